@@ -1,0 +1,1 @@
+"""NewsFacet web app (Flask): the search page and its JSON twin."""
