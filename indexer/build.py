@@ -1,0 +1,282 @@
+"""Creating, updating and atomically rebuilding the index; the manifest of what was indexed.
+
+`build_index(paths, index_dir, rebuild=False)` is the one entry point (the CLI and the
+tests call it). It is incremental: a manifest kept inside each index generation records
+every source file's size, mtime and SHA-256 and the ids read from it, so a run only
+reads files that are new or changed and only deletes the stories of changed or removed
+files. `rebuild=True` writes a whole new generation beside the live one and swaps it in
+(`store.swap_live`), so readers never see a half-built index.
+
+Reading files is cheap; entity extraction is not, so Documents are extracted in
+batches by a pool of processes (one per core) while this process writes to Whoosh.
+The manifest is written only after Whoosh commits; if a run is killed between the two,
+the next run re-reads those files and `update_document` (unique `id`) keeps every story
+exactly once.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+import os
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from whoosh import index as whoosh_index
+
+from . import entities, store
+from .documents import DEFAULT_MAX_BYTES, Document, ReadProblem, discover, read_file
+from .schema import SCHEMA
+
+MANIFEST = "manifest.json"
+BATCH = 256
+POOL_THRESHOLD = 400          # fewer documents than this are extracted in-process (no pool start-up)
+
+
+@dataclass
+class BuildReport:
+    new: int = 0                  # files
+    changed: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    skipped: int = 0              # files (or records) that could not be read
+    documents: int = 0            # stories written in this run
+    total_documents: int = 0      # stories in the index afterwards
+    problems: list[ReadProblem] = field(default_factory=list)
+    seconds: float = 0.0
+    generation: str = ""
+    rebuilt: bool = False
+
+    def summary(self) -> str:
+        return (f"indexed {self.new} new, {self.changed} changed, {self.removed} removed, "
+                f"{self.skipped} skipped")
+
+
+# ---------------------------------------------------------------- manifest
+
+def load_manifest(gen: Path) -> dict:
+    try:
+        data = json.loads((gen / MANIFEST).read_text(encoding="utf-8"))
+        return data.get("files", {})
+    except (OSError, ValueError):
+        return {}
+
+
+def save_manifest(gen: Path, files: dict) -> None:
+    tmp = gen / (MANIFEST + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump({"version": 1, "files": files}, f)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, gen / MANIFEST)
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _within(key: str, roots: list[str]) -> bool:
+    return any(key == r or key.startswith(r.rstrip(os.sep) + os.sep) for r in roots)
+
+
+# ---------------------------------------------------------------- documents -> fields
+
+def _clean_value(value: str) -> str:
+    return value.replace(",", " ").strip()
+
+
+def prepare(doc: Document, key: str) -> tuple[dict, str | None]:
+    """The Whoosh fields of one story (entities extracted); a warning if extraction failed."""
+    warning = None
+    try:
+        ents = entities.extract(doc.title, doc.body, doc.dateline)
+    except Exception as exc:     # a bad story must not stop the run; index it without facets
+        ents = entities.Entities()
+        warning = f"entities not extracted ({type(exc).__name__}: {exc})"
+    orgs = [{"value": _clean_value(o.key), "label": o.key, "name": o.name, "kind": o.kind}
+            for o in ents.organisations]
+    countries = [{"value": c.code, "label": c.name} for c in ents.countries]
+    regions = [{"value": _clean_value(r), "label": r} for r in ents.regions]
+    fields = {
+        "id": doc.id, "path": key, "title": doc.title or "", "body": doc.body or "",
+        "dateline": doc.dateline or "", "place": doc.place or "", "source": doc.source or "",
+        "url": doc.url or "",
+        "org": ",".join(o["value"] for o in orgs), "country": ",".join(c["value"] for c in countries),
+        "region": ",".join(r["value"] for r in regions),
+        "orgs_display": orgs, "countries_display": countries, "regions_display": regions,
+    }
+    if doc.date:
+        d = doc.date
+        fields.update(date=_dt.datetime(d.year, d.month, d.day), day=d.isoformat(),
+                      month=f"{d.year:04d}-{d.month:02d}", year=f"{d.year:04d}")
+    return fields, warning
+
+
+def _prepare_batch(batch: list[tuple[Document, str]]) -> list[tuple[dict, str | None]]:
+    return [prepare(doc, key) for doc, key in batch]
+
+
+def _batches(items: list, size: int) -> Iterator[list]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+# ---------------------------------------------------------------- the run
+
+def _progress(total: int, enabled: bool | None):
+    from tqdm import tqdm
+    if enabled is None:
+        enabled = sys.stderr.isatty()
+    return tqdm(total=total, unit="doc", disable=not enabled, file=sys.stderr, leave=False,
+                desc="indexing")
+
+
+def build_index(paths: Iterable[Path | str], index_dir: Path | str, *, rebuild: bool = False,
+                procs: int | None = None, progress: bool | None = None,
+                max_bytes: int = DEFAULT_MAX_BYTES,
+                on_problem: Callable[[ReadProblem], None] | None = None) -> BuildReport:
+    """Index the files under `paths` into `index_dir`; see the module docstring.
+
+    Raises store.IndexLocked when another indexer holds the folder, FileNotFoundError
+    for a path that does not exist.
+    """
+    started = time.perf_counter()
+    index_dir = Path(index_dir)
+    paths = [Path(p) for p in paths]
+    report = BuildReport(rebuilt=rebuild)
+
+    def problem(p: ReadProblem) -> None:
+        report.problems.append(p)
+        if p.skipped:
+            report.skipped += 1
+        if on_problem:
+            on_problem(p)
+
+    for p in paths:
+        if not p.exists() and not p.is_symlink():
+            raise FileNotFoundError(f"{p}: no such file or folder")
+
+    with store.indexer_lock(index_dir):
+        live = store.live_dir(index_dir)
+        fresh = rebuild or live is None
+        if fresh:
+            store.remove_stale_generations(index_dir, keep=[live], min_age_s=0)
+            gen = store.new_generation(index_dir)
+            ix = whoosh_index.create_in(str(gen), SCHEMA)
+            manifest: dict = {}
+        else:
+            gen = live
+            ix = whoosh_index.open_dir(str(gen))
+            manifest = load_manifest(gen)
+        report.generation = gen.name
+
+        # 1. what is there now, and what changed
+        roots = [os.path.abspath(p) for p in paths]
+        seen: set[str] = set()
+        to_read: list[tuple[Path, Path, str, dict]] = []
+        for file, root in discover(paths):
+            key = os.path.abspath(file)
+            if key in seen:
+                continue
+            seen.add(key)
+            try:
+                st = file.stat()
+            except OSError as exc:
+                problem(ReadProblem(str(file), f"cannot read: {exc.strerror or exc}"))
+                continue
+            old = manifest.get(key)
+            entry = {"size": st.st_size, "mtime_ns": st.st_mtime_ns}
+            if old and old.get("size") == st.st_size and old.get("mtime_ns") == st.st_mtime_ns:
+                report.unchanged += 1
+                continue
+            try:
+                entry["sha256"] = _sha256(file)
+            except OSError as exc:
+                problem(ReadProblem(str(file), f"cannot read: {exc.strerror or exc}"))
+                continue
+            if old and old.get("sha256") == entry["sha256"]:
+                manifest[key] = {**old, **entry}       # touched, not changed
+                report.unchanged += 1
+                continue
+            to_read.append((file, root, key, entry))
+        removed = [k for k in manifest if k not in seen and _within(k, roots)]
+
+        # 2. read the new and changed files
+        docs: list[tuple[Document, str]] = []
+        file_ids: dict[str, list[str]] = {}
+        ids_here: dict[str, str] = {}
+        for file, root, key, entry in to_read:
+            read, problems = read_file(file, root, max_bytes=max_bytes)
+            for p in problems:
+                problem(p)
+            if not read and any(p.skipped and p.line is None for p in problems):
+                continue           # the file as a whole was unreadable: leave the index as it was
+            kept = []
+            for d in read:
+                if d.id in ids_here and ids_here[d.id] != key:
+                    problem(ReadProblem(str(file), f"duplicate id {d.id!r} (also in {ids_here[d.id]}); skipped"))
+                    continue
+                ids_here[d.id] = key
+                kept.append(d.id)
+                docs.append((d, key))
+            entry["ids"] = kept
+            file_ids[key] = kept
+            if key in manifest:
+                report.changed += 1
+            else:
+                report.new += 1
+            manifest[key] = entry
+
+        # 3. extract entities (in parallel) and write
+        writer = ix.writer(limitmb=256)
+        try:
+            for key in removed:
+                writer.delete_by_term("path", key)
+                manifest.pop(key, None)
+                report.removed += 1
+            for key in file_ids:
+                if not fresh:
+                    writer.delete_by_term("path", key)
+            add = writer.add_document if fresh else writer.update_document
+            bar = _progress(len(docs), progress)
+            nprocs = procs or os.cpu_count() or 1
+            for prepared in _extract_all(docs, nprocs):
+                for fields, warning in prepared:
+                    if warning:
+                        problem(ReadProblem(fields["path"], f"{fields['id']}: {warning}", skipped=False))
+                    add(**fields)
+                    report.documents += 1
+                bar.update(len(prepared))
+            bar.close()
+            writer.commit(optimize=fresh)
+        except BaseException:
+            writer.cancel()
+            raise
+        save_manifest(gen, manifest)
+
+        if fresh:
+            store.swap_live(index_dir, gen)
+            # the previous generation stays until the next rebuild: a searcher may still read it
+            store.remove_stale_generations(index_dir, keep=[gen, live], min_age_s=0)
+        with ix.searcher() as s:
+            report.total_documents = s.doc_count()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _extract_all(docs: list[tuple[Document, str]], nprocs: int) -> Iterator[list[tuple[dict, str | None]]]:
+    """Prepared field batches in input order; a process pool when there is enough work."""
+    if nprocs <= 1 or len(docs) < POOL_THRESHOLD:
+        for batch in _batches(docs, BATCH):
+            yield _prepare_batch(batch)
+        return
+    with ProcessPoolExecutor(max_workers=nprocs) as pool:
+        yield from pool.map(_prepare_batch, _batches(docs, BATCH))

@@ -1,0 +1,205 @@
+"""The `newsfacet` command: index, search, stats, entities, serve.
+
+Only argument handling and printing live here; the work is in build.py, search.py
+and entities.py, which the web app shares.
+
+Exit codes (also in the README):
+  0  done
+  1  done, but some files or records were skipped (each reported on stderr)
+  2  bad usage: unknown option, a path or parameter that is not valid
+  3  another indexer holds the index folder's lock
+  4  there is no index yet (run `newsfacet index`)
+"""
+from __future__ import annotations
+
+import gzip
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+import click
+
+from . import store
+
+EXIT_SKIPPED, EXIT_USAGE, EXIT_LOCKED, EXIT_NO_INDEX = 1, 2, 3, 4
+
+index_dir_option = click.option(
+    "--index-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+    help="Index folder [default: $NEWSFACET_INDEX or ./index].")
+
+
+def _index_dir(value: Path | None) -> Path:
+    return value if value is not None else store.default_index_dir()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="newsfacet")
+def main() -> None:
+    """NewsFacet: full-text search with facets for an archive of news stories."""
+
+
+@main.command("index")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@index_dir_option
+@click.option("--rebuild", is_flag=True, help="Build a fresh index beside the live one and swap it in.")
+@click.option("--max-size", "max_mb", type=click.IntRange(1), default=50, show_default=True,
+              help="Skip files larger than this many MB.")
+@click.option("--procs", type=click.IntRange(1), default=None, help="Processes for extraction [default: cores].")
+@click.option("-q", "--quiet", is_flag=True, help="Print only the summary line and problems.")
+def index_cmd(paths, index_dir, rebuild, max_mb, procs, quiet):
+    """Index the stories under PATHS (default: seeds/) into the index folder.
+
+    Incremental: only new, changed and removed files are touched.
+    """
+    from .build import build_index
+
+    index_dir = _index_dir(index_dir)
+    paths = list(paths) or [Path("seeds")]
+
+    def report_problem(p):
+        click.echo(str(p), err=True)
+
+    try:
+        report = build_index(paths, index_dir, rebuild=rebuild, procs=procs,
+                             progress=None if not quiet else False,
+                             max_bytes=max_mb * 1024 * 1024, on_problem=report_problem)
+    except store.IndexLocked as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_LOCKED)
+    except FileNotFoundError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    click.echo(report.summary())
+    if not quiet:
+        rate = report.documents / report.seconds if report.seconds else 0
+        click.echo(f"{report.documents} stories written in {report.seconds:.1f}s ({rate:,.0f}/s); "
+                   f"{report.total_documents} in the index at {index_dir}/")
+    sys.exit(EXIT_SKIPPED if report.skipped else 0)
+
+
+def _open_archive(index_dir: Path):
+    from .search import Archive
+    archive = Archive(_index_dir(index_dir))
+    try:
+        archive.generation
+    except store.IndexNotFound as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_NO_INDEX)
+    return archive
+
+
+@main.command("search")
+@click.argument("query", nargs=-1)
+@click.option("--org", multiple=True, help="Only stories naming this organisation (repeatable: OR).")
+@click.option("--country", multiple=True, help="Only stories about this country code or name (repeatable: OR).")
+@click.option("--region", multiple=True, help="Only stories about this region (repeatable: OR).")
+@click.option("--from", "date_from", default="", help="From this date (YYYY-MM-DD).")
+@click.option("--to", "date_to", default="", help="Up to this date (YYYY-MM-DD).")
+@click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance", show_default=True)
+@click.option("--page", type=click.IntRange(1), default=1, show_default=True)
+@click.option("--per-page", type=click.IntRange(1, 100), default=10, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the result object (the same as GET /api/search).")
+@index_dir_option
+def search_cmd(query, org, country, region, date_from, date_to, sort, page, per_page, as_json, index_dir):
+    """Search the index: words (AND), "phrases", OR, NOT, title:/org:/country: fields, prefix*."""
+    from . import entities
+    from .search import QueryError, parse_request
+
+    countries = []
+    for c in country:       # accept names as well as codes on the command line
+        try:
+            found = entities.find_country(c)
+        except NotImplementedError:
+            found = None
+        countries.append(found.code if found else c)
+    params = {"q": [" ".join(query)], "org": list(org), "country": countries, "region": list(region),
+              "from": [date_from], "to": [date_to], "sort": [sort], "page": [str(page)],
+              "per_page": [str(per_page)]}
+    try:
+        req = parse_request(params)
+        archive = _open_archive(index_dir)
+        result = archive.search(req)
+    except QueryError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        return
+    _print_result(result)
+
+
+def _plain(snippet_html: str) -> str:
+    import html
+    return html.unescape(snippet_html.replace("<mark>", "[").replace("</mark>", "]"))
+
+
+def _print_result(result) -> None:
+    click.echo(f"{result.total} stories ({result.took_ms} ms), page {result.page} of {result.pages}"
+               + (f", sorted by {result.sort}" if result.sort != "relevance" else ""))
+    if result.notice:
+        click.echo(f"note: {result.notice}")
+    if result.suggestion:
+        click.echo(f"did you mean: {result.suggestion}")
+    for i, hit in enumerate(result.hits, start=(result.page - 1) * len(result.hits) + 1):
+        click.echo("")
+        click.echo(f"{i}. {hit.title}")
+        click.echo(f"   {hit.date or 'undated'}  {hit.dateline}  [{hit.id}]")
+        click.echo(f"   {_plain(hit.snippet)}")
+        tags = [o.label for o in hit.organisations] + [c.label for c in hit.countries]
+        if tags:
+            click.echo(f"   {', '.join(tags)}")
+    for name, values in result.facets.items():
+        if values:
+            top = ", ".join(f"{v.label} ({v.count})" for v in values[:8])
+            click.echo(f"\n{name}: {top}")
+
+
+@main.command("stats")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@index_dir_option
+def stats_cmd(as_json, index_dir):
+    """Documents, date span, top facet values and index size."""
+    stats = _open_archive(index_dir).stats()
+    if as_json:
+        click.echo(json.dumps(stats, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"index:      {stats['index_dir']}/ ({stats['generation']}, {stats['index_bytes'] / 1e6:.1f} MB)")
+    click.echo(f"documents:  {stats['documents']} ({stats['undated']} undated)")
+    click.echo(f"dates:      {stats['first_date'] or '-'} .. {stats['last_date'] or '-'}")
+    for name, values in stats["facets"].items():
+        click.echo(f"{name + ':':12}" + (", ".join(f"{v['label']} ({v['count']})" for v in values) or "-"))
+
+
+@main.command("entities")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def entities_cmd(file):
+    """Print the countries and organisations found in each record of a .jsonl[.gz] FILE."""
+    from . import entities
+
+    opener = gzip.open if file.name.endswith(".gz") else open
+    bad = 0
+    with opener(file, "rt", encoding="utf-8-sig") as f:
+        for lineno, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                rec = json.loads(line)
+                if not isinstance(rec, dict):
+                    raise ValueError("not a JSON object")
+            except ValueError as exc:
+                click.echo(f"skipped: {file}:{lineno}: {exc}", err=True)
+                bad += 1
+                continue
+            ents = entities.extract(str(rec.get("title") or ""), str(rec.get("body") or ""),
+                                    str(rec.get("dateline") or ""))
+            click.echo(json.dumps({
+                "id": rec.get("id", f"{file.name}#{lineno}"),
+                "countries": [{"code": c.code, "name": c.name} for c in ents.countries],
+                "organisations": [{"name": o.name, "acronym": o.acronym} for o in ents.organisations],
+            }, ensure_ascii=False))
+    sys.exit(EXIT_SKIPPED if bad else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,109 @@
+"""Facet tables: per index generation, each facet field as numpy arrays of ordinals.
+
+Why: counting facets from stored fields per request costs a Python loop over every
+hit (Whoosh's `groupedby` with `allow_overlap=True` is that slow path). Instead,
+once per searcher, every facet term's postings are read into a CSR-like pair of
+arrays (`docs`, `vals`): a query's counts are then one `numpy.bincount` over the
+postings whose document matched, and filters are boolean masks.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass
+
+import numpy as np
+
+# days since 0001-01-01 (date.toordinal) of undated stories
+UNDATED = 0
+
+
+@dataclass
+class FacetTable:
+    field: str
+    values: list[str]            # ordinal -> value (term text)
+    docs: np.ndarray             # int32 docnums, one per posting
+    vals: np.ndarray             # int32 ordinals, aligned with docs
+    index: dict[str, int]        # value -> ordinal
+
+    def counts(self, mask: np.ndarray | None) -> np.ndarray:
+        """Per-value counts over the documents where mask is True (all when None)."""
+        if mask is None:
+            return np.bincount(self.vals, minlength=len(self.values))
+        return np.bincount(self.vals[mask[self.docs]], minlength=len(self.values))
+
+    def mask_any(self, wanted: list[str], n: int) -> np.ndarray:
+        """Documents holding any of the wanted values (OR within one facet)."""
+        out = np.zeros(n, dtype=bool)
+        ords = [self.index[v] for v in wanted if v in self.index]
+        if ords:
+            out[self.docs[np.isin(self.vals, ords)]] = True
+        return out
+
+
+def read_table(reader, field: str) -> FacetTable:
+    values: list[str] = []
+    doc_chunks: list[np.ndarray] = []
+    val_chunks: list[np.ndarray] = []
+    if field in reader.schema:
+        for i, btext in enumerate(reader.lexicon(field)):
+            value = btext.decode("utf-8")
+            ids = np.fromiter(reader.postings(field, btext).all_ids(), dtype=np.int32)
+            values.append(value)
+            doc_chunks.append(ids)
+            val_chunks.append(np.full(len(ids), i, dtype=np.int32))
+    docs = np.concatenate(doc_chunks) if doc_chunks else np.zeros(0, np.int32)
+    vals = np.concatenate(val_chunks) if val_chunks else np.zeros(0, np.int32)
+    return FacetTable(field, values, docs, vals, {v: i for i, v in enumerate(values)})
+
+
+@dataclass
+class Tables:
+    """Everything a query needs besides the text index, for one reader."""
+
+    n: int                       # doc_count_all (deleted included: docnums index into arrays)
+    live: np.ndarray             # bool: not deleted
+    day: np.ndarray              # int32 ordinal day per docnum, UNDATED when none
+    facets: dict[str, FacetTable]
+
+    @classmethod
+    def build(cls, reader, fields: tuple[str, ...]) -> "Tables":
+        n = reader.doc_count_all()
+        live = np.ones(n, dtype=bool)
+        if reader.has_deletions():
+            dead = [d for d in range(n) if reader.is_deleted(d)]
+            live[dead] = False
+        day = np.full(n, UNDATED, dtype=np.int32)
+        days = read_table(reader, "day")
+        for i, value in enumerate(days.values):
+            try:
+                ordinal = _dt.date.fromisoformat(value).toordinal()
+            except ValueError:
+                continue
+            day[days.docs[days.vals == i]] = ordinal
+        return cls(n, live, day, {f: read_table(reader, f) for f in fields})
+
+    def date_mask(self, start: _dt.date | None, end: _dt.date | None) -> np.ndarray:
+        mask = self.day != UNDATED
+        if start:
+            mask &= self.day >= start.toordinal()
+        if end:
+            mask &= self.day <= end.toordinal()
+        return mask
+
+    def date_counts(self, mask: np.ndarray) -> tuple[list[tuple[str, int]], str]:
+        """Counts by year, or by month when every dated hit falls in one year.
+
+        Returns (buckets, granularity) with buckets in date order.
+        """
+        days = self.day[mask & (self.day != UNDATED)]
+        if days.size == 0:
+            return [], "year"
+        lo, hi = _dt.date.fromordinal(int(days.min())), _dt.date.fromordinal(int(days.max()))
+        uniq, counts = np.unique(days, return_counts=True)
+        buckets: dict[str, int] = {}
+        by_month = lo.year == hi.year
+        for d, c in zip(uniq.tolist(), counts.tolist()):
+            dd = _dt.date.fromordinal(d)
+            key = f"{dd.year:04d}-{dd.month:02d}" if by_month else f"{dd.year:04d}"
+            buckets[key] = buckets.get(key, 0) + c
+        return sorted(buckets.items()), ("month" if by_month else "year")

@@ -1,0 +1,52 @@
+"""The one Whoosh schema NewsFacet writes and reads.
+
+Why these fields:
+- `title` and `body` are stemmed so "merger" finds "mergers"; the title is boosted
+  because a word in a headline says more about a story than one in paragraph six.
+  `body` keeps unstemmed words in a spelling field so "did you mean" suggests real
+  words, not stems.
+- `org`, `country`, `region` hold canonical facet values (comma-separated
+  KEYWORDs, case kept: `UNDP`, `TM`). They are indexed, not stored: the searcher
+  turns their postings into numpy arrays once per index generation and counts facets
+  with `bincount` (see `facets.py`).
+- `day` (YYYY-MM-DD), `month` (YYYY-MM) and `year` feed the date facet and the
+  date filter the same way; `date` is the stored, sortable datetime.
+- `path` is indexed so that a changed or removed file's stories can be deleted by term.
+"""
+from __future__ import annotations
+
+from whoosh.analysis import StemmingAnalyzer
+from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
+
+TITLE_BOOST = 2.0
+
+# Facet fields the searcher counts; order is the order of `facets` in results.
+FACET_FIELDS = ("org", "country", "region")
+
+
+def build_schema() -> Schema:
+    analyzer = StemmingAnalyzer()
+    return Schema(
+        id=ID(stored=True, unique=True),
+        path=ID(stored=True),
+        title=TEXT(analyzer=analyzer, stored=True, field_boost=TITLE_BOOST),
+        body=TEXT(analyzer=analyzer, stored=True, spelling=True),
+        date=DATETIME(stored=True, sortable=True),
+        day=ID,
+        month=ID,
+        year=ID,
+        org=KEYWORD(commas=True, lowercase=False, scorable=False),
+        country=KEYWORD(commas=True, lowercase=False, scorable=False),
+        region=KEYWORD(commas=True, lowercase=False, scorable=False),
+        dateline=STORED,
+        place=STORED,
+        source=STORED,
+        url=STORED,
+        # [{"value": "UNDP", "label": "UNDP", "name": "...", "kind": "..."}], [{"value": "TM", "label": "Turkmenistan"}]
+        orgs_display=STORED,
+        countries_display=STORED,
+        regions_display=STORED,
+    )
+
+
+SCHEMA = build_schema()

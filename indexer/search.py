@@ -1,0 +1,567 @@
+"""The query side of the index: parse, filter, count facets, rank, page, highlight.
+
+`Archive` owns one open index for a process (a web worker or a CLI run). It keeps
+one Whoosh searcher and its facet tables, and swaps both when a reindex lands (a
+new Whoosh generation or a new `current` symlink), so readers never reopen the
+index per request. Everything it returns is plain dataclasses; nothing here knows
+about HTTP.
+
+The text query decides which documents match (Whoosh), the filters are numpy masks
+(`facets.py`), so facet counts over every hit cost one `bincount` per facet; only
+the page shown is ranked in full and highlighted.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import re
+import threading
+import time
+import unicodedata
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Mapping
+
+import numpy as np
+from whoosh import qparser, query as wq
+
+from . import entities, store
+from .facets import Tables
+from .highlight import highlight_paragraphs, snippet
+from .schema import FACET_FIELDS
+
+SORTS = ("relevance", "newest", "oldest")
+MAX_QUERY_CHARS = 1000
+MAX_PAGE = 10_000
+MAX_PER_PAGE = 100
+MAX_EXPANSIONS = 1024        # words one wildcard or prefix may stand for
+MAX_FILTER_VALUES = 50
+FACET_LIMIT = 100            # values returned per facet (the page shows fewer, with "more")
+REFRESH_EVERY_S = 1.0
+
+FACET_NAMES = {"org": "organisation", "country": "country", "region": "region"}
+PARAM_FOR = {"org": "org", "country": "country", "region": "region"}
+
+
+class QueryError(ValueError):
+    """A request that cannot be answered as asked; the message is for the user."""
+
+    def __init__(self, message: str, param: str | None = None):
+        super().__init__(message)
+        self.param = param
+
+
+# ---------------------------------------------------------------- requests
+
+@dataclass
+class SearchRequest:
+    q: str = ""
+    orgs: list[str] = field(default_factory=list)
+    countries: list[str] = field(default_factory=list)
+    regions: list[str] = field(default_factory=list)
+    date_from: _dt.date | None = None
+    date_to: _dt.date | None = None
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = 10
+
+
+def _clean_text(value: str) -> str:
+    """Drop control and bidi-override characters; they only hide what a query says."""
+    return "".join(ch for ch in value if unicodedata.category(ch) not in ("Cc", "Cf") or ch in "\t\n")
+
+
+def _parse_date(value: str, param: str, end: bool = False) -> _dt.date:
+    value = value.strip()
+    try:
+        if re.fullmatch(r"\d{4}", value):
+            return _dt.date(int(value), 12, 31) if end else _dt.date(int(value), 1, 1)
+        if re.fullmatch(r"\d{4}-\d{2}", value):
+            y, m = map(int, value.split("-"))
+            first = _dt.date(y, m, 1)
+            if not end:
+                return first
+            nxt = _dt.date(y + (m == 12), m % 12 + 1, 1)
+            return nxt - _dt.timedelta(days=1)
+        return _dt.date.fromisoformat(value)
+    except ValueError:
+        raise QueryError(f"'{param}' must be a date as YYYY-MM-DD (got {value[:40]!r})", param) from None
+
+
+def _int_param(value: str, param: str, lo: int, hi: int) -> int:
+    try:
+        n = int(value.strip())
+    except ValueError:
+        raise QueryError(f"'{param}' must be a whole number (got {value[:40]!r})", param) from None
+    if not lo <= n <= hi:
+        raise QueryError(f"'{param}' must be between {lo} and {hi:,} (got {n})", param)
+    return n
+
+
+def parse_request(params: Mapping[str, list[str]]) -> SearchRequest:
+    """Validate HTTP-style parameters (each a list of strings) into a SearchRequest.
+
+    Shared by the web app and the CLI so that both accept and refuse the same things.
+    """
+    def one(name: str) -> str:
+        vals = [v for v in params.get(name, []) if v is not None]
+        return vals[-1] if vals else ""
+
+    def many(name: str) -> list[str]:
+        out = []
+        for v in params.get(name, []):
+            v = _clean_text(v or "").strip()
+            if v and v not in out:
+                out.append(v)
+        if len(out) > MAX_FILTER_VALUES:
+            raise QueryError(f"at most {MAX_FILTER_VALUES} values of '{name}'", name)
+        return out
+
+    q = one("q")
+    if len(q) > MAX_QUERY_CHARS:
+        raise QueryError(f"the query is {len(q):,} characters long; the limit is {MAX_QUERY_CHARS:,}", "q")
+    req = SearchRequest(q=_clean_text(q).strip(), orgs=many("org"), countries=many("country"),
+                        regions=many("region"))
+    if one("from"):
+        req.date_from = _parse_date(one("from"), "from")
+    if one("to"):
+        req.date_to = _parse_date(one("to"), "to", end=True)
+    if one("date"):   # a date facet value: YYYY or YYYY-MM
+        d = one("date").strip()
+        if not re.fullmatch(r"\d{4}(-\d{2})?", d):
+            raise QueryError(f"'date' must be YYYY or YYYY-MM (got {d[:40]!r})", "date")
+        req.date_from = _parse_date(d, "date")
+        req.date_to = _parse_date(d, "date", end=True)
+    if req.date_from and req.date_to and req.date_from > req.date_to:
+        raise QueryError(f"'from' ({req.date_from}) is after 'to' ({req.date_to})", "from")
+    sort = one("sort").strip() or "relevance"
+    if sort not in SORTS:
+        raise QueryError(f"'sort' must be one of {', '.join(SORTS)} (got {sort[:40]!r})", "sort")
+    req.sort = sort
+    if one("page"):
+        req.page = _int_param(one("page"), "page", 1, MAX_PAGE)
+    if one("per_page"):
+        req.per_page = _int_param(one("per_page"), "per_page", 1, MAX_PER_PAGE)
+    return req
+
+
+# ---------------------------------------------------------------- results
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool = False
+    name: str = ""          # long form (an organisation's full name), "" when same as label
+    kind: str = ""          # organisation kind
+
+
+@dataclass
+class Ref:
+    value: str
+    label: str
+
+
+@dataclass
+class Hit:
+    id: str
+    title: str
+    date: str | None
+    dateline: str
+    snippet: str            # HTML: escaped text and <mark> only (bleach-clean)
+    organisations: list[Ref]
+    countries: list[Ref]
+    source: str = ""
+    url: str = ""
+    score: float | None = None
+
+
+@dataclass
+class SearchResult:
+    query: str
+    total: int
+    page: int
+    pages: int
+    took_ms: float
+    suggestion: str | None
+    hits: list[Hit]
+    facets: dict[str, list[FacetValue]]
+    sort: str = "relevance"
+    date_granularity: str = "year"
+    notice: str | None = None   # e.g. "searched for the words only: ..." after a parse fallback
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        for hit in d["hits"]:
+            hit.pop("score", None)
+        return d
+
+
+@dataclass
+class Story:
+    id: str
+    title: str
+    date: str | None
+    dateline: str
+    place: str
+    source: str
+    url: str
+    path: str
+    paragraphs: list[str]       # HTML: escaped text and <mark> only
+    body: str
+    organisations: list[Ref]
+    countries: list[Ref]
+    regions: list[Ref]
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+# ---------------------------------------------------------------- the archive
+
+_MULTITERM = (wq.Prefix, wq.Wildcard, wq.FuzzyTerm, wq.Regex, wq.TermRange)
+_WORD = re.compile(r"\w+", re.UNICODE)
+FIELD_ALIASES = {"org": ["organisation", "organization", "agency"], "country": ["place"],
+                 "title": ["headline"]}
+
+
+def _make_parsers(schema):
+    full = qparser.MultifieldParser(["title", "body"], schema, group=qparser.AndGroup)
+    full.add_plugin(qparser.FieldAliasPlugin(FIELD_ALIASES))
+    full.remove_plugin_class(qparser.BoostPlugin)
+    plain = qparser.MultifieldParser(["title", "body"], schema, group=qparser.AndGroup, plugins=[])
+    for cls in (qparser.WildcardPlugin, qparser.PhrasePlugin, qparser.FieldsPlugin, qparser.OperatorsPlugin,
+                qparser.GroupPlugin, qparser.RangePlugin, qparser.BoostPlugin, qparser.SingleQuotePlugin):
+        plain.remove_plugin_class(cls)
+    return full, plain
+
+
+@dataclass
+class _State:
+    gen: Path
+    ix: object
+    searcher: object
+    tables: Tables
+    parser: object
+    plain_parser: object
+    whole: dict | None = None     # facets of the unfiltered whole archive, per generation
+
+
+class Archive:
+    """One open index for this process; safe to share between threads."""
+
+    def __init__(self, index_dir: Path | str):
+        self.index_dir = Path(index_dir)
+        self._lock = threading.Lock()
+        self._state: _State | None = None
+        self._checked = 0.0
+
+    # -- lifecycle
+
+    def _open(self) -> _State:
+        ix, gen = store.open_live(self.index_dir)
+        searcher = ix.searcher()
+        tables = Tables.build(searcher.reader(), FACET_FIELDS)
+        full, plain = _make_parsers(ix.schema)
+        return _State(gen, ix, searcher, tables, full, plain)
+
+    def _stale(self, st: _State) -> bool:
+        gen = store.live_dir(self.index_dir)
+        if gen is None or gen.resolve() != st.gen.resolve():
+            return True
+        try:
+            return not st.searcher.up_to_date()
+        except OSError:
+            return True
+
+    def _current(self) -> _State:
+        with self._lock:
+            now = time.monotonic()
+            st = self._state
+            if st is None or (now - self._checked >= REFRESH_EVERY_S and self._stale(st)):
+                st = self._open()
+                self._state = st    # the old searcher closes when its last request lets go of it
+            self._checked = now
+            return st
+
+    def close(self) -> None:
+        with self._lock:
+            if self._state:
+                self._state.searcher.close()
+            self._state = None
+
+    @property
+    def generation(self) -> str:
+        """Identifies the index a result came from (the generation folder and its Whoosh TOC)."""
+        st = self._current()
+        return f"{st.gen.name}/{st.searcher.reader().generation()}"
+
+    # -- queries
+
+    def _parse(self, st: _State, text: str) -> tuple[object | None, str | None]:
+        """The text part as a Whoosh query (None = everything) and a notice if we fell back."""
+        if not text:
+            return None, None
+        notice = None
+        try:
+            q = st.parser.parse(text)
+        except Exception:       # Whoosh's parser has many failure modes; the user just gets words
+            words = " ".join(_WORD.findall(text))
+            q = st.plain_parser.parse(words) if words else wq.NullQuery
+            notice = f"could not read the query as written; searched for the words: {words}"
+        q = self._resolve_fields(q)
+        self._bound_expansions(st, q)
+        if q is wq.NullQuery or isinstance(q, wq.NullQuery.__class__):
+            return None, notice
+        return q, notice
+
+    @staticmethod
+    def _resolve_fields(q):
+        """Turn `country:Brazil` into the code `BR`, `org:unicef` into `UNICEF`."""
+        def fix(node):
+            if isinstance(node, wq.Term) and node.fieldname in ("country", "org"):
+                text = node.text if isinstance(node.text, str) else node.text.decode("utf-8")
+                found = (entities.find_country(text) if node.fieldname == "country"
+                         else entities.find_organisation(text))
+                if found is not None:
+                    value = found.code if node.fieldname == "country" else found.key
+                    return wq.Term(node.fieldname, value, boost=node.boost)
+            return node.apply(fix)
+        return fix(q)
+
+    @staticmethod
+    def _bound_expansions(st: _State, q) -> None:
+        reader = st.searcher.reader()
+        for node in q.leaves() if q.is_leaf() is False else [q]:
+            if isinstance(node, _MULTITERM):
+                n = 0
+                for _ in node._btexts(reader):
+                    n += 1
+                    if n > MAX_EXPANSIONS:
+                        raise QueryError(
+                            f"'{node}' stands for more than {MAX_EXPANSIONS:,} words; "
+                            "give a few more letters", "q")
+
+    def _filter_masks(self, st: _State, req: SearchRequest) -> dict[str, np.ndarray]:
+        t = st.tables
+        masks = {}
+        for fieldname, values in (("org", req.orgs), ("country", req.countries), ("region", req.regions)):
+            if values:
+                masks[fieldname] = t.facets[fieldname].mask_any(values, t.n)
+        if req.date_from or req.date_to:
+            masks["date"] = t.date_mask(req.date_from, req.date_to)
+        return masks
+
+    def search(self, req: SearchRequest) -> SearchResult:
+        started = time.perf_counter()
+        st = self._current()
+        t = st.tables
+        q, notice = self._parse(st, req.q)
+
+        text_mask = t.live.copy()
+        if q is not None:
+            ids = np.fromiter(st.searcher.docs_for_query(q), dtype=np.int64)
+            text_mask = np.zeros(t.n, dtype=bool)
+            text_mask[ids] = True
+            text_mask &= t.live
+        masks = self._filter_masks(st, req)
+        final = text_mask.copy()
+        for m in masks.values():
+            final &= m
+        docs = np.flatnonzero(final)
+        total = int(docs.size)
+        pages = max(1, math.ceil(total / req.per_page))
+        offset = (req.page - 1) * req.per_page
+
+        sort = req.sort if (q is not None or req.sort != "relevance") else "newest"
+        page_docs: list[tuple[int, float | None]] = []
+        if offset < total:
+            if sort == "relevance":
+                flt = None if len(masks) == 0 else set(docs.tolist())
+                res = st.searcher.search(q, limit=offset + req.per_page, filter=flt)
+                page_docs = [(h.docnum, h.score) for h in res[offset: offset + req.per_page]]
+            else:
+                day = t.day[docs].astype(np.int64)
+                day = np.where(day == 0, (-1 if sort == "newest" else 1 << 40), day)
+                key = -day if sort == "newest" else day
+                order = np.lexsort((docs, key))[offset: offset + req.per_page]
+                page_docs = [(int(docs[i]), None) for i in order]
+
+        terms = self._highlight_terms(st, q)
+        analyzer = st.ix.schema["body"].analyzer
+        hits = [self._hit(st, docnum, score, terms, analyzer) for docnum, score in page_docs]
+        facets, granularity = self._facets(st, req, text_mask, masks, cacheable=q is None and not masks)
+        suggestion = self._suggest(st, req.q) if q is not None and total < 3 else None
+        return SearchResult(
+            query=req.q, total=total, page=req.page, pages=pages,
+            took_ms=round((time.perf_counter() - started) * 1000, 1),
+            suggestion=suggestion, hits=hits, facets=facets, sort=sort,
+            date_granularity=granularity, notice=notice)
+
+    # -- pieces of a result
+
+    def _facets(self, st: _State, req: SearchRequest, text_mask, masks, cacheable: bool):
+        if cacheable and st.whole is not None:
+            return st.whole["facets"], st.whole["granularity"]
+        t = st.tables
+        selected = {"org": req.orgs, "country": req.countries, "region": req.regions}
+        out: dict[str, list[FacetValue]] = {}
+        # A facet's own filter is left out of its counts, so that other values of the
+        # same facet show how many they would add (values of one facet combine with OR).
+        for fieldname in FACET_FIELDS:
+            mask = text_mask.copy()
+            for other, m in masks.items():
+                if other != fieldname:
+                    mask &= m
+            table = t.facets[fieldname]
+            counts = table.counts(mask)
+            top = np.argsort(-counts, kind="stable")
+            values = []
+            chosen = set(selected[fieldname])
+            for ordinal in top[:FACET_LIMIT]:
+                c = int(counts[ordinal])
+                if c == 0:
+                    break
+                values.append(self._facet_value(fieldname, table.values[ordinal], c, chosen))
+            shown = {v.value for v in values}
+            for v in selected[fieldname]:
+                if v not in shown:
+                    ordinal = table.index.get(v)
+                    c = int(counts[ordinal]) if ordinal is not None else 0
+                    values.append(self._facet_value(fieldname, v, c, chosen))
+            out[FACET_NAMES[fieldname]] = values
+        date_mask = text_mask.copy()
+        for m in masks.values():
+            date_mask &= m
+        buckets, granularity = t.date_counts(date_mask)
+        out["date"] = [FacetValue(value=k, label=k, count=c) for k, c in buckets]
+        out = {"date": out["date"], "organisation": out["organisation"],
+               "country": out["country"], "region": out["region"]}
+        if cacheable:
+            st.whole = {"facets": out, "granularity": granularity}
+        return out, granularity
+
+    @staticmethod
+    def _facet_value(fieldname: str, value: str, count: int, chosen: set[str]) -> FacetValue:
+        label, name, kind = _label(fieldname, value)
+        return FacetValue(value=value, label=label, count=count, selected=value in chosen,
+                          name=name, kind=kind)
+
+    @staticmethod
+    def _highlight_terms(st: _State, q) -> frozenset[str]:
+        if q is None:
+            return frozenset()
+        try:
+            pairs = q.existing_terms(st.searcher.reader(), expand=True)
+        except Exception:
+            pairs = q.all_terms()
+        out = set()
+        for fieldname, text in pairs:
+            if fieldname in ("title", "body"):
+                out.add(text.decode("utf-8") if isinstance(text, bytes) else text)
+        return frozenset(out)
+
+    def _hit(self, st: _State, docnum: int, score, terms, analyzer) -> Hit:
+        f = st.searcher.stored_fields(docnum)
+        return Hit(
+            id=f["id"], title=f.get("title", ""), date=_iso(f.get("date")),
+            dateline=f.get("dateline", ""), snippet=snippet(f.get("body", ""), terms, analyzer),
+            organisations=_refs(f.get("orgs_display")), countries=_refs(f.get("countries_display")),
+            source=f.get("source", ""), url=f.get("url", ""), score=score)
+
+    def _suggest(self, st: _State, text: str) -> str | None:
+        """Replace each word the index does not know by the closest one it does."""
+        reader = st.searcher.reader()
+        if "spell_body" not in reader.schema:
+            return None
+        corrector = reader.corrector("spell_body")
+        analyzer = st.ix.schema["body"].analyzer
+        changed = False
+
+        def fix(m: re.Match) -> str:
+            nonlocal changed
+            word = m.group(0)
+            if word.isupper() and len(word) > 1 or word.upper() in ("AND", "OR", "NOT"):
+                return word
+            stems = [tok.text for tok in analyzer(word)]
+            if not stems or any(("body", s) in reader or ("title", s) in reader for s in stems):
+                return word
+            options = corrector.suggest(word.lower(), limit=1, maxdist=2, prefix=1)
+            if options:
+                changed = True
+                return options[0]
+            return word
+
+        out = re.sub(r"(?<![:\w])[A-Za-z]{3,}(?![\w*:])", fix, text)
+        return out if changed else None
+
+    def story(self, doc_id: str, q: str = "") -> Story | None:
+        st = self._current()
+        docnum = st.searcher.document_number(id=doc_id)
+        if docnum is None:
+            return None
+        f = st.searcher.stored_fields(docnum)
+        terms: frozenset[str] = frozenset()
+        if q:
+            try:
+                parsed, _ = self._parse(st, q)
+                terms = self._highlight_terms(st, parsed)
+            except QueryError:
+                terms = frozenset()
+        analyzer = st.ix.schema["body"].analyzer
+        return Story(
+            id=f["id"], title=f.get("title", ""), date=_iso(f.get("date")), dateline=f.get("dateline", ""),
+            place=f.get("place", ""), source=f.get("source", ""), url=f.get("url", ""), path=f.get("path", ""),
+            paragraphs=highlight_paragraphs(f.get("body", ""), terms, analyzer), body=f.get("body", ""),
+            organisations=_refs(f.get("orgs_display")), countries=_refs(f.get("countries_display")),
+            regions=_refs(f.get("regions_display")))
+
+    def stats(self, top: int = 10) -> dict:
+        st = self._current()
+        t = st.tables
+        dated = t.day[t.live & (t.day != 0)]
+        whole = self.search(SearchRequest(per_page=1))
+        size = sum(p.stat().st_size for p in st.gen.iterdir() if p.is_file())
+        return {
+            "documents": int(t.live.sum()),
+            "undated": int((t.live & (t.day == 0)).sum()),
+            "first_date": _dt.date.fromordinal(int(dated.min())).isoformat() if dated.size else None,
+            "last_date": _dt.date.fromordinal(int(dated.max())).isoformat() if dated.size else None,
+            "index_dir": str(self.index_dir), "generation": st.gen.name, "index_bytes": size,
+            "segments": len(st.ix._segments()) if hasattr(st.ix, "_segments") else None,
+            "facets": {name: [asdict(v) for v in values[:top]] for name, values in whole.facets.items()
+                       if name != "date"},
+        }
+
+
+def _iso(value) -> str | None:
+    if value is None:
+        return None
+    return value.date().isoformat() if isinstance(value, _dt.datetime) else str(value)
+
+
+def _refs(items) -> list[Ref]:
+    return [Ref(value=i["value"], label=i["label"]) for i in (items or [])]
+
+
+_LABELS: dict[tuple[str, str], tuple[str, str, str]] = {}
+
+
+def _label(fieldname: str, value: str) -> tuple[str, str, str]:
+    """(label, long name, kind) of a facet value, from the entities' gazetteers."""
+    key = (fieldname, value)
+    if key not in _LABELS:
+        label, name, kind = value, "", ""
+        try:
+            if fieldname == "country":
+                c = entities.find_country(value)
+                label = c.name if c else value
+            elif fieldname == "org":
+                o = entities.find_organisation(value)
+                if o is not None:
+                    label, name, kind = o.key, (o.name if o.name != o.key else ""), o.kind
+        except NotImplementedError:
+            pass
+        _LABELS[key] = (label, name, kind)
+    return _LABELS[key]

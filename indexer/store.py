@@ -1,0 +1,128 @@
+"""Where the live index is, how to open it, and the one-indexer-at-a-time lock.
+
+Layout of an index folder (default `index/`, or `--index-dir`, or `$NEWSFACET_INDEX`):
+
+    index/current -> gen-20261127-235959-1a2b   a relative symlink to the live generation
+    index/gen-.../                              a Whoosh index plus `manifest.json`
+    index/.lock                                 held (flock) by the indexer that is running
+
+A rebuild writes a new generation beside the live one and swaps the symlink with
+`os.replace`, which is atomic: a reader resolves `current` once and sees either the
+old generation or the new one, never half of either. The lock is an `flock`, so a
+killed indexer (even `kill -9`) releases it with its process.
+"""
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import os
+import shutil
+import time
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+
+CURRENT = "current"
+LOCK = ".lock"
+ENV_INDEX = "NEWSFACET_INDEX"
+
+
+class IndexNotFound(Exception):
+    """There is no index at the folder asked for (run `newsfacet index` first)."""
+
+
+class IndexLocked(Exception):
+    """Another indexer holds the lock."""
+
+
+def default_index_dir() -> Path:
+    return Path(os.environ.get(ENV_INDEX) or "index")
+
+
+def live_dir(index_dir: Path) -> Path | None:
+    """The generation folder `current` points at, or None when there is no index yet."""
+    link = Path(index_dir) / CURRENT
+    try:
+        target = os.readlink(link)
+    except OSError:
+        return None
+    path = (Path(index_dir) / target)
+    return path if whoosh_index.exists_in(str(path)) else None
+
+
+def open_live(index_dir: Path):
+    """Open the live Whoosh index; returns (index, generation folder)."""
+    gen = live_dir(index_dir)
+    if gen is None:
+        raise IndexNotFound(f"no index at {index_dir}/ - run `newsfacet index` first")
+    return whoosh_index.open_dir(str(gen)), gen
+
+
+def new_generation(index_dir: Path) -> Path:
+    """A fresh, empty generation folder beside the live one."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    path = Path(index_dir) / f"gen-{stamp}-{os.getpid()}-{time.monotonic_ns() % 100000:05d}"
+    path.mkdir(parents=True)
+    return path
+
+
+def swap_live(index_dir: Path, gen: Path) -> None:
+    """Point `current` at `gen` atomically (symlink written aside, then renamed over)."""
+    index_dir = Path(index_dir)
+    tmp = index_dir / f".{CURRENT}.{os.getpid()}"
+    with contextlib.suppress(FileNotFoundError):
+        tmp.unlink()
+    os.symlink(gen.name, tmp)
+    os.replace(tmp, index_dir / CURRENT)
+    fsync_dir(index_dir)
+
+
+def fsync_dir(path: Path) -> None:
+    fd = os.open(str(path), os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def remove_stale_generations(index_dir: Path, keep: list[Path | None], min_age_s: float = 60.0) -> None:
+    """Delete generations other than those in `keep` once no reader is likely to still use them.
+
+    A searcher that opened the old generation keeps its open files (POSIX), so
+    deleting is safe for it; the age bound only spares a generation being built by
+    a rebuild that was killed a moment ago and is not worth racing.
+    """
+    now = time.time()
+    kept = {k.resolve() for k in keep if k is not None}
+    for child in Path(index_dir).glob("gen-*"):
+        if child.resolve() in kept:
+            continue
+        try:
+            if now - child.stat().st_mtime >= min_age_s:
+                shutil.rmtree(child, ignore_errors=True)
+        except FileNotFoundError:
+            pass
+
+
+@contextlib.contextmanager
+def indexer_lock(index_dir: Path):
+    """Hold the index folder's lock for the duration; raise IndexLocked if taken."""
+    index_dir = Path(index_dir)
+    index_dir.mkdir(parents=True, exist_ok=True)
+    fd = os.open(str(index_dir / LOCK), os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                raise
+            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "?"
+            raise IndexLocked(
+                f"another `newsfacet index` (pid {holder}) is writing {index_dir}/; "
+                "wait for it to finish and run again") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        yield
+    finally:
+        os.close(fd)
