@@ -217,7 +217,7 @@ def build_index(paths: Iterable[Path | str], index_dir: Path | str, *, rebuild: 
             read, problems = read_file(file, root, max_bytes=max_bytes)
             for p in problems:
                 problem(p)
-            if not read and any(p.skipped and p.line is None for p in problems):
+            if not read and any(p.skipped for p in problems):
                 continue           # the file as a whole was unreadable: leave the index as it was
             kept = []
             for d in read:

@@ -450,16 +450,23 @@ class Archive:
 
     @staticmethod
     def _highlight_terms(st: _State, q) -> frozenset[str]:
+        """The indexed words (wildcards expanded) of the text fields that the query asks for.
+
+        Written out rather than `Query.existing_terms`, which reuses its `fieldname`
+        argument as a loop variable and so drops every field after the first.
+        """
         if q is None:
             return frozenset()
-        try:
-            pairs = q.existing_terms(st.searcher.reader(), expand=True)
-        except Exception:
-            pairs = q.all_terms()
+        reader = st.searcher.reader()
         out = set()
-        for fieldname, text in pairs:
-            if fieldname in ("title", "body"):
-                out.add(text.decode("utf-8") if isinstance(text, bytes) else text)
+        for leaf in _positive_leaves(q):
+            try:
+                pairs = list(leaf.expanded_terms(reader, phrases=True))
+            except Exception:
+                continue
+            for fieldname, text in pairs:
+                if fieldname in ("title", "body"):
+                    out.add(text.decode("utf-8") if isinstance(text, bytes) else text)
         return frozenset(out)
 
     def _hit(self, st: _State, docnum: int, score, terms, analyzer) -> Hit:
@@ -533,6 +540,20 @@ class Archive:
             "facets": {name: [asdict(v) for v in values[:top]] for name, values in whole.facets.items()
                        if name != "date"},
         }
+
+
+def _positive_leaves(q):
+    """Leaves of a query tree except those under NOT (their words are not to be marked)."""
+    if isinstance(q, wq.Not):
+        return
+    if isinstance(q, wq.AndNot):
+        yield from _positive_leaves(q.a)
+        return
+    if q.is_leaf():
+        yield q
+        return
+    for child in q.children():
+        yield from _positive_leaves(child)
 
 
 def _iso(value) -> str | None:
