@@ -218,8 +218,9 @@ def _decode(data: bytes, shown: str, html: bool = False):
             pass
     if _is_binary(data[:8192]):
         return None, [ReadProblem(shown, "binary file (not text)")]
+    data = data.removeprefix(codecs.BOM_UTF8)
     try:
-        return data.decode("utf-8-sig"), []
+        return data.decode("utf-8"), []
     except UnicodeDecodeError as e:
         bad = f"not valid UTF-8 (byte 0x{data[e.start]:02x} at offset {e.start})"
     m = _CHARSET.search(data[:4096]) if html else None
@@ -394,7 +395,7 @@ class _HTMLText(HTMLParser):
             if tag == "script" and "ld+json" in a.get("type", "").lower():
                 self.ld = []
         elif tag == "meta":
-            key = (a.get("property") or a.get("name") or a.get("itemprop") or a.get("http-equiv")).lower()
+            key = (a.get("property") or a.get("name") or a.get("itemprop") or a.get("http-equiv") or "").lower()
             if key and "content" in a:
                 self.meta.setdefault(key, a["content"])
         elif tag == "link" and "canonical" in a.get("rel", "").lower():
