@@ -1,0 +1,102 @@
+"""`create_app`: configuration, error pages, security headers.
+
+Why here and not in the views: every response, the static files and the error
+pages included, must carry the same security headers, and every failure must
+become a page or a JSON error that says what happened without a traceback.
+Errors under `/api/` and `/healthz` are JSON; everything else is an HTML page.
+"""
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+import bleach
+from flask import Flask, jsonify, render_template, request
+from markupsafe import Markup
+from werkzeug.exceptions import HTTPException
+
+from indexer.search import QueryError
+from indexer.store import ENV_INDEX, IndexNotFound
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+log = logging.getLogger(__name__)
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__)
+    app.config.from_mapping(
+        INDEX_DIR=os.environ.get(ENV_INDEX) or "index",
+        JSON_SORT_KEYS=False,
+    )
+    if test_config:
+        app.config.from_mapping(test_config)
+    app.config["INDEX_DIR"] = str(Path(app.config["INDEX_DIR"]))
+    app.json.sort_keys = False
+    app.jinja_env.filters["marked"] = marked
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    from . import views
+    app.register_blueprint(views.bp)
+
+    app.after_request(_security_headers)
+    app.register_error_handler(QueryError, _bad_request)
+    app.register_error_handler(IndexNotFound, _no_index)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _server_error)
+    return app
+
+
+def marked(html: str | None) -> Markup:
+    """Snippets and paragraphs from search.py: cleaned there, cleaned again here.
+
+    They are the only document-derived HTML a page shows; reducing them to <mark>
+    (no attributes) a second time keeps one bug upstream from becoming an XSS.
+    """
+    return Markup(bleach.clean(html or "", tags={"mark"}, attributes={}, strip=True))
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path == "/healthz"
+
+
+def _security_headers(response):
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
+
+
+def _error(status: int, title: str, message: str, template: str = "error.html", **context):
+    if wants_json():
+        return jsonify({"error": message, **{k: v for k, v in context.items() if k == "param"}}), status
+    return render_template(template, status=status, title=title, message=message, **context), status
+
+
+def _bad_request(exc: QueryError):
+    return _error(400, "Bad request", str(exc), param=exc.param)
+
+
+def _no_index(exc: IndexNotFound):
+    return _error(503, "No index yet",
+                  f"There is no search index yet. Run `newsfacet index` to build it, then reload. ({exc})",
+                  no_index=True)
+
+
+def _http_error(exc: HTTPException):
+    return _error(exc.code or 500, f"{exc.code} {exc.name}", exc.description or exc.name)
+
+
+def _server_error(exc: Exception):
+    log.exception("unhandled error on %s", request.path)
+    return _error(500, "Something went wrong",
+                  "The server could not answer this request. It has been logged; please try again.")

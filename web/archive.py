@@ -1,0 +1,38 @@
+"""One `Archive` per worker process, opened on first use and kept.
+
+Why: opening a Whoosh index and loading its facet tables costs far more than a
+search, so (like the Flask tutorial's `db.py` owns its connection) this module owns
+the archive: created lazily on the first request that needs it, stored on
+`app.extensions`, and never reopened per request. The Archive itself notices when
+a reindex lands and swaps its searcher, so nothing here watches the folder.
+
+When there is no index yet, `IndexNotFound` propagates (the app turns it into a
+503 that says to run `newsfacet index`) and the next request tries again.
+"""
+from __future__ import annotations
+
+import threading
+
+from flask import Flask, current_app
+
+from indexer import search
+
+EXTENSION = "newsfacet.archive"
+_lock = threading.Lock()
+
+
+def get_archive() -> "search.Archive":
+    app = current_app
+    archive = app.extensions.get(EXTENSION)
+    if archive is None:
+        with _lock:
+            archive = app.extensions.get(EXTENSION)
+            if archive is None:
+                archive = search.Archive(app.config["INDEX_DIR"])
+                app.extensions[EXTENSION] = archive
+    return archive
+
+
+def set_archive(app: Flask, archive) -> None:
+    """Use a ready archive (tests pass their own)."""
+    app.extensions[EXTENSION] = archive

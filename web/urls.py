@@ -1,0 +1,83 @@
+"""Links that change one search parameter and keep every other one.
+
+Why: the URL is the whole state of a search (a GET form, bookmarkable), so every
+facet value, chip, sort option and page link is "this URL with one thing changed".
+As in Datasette, each link is built here once, server-side, so the page works
+without JavaScript and the JSON API can hand out the same ready-made links.
+
+All functions take and return plain `list[tuple[str, str]]` parameter lists
+(ordered, repeatable), built from `request.args`.
+"""
+from __future__ import annotations
+
+from typing import Iterable
+from urllib.parse import urlencode
+
+from werkzeug.datastructures import MultiDict
+
+# The parameters a search URL may carry, in the order they are written out.
+SEARCH_PARAMS = ("q", "org", "country", "region", "date", "from", "to", "sort", "page", "per_page")
+# Changing any of these makes a new result list, so the page number no longer applies.
+_RESETS_PAGE = frozenset(SEARCH_PARAMS) - {"page"}
+# A date facet value replaces an explicit range and the other way round.
+_EXCLUSIVE = {"date": ("from", "to"), "from": ("date",), "to": ("date",)}
+
+Params = list[tuple[str, str]]
+
+
+def search_params(args: MultiDict | Iterable[tuple[str, str]]) -> Params:
+    """The known, non-empty search parameters of `args`, in a stable order."""
+    items = args.items(multi=True) if isinstance(args, MultiDict) else list(args)
+    items = [(k, v) for k, v in items if k in SEARCH_PARAMS and v not in ("", None)]
+    return sorted(items, key=lambda kv: SEARCH_PARAMS.index(kv[0]))
+
+
+def _drop(params: Params, name: str, value: str | None = None) -> Params:
+    return [(k, v) for k, v in params if not (k == name and (value is None or v == value))]
+
+
+def _tidy(params: Params, changed: str) -> Params:
+    if changed in _RESETS_PAGE:
+        params = _drop(params, "page")
+    for other in _EXCLUSIVE.get(changed, ()):
+        params = _drop(params, other)
+    return params
+
+
+def add(params: Params, name: str, value: str) -> Params:
+    """Add one value of a repeatable filter (org, country, region)."""
+    if (name, value) in params:
+        return list(params)
+    return _tidy(params, name) + [(name, value)]
+
+
+def remove(params: Params, name: str, value: str | None = None) -> Params:
+    """Remove one value of `name` (or all of them)."""
+    return _tidy(_drop(params, name, value), name)
+
+
+def replace(params: Params, name: str, value: str | None) -> Params:
+    """Set a single-valued parameter (q, sort, page, date); None or "" removes it."""
+    out = _drop(params, name)
+    if name != "page":
+        out = _tidy(out, name)
+    if value not in (None, ""):
+        out.append((name, str(value)))
+    return out
+
+
+def toggle(params: Params, name: str, value: str) -> Params:
+    """Select a facet value if it is not selected, else unselect it."""
+    if name == "date":
+        return replace(params, "date", None if ("date", value) in params else value)
+    return remove(params, name, value) if (name, value) in params else add(params, name, value)
+
+
+def href(params: Params, path: str = "/") -> str:
+    """`path?query` for a parameter list, in SEARCH_PARAMS order."""
+    params = search_params(params)
+    return f"{path}?{urlencode(params)}" if params else path
+
+
+def query_string(params: Params) -> str:
+    return urlencode(search_params(params))

@@ -1,0 +1,184 @@
+"""Routes: translate HTTP to `indexer.search` and back, nothing more.
+
+`search_data` is the one data function behind both `GET /` and `GET /api/search`:
+the DESIGN.md result object, plus ready-made links (each facet value's
+`toggle_url`, each hit's `doc_url`, the active filters with their `remove_url`),
+so the template only lays out what it is given and the JSON API carries the same.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+from urllib.parse import parse_qsl, urlencode
+
+from flask import Blueprint, abort, jsonify, render_template, request, url_for
+
+from indexer.search import MAX_QUERY_CHARS, SORTS, parse_request
+
+from . import urls
+from .archive import get_archive
+
+bp = Blueprint("views", __name__)
+
+# facet key in results -> URL parameter that selects one of its values
+FACET_PARAM = {"date": "date", "organisation": "org", "country": "country", "region": "region"}
+PARAM_FACET = {v: k for k, v in FACET_PARAM.items()}
+FACET_TITLES = {"date": "Date", "organisation": "Organisation", "country": "Country", "region": "Region"}
+FILTER_TITLES = {"org": "Organisation", "country": "Country", "region": "Region",
+                 "date": "Date", "from": "From", "to": "To"}
+SORT_LABELS = {"relevance": "Relevance", "newest": "Newest first", "oldest": "Oldest first"}
+FACET_SHOWN = 8        # values shown before "more"
+MAX_BACK_CHARS = 4000
+
+
+# ---------------------------------------------------------------- data
+
+def search_data(args, api: bool = False) -> dict:
+    """Validate, search and decorate with links; raises QueryError / IndexNotFound."""
+    params = urls.search_params(args)
+    req = parse_request(args.to_dict(flat=False))
+    result = get_archive().search(req)
+    data = result.to_dict()
+    data["per_page"] = req.per_page
+    base = url_for("views.api_search") if api else url_for("views.search_page")
+    back = urls.query_string(params)
+    for name, values in data["facets"].items():
+        param = FACET_PARAM.get(name, name)
+        for fv in values:
+            if name == "date" and fv["label"] == fv["value"]:
+                fv["label"] = date_label(fv["value"])
+            fv["selected"] = bool(fv.get("selected")) or (param, fv["value"]) in params
+            fv["toggle_url"] = urls.href(urls.toggle(params, param, fv["value"]), base)
+    for hit in data["hits"]:
+        hit["doc_url"] = doc_url(hit["id"], req.q, None if api else back, api)
+        for key, param in (("organisations", "org"), ("countries", "country")):
+            for ref in hit.get(key) or []:
+                ref["filter_url"] = urls.href(urls.add(params, param, ref["value"]), base)
+    data["filters"] = active_filters(params, data["facets"], base)
+    data["suggestion_url"] = (urls.href(urls.replace(params, "q", data["suggestion"]), base)
+                              if data.get("suggestion") else None)
+    page, pages = data["page"], data["pages"]
+    data["prev_url"] = urls.href(urls.replace(params, "page", page - 1), base) if 1 < page <= pages + 1 else None
+    data["next_url"] = urls.href(urls.replace(params, "page", page + 1), base) if page < pages else None
+    return data
+
+
+def doc_url(doc_id: str, q: str, back: str | None, api: bool = False) -> str:
+    url = url_for("views.api_doc" if api else "views.story", doc_id=doc_id)
+    extra = [(k, v) for k, v in (("q", q), ("back", back)) if v]
+    return f"{url}?{urlencode(extra)}" if extra else url
+
+
+def active_filters(params: urls.Params, facets: dict, base: str) -> list[dict]:
+    """Chips for the filters in force, each with the link that removes it."""
+    labels = {(FACET_PARAM.get(name, name), fv["value"]): fv["label"]
+              for name, values in facets.items() for fv in values}
+    out = []
+    for param, value in params:
+        if param not in FILTER_TITLES:
+            continue
+        label = labels.get((param, value)) or (date_label(value, long=True) if param == "date" else value)
+        out.append({"param": param, "title": FILTER_TITLES[param], "value": value, "label": label,
+                    "remove_url": urls.href(urls.remove(params, param, value), base)})
+    return out
+
+
+def date_label(value: str, long: bool = False) -> str:
+    """'1987' -> '1987', '1987-03' -> 'Mar 1987' (long: 'March 1987'); anything else as given."""
+    try:
+        if len(value) == 7 and value[4] == "-":
+            return _dt.date(int(value[:4]), int(value[5:7]), 1).strftime("%B %Y" if long else "%b %Y")
+    except ValueError:
+        pass
+    return value
+
+
+def page_links(params: urls.Params, page: int, pages: int, width: int = 2) -> list[dict]:
+    """Page numbers around the current one, with the first and last, gaps as None."""
+    shown = sorted({1, pages, *range(max(1, page - width), min(pages, page + width) + 1)})
+    out, last = [], 0
+    for n in shown:
+        if n - last > 1:
+            out.append(None)
+        out.append({"n": n, "url": urls.href(urls.replace(params, "page", n if n > 1 else None)),
+                    "current": n == page})
+        last = n
+    return out
+
+
+def sort_links(params: urls.Params, current: str, has_query: bool) -> list[dict]:
+    """Relevance only means something for a text query; without one it is newest first."""
+    return [{"value": s, "label": SORT_LABELS[s], "current": s == current,
+             "url": urls.href(urls.replace(params, "sort", None if s == "relevance" else s))}
+            for s in SORTS if has_query or s != "relevance"]
+
+
+def form_state(args, params: urls.Params) -> dict:
+    """What the search and date forms must carry so that submitting keeps the rest."""
+    q = args.get("q", "")[: MAX_QUERY_CHARS + 1]
+    keep = [(k, v) for k, v in params if k not in ("q", "page")]
+    return {"q": q, "hidden": keep,
+            "date_hidden": [(k, v) for k, v in params if k not in ("from", "to", "date", "page")],
+            "from": args.get("from", "")[:10], "to": args.get("to", "")[:10]}
+
+
+def back_params(raw: str) -> urls.Params:
+    """The search a story was opened from, reduced to known parameters."""
+    return urls.search_params(parse_qsl(raw[:MAX_BACK_CHARS]))
+
+
+# ---------------------------------------------------------------- HTML
+
+@bp.get("/")
+def search_page():
+    params = urls.search_params(request.args)
+    form = form_state(request.args, params)
+    data = search_data(request.args)
+    granular_dates = data["facets"].get("date") or []
+    context = {
+        "data": data, "form": form, "params": params,
+        "facet_titles": FACET_TITLES, "facet_shown": FACET_SHOWN,
+        "sorts": sort_links(params, data.get("sort") or "relevance", bool(data["query"])),
+        "last_page_url": urls.href(urls.replace(params, "page", data["pages"] if data["pages"] > 1 else None)),
+        "page_links": page_links(params, data["page"], data["pages"]) if data["pages"] > 1 else [],
+        "date_max": max((fv["count"] for fv in granular_dates), default=0),
+        "all_dates_url": urls.href(urls.remove(params, "date")) if ("date" in dict(params)) else None,
+        "clear_url": urls.href([(k, v) for k, v in params if k in ("q", "sort")]),
+    }
+    return render_template("search.html", **context)
+
+
+@bp.get("/doc/<path:doc_id>")
+def story(doc_id: str):
+    q = parse_request({"q": request.args.getlist("q")}).q
+    back = back_params(request.args.get("back", ""))
+    found = get_archive().story(doc_id, q)
+    if found is None:
+        abort(404, f"There is no story with the id “{doc_id[:200]}”.")
+    return render_template("story.html", story=found, q=q,
+                           back_url=urls.href(back) if back else None,
+                           org_url=lambda v: urls.href([("org", v)]),
+                           country_url=lambda v: urls.href([("country", v)]),
+                           region_url=lambda v: urls.href([("region", v)]))
+
+
+# ---------------------------------------------------------------- JSON
+
+@bp.get("/api/search")
+def api_search():
+    return jsonify(search_data(request.args, api=True))
+
+
+@bp.get("/api/doc/<path:doc_id>")
+def api_doc(doc_id: str):
+    q = parse_request({"q": request.args.getlist("q")}).q
+    found = get_archive().story(doc_id, q)
+    if found is None:
+        abort(404, f"There is no story with the id {doc_id[:200]!r}.")
+    return jsonify(found.to_dict())
+
+
+@bp.get("/healthz")
+def healthz():
+    stats = get_archive().stats()
+    keys = ("documents", "undated", "first_date", "last_date", "generation", "segments")
+    return jsonify({"status": "ok", **{k: stats.get(k) for k in keys}})
