@@ -229,6 +229,7 @@ FIELD_ALIASES = {"org": ["organisation", "organization", "agency"], "country": [
 def _make_parsers(schema):
     full = qparser.MultifieldParser(["title", "body"], schema, group=qparser.AndGroup)
     full.add_plugin(qparser.FieldAliasPlugin(FIELD_ALIASES))
+    full.add_plugin(qparser.PlusMinusPlugin())
     full.remove_plugin_class(qparser.BoostPlugin)
     plain = qparser.MultifieldParser(["title", "body"], schema, group=qparser.AndGroup, plugins=[])
     for cls in (qparser.WildcardPlugin, qparser.PhrasePlugin, qparser.FieldsPlugin, qparser.OperatorsPlugin,

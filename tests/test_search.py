@@ -1,0 +1,206 @@
+"""The query side: query language, filters, facets, sorting, paging, snippets, suggestions."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from indexer.build import build_index
+from indexer.search import Archive, QueryError, SearchRequest, parse_request
+
+STORIES = [
+    {"id": "s1", "date": "1987-02-26", "title": "Brazil coffee exports rise",
+     "body": "SAO PAULO, Feb 26 - Brazil said its coffee exports rose sharply, the International Coffee "
+             "Organization said. Coffee prices in London fell."},
+    {"id": "s2", "date": "1987-03-02", "title": "Colombia coffee quota talks",
+     "body": "BOGOTA, March 2 - Colombia wants new coffee quotas at the ICO talks in London."},
+    {"id": "s3", "date": "1987-03-15", "title": "IMF loan for Mexico",
+     "body": "MEXICO CITY, March 15 - Mexico agreed a loan with the International Monetary Fund."},
+    {"id": "s4", "date": "1988-01-10", "title": "OPEC oil output",
+     "body": "VIENNA, Jan 10 - OPEC ministers met in Vienna to discuss oil output and prices."},
+    {"id": "s5", "date": None, "title": "Undated wheat story",
+     "body": "Wheat harvests in Argentina were good this year, the government said."},
+    {"id": "s6", "date": "1987-02-27", "title": "COMPANY <SRD> TO MERGE",
+     "body": "NEW YORK, Feb 27 - <script>alert(1)</script> Shares of SRD rose on merger talk about coffee."},
+]
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory) -> Archive:
+    root = tmp_path_factory.mktemp("stories")
+    with open(root / "stories.jsonl", "w", encoding="utf-8") as f:
+        for s in STORIES:
+            f.write(json.dumps(s) + "\n")
+    ix = tmp_path_factory.mktemp("ix")
+    build_index([root], ix, progress=False)
+    return Archive(ix)
+
+
+def ids(result) -> list[str]:
+    return [h.id for h in result.hits]
+
+
+def search(archive, **params) -> object:
+    return archive.search(parse_request({k: v if isinstance(v, list) else [v] for k, v in params.items()}))
+
+
+@pytest.mark.parametrize("q, expected", [
+    ("coffee", {"s1", "s2", "s6"}),
+    ("coffee london", {"s1", "s2"}),                     # AND by default
+    ("coffee AND london", {"s1", "s2"}),
+    ("mexico OR opec", {"s3", "s4"}),
+    ("coffee NOT colombia", {"s1", "s6"}),
+    ("coffee -colombia", {"s1", "s6"}),
+    ('"coffee exports"', {"s1"}),                        # phrase
+    ('"exports coffee"', set()),
+    ("export", {"s1"}),                                  # stemmed: export ~ exports
+    ("title:coffee", {"s1", "s2"}),
+    ("headline:coffee", {"s1", "s2"}),
+    ("coff*", {"s1", "s2", "s6"}),                       # prefix
+    ("org:IMF", {"s3"}),
+    ("org:opec", {"s4"}),
+    ("country:Brazil", {"s1"}),
+    ("country:BR", {"s1"}),
+    ("country:mexico", {"s3"}),
+    ("(coffee OR oil) AND prices", {"s1", "s4"}),
+])
+def test_query_language(archive, q, expected):
+    result = search(archive, q=q, per_page="100")
+    assert set(ids(result)) == expected
+    assert result.total == len(expected)
+
+
+@pytest.mark.parametrize("q", ['"coffee', "coffee)", "((coffee", "title:", "AND", "coffee OR", ":::", "*", "nofield:coffee"])
+def test_malformed_queries_search_best_effort(archive, q):
+    result = search(archive, q=q)
+    assert result.total >= 0          # answered, not raised
+
+
+def test_unbalanced_quote_still_finds_the_words(archive):
+    assert set(ids(search(archive, q='"coffee exports'))) == {"s1"}
+
+
+def test_filters_combine_or_within_a_facet_and_across_facets(archive):
+    assert set(ids(search(archive, country="BR"))) == {"s1"}
+    assert set(ids(search(archive, country=["BR", "CO"]))) == {"s1", "s2"}
+    assert set(ids(search(archive, q="coffee", country=["BR", "CO"], org="ICO"))) <= {"s1", "s2"}
+    assert ids(search(archive, q="coffee", country="MX")) == []
+
+
+def test_date_range_and_date_facet_value(archive):
+    assert set(ids(search(archive, **{"from": "1987-03-01", "to": "1987-12-31"}))) == {"s2", "s3"}
+    assert set(ids(search(archive, date="1987-02"))) == {"s1", "s6"}
+    assert set(ids(search(archive, date="1988"))) == {"s4"}
+
+
+def test_facet_counts_cover_every_hit_not_only_the_page(archive):
+    result = search(archive, q="coffee", per_page="1")
+    assert len(result.hits) == 1 and result.total == 3 and result.pages == 3
+    countries = {v.value: v.count for v in result.facets["country"]}
+    assert countries.get("BR") == 1 and countries.get("CO") == 1
+    years = {v.value: v.count for v in result.facets["date"]}
+    assert years == {"1987-02": 2, "1987-03": 1}      # one year: months
+    assert result.date_granularity == "month"
+
+
+def test_each_facet_value_narrows_to_its_count(archive):
+    whole = search(archive)
+    for name, param in (("country", "country"), ("organisation", "org"), ("date", "date")):
+        for v in whole.facets[name]:
+            narrowed = search(archive, **{param: v.value})
+            assert narrowed.total == v.count, (name, v.value)
+
+
+def test_a_facets_own_filter_does_not_hide_its_other_values(archive):
+    result = search(archive, country="BR")
+    countries = {v.value: (v.count, v.selected) for v in result.facets["country"]}
+    assert countries["BR"] == (1, True)
+    assert "MX" in countries and countries["MX"][1] is False      # still offered, to add with OR
+
+
+@pytest.mark.parametrize("sort, expected", [
+    ("newest", ["s4", "s3", "s2", "s6", "s1", "s5"]),
+    ("oldest", ["s1", "s6", "s2", "s3", "s4", "s5"]),       # undated last either way
+])
+def test_sort_by_date(archive, sort, expected):
+    assert ids(search(archive, sort=sort, per_page="10")) == expected
+
+
+def test_empty_query_lists_newest_first_with_facets_over_everything(archive):
+    result = search(archive)
+    assert result.total == len(STORIES) and result.sort == "newest"
+    assert ids(result)[0] == "s4"
+    assert sum(v.count for v in result.facets["date"]) == 5      # the dated ones
+
+
+def test_relevance_puts_title_matches_first(archive):
+    assert ids(search(archive, q="coffee"))[:2] in (["s1", "s2"], ["s2", "s1"])
+
+
+def test_paging(archive):
+    pages = [ids(search(archive, sort="oldest", per_page="2", page=str(p))) for p in (1, 2, 3, 4)]
+    assert pages[:3] == [["s1", "s6"], ["s2", "s3"], ["s4", "s5"]] and pages[3] == []
+
+
+def test_snippets_mark_terms_and_escape_everything_else(archive):
+    hit = next(h for h in search(archive, q="merger").hits if h.id == "s6")
+    assert "<mark>merger</mark>" in hit.snippet
+    assert "<" not in hit.snippet.replace("<mark>", "").replace("</mark>", "")
+    assert "&lt;/script&gt;" in hit.snippet
+    assert hit.title == "COMPANY <SRD> TO MERGE"      # raw text; escaping is the renderer's job
+
+
+def test_snippet_without_matching_words_is_the_lead(archive):
+    hit = search(archive, q="org:OPEC").hits[0]
+    assert hit.snippet.startswith("VIENNA, Jan 10") and "<mark>" not in hit.snippet
+
+
+def test_did_you_mean(archive):
+    result = search(archive, q="cofee")
+    assert result.total == 0 and result.suggestion == "coffee"
+    assert search(archive, q="coffee").suggestion is None
+
+
+def test_story_with_highlight(archive):
+    story = archive.story("s1", q="coffee")
+    assert story.date == "1987-02-26" and story.place.lower().startswith("sao paulo")
+    assert any("<mark>coffee</mark>" in p.lower() for p in story.paragraphs)
+    assert archive.story("nope") is None
+
+
+def test_wildcards_are_bounded(archive, monkeypatch):
+    import indexer.search as s
+    monkeypatch.setattr(s, "MAX_EXPANSIONS", 3)
+    with pytest.raises(QueryError, match="more than 3 words"):
+        search(archive, q="s*")
+    assert search(archive, q="coff*").total == 3     # few expansions: fine
+
+
+@pytest.mark.parametrize("params, message", [
+    ({"page": ["abc"]}, "'page' must be a whole number"),
+    ({"page": ["0"]}, "'page' must be between 1"),
+    ({"page": ["-1"]}, "'page' must be between 1"),
+    ({"page": ["1000000000"]}, "'page' must be between 1"),
+    ({"from": ["1987-02-30"]}, "'from' must be a date"),
+    ({"to": ["yesterday"]}, "'to' must be a date"),
+    ({"from": ["1988-01-01"], "to": ["1987-01-01"]}, "is after"),
+    ({"sort": ["random"]}, "'sort' must be one of relevance, newest, oldest"),
+    ({"q": ["x" * 20_000]}, "the limit is 1,000"),
+    ({"date": ["87"]}, "'date' must be YYYY or YYYY-MM"),
+])
+def test_bad_parameters_have_readable_reasons(params, message):
+    with pytest.raises(QueryError, match=message):
+        parse_request(params)
+
+
+def test_control_characters_are_dropped():
+    req = parse_request({"q": ["cof\x00fee\u202e"]})
+    assert req.q == "coffee"
+
+
+def test_stats(archive):
+    stats = archive.stats()
+    assert stats["documents"] == len(STORIES) and stats["undated"] == 1
+    assert (stats["first_date"], stats["last_date"]) == ("1987-02-26", "1988-01-10")
+    assert stats["index_bytes"] > 0
