@@ -1,0 +1,125 @@
+"""The `newsfacet` command: output, JSON contract and exit codes (click's CliRunner)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from indexer import store
+from indexer.cli import main
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture
+def seed_index(runner, seeds_dir, tmp_path) -> Path:
+    ix = tmp_path / "ix"
+    result = runner.invoke(main, ["index", str(seeds_dir), "--index-dir", str(ix)])
+    assert result.exit_code == 0, result.output
+    return ix
+
+
+def test_index_prints_the_summary_line(runner, seeds_dir, tmp_path):
+    result = runner.invoke(main, ["index", str(seeds_dir), "--index-dir", str(tmp_path / "ix")])
+    assert result.exit_code == 0
+    assert "indexed 1 new, 0 changed, 0 removed, 0 skipped" in result.output
+    again = runner.invoke(main, ["index", str(seeds_dir), "--index-dir", str(tmp_path / "ix")])
+    assert "indexed 0 new, 0 changed, 0 removed, 0 skipped" in again.output
+
+
+def test_index_dir_from_environment(runner, seeds_dir, tmp_path):
+    ix = tmp_path / "env-ix"
+    result = runner.invoke(main, ["index", str(seeds_dir)], env={"NEWSFACET_INDEX": str(ix)})
+    assert result.exit_code == 0 and store.live_dir(ix) is not None
+
+
+def test_seed_end_to_end_unicef(runner, seed_index):
+    result = runner.invoke(main, ["search", "UNICEF", "--json", "--index-dir", str(seed_index)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert set(data) >= {"query", "total", "page", "pages", "took_ms", "suggestion", "hits", "facets"}
+    assert data["total"] == 1
+    hit = data["hits"][0]
+    assert hit["date"] == "2026-02-09" and hit["dateline"] == "ASHGABAT, Turkmenistan"
+    assert "<mark>UNICEF</mark>" in hit["snippet"]
+    orgs = {o["label"] for o in hit["organisations"]}
+    assert {"UN", "UNDP", "WHO", "UNICEF", "UNODC", "CIS"} <= orgs
+    assert {"value": "TM", "label": "Turkmenistan"} in hit["countries"]
+    facet_countries = {f["value"]: f["count"] for f in data["facets"]["country"]}
+    assert facet_countries["TM"] == 1 and facet_countries["BY"] == 1
+    for name in ("date", "organisation", "country"):
+        for entry in data["facets"][name]:
+            assert {"value", "label", "count"} <= set(entry)
+
+
+def test_search_readable_listing_and_filters(runner, seed_index):
+    out = runner.invoke(main, ["search", "UNICEF", "--country", "Turkmenistan", "--index-dir", str(seed_index)])
+    assert out.exit_code == 0 and out.output.startswith("1 stories")
+    assert "[UNICEF]" in out.output and "2026-02-09" in out.output
+    none = runner.invoke(main, ["search", "UNICEF", "--country", "BR", "--index-dir", str(seed_index)])
+    assert none.output.startswith("0 stories")
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--from", "2026-13-01"], "'from' must be a date"),
+    (["--to", "soon"], "'to' must be a date"),
+])
+def test_search_bad_parameters_exit_2(runner, seed_index, args, message):
+    result = runner.invoke(main, ["search", "x", *args, "--index-dir", str(seed_index)])
+    assert result.exit_code == 2 and message in result.output
+
+
+def test_no_index_exit_4(runner, tmp_path):
+    for cmd in (["search", "x"], ["stats"]):
+        result = runner.invoke(main, [*cmd, "--index-dir", str(tmp_path / "none")])
+        assert result.exit_code == 4 and "run `newsfacet index` first" in result.output
+
+
+def test_missing_path_exit_2(runner, tmp_path):
+    result = runner.invoke(main, ["index", str(tmp_path / "nope"), "--index-dir", str(tmp_path / "ix")])
+    assert result.exit_code == 2 and "no such file or folder" in result.output
+
+
+def test_skipped_files_exit_1_and_are_named(runner, tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "good.txt").write_text("A good story.\n")
+    (docs / "bad.json").write_text("{oops")
+    result = runner.invoke(main, ["index", str(docs), "--index-dir", str(tmp_path / "ix")])
+    assert result.exit_code == 1
+    assert "bad.json" in result.output and "indexed 1 new, 0 changed, 0 removed, 1 skipped" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_locked_exit_3(runner, seeds_dir, tmp_path):
+    ix = tmp_path / "ix"
+    with store.indexer_lock(ix):
+        result = runner.invoke(main, ["index", str(seeds_dir), "--index-dir", str(ix)])
+    assert result.exit_code == 3 and "another `newsfacet index`" in result.output
+
+
+def test_stats(runner, seed_index):
+    result = runner.invoke(main, ["stats", "--json", "--index-dir", str(seed_index)])
+    data = json.loads(result.output)
+    assert data["documents"] == 1 and data["first_date"] == "2026-02-09"
+    assert any(v["value"] == "TM" for v in data["facets"]["country"])
+    text = runner.invoke(main, ["stats", "--index-dir", str(seed_index)])
+    assert "documents:  1" in text.output
+
+
+def test_entities_command(runner, seeds_dir, tmp_path):
+    body = (seeds_dir / "000_90e7ea76cff56edb.txt").read_text(encoding="utf-8")
+    f = tmp_path / "in.jsonl"
+    f.write_text(json.dumps({"id": "seed", "title": "", "body": body}) + "\n{broken\n", encoding="utf-8")
+    result = runner.invoke(main, ["entities", str(f)])
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert lines[0]["id"] == "seed"
+    assert {"code": "TM", "name": "Turkmenistan"} in lines[0]["countries"]
+    assert {"name": "United Nations Development Programme", "acronym": "UNDP"} in [
+        {"name": o["name"], "acronym": o["acronym"]} for o in lines[0]["organisations"]]
+    assert result.exit_code == 1 and "in.jsonl:2" in result.stderr
