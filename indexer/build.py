@@ -182,7 +182,8 @@ def build_index(paths: Iterable[Path | str], index_dir: Path | str, *, rebuild: 
         roots = [os.path.abspath(p) for p in paths]
         seen: set[str] = set()
         to_read: list[tuple[Path, Path, str, dict]] = []
-        for file, root in discover(paths):
+        walk_problems: list[ReadProblem] = []
+        for file, root in discover(paths, walk_problems):
             key = os.path.abspath(file)
             if key in seen:
                 continue
@@ -207,6 +208,8 @@ def build_index(paths: Iterable[Path | str], index_dir: Path | str, *, rebuild: 
                 report.unchanged += 1
                 continue
             to_read.append((file, root, key, entry))
+        for p in walk_problems:
+            problem(p)
         removed = [k for k in manifest if k not in seen and _within(k, roots)]
 
         # 2. read the new and changed files
