@@ -1,0 +1,145 @@
+"""Score the entity extractor against Reuters-21578's gold `places` and `orgs` (the dev split).
+
+    python -m indexer.evaluate [--corpus PATH] [--limit N] [--top K] [--json]
+
+Countries: micro precision, recall and F1 of extracted country codes against the story's `places`
+mapped through `data/reuters_places.tsv` (codes not listed there map through find_country).
+Organisations: recall of the gold `orgs` (mapped through the gazetteer's `reuters` field), and
+precision counting only extracted organisations that are one of Reuters' intergovernmental bodies
+(companies, ministries and news agencies we also extract are neither right nor wrong here).
+The worst confusions (most frequent false positives and misses) show what to improve next.
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import entities as E
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "reuters21578.jsonl.gz"
+
+
+def reuters_place_map() -> dict[str, str]:
+    m = {}
+    for row in E._rows("reuters_places.tsv"):
+        m[row[0]] = row[1]
+    return m
+
+
+def gold_country(code: str, table: dict[str, str]) -> str:
+    if code in table:
+        return table[code]
+    c = E.find_country(code.replace("-", " "))
+    return c.code if c else f"?{code}"
+
+
+@dataclass
+class Score:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    false_pos: Counter = field(default_factory=Counter)
+    misses: Counter = field(default_factory=Counter)
+
+    def add(self, got: set[str], gold: set[str]) -> None:
+        self.tp += len(got & gold)
+        self.fp += len(got - gold)
+        self.fn += len(gold - got)
+        self.false_pos.update(got - gold)
+        self.misses.update(gold - got)
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def as_dict(self, top: int = 10) -> dict:
+        return {"precision": round(self.precision, 4), "recall": round(self.recall, 4),
+                "f1": round(self.f1, 4), "tp": self.tp, "fp": self.fp, "fn": self.fn,
+                "false_positives": self.false_pos.most_common(top), "misses": self.misses.most_common(top)}
+
+
+def dev_records(path: Path, limit: int | None = None):
+    n = 0
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        for line in f:
+            rec = json.loads(line)
+            if "places" not in rec:
+                continue
+            yield rec
+            n += 1
+            if limit and n >= limit:
+                return
+
+
+def evaluate(records, use_date: bool = True) -> dict:
+    """Score extract() over records with gold labels; returns a JSON-ready dict."""
+    places = reuters_place_map()
+    orgmap = E.reuters_org_map()
+    scored_orgs = set(orgmap.values())
+    countries, orgs = Score(), Score()
+    n = 0
+    elapsed = 0.0
+    for rec in records:
+        t0 = time.perf_counter()
+        ent = E.extract(rec.get("title", ""), rec.get("body", ""),
+                        date=rec.get("date") if use_date else None)
+        elapsed += time.perf_counter() - t0
+        n += 1
+        countries.add({c.code for c in ent.countries},
+                      {gold_country(p, places) for p in rec.get("places", [])})
+        orgs.add({o.key for o in ent.organisations if o.key in scored_orgs},
+                 {orgmap.get(o, f"?{o}") for o in rec.get("orgs", [])})
+    return {"stories": n, "ms_per_story": round(1000 * elapsed / n, 4) if n else 0.0,
+            "countries": countries, "organisations": orgs}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m indexer.evaluate", description=__doc__.splitlines()[0])
+    ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="Reuters JSON Lines (.jsonl.gz)")
+    ap.add_argument("--limit", type=int, default=None, help="only the first N labelled stories")
+    ap.add_argument("--top", type=int, default=15, help="how many confusions to show")
+    ap.add_argument("--no-date", action="store_true", help="do not pass the story date to extract()")
+    ap.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = ap.parse_args(argv)
+    if not args.corpus.is_file():
+        print(f"corpus not found: {args.corpus}", file=sys.stderr)
+        return 2
+    E._gaz()  # load the gazetteers outside the timing
+    E._places()
+    res = evaluate(dev_records(args.corpus, args.limit), use_date=not args.no_date)
+    c, o = res["countries"], res["organisations"]
+    if args.json:
+        print(json.dumps({"stories": res["stories"], "ms_per_story": res["ms_per_story"],
+                          "countries": c.as_dict(args.top), "organisations": o.as_dict(args.top)}, indent=1))
+        return 0
+    print(f"stories scored: {res['stories']} (dev split), extract(): {res['ms_per_story']:.3f} ms per story")
+    print(f"countries      precision {c.precision:.3f}  recall {c.recall:.3f}  F1 {c.f1:.3f}"
+          f"   (tp {c.tp}, fp {c.fp}, fn {c.fn})")
+    print(f"organisations  precision {o.precision:.3f}  recall {o.recall:.3f}  F1 {o.f1:.3f}"
+          f"   (tp {o.tp}, fp {o.fp}, fn {o.fn}; precision over Reuters' bodies only)")
+    for label, s in (("countries", c), ("organisations", o)):
+        print(f"\n{label}: most frequent false positives")
+        print("  " + ", ".join(f"{k} {v}" for k, v in s.false_pos.most_common(args.top)))
+        print(f"{label}: most frequent misses")
+        print("  " + ", ".join(f"{k} {v}" for k, v in s.misses.most_common(args.top)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
