@@ -479,30 +479,47 @@ class Archive:
             source=f.get("source", ""), url=f.get("url", ""), score=score)
 
     def _suggest(self, st: _State, text: str) -> str | None:
-        """Replace each word the index does not know by the closest one it does."""
+        """Replace each word the index does not know by the closest one it does.
+
+        Corrections come from the stemmed body words; a stem is turned back into the
+        surface word that produced it in a story that holds it ("coffe" -> "coffee").
+        """
         reader = st.searcher.reader()
-        if "spell_body" not in reader.schema:
-            return None
-        corrector = reader.corrector("spell_body")
+        corrector = reader.corrector("body")
         analyzer = st.ix.schema["body"].analyzer
         changed = False
 
         def fix(m: re.Match) -> str:
             nonlocal changed
             word = m.group(0)
-            if word.isupper() and len(word) > 1 or word.upper() in ("AND", "OR", "NOT"):
+            if word.upper() in ("AND", "OR", "NOT"):
                 return word
             stems = [tok.text for tok in analyzer(word)]
             if not stems or any(("body", s) in reader or ("title", s) in reader for s in stems):
                 return word
-            options = corrector.suggest(word.lower(), limit=1, maxdist=2, prefix=1)
-            if options:
+            options = corrector.suggest(stems[0], limit=1, maxdist=2, prefix=1)
+            surface = self._surface(st, options[0], analyzer) if options else None
+            if surface:
                 changed = True
-                return options[0]
+                return surface
             return word
 
         out = re.sub(r"(?<![:\w])[A-Za-z]{3,}(?![\w*:])", fix, text)
         return out if changed else None
+
+    @staticmethod
+    def _surface(st: _State, stem: str, analyzer) -> str | None:
+        """A word in a story whose stem is `stem` (the commonest in that story)."""
+        docnum = next(iter(st.searcher.docs_for_query(wq.Term("body", stem))), None)
+        if docnum is None:
+            return None
+        body = st.searcher.stored_fields(docnum).get("body", "")[:20_000]
+        seen: dict[str, int] = {}
+        for tok in analyzer(body, chars=True, keeporiginal=True):
+            if tok.text == stem:
+                w = tok.original.lower()
+                seen[w] = seen.get(w, 0) + 1
+        return max(seen, key=seen.get) if seen else None
 
     def story(self, doc_id: str, q: str = "") -> Story | None:
         st = self._current()
