@@ -7,34 +7,33 @@ reads files that are new or changed and only deletes the stories of changed or r
 files. `rebuild=True` writes a whole new generation beside the live one and swaps it in
 (`store.swap_live`), so readers never see a half-built index.
 
-Reading files is cheap; entity extraction is not, so Documents are extracted in
-batches by a pool of processes (one per core) while this process writes to Whoosh.
+Reading files is cheap; entity extraction and Whoosh's analysis are not, so a large
+run forks one worker per core, each writing a segment of its own (`parallel.py`).
 The manifest is written only after Whoosh commits; if a run is killed between the two,
-the next run re-reads those files and `update_document` (unique `id`) keeps every story
-exactly once.
+the next run re-reads those files and deletes their ids before adding them again, so
+every story is in the index exactly once.
 """
 from __future__ import annotations
 
-import datetime as _dt
 import hashlib
 import json
 import os
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable
 
 from whoosh import index as whoosh_index
 
-from . import entities, store
+from . import store
 from .documents import DEFAULT_MAX_BYTES, Document, ReadProblem, discover, read_file
+from .parallel import write_parallel
+from .prepare import prepare
 from .schema import SCHEMA
 
 MANIFEST = "manifest.json"
-BATCH = 256
-POOL_THRESHOLD = 400          # fewer documents than this are extracted in-process (no pool start-up)
+PARALLEL_THRESHOLD = 400      # fewer stories than this are written in-process (no workers to start)
 
 
 @dataclass
@@ -85,48 +84,6 @@ def _sha256(path: Path) -> str:
 
 def _within(key: str, roots: list[str]) -> bool:
     return any(key == r or key.startswith(r.rstrip(os.sep) + os.sep) for r in roots)
-
-
-# ---------------------------------------------------------------- documents -> fields
-
-def _clean_value(value: str) -> str:
-    return value.replace(",", " ").strip()
-
-
-def prepare(doc: Document, key: str) -> tuple[dict, str | None]:
-    """The Whoosh fields of one story (entities extracted); a warning if extraction failed."""
-    warning = None
-    try:
-        ents = entities.extract(doc.title, doc.body, doc.dateline)
-    except Exception as exc:     # a bad story must not stop the run; index it without facets
-        ents = entities.Entities()
-        warning = f"entities not extracted ({type(exc).__name__}: {exc})"
-    orgs = [{"value": _clean_value(o.key), "label": o.key, "name": o.name, "kind": o.kind}
-            for o in ents.organisations]
-    countries = [{"value": c.code, "label": c.name} for c in ents.countries]
-    regions = [{"value": _clean_value(r), "label": r} for r in ents.regions]
-    fields = {
-        "id": doc.id, "path": key, "title": doc.title or "", "body": doc.body or "",
-        "dateline": doc.dateline or "", "place": doc.place or "", "source": doc.source or "",
-        "url": doc.url or "",
-        "org": ",".join(o["value"] for o in orgs), "country": ",".join(c["value"] for c in countries),
-        "region": ",".join(r["value"] for r in regions),
-        "orgs_display": orgs, "countries_display": countries, "regions_display": regions,
-    }
-    if doc.date:
-        d = doc.date
-        fields.update(date=_dt.datetime(d.year, d.month, d.day), day=d.isoformat(),
-                      month=f"{d.year:04d}-{d.month:02d}", year=f"{d.year:04d}")
-    return fields, warning
-
-
-def _prepare_batch(batch: list[tuple[Document, str]]) -> list[tuple[dict, str | None]]:
-    return [prepare(doc, key) for doc, key in batch]
-
-
-def _batches(items: list, size: int) -> Iterator[list]:
-    for i in range(0, len(items), size):
-        yield items[i:i + size]
 
 
 # ---------------------------------------------------------------- the run
@@ -238,31 +195,28 @@ def build_index(paths: Iterable[Path | str], index_dir: Path | str, *, rebuild: 
                 report.new += 1
             manifest[key] = entry
 
-        # 3. extract entities (in parallel) and write
+        # 3. extract entities and write (one segment per core when there is enough work)
         writer = ix.writer(limitmb=256)
         try:
             for key in removed:
                 writer.delete_by_term("path", key)
                 manifest.pop(key, None)
                 report.removed += 1
-            for key in file_ids:
-                if not fresh:
+            if not fresh:
+                for key in file_ids:
                     writer.delete_by_term("path", key)
-            add = writer.add_document if fresh else writer.update_document
+                for doc, _ in docs:       # a story indexed by a run killed before its manifest
+                    writer.delete_by_term("id", doc.id)
             bar = _progress(len(docs), progress)
-            nprocs = procs or os.cpu_count() or 1
-            for prepared in _extract_all(docs, nprocs):
-                for fields, warning in prepared:
-                    if warning:
-                        problem(ReadProblem(fields["path"], f"{fields['id']}: {warning}", skipped=False))
-                    add(**fields)
-                    report.documents += 1
-                bar.update(len(prepared))
+            warnings = _write(ix, writer, docs, procs or os.cpu_count() or 1, fresh, bar.update)
             bar.close()
-            writer.commit(optimize=fresh)
         except BaseException:
-            writer.cancel()
+            if not writer.is_closed:
+                writer.cancel()
             raise
+        report.documents = len(docs)
+        for key, doc_id, warning in warnings:
+            problem(ReadProblem(key, f"{doc_id}: {warning}", skipped=False))
         save_manifest(gen, manifest)
 
         if fresh:
@@ -275,11 +229,16 @@ def build_index(paths: Iterable[Path | str], index_dir: Path | str, *, rebuild: 
     return report
 
 
-def _extract_all(docs: list[tuple[Document, str]], nprocs: int) -> Iterator[list[tuple[dict, str | None]]]:
-    """Prepared field batches in input order; a process pool when there is enough work."""
-    if nprocs <= 1 or len(docs) < POOL_THRESHOLD:
-        for batch in _batches(docs, BATCH):
-            yield _prepare_batch(batch)
-        return
-    with ProcessPoolExecutor(max_workers=nprocs) as pool:
-        yield from pool.map(_prepare_batch, _batches(docs, BATCH))
+def _write(ix, writer, docs: list[tuple[Document, str]], procs: int, fresh: bool, on_progress) -> list:
+    """Prepare and add every story, then commit; returns entity warnings (key, id, message)."""
+    if procs > 1 and len(docs) >= PARALLEL_THRESHOLD:
+        return write_parallel(ix, writer, docs, procs, optimize=False, on_progress=on_progress)
+    warnings = []
+    for doc, key in docs:
+        fields, warning = prepare(doc, key)
+        if warning:
+            warnings.append((key, doc.id, warning))
+        writer.add_document(**fields)
+        on_progress(1)
+    writer.commit(optimize=fresh)
+    return warnings

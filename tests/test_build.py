@@ -174,7 +174,7 @@ def test_rebuild_failure_leaves_the_live_index_untouched(folder, tmp_path, monke
     def boom(*a, **k):
         raise RuntimeError("simulated crash in the middle of a rebuild")
 
-    monkeypatch.setattr(build, "_extract_all", boom)
+    monkeypatch.setattr(build, "_write", boom)
     with pytest.raises(RuntimeError):
         build_index([folder], ix, rebuild=True, progress=False)
     assert store.live_dir(ix) == live

@@ -1,0 +1,97 @@
+"""Writing one Whoosh segment per core, then committing them together.
+
+Why not Whoosh's own `MpWriter`: it pickles every prepared document to a temp file
+for its sub-writers, and it would have us extract entities in the parent, which is
+the slowest step. Here forked workers inherit the list of Documents (no pickling on
+the way in), each extracts entities and writes its share into a segment of its own,
+and sends back only the finished segment object. The parent's writer, which holds
+Whoosh's lock and the run's deletions, then writes one TOC naming the old segments and
+the new ones, so the whole run becomes visible to readers in one atomic commit.
+"""
+from __future__ import annotations
+
+import multiprocessing as mp
+import queue
+import traceback
+from typing import Callable
+
+from whoosh.writing import SegmentWriter
+
+from .prepare import prepare
+
+PROGRESS_EVERY = 200
+
+
+def _work(storage, indexname, docs, wid: int, out) -> None:
+    try:
+        ix = storage.open_index(indexname)
+        writer = SegmentWriter(ix, _lk=False, limitmb=128)
+        warnings = []
+        for i, (doc, key) in enumerate(docs, 1):
+            fields, warning = prepare(doc, key)
+            if warning:
+                warnings.append((key, doc.id, warning))
+            writer.add_document(**fields)
+            if i % PROGRESS_EVERY == 0:
+                out.put(("progress", wid, PROGRESS_EVERY))
+        out.put(("progress", wid, len(docs) % PROGRESS_EVERY))
+        segment = writer._finalize_segment() if docs else None
+        out.put(("done", wid, segment, warnings))
+    except BaseException as exc:  # report, never hang the parent
+        out.put(("error", wid, f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=5)}"))
+
+
+def write_parallel(ix, writer, docs: list, procs: int, *, optimize: bool,
+                   on_progress: Callable[[int], None] | None = None) -> list[tuple[str, str, str]]:
+    """Add `docs` ((Document, key) pairs) to the index through `writer` using `procs` workers.
+
+    Commits `writer` (its deletions and the new segments together). Returns the
+    entity-extraction warnings as (key, id, message). Raises RuntimeError if a worker
+    fails; nothing is committed then.
+    """
+    ctx = mp.get_context("fork")
+    out = ctx.Queue()
+    size = -(-len(docs) // procs)
+    shares = [docs[i * size:(i + 1) * size] for i in range(procs)]
+    workers = [ctx.Process(target=_work, args=(ix.storage, ix.indexname, share, wid, out), daemon=True)
+               for wid, share in enumerate(shares)]
+    for w in workers:
+        w.start()
+    segments, warnings, pending = [], [], set(range(procs))
+    try:
+        while pending:
+            try:
+                msg = out.get(timeout=1.0)
+            except queue.Empty:
+                dead = [wid for wid in pending if workers[wid].exitcode not in (None, 0)]
+                if dead:
+                    raise RuntimeError(f"indexing worker {dead[0]} died (exit code {workers[dead[0]].exitcode})")
+                continue
+            kind, wid = msg[0], msg[1]
+            if kind == "progress":
+                if on_progress:
+                    on_progress(msg[2])
+            elif kind == "done":
+                if msg[2] is not None:
+                    segments.append(msg[2])
+                warnings.extend(msg[3])
+                pending.discard(wid)
+            else:
+                raise RuntimeError(f"indexing worker {wid} failed: {msg[2]}")
+        for w in workers:
+            w.join()
+    except BaseException:
+        for w in workers:
+            if w.is_alive():
+                w.terminate()
+        raise
+
+    final = writer._merge_segments(None, optimize, None)
+    final += segments
+    if writer._added:
+        final.append(writer._finalize_segment())
+    else:
+        writer._close_segment()
+    writer._commit_toc(final)
+    writer._finish()
+    return warnings
