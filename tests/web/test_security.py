@@ -6,7 +6,7 @@ import re
 from urllib.parse import quote
 
 import pytest
-from conftest import HOSTILE_WORD, PAYLOADS, hostile_records
+from webcorpus import HOSTILE_WORD, PAYLOADS, hostile_records
 from webhtml import hit_titles, inner, only_mark_tags, snippets, tags, text_of
 
 from web.app import CSP

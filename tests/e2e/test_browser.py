@@ -1,0 +1,195 @@
+"""In a real browser: search, see highlights, narrow by a facet, open a story, go back; nothing hostile runs."""
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs, quote, urlsplit
+
+import pytest
+from webcorpus import HOSTILE_WORD, PAYLOADS, hostile_records
+
+
+def query(url: str) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(url).query)
+
+
+def total_of(page) -> int:
+    heading = page.locator("#results-heading").inner_text()
+    m = re.match(r"([\d,]+) stor", heading)
+    return int(m.group(1).replace(",", "")) if m else 0
+
+
+def test_search_facet_story_and_back(page, live_server):
+    page.goto(live_server + "/")
+    assert page.title() == "NewsFacet"
+    page.get_by_label("Search the news archive").fill("coffee")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"q=coffee"))
+    assert page.locator("#q").input_value() == "coffee"
+    marks = page.locator(".snippet mark")
+    assert marks.count() > 0
+    assert {t.lower() for t in marks.all_inner_texts()} == {"coffee"}
+    before = total_of(page)
+    assert before > 3
+
+    # narrow by the first country that does not cover every hit
+    links = page.locator("#facet-country .facet-values a")
+    assert links.count() > 0
+    for i in range(links.count()):
+        count = int(links.nth(i).locator(".count").inner_text().replace(",", ""))
+        if count < before:
+            name = links.nth(i).locator(".label").inner_text()
+            links.nth(i).click()
+            break
+    else:
+        pytest.fail("every country covers every hit")
+    page.wait_for_url(re.compile(r"country="))
+    assert total_of(page) == count < before
+    assert page.locator(".results .hit").count() == min(count, 10)
+    chip = page.locator(".active-filters .chip-remove")
+    assert chip.count() == 1 and name in chip.inner_text()
+    results_url = page.url
+
+    # open a story, see the query highlighted, go back by the link and by the browser
+    first = page.locator(".hit-title a").first
+    title = first.inner_text()
+    first.click()
+    page.wait_for_url(re.compile(r"/doc/"))
+    assert page.locator("h1").inner_text() == title
+    assert page.locator(".story-body mark").count() > 0
+    page.get_by_role("link", name="← Back to the results").click()
+    page.wait_for_url(results_url)
+    assert total_of(page) == count
+    page.go_back()
+    page.wait_for_url(re.compile(r"/doc/"))
+    page.go_back()
+    page.wait_for_url(results_url)
+
+    # removing the chip widens again
+    page.locator(".active-filters .chip-remove").click()
+    page.wait_for_url(re.compile(r"^[^?]*\?q=coffee$"))
+    assert total_of(page) == before
+    assert not page.watch.errors and not page.watch.console and not page.watch.dialogs
+
+
+def test_date_bars_drill_down_and_date_inputs(page, live_server):
+    page.goto(live_server + "/")
+    bars = page.locator("#facet-date .bars a")
+    assert bars.count() >= 3
+    year = bars.filter(has_text="2020")
+    count = int(year.locator(".count").inner_text())
+    year.click()
+    page.wait_for_url(re.compile(r"date=2020"))
+    assert total_of(page) == count
+    months = page.locator("#facet-date .bars a .label").all_inner_texts()
+    assert months and all(m.endswith("2020") for m in months)
+    width = page.locator("#facet-date .bars svg").first.bounding_box()["width"]
+    assert width > 20      # the bar is drawn by the stylesheet (no inline style)
+    page.get_by_role("link", name="← All years").click()
+    page.wait_for_url(re.compile(r"/$|/\?$"))
+    page.get_by_label("From", exact=True).fill("2021-01-01")
+    page.get_by_label("To", exact=True).fill("2021-12-31")
+    page.get_by_role("button", name="Apply dates").click()
+    page.wait_for_url(re.compile(r"from=2021-01-01"))
+    assert query(page.url)["to"] == ["2021-12-31"]
+    dates = page.locator(".hit time").all_inner_texts()
+    assert dates and all(d.startswith("2021") for d in dates)
+    assert not page.watch.console
+
+
+def test_sort_and_paging_keep_the_search(page, live_server):
+    page.goto(live_server + "/?q=programme&country=BR&per_page=2")
+    page.get_by_role("link", name="Oldest first").click()
+    page.wait_for_url(re.compile(r"sort=oldest"))
+    q = query(page.url)
+    assert q["q"] == ["programme"] and q["country"] == ["BR"] and q["per_page"] == ["2"]
+    page.get_by_role("link", name="Next →").click()
+    page.wait_for_url(re.compile(r"page=2"))
+    q = query(page.url)
+    assert q["sort"] == ["oldest"] and q["country"] == ["BR"] and q["q"] == ["programme"]
+    assert page.locator('.pager [aria-current="page"]').inner_text() == "2"
+
+
+def test_no_script_from_a_document_runs(page, live_server):
+    page.goto(live_server + "/?" + f"q={HOSTILE_WORD}&per_page=100")
+    titles = page.locator(".hit-title a").all_inner_texts()
+    for rec in hostile_records():
+        assert rec["title"] in titles
+    assert "<script>alert(1)</script> zebrafish title 0" in titles
+    visited = 0
+    for rec in hostile_records():
+        page.goto(live_server + "/doc/" + quote(rec["id"], safe="/") + f"?q={HOSTILE_WORD}")
+        assert page.locator("h1").inner_text() == rec["title"]
+        visited += 1
+    page.goto(live_server + "/?q=named&per_page=100")
+    assert page.locator(".hit").count() >= 8
+    page.locator(".hit-title a").first.click()
+    page.wait_for_url(re.compile(r"/doc/named/"))
+    page.goto(live_server + "/?" + f"q={quote(PAYLOADS[0])}&country={quote(PAYLOADS[2])}")
+    assert page.locator("#q").input_value() == PAYLOADS[0]
+    assert visited == len(PAYLOADS)
+    assert page.watch.dialogs == []
+    assert page.evaluate("window.__xss") is None
+    assert page.evaluate("document.querySelectorAll('script, iframe, img, math').length") == 0
+
+
+def test_hostile_results_page_has_no_live_markup(page, live_server):
+    page.goto(live_server + f"/?q={HOSTILE_WORD}&per_page=100")
+    page.wait_for_timeout(300)     # give any onerror/onload a chance
+    assert page.watch.dialogs == [] and page.evaluate("window.__xss") is None
+    handlers = page.evaluate("""() => [...document.querySelectorAll('*')].flatMap(
+        el => [...el.attributes].filter(a => a.name.startsWith('on')).map(a => el.tagName + ' ' + a.name))""")
+    assert handlers == []
+    assert page.evaluate("[...document.querySelectorAll('.snippet *')].every(e => e.tagName === 'MARK')")
+
+
+def test_keyboard_only(page, live_server):
+    page.goto(live_server + "/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip"
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "q"
+    page.keyboard.type("vaccine")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"q=vaccine"))
+    for _ in range(40):        # tab to the first result and open it with Enter
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.closest('.hit-title') !== null"):
+            break
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/doc/"))
+
+
+def test_phone_sized_screen(browser, live_server):
+    ctx = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True)
+    try:
+        page = ctx.new_page()
+        page.goto(live_server + "/?q=coffee&country=BR")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+        results = page.locator(".results").bounding_box()
+        facets = page.locator(".facets").bounding_box()
+        assert facets["y"] >= results["y"] + results["height"] - 1     # facets below the results
+        assert results["width"] <= 375
+        page.goto(live_server + "/doc/story-001?q=coffee")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    finally:
+        ctx.close()
+
+
+def test_works_without_javascript(browser, live_server):
+    ctx = browser.new_context(java_script_enabled=False)
+    try:
+        page = ctx.new_page()
+        page.goto(live_server + "/")
+        page.fill("#q", "coffee")
+        page.click("button[type=submit]")
+        page.wait_for_url(re.compile(r"q=coffee"))
+        page.locator("#facet-organisation .facet-values a").first.click()
+        page.wait_for_url(re.compile(r"org="))
+        assert page.locator(".hit").count() > 0
+        more = page.locator("details.more summary")
+        if more.count():
+            more.first.click()
+            assert page.locator("details.more").first.get_attribute("open") is not None
+    finally:
+        ctx.close()
