@@ -201,5 +201,21 @@ def entities_cmd(file):
     sys.exit(EXIT_SKIPPED if bad else 0)
 
 
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="Port to listen on.")
+@click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True,
+              help="Worker processes (searching is CPU-bound: about one per core).")
+@index_dir_option
+def serve_cmd(host, port, workers, index_dir):
+    """Serve the search page and the JSON API under gunicorn (a reindex is picked up live)."""
+    from web.serve import serve
+    index_dir = _index_dir(index_dir)
+    if store.live_dir(index_dir) is None:
+        click.echo(f"warning: no index at {index_dir}/ yet; the site says so until `newsfacet index` runs",
+                   err=True)
+    serve(index_dir, host=host, port=port, workers=workers)
+
+
 if __name__ == "__main__":
     main()
