@@ -131,3 +131,24 @@ def test_a_reindex_is_picked_up_under_steady_load(served):
     server, docs, index_dir = served
     assert server.total("gazelle") == 1
     assert _reindex_seen(server, docs, index_dir, gap=0.3) == {2}
+
+
+def test_newsfacet_serve_command(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text(" date 2020-01-02 PARIS, Jan 2 - An antelope story.\n")
+    build_index([docs], tmp_path / "index", progress=False, procs=1)
+    port = free_port()
+    exe = Path(sys.executable).parent / "newsfacet"
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "indexer.cli"]
+    proc = subprocess.Popen(cmd + ["serve", "--index-dir", str(tmp_path / "index"), "--port", str(port),
+                                   "--workers", "1"],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        wait_up(f"http://127.0.0.1:{port}/healthz", proc)
+        status, body, _ = get(f"http://127.0.0.1:{port}/api/search?q=antelope")
+        assert status == 200 and json.loads(body)["total"] == 1
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=15)
+        proc.stdout.close()
