@@ -192,11 +192,12 @@ def entities_cmd(file):
                 bad += 1
                 continue
             ents = entities.extract(str(rec.get("title") or ""), str(rec.get("body") or ""),
-                                    str(rec.get("dateline") or ""))
+                                    str(rec.get("dateline") or ""), date=rec.get("date") or None)
             click.echo(json.dumps({
                 "id": rec.get("id", f"{file.name}#{lineno}"),
                 "countries": [{"code": c.code, "name": c.name} for c in ents.countries],
-                "organisations": [{"name": o.name, "acronym": o.acronym} for o in ents.organisations],
+                "organisations": [{"name": o.name, "acronym": o.acronym, "kind": o.kind}
+                                  for o in ents.organisations],
             }, ensure_ascii=False))
     sys.exit(EXIT_SKIPPED if bad else 0)
 

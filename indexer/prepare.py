@@ -19,7 +19,7 @@ def prepare(doc: Document, key: str) -> tuple[dict, str | None]:
     """The Whoosh fields of one story (entities extracted); a warning if extraction failed."""
     warning = None
     try:
-        ents = entities.extract(doc.title, doc.body, doc.dateline)
+        ents = entities.extract(doc.title, doc.body, doc.dateline, date=doc.date)
     except Exception as exc:     # a bad story must not stop the run; index it without facets
         ents = entities.Entities()
         warning = f"entities not extracted ({type(exc).__name__}: {exc})"

@@ -280,10 +280,11 @@ class Archive:
         with self._lock:
             now = time.monotonic()
             st = self._state
-            if st is None or (now - self._checked >= REFRESH_EVERY_S and self._stale(st)):
-                st = self._open()
-                self._state = st    # the old searcher closes when its last request lets go of it
-            self._checked = now
+            if st is None or now - self._checked >= REFRESH_EVERY_S:
+                self._checked = now
+                if st is None or self._stale(st):
+                    st = self._open()
+                    self._state = st    # the old searcher closes when its last request lets go of it
             return st
 
     def close(self) -> None:
