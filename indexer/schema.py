@@ -16,8 +16,9 @@ Why these fields:
 """
 from __future__ import annotations
 
-from whoosh.analysis import StemmingAnalyzer
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
+
+from .analysis import NewsAnalyzer
 
 TITLE_BOOST = 2.0
 
@@ -26,7 +27,7 @@ FACET_FIELDS = ("org", "country", "region")
 
 
 def build_schema() -> Schema:
-    analyzer = StemmingAnalyzer()
+    analyzer = NewsAnalyzer()      # Whoosh's StemmingAnalyzer, fused (analysis.py)
     return Schema(
         id=ID(stored=True, unique=True),
         path=ID(stored=True),
