@@ -30,8 +30,12 @@ class NewsFacetServer(BaseApplication):
                 self.cfg.set(key, value)
 
     def load(self):
+        """Runs in each worker (preload_app is off): its own app, archive opened and warmed."""
         from .app import create_app
-        return create_app({"INDEX_DIR": self.index_dir})
+        from .archive import warm
+        app = create_app({"INDEX_DIR": self.index_dir})
+        warm(app)
+        return app
 
 
 def options(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, workers: int = DEFAULT_WORKERS,
