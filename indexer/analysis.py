@@ -52,12 +52,13 @@ class NewsAnalyzer(Tokenizer):
         stop = STOP_WORDS
         stem_ = self._stem
         if not tokenize:
-            matches = [(value, 0, len(value))]
+            matches = [_Whole(value)]
             keeporiginal = True       # as Whoosh's tokenizer does for an untokenized value
         else:
-            matches = ((m.group(), m.start(), m.end()) for m in default_pattern.finditer(value))
+            matches = default_pattern.finditer(value)
         pos = None
-        for i, (original, start, end) in enumerate(matches):
+        for i, m in enumerate(matches):
+            original = m.group()
             word = original.lower()
             if len(word) < MIN_SIZE or word in stop:
                 if removestops:
@@ -78,6 +79,22 @@ class NewsAnalyzer(Tokenizer):
             if keeporiginal:
                 t.original = original
             if chars:
-                t.startchar = start_char + start
-                t.endchar = start_char + end
+                t.startchar = start_char + m.start()
+                t.endchar = start_char + m.end()
             yield t
+
+
+class _Whole:
+    """A stand-in match object for `tokenize=False`: the whole value is one token."""
+
+    def __init__(self, value: str):
+        self._value = value
+
+    def group(self) -> str:
+        return self._value
+
+    def start(self) -> int:
+        return 0
+
+    def end(self) -> int:
+        return len(self._value)
