@@ -9,7 +9,7 @@ postings whose document matched, and filters are boolean masks.
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -64,6 +64,7 @@ class Tables:
     live: np.ndarray             # bool: not deleted
     day: np.ndarray              # int32 ordinal day per docnum, UNDATED when none
     facets: dict[str, FacetTable]
+    _orders: dict = field(default_factory=dict)
 
     @classmethod
     def build(cls, reader, fields: tuple[str, ...]) -> "Tables":
@@ -81,6 +82,16 @@ class Tables:
                 continue
             day[days.docs[days.vals == i]] = ordinal
         return cls(n, live, day, {f: read_table(reader, f) for f in fields})
+
+    def order(self, sort: str) -> np.ndarray:
+        """All docnums by date ("newest" or "oldest"), undated last, ties by docnum; cached."""
+        cached = self._orders.get(sort)
+        if cached is None:
+            day = self.day.astype(np.int64)
+            day = np.where(day == UNDATED, (-1 if sort == "newest" else 1 << 40), day)
+            key = -day if sort == "newest" else day
+            cached = self._orders[sort] = np.lexsort((np.arange(self.n), key))
+        return cached
 
     def date_mask(self, start: _dt.date | None, end: _dt.date | None) -> np.ndarray:
         mask = self.day != UNDATED

@@ -384,11 +384,9 @@ class Archive:
                 res = st.searcher.search(q, limit=offset + req.per_page, filter=flt)
                 page_docs = [(h.docnum, h.score) for h in res[offset: offset + req.per_page]]
             else:
-                day = t.day[docs].astype(np.int64)
-                day = np.where(day == 0, (-1 if sort == "newest" else 1 << 40), day)
-                key = -day if sort == "newest" else day
-                order = np.lexsort((docs, key))[offset: offset + req.per_page]
-                page_docs = [(int(docs[i]), None) for i in order]
+                order = t.order(sort)            # every docnum in date order, once per generation
+                chosen = order[final[order]][offset: offset + req.per_page]
+                page_docs = [(int(d), None) for d in chosen]
 
         terms = self._highlight_terms(st, q)
         analyzer = st.ix.schema["body"].analyzer
