@@ -85,7 +85,7 @@ def _fold(s: str) -> str:
 
 # --------------------------------------------------------------------------- the gazetteers
 
-_COUNTRY, _ORG, _REGION, _BLOCK, _CAPITAL = "C", "O", "R", "X", "K"
+_COUNTRY, _ORG, _REGION, _BLOCK, _CAPITAL, _DEMONYM = "C", "O", "R", "X", "K", "D"
 
 
 @dataclass(frozen=True)
@@ -132,13 +132,15 @@ class _Gazetteer:
                 if n and "," not in n and "(" not in n:
                     names.setdefault(c.alpha_2, []).append(n)
         blockers: list[str] = []
-        for code, display, aliases in _rows("countries.tsv"):
+        demonyms: dict[str, list[str]] = {}
+        for code, display, aliases, *more in _rows("countries.tsv"):
             alias_list = [a.strip() for a in aliases.split("|") if a.strip()]
             if code == "-":
                 blockers.extend(alias_list)
                 continue
             self.countries[code] = Country(code, display)
             names.setdefault(code, []).extend([display, *alias_list])
+            demonyms[code] = [a.strip() for a in (more[0] if more else "").split("|") if a.strip()]
 
         for phrase in blockers:
             self._add(phrase, _BLOCK, None)
@@ -147,6 +149,9 @@ class _Gazetteer:
         for code, aliases in names.items():
             for n in aliases:
                 self._add(n, _COUNTRY, self.countries[code])
+        for code, words in demonyms.items():
+            for n in words:
+                self._add(n, _DEMONYM, self.countries[code])
         self.codes = {code.upper(): c for code, c in self.countries.items()}
         for c in pycountry.countries:
             self.codes.setdefault(c.alpha_3, self.countries[c.alpha_2])
@@ -178,6 +183,7 @@ class _Gazetteer:
         self.not_prev = {k: frozenset(v) for k, v in amb["not_prev_lower"].items()}
         self.caps_words = frozenset(amb["caps_words"])
         self.company_words = frozenset(w.upper() for w in amb["company_words"])
+        self.currency_words = frozenset(amb["currency_words"])
         g = amb["georgia"]
         self.georgia_names = frozenset(g["names"])
         self.georgia_us = frozenset(g["us_cues"])
@@ -216,7 +222,7 @@ class _Gazetteer:
         if kind == _ORG:
             self.org_lookup.setdefault(_fold(phrase), value)
         else:
-            self.lookup.setdefault(_fold(phrase), (kind, value))
+            self.lookup.setdefault(_fold(phrase), (_COUNTRY if kind == _DEMONYM else kind, value))
 
 
 def _spellings(name: str) -> list[str]:
@@ -242,18 +248,23 @@ def _gaz() -> _Gazetteer:
 
 # --------------------------------------------------------------------------- dateline places
 
-_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
-# "HOUSTON, Feb 26 - ", "ASHGABAT, Turkmenistan, February 9. ", "NEW YORK, March 2 -"
+_MONTH = r"(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[A-Za-z]*\.?"
+# "HOUSTON, Feb 26 - ", "ASHGABAT, Turkmenistan, February 9. ", "NEW YORK, MARCH 2 -", "Lima, march 31 -",
+# "WASHINGTON, June 19, -" and the wire's typos ("March 187", "MArch 2"); leading "****" is noise.
 _DATELINE = re.compile(
-    r"\A\s*(?P<place>[A-Z][A-Za-z .'’&/-]*[A-Za-z.](?:,\s*[A-Z][A-Za-z .'’&-]*?)*)\s*,\s*"
-    r"(?:" + _MONTH + r"\s+\d{1,2}|\d{1,2}\s+" + _MONTH + r")(?:,?\s*\d{4})?\s*(?:[-–—]+|\.)\s*")
+    r"\A[\s*]*(?P<place>[A-Za-z][A-Za-z .'’&/-]*[A-Za-z.](?:,\s*[A-Za-z][A-Za-z .'’&-]*?)*)\s*,\s*"
+    r"(?:" + _MONTH + r"\s+\d{1,3}|\d{1,2}\s+" + _MONTH + r")(?:,?\s*\d{4})?\s*,?\s*(?:[-–—]+|\.)\s*")
+# "WASHINGTON - President Reagan ...": a place in capitals and a dash, no date (kept only if it resolves)
+_DATELINE_NODATE = re.compile(r"\A[\s*]*(?P<place>[A-Z][A-Z .'’&-]*[A-Z.](?:,\s*[A-Z][A-Za-z .'’&-]*?)?)\s+[-–—]+\s+")
 
 
 def split_dateline(body: str) -> tuple[str, str]:
     """(dateline place, rest of body) when the body starts with a news dateline, else ("", body)."""
     m = _DATELINE.match(body[:160])
     if not m:
-        return "", body
+        m = _DATELINE_NODATE.match(body[:80])
+        if not m or not _dateline_country(m.group("place").strip()):
+            return "", body
     return m.group("place").strip(), body[m.end():]
 
 
@@ -292,6 +303,9 @@ class _Places:
 
     def find(self, name: str, country: str | None = None) -> tuple[str, str] | None:
         k = _fold(name)
+        if k.startswith(("st ", "st. ", "ft ", "ft. ")):      # "St Paul" is geonames' "Saint Paul"
+            head, rest = k.split(" ", 1)
+            k = ("saint " if head.startswith("s") else "fort ") + rest
         if country:
             rec = self.in_country.get((country, k))
         else:
@@ -458,6 +472,7 @@ class Mention:
     in_dateline: bool = False
     first: int = 10**9               # token index of the first mention in the body
     capitals: int = 0                # of count: mentions by its capital ("in Minsk")
+    demonyms: int = 0                # of count: mentions by a demonym or adjective ("French")
     near: bool = False               # a capital mention within a sentence or so of a name mention
     _pos: list = field(default_factory=list, repr=False)
     forms: set = field(default_factory=set)
@@ -496,7 +511,7 @@ def analyse(title: str, body: str, dateline: str = "", date: _dt.date | str | No
         if m is None:
             m = table[key] = Mention(value)
         # "International Monetary Fund (IMF)": the acronym right after its name is one mention
-        end = pos + len(form) - (1 if form[0] == "@capital" else 0)
+        end = pos + len(form) - (1 if form[0][0] == "@" else 0)
         if last_end.get((seg, key)) == pos:
             last_end[(seg, key)] = end
             m.forms.add(form)
@@ -510,6 +525,8 @@ def analyse(title: str, body: str, dateline: str = "", date: _dt.date | str | No
             m._pos.append((pos, is_cap))
         if form[0] == "@capital":
             m.capitals += 1
+        elif form[0] == "@demonym":
+            m.demonyms += 1
         m.forms.add(form)
         if seg == 0:
             m.in_title = True
@@ -561,14 +578,14 @@ def analyse(title: str, body: str, dateline: str = "", date: _dt.date | str | No
                     # mixed-case text names it too (and then that text adds it)
                     if not (caps and ln == 1 and key[0] in g.caps_words):
                         note(out.organisations, value.org.key, value.org, seg, i, key)
-                elif kind == _COUNTRY or kind == _CAPITAL:
+                elif kind == _COUNTRY or kind == _CAPITAL or kind == _DEMONYM:
                     if spans is None:
                         spans = [m.span() for m in _TOKEN.finditer(text)]
                     country = _country_ok(value, key, toks, i, ln, text, spans, caps, doc, georgia_side)
                     if country is not None and not (caps and ln == 1 and key[0] in g.caps_words):
                         code = _historic(country.code, "", date)
                         note(out.countries, code, g.countries.get(code, country), seg, i,
-                             key if kind == _COUNTRY else ("@capital",) + key)
+                             key if kind == _COUNTRY else (_FORM[kind],) + key)
                 elif kind == _REGION:
                     note(out.regions, value, value, seg, i, key)
                 matched = ln
@@ -603,6 +620,9 @@ SHORT_STORY = 30   # body tokens: a brief is about everything it names
 NEAR = 40          # tokens: a capital this close to its country's name confirms it ("to Belarus ... in Minsk")
 
 
+_FORM = {_CAPITAL: "@capital", _DEMONYM: "@demonym"}
+
+
 def _salient(m: Mention, a: Analysis) -> bool:
     """What the story is about, not every name it drops: the dateline's country, anything in the
     title, everything in a brief, and what a longer body names at least twice (a capital counts
@@ -629,6 +649,8 @@ def _org_ok(entry: _OrgEntry, key: tuple[str, ...], toks: list[str], i: int, ln:
 def _country_ok(country: Country, key: tuple[str, ...], toks: list[str], i: int, ln: int, text: str,
                 spans: list[tuple[int, int]], caps: bool, doc: _Doc, georgia_side: list) -> Country | None:
     g = _gaz()
+    if i + ln < len(toks) and toks[i + ln].lower() in g.currency_words:
+        return None                      # "Canadian dlr bond", "U.S. dlrs": a currency, not the country
     word = key[0] if ln == 1 else None
     if word is None:
         return country
@@ -672,7 +694,7 @@ def _country_ok(country: Country, key: tuple[str, ...], toks: list[str], i: int,
 
 def _is_country_word(tok: str) -> bool:
     for key, kind, _v in _gaz().first.get(tok, ()):
-        if len(key) == 1 and kind == _COUNTRY:
+        if len(key) == 1 and (kind == _COUNTRY or kind == _DEMONYM):
             return True
     return False
 
