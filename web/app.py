@@ -15,6 +15,7 @@ import bleach
 from flask import Flask, jsonify, render_template, request
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import PathConverter
 
 from indexer.search import QueryError
 from indexer.store import ENV_INDEX, IndexNotFound
@@ -42,6 +43,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
     app.config["INDEX_DIR"] = str(Path(app.config["INDEX_DIR"]))
     app.json.sort_keys = False
+    app.url_map.merge_slashes = False       # story ids may hold "//" or start with "/"
+    app.url_map.converters["docid"] = DocIdConverter
     app.jinja_env.filters["marked"] = marked
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
@@ -55,6 +58,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _server_error)
     return app
+
+
+class DocIdConverter(PathConverter):
+    """A story id in a URL: any non-empty text, slashes included, even a leading one."""
+    regex = ".+?"
+    part_isolating = False       # werkzeug would infer True from a regex without "/"
 
 
 def marked(html: str | None) -> Markup:

@@ -147,7 +147,7 @@ def search_page():
     return render_template("search.html", **context)
 
 
-@bp.get("/doc/<path:doc_id>")
+@bp.get("/doc/<docid:doc_id>")
 def story(doc_id: str):
     q = parse_request({"q": request.args.getlist("q")}).q
     back = back_params(request.args.get("back", ""))
@@ -168,7 +168,7 @@ def api_search():
     return jsonify(search_data(request.args, api=True))
 
 
-@bp.get("/api/doc/<path:doc_id>")
+@bp.get("/api/doc/<docid:doc_id>")
 def api_doc(doc_id: str):
     q = parse_request({"q": request.args.getlist("q")}).q
     found = get_archive().story(doc_id, q)

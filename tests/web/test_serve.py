@@ -151,3 +151,13 @@ def test_newsfacet_serve_command(tmp_path):
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=15)
         proc.stdout.close()
+
+
+def test_warming_never_stops_a_worker(tmp_path, web_index):
+    from web.app import create_app
+    from web.archive import EXTENSION, warm
+    assert warm(create_app({"INDEX_DIR": str(tmp_path / "none")})) is False
+    broken = create_app({"INDEX_DIR": str(tmp_path)})
+    broken.extensions[EXTENSION] = object()          # .search raises AttributeError
+    assert warm(broken) is False
+    assert warm(create_app({"INDEX_DIR": str(web_index)})) is True

@@ -1,9 +1,11 @@
 """GET /doc/<id> and GET /api/doc/<id>: the whole story, highlighted, with links onward and back."""
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
+from webcorpus import ODD_IDS
 from webhtml import hrefs, inner, only_mark_tags, text_of
 
 
@@ -86,3 +88,21 @@ def test_story_with_a_bad_query_is_400(client, q):
 @pytest.mark.parametrize("q", ['"unbalanced', "*", "title:", "(("])
 def test_story_with_an_odd_query_still_shows(client, q):
     assert client.get("/doc/story-001", query_string={"q": q}).status_code == 200
+
+
+@pytest.mark.parametrize("doc_id", ODD_IDS)
+def test_odd_ids_round_trip(client, doc_id):
+    data = client.get("/api/search?q=oddid&per_page=100").get_json()
+    hit = next(h for h in data["hits"] if h["id"] == doc_id)
+    r = client.get(hit["doc_url"])
+    assert r.status_code == 200 and r.get_json()["id"] == doc_id
+    page = client.get("/?q=oddid&per_page=100").get_data(as_text=True)
+    link = next(h for h in hrefs(page) if h.startswith("/doc/") and text_of_link(page, h) == hit["title"])
+    r = client.get(link)
+    assert r.status_code == 200, link
+    assert f"<code>{html.escape(doc_id)}</code>" in r.get_data(as_text=True)
+
+
+def text_of_link(page: str, href: str) -> str:
+    m = re.search(r'<a href="' + re.escape(html.escape(href)) + r'">(.*?)</a>', page)
+    return text_of(m.group(1)) if m else ""

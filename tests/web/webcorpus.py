@@ -54,11 +54,20 @@ def hostile_records() -> list[dict]:
     return out
 
 
+# Ids that only survive a URL when it is quoted right.
+ODD_IDS = ["/leading/slash", "a b?c#d%2Fe&f=ü", "double//slash/", "..", "x\\y", "~tilde:colon;semi"]
+
+
+def odd_id_records() -> list[dict]:
+    return [{"id": i, "date": "2017-05-05", "title": f"Odd id {n}", "body": f"An oddid story number {n}."}
+            for n, i in enumerate(ODD_IDS)]
+
+
 def write_corpus(folder: Path) -> Path:
     shutil.copytree(FIXTURES, folder)
     shutil.copy(next(SEEDS.glob("*.txt")), folder / "seed.txt")
     with open(folder / "hostile.jsonl", "w", encoding="utf-8") as f:
-        for rec in hostile_records():
+        for rec in hostile_records() + odd_id_records():
             f.write(json.dumps(rec) + "\n")
     named = folder / "named"
     named.mkdir()
