@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent.parent
 sys.path.insert(0, str(ROOT))
 
-from conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from e2efixtures import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 
 def main() -> None:

@@ -6,6 +6,7 @@ import re
 
 import pytest
 from webhtml import hit_titles, hrefs, params_of, snippets, tags
+from webfixtures import app, client, needs_entities, web_index  # noqa: F401 (fixtures, and what they use)
 
 RESULT_KEYS = {"query", "total", "page", "pages", "took_ms", "suggestion", "hits", "facets"}
 HIT_KEYS = {"id", "title", "date", "dateline", "snippet", "organisations", "countries"}

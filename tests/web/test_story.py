@@ -7,6 +7,7 @@ import re
 import pytest
 from webcorpus import ODD_IDS
 from webhtml import hrefs, inner, only_mark_tags, text_of
+from webfixtures import app, client, needs_entities, web_index  # noqa: F401 (fixtures, and what they use)
 
 
 def test_story_page_shows_everything(client):

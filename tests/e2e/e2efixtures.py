@@ -1,5 +1,7 @@
 """Browser fixtures: Debian's chromium driven by Playwright, the app served on loopback.
 
+Imported by name from the test modules, not a conftest.py: see tests/web/webfixtures.py.
+
 The app runs under werkzeug's threaded server in a thread of the test process, on
 a free port, over the same documents as tests/web (fixtures, seed, hostile ones).
 Without /usr/bin/chromium (or the playwright package) the tests skip, saying why;
@@ -28,13 +30,6 @@ def _unavailable(reason: str):
     pytest.skip(reason)
 
 
-def pytest_collection_modifyitems(items):
-    here = Path(__file__).resolve().parent
-    for item in items:
-        if here in Path(str(item.fspath)).resolve().parents:
-            item.add_marker(pytest.mark.e2e)
-
-
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():
@@ -53,7 +48,7 @@ def browser():
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
-    """Base URL of the app, serving an index of the web test documents."""
+    """Base URL of the app, serving an index of the web test documents (one module uses it)."""
     from werkzeug.serving import make_server
 
     from indexer.build import build_index
