@@ -35,10 +35,7 @@ log = logging.getLogger(__name__)
 
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__)
-    app.config.from_mapping(
-        INDEX_DIR=os.environ.get(ENV_INDEX) or "index",
-        JSON_SORT_KEYS=False,
-    )
+    app.config.from_mapping(INDEX_DIR=os.environ.get(ENV_INDEX) or "index")
     if test_config:
         app.config.from_mapping(test_config)
     app.config["INDEX_DIR"] = str(Path(app.config["INDEX_DIR"]))

@@ -128,3 +128,11 @@ def test_healthz(client):
     assert r.status_code == 200
     body = r.get_json()
     assert body["status"] == "ok" and body["documents"] > 40 and body["generation"]
+
+
+def test_index_dir_defaults_to_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("NEWSFACET_INDEX", str(tmp_path / "from-env"))
+    assert create_app().config["INDEX_DIR"] == str(tmp_path / "from-env")
+    monkeypatch.delenv("NEWSFACET_INDEX")
+    assert create_app().config["INDEX_DIR"] == "index"
+    assert create_app({"INDEX_DIR": tmp_path}).config["INDEX_DIR"] == str(tmp_path)
