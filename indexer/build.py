@@ -30,7 +30,7 @@ from . import store
 from .documents import DEFAULT_MAX_BYTES, Document, ReadProblem, discover, read_file
 from .parallel import write_parallel
 from .prepare import prepare
-from .schema import SCHEMA
+from .schema import SCHEMA, codec
 
 MANIFEST = "manifest.json"
 PARALLEL_THRESHOLD = 400      # fewer stories than this are written in-process (no workers to start)
@@ -196,7 +196,7 @@ def build_index(paths: Iterable[Path | str], index_dir: Path | str, *, rebuild: 
             manifest[key] = entry
 
         # 3. extract entities and write (one segment per core when there is enough work)
-        writer = ix.writer(limitmb=256)
+        writer = ix.writer(limitmb=256, codec=codec())
         try:
             for key in removed:
                 writer.delete_by_term("path", key)

@@ -18,6 +18,7 @@ from typing import Callable
 from whoosh.writing import SegmentWriter
 
 from .prepare import prepare
+from .schema import codec
 
 PROGRESS_EVERY = 200
 
@@ -25,7 +26,7 @@ PROGRESS_EVERY = 200
 def _work(storage, indexname, docs, wid: int, out) -> None:
     try:
         ix = storage.open_index(indexname)
-        writer = SegmentWriter(ix, _lk=False, limitmb=128)
+        writer = SegmentWriter(ix, _lk=False, limitmb=128, codec=codec())
         warnings = []
         for i, (doc, key) in enumerate(docs, 1):
             fields, warning = prepare(doc, key)

@@ -1,0 +1,251 @@
+"""Evaluating a parsed Whoosh query as numpy arrays: every match and its BM25F score at once.
+
+Why: a facet count needs every document that matches, and Whoosh finds them by
+stepping its matchers one document at a time in Python (then scores the top ones in a
+second pass). Here each term's postings are read block by block straight from Whoosh's
+posting lists into arrays, so a query becomes a few vector operations over
+`doc_count_all()` slots: `mask` says which documents match, `score` is Whoosh's own
+BM25F (same idf, lengths and parameters, so the ranking is Whoosh's). Query types that
+need positions (phrases) or that we do not model fall back to Whoosh's matcher for the
+set of documents and score by their words.
+"""
+from __future__ import annotations
+
+import math
+import pickle
+import zlib
+from dataclasses import dataclass
+
+import numpy as np
+from whoosh import query as wq
+from whoosh.codec import whoosh3
+from whoosh.matching.wrappers import FilterMatcher
+from whoosh.util.numeric import byte_to_length
+
+_LENGTH_OF_BYTE = np.array([byte_to_length(i) for i in range(256)], dtype=np.float32)
+_EMPTY_IDS = np.zeros(0, dtype=np.int32)
+_EMPTY_W = np.zeros(0, dtype=np.float32)
+
+
+@dataclass
+class Match:
+    mask: np.ndarray      # bool[n]
+    score: np.ndarray     # float32[n]; meaningful where mask is True
+
+
+class Postings:
+    """Term postings and field lengths of one reader (all its segments) as arrays."""
+
+    def __init__(self, reader, B: float = 0.75, K1: float = 1.2):
+        self.reader = reader
+        self.n = reader.doc_count_all()
+        self.leaves = list(reader.leaf_readers())
+        self.B, self.K1 = B, K1
+        self._lengths: dict[str, np.ndarray] = {}
+        self._live_count = reader.doc_count()
+
+    # -- raw arrays
+
+    def term(self, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
+        """(docnums, weights) of a term across segments, deleted documents included."""
+        ids_parts, w_parts = [], []
+        for leaf, offset in self.leaves:
+            if (fieldname, btext) not in leaf:
+                continue
+            matcher = leaf.postings(fieldname, btext)
+            if isinstance(matcher, FilterMatcher):
+                matcher = matcher.child
+            ids, weights = _read_all(matcher)
+            if offset:
+                ids = ids + offset
+            ids_parts.append(ids)
+            w_parts.append(weights)
+        if not ids_parts:
+            return _EMPTY_IDS, _EMPTY_W
+        if len(ids_parts) == 1:
+            return ids_parts[0], w_parts[0]
+        return np.concatenate(ids_parts), np.concatenate(w_parts)
+
+    def lengths(self, fieldname: str) -> np.ndarray:
+        """Each document's length in the field, as Whoosh stores it (one byte, decoded)."""
+        arr = self._lengths.get(fieldname)
+        if arr is None:
+            parts = []
+            for leaf, _ in self.leaves:
+                count = leaf.doc_count_all()
+                raw = np.zeros(count, dtype=np.uint8)
+                perdoc = getattr(leaf, "_perdoc", None)
+                col = None
+                if perdoc is not None and hasattr(perdoc, "_cached_reader"):
+                    col = perdoc._cached_reader(whoosh3._lenfield(fieldname), whoosh3.LENGTHS_COLUMN)
+                if col is not None:
+                    data = np.frombuffer(col._dbfile.get(col._basepos, col._count), dtype=np.uint8)
+                    raw[:len(data)] = data[:count]
+                parts.append(raw)
+            raw = np.concatenate(parts) if parts else np.zeros(0, np.uint8)
+            arr = self._lengths[fieldname] = _LENGTH_OF_BYTE[raw]
+        return arr
+
+    # -- scoring
+
+    def bm25(self, fieldname: str, btext: bytes, boost: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+        """(docnums, scores) for one term, exactly Whoosh's BM25F."""
+        ids, weights = self.term(fieldname, btext)
+        if ids.size == 0:
+            return ids, weights
+        field = self.reader.schema[fieldname]
+        if not field.scorable:
+            return ids, weights * boost
+        df = self.reader.doc_frequency(fieldname, btext)
+        idf = math.log(self.n / (df + 1)) + 1
+        avgfl = (self.reader.field_length(fieldname) / (self._live_count or 1)) or 1
+        fl = self.lengths(fieldname)[ids]
+        B, K1 = self.B, self.K1
+        scores = idf * ((weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * fl / avgfl)))
+        return ids, (scores * boost).astype(np.float32)
+
+
+_VALUES_MARK = b"(c_codecs\nencode\n"      # where a block's pickled positions begin
+
+
+def _read_all(m) -> tuple[np.ndarray, np.ndarray]:
+    """Every (id, weight) of a Whoosh W3 posting list, a block at a time.
+
+    A W3 block is one pickle of (id deltas, weights, values); for positional fields
+    the values (positions, as pickled bytes) are 90% of the unpickling time and we do
+    not need them, so the pickle is cut where they begin and closed with None.
+    """
+    if not isinstance(m, whoosh3.W3LeafMatcher) or m._byteids:
+        ids, ws = [], []
+        while m.is_active():
+            ids.append(m.id())
+            ws.append(m.weight())
+            m.next()
+        return np.array(ids, dtype=np.int32), np.array(ws, dtype=np.float32)
+    ids_parts, w_parts = [], []
+    postfile = m._postfile
+    while m.is_active():
+        raw = postfile.get(m._dataoffset, m._nextoffset - m._dataoffset)
+        if m._compression:
+            raw = zlib.decompress(raw)
+        cut = raw.find(_VALUES_MARK)
+        data = pickle.loads(raw[:cut] + b"N\x87." if cut > 0 else raw)
+        deltas, weights = data[0], data[1]
+        ids_parts.append(np.cumsum(np.asarray(deltas, dtype=np.int64)).astype(np.int32))
+        count = m._blocklength
+        if weights is None:
+            w_parts.append(np.ones(count, dtype=np.float32))
+        elif isinstance(weights, float):
+            w_parts.append(np.full(count, weights, dtype=np.float32))
+        else:
+            w_parts.append(np.asarray(weights, dtype=np.float32))
+        if m._lastblock:
+            break
+        m._goto(m._nextoffset)
+    if not ids_parts:
+        return _EMPTY_IDS, _EMPTY_W
+    return np.concatenate(ids_parts), np.concatenate(w_parts)
+
+
+class Evaluator:
+    """Turns a Whoosh query tree into a Match over `postings.n` documents."""
+
+    def __init__(self, postings: Postings, searcher, live: np.ndarray):
+        self.p = postings
+        self.searcher = searcher
+        self.live = live
+        self.n = postings.n
+
+    def run(self, q) -> Match:
+        m = self._eval(q)
+        return Match(m.mask & self.live, m.score)
+
+    def _empty(self) -> Match:
+        return Match(np.zeros(self.n, dtype=bool), np.zeros(self.n, dtype=np.float32))
+
+    def _term(self, fieldname, text, boost) -> Match:
+        out = self._empty()
+        if fieldname not in self.p.reader.schema:
+            return out
+        field = self.p.reader.schema[fieldname]
+        try:
+            btext = field.to_bytes(text) if not isinstance(text, bytes) else text
+        except ValueError:
+            return out
+        ids, scores = self.p.bm25(fieldname, btext, boost)
+        out.mask[ids] = True
+        out.score[ids] = scores
+        return out
+
+    def _eval(self, q) -> Match:
+        if isinstance(q, wq.Term):
+            return self._term(q.fieldname, q.text, q.boost)
+        if isinstance(q, wq.Every):
+            return Match(np.ones(self.n, dtype=bool), np.ones(self.n, dtype=np.float32))
+        if isinstance(q, wq.NullQuery.__class__) or q is wq.NullQuery:
+            return self._empty()
+        if isinstance(q, wq.Not):
+            inner = self._eval(q.query)
+            return Match(~inner.mask, np.zeros(self.n, dtype=np.float32))
+        if isinstance(q, wq.AndNot):
+            a, b = self._eval(q.a), self._eval(q.b)
+            return Match(a.mask & ~b.mask, a.score)
+        if isinstance(q, wq.AndMaybe):
+            a, b = self._eval(q.a), self._eval(q.b)
+            return Match(a.mask, a.score + np.where(b.mask, b.score, 0))
+        if isinstance(q, wq.Require):
+            a, b = self._eval(q.a), self._eval(q.b)
+            return Match(a.mask & b.mask, a.score)
+        if isinstance(q, (wq.And, wq.Or)) and not isinstance(q, wq.DisjunctionMax):
+            children = [self._eval(c) for c in q.subqueries]
+            if not children:
+                return self._empty()
+            positive = [c for c, sub in zip(children, q.subqueries) if not isinstance(sub, wq.Not)]
+            mask = children[0].mask.copy()
+            for c in children[1:]:
+                if isinstance(q, wq.And):
+                    mask &= c.mask
+                else:
+                    mask |= c.mask
+            score = np.zeros(self.n, dtype=np.float32)
+            for c in positive:
+                score += np.where(c.mask, c.score, 0)
+            return Match(mask, score * q.boost if q.boost != 1 else score)
+        if isinstance(q, wq.MultiTerm):       # prefix, wildcard, fuzzy, regex, ranges of words
+            out = self._empty()
+            reader = self.p.reader
+            fieldname = q.field()
+            for btext in q._btexts(reader):
+                m = self._term(fieldname, btext, q.boost)
+                out.mask |= m.mask
+                out.score += m.score
+            return out
+        return self._fallback(q)
+
+    def _fallback(self, q) -> Match:
+        """Phrases and anything else: Whoosh decides which documents match; words score them."""
+        out = self._empty()
+        ids = np.fromiter(self.searcher.docs_for_query(q), dtype=np.int64)
+        out.mask[ids] = True
+        words = list(q.terms(phrases=True)) if q.has_terms() else []
+        score = np.zeros(self.n, dtype=np.float32)
+        for fieldname, text in words:
+            score += self._term(fieldname, text, q.boost).score
+        out.score[ids] = score[ids] if words else 1.0
+        return out
+
+
+def top_k(mask: np.ndarray, score: np.ndarray, k: int) -> np.ndarray:
+    """Docnums of the k best matches, best first (ties: lower docnum first, as Whoosh)."""
+    idx = np.flatnonzero(mask)
+    if idx.size == 0 or k <= 0:
+        return idx[:0]
+    s = score[idx]
+    if idx.size > k:
+        part = np.argpartition(-s, k - 1)[:k]
+        # include every doc tied with the k-th score so the tie-break is exact
+        kth = s[part].min()
+        part = np.flatnonzero(s >= kth)
+        idx, s = idx[part], s[part]
+    order = np.lexsort((idx, -s))[:k]
+    return idx[order]
