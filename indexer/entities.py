@@ -298,8 +298,35 @@ class _Places:
             self.best.setdefault(_fold(s["name"]), (0, "US", s["code"]))
         for row in _rows("dateline_places.tsv"):
             self.best[_fold(row[0])] = (10**9, row[1], row[2] if len(row) > 2 else "")
-        self.states = {_fold(r[0]).rstrip("."): (r[1], r[2] if len(r) > 2 else "")
+        self.states = {_state_key(r[0]): (r[1], r[2] if len(r) > 2 else "")
                        for r in _rows("state_abbreviations.tsv")}
+        for s in gc.get_us_states().values():       # "BRATTLEBORO, Vermont", "NORTH DIGHTON, MA."
+            self.states.setdefault(_state_key(s["name"]), ("US", s["code"]))
+            self.states.setdefault(_state_key(s["code"]), ("US", s["code"]))
+        # large cities, for the wire's misspelt datelines ("ALTANTA", "NEW YROK", "PHILADEPHIA")
+        self.large = {k: rec for table in (self.alt, self.best) for k, rec in table.items()
+                      if rec[0] >= 250_000 and len(k) >= 5}
+
+    def near_miss(self, name: str) -> tuple[str, str] | None:
+        """A large city one typing slip away from `name` (a letter dropped, added, changed or two
+        swapped), when exactly one such city exists."""
+        k = _fold(name)
+        if len(k) < 5:
+            return None
+        letters = "abcdefghijklmnopqrstuvwxyz "
+        cands = set()
+        for i in range(len(k) + 1):
+            a, b = k[:i], k[i:]
+            if b:
+                cands.add(a + b[1:])
+                if len(b) > 1:
+                    cands.add(a + b[1] + b[0] + b[2:])
+            for c in letters:
+                cands.add(a + c + b)
+                if b:
+                    cands.add(a + c + b[1:])
+        hits = {self.large[c][1:] for c in cands if c in self.large and c != k}
+        return hits.pop() if len(hits) == 1 else None
 
     def find(self, name: str, country: str | None = None) -> tuple[str, str] | None:
         k = _fold(name)
@@ -313,6 +340,10 @@ class _Places:
         return (rec[1], rec[2]) if rec else None
 
 
+def _state_key(name: str) -> str:
+    return _fold(name).replace(".", "").replace(" ", "")
+
+
 @lru_cache(maxsize=1)
 def _places() -> _Places:
     return _Places()
@@ -321,24 +352,30 @@ def _places() -> _Places:
 @lru_cache(maxsize=4096)
 def _dateline_country(dateline: str) -> tuple[str, str] | None:
     """The (code, geonames admin1) a dateline names ("SAN MATEO, Calif.", "ASHGABAT, Turkmenistan",
-    "HOUSTON"): a state or country after the city wins; else the city itself, the larger place
-    when the name is ambiguous."""
+    "HOUSTON"): a state or country after the city wins ("TBILISI, Georgia" is the country, "ATLANTA,
+    Georgia" the state: the city decides); else the city itself, the larger place when the name is
+    ambiguous; else a large city one typing slip away ("ALTANTA")."""
     parts = [p.strip(" .") for p in dateline.split(",") if p.strip(" .")]
     if not parts:
         return None
+    if len(parts) == 1 and " " in parts[0]:               # "FARMINGTON Conn."
+        city, last = parts[0].rsplit(" ", 1)
+        if _state_key(last) in _places().states and not _places().find(parts[0]):
+            parts = [city, last]
     places = _places()
     for q in parts[1:]:
-        st = places.states.get(_fold(q).rstrip("."))
-        if st:
-            return st
+        st = places.states.get(_state_key(q))
         c = _country_by_name(q)
         if c:
             hit = places.find(parts[0], c)
-            return (c, hit[1]) if hit else (c, "")
+            if hit or not st or not places.find(parts[0], st[0]):
+                return (c, hit[1]) if hit else (c, "")
+        if st:
+            return st
     c = _country_by_name(parts[0])
     if c:
         return c, ""
-    return places.find(parts[0])
+    return places.find(parts[0]) or places.near_miss(parts[0])
 
 
 def _country_by_name(text: str) -> str | None:
@@ -473,8 +510,6 @@ class Mention:
     first: int = 10**9               # token index of the first mention in the body
     capitals: int = 0                # of count: mentions by its capital ("in Minsk")
     demonyms: int = 0                # of count: mentions by a demonym or adjective ("French")
-    near: bool = False               # a capital mention within a sentence or so of a name mention
-    _pos: list = field(default_factory=list, repr=False)
     forms: set = field(default_factory=set)
 
 
@@ -518,11 +553,6 @@ def analyse(title: str, body: str, dateline: str = "", date: _dt.date | str | No
             return
         last_end[(seg, key)] = end
         m.count += 1
-        if seg == 1:
-            is_cap = form[0] == "@capital"
-            if any(c != is_cap and abs(p - pos) <= NEAR for p, c in m._pos):
-                m.near = True
-            m._pos.append((pos, is_cap))
         if form[0] == "@capital":
             m.capitals += 1
         elif form[0] == "@demonym":
@@ -604,7 +634,7 @@ def extract(title: str, body: str, dateline: str = "", date: _dt.date | str | No
     a = analyse(title, body, dateline, date)
     g = _gaz()
     countries = [m.value for m in a.countries.values() if _salient(m, a)]
-    salient = {k for k, m in a.organisations.items() if _salient(m, a)}
+    salient = {k for k, m in a.organisations.items() if _org_salient(m, a)}
     parents = g.parents
     orgs = [m.value for k, m in a.organisations.items()
             if k in salient or parents.get(k) in salient or m.first < a.lead_tokens]
@@ -617,21 +647,33 @@ def extract(title: str, body: str, dateline: str = "", date: _dt.date | str | No
 
 
 SHORT_STORY = 30   # body tokens: a brief is about everything it names
-NEAR = 40          # tokens: a capital this close to its country's name confirms it ("to Belarus ... in Minsk")
+# The body's evidence for a country: each mention by name counts 1, by demonym ("French") DEMONYM,
+# by its capital 0 (capitals name governments, markets and venues: "talks in Paris"); naming it in
+# the lead sentence adds LEAD. A longer story is about the countries whose evidence reaches SALIENT.
+DEMONYM = 0.5
+LEAD = 1.0
+SALIENT = 2.5
 
 
 _FORM = {_CAPITAL: "@capital", _DEMONYM: "@demonym"}
 
 
 def _salient(m: Mention, a: Analysis) -> bool:
-    """What the story is about, not every name it drops: the dateline's country, anything in the
-    title, everything in a brief, and what a longer body names at least twice (a capital counts
-    near its name). An organisation named once also counts in the lead sentence, or when the
-    story is about the body it belongs to (the UN agencies of a UN story: see extract)."""
+    """Is the story about this country, or does it only drop the name? The dateline's country,
+    anything in the title and everything in a brief are; in a longer body, the evidence must add
+    up (see SALIENT): three names, or two with one in the lead sentence, or more demonyms."""
     if m.in_dateline or m.in_title or a.body_tokens <= SHORT_STORY:
         return True
-    names = m.count - m.capitals
-    return names >= 2 or (names == 1 and m.near)
+    names = m.count - m.capitals - m.demonyms
+    evidence = names + DEMONYM * m.demonyms + (LEAD if m.first < a.lead_tokens else 0.0)
+    return evidence >= SALIENT
+
+
+def _org_salient(m: Mention, a: Analysis) -> bool:
+    """An organisation counts when in the title, in a brief, or named twice in a longer body; one
+    named once also counts in the lead sentence, or when the story is about the body it belongs
+    to (the UN agencies of a UN story: see extract)."""
+    return m.in_title or a.body_tokens <= SHORT_STORY or m.count >= 2
 
 
 def _org_ok(entry: _OrgEntry, key: tuple[str, ...], toks: list[str], i: int, ln: int,
@@ -664,7 +706,7 @@ def _country_ok(country: Country, key: tuple[str, ...], toks: list[str], i: int,
     if word in g.not_next and nxt.lower() in g.not_next[word]:
         return None
     j = i + 1
-    while j < len(toks) and j < i + 5 and toks[j][:1].isupper():
+    while j < len(toks) and j < (i + 1 if caps else i + 5) and toks[j][:1].isupper():
         if toks[j].upper() in g.company_words:
             return None
         j += 1
