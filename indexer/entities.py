@@ -706,7 +706,8 @@ def _country_ok(country: Country, key: tuple[str, ...], toks: list[str], i: int,
     if word in g.not_next and nxt.lower() in g.not_next[word]:
         return None
     j = i + 1
-    while j < len(toks) and j < (i + 1 if caps else i + 5) and toks[j][:1].isupper():
+    # in all-caps text every word is "capitalised": only the next word can make it a company there
+    while j < len(toks) and j < (i + 2 if caps else i + 5) and toks[j][:1].isupper():
         if toks[j].upper() in g.company_words:
             return None
         j += 1
