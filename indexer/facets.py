@@ -40,17 +40,21 @@ class FacetTable:
         return out
 
 
-def read_table(reader, field: str) -> FacetTable:
+def read_table(postings, field: str, live: np.ndarray) -> FacetTable:
+    """A facet field's every value and the live documents holding it."""
+    reader = postings.reader
     values: list[str] = []
     doc_chunks: list[np.ndarray] = []
     val_chunks: list[np.ndarray] = []
     if field in reader.schema:
-        for i, btext in enumerate(reader.lexicon(field)):
-            value = btext.decode("utf-8")
-            ids = np.fromiter(reader.postings(field, btext).all_ids(), dtype=np.int32)
-            values.append(value)
+        for btext in reader.lexicon(field):
+            ids, _ = postings.term(field, btext)
+            ids = ids[live[ids]]
+            if ids.size == 0:
+                continue
             doc_chunks.append(ids)
-            val_chunks.append(np.full(len(ids), i, dtype=np.int32))
+            val_chunks.append(np.full(len(ids), len(values), dtype=np.int32))
+            values.append(btext.decode("utf-8"))
     docs = np.concatenate(doc_chunks) if doc_chunks else np.zeros(0, np.int32)
     vals = np.concatenate(val_chunks) if val_chunks else np.zeros(0, np.int32)
     return FacetTable(field, values, docs, vals, {v: i for i, v in enumerate(values)})
@@ -67,21 +71,26 @@ class Tables:
     _orders: dict = field(default_factory=dict)
 
     @classmethod
-    def build(cls, reader, fields: tuple[str, ...]) -> "Tables":
+    def build(cls, postings, fields: tuple[str, ...]) -> "Tables":
+        """Read once per index generation (postings: a fastquery.Postings)."""
+        reader = postings.reader
         n = reader.doc_count_all()
         live = np.ones(n, dtype=bool)
         if reader.has_deletions():
-            dead = [d for d in range(n) if reader.is_deleted(d)]
-            live[dead] = False
+            for leaf, offset in reader.leaf_readers():
+                if not leaf.has_deletions():
+                    continue
+                dead = np.fromiter(leaf.deleted_docs_set, dtype=np.int64)
+                live[dead + offset] = False
         day = np.full(n, UNDATED, dtype=np.int32)
-        days = read_table(reader, "day")
+        days = read_table(postings, "day", live)
         for i, value in enumerate(days.values):
             try:
                 ordinal = _dt.date.fromisoformat(value).toordinal()
             except ValueError:
                 continue
             day[days.docs[days.vals == i]] = ordinal
-        return cls(n, live, day, {f: read_table(reader, f) for f in fields})
+        return cls(n, live, day, {f: read_table(postings, f, live) for f in fields})
 
     def order(self, sort: str) -> np.ndarray:
         """All docnums by date ("newest" or "oldest"), undated last, ties by docnum; cached."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+import threading
 
 import bleach
 from whoosh import highlight as wh
@@ -33,9 +34,19 @@ class MarkFormatter(wh.Formatter):
         return "<mark>%s</mark>" % html.escape(wh.get_text(text, token, replace), quote=False)
 
 
+_local = threading.local()
+
+
 def sanitize(fragment_html: str) -> str:
-    """Reduce HTML to text plus <mark> (no attributes), whatever went in."""
-    return bleach.clean(fragment_html, tags=ALLOWED_TAGS, attributes={}, strip=True)
+    """Reduce HTML to text plus <mark> (no attributes), whatever went in.
+
+    One bleach Cleaner per thread (building one per call costs a third of the time;
+    a Cleaner is not meant to be shared between threads).
+    """
+    cleaner = getattr(_local, "cleaner", None)
+    if cleaner is None:
+        cleaner = _local.cleaner = bleach.Cleaner(tags=ALLOWED_TAGS, attributes={}, strip=True)
+    return cleaner.clean(fragment_html)
 
 
 def _collapse(text: str) -> str:
@@ -50,13 +61,48 @@ def _lead(text: str, chars: int = SNIPPET_CHARS) -> str:
     return text[: cut if cut > chars // 2 else chars] + " …"
 
 
+def _window(text: str, terms: frozenset[str], analyzer, size: int) -> str:
+    """The stretch of `text` (about `size` chars) holding the most distinct query words.
+
+    Whoosh's highlighter analyses every word it is given; a story can be long and only
+    a snippet's worth is shown, so we look for the words cheaply first: a Porter stem
+    keeps the start of its word, so only words beginning like a term are stemmed and
+    compared. The window is then handed to Whoosh, which builds the snippet.
+    """
+    if len(text) <= size:
+        return text
+    prefixes = sorted({t[:max(2, len(t) - 2)] for t in terms if t}, key=len, reverse=True)
+    if not prefixes:
+        return text[:size]
+    pattern = re.compile(r"\b(?:%s)\w*" % "|".join(map(re.escape, prefixes)), re.IGNORECASE)
+    hits = []
+    for m in pattern.finditer(text):
+        stems = [tok.text for tok in analyzer(m.group(0))]
+        if stems and stems[0] in terms:
+            hits.append((m.start(), stems[0]))
+    if not hits:
+        return text[:size]
+    best, best_start, j = -1, 0, 0
+    for i, (start, _) in enumerate(hits):      # two pointers: most distinct terms in `size`
+        while hits[j][0] < start - size // 2:
+            j += 1
+        distinct = len({t for _, t in hits[j:i + 1]})
+        if distinct > best:
+            best, best_start = distinct, hits[j][0]
+    lo = max(0, best_start - size // 4)
+    lo = text.rfind(" ", 0, lo) + 1 if lo else 0
+    hi = text.find(" ", min(len(text), lo + size))
+    return text[lo: hi if hi != -1 else len(text)]
+
+
 def snippet(text: str, terms: frozenset[str], analyzer, top: int = 2) -> str:
     """A short passage around the query's words, or the story's lead when none occur."""
     text = _collapse(text[:MAX_ANALYSED_CHARS])
     out = ""
     if terms and text:
+        window = _window(text, terms, analyzer, SNIPPET_CHARS * 3)
         fragmenter = wh.ContextFragmenter(maxchars=SNIPPET_CHARS // top + 40, surround=50)
-        out = wh.highlight(text, terms, analyzer, fragmenter, MarkFormatter(), top=top)
+        out = wh.highlight(window, terms, analyzer, fragmenter, MarkFormatter(), top=top)
     if not out:
         out = html.escape(_lead(text), quote=False)
     return sanitize(out)

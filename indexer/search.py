@@ -27,6 +27,7 @@ from whoosh import qparser, query as wq
 
 from . import entities, store
 from .facets import Tables
+from .fastquery import Evaluator, Postings, top_k
 from .highlight import highlight_paragraphs, snippet
 from .schema import FACET_FIELDS
 
@@ -244,6 +245,7 @@ class _State:
     ix: object
     searcher: object
     tables: Tables
+    evaluator: Evaluator
     parser: object
     plain_parser: object
     whole: dict | None = None     # facets of the unfiltered whole archive, per generation
@@ -263,9 +265,10 @@ class Archive:
     def _open(self) -> _State:
         ix, gen = store.open_live(self.index_dir)
         searcher = ix.searcher()
-        tables = Tables.build(searcher.reader(), FACET_FIELDS)
+        postings = Postings(searcher.reader())
+        tables = Tables.build(postings, FACET_FIELDS)
         full, plain = _make_parsers(ix.schema)
-        return _State(gen, ix, searcher, tables, full, plain)
+        return _State(gen, ix, searcher, tables, Evaluator(postings, searcher, tables.live), full, plain)
 
     def _stale(self, st: _State) -> bool:
         gen = store.live_dir(self.index_dir)
@@ -361,18 +364,17 @@ class Archive:
         t = st.tables
         q, notice = self._parse(st, req.q)
 
-        text_mask = t.live.copy()
+        scores = None
         if q is not None:
-            ids = np.fromiter(st.searcher.docs_for_query(q), dtype=np.int64)
-            text_mask = np.zeros(t.n, dtype=bool)
-            text_mask[ids] = True
-            text_mask &= t.live
+            match = st.evaluator.run(q)          # every match and its score, in one pass
+            text_mask, scores = match.mask, match.score
+        else:
+            text_mask = t.live.copy()
         masks = self._filter_masks(st, req)
         final = text_mask.copy()
         for m in masks.values():
             final &= m
-        docs = np.flatnonzero(final)
-        total = int(docs.size)
+        total = int(np.count_nonzero(final))
         pages = max(1, math.ceil(total / req.per_page))
         offset = (req.page - 1) * req.per_page
 
@@ -380,9 +382,8 @@ class Archive:
         page_docs: list[tuple[int, float | None]] = []
         if offset < total:
             if sort == "relevance":
-                flt = None if len(masks) == 0 else set(docs.tolist())
-                res = st.searcher.search(q, limit=offset + req.per_page, filter=flt)
-                page_docs = [(h.docnum, h.score) for h in res[offset: offset + req.per_page]]
+                best = top_k(final, scores, offset + req.per_page)[offset:]
+                page_docs = [(int(d), float(scores[d])) for d in best]
             else:
                 order = t.order(sort)            # every docnum in date order, once per generation
                 chosen = order[final[order]][offset: offset + req.per_page]
@@ -599,7 +600,7 @@ def _label(fieldname: str, value: str) -> tuple[str, str, str]:
                 o = entities.find_organisation(value)
                 if o is not None:
                     label, name, kind = o.key, (o.name if o.name != o.key else ""), o.kind
-        except NotImplementedError:
+        except Exception:        # a gazetteer problem must not break a search: show the raw value
             pass
         _LABELS[key] = (label, name, kind)
     return _LABELS[key]
