@@ -85,7 +85,7 @@ def _fold(s: str) -> str:
 
 # --------------------------------------------------------------------------- the gazetteers
 
-_COUNTRY, _ORG, _REGION, _BLOCK, _CAPITAL, _DEMONYM = "C", "O", "R", "X", "K", "D"
+_COUNTRY, _ORG, _REGION, _BLOCK, _CAPITAL, _DEMONYM, _ANAPHOR = "C", "O", "R", "X", "K", "D", "A"
 
 
 @dataclass(frozen=True)
@@ -167,6 +167,8 @@ class _Gazetteer:
                 for v in _spellings(n):
                     self._add(v, _ORG, entry)
                     self.org_by_name.setdefault(tuple(_tokens(v)), entry)
+            for word in o.get("anaphora", ()):      # "the Community", once the EC is named
+                self.first.setdefault(word, []).append(((word,), _ANAPHOR, entry))
 
         self.parents = {e.org.key: e.parent for e in self.orgs if e.parent}
         for table in (self.first, self.first_upper):
@@ -387,6 +389,18 @@ def _country_by_name(text: str) -> str | None:
 
 _CAPS = re.compile(r"[a-z]")
 _LEAD_END = re.compile(r"[.!?](?:\s+(?=[A-Z\"“])|\s*\n)")
+# a full stop that ends an abbreviation, not the sentence: "U.S. Treasury", "Mr. Baker", "Corp. said"
+_ABBREV_END = re.compile(r"(?:\b[A-Za-z]\.)+[A-Za-z]?$|\b(?:Mr|Mrs|Ms|Dr|St|Sen|Rep|Gov|Gen|Col|Lt|Inc|Corp|Co|"
+                         r"Ltd|Bros|No|Nos|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Calif|Mass|Conn)$")
+
+
+def _lead_end(text: str) -> int | None:
+    """Where the first sentence ends (a full stop after an abbreviation does not end it)."""
+    for m in _LEAD_END.finditer(text):
+        if text[m.start()] == "." and _ABBREV_END.search(text, max(0, m.start() - 12), m.start()):
+            continue
+        return m.start()
+    return None
 # ticker symbols in Reuters headlines and bodies: "ENGELHARD CORP <EC>" is not the EC
 _TICKER = re.compile(r"<[A-Z][A-Z0-9.]{0,7}>")
 
@@ -579,8 +593,8 @@ def analyse(title: str, body: str, dateline: str = "", date: _dt.date | str | No
         toks = [_norm_token(t) for t in _TOKEN.findall(text)]
         if seg == 1:
             out.body_tokens = len(toks)
-            end = _LEAD_END.search(text)
-            out.lead_tokens = len(_TOKEN.findall(text[:end.start()])) if end else len(toks)
+            end = _lead_end(text)
+            out.lead_tokens = len(_TOKEN.findall(text[:end])) if end is not None else len(toks)
         spans = None
         table = g.first_upper if caps else g.first
         n = len(toks)
@@ -608,6 +622,11 @@ def analyse(title: str, body: str, dateline: str = "", date: _dt.date | str | No
                     # mixed-case text names it too (and then that text adds it)
                     if not (caps and ln == 1 and key[0] in g.caps_words):
                         note(out.organisations, value.org.key, value.org, seg, i, key)
+                elif kind == _ANAPHOR:
+                    # "the Fund" is the IMF again once the story has named the IMF
+                    if value.org.key not in out.organisations or i == 0 or toks[i - 1] not in ("the", "The"):
+                        continue
+                    note(out.organisations, value.org.key, value.org, seg, i, key)
                 elif kind == _COUNTRY or kind == _CAPITAL or kind == _DEMONYM:
                     if spans is None:
                         spans = [m.span() for m in _TOKEN.finditer(text)]
@@ -637,7 +656,7 @@ def extract(title: str, body: str, dateline: str = "", date: _dt.date | str | No
     salient = {k for k, m in a.organisations.items() if _org_salient(m, a)}
     parents = g.parents
     orgs = [m.value for k, m in a.organisations.items()
-            if k in salient or parents.get(k) in salient or m.first < a.lead_tokens]
+            if k in salient or parents.get(k) in salient or m.first < a.lead_tokens + LEAD_SPILL]
     regions = dict.fromkeys(a.regions)
     for c in countries:
         r = g.regions.get(c.code)
@@ -653,6 +672,9 @@ SHORT_STORY = 30   # body tokens: a brief is about everything it names
 DEMONYM = 0.5
 LEAD = 1.0
 SALIENT = 2.5
+# An organisation named once counts when named in the lead: its first sentence or the next few words
+# (a wire lead often runs on: "..., the International Coffee Organization said").
+LEAD_SPILL = 15
 
 
 _FORM = {_CAPITAL: "@capital", _DEMONYM: "@demonym"}
@@ -670,9 +692,10 @@ def _salient(m: Mention, a: Analysis) -> bool:
 
 
 def _org_salient(m: Mention, a: Analysis) -> bool:
-    """An organisation counts when in the title, in a brief, or named twice in a longer body; one
-    named once also counts in the lead sentence, or when the story is about the body it belongs
-    to (the UN agencies of a UN story: see extract)."""
+    """An organisation counts when in the title, in a brief, or named twice in a longer body
+    ("the Community" and "the Fund" name the EC and the IMF again); one named once also counts in
+    the lead (see LEAD_SPILL), or when the story is about the body it belongs to (the UN agencies
+    of a UN story: see extract)."""
     return m.in_title or a.body_tokens <= SHORT_STORY or m.count >= 2
 
 
