@@ -32,6 +32,7 @@ from .highlight import highlight_paragraphs, snippet
 from .schema import FACET_FIELDS
 
 SORTS = ("relevance", "newest", "oldest")
+ORG_KINDS = ("intergovernmental", "government", "company", "news agency", "other")
 MAX_QUERY_CHARS = 1000
 MAX_PAGE = 10_000
 MAX_PER_PAGE = 100
@@ -60,6 +61,7 @@ class SearchRequest:
     orgs: list[str] = field(default_factory=list)
     countries: list[str] = field(default_factory=list)
     regions: list[str] = field(default_factory=list)
+    org_kind: str = ""          # show only organisations of this kind in the organisation facet
     date_from: _dt.date | None = None
     date_to: _dt.date | None = None
     sort: str = "relevance"
@@ -123,6 +125,11 @@ def parse_request(params: Mapping[str, list[str]]) -> SearchRequest:
         raise QueryError(f"the query is {len(q):,} characters long; the limit is {MAX_QUERY_CHARS:,}", "q")
     req = SearchRequest(q=_clean_text(q).strip(), orgs=many("org"), countries=many("country"),
                         regions=many("region"))
+    kind = one("org_kind").strip()
+    if kind:
+        if kind not in ORG_KINDS:
+            raise QueryError(f"'org_kind' must be one of {', '.join(ORG_KINDS)} (got {kind[:40]!r})", "org_kind")
+        req.org_kind = kind
     if one("from"):
         req.date_from = _parse_date(one("from"), "from")
     if one("to"):
@@ -403,6 +410,7 @@ class Archive:
     # -- pieces of a result
 
     def _facets(self, st: _State, req: SearchRequest, text_mask, masks, cacheable: bool):
+        cacheable = cacheable and not req.org_kind
         if cacheable and st.whole is not None:
             return st.whole["facets"], st.whole["granularity"]
         t = st.tables
@@ -420,11 +428,14 @@ class Archive:
             top = np.argsort(-counts, kind="stable")
             values = []
             chosen = set(selected[fieldname])
-            for ordinal in top[:FACET_LIMIT]:
+            kind = req.org_kind if fieldname == "org" else ""
+            for ordinal in top:
                 c = int(counts[ordinal])
-                if c == 0:
+                if c == 0 or len(values) >= FACET_LIMIT:
                     break
-                values.append(self._facet_value(fieldname, table.values[ordinal], c, chosen))
+                value = self._facet_value(fieldname, table.values[ordinal], c, chosen)
+                if not kind or value.kind == kind or value.selected:
+                    values.append(value)
             shown = {v.value for v in values}
             for v in selected[fieldname]:
                 if v not in shown:

@@ -204,3 +204,15 @@ def test_stats(archive):
     assert stats["documents"] == len(STORIES) and stats["undated"] == 1
     assert (stats["first_date"], stats["last_date"]) == ("1987-02-26", "1988-01-10")
     assert stats["index_bytes"] > 0
+
+
+def test_organisation_facet_narrowed_by_kind(archive):
+    whole = search(archive, q="coffee OR oil OR loan")
+    kinds = {v.kind for v in whole.facets["organisation"]}
+    assert "intergovernmental" in kinds
+    narrowed = search(archive, q="coffee OR oil OR loan", org_kind="intergovernmental")
+    assert narrowed.facets["organisation"]
+    assert {v.kind for v in narrowed.facets["organisation"]} == {"intergovernmental"}
+    assert narrowed.total == whole.total          # it narrows the facet, not the hits
+    with pytest.raises(QueryError, match="'org_kind' must be one of"):
+        parse_request({"org_kind": ["agency!"]})
