@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import pickle
 import zlib
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,6 +26,8 @@ from whoosh.util.numeric import byte_to_length
 _LENGTH_OF_BYTE = np.array([byte_to_length(i) for i in range(256)], dtype=np.float32)
 _EMPTY_IDS = np.zeros(0, dtype=np.int32)
 _EMPTY_W = np.zeros(0, dtype=np.float32)
+CACHE_BYTES = 64 * 1024 * 1024      # per process and index generation
+CACHE_MIN_POSTINGS = 2048           # shorter lists are read in well under a millisecond
 
 
 @dataclass
@@ -36,18 +39,43 @@ class Match:
 class Postings:
     """Term postings and field lengths of one reader (all its segments) as arrays."""
 
-    def __init__(self, reader, B: float = 0.75, K1: float = 1.2):
+    def __init__(self, reader, B: float = 0.75, K1: float = 1.2, cache_bytes: int = CACHE_BYTES):
         self.reader = reader
         self.n = reader.doc_count_all()
         self.leaves = list(reader.leaf_readers())
         self.B, self.K1 = B, K1
         self._lengths: dict[str, np.ndarray] = {}
         self._live_count = reader.doc_count()
+        self._cache: OrderedDict[tuple[str, bytes], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._cache_bytes = 0
+        self._cache_limit = cache_bytes
 
     # -- raw arrays
 
     def term(self, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
-        """(docnums, weights) of a term across segments, deleted documents included."""
+        """(docnums, weights) of a term across segments, deleted documents included.
+
+        The postings of common words ("said", "oil") are thousands of blocks to read
+        and they recur in query after query, so lists of at least CACHE_MIN_POSTINGS
+        are kept in a small LRU for the life of this index generation.
+        """
+        key = (fieldname, btext)
+        hit = self._cache.get(key)
+        if hit is not None:
+            self._cache.move_to_end(key)
+            return hit
+        out = self._read_term(fieldname, btext)
+        if out[0].size >= CACHE_MIN_POSTINGS:
+            size = out[0].nbytes + out[1].nbytes
+            if size <= self._cache_limit:
+                self._cache[key] = out
+                self._cache_bytes += size
+                while self._cache_bytes > self._cache_limit:
+                    _, (ids, ws) = self._cache.popitem(last=False)
+                    self._cache_bytes -= ids.nbytes + ws.nbytes
+        return out
+
+    def _read_term(self, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
         ids_parts, w_parts = [], []
         for leaf, offset in self.leaves:
             if (fieldname, btext) not in leaf:

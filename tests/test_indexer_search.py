@@ -216,3 +216,24 @@ def test_organisation_facet_narrowed_by_kind(archive):
     assert narrowed.total == whole.total          # it narrows the facet, not the hits
     with pytest.raises(QueryError, match="'org_kind' must be one of"):
         parse_request({"org_kind": ["agency!"]})
+
+
+def test_postings_cache_returns_the_same_arrays_and_stays_bounded(tmp_path):
+    import numpy as np
+    from indexer import fastquery
+    root = tmp_path / "many"
+    root.mkdir()
+    with open(root / "s.jsonl", "w") as f:
+        for i in range(3000):
+            f.write(json.dumps({"id": f"d{i}", "body": f"common words everywhere item{i % 7}"}) + "\n")
+    build_index([root], tmp_path / "ix", progress=False, procs=1)
+    archive = Archive(tmp_path / "ix")
+    st = archive._current()
+    postings = fastquery.Postings(st.searcher.reader(), cache_bytes=30_000)
+    first = postings.term("body", b"common")
+    assert first[0].size == 3000
+    again = postings.term("body", b"common")
+    assert again[0] is first[0]                      # served from the cache
+    postings.term("body", b"word")                   # another 24 KB: the first is evicted
+    assert postings._cache_bytes <= 30_000
+    assert np.array_equal(postings.term("body", b"common")[0], first[0])
