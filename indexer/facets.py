@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import dedup
+
 # days since 0001-01-01 (date.toordinal) of undated stories
 UNDATED = 0
 
@@ -69,6 +71,8 @@ class Tables:
     day: np.ndarray              # int32 ordinal day per docnum, UNDATED when none
     facets: dict[str, FacetTable]
     _orders: dict = field(default_factory=dict)
+    group: np.ndarray | None = None      # int32 near-duplicate group per docnum (dedup.py); None: no signatures
+    shared: np.ndarray | None = None     # bool: the document's group holds other live documents
 
     @classmethod
     def build(cls, postings, fields: tuple[str, ...]) -> "Tables":
@@ -90,7 +94,18 @@ class Tables:
             except ValueError:
                 continue
             day[days.docs[days.vals == i]] = ordinal
-        return cls(n, live, day, {f: read_table(postings, f, live) for f in fields})
+        tables = cls(n, live, day, {f: read_table(postings, f, live) for f in fields})
+        tables._read_groups(reader)
+        return tables
+
+    def _read_groups(self, reader) -> None:
+        """Near-duplicate groups from the stored SimHash column (absent in older indexes)."""
+        if not reader.has_column("simhash"):
+            return
+        sig = np.fromiter(reader.column_reader("simhash"), dtype=np.uint64, count=self.n)
+        self.group = dedup.groups(sig, self.live, self.day)
+        sizes = np.bincount(self.group[self.live], minlength=self.n)
+        self.shared = self.live & (sizes[self.group] > 1)
 
     def order(self, sort: str) -> np.ndarray:
         """All docnums by date ("newest" or "oldest"), undated last, ties by docnum; cached."""
@@ -100,6 +115,15 @@ class Tables:
             day = np.where(day == UNDATED, (-1 if sort == "newest" else 1 << 40), day)
             key = -day if sort == "newest" else day
             cached = self._orders[sort] = np.lexsort((np.arange(self.n), key))
+        return cached
+
+    def rank(self, sort: str) -> np.ndarray:
+        """Each docnum's position in `order(sort)`; cached."""
+        key = ("rank", sort)
+        cached = self._orders.get(key)
+        if cached is None:
+            cached = self._orders[key] = np.empty(self.n, dtype=np.int64)
+            cached[self.order(sort)] = np.arange(self.n)
         return cached
 
     def date_mask(self, start: _dt.date | None, end: _dt.date | None) -> np.ndarray:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as _dt
 
-from . import entities
+from . import dedup, entities
 from .documents import Document
 
 
@@ -34,6 +34,7 @@ def prepare(doc: Document, key: str) -> tuple[dict, str | None]:
         "org": ",".join(o["value"] for o in orgs), "country": ",".join(c["value"] for c in countries),
         "region": ",".join(r["value"] for r in regions),
         "orgs_display": orgs, "countries_display": countries, "regions_display": regions,
+        "simhash": dedup.simhash(doc.body or ""),
     }
     if doc.date:
         d = doc.date

@@ -13,11 +13,14 @@ Why these fields:
 - `day` (YYYY-MM-DD), `month` (YYYY-MM) and `year` feed the date facet and the
   date filter the same way; `date` is the stored, sortable datetime.
 - `path` is indexed so that a changed or removed file's stories can be deleted by term.
+- `simhash` is a column (not a term): the body's SimHash, from which near-duplicate
+  groups are formed when a generation is opened (`dedup.py`).
 """
 from __future__ import annotations
 
 from whoosh.codec.whoosh3 import W3Codec
-from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.columns import NumericColumn
+from whoosh.fields import COLUMN, DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 
 from . import speedups  # noqa: F401  (patches Whoosh once, on import)
 from .analysis import NewsAnalyzer
@@ -50,6 +53,7 @@ def build_schema() -> Schema:
         orgs_display=STORED,
         countries_display=STORED,
         regions_display=STORED,
+        simhash=COLUMN(NumericColumn("Q")),
     )
 
 

@@ -28,6 +28,7 @@ from whoosh import qparser, query as wq
 from . import entities, store
 from .facets import Tables
 from .fastquery import Evaluator, Postings, top_k
+from .collapse import Collapsed
 from .highlight import highlight_paragraphs, snippet
 from .schema import FACET_FIELDS
 
@@ -67,6 +68,7 @@ class SearchRequest:
     sort: str = "relevance"
     page: int = 1
     per_page: int = 10
+    group: bool = True          # show near-duplicate versions of a story once (collapse.py)
 
 
 def _clean_text(value: str) -> str:
@@ -148,6 +150,11 @@ def parse_request(params: Mapping[str, list[str]]) -> SearchRequest:
     req.sort = sort
     if one("page"):
         req.page = _int_param(one("page"), "page", 1, MAX_PAGE)
+    group = one("group").strip().lower()
+    if group:
+        if group not in ("on", "off"):
+            raise QueryError(f"'group' must be on or off (got {group[:40]!r})", "group")
+        req.group = group == "on"
     if one("per_page"):
         req.per_page = _int_param(one("per_page"), "per_page", 1, MAX_PER_PAGE)
     return req
@@ -172,6 +179,13 @@ class Ref:
 
 
 @dataclass
+class Version:
+    id: str
+    title: str
+    date: str | None
+
+
+@dataclass
 class Hit:
     id: str
     title: str
@@ -183,6 +197,8 @@ class Hit:
     source: str = ""
     url: str = ""
     score: float | None = None
+    versions_count: int = 0                                  # other matching versions of this story
+    versions: list[Version] = field(default_factory=list)   # the first MAX_VERSIONS of them
 
 
 @dataclass
@@ -198,6 +214,9 @@ class SearchResult:
     sort: str = "relevance"
     date_granularity: str = "year"
     notice: str | None = None   # e.g. "searched for the words only: ..." after a parse fallback
+    groups: int = 0             # entries in the list: stories, near-duplicate versions counted once
+    grouped: bool = False       # whether versions were collapsed (`group=off` lists each story)
+    facet_counts: str = "stories"   # what facet counts count: every matching story, versions included
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -382,30 +401,38 @@ class Archive:
         for m in masks.values():
             final &= m
         total = int(np.count_nonzero(final))
-        pages = max(1, math.ceil(total / req.per_page))
+        sort = req.sort if (q is not None or req.sort != "relevance") else "newest"
+        collapsed = (Collapsed(t, final, scores, sort)
+                     if req.group and t.shared is not None and total else None)
+        shown = collapsed.shown if collapsed else final
+        groups = collapsed.count if collapsed else total
+        pages = max(1, math.ceil(groups / req.per_page))
         offset = (req.page - 1) * req.per_page
 
-        sort = req.sort if (q is not None or req.sort != "relevance") else "newest"
         page_docs: list[tuple[int, float | None]] = []
-        if offset < total:
+        if offset < groups:
             if sort == "relevance":
-                best = top_k(final, scores, offset + req.per_page)[offset:]
+                best = top_k(shown, scores, offset + req.per_page)[offset:]
                 page_docs = [(int(d), float(scores[d])) for d in best]
             else:
                 order = t.order(sort)            # every docnum in date order, once per generation
-                chosen = order[final[order]][offset: offset + req.per_page]
+                chosen = order[shown[order]][offset: offset + req.per_page]
                 page_docs = [(int(d), None) for d in chosen]
 
         terms = self._highlight_terms(st, q)
         analyzer = st.ix.schema["body"].analyzer
         hits = [self._hit(st, docnum, score, terms, analyzer) for docnum, score in page_docs]
+        if collapsed:
+            for hit, (docnum, _) in zip(hits, page_docs):
+                docs, hit.versions_count = collapsed.versions(docnum)
+                hit.versions = [self._version(st, d) for d in docs]
         facets, granularity = self._facets(st, req, text_mask, masks, cacheable=q is None and not masks)
         suggestion = self._suggest(st, req.q) if q is not None and total < 3 else None
         return SearchResult(
             query=req.q, total=total, page=req.page, pages=pages,
             took_ms=round((time.perf_counter() - started) * 1000, 1),
             suggestion=suggestion, hits=hits, facets=facets, sort=sort,
-            date_granularity=granularity, notice=notice)
+            date_granularity=granularity, notice=notice, groups=groups, grouped=collapsed is not None)
 
     # -- pieces of a result
 
@@ -488,6 +515,11 @@ class Archive:
             dateline=f.get("dateline", ""), snippet=snippet(f.get("body", ""), terms, analyzer),
             organisations=_refs(f.get("orgs_display")), countries=_refs(f.get("countries_display")),
             source=f.get("source", ""), url=f.get("url", ""), score=score)
+
+    @staticmethod
+    def _version(st: _State, docnum: int) -> Version:
+        f = st.searcher.stored_fields(docnum)
+        return Version(id=f["id"], title=f.get("title", ""), date=_iso(f.get("date")))
 
     def _suggest(self, st: _State, text: str) -> str | None:
         """Replace each word the index does not know by the closest one it does.

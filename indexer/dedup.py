@@ -1,0 +1,150 @@
+"""Near-duplicate stories: a SimHash per story at index time, groups per index generation.
+
+Why SimHash: the same wire story filed twice, a correction or a copy under another id
+shares nearly all of its word shingles with the original. A 64-bit SimHash of the
+body's 3-word shingles (Charikar; Manku et al. used it for web pages) puts such
+copies within a few bits of each other, and it is a pure function of the text, so
+copies written by different indexing workers, or in different runs, get signatures
+that agree. It costs about 0.07 ms for a 700-character story (numpy, no Python loop
+per bit).
+
+Why groups are formed per generation and not stored as a key: one key per story can
+only group stories whose keys are equal, and no bucketing of a SimHash (or one band of
+MinHash) puts every pair within k bits into the same bucket: there is always a
+boundary, and stories either side of it split. So the index stores only the signature
+(a column, not a term: reading 20,000 of them costs a few milliseconds), and when a
+generation is opened (`Tables.build`), stories within `MAX_DISTANCE` bits are joined
+into groups: 64 bits cut in `MAX_DISTANCE + 1` bands means two signatures that
+close agree exactly on at least one band (pigeonhole), so candidates come from a
+sort per band, all in numpy. A query then only reads the `group` array.
+
+Trade-offs, measured on Reuters-21578 (4-word-shingle Jaccard J of the pairs found):
+within 3 bits finds 355 of 414 pairs with J >= 0.9 and no pair below J = 0.7; the
+daily templates ("FED ADDS RESERVES", dividend notices, J 0.3-0.5) stay apart. A
+version that rewrites or adds a third of the text (J < 0.8) is mostly not grouped.
+Versions must also be dated within `MAX_DAYS` of each other (an undated story may
+join any): the same text a month later is a recurring template ("Officials in Japan
+said ..."), not a second filing. Bodies under `MIN_WORDS` words ("Blah blah blah.", earnings tables of one line)
+get no signature: alike by form, not by content.
+"""
+from __future__ import annotations
+
+import re
+import zlib
+
+import numpy as np
+
+SHINGLE = 3                  # words per shingle
+MIN_WORDS = 12               # shorter bodies are never grouped
+MAX_DISTANCE = 3             # bits: signatures this close are versions of one story
+NO_SIGNATURE = 0             # stored for bodies too short to sign (a real SimHash of 0 is as rare as any)
+MAX_DAYS = 7                 # versions are filed within a week of each other
+MAX_RUN = 64                 # candidates compared per band bucket (exact copies are merged first)
+
+_WORD = re.compile(r"\w+")
+_M = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F), np.uint64(0x165667B19E3779F9))
+_S33 = np.uint64(33)
+_F1, _F2 = np.uint64(0xFF51AFD7ED558CCD), np.uint64(0xC4CEB9FE1A85EC53)
+
+
+def _mix(x: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 64-bit finaliser: every input bit moves about half the output bits."""
+    x = x ^ (x >> _S33)
+    x = x * _F1
+    x = x ^ (x >> _S33)
+    x = x * _F2
+    return x ^ (x >> _S33)
+
+
+def simhash(text: str) -> int:
+    """The story body's 64-bit SimHash over 3-word shingles; NO_SIGNATURE when too short.
+
+    Words are hashed with CRC-32 (stable across processes and runs, unlike `hash()`).
+    """
+    words = _WORD.findall(text.lower())
+    if len(words) < MIN_WORDS:
+        return NO_SIGNATURE
+    h = np.array([zlib.crc32(w.encode("utf-8")) for w in words], dtype=np.uint64)
+    n = len(h) - SHINGLE + 1
+    with np.errstate(over="ignore"):
+        s = h[:n] * _M[0]
+        for j in range(1, SHINGLE):
+            s += h[j: n + j] * _M[j]
+        s = _mix(s)
+    bits = np.unpackbits(s.view(np.uint8).reshape(n, 8), axis=1, bitorder="little")
+    votes = bits.sum(axis=0, dtype=np.int32) * 2 > n
+    value = int(np.packbits(votes, bitorder="little").view(np.uint64)[0])
+    return value or 1         # keep 0 for "no signature"
+
+
+def _popcount(x: np.ndarray) -> np.ndarray:
+    """Set bits of each uint64."""
+    return np.unpackbits(x.view(np.uint8).reshape(-1, 8), axis=1).sum(axis=1)
+
+
+def _components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Label of each of n nodes: the smallest node of its connected component."""
+    label = np.arange(n)
+    if a.size == 0:
+        return label
+    while True:
+        m = np.minimum(label[a], label[b])
+        new = label.copy()
+        np.minimum.at(new, a, m)
+        np.minimum.at(new, b, m)
+        new = new[new]             # pointer jumping: halves the remaining depth
+        if np.array_equal(new, label):
+            return label
+        label = new
+
+
+def groups(signatures: np.ndarray, live: np.ndarray, day: np.ndarray | None = None) -> np.ndarray:
+    """A group number per document (int32): documents within MAX_DISTANCE bits share one.
+
+    `day` (ordinal days, 0 when undated) keeps versions within MAX_DAYS of each other.
+
+    Stories without a signature, and deleted ones, are each their own group. Group
+    numbers are docnums (the lowest docnum of the group), so a lone story's group is
+    itself.
+    """
+    n = len(signatures)
+    group = np.arange(n, dtype=np.int32)
+    docs = np.flatnonzero(live & (signatures != NO_SIGNATURE))
+    if docs.size < 2:
+        return group
+    days = np.zeros(n, dtype=np.int64) if day is None else day.astype(np.int64)
+    # exact copies of one day are one node
+    sig, dd = signatures[docs], days[docs]
+    by = np.lexsort((dd, sig))
+    new = np.ones(by.size, dtype=bool)
+    new[1:] = (sig[by][1:] != sig[by][:-1]) | (dd[by][1:] != dd[by][:-1])
+    inverse = np.empty(by.size, dtype=np.int64)
+    inverse[by] = np.cumsum(new) - 1
+    uniq, uday = sig[by][new], dd[by][new]
+    bands = MAX_DISTANCE + 1
+    pa, pb = [], []
+    for band in range(bands):
+        lo, hi = 64 * band // bands, 64 * (band + 1) // bands
+        key = (uniq >> np.uint64(lo)) & np.uint64((1 << (hi - lo)) - 1)
+        order = np.argsort(key, kind="stable")
+        k = key[order]
+        for d in range(1, min(MAX_RUN, len(order))):
+            same = np.flatnonzero(k[d:] == k[:-d])
+            if same.size == 0:
+                break
+            pa.append(order[same])
+            pb.append(order[same + d])
+    if pa:
+        a, b = np.concatenate(pa), np.concatenate(pb)
+        gap = np.abs(uday[a] - uday[b])
+        close = ((_popcount(uniq[a] ^ uniq[b]) <= MAX_DISTANCE)
+                 & ((gap <= MAX_DAYS) | (uday[a] == 0) | (uday[b] == 0)))
+        label = _components(len(uniq), a[close], b[close])
+    else:
+        label = np.arange(len(uniq))
+    node_label = label[inverse]                         # per live signed doc
+    # group number = the lowest docnum carrying that label
+    first = np.full(len(uniq), n, dtype=np.int64)
+    np.minimum.at(first, node_label, docs)
+    group[docs] = first[node_label]
+    return group
