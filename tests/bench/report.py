@@ -1,0 +1,178 @@
+"""The machine, the targets of issue 5 with pass/fail, the printed table, the JSON file.
+
+Why the machine and the code version go in: absolute times only mean something
+next to the CPU, the cores and the commit they were measured on; ratios to FTS5
+travel better, and the targets are judged at the largest scale of the run (the
+issue sets them at 10x, 215,780 stories; a `--quick` run at 1x says so beside
+every verdict).
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import platform
+import subprocess
+import sys
+from pathlib import Path
+
+from .corpus import ROOT
+
+TARGET_SCALE = 10
+
+
+def machine() -> dict:
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem_gb = None
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                mem_gb = round(int(line.split()[1]) / 1024 / 1024, 1)
+    except OSError:
+        pass
+    return {"nproc": len(os.sched_getaffinity(0)), "cpu_count": os.cpu_count(), "cpu": cpu, "memory_gb": mem_gb,
+            "python": platform.python_version(), "platform": platform.platform(), "sqlite": _sqlite_version()}
+
+
+def _sqlite_version() -> str:
+    import sqlite3
+    return sqlite3.sqlite_version
+
+
+def code_version() -> dict:
+    def git(*args: str) -> str:
+        try:
+            return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=10).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            return ""
+    return {"commit": git("rev-parse", "--short", "HEAD"),
+            "dirty": bool(git("status", "--porcelain", "--", "indexer", "web"))}
+
+
+def targets(scales: dict) -> list[dict]:
+    """Each target of the issue, judged at the largest scale measured."""
+    if not scales:
+        return []
+    scale = max(scales, key=int)
+    s = scales[scale]
+    ip, idx, http = s.get("inproc") or {}, s.get("index") or {}, s.get("http") or {}
+
+    def get(d, *path):
+        for p in path:
+            d = d.get(p) if isinstance(d, dict) else None
+        return d
+
+    ours_med, ref_med = get(ip, "ours", "median_ms"), get(ip, "fts5", "median_ms")
+    rows = [
+        ("search median <= 0.5x FTS5's", ours_med / ref_med if ours_med is not None and ref_med else None,
+         lambda v: v <= 0.5, "x FTS5"),
+        ("search p95 <= 150 ms", get(ip, "ours", "p95_ms"), lambda v: v <= 150, "ms"),
+        ("empty query <= 30 ms", get(ip, "empty_ours", "median_ms"), lambda v: v <= 30, "ms"),
+        ("indexing >= 1,500 stories/s", None if idx.get("reused") else idx.get("stories_per_s"),
+         lambda v: v >= 1500, "stories/s"),
+        ("HTTP >= 100 req/s, zero errors", http.get("requests_per_s"),
+         lambda v: v >= 100 and http.get("errors") == 0 and http.get("requests", 0) > 0, "req/s"),
+        ("worker RSS <= 400 MB", http.get("max_worker_rss_mb"), lambda v: v <= 400, "MB"),
+    ]
+    out = []
+    for name, value, ok, unit in rows:
+        out.append({"target": name, "value": None if value is None else round(value, 3), "unit": unit,
+                    "pass": None if value is None else bool(ok(value)), "scale": int(scale),
+                    "at_target_scale": int(scale) == TARGET_SCALE})
+    return out
+
+
+def _f(v, digits=1) -> str:
+    if v is None:
+        return "-"
+    if isinstance(v, str):
+        return v
+    if isinstance(v, float):
+        return f"{v:,.{digits}f}"
+    return f"{v:,}"
+
+
+def table(report: dict) -> str:
+    lines = ["| measure | scale | NewsFacet | FTS5 | ours / FTS5 |", "| --- | --- | ---: | ---: | ---: |"]
+
+    def row(name, scale, ours, ref=None, ratio=None, digits=1):
+        lines.append(f"| {name} | {scale}x | {_f(ours, digits)} | {_f(ref, digits)} | {_f(ratio, 2)} |")
+
+    for scale, s in sorted(report["scales"].items(), key=lambda kv: int(kv[0])):
+        idx, ref_b, ip, fs, http = (s.get(k) or {} for k in ("index", "fts5_build", "inproc", "first_search", "http"))
+        row("stories", scale, idx.get("documents"), ref_b.get("documents"), digits=0)
+        # no ratio: FTS5 loads text and tags read back from our index (no reading of files, no extraction)
+        row("indexing, stories/s" + (" (reused)" if idx.get("reused") else ""), scale, idx.get("stories_per_s"),
+            _rate(ref_b))
+        row("index size, MB", scale, _mb(idx.get("bytes")), _mb(ref_b.get("bytes")),
+            _div(idx.get("bytes"), ref_b.get("bytes")))
+        for label, key_o, key_r in (("search", "ours", "fts5"), ("empty query", "empty_ours", "empty_fts5")):
+            for stat in ("median_ms", "p95_ms"):
+                o, r = (ip.get(key_o) or {}).get(stat), (ip.get(key_r) or {}).get(stat)
+                row(f"{label} {stat.replace('_ms', '')}, ms", scale, o, r, _div(o, r))
+        fo, fr = (fs.get("ours") or {}).get("first_ms"), (fs.get("fts5") or {}).get("first_ms")
+        row("first search after start, ms", scale, fo, fr, _div(fo, fr))
+        if http:
+            row("HTTP requests/s (2 workers)", scale, http.get("requests_per_s"))
+            lat = http.get("latency") or {}
+            row("HTTP median / p95, ms", scale, f"{_f(lat.get('median_ms'))} / {_f(lat.get('p95_ms'))}")
+            row("HTTP errors", scale, f"{http.get('errors')} of {http.get('requests')}")
+            row("worker RSS, MB (max)", scale, http.get("max_worker_rss_mb"))
+            mem = max(http.get("worker_memory") or [{}], key=lambda w: w.get("rss_mb") or 0)
+            if mem.get("anon_mb") is not None:
+                row("  of which anon / file-mapped, MB", scale, f"{_f(mem['anon_mb'])} / {_f(mem.get('file_mb'))}")
+    lines.append("")
+    lines.append("| target (issue 5) | measured | pass |")
+    lines.append("| --- | ---: | --- |")
+    for t in report["targets"]:
+        verdict = "-" if t["pass"] is None else ("PASS" if t["pass"] else "FAIL")
+        where = "" if t["at_target_scale"] else f" (at {t['scale']}x, not 10x)"
+        lines.append(f"| {t['target']} | {_f(t['value'], 2)} {t['unit']}{where} | {verdict} |")
+    return "\n".join(lines)
+
+
+def _rate(build: dict):
+    if build.get("documents") and build.get("seconds"):
+        return round(build["documents"] / build["seconds"], 1)
+    return None
+
+
+def _div(a, b):
+    try:
+        return round(a / b, 3) if a is not None and b else None
+    except TypeError:
+        return None
+
+
+def _mb(b):
+    return None if b is None else round(b / 1e6, 1)
+
+
+def header(report: dict) -> str:
+    m = report["machine"]
+    return (f"NewsFacet bench {report['date']} - {m['nproc']} cores ({m['cpu']}), {m['memory_gb']} GB, "
+            f"Python {m['python']}, SQLite {m['sqlite']}, commit {report['code']['commit']}"
+            + (" (+ uncommitted changes)" if report["code"]["dirty"] else ""))
+
+
+def new_report(options: dict) -> dict:
+    return {"date": _dt.datetime.now().astimezone().isoformat(timespec="seconds"), "machine": machine(),
+            "code": code_version(), "options": options, "scales": {}, "targets": []}
+
+
+def write(report: dict, path: Path) -> None:
+    report["targets"] = targets(report["scales"])
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(report, indent=2, ensure_ascii=False))
+    os.replace(tmp, path)
+
+
+def log(msg: str) -> None:
+    print(f"[bench] {msg}", file=sys.stderr, flush=True)
