@@ -20,12 +20,12 @@ import time
 import unicodedata
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Mapping
+from typing import Iterator, Mapping
 
 import numpy as np
 from whoosh import qparser, query as wq
 
-from . import entities, store
+from . import entities, export, store
 from .facets import Tables
 from .fastquery import Evaluator, Postings, top_k
 from .collapse import Collapsed
@@ -433,6 +433,26 @@ class Archive:
             took_ms=round((time.perf_counter() - started) * 1000, 1),
             suggestion=suggestion, hits=hits, facets=facets, sort=sort,
             date_granularity=granularity, notice=notice, groups=groups, grouped=collapsed is not None)
+
+    def export(self, req: SearchRequest) -> tuple[int, Iterator[dict]]:
+        """(count, rows) of every story matching `req`, in its order, versions included.
+
+        The query is parsed and evaluated here (a QueryError is raised now, not while
+        streaming); the rows are read lazily (`export.py`).
+        """
+        st = self._current()
+        q, _ = self._parse(st, req.q)
+        scores = None
+        if q is not None:
+            match = st.evaluator.run(q)
+            final, scores = match.mask, match.score
+        else:
+            final = st.tables.live.copy()
+        for m in self._filter_masks(st, req).values():
+            final &= m
+        sort = req.sort if (q is not None or req.sort != "relevance") else "newest"
+        docs = export.ordered(final, scores, sort, st.tables)
+        return len(docs), export.rows(st.searcher, docs)
 
     # -- pieces of a result
 
