@@ -651,7 +651,29 @@ def analyse(title: str, body: str, dateline: str = "", date: _dt.date | str | No
                 matched = ln
                 break
             i += matched or 1
+    if dateline and out.countries and "," not in dateline:
+        _other_city_of_that_name(out, dateline.strip())
     return out
+
+
+def _other_city_of_that_name(out: Analysis, place: str) -> None:
+    """A bare dateline city the story's own countries also have ("SAN JOSE" in a story about
+    Costa Rica): when the story never names the larger place's country but names one that has a
+    city of that name at least a quarter its size, the dateline is that city."""
+    code, m = next(iter(out.countries.items()))
+    if not m.in_dateline or m.count:
+        return
+    key = _fold(place)
+    places = _places()
+    biggest = (places.best.get(key) or places.alt.get(key) or (0,))[0]
+    for other, om in out.countries.items():
+        rec = places.in_country.get((other, key))
+        # a comparable place only: London, Ontario never takes over LONDON
+        if other != code and om.count and rec and rec[0] * 4 >= biggest:
+            om.in_dateline = True
+            rest = {k: v for k, v in out.countries.items() if k not in (code, other)}
+            out.countries = {other: om, **rest}
+            return
 
 
 def extract(title: str, body: str, dateline: str = "", date: _dt.date | str | None = None) -> Entities:

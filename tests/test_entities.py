@@ -203,6 +203,13 @@ def test_dateline_variants(body, code):
     assert codes(E.extract("", body))[:1] == [code]
 
 
+def test_ambiguous_dateline_city_follows_the_story():
+    assert codes(E.extract("", "SAN JOSE, March 16 - Costa Rica and other Latin nations met."))[0] == "CR"
+    assert codes(E.extract("", "SAN JOSE, March 16 - Apple said sales rose."))[0] == "US"
+    # London, Ontario is far smaller than London: a story naming Canada is still datelined in Britain
+    assert codes(E.extract("", "LONDON, March 16 - Canada raised its wheat forecast."))[0] == "GB"
+
+
 def test_split_dateline_keeps_ordinary_text():
     assert E.split_dateline("COPPER GRADE A - 3250 tonnes traded.")[0] == ""
     assert E.split_dateline("The market rose - traders said.")[0] == ""
