@@ -25,7 +25,8 @@ from typing import Iterator, Mapping
 import numpy as np
 from whoosh import qparser, query as wq
 
-from . import entities, export, store
+from . import entities, export, related, store
+from .suggest import Suggester, Suggestion
 from .facets import Tables
 from .fastquery import Evaluator, Postings, top_k
 from .collapse import Collapsed
@@ -240,6 +241,8 @@ class Story:
     organisations: list[Ref]
     countries: list[Ref]
     regions: list[Ref]
+    similar: list[Version] = field(default_factory=list)    # related stories (related.py)
+    versions: list[Version] = field(default_factory=list)   # near-duplicates of this story
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -275,6 +278,7 @@ class _State:
     parser: object
     plain_parser: object
     whole: dict | None = None     # facets of the unfiltered whole archive, per generation
+    suggester: Suggester | None = None    # built on the first suggestion asked of this generation
 
 
 class Archive:
@@ -584,6 +588,13 @@ class Archive:
                 seen[w] = seen.get(w, 0) + 1
         return max(seen, key=seen.get) if seen else None
 
+    def suggest(self, q: str, limit: int = 8) -> list[Suggestion]:
+        """Words and facet values completing the last word of `q` (suggest.py)."""
+        st = self._current()
+        if st.suggester is None:
+            st.suggester = Suggester(st.searcher, st.tables, _label)
+        return st.suggester.suggest(_clean_text(q), limit)
+
     def story(self, doc_id: str, q: str = "") -> Story | None:
         st = self._current()
         docnum = st.searcher.document_number(id=doc_id)
@@ -598,12 +609,16 @@ class Archive:
             except QueryError:
                 terms = frozenset()
         analyzer = st.ix.schema["body"].analyzer
+        text = f"{f.get('title', '')}\n{f.get('body', '')}"
         return Story(
             id=f["id"], title=f.get("title", ""), date=_iso(f.get("date")), dateline=f.get("dateline", ""),
             place=f.get("place", ""), source=f.get("source", ""), url=f.get("url", ""), path=f.get("path", ""),
             paragraphs=highlight_paragraphs(f.get("body", ""), terms, analyzer), body=f.get("body", ""),
             organisations=_refs(f.get("orgs_display")), countries=_refs(f.get("countries_display")),
-            regions=_refs(f.get("regions_display")))
+            regions=_refs(f.get("regions_display")),
+            similar=[self._version(st, d)
+                     for d, _ in related.similar(st.searcher, st.evaluator, st.tables, docnum, text)],
+            versions=[self._version(st, d) for d in related.versions(st.tables, docnum)[:20]])
 
     def stats(self, top: int = 10) -> dict:
         st = self._current()

@@ -46,10 +46,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
-    from . import export, feeds, views
+    from . import export, feeds, suggest, views
     app.register_blueprint(views.bp)
     app.register_blueprint(export.bp)
     app.register_blueprint(feeds.bp)
+    app.register_blueprint(suggest.bp)
 
     app.after_request(_security_headers)
     app.register_error_handler(QueryError, _bad_request)

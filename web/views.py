@@ -50,16 +50,31 @@ def search_data(args, api: bool = False) -> dict:
             fv["toggle_url"] = urls.href(urls.toggle(params, param, fv["value"]), base)
     for hit in data["hits"]:
         hit["doc_url"] = doc_url(hit["id"], req.q, None if api else back, api)
+        for version in hit.get("versions") or []:
+            version["doc_url"] = doc_url(version["id"], req.q, None if api else back, api)
         for key, param in (("organisations", "org"), ("countries", "country")):
             for ref in hit.get(key) or []:
                 ref["filter_url"] = urls.href(urls.add(params, param, ref["value"]), base)
     data["filters"] = active_filters(params, data["facets"], base)
+    data.update(follow_links(params, base))
     data["suggestion_url"] = (urls.href(urls.replace(params, "q", data["suggestion"]), base)
                               if data.get("suggestion") else None)
     page, pages = data["page"], data["pages"]
     data["prev_url"] = urls.href(urls.replace(params, "page", page - 1), base) if 1 < page <= pages + 1 else None
     data["next_url"] = urls.href(urls.replace(params, "page", page + 1), base) if page < pages else None
     return data
+
+
+def follow_links(params: urls.Params, base: str) -> dict:
+    """The feed and the exports of this search, and the link that groups versions or lists each."""
+    whole = [(k, v) for k, v in params if k not in ("page", "per_page")]
+    grouped = ("group", "off") not in params
+    return {
+        "feed_url": urls.href([(k, v) for k, v in whole if k != "sort"], url_for("feeds.feed")),
+        "export_csv_url": urls.href(whole, url_for("export.export_csv")),
+        "export_jsonl_url": urls.href(whole, url_for("export.export_jsonl")),
+        "group_url": urls.href(urls.replace(params, "group", "off" if grouped else None), base),
+    }
 
 
 def doc_url(doc_id: str, q: str, back: str | None, api: bool = False) -> str:

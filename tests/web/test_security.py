@@ -19,8 +19,13 @@ OUR_TAGS = {"html", "head", "meta", "title", "link", "body", "a", "header", "for
             "dl", "dt", "dd"}
 
 
+OUR_SCRIPT = ("script", {"src": "/static/suggest.js", "defer": None})     # the one script: a file
+
+
 def assert_nothing_active(page: str) -> None:
     found = tags(page)
+    assert found.count(OUR_SCRIPT) <= 1
+    found = [tag for tag in found if tag != OUR_SCRIPT]
     names = {t for t, _ in found}
     assert names <= OUR_TAGS, names - OUR_TAGS
     assert [t for t, _ in found].count("body") == 1
@@ -50,6 +55,7 @@ def test_security_headers_everywhere(client, path):
 def test_pages_have_no_inline_script_or_style(client):
     for path in ("/", "/?q=coffee&country=BR", "/?date=2020", "/doc/story-001?q=coffee", "/?page=x", "/nope"):
         page = client.get(path).get_data(as_text=True)
+        page = page.replace('<script src="/static/suggest.js" defer></script>', "", 1)   # the one script, a file
         assert "<script" not in page and "<style" not in page and " style=" not in page
 
 
