@@ -413,10 +413,14 @@ _ACRO_DEF = re.compile(r"\(\s*([A-Z][A-Za-z&]*[A-Z][A-Za-z&]*)\s*\)")
 _SENT_END = re.compile(r"[.!?:;\n\"“”]")
 
 
+_NO_UPPER = str.maketrans("", "", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_NO_LOWER = str.maketrans("", "", "abcdefghijklmnopqrstuvwxyz")
+
+
 def _is_caps(text: str) -> bool:
     sample = text[:3000]
-    up = len(_UPPER.findall(sample))
-    return up > 3 and len(_CAPS.findall(sample)) < up * 0.1
+    up = len(sample) - len(sample.translate(_NO_UPPER))
+    return up > 3 and len(sample) - len(sample.translate(_NO_LOWER)) < up * 0.1
 
 
 class _Doc:
@@ -598,7 +602,9 @@ def analyse(title: str, body: str, dateline: str = "", date: _dt.date | str | No
     for seg, (text, caps) in enumerate(segments):
         if not text:
             continue
-        toks = [_norm_token(t) for t in _TOKEN.findall(text)]
+        toks = _TOKEN.findall(text)
+        if "." in text:
+            toks = [t + "." if "." in t and t[-1] != "." else t for t in toks]     # as _norm_token
         if seg == 1:
             out.body_tokens = len(toks)
             end = _lead_end(text)
@@ -808,6 +814,18 @@ def _historic(code: str, admin1: str, date) -> str:
     """Map a successor state back to the former country the story's date falls in."""
     if date is None:
         return code
+    try:
+        return _historic_cached(code, admin1, date)
+    except TypeError:                    # an unhashable date-like value
+        return _historic_uncached(code, admin1, date)
+
+
+@lru_cache(maxsize=8192)
+def _historic_cached(code: str, admin1: str, date) -> str:
+    return _historic_uncached(code, admin1, date)
+
+
+def _historic_uncached(code: str, admin1: str, date) -> str:
     if isinstance(date, str):
         try:
             date = _dt.date.fromisoformat(date[:10])
