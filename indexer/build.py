@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 import sys
 import time
 from dataclasses import dataclass, field
@@ -149,6 +150,9 @@ def build_index(paths: Iterable[Path | str], index_dir: Path | str, *, rebuild: 
                 st = file.stat()
             except OSError as exc:
                 problem(ReadProblem(str(file), f"cannot read: {exc.strerror or exc}"))
+                continue
+            if not stat.S_ISREG(st.st_mode):      # hashing a FIFO would wait for a writer forever
+                problem(ReadProblem(str(file), "not a regular file (a pipe, socket or device)"))
                 continue
             old = manifest.get(key)
             entry = {"size": st.st_size, "mtime_ns": st.st_mtime_ns}
