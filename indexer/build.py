@@ -28,7 +28,7 @@ from typing import Callable, Iterable
 from whoosh import index as whoosh_index
 
 from . import store
-from .documents import DEFAULT_MAX_BYTES, Document, ReadProblem, discover, read_file
+from .documents import DEFAULT_MAX_BYTES, Document, ReadProblem, discover, path_text, read_file
 from .parallel import write_parallel
 from .prepare import prepare
 from .schema import SCHEMA, codec
@@ -137,12 +137,12 @@ def build_index(paths: Iterable[Path | str], index_dir: Path | str, *, rebuild: 
         report.generation = gen.name
 
         # 1. what is there now, and what changed
-        roots = [os.path.abspath(p) for p in paths]
+        roots = [path_text(os.path.abspath(p)) for p in paths]
         seen: set[str] = set()
         to_read: list[tuple[Path, Path, str, dict]] = []
         walk_problems: list[ReadProblem] = []
         for file, root in discover(paths, walk_problems):
-            key = os.path.abspath(file)
+            key = path_text(os.path.abspath(file))     # the `path` term: text, even for a non-UTF-8 name
             if key in seen:
                 continue
             seen.add(key)

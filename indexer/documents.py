@@ -69,6 +69,19 @@ class ReadProblem:
         return f"{kind}: {where}: {self.reason}"
 
 
+def path_text(path: str | os.PathLike) -> str:
+    """A path as text that can be indexed and printed: bytes of a name that are not UTF-8 become \\xNN."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _valid(text: str) -> str:
+    """JSON's \\ud800 escapes can give lone surrogates, which no index or page can encode."""
+    return _SURROGATE.sub("\ufffd", text)
+
+
 def suffix_of(path: str | os.PathLike) -> str:
     """The lower-cased suffix that decides the format; `.jsonl.gz` counts as one."""
     name = os.path.basename(os.fspath(path)).lower()
@@ -144,9 +157,9 @@ def read_file(path, root, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[list[Docu
     """Read one file into Documents; every failure is returned as a ReadProblem."""
     path, root = Path(path), Path(root)
     try:
-        rel = path.relative_to(root).as_posix()
+        rel = path_text(path.relative_to(root).as_posix())
     except ValueError:
-        rel = path.name
+        rel = path_text(path.name)
     try:
         docs, problems = _read(path, rel, str(path), max_bytes)
     except Exception as e:  # last line of defence: report, never crash the run
@@ -302,13 +315,14 @@ def _record(rec, fallback_id: str, rel: str, shown: str, line: int | None, label
         return None, [ReadProblem(shown, f"{label}record is not an object (got {type(rec).__name__})", line)]
     rid = rec.get("id")
     rid = str(rid).strip() if isinstance(rid, (str, int)) and not isinstance(rid, bool) else ""
-    rid = rid or fallback_id
+    rid = _valid(rid) or fallback_id
     if rid in seen:
         return None, [ReadProblem(shown, f"{label}duplicate id {rid!r} (first at {seen[rid]})", line)]
     seen[rid] = f"line {line}" if line else label.rstrip(": ") or "top"
-    doc, problems = _story(rel, shown, _field(rec, ("body", "text", "content")), _field(rec, ("title", "headline")),
+    doc, problems = _story(rel, shown, _valid(_field(rec, ("body", "text", "content"))),
+                           _valid(_field(rec, ("title", "headline"))),
                            rec.get("date"), id=rid, line=line, fallback=rid,
-                           source=_field(rec, ("source",)).strip(), url=_field(rec, ("url",)).strip())
+                           source=_valid(_field(rec, ("source",)).strip()), url=_valid(_field(rec, ("url",)).strip()))
     for p in problems:
         p.reason = label + p.reason
     return doc, problems
