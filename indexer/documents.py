@@ -164,6 +164,8 @@ def read_file(path, root, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[list[Docu
         docs, problems = _read(path, rel, str(path), max_bytes)
     except Exception as e:  # last line of defence: report, never crash the run
         return [], [ReadProblem(str(path), f"unexpected error: {type(e).__name__}: {e}")]
+    if not docs and not any(p.skipped for p in problems):   # `[]`, or a .jsonl.gz of blank lines
+        problems.append(ReadProblem(str(path), "no stories in the file"))
     if len(problems) > MAX_PROBLEMS:
         rest = len(problems) - MAX_PROBLEMS
         problems = problems[:MAX_PROBLEMS] + [ReadProblem(str(path), f"... and {rest} more problems", skipped=False)]
