@@ -17,7 +17,7 @@ from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import PathConverter
 
-from indexer.search import QueryError
+from indexer.request import QueryError
 from indexer.store import ENV_INDEX, IndexNotFound
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "

@@ -1,0 +1,222 @@
+"""What a search asks for and what it answers: requests, their validation, result records.
+
+Shared by the web app and the CLI (through `parse_request`) so that both accept and
+refuse the same things, and by `search.py`, which fills the result records. Plain
+dataclasses only: nothing here knows Whoosh or HTTP.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import re
+import unicodedata
+from dataclasses import asdict, dataclass, field
+from typing import Mapping
+
+SORTS = ("relevance", "newest", "oldest")
+ORG_KINDS = ("intergovernmental", "government", "company", "news agency", "other")
+MAX_QUERY_CHARS = 1000
+MAX_PAGE = 10_000
+MAX_PER_PAGE = 100
+MAX_FILTER_VALUES = 50
+
+
+
+class QueryError(ValueError):
+    """A request that cannot be answered as asked; the message is for the user."""
+
+    def __init__(self, message: str, param: str | None = None):
+        super().__init__(message)
+        self.param = param
+
+
+# ---------------------------------------------------------------- requests
+
+@dataclass
+class SearchRequest:
+    q: str = ""
+    orgs: list[str] = field(default_factory=list)
+    countries: list[str] = field(default_factory=list)
+    regions: list[str] = field(default_factory=list)
+    org_kind: str = ""          # show only organisations of this kind in the organisation facet
+    date_from: _dt.date | None = None
+    date_to: _dt.date | None = None
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = 10
+    group: bool = True          # show near-duplicate versions of a story once (collapse.py)
+
+
+def _clean_text(value: str) -> str:
+    """Drop control and bidi-override characters; they only hide what a query says."""
+    return "".join(ch for ch in value if unicodedata.category(ch) not in ("Cc", "Cf") or ch in "\t\n")
+
+
+def _parse_date(value: str, param: str, end: bool = False) -> _dt.date:
+    value = value.strip()
+    try:
+        if re.fullmatch(r"\d{4}", value):
+            return _dt.date(int(value), 12, 31) if end else _dt.date(int(value), 1, 1)
+        if re.fullmatch(r"\d{4}-\d{2}", value):
+            y, m = map(int, value.split("-"))
+            first = _dt.date(y, m, 1)
+            if not end:
+                return first
+            nxt = _dt.date(y + (m == 12), m % 12 + 1, 1)
+            return nxt - _dt.timedelta(days=1)
+        return _dt.date.fromisoformat(value)
+    except ValueError:
+        raise QueryError(f"'{param}' must be a date as YYYY-MM-DD (got {value[:40]!r})", param) from None
+
+
+def _int_param(value: str, param: str, lo: int, hi: int) -> int:
+    try:
+        n = int(value.strip())
+    except ValueError:
+        raise QueryError(f"'{param}' must be a whole number (got {value[:40]!r})", param) from None
+    if not lo <= n <= hi:
+        raise QueryError(f"'{param}' must be between {lo} and {hi:,} (got {n})", param)
+    return n
+
+
+def parse_request(params: Mapping[str, list[str]]) -> SearchRequest:
+    """Validate HTTP-style parameters (each a list of strings) into a SearchRequest.
+
+    Shared by the web app and the CLI so that both accept and refuse the same things.
+    """
+    def one(name: str) -> str:
+        vals = [v for v in params.get(name, []) if v is not None]
+        return vals[-1] if vals else ""
+
+    def many(name: str) -> list[str]:
+        out = []
+        for v in params.get(name, []):
+            v = _clean_text(v or "").strip()
+            if v and v not in out:
+                out.append(v)
+        if len(out) > MAX_FILTER_VALUES:
+            raise QueryError(f"at most {MAX_FILTER_VALUES} values of '{name}'", name)
+        return out
+
+    q = one("q")
+    if len(q) > MAX_QUERY_CHARS:
+        raise QueryError(f"the query is {len(q):,} characters long; the limit is {MAX_QUERY_CHARS:,}", "q")
+    req = SearchRequest(q=_clean_text(q).strip(), orgs=many("org"), countries=many("country"),
+                        regions=many("region"))
+    kind = one("org_kind").strip()
+    if kind:
+        if kind not in ORG_KINDS:
+            raise QueryError(f"'org_kind' must be one of {', '.join(ORG_KINDS)} (got {kind[:40]!r})", "org_kind")
+        req.org_kind = kind
+    if one("from"):
+        req.date_from = _parse_date(one("from"), "from")
+    if one("to"):
+        req.date_to = _parse_date(one("to"), "to", end=True)
+    if one("date"):   # a date facet value: YYYY or YYYY-MM
+        d = one("date").strip()
+        if not re.fullmatch(r"\d{4}(-\d{2})?", d):
+            raise QueryError(f"'date' must be YYYY or YYYY-MM (got {d[:40]!r})", "date")
+        req.date_from = _parse_date(d, "date")
+        req.date_to = _parse_date(d, "date", end=True)
+    if req.date_from and req.date_to and req.date_from > req.date_to:
+        raise QueryError(f"'from' ({req.date_from}) is after 'to' ({req.date_to})", "from")
+    sort = one("sort").strip() or "relevance"
+    if sort not in SORTS:
+        raise QueryError(f"'sort' must be one of {', '.join(SORTS)} (got {sort[:40]!r})", "sort")
+    req.sort = sort
+    if one("page"):
+        req.page = _int_param(one("page"), "page", 1, MAX_PAGE)
+    group = one("group").strip().lower()
+    if group:
+        if group not in ("on", "off"):
+            raise QueryError(f"'group' must be on or off (got {group[:40]!r})", "group")
+        req.group = group == "on"
+    if one("per_page"):
+        req.per_page = _int_param(one("per_page"), "per_page", 1, MAX_PER_PAGE)
+    return req
+
+
+# ---------------------------------------------------------------- results
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool = False
+    name: str = ""          # long form (an organisation's full name), "" when same as label
+    kind: str = ""          # organisation kind
+
+
+@dataclass
+class Ref:
+    value: str
+    label: str
+
+
+@dataclass
+class Version:
+    id: str
+    title: str
+    date: str | None
+
+
+@dataclass
+class Hit:
+    id: str
+    title: str
+    date: str | None
+    dateline: str
+    snippet: str            # HTML: escaped text and <mark> only (bleach-clean)
+    organisations: list[Ref]
+    countries: list[Ref]
+    source: str = ""
+    url: str = ""
+    score: float | None = None
+    versions_count: int = 0                                  # other matching versions of this story
+    versions: list[Version] = field(default_factory=list)   # the first MAX_VERSIONS of them
+
+
+@dataclass
+class SearchResult:
+    query: str
+    total: int
+    page: int
+    pages: int
+    took_ms: float
+    suggestion: str | None
+    hits: list[Hit]
+    facets: dict[str, list[FacetValue]]
+    sort: str = "relevance"
+    date_granularity: str = "year"
+    notice: str | None = None   # e.g. "searched for the words only: ..." after a parse fallback
+    groups: int = 0             # entries in the list: stories, near-duplicate versions counted once
+    grouped: bool = False       # whether versions were collapsed (`group=off` lists each story)
+    facet_counts: str = "stories"   # what facet counts count: every matching story, versions included
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        for hit in d["hits"]:
+            hit.pop("score", None)
+        return d
+
+
+@dataclass
+class Story:
+    id: str
+    title: str
+    date: str | None
+    dateline: str
+    place: str
+    source: str
+    url: str
+    path: str
+    paragraphs: list[str]       # HTML: escaped text and <mark> only
+    body: str
+    organisations: list[Ref]
+    countries: list[Ref]
+    regions: list[Ref]
+    similar: list[Version] = field(default_factory=list)    # related stories (related.py)
+    versions: list[Version] = field(default_factory=list)   # near-duplicates of this story
+
+    def to_dict(self) -> dict:
+        return asdict(self)
