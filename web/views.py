@@ -56,6 +56,7 @@ def search_data(args, api: bool = False) -> dict:
             for ref in hit.get(key) or []:
                 ref["filter_url"] = urls.href(urls.add(params, param, ref["value"]), base)
     data["filters"] = active_filters(params, data["facets"], base)
+    data["org_kinds"] = org_kind_links(params, req.org_kind, base)
     data.update(follow_links(params, base))
     data["suggestion_url"] = (urls.href(urls.replace(params, "q", data["suggestion"]), base)
                               if data.get("suggestion") else None)
@@ -63,6 +64,17 @@ def search_data(args, api: bool = False) -> dict:
     data["prev_url"] = urls.href(urls.replace(params, "page", page - 1), base) if 1 < page <= pages + 1 else None
     data["next_url"] = urls.href(urls.replace(params, "page", page + 1), base) if page < pages else None
     return data
+
+
+ORG_KIND_LABELS = {"": "All", "intergovernmental": "Intergovernmental", "government": "Government",
+                   "company": "Companies", "news agency": "News agencies", "other": "Other"}
+
+
+def org_kind_links(params: urls.Params, current: str, base: str) -> list[dict]:
+    """Links that narrow the organisation facet to one kind of body (or show all kinds)."""
+    return [{"value": kind, "label": label, "selected": kind == current,
+             "url": urls.href(urls.replace(params, "org_kind", kind or None), base)}
+            for kind, label in ORG_KIND_LABELS.items()]
 
 
 def follow_links(params: urls.Params, base: str) -> dict:

@@ -225,3 +225,21 @@ def test_head_and_query_string_link_to_the_json_twin(client):
     page = client.get("/?q=coffee").get_data(as_text=True)
     assert '<a href="/api/search?q=coffee">/api/search</a>' in page
     assert client.head("/?q=coffee").status_code == 200
+
+
+def test_organisation_facet_narrows_by_kind(client):
+    page = client.get("/?q=&org_kind=intergovernmental")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert 'aria-label="Kind of organisation"' in html
+    assert '<strong aria-current="true">Intergovernmental</strong>' in html
+    data = client.get("/api/search?org_kind=intergovernmental").get_json()
+    assert data["facets"]["organisation"]
+    assert {v["kind"] for v in data["facets"]["organisation"]} == {"intergovernmental"}
+    kinds = {k["value"]: k for k in data["org_kinds"]}
+    assert kinds["intergovernmental"]["selected"] and "org_kind=company" in kinds["company"]["url"]
+    assert "org_kind" not in kinds[""]["url"]
+    # the kind is kept by other links, and a bad kind is a 400 that says why
+    assert all("org_kind=intergovernmental" in v["toggle_url"] for v in data["facets"]["country"])
+    bad = client.get("/api/search?org_kind=spies")
+    assert bad.status_code == 400 and "'org_kind' must be one of" in bad.get_json()["error"]
