@@ -10,8 +10,11 @@ the new ones, so the whole run becomes visible to readers in one atomic commit.
 """
 from __future__ import annotations
 
+import ctypes
 import multiprocessing as mp
+import os
 import queue
+import signal
 import traceback
 from typing import Callable
 
@@ -23,7 +26,20 @@ from .schema import codec
 PROGRESS_EVERY = 200
 
 
-def _work(storage, indexname, docs, wid: int, out) -> None:
+def _die_with_parent(parent: int) -> None:
+    """A forked worker inherits the indexer's lock (an flock is held while any copy of its fd
+    is open): one left running after `kill -9` of the indexer would keep the folder locked
+    and write segments nobody commits. Linux: PR_SET_PDEATHSIG kills it with its parent."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)      # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:          # the parent died before prctl took effect
+        os._exit(1)
+
+
+def _work(storage, indexname, docs, wid: int, out, parent: int) -> None:
+    _die_with_parent(parent)
     try:
         ix = storage.open_index(indexname)
         writer = SegmentWriter(ix, _lk=False, limitmb=128, codec=codec())
@@ -54,7 +70,7 @@ def write_parallel(ix, writer, docs: list, procs: int, *, optimize: bool,
     out = ctx.Queue()
     size = -(-len(docs) // procs)
     shares = [docs[i * size:(i + 1) * size] for i in range(procs)]
-    workers = [ctx.Process(target=_work, args=(ix.storage, ix.indexname, share, wid, out), daemon=True)
+    workers = [ctx.Process(target=_work, args=(ix.storage, ix.indexname, share, wid, out, os.getpid()), daemon=True)
                for wid, share in enumerate(shares)]
     for w in workers:
         w.start()
