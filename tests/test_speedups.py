@@ -24,3 +24,24 @@ def test_field_lengths_match_whoosh(tmp_path):
                 for field in ("title", "body", "nosuchfield"):
                     assert (speedups._doc_field_length(perdoc, docnum, field)
                             == speedups._original(perdoc, docnum, field)), (docnum, field)
+
+
+def test_view_file_reads_like_bytesio():
+    import io
+    import pickle
+
+    from whoosh.filedb.structfile import BufferFile
+
+    payload = b"line one\nline two\n" + pickle.dumps({"a": [1, 2, 3]}) + b"tail"
+    ours, theirs = speedups._ViewFile(memoryview(payload)), io.BytesIO(payload)
+    assert ours.readline() == theirs.readline()
+    assert ours.read(4) == theirs.read(4)
+    assert ours.tell() == theirs.tell()
+    ours.seek(-4, 2), theirs.seek(-4, 2)
+    assert ours.read() == theirs.read() == b"tail"
+    ours.seek(18), theirs.seek(18)
+    assert pickle.load(ours) == pickle.load(theirs) == {"a": [1, 2, 3]}
+    assert list(speedups._ViewFile(b"a\nb\nc")) == [b"a\n", b"b\n", b"c"]
+    # Whoosh's BufferFile no longer copies its buffer
+    f = BufferFile(memoryview(payload))
+    assert isinstance(f.file, speedups._ViewFile) and f.get(0, 4) == b"line"
