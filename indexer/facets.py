@@ -151,3 +151,30 @@ class Tables:
             key = f"{dd.year:04d}-{dd.month:02d}" if by_month else f"{dd.year:04d}"
             buckets[key] = buckets.get(key, 0) + c
         return sorted(buckets.items()), ("month" if by_month else "year")
+
+
+DISPLAY_FIELDS = {"org": "orgs_display", "country": "countries_display", "region": "regions_display"}
+
+
+def read_labels(searcher, tables: Tables) -> dict[tuple[str, str], tuple[str, str, str]]:
+    """(label, long name, kind) of every facet value, read from one story holding it.
+
+    The indexer stored each story's facet values with their labels, so the searcher
+    needs no gazetteer (loading one costs a second or two in every new worker): one
+    stored-fields read per distinct value, about 30 ms for 700 values.
+    """
+    labels: dict[tuple[str, str], tuple[str, str, str]] = {}
+    for fieldname, display in DISPLAY_FIELDS.items():
+        table = tables.facets.get(fieldname)
+        if table is None or not table.values:
+            continue
+        order = np.argsort(table.vals, kind="stable")
+        first = table.docs[order][np.searchsorted(table.vals[order], np.arange(len(table.values)))]
+        for value, docnum in zip(table.values, first.tolist()):
+            for item in searcher.stored_fields(docnum).get(display) or []:
+                if item.get("value") == value:
+                    label = item.get("label") or value
+                    name = item.get("name") or ""
+                    labels[(fieldname, value)] = (label, "" if name == label else name, item.get("kind") or "")
+                    break
+    return labels

@@ -17,7 +17,7 @@ import math
 import re
 import threading
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Iterator
 
@@ -28,7 +28,7 @@ from . import entities, export, related, store
 from .request import (ORG_KINDS, SORTS, FacetValue, Hit, QueryError, Ref,  # noqa: F401 (re-exported)
                       SearchRequest, SearchResult, Story, Version, _clean_text, parse_request)
 from .suggest import Suggester, Suggestion
-from .facets import Tables
+from .facets import Tables, read_labels
 from .fastquery import Evaluator, Postings, top_k
 from .collapse import Collapsed
 from .highlight import highlight_paragraphs, snippet
@@ -71,6 +71,7 @@ class _State:
     evaluator: Evaluator
     parser: object
     plain_parser: object
+    labels: dict = field(default_factory=dict)   # (field, value) -> (label, name, kind), facets.read_labels
     whole: dict | None = None     # facets of the unfiltered whole archive, per generation
     suggester: Suggester | None = None    # built on the first suggestion asked of this generation
 
@@ -103,7 +104,8 @@ class Archive:
         postings = Postings(searcher.reader())
         tables = Tables.build(postings, FACET_FIELDS)
         full, plain = _make_parsers(ix.schema)
-        return _State(gen, ix, searcher, tables, Evaluator(postings, searcher, tables.live), full, plain)
+        return _State(gen, ix, searcher, tables, Evaluator(postings, searcher, tables.live), full, plain,
+                      labels=read_labels(searcher, tables))
 
     def _stale(self, st: _State) -> bool:
         gen = store.live_dir(self.index_dir)
@@ -285,7 +287,7 @@ class Archive:
                 c = int(counts[ordinal])
                 if c == 0 or len(values) >= FACET_LIMIT:
                     break
-                value = self._facet_value(fieldname, table.values[ordinal], c, chosen)
+                value = self._facet_value(st, fieldname, table.values[ordinal], c, chosen)
                 if not kind or value.kind == kind or value.selected:
                     values.append(value)
             shown = {v.value for v in values}
@@ -293,7 +295,7 @@ class Archive:
                 if v not in shown:
                     ordinal = table.index.get(v)
                     c = int(counts[ordinal]) if ordinal is not None else 0
-                    values.append(self._facet_value(fieldname, v, c, chosen))
+                    values.append(self._facet_value(st, fieldname, v, c, chosen))
             out[FACET_NAMES[fieldname]] = values
         date_mask = text_mask.copy()
         for m in masks.values():
@@ -307,8 +309,8 @@ class Archive:
         return out, granularity
 
     @staticmethod
-    def _facet_value(fieldname: str, value: str, count: int, chosen: set[str]) -> FacetValue:
-        label, name, kind = _label(fieldname, value)
+    def _facet_value(st: _State, fieldname: str, value: str, count: int, chosen: set[str]) -> FacetValue:
+        label, name, kind = _label(st, fieldname, value)
         return FacetValue(value=value, label=label, count=count, selected=value in chosen,
                           name=name, kind=kind)
 
@@ -393,7 +395,7 @@ class Archive:
         """Words and facet values completing the last word of `q` (suggest.py)."""
         st = self._current()
         if st.suggester is None:
-            st.suggester = Suggester(st.searcher, st.tables, _label)
+            st.suggester = Suggester(st.searcher, st.tables, lambda f, v: _label(st, f, v))
         return st.suggester.suggest(_clean_text(q), limit)
 
     def story(self, doc_id: str, q: str = "") -> Story | None:
@@ -463,13 +465,15 @@ def _refs(items) -> list[Ref]:
     return [Ref(value=i["value"], label=i["label"]) for i in (items or [])]
 
 
-_LABELS: dict[tuple[str, str], tuple[str, str, str]] = {}
+def _label(st: _State, fieldname: str, value: str) -> tuple[str, str, str]:
+    """(label, long name, kind) of a facet value: as indexed, else from the gazetteers.
 
-
-def _label(fieldname: str, value: str) -> tuple[str, str, str]:
-    """(label, long name, kind) of a facet value, from the entities' gazetteers."""
+    The gazetteers are only consulted for a value no story holds (a filter typed into
+    a URL), so a serving worker does not load them.
+    """
     key = (fieldname, value)
-    if key not in _LABELS:
+    found = st.labels.get(key)
+    if found is None:
         label, name, kind = value, "", ""
         try:
             if fieldname == "country":
@@ -481,5 +485,5 @@ def _label(fieldname: str, value: str) -> tuple[str, str, str]:
                     label, name, kind = o.key, (o.name if o.name != o.key else ""), o.kind
         except Exception:        # a gazetteer problem must not break a search: show the raw value
             pass
-        _LABELS[key] = (label, name, kind)
-    return _LABELS[key]
+        found = st.labels[key] = (label, name, kind)
+    return found
