@@ -28,6 +28,7 @@ _EMPTY_IDS = np.zeros(0, dtype=np.int32)
 _EMPTY_W = np.zeros(0, dtype=np.float32)
 CACHE_BYTES = 64 * 1024 * 1024      # per process and index generation
 CACHE_MIN_POSTINGS = 2048           # shorter lists are read in well under a millisecond
+FALLBACK_CACHE = 256                # phrase (and other Whoosh-matched) results kept per generation
 
 
 @dataclass
@@ -183,6 +184,7 @@ class Evaluator:
         self.searcher = searcher
         self.live = live
         self.n = postings.n
+        self._fallback_cache: OrderedDict[str, np.ndarray] = OrderedDict()
 
     def run(self, q) -> Match:
         m = self._eval(q)
@@ -253,14 +255,35 @@ class Evaluator:
     def _fallback(self, q) -> Match:
         """Phrases and anything else: Whoosh decides which documents match; words score them."""
         out = self._empty()
-        ids = np.fromiter(self.searcher.docs_for_query(q), dtype=np.int64)
-        out.mask[ids] = True
+        out.mask[:] = self._fallback_docs(q)
+        ids = np.flatnonzero(out.mask)
         words = list(q.terms(phrases=True)) if q.has_terms() else []
         score = np.zeros(self.n, dtype=np.float32)
         for fieldname, text in words:
             score += self._term(fieldname, text, q.boost).score
         out.score[ids] = score[ids] if words else 1.0
         return out
+
+
+    def _fallback_docs(self, q) -> np.ndarray:
+        """Whoosh's set of matches for `q`, remembered for this index generation.
+
+        Phrases are matched by Whoosh's span matchers, a Python loop over every
+        document holding all the words (hundreds of ms for a common pair at 200,000
+        stories). The answer is a bit per document (27 KB at that size), so the last
+        FALLBACK_CACHE phrases cost little to keep.
+        """
+        key = repr(q)
+        packed = self._fallback_cache.get(key)
+        if packed is None:
+            mask = np.zeros(self.n, dtype=bool)
+            mask[np.fromiter(self.searcher.docs_for_query(q), dtype=np.int64)] = True
+            packed = self._fallback_cache[key] = np.packbits(mask)
+            if len(self._fallback_cache) > FALLBACK_CACHE:
+                self._fallback_cache.popitem(last=False)
+        else:
+            self._fallback_cache.move_to_end(key)
+        return np.unpackbits(packed, count=self.n).astype(bool)
 
 
 def top_k(mask: np.ndarray, score: np.ndarray, k: int) -> np.ndarray:

@@ -237,3 +237,11 @@ def test_postings_cache_returns_the_same_arrays_and_stays_bounded(tmp_path):
     postings.term("body", b"word")                   # another 24 KB: the first is evicted
     assert postings._cache_bytes <= 30_000
     assert np.array_equal(postings.term("body", b"common")[0], first[0])
+
+
+def test_phrase_results_are_remembered_per_generation(archive):
+    first = search(archive, q='"coffee exports"')
+    st = archive._current()
+    assert any("coffee" in key for key in st.evaluator._fallback_cache)
+    again = search(archive, q='"coffee exports"')
+    assert ids(again) == ids(first) == ["s1"]
