@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from pathlib import Path
 
 import bleach
@@ -66,13 +67,21 @@ class DocIdConverter(PathConverter):
     part_isolating = False       # werkzeug would infer True from a regex without "/"
 
 
-def marked(html: str | None) -> Markup:
-    """Snippets and paragraphs from search.py: cleaned there, cleaned again here.
+_ONLY_TEXT_AND_MARK = re.compile(r"(?:[^<>]|<mark>|</mark>)*")
 
-    They are the only document-derived HTML a page shows; reducing them to <mark>
-    (no attributes) a second time keeps one bug upstream from becoming an XSS.
+
+def marked(html: str | None) -> Markup:
+    """Snippets and paragraphs from search.py, which bleach has already reduced to <mark>.
+
+    They are the only document-derived HTML a page shows, so they are checked again
+    here: text with no angle brackets but bare <mark> and </mark> is passed as it is,
+    anything else goes through bleach a second time, so one bug upstream cannot become
+    an XSS. (Running bleach twice on every snippet cost 1 ms each, 10 ms a page.)
     """
-    return Markup(bleach.clean(html or "", tags={"mark"}, attributes={}, strip=True))
+    html = html or ""
+    if _ONLY_TEXT_AND_MARK.fullmatch(html):
+        return Markup(html)
+    return Markup(bleach.clean(html, tags={"mark"}, attributes={}, strip=True))
 
 
 def wants_json() -> bool:

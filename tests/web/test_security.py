@@ -148,3 +148,15 @@ def test_back_link_cannot_leave_the_site(client):
         page = client.get("/doc/story-001", query_string={"back": back}).get_data(as_text=True)
         hrefs = [a["href"] for t, a in tags(page) if t == "a"]
         assert all(h.startswith(("/", "#")) and not h.startswith("//") for h in hrefs), hrefs
+
+
+@pytest.mark.parametrize("given, shown", [
+    ("plain &amp; <mark>marked</mark> text", "plain &amp; <mark>marked</mark> text"),
+    ("<mark onclick=x>a</mark>", "<mark>a</mark>"),
+    ("<script>alert(1)</script><mark>b</mark>", "alert(1)<mark>b</mark>"),
+    ("<img src=x onerror=alert(1)>", ""),
+    ("a > b", "a &gt; b"),
+])
+def test_marked_filter_lets_through_only_text_and_bare_marks(given, shown):
+    from web.app import marked
+    assert str(marked(given)) == shown
