@@ -54,27 +54,8 @@ class Postings:
     # -- raw arrays
 
     def term(self, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
-        """(docnums, weights) of a term across segments, deleted documents included.
-
-        The postings of common words ("said", "oil") are thousands of blocks to read
-        and they recur in query after query, so lists of at least CACHE_MIN_POSTINGS
-        are kept in a small LRU for the life of this index generation.
-        """
-        key = (fieldname, btext)
-        hit = self._cache.get(key)
-        if hit is not None:
-            self._cache.move_to_end(key)
-            return hit
-        out = self._read_term(fieldname, btext)
-        if out[0].size >= CACHE_MIN_POSTINGS:
-            size = out[0].nbytes + out[1].nbytes
-            if size <= self._cache_limit:
-                self._cache[key] = out
-                self._cache_bytes += size
-                while self._cache_bytes > self._cache_limit:
-                    _, (ids, ws) = self._cache.popitem(last=False)
-                    self._cache_bytes -= ids.nbytes + ws.nbytes
-        return out
+        """(docnums, weights) of a term across segments, deleted documents included."""
+        return self._read_term(fieldname, btext)
 
     def _read_term(self, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
         ids_parts, w_parts = [], []
@@ -118,20 +99,43 @@ class Postings:
     # -- scoring
 
     def bm25(self, fieldname: str, btext: bytes, boost: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
-        """(docnums, scores) for one term, exactly Whoosh's BM25F."""
+        """(docnums, scores) for one term, exactly Whoosh's BM25F.
+
+        The postings of common words ("said", "oil") are thousands of blocks to read
+        and they recur in query after query, so their scored arrays (lists of at least
+        CACHE_MIN_POSTINGS) are kept in a small LRU for the life of this generation.
+        """
+        key = (fieldname, btext)
+        hit = self._cache.get(key)
+        if hit is None:
+            hit = self._score(fieldname, btext)
+            if hit[0].size >= CACHE_MIN_POSTINGS:
+                size = hit[0].nbytes + hit[1].nbytes
+                if size <= self._cache_limit:
+                    self._cache[key] = hit
+                    self._cache_bytes += size
+                    while self._cache_bytes > self._cache_limit:
+                        _, (ids, sc) = self._cache.popitem(last=False)
+                        self._cache_bytes -= ids.nbytes + sc.nbytes
+        else:
+            self._cache.move_to_end(key)
+        ids, scores = hit
+        return (ids, scores * np.float32(boost)) if boost != 1 else (ids, scores)
+
+    def _score(self, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
         ids, weights = self.term(fieldname, btext)
         if ids.size == 0:
             return ids, weights
         field = self.reader.schema[fieldname]
         if not field.scorable:
-            return ids, weights * boost
+            return ids, weights
         df = self.reader.doc_frequency(fieldname, btext)
         idf = math.log(self.n / (df + 1)) + 1
         avgfl = (self.reader.field_length(fieldname) / (self._live_count or 1)) or 1
         fl = self.lengths(fieldname)[ids]
         B, K1 = self.B, self.K1
         scores = idf * ((weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * fl / avgfl)))
-        return ids, (scores * boost).astype(np.float32)
+        return ids, scores.astype(np.float32)
 
 
 _VALUES_MARK = b"(c_codecs\nencode\n"      # where a block's pickled positions begin
@@ -214,33 +218,39 @@ class Evaluator:
             return Match(np.ones(self.n, dtype=bool), np.ones(self.n, dtype=np.float32))
         if isinstance(q, wq.NullQuery.__class__) or q is wq.NullQuery:
             return self._empty()
-        if isinstance(q, wq.Not):
-            inner = self._eval(q.query)
-            return Match(~inner.mask, np.zeros(self.n, dtype=np.float32))
+        if isinstance(q, wq.Not):     # as Whoosh's InverseMatcher: every match scores its weight, 1
+            mask = ~self._eval(q.query).mask
+            return Match(mask, mask.astype(np.float32) * np.float32(q.boost))
+        # Every Match keeps score == 0 where mask is False, so scores add without masking.
         if isinstance(q, wq.AndNot):
             a, b = self._eval(q.a), self._eval(q.b)
-            return Match(a.mask & ~b.mask, a.score)
+            mask = a.mask & ~b.mask
+            return Match(mask, _keep(a.score, mask))
         if isinstance(q, wq.AndMaybe):
             a, b = self._eval(q.a), self._eval(q.b)
-            return Match(a.mask, a.score + np.where(b.mask, b.score, 0))
+            a.score += b.score
+            return Match(a.mask, _keep(a.score, a.mask))
         if isinstance(q, wq.Require):
             a, b = self._eval(q.a), self._eval(q.b)
-            return Match(a.mask & b.mask, a.score)
+            mask = a.mask & b.mask
+            return Match(mask, _keep(a.score, mask))
         if isinstance(q, (wq.And, wq.Or)) and not isinstance(q, wq.DisjunctionMax):
             children = [self._eval(c) for c in q.subqueries]
             if not children:
                 return self._empty()
-            positive = [c for c, sub in zip(children, q.subqueries) if not isinstance(sub, wq.Not)]
-            mask = children[0].mask.copy()
+            is_and = isinstance(q, wq.And)
+            mask, score = children[0].mask, children[0].score     # the first child's arrays are reused
             for c in children[1:]:
-                if isinstance(q, wq.And):
+                if is_and:
                     mask &= c.mask
                 else:
                     mask |= c.mask
-            score = np.zeros(self.n, dtype=np.float32)
-            for c in positive:
-                score += np.where(c.mask, c.score, 0)
-            return Match(mask, score * q.boost if q.boost != 1 else score)
+                score += c.score
+            if is_and:
+                _keep(score, mask)
+            if q.boost != 1:
+                score *= np.float32(q.boost)
+            return Match(mask, score)
         if isinstance(q, wq.MultiTerm):       # prefix, wildcard, fuzzy, regex, ranges of words
             out = self._empty()
             reader = self.p.reader
@@ -284,6 +294,12 @@ class Evaluator:
         else:
             self._fallback_cache.move_to_end(key)
         return np.unpackbits(packed, count=self.n).astype(bool)
+
+
+def _keep(score: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Zero the scores where mask is False, in place."""
+    score[~mask] = 0
+    return score
 
 
 def top_k(mask: np.ndarray, score: np.ndarray, k: int) -> np.ndarray:

@@ -31,7 +31,7 @@ from .suggest import Suggester, Suggestion
 from .facets import Tables, read_labels
 from .fastquery import Evaluator, Postings, top_k
 from .collapse import Collapsed
-from .highlight import highlight_paragraphs, snippet
+from .highlight import highlight_paragraphs, sanitize_many, snippet
 from .schema import FACET_FIELDS
 
 MAX_EXPANSIONS = 1024        # words one wildcard or prefix may stand for
@@ -238,6 +238,8 @@ class Archive:
         terms = self._highlight_terms(st, q)
         analyzer = st.ix.schema["body"].analyzer
         hits = [self._hit(st, docnum, score, terms, analyzer) for docnum, score in page_docs]
+        for hit, clean in zip(hits, sanitize_many([h.snippet for h in hits])):
+            hit.snippet = clean                  # bleach, once for the page
         if collapsed:
             for hit, (docnum, _) in zip(hits, page_docs):
                 docs, hit.versions_count = collapsed.versions(docnum)
@@ -339,7 +341,7 @@ class Archive:
         f = st.searcher.stored_fields(docnum)
         return Hit(
             id=f["id"], title=f.get("title", ""), date=_iso(f.get("date")),
-            dateline=f.get("dateline", ""), snippet=snippet(f.get("body", ""), terms, analyzer),
+            dateline=f.get("dateline", ""), snippet=snippet(f.get("body", ""), terms, analyzer, clean=False),
             organisations=_refs(f.get("orgs_display")), countries=_refs(f.get("countries_display")),
             source=f.get("source", ""), url=f.get("url", ""), score=score)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from indexer.build import build_index
@@ -230,13 +231,15 @@ def test_postings_cache_returns_the_same_arrays_and_stays_bounded(tmp_path):
     archive = Archive(tmp_path / "ix")
     st = archive._current()
     postings = fastquery.Postings(st.searcher.reader(), cache_bytes=30_000)
-    first = postings.term("body", b"common")
+    first = postings.bm25("body", b"common")
     assert first[0].size == 3000
-    again = postings.term("body", b"common")
+    again = postings.bm25("body", b"common")
     assert again[0] is first[0]                      # served from the cache
-    postings.term("body", b"word")                   # another 24 KB: the first is evicted
+    postings.bm25("body", b"word")                   # another 24 KB: the first is evicted
     assert postings._cache_bytes <= 30_000
-    assert np.array_equal(postings.term("body", b"common")[0], first[0])
+    assert np.array_equal(postings.bm25("body", b"common")[1], first[1])
+    boosted = postings.bm25("body", b"common", boost=2.0)
+    assert np.allclose(boosted[1], first[1] * 2)
 
 
 def test_phrase_results_are_remembered_per_generation(archive):
@@ -245,3 +248,28 @@ def test_phrase_results_are_remembered_per_generation(archive):
     assert any("coffe" in key for key in st.evaluator._fallback_cache)     # the stemmed phrase
     again = search(archive, q='"coffee exports"')
     assert ids(again) == ids(first) == ["s1"]
+
+
+@pytest.mark.parametrize("q", ["coffee", "coffee london", "mexico OR opec", "coffee NOT colombia",
+                               '"coffee exports"', "coff*", "(coffee OR oil) AND prices", "title:coffee"])
+def test_numpy_evaluation_ranks_as_whoosh_does(archive, q):
+    """fastquery is Whoosh's BM25F in numpy: the same matches, in the same order."""
+    st = archive._current()
+    parsed, _ = archive._parse(st, q)
+    match = st.evaluator.run(parsed)
+    from indexer.fastquery import top_k
+    ours = [int(d) for d in top_k(match.mask, match.score, 10)]
+    theirs = st.searcher.search(parsed, limit=10)
+    assert set(np.flatnonzero(match.mask).tolist()) == set(st.searcher.docs_for_query(parsed))
+    if '"' not in q:                                 # phrases are scored by their words
+        assert ours == [h.docnum for h in theirs]
+        for h in theirs:
+            assert match.score[h.docnum] == pytest.approx(h.score, rel=1e-5)
+
+
+def test_a_page_of_snippets_is_bleached_in_one_pass_with_the_same_result():
+    from indexer.highlight import sanitize, sanitize_many
+    pieces = ["a <mark>b</mark> &amp; c", "<script>x</script> d", "<mark onclick=1>e</mark>", "plain"]
+    assert sanitize_many(pieces) == [sanitize(p) for p in pieces]
+    hostile = ["one \ue000 two", "<mark>three</mark>"]          # a story holding the separator
+    assert sanitize_many(hostile) == [sanitize(p) for p in hostile]
