@@ -273,3 +273,13 @@ def test_a_page_of_snippets_is_bleached_in_one_pass_with_the_same_result():
     assert sanitize_many(pieces) == [sanitize(p) for p in pieces]
     hostile = ["one \ue000 two", "<mark>three</mark>"]          # a story holding the separator
     assert sanitize_many(hostile) == [sanitize(p) for p in hostile]
+
+
+def test_facet_counts_by_document_and_by_posting_agree(archive):
+    st = archive._current()
+    table = st.tables.facets["country"]
+    rng = np.random.default_rng(7)
+    for density in (0.05, 0.5, 1.0):
+        mask = rng.random(st.tables.n) < density
+        by_posting = np.bincount(table.vals[mask[table.docs]], minlength=len(table.values))
+        assert np.array_equal(table.counts(mask), by_posting)
