@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-MAX_VERSIONS = 5           # versions listed under one hit (the count is exact; the page links to all)
+MAX_VERSIONS = 3           # versions listed under one hit (the count is exact; the page links to all)
 
 
 class Collapsed:

@@ -121,7 +121,7 @@ def snippet(text: str, terms: frozenset[str], analyzer, top: int = 2, clean: boo
     text = _collapse(text[:MAX_ANALYSED_CHARS])
     out = ""
     if terms and text:
-        window = _window(text, terms, analyzer, SNIPPET_CHARS * 2)
+        window = _window(text, terms, analyzer, SNIPPET_CHARS + 120)
         fragmenter = wh.ContextFragmenter(maxchars=SNIPPET_CHARS // top + 40, surround=50)
         out = wh.highlight(window, terms, analyzer, fragmenter, MarkFormatter(), top=top)
     if not out:
