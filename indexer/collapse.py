@@ -20,14 +20,14 @@ class Collapsed:
         self.tables = tables
         self.sort = sort
         self.scores = scores
-        self.dup = np.flatnonzero(final & tables.shared)       # matched docs that have versions
-        self.dup_group = tables.group[self.dup]
-        rank = self._rank(self.dup)
-        by = np.lexsort((self.dup, rank, self.dup_group))
+        self.final = final
+        dup = np.flatnonzero(final & tables.shared)       # matched docs that have versions
+        dup_group = tables.group[dup]
+        by = np.lexsort((dup, self._rank(dup), dup_group))
         first = np.ones(by.size, dtype=bool)
-        first[1:] = self.dup_group[by][1:] != self.dup_group[by][:-1]
+        first[1:] = dup_group[by][1:] != dup_group[by][:-1]
         self.shown = final & ~tables.shared
-        self.shown[self.dup[by][first]] = True
+        self.shown[dup[by][first]] = True
         self.count = int(np.count_nonzero(self.shown))
 
     def _rank(self, docs: np.ndarray) -> np.ndarray:
@@ -40,7 +40,7 @@ class Collapsed:
         """The other matched members of `docnum`'s group, best first (at most MAX_VERSIONS), and their count."""
         if not self.tables.shared[docnum]:
             return [], 0
-        members = self.dup[self.dup_group == self.tables.group[docnum]]
-        members = members[members != docnum]
+        members = self.tables.members(docnum)            # the group, from the per-generation index
+        members = members[self.final[members] & (members != docnum)]
         order = np.lexsort((members, self._rank(members)))
         return [int(d) for d in members[order][:MAX_VERSIONS]], int(members.size)

@@ -129,6 +129,17 @@ class Tables:
         self.group = dedup.groups(sig, self.live, self.day)
         sizes = np.bincount(self.group[self.live], minlength=self.n)
         self.shared = self.live & (sizes[self.group] > 1)
+        # the members of every shared group, by group (CSR), for listing a hit's versions
+        shared = np.flatnonzero(self.shared)
+        order = np.lexsort((shared, self.group[shared]))
+        self._members = shared[order]
+        self._member_groups = self.group[shared][order]
+
+    def members(self, docnum: int) -> np.ndarray:
+        """The live documents in `docnum`'s near-duplicate group (itself included)."""
+        g = self.group[docnum]
+        lo, hi = np.searchsorted(self._member_groups, [g, g + 1])
+        return self._members[lo:hi]
 
     def order(self, sort: str) -> np.ndarray:
         """All docnums by date ("newest" or "oldest"), undated last, ties by docnum; cached."""

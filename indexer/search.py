@@ -37,6 +37,7 @@ from .schema import FACET_FIELDS
 MAX_EXPANSIONS = 1024        # words one wildcard or prefix may stand for
 FACET_LIMIT = 100            # values returned per facet (the page shows fewer, with "more")
 REFRESH_EVERY_S = 1.0
+COLLAPSED_CACHE = 16         # browsing (no words) results collapsed, kept per generation
 
 FACET_NAMES = {"org": "organisation", "country": "country", "region": "region"}
 PARAM_FOR = {"org": "org", "country": "country", "region": "region"}
@@ -73,6 +74,7 @@ class _State:
     plain_parser: object
     labels: dict = field(default_factory=dict)   # (field, value) -> (label, name, kind), facets.read_labels
     whole: dict | None = None     # facets of the unfiltered whole archive, per generation
+    collapsed: dict = field(default_factory=dict)    # browsing requests' Collapsed, see _collapsed
     suggester: Suggester | None = None    # built on the first suggestion asked of this generation
 
 
@@ -211,6 +213,27 @@ class Archive:
         sort = req.sort if (q is not None or req.sort != "relevance") else "newest"
         return _Match(q, notice, text_mask, scores, masks, final, sort)
 
+    @staticmethod
+    def _collapsed(st: _State, req: SearchRequest, m: "_Match", total: int) -> Collapsed | None:
+        """Near-duplicates collapsed, remembered per generation when no words were asked for.
+
+        Browsing (the front page, a filter without words) collapses the same large sets
+        again and again: 215,780 stories take ~5 ms, so those are kept, a few at a time.
+        """
+        t = st.tables
+        if not (req.group and t.shared is not None and total):
+            return None
+        if m.query is not None:
+            return Collapsed(t, m.final, m.scores, m.sort)
+        key = (tuple(sorted(m.masks)), tuple(req.orgs), tuple(req.countries), tuple(req.regions),
+               req.date_from, req.date_to, m.sort)
+        cached = st.collapsed.get(key)
+        if cached is None:
+            cached = st.collapsed[key] = Collapsed(t, m.final, m.scores, m.sort)
+            if len(st.collapsed) > COLLAPSED_CACHE:
+                st.collapsed.pop(next(iter(st.collapsed)))
+        return cached
+
     def search(self, req: SearchRequest) -> SearchResult:
         started = time.perf_counter()
         st = self._current()
@@ -218,8 +241,7 @@ class Archive:
         m = self._match(st, req)
         q, scores, masks, final, sort = m.query, m.scores, m.masks, m.final, m.sort
         total = int(np.count_nonzero(final))
-        collapsed = (Collapsed(t, final, scores, sort)
-                     if req.group and t.shared is not None and total else None)
+        collapsed = self._collapsed(st, req, m, total)
         shown = collapsed.shown if collapsed else final
         groups = collapsed.count if collapsed else total
         pages = max(1, math.ceil(groups / req.per_page))
