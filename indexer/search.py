@@ -35,7 +35,7 @@ from .highlight import highlight_paragraphs, sanitize_many, snippet
 from .schema import FACET_FIELDS
 
 MAX_EXPANSIONS = 1024        # words one wildcard or prefix may stand for
-FACET_LIMIT = 100            # values returned per facet (the page shows fewer, with "more")
+FACET_LIMIT = 50             # values returned per facet (the page shows 8, the rest under "more")
 REFRESH_EVERY_S = 1.0
 COLLAPSED_CACHE = 16         # browsing (no words) results collapsed, kept per generation
 
