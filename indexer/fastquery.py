@@ -21,13 +21,14 @@ import numpy as np
 from whoosh import query as wq
 from whoosh.codec import whoosh3
 from whoosh.matching.wrappers import FilterMatcher
+from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
 _LENGTH_OF_BYTE = np.array([byte_to_length(i) for i in range(256)], dtype=np.float32)
 _EMPTY_IDS = np.zeros(0, dtype=np.int32)
 _EMPTY_W = np.zeros(0, dtype=np.float32)
 CACHE_BYTES = 64 * 1024 * 1024      # per process and index generation
-CACHE_MIN_POSTINGS = 2048           # shorter lists are read in well under a millisecond
+CACHE_MIN_POSTINGS = 256            # shorter lists are quick to read even across segments
 FALLBACK_CACHE = 256                # phrase (and other Whoosh-matched) results kept per generation
 
 
@@ -60,9 +61,10 @@ class Postings:
     def _read_term(self, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
         ids_parts, w_parts = [], []
         for leaf, offset in self.leaves:
-            if (fieldname, btext) not in leaf:
+            try:                       # one term look-up per segment (not `in`, then postings)
+                matcher = leaf.postings(fieldname, btext)
+            except TermNotFound:
                 continue
-            matcher = leaf.postings(fieldname, btext)
             if isinstance(matcher, FilterMatcher):
                 matcher = matcher.child
             ids, weights = _read_all(matcher)
