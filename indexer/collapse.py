@@ -16,19 +16,20 @@ MAX_VERSIONS = 3           # versions listed under one hit (the count is exact; 
 class Collapsed:
     """The matches of one query with each group reduced to its best-ranked member."""
 
-    def __init__(self, tables, final: np.ndarray, scores: np.ndarray | None, sort: str):
+    def __init__(self, tables, final: np.ndarray, ids: np.ndarray, scores: np.ndarray | None, sort: str):
+        """`ids` are the docnums where `final` is True, sorted (work is O(matches), not O(archive))."""
         self.tables = tables
         self.sort = sort
         self.scores = scores
         self.final = final
-        dup = np.flatnonzero(final & tables.shared)       # matched docs that have versions
+        has_versions = tables.shared[ids]
+        dup = ids[has_versions]                            # matched docs that have versions
         dup_group = tables.group[dup]
         by = np.lexsort((dup, self._rank(dup), dup_group))
         first = np.ones(by.size, dtype=bool)
         first[1:] = dup_group[by][1:] != dup_group[by][:-1]
-        self.shown = final & ~tables.shared
-        self.shown[dup[by][first]] = True
-        self.count = int(np.count_nonzero(self.shown))
+        self.shown_ids = np.sort(np.concatenate([ids[~has_versions], dup[by][first]]))
+        self.count = int(self.shown_ids.size)
 
     def _rank(self, docs: np.ndarray) -> np.ndarray:
         """Smaller is better: minus the score, or the position in date order."""

@@ -29,7 +29,7 @@ class FacetTable:
     by_doc: np.ndarray | None = None    # ordinals sorted by docnum (CSR with indptr)
     indptr: np.ndarray | None = None    # by_doc[indptr[d]:indptr[d+1]] are document d's values
 
-    def counts(self, mask: np.ndarray | None) -> np.ndarray:
+    def counts(self, mask: np.ndarray | None, ids: np.ndarray | None = None) -> np.ndarray:
         """Per-value counts over the documents where mask is True (all when None).
 
         A few matches are counted from their own values (CSR by document); many, by
@@ -38,7 +38,7 @@ class FacetTable:
         if mask is None:
             return np.bincount(self.vals, minlength=len(self.values))
         if self.indptr is not None:
-            ids = np.flatnonzero(mask)
+            ids = np.flatnonzero(mask) if ids is None else ids     # ids: where mask is True, if known
             if ids.size * 8 < mask.size:
                 starts = self.indptr[ids]
                 lens = self.indptr[ids + 1] - starts
@@ -168,12 +168,13 @@ class Tables:
             mask &= self.day <= end.toordinal()
         return mask
 
-    def date_counts(self, mask: np.ndarray) -> tuple[list[tuple[str, int]], str]:
+    def date_counts(self, ids: np.ndarray) -> tuple[list[tuple[str, int]], str]:
         """Counts by year, or by month when every dated hit falls in one year.
 
         Returns (buckets, granularity) with buckets in date order.
         """
-        days = self.day[mask & (self.day != UNDATED)]
+        days = self.day[ids]                    # ids: the matching docnums
+        days = days[days != UNDATED]
         if days.size == 0:
             return [], "year"
         first, last = int(days.min()), int(days.max())

@@ -306,7 +306,11 @@ def _keep(score: np.ndarray, mask: np.ndarray) -> np.ndarray:
 
 def top_k(mask: np.ndarray, score: np.ndarray, k: int) -> np.ndarray:
     """Docnums of the k best matches, best first (ties: lower docnum first, as Whoosh)."""
-    idx = np.flatnonzero(mask)
+    return top_k_ids(np.flatnonzero(mask), score, k)
+
+
+def top_k_ids(idx: np.ndarray, score: np.ndarray, k: int) -> np.ndarray:
+    """`top_k` over the matching docnums themselves (sorted), without a pass over every document."""
     if idx.size == 0 or k <= 0:
         return idx[:0]
     s = score[idx]
@@ -318,3 +322,14 @@ def top_k(mask: np.ndarray, score: np.ndarray, k: int) -> np.ndarray:
         idx, s = idx[part], s[part]
     order = np.lexsort((idx, -s))[:k]
     return idx[order]
+
+
+def first_k_by_rank(idx: np.ndarray, rank: np.ndarray, k: int) -> np.ndarray:
+    """The k docnums of `idx` with the smallest `rank` (unique ranks), in rank order."""
+    if idx.size == 0 or k <= 0:
+        return idx[:0]
+    r = rank[idx]
+    if idx.size > k:
+        part = np.argpartition(r, k - 1)[:k]
+        idx, r = idx[part], r[part]
+    return idx[np.argsort(r, kind="stable")]

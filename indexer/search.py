@@ -29,7 +29,7 @@ from .request import (ORG_KINDS, SORTS, FacetValue, Hit, QueryError, Ref,  # noq
                       SearchRequest, SearchResult, Story, Version, _clean_text, parse_request)
 from .suggest import Suggester, Suggestion
 from .facets import Tables, read_labels
-from .fastquery import Evaluator, Postings, top_k
+from .fastquery import Evaluator, Postings, first_k_by_rank, top_k_ids
 from .collapse import Collapsed
 from .highlight import highlight_paragraphs, sanitize_many, snippet
 from .schema import FACET_FIELDS
@@ -214,22 +214,22 @@ class Archive:
         return _Match(q, notice, text_mask, scores, masks, final, sort)
 
     @staticmethod
-    def _collapsed(st: _State, req: SearchRequest, m: "_Match", total: int) -> Collapsed | None:
+    def _collapsed(st: _State, req: SearchRequest, m: "_Match", ids: np.ndarray) -> Collapsed | None:
         """Near-duplicates collapsed, remembered per generation when no words were asked for.
 
         Browsing (the front page, a filter without words) collapses the same large sets
         again and again: 215,780 stories take ~5 ms, so those are kept, a few at a time.
         """
         t = st.tables
-        if not (req.group and t.shared is not None and total):
+        if not (req.group and t.shared is not None and ids.size):
             return None
         if m.query is not None:
-            return Collapsed(t, m.final, m.scores, m.sort)
+            return Collapsed(t, m.final, ids, m.scores, m.sort)
         key = (tuple(sorted(m.masks)), tuple(req.orgs), tuple(req.countries), tuple(req.regions),
                req.date_from, req.date_to, m.sort)
         cached = st.collapsed.get(key)
         if cached is None:
-            cached = st.collapsed[key] = Collapsed(t, m.final, m.scores, m.sort)
+            cached = st.collapsed[key] = Collapsed(t, m.final, ids, m.scores, m.sort)
             if len(st.collapsed) > COLLAPSED_CACHE:
                 st.collapsed.pop(next(iter(st.collapsed)))
         return cached
@@ -240,21 +240,21 @@ class Archive:
         t = st.tables
         m = self._match(st, req)
         q, scores, masks, final, sort = m.query, m.scores, m.masks, m.final, m.sort
-        total = int(np.count_nonzero(final))
-        collapsed = self._collapsed(st, req, m, total)
-        shown = collapsed.shown if collapsed else final
-        groups = collapsed.count if collapsed else total
+        ids = np.flatnonzero(final)              # the one pass over the archive; the rest is O(matches)
+        total = int(ids.size)
+        collapsed = self._collapsed(st, req, m, ids)
+        shown = collapsed.shown_ids if collapsed else ids
+        groups = int(shown.size)
         pages = max(1, math.ceil(groups / req.per_page))
         offset = (req.page - 1) * req.per_page
 
         page_docs: list[tuple[int, float | None]] = []
         if offset < groups:
             if sort == "relevance":
-                best = top_k(shown, scores, offset + req.per_page)[offset:]
+                best = top_k_ids(shown, scores, offset + req.per_page)[offset:]
                 page_docs = [(int(d), float(scores[d])) for d in best]
-            else:
-                order = t.order(sort)            # every docnum in date order, once per generation
-                chosen = order[shown[order]][offset: offset + req.per_page]
+            else:                                # by each docnum's place in date order (per generation)
+                chosen = first_k_by_rank(shown, t.rank(sort), offset + req.per_page)[offset:]
                 page_docs = [(int(d), None) for d in chosen]
 
         terms = self._highlight_terms(st, q)
@@ -266,7 +266,8 @@ class Archive:
             for hit, (docnum, _) in zip(hits, page_docs):
                 docs, hit.versions_count = collapsed.versions(docnum)
                 hit.versions = [self._version(st, d) for d in docs]
-        facets, granularity = self._facets(st, req, m.text_mask, masks, cacheable=q is None and not masks)
+        facets, granularity = self._facets(st, req, m.text_mask, masks, final, ids,
+                                           cacheable=q is None and not masks)
         suggestion = self._suggest(st, req.q) if q is not None and total < 3 else None
         return SearchResult(
             query=req.q, total=total, page=req.page, pages=pages,
@@ -287,7 +288,7 @@ class Archive:
 
     # -- pieces of a result
 
-    def _facets(self, st: _State, req: SearchRequest, text_mask, masks, cacheable: bool):
+    def _facets(self, st: _State, req: SearchRequest, text_mask, masks, final, final_ids, cacheable: bool):
         cacheable = cacheable and not req.org_kind
         if cacheable and st.whole is not None:
             return st.whole["facets"], st.whole["granularity"]
@@ -297,12 +298,15 @@ class Archive:
         # A facet's own filter is left out of its counts, so that other values of the
         # same facet show how many they would add (values of one facet combine with OR).
         for fieldname in FACET_FIELDS:
-            mask = text_mask.copy()
-            for other, m in masks.items():
-                if other != fieldname:
-                    mask &= m
+            if fieldname not in masks:           # every filter applies: the final matches
+                mask, ids = final, final_ids
+            else:
+                mask, ids = text_mask.copy(), None
+                for other, m in masks.items():
+                    if other != fieldname:
+                        mask &= m
             table = t.facets[fieldname]
-            counts = table.counts(mask)
+            counts = table.counts(mask, ids)
             top = np.argsort(-counts, kind="stable")
             values = []
             chosen = set(selected[fieldname])
@@ -321,10 +325,7 @@ class Archive:
                     c = int(counts[ordinal]) if ordinal is not None else 0
                     values.append(self._facet_value(st, fieldname, v, c, chosen))
             out[FACET_NAMES[fieldname]] = values
-        date_mask = text_mask.copy()
-        for m in masks.values():
-            date_mask &= m
-        buckets, granularity = t.date_counts(date_mask)
+        buckets, granularity = t.date_counts(final_ids)
         out["date"] = [FacetValue(value=k, label=k, count=c) for k, c in buckets]
         out = {"date": out["date"], "organisation": out["organisation"],
                "country": out["country"], "region": out["region"]}
