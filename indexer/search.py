@@ -105,7 +105,7 @@ class Archive:
         searcher = ix.searcher()
         postings = Postings(searcher.reader())
         tables = Tables.build(postings, FACET_FIELDS)
-        full, plain = _make_parsers(ix.schema)
+        full, plain = _make_parsers(searcher.schema)   # ix.schema re-reads the TOC on every use
         return _State(gen, ix, searcher, tables, Evaluator(postings, searcher, tables.live), full, plain,
                       labels=read_labels(searcher, tables))
 
@@ -258,7 +258,7 @@ class Archive:
                 page_docs = [(int(d), None) for d in chosen]
 
         terms = self._highlight_terms(st, q)
-        analyzer = st.ix.schema["body"].analyzer
+        analyzer = st.searcher.schema["body"].analyzer
         hits = [self._hit(st, docnum, score, terms, analyzer) for docnum, score in page_docs]
         for hit, clean in zip(hits, sanitize_many([h.snippet for h in hits])):
             hit.snippet = clean                  # bleach, once for the page
@@ -381,7 +381,7 @@ class Archive:
         """
         reader = st.searcher.reader()
         corrector = reader.corrector("body")
-        analyzer = st.ix.schema["body"].analyzer
+        analyzer = st.searcher.schema["body"].analyzer
         changed = False
 
         def fix(m: re.Match) -> str:
@@ -436,7 +436,7 @@ class Archive:
                 terms = self._highlight_terms(st, parsed)
             except QueryError:
                 terms = frozenset()
-        analyzer = st.ix.schema["body"].analyzer
+        analyzer = st.searcher.schema["body"].analyzer
         text = f"{f.get('title', '')}\n{f.get('body', '')}"
         return Story(
             id=f["id"], title=f.get("title", ""), date=_iso(f.get("date")), dateline=f.get("dateline", ""),
