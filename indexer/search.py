@@ -31,6 +31,7 @@ from .suggest import Suggester, Suggestion
 from .facets import Tables, read_labels
 from .fastquery import Evaluator, Postings, first_k_by_rank, top_k_ids
 from .collapse import Collapsed
+from .didyoumean import did_you_mean
 from .highlight import highlight_paragraphs, sanitize_many, snippet
 from .schema import FACET_FIELDS
 
@@ -268,7 +269,7 @@ class Archive:
                 hit.versions = [self._version(st, d) for d in docs]
         facets, granularity = self._facets(st, req, m.text_mask, masks, final, ids,
                                            cacheable=q is None and not masks)
-        suggestion = self._suggest(st, req.q) if q is not None and total < 3 else None
+        suggestion = did_you_mean(st.searcher, req.q) if q is not None and total < 3 else None
         return SearchResult(
             query=req.q, total=total, page=req.page, pages=pages,
             took_ms=round((time.perf_counter() - started) * 1000, 1),
@@ -372,49 +373,6 @@ class Archive:
     def _version(st: _State, docnum: int) -> Version:
         f = st.searcher.stored_fields(docnum)
         return Version(id=f["id"], title=f.get("title", ""), date=_iso(f.get("date")))
-
-    def _suggest(self, st: _State, text: str) -> str | None:
-        """Replace each word the index does not know by the closest one it does.
-
-        Corrections come from the stemmed body words; a stem is turned back into the
-        surface word that produced it in a story that holds it ("coffe" -> "coffee").
-        """
-        reader = st.searcher.reader()
-        corrector = reader.corrector("body")
-        analyzer = st.searcher.schema["body"].analyzer
-        changed = False
-
-        def fix(m: re.Match) -> str:
-            nonlocal changed
-            word = m.group(0)
-            if word.upper() in ("AND", "OR", "NOT"):
-                return word
-            stems = [tok.text for tok in analyzer(word)]
-            if not stems or any(("body", s) in reader or ("title", s) in reader for s in stems):
-                return word
-            options = corrector.suggest(stems[0], limit=1, maxdist=2, prefix=1)
-            surface = self._surface(st, options[0], analyzer) if options else None
-            if surface:
-                changed = True
-                return surface
-            return word
-
-        out = re.sub(r"(?<![:\w])[A-Za-z]{3,}(?![\w*:])", fix, text)
-        return out if changed else None
-
-    @staticmethod
-    def _surface(st: _State, stem: str, analyzer) -> str | None:
-        """A word in a story whose stem is `stem` (the commonest in that story)."""
-        docnum = next(iter(st.searcher.docs_for_query(wq.Term("body", stem))), None)
-        if docnum is None:
-            return None
-        body = st.searcher.stored_fields(docnum).get("body", "")[:20_000]
-        seen: dict[str, int] = {}
-        for tok in analyzer(body, chars=True, keeporiginal=True):
-            if tok.text == stem:
-                w = tok.original.lower()
-                seen[w] = seen.get(w, 0) + 1
-        return max(seen, key=seen.get) if seen else None
 
     def suggest(self, q: str, limit: int = 8) -> list[Suggestion]:
         """Words and facet values completing the last word of `q` (suggest.py)."""
