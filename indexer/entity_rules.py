@@ -1,0 +1,284 @@
+"""The rules that decide whether a name counts: per mention (is "Jordan" the country or a person,
+is "WHO" the agency, does the story define its own acronym) and per story (the salience rule: is
+the story about this country, or does it only drop the name).
+
+Why a module of its own: these are the tuned parts of entity extraction (see the README, "Facet
+accuracy", and `make eval`); keeping them apart from the scan that finds mentions (`entities`) and
+the data loading (`gazetteer`) puts every threshold and every exception in one place to read and
+tune. The word lists they consult live in `indexer/data/ambiguity.json`, not here.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from .gazetteer import (_COUNTRY, _DEMONYM, _TOKEN, Country, Organisation, _gaz, _norm_token,
+                        _OrgEntry)
+
+
+class _Doc:
+    """One story's text segments and the facts the rules need about it."""
+
+    def __init__(self, segments: list[tuple[str, bool]]):
+        self.segments = segments
+        self._words: frozenset[str] | None = None
+
+    @property
+    def words(self) -> frozenset[str]:
+        if self._words is None:
+            self._words = frozenset(t for text, _ in self.segments for t in _TOKEN.findall(text))
+        return self._words
+
+@dataclass
+class Mention:
+    """Where and how often a story names one entity: what the salience rule weighs."""
+    value: object                    # Country, Organisation or region name
+    count: int = 0
+    in_title: bool = False
+    in_dateline: bool = False
+    first: int = 10**9               # token index of the first mention in the body
+    capitals: int = 0                # of count: mentions by its capital ("in Minsk")
+    demonyms: int = 0                # of count: mentions by a demonym or adjective ("French")
+    near: bool = False               # a capital mention within a sentence or so of a name mention
+    _pos: list = field(default_factory=list, repr=False)
+    forms: set = field(default_factory=set)
+
+
+@dataclass
+class Analysis:
+    countries: dict[str, Mention] = field(default_factory=dict)
+    organisations: dict[str, Mention] = field(default_factory=dict)
+    regions: dict[str, Mention] = field(default_factory=dict)
+    body_tokens: int = 0
+    lead_tokens: int = 0             # tokens of the body's first sentence
+
+
+# --------------------------------------------------------------------------- the salience rule
+
+SHORT_STORY = 30   # body tokens: a brief is about everything it names
+# The body's evidence for a country: each mention by name counts 1, by demonym ("French") DEMONYM,
+# by its capital 0 (capitals name governments, markets and venues: "talks in Paris"); naming it in
+# the lead sentence adds LEAD. A story of up to MEDIUM_STORY words is about the countries whose
+# evidence reaches SALIENT_MEDIUM (two names, or a name and a demonym), a longer one SALIENT (three).
+# Tuned on Reuters stories 1-8000 and checked on 8001-11000 (README, "Facet accuracy").
+DEMONYM = 0.75
+LEAD = 0.5
+MEDIUM_STORY = 150
+SALIENT_MEDIUM = 1.75
+SALIENT = 3.0
+NEAR = 40          # tokens: a capital this close to its country's name confirms it ("to Belarus ... in Minsk")
+# An organisation named once counts when named in the lead: its first sentence or the next few words
+# (a wire lead often runs on: "..., the International Coffee Organization said").
+LEAD_SPILL = 15
+
+
+def _salient(m: Mention, a: Analysis) -> bool:
+    """Is the story about this country, or does it only drop the name? The dateline's country,
+    anything in the title and everything in a brief are; in a longer body, the evidence must add
+    up (see SALIENT): two names in a short story, three in a long one, demonyms counting less; or
+    its name and its capital close together ("Ambassador to Belarus ... a meeting in Minsk")."""
+    if m.in_dateline or m.in_title or a.body_tokens <= SHORT_STORY:
+        return True
+    names = m.count - m.capitals - m.demonyms
+    evidence = names + DEMONYM * m.demonyms + (LEAD if m.first < a.lead_tokens else 0.0)
+    return evidence >= (SALIENT_MEDIUM if a.body_tokens <= MEDIUM_STORY else SALIENT) or m.near
+
+
+def _org_salient(m: Mention, a: Analysis) -> bool:
+    """An organisation counts when in the title, in a brief, or named twice in a longer body
+    ("the Community" and "the Fund" name the EC and the IMF again); one named once also counts in
+    the lead (see LEAD_SPILL), or when the story is about the body it belongs to (the UN agencies
+    of a UN story: see extract)."""
+    return m.in_title or a.body_tokens <= SHORT_STORY or m.count >= 2
+
+
+# --------------------------------------------------------------------------- per-mention rules
+
+_SENT_END = re.compile(r"[.!?:;\n\"“”]")
+
+
+def _org_ok(entry: _OrgEntry, key: tuple[str, ...], toks: list[str], i: int, ln: int,
+            doc: _Doc, caps: bool) -> bool:
+    is_acronym = ln == 1 and key[0].isupper() and len(key[0]) > 1
+    if entry.context and is_acronym and not (entry.context & doc.words):
+        return False
+    if entry.cue_next and ln == 1 and not is_acronym:
+        nxt = toks[i + 1] if i + 1 < len(toks) else ""
+        if nxt not in entry.cue_next:
+            return False
+    return True
+
+
+def _country_ok(country: Country, key: tuple[str, ...], toks: list[str], i: int, ln: int, text: str,
+                spans: list[tuple[int, int]], caps: bool, doc: _Doc, georgia_side: list) -> Country | None:
+    g = _gaz()
+    if i + ln < len(toks) and toks[i + ln].lower() in g.currency_words:
+        return None                      # "Canadian dlr bond", "U.S. dlrs": a currency, not the country
+    word = key[0] if ln == 1 else None
+    if word is None:
+        return country
+    if caps:
+        word = word.title()
+    nxt = toks[i + 1] if i + 1 < len(toks) else ""
+    prv = toks[i - 1] if i > 0 else ""
+    start = spans[i][0] if i < len(spans) else 0
+    gap_before = text[spans[i - 1][1]:start] if i > 0 and i - 1 < len(spans) else "\n"
+    sentence_start = i == 0 or bool(_SENT_END.search(gap_before))
+    if word in g.not_next and nxt.lower() in g.not_next[word]:
+        return None
+    j = i + 1
+    # in all-caps text every word is "capitalised": only the next word can make it a company there
+    while j < len(toks) and j < (i + 2 if caps else i + 5) and toks[j][:1].isupper():
+        if toks[j].upper() in g.company_words:
+            return None
+        j += 1
+    if word in g.not_prev and not sentence_start and prv.lower() in g.not_prev[word]:
+        return None
+    if word in g.person_names and not caps:
+        if prv in g.titles and not sentence_start:
+            return None
+        adjoining = not sentence_start and not re.search(r"[,;()\-–—]", gap_before)
+        if (adjoining and prv[:1].isupper() and prv not in g.geo_modifiers
+                and prv not in g.titles and not _is_country_word(prv)):
+            return None
+        gap_after = text[spans[i][1]:spans[i + 1][0]] if i + 1 < len(spans) else ""
+        if (nxt[:1].isupper() and nxt not in g.place_words and not nxt.isupper()
+                and gap_after.strip() == "" and (sentence_start or prv not in g.prepositions)
+                and not _is_country_word(nxt)):
+            return None
+    if word in g.georgia_names:
+        if georgia_side[0] is None:
+            us = len(doc.words & g.georgia_us)
+            ge = len(doc.words & g.georgia_ge)
+            georgia_side[0] = "US" if us > ge else "GE"
+        if georgia_side[0] == "US":
+            return g.countries["US"]
+    return country
+
+
+def _is_country_word(tok: str) -> bool:
+    for key, kind, _v in _gaz().first.get(tok, ()):
+        if len(key) == 1 and (kind == _COUNTRY or kind == _DEMONYM):
+            return True
+    return False
+
+
+def _historic(code: str, admin1: str, date) -> str:
+    """Map a successor state back to the former country the story's date falls in."""
+    if date is None:
+        return code
+    try:
+        return _historic_cached(code, admin1, date)
+    except TypeError:                    # an unhashable date-like value
+        return _historic_uncached(code, admin1, date)
+
+
+@lru_cache(maxsize=8192)
+def _historic_cached(code: str, admin1: str, date) -> str:
+    return _historic_uncached(code, admin1, date)
+
+
+def _historic_uncached(code: str, admin1: str, date) -> str:
+    if isinstance(date, str):
+        try:
+            date = _dt.date.fromisoformat(date[:10])
+        except ValueError:
+            return code
+    if isinstance(date, _dt.datetime):
+        date = date.date()
+    for former, (start, until, succ) in _gaz().former.items():
+        if not (start <= date < until):
+            continue
+        if code in succ or (admin1 and f"{code}:{admin1}" in succ):
+            return former
+    return code
+
+
+# --------------------------------------------------------------------------- acronyms a story defines
+
+_ACRO_DEF = re.compile(r"\(\s*([A-Z][A-Za-z&]*[A-Z][A-Za-z&]*)\s*\)")
+
+
+def _learn_acronyms(text: str) -> dict[str, _OrgEntry]:
+    """Acronyms the story defines: "United Nations Office on Drugs and Crime (UNODC)"."""
+    g = _gaz()
+    learnt: dict[str, _OrgEntry] = {}
+    for m in _ACRO_DEF.finditer(text):
+        short = m.group(1)
+        if len(short) < 2 or len(short) > 12:
+            continue
+        before = _TOKEN.findall(text[max(0, m.start() - 200):m.start()])[-14:]
+        long_toks = _long_form(short, before)
+        if not long_toks:
+            continue
+        key = tuple(_norm_token(t) for t in long_toks)
+        entry = g.org_by_name.get(key)
+        if entry is None:
+            # the longest known name that ends the long form ("... the UN Development Programme")
+            for i in range(1, len(key)):
+                entry = g.org_by_name.get(key[i:])
+                if entry:
+                    break
+        if entry is None:
+            name = _join_long(text[max(0, m.start() - 200):m.start()], long_toks)
+            entry = _OrgEntry(Organisation(name, short, _guess_kind(name)), frozenset(), False,
+                              frozenset(), None)
+        learnt[short] = entry
+    return learnt
+
+
+_SMALL = {"of", "for", "and", "the", "on", "in", "de", "des", "du", "la", "le", "et", "del", "y", "to", "s"}
+
+
+def _long_form(short: str, words: list[str]) -> list[str] | None:
+    """Schwartz-Hearst: the fewest words before "(SHORT)" whose letters spell SHORT in order,
+    starting at a capitalised word with SHORT's first letter."""
+    letters = [c.lower() for c in short if c.isalpha()]
+    if not letters or not words:
+        return None
+    for k in range(1, min(len(words), len(letters) + 6) + 1):
+        cand = words[-k:]
+        first = cand[0]
+        if not first[:1].isupper() or first[0].lower() != letters[0] or first.lower() in _SMALL:
+            continue
+        if _spells(letters, cand):
+            return cand
+    return None
+
+
+def _spells(letters: list[str], words: list[str]) -> bool:
+    text = " ".join(w.lower() for w in words)
+    i = len(text) - 1
+    for c in reversed(letters[1:]):
+        while i >= 0 and text[i] != c:
+            i -= 1
+        i -= 1
+        if i < 0:
+            return False
+    return True
+
+
+def _join_long(text: str, toks: list[str]) -> str:
+    """The long form as written (keeps hyphens and apostrophes)."""
+    start = text.rfind(toks[0], 0, len(text) - sum(len(t) for t in toks[1:]))
+    s = text[start:] if start >= 0 else " ".join(toks)
+    return " ".join(s.split()).strip(" ,")
+
+
+def _guess_kind(name: str) -> str:
+    n = name.lower()
+    if any(w in n for w in ("news agency", "press agency", "news service")):
+        return "news agency"
+    if any(w in n.split() for w in ("inc", "corp", "co", "ltd", "plc", "ag", "sa", "llc", "group", "company")):
+        return "company"
+    if n.startswith(("united nations", "un ", "u.n. ")) or any(
+            w in n for w in ("international", "intergovernmental", "inter-governmental", "commonwealth",
+                             "world ", "regional", "european", "african union", "asian", "association of")):
+        return "intergovernmental"
+    if any(w in n for w in ("ministry", "department", "agency", "commission", "council", "office", "bureau",
+                            "authority", "central bank", "parliament")):
+        return "government"
+    return "other"
+
