@@ -17,6 +17,7 @@ from . import dedup
 
 # days since 0001-01-01 (date.toordinal) of undated stories
 UNDATED = 0
+MAX_YEARS_SPAN = 200     # years between the first and last story drawn with their empty years
 
 
 @dataclass
@@ -183,8 +184,12 @@ class Tables:
         uniq = np.flatnonzero(per_day)
         counts = per_day[uniq]
         uniq = uniq + first
-        buckets: dict[str, int] = {}
         by_month = lo.year == hi.year
+        # every month (or year) from the first to the last, so that a gap shows as a gap
+        if by_month:
+            buckets = {f"{lo.year:04d}-{m:02d}": 0 for m in range(lo.month, hi.month + 1)}
+        else:
+            buckets = {f"{y:04d}": 0 for y in range(lo.year, hi.year + 1)} if hi.year - lo.year <= MAX_YEARS_SPAN else {}
         for d, c in zip(uniq.tolist(), counts.tolist()):
             dd = _dt.date.fromordinal(d)
             key = f"{dd.year:04d}-{dd.month:02d}" if by_month else f"{dd.year:04d}"

@@ -283,3 +283,15 @@ def test_facet_counts_by_document_and_by_posting_agree(archive):
         mask = rng.random(st.tables.n) < density
         by_posting = np.bincount(table.vals[mask[table.docs]], minlength=len(table.values))
         assert np.array_equal(table.counts(mask), by_posting)
+
+
+def test_date_facet_shows_empty_months_between(tmp_path):
+    root = tmp_path / "gap"
+    root.mkdir()
+    with open(root / "s.jsonl", "w") as f:
+        for i, day in enumerate(["1987-02-01", "1987-02-02", "1987-05-10"]):
+            f.write(json.dumps({"id": str(i), "date": day, "body": "a story"}) + "\n")
+    build_index([root], tmp_path / "ix", progress=False)
+    result = Archive(tmp_path / "ix").search(SearchRequest())
+    assert [(v.value, v.count) for v in result.facets["date"]] == [
+        ("1987-02", 2), ("1987-03", 0), ("1987-04", 0), ("1987-05", 1)]
