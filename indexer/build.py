@@ -34,6 +34,7 @@ from .prepare import prepare
 from .schema import SCHEMA, codec
 
 MANIFEST = "manifest.json"
+STALE_AFTER_S = 3600          # an incremental run removes other generations older than this
 PARALLEL_THRESHOLD = 400      # fewer stories than this are written in-process (no workers to start)
 
 
@@ -132,6 +133,8 @@ def build_index(paths: Iterable[Path | str], index_dir: Path | str, *, rebuild: 
             manifest: dict = {}
         else:
             gen = live
+            # what a killed --rebuild left, and generations replaced over an hour ago
+            store.remove_stale_generations(index_dir, keep=[live], min_age_s=STALE_AFTER_S)
             ix = whoosh_index.open_dir(str(gen))
             manifest = load_manifest(gen)
         report.generation = gen.name

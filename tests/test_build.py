@@ -207,3 +207,18 @@ def test_parallel_extraction_matches_serial(tmp_path):
     a1, a2 = Archive(tmp_path / "ix1"), Archive(tmp_path / "ix2")
     f1, f2 = a1.search(SearchRequest()).facets, a2.search(SearchRequest()).facets
     assert [(v.value, v.count) for v in f1["country"]] == [(v.value, v.count) for v in f2["country"]]
+
+
+def test_incremental_run_removes_what_a_killed_rebuild_left(folder, tmp_path):
+    ix = tmp_path / "ix"
+    build_index([folder], ix, progress=False)
+    orphan = ix / "gen-19990101-000000-1-00001"          # as a rebuild killed mid-run leaves it
+    orphan.mkdir()
+    (orphan / "MAIN_x.seg").write_bytes(b"half written")
+    fresh_orphan = ix / "gen-29990101-000000-1-00002"    # recent: could be a rebuild running now
+    fresh_orphan.mkdir()
+    old = time.time() - 7200
+    os.utime(orphan, (old, old))
+    build_index([folder], ix, progress=False)
+    assert not orphan.exists() and fresh_orphan.exists()
+    assert store.live_dir(ix).exists() and ids_in(ix) == ["a.txt", "b.txt", "sub/c.md"]
