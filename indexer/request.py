@@ -68,6 +68,15 @@ def _parse_date(value: str, param: str, end: bool = False) -> _dt.date:
         raise QueryError(f"'{param}' must be a date as YYYY-MM-DD (got {value[:40]!r})", param) from None
 
 
+def _choice(value: str, param: str, choices: tuple[str, ...], default: str) -> str:
+    """`value` if it is one of `choices`, `default` when empty; otherwise a QueryError naming them."""
+    if not value:
+        return default
+    if value not in choices:
+        raise QueryError(f"'{param}' must be one of {', '.join(choices)} (got {value[:40]!r})", param)
+    return value
+
+
 def _int_param(value: str, param: str, lo: int, hi: int) -> int:
     try:
         n = int(value.strip())
@@ -102,11 +111,7 @@ def parse_request(params: Mapping[str, list[str]]) -> SearchRequest:
         raise QueryError(f"the query is {len(q):,} characters long; the limit is {MAX_QUERY_CHARS:,}", "q")
     req = SearchRequest(q=_clean_text(q).strip(), orgs=many("org"), countries=many("country"),
                         regions=many("region"))
-    kind = one("org_kind").strip()
-    if kind:
-        if kind not in ORG_KINDS:
-            raise QueryError(f"'org_kind' must be one of {', '.join(ORG_KINDS)} (got {kind[:40]!r})", "org_kind")
-        req.org_kind = kind
+    req.org_kind = _choice(one("org_kind").strip(), "org_kind", ORG_KINDS, "")
     if one("from"):
         req.date_from = _parse_date(one("from"), "from")
     if one("to"):
@@ -119,17 +124,10 @@ def parse_request(params: Mapping[str, list[str]]) -> SearchRequest:
         req.date_to = _parse_date(d, "date", end=True)
     if req.date_from and req.date_to and req.date_from > req.date_to:
         raise QueryError(f"'from' ({req.date_from}) is after 'to' ({req.date_to})", "from")
-    sort = one("sort").strip() or "relevance"
-    if sort not in SORTS:
-        raise QueryError(f"'sort' must be one of {', '.join(SORTS)} (got {sort[:40]!r})", "sort")
-    req.sort = sort
+    req.sort = _choice(one("sort").strip(), "sort", SORTS, "relevance")
     if one("page"):
         req.page = _int_param(one("page"), "page", 1, MAX_PAGE)
-    group = one("group").strip().lower()
-    if group:
-        if group not in ("on", "off"):
-            raise QueryError(f"'group' must be on or off (got {group[:40]!r})", "group")
-        req.group = group == "on"
+    req.group = _choice(one("group").strip().lower(), "group", ("on", "off"), "on") == "on"
     if one("per_page"):
         req.per_page = _int_param(one("per_page"), "per_page", 1, MAX_PER_PAGE)
     return req

@@ -25,8 +25,8 @@ import numpy as np
 from whoosh import qparser, query as wq
 
 from . import entities, export, related, store
-from .request import (ORG_KINDS, SORTS, FacetValue, Hit, QueryError, Ref,  # noqa: F401 (re-exported)
-                      SearchRequest, SearchResult, Story, Version, _clean_text, parse_request)
+from .request import (FacetValue, Hit, QueryError, Ref, SearchRequest,  # noqa: F401 (parse_request re-exported)
+                      SearchResult, Story, Version, _clean_text, parse_request)
 from .suggest import Suggester, Suggestion
 from .facets import Tables, read_labels
 from .fastquery import Evaluator, Postings, first_k_by_rank, top_k_ids
