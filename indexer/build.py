@@ -29,8 +29,7 @@ from whoosh import index as whoosh_index
 
 from . import store
 from .documents import DEFAULT_MAX_BYTES, Document, ReadProblem, discover, path_text, read_file
-from .parallel import write_parallel
-from .prepare import prepare
+from .parallel import add_story, write_parallel
 from .schema import SCHEMA, codec
 
 MANIFEST = "manifest.json"
@@ -240,12 +239,9 @@ def _write(ix, writer, docs: list[tuple[Document, str]], procs: int, fresh: bool
     """Prepare and add every story, then commit; returns entity warnings (key, id, message)."""
     if procs > 1 and len(docs) >= PARALLEL_THRESHOLD:
         return write_parallel(ix, writer, docs, procs, optimize=False, on_progress=on_progress)
-    warnings = []
+    warnings: list = []
     for doc, key in docs:
-        fields, warning = prepare(doc, key)
-        if warning:
-            warnings.append((key, doc.id, warning))
-        writer.add_document(**fields)
+        add_story(writer, doc, key, warnings)
         on_progress(1)
     writer.commit(optimize=fresh)
     return warnings

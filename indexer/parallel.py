@@ -40,6 +40,14 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
+def add_story(writer, doc, key: str, warnings: list) -> None:
+    """Extract a story's entities and add it to `writer`; a warning goes to `warnings`."""
+    fields, warning = prepare(doc, key)
+    if warning:
+        warnings.append((key, doc.id, warning))
+    writer.add_document(**fields)
+
+
 def _work(storage, indexname, docs, wid: int, out, parent: int) -> None:
     _die_with_parent(parent)
     try:
@@ -52,10 +60,7 @@ def _work(storage, indexname, docs, wid: int, out, parent: int) -> None:
             writer = SegmentWriter(ix, _lk=False, limitmb=POOL_MB, codec=codec())
             chunk = docs[start:start + SEGMENT_DOCS]
             for i, (doc, key) in enumerate(chunk, 1):
-                fields, warning = prepare(doc, key)
-                if warning:
-                    warnings.append((key, doc.id, warning))
-                writer.add_document(**fields)
+                add_story(writer, doc, key, warnings)
                 if i % PROGRESS_EVERY == 0:
                     out.put(("progress", wid, PROGRESS_EVERY))
             out.put(("progress", wid, len(chunk) % PROGRESS_EVERY))
