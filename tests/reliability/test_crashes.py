@@ -8,6 +8,7 @@ finishes with every story in the index exactly once.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -59,6 +60,23 @@ def gone(pids: list[int], seconds: float = 1.5) -> bool:
     return False
 
 
+@contextlib.contextmanager
+def killed_mid_run(docs, ix, log_path, *extra):
+    """Start `newsfacet index`, let the body run while its workers write, then kill -9 it
+    (still mid-run) and check that its workers died with it."""
+    with open(log_path, "wb") as log:
+        proc = start_indexer(docs, ix, log, *extra)
+        try:
+            workers = wait_for_workers(proc)
+            yield proc
+            time.sleep(1.0)
+            assert proc.poll() is None, "the run ended before the kill; make it longer"
+        finally:
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert gone(workers), "the killed indexer's workers went on running"
+
+
 def total(client) -> int:
     r = client.get("/api/search", query_string={"per_page": 1})
     assert r.status_code == 200, r.get_data(as_text=True)
@@ -102,22 +120,13 @@ def test_second_indexer_stops_and_kill_9_mid_incremental_run(first_index, tmp_pa
     assert total(client) == FIRST
     good_gen = client.get("/healthz").get_json()["generation"]
 
-    with open(tmp_path / "killed.log", "wb") as log:
-        proc = start_indexer(docs, ix, log)
-        try:
-            workers = wait_for_workers(proc)
-            # a second indexer meanwhile: stops at once, saying who holds the folder
-            second = newsfacet("index", docs, "--index-dir", ix, timeout=60)
-            assert second.returncode == 3, second.stdout + second.stderr
-            assert f"another `newsfacet index` (pid {proc.pid})" in second.stderr
-            assert "Traceback" not in second.stderr
-            assert total(client) == FIRST
-            time.sleep(1.0)
-            assert proc.poll() is None, "the run ended before the kill; make it longer"
-        finally:
-            os.kill(proc.pid, signal.SIGKILL)
-            proc.wait()
-    assert gone(workers), "the killed indexer's workers went on running"
+    with killed_mid_run(docs, ix, tmp_path / "killed.log") as proc:
+        # a second indexer meanwhile: stops at once, saying who holds the folder
+        second = newsfacet("index", docs, "--index-dir", ix, timeout=60)
+        assert second.returncode == 3, second.stdout + second.stderr
+        assert f"another `newsfacet index` (pid {proc.pid})" in second.stderr
+        assert "Traceback" not in second.stderr
+        assert total(client) == FIRST
     check_after_kill(ix, client, good_gen, first)
     check_next_run(docs, ix, everything)
 
@@ -128,15 +137,7 @@ def test_kill_9_mid_rebuild(first_index, tmp_path):
     client = create_app({"INDEX_DIR": str(ix), "TESTING": True}).test_client()
     good_gen = client.get("/healthz").get_json()["generation"]
 
-    with open(tmp_path / "killed.log", "wb") as log:
-        proc = start_indexer(docs, ix, log, "--rebuild")
-        try:
-            workers = wait_for_workers(proc)
-            time.sleep(1.0)
-            assert proc.poll() is None, "the run ended before the kill; make it longer"
-        finally:
-            os.kill(proc.pid, signal.SIGKILL)
-            proc.wait()
-    assert gone(workers), "the killed indexer's workers went on running"
+    with killed_mid_run(docs, ix, tmp_path / "killed.log", "--rebuild"):
+        pass
     check_after_kill(ix, client, good_gen, first)
     check_next_run(docs, ix, everything)
