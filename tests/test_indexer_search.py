@@ -171,8 +171,8 @@ def test_story_with_highlight(archive):
 
 
 def test_wildcards_are_bounded(archive, monkeypatch):
-    import indexer.query.parse as s
-    monkeypatch.setattr(s, "MAX_EXPANSIONS", 3)
+    from indexer.query import budget
+    monkeypatch.setattr(budget, "DEFAULT", budget.Budget(per_pattern=3))
     with pytest.raises(QueryError, match="more than 3 words"):
         search(archive, q="s*")
     assert search(archive, q="coff*").total == 3     # few expansions: fine

@@ -24,6 +24,9 @@ from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
+from . import budget
+from .phrases import phrase_docs
+
 _LENGTH_OF_BYTE = np.array([byte_to_length(i) for i in range(256)], dtype=np.float32)
 _EMPTY_IDS = np.zeros(0, dtype=np.int32)
 _EMPTY_W = np.zeros(0, dtype=np.float32)
@@ -201,7 +204,7 @@ class Evaluator:
 
     def _term(self, fieldname, text, boost) -> Match:
         out = self._empty()
-        if fieldname not in self.p.reader.schema:
+        if fieldname not in self.p.reader.schema or budget.expired():   # past the deadline: skipped
             return out
         field = self.p.reader.schema[fieldname]
         try:
@@ -221,11 +224,17 @@ class Evaluator:
         if isinstance(q, wq.NullQuery.__class__) or q is wq.NullQuery:
             return self._empty()
         if isinstance(q, wq.Not):     # as Whoosh's InverseMatcher: every match scores its weight, 1
+            cuts = budget.cuts()
             mask = ~self._eval(q.query).mask
+            if budget.cuts() != cuts:     # an exclusion cut short would let through what it excludes
+                return self._empty()
             return Match(mask, mask.astype(np.float32) * np.float32(q.boost))
         # Every Match keeps score == 0 where mask is False, so scores add without masking.
         if isinstance(q, wq.AndNot):
-            a, b = self._eval(q.a), self._eval(q.b)
+            a, cuts = self._eval(q.a), budget.cuts()
+            b = self._eval(q.b)
+            if budget.cuts() != cuts:
+                return self._empty()
             mask = a.mask & ~b.mask
             return Match(mask, _keep(a.score, mask))
         if isinstance(q, wq.AndMaybe):
@@ -236,6 +245,8 @@ class Evaluator:
             a, b = self._eval(q.a), self._eval(q.b)
             mask = a.mask & b.mask
             return Match(mask, _keep(a.score, mask))
+        if isinstance(q, wq.Or) and q.subqueries and all(isinstance(c, wq.Term) for c in q.subqueries):
+            return self._or_terms(q)
         if isinstance(q, (wq.And, wq.Or)) and not isinstance(q, wq.DisjunctionMax):
             children = [self._eval(c) for c in q.subqueries]
             if not children:
@@ -264,6 +275,24 @@ class Evaluator:
             return out
         return self._fallback(q)
 
+    def _or_terms(self, q) -> Match:
+        """An Or of words (what a wildcard or prefix expands to) summed in place, word by word."""
+        out = self._empty()
+        schema = self.p.reader.schema
+        for t in q.subqueries:
+            if t.fieldname not in schema or budget.expired():
+                continue
+            try:
+                btext = t.text if isinstance(t.text, bytes) else schema[t.fieldname].to_bytes(t.text)
+            except ValueError:
+                continue
+            ids, scores = self.p.bm25(t.fieldname, btext, t.boost)
+            out.mask[ids] = True
+            out.score[ids] += scores
+        if q.boost != 1:
+            out.score *= np.float32(q.boost)
+        return out
+
     def _fallback(self, q) -> Match:
         """Phrases and anything else: Whoosh decides which documents match; words score them."""
         out = self._empty()
@@ -288,8 +317,14 @@ class Evaluator:
         key = repr(q)
         packed = self._fallback_cache.get(key)
         if packed is None:
-            mask = np.zeros(self.n, dtype=bool)
-            mask[np.fromiter(self.searcher.docs_for_query(q), dtype=np.int64)] = True
+            found = phrase_docs(self.p, q) if isinstance(q, wq.Phrase) else None
+            if found is not None:
+                mask, complete = found
+                if not complete:          # cut short by the deadline: used once, not remembered
+                    return mask
+            else:
+                mask = np.zeros(self.n, dtype=bool)
+                mask[np.fromiter(self.searcher.docs_for_query(q), dtype=np.int64)] = True
             packed = self._fallback_cache[key] = np.packbits(mask)
             if len(self._fallback_cache) > FALLBACK_CACHE:
                 self._fallback_cache.popitem(last=False)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .. import store
 from ..schema import FACET_FIELDS
+from .budget import Lexicons
 from .evaluate import Evaluator, Postings
 from .parse import make_parsers
 from .suggest import Suggester
@@ -37,6 +38,11 @@ class Live:
     whole: dict | None = None     # facets of the unfiltered whole archive
     collapsed: dict = field(default_factory=dict)    # browsing requests' Collapsed, see matching.collapsed
     suggester: Suggester | None = None    # built on the first suggestion asked of this generation
+    lexicons: Lexicons | None = None      # word lists for leading wildcards (budget.py)
+
+    def __post_init__(self):
+        if self.lexicons is None:
+            self.lexicons = Lexicons(self.searcher.reader())
 
     @classmethod
     def open(cls, index_dir: Path) -> "Live":

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import budget
 from .collapse import Collapsed
 from .parse import parse
 from .request import SearchRequest
@@ -43,8 +44,13 @@ def match(live, req: SearchRequest) -> Match:
     q, notice = parse(live, req.q)
     scores = None
     if q is not None:
-        m = live.evaluator.run(q)          # every match and its score, in one pass
+        deadline = budget.Deadline(budget.DEFAULT.seconds)     # read at call time: tests change it
+        with budget.running(deadline):
+            m = live.evaluator.run(q)      # every match and its score, in one pass
         text_mask, scores = m.mask, m.score
+        if deadline.cuts:
+            cut = budget.CUT_NOTICE.format(seconds=deadline.seconds)
+            notice = f"{notice}; {cut}" if notice else cut
     else:
         text_mask = live.tables.live.copy()
     masks = filter_masks(live, req)

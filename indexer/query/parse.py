@@ -11,12 +11,12 @@ import re
 from whoosh import qparser, query as wq
 
 from .. import entities
+from . import budget
 from .request import QueryError
 
-MAX_EXPANSIONS = 1024        # words one wildcard or prefix may stand for
+MAX_EXPANSIONS = budget.DEFAULT.per_pattern    # words one wildcard or prefix may stand for
 FIELD_ALIASES = {"org": ["organisation", "organization", "agency"], "country": ["place"],
                  "title": ["headline"]}
-_MULTITERM = (wq.Prefix, wq.Wildcard, wq.FuzzyTerm, wq.Regex, wq.TermRange)
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -48,7 +48,8 @@ def parse(live, text: str) -> tuple[object | None, str | None]:
         q = live.plain_parser.parse(words) if words else wq.NullQuery
         notice = f"could not read the query as written; searched for the words: {words}"
     q = resolve_fields(q)
-    bound_expansions(live.searcher.reader(), q)
+    budget.check_shape(q)                 # clauses, phrase length: before the index is touched
+    q = budget.expand(live.searcher.reader(), q, live.lexicons)   # patterns -> words, once, within the caps
     if q is wq.NullQuery or isinstance(q, wq.NullQuery.__class__):
         return None, notice
     return q, notice
@@ -66,19 +67,6 @@ def resolve_fields(q):
                 return wq.Term(node.fieldname, value, boost=node.boost)
         return node.apply(fix)
     return fix(q)
-
-
-def bound_expansions(reader, q) -> None:
-    """Refuse a wildcard or prefix that stands for more than MAX_EXPANSIONS words."""
-    for node in q.leaves() if q.is_leaf() is False else [q]:
-        if isinstance(node, _MULTITERM):
-            n = 0
-            for _ in node._btexts(reader):
-                n += 1
-                if n > MAX_EXPANSIONS:
-                    raise QueryError(
-                        f"'{node}' stands for more than {MAX_EXPANSIONS:,} words; "
-                        "give a few more letters", "q")
 
 
 def positive_leaves(q):
