@@ -10,7 +10,10 @@ noticing.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
+import itertools
 import math
+import threading
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -21,6 +24,7 @@ import numpy as np
 from .query import export, hits, matching
 from .query.didyoumean import did_you_mean
 from .query.evaluate import first_k_by_rank, top_k_ids
+from .query.export import CHUNK as _EXPORT_CHUNK
 from .query.facetcounts import FACET_LIMIT, label_of, facets
 from .query.highlight import sanitize_many
 from .query.live import REFRESH_EVERY_S, LiveIndex
@@ -35,22 +39,42 @@ __all__ = ["Archive", "QueryError", "SearchRequest", "SearchResult", "Story", "H
            "SORTS", "FACET_LIMIT", "ENV_INDEX", "IndexNotFound", "default_index_dir"]
 
 
+def _locked(method):
+    """Run the method under the archive's lock (see `Archive`)."""
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        with self._lock:
+            return method(self, *args, **kwargs)
+    return wrapper
+
+
 class Archive:
-    """One open index for this process; safe to share between threads."""
+    """One open index for this process; safe to share between threads.
+
+    Every use of the index holds one lock per process: searching is CPU-bound Python,
+    so threads would not search faster side by side anyway, and the lock makes the
+    per-generation caches and Whoosh's file reads safe under a threaded server
+    (web/worker.py) without a lock in each of them. An export reads its rows a chunk
+    at a time under the lock and streams them without it, so a slow reader of an
+    export never holds it.
+    """
 
     def __init__(self, index_dir: Path | str, refresh_every: float = REFRESH_EVERY_S):
         self._index = LiveIndex(index_dir, refresh_every)
         self.index_dir = self._index.index_dir
+        self._lock = threading.RLock()
 
     def close(self) -> None:
         self._index.close()
 
     @property
+    @_locked
     def generation(self) -> str:
         """Identifies the index a result came from (the generation folder and its Whoosh TOC)."""
         live = self._index.current()
         return f"{live.gen.name}/{live.searcher.reader().generation()}"
 
+    @_locked
     def search(self, req: SearchRequest) -> SearchResult:
         started = time.perf_counter()
         live = self._index.current()
@@ -91,6 +115,7 @@ class Archive:
             suggestion=suggestion, hits=page, facets=counted, sort=m.sort,
             date_granularity=granularity, notice=m.notice, groups=groups, grouped=collapsed is not None)
 
+    @_locked
     def export(self, req: SearchRequest) -> tuple[int, Iterator[dict]]:
         """(count, rows) of every story matching `req`, in its order, versions included.
 
@@ -100,8 +125,18 @@ class Archive:
         live = self._index.current()
         m = matching.match(live, req)
         docs = export.ordered(m.final, m.scores, m.sort, live.tables)
-        return len(docs), export.rows(live.searcher, docs)
+        return len(docs), self._in_chunks(export.rows(live.searcher, docs))
 
+    def _in_chunks(self, rows: Iterator[dict], chunk: int = _EXPORT_CHUNK) -> Iterator[dict]:
+        """`rows` read `chunk` at a time under the lock, handed out without it."""
+        while True:
+            with self._lock:
+                batch = list(itertools.islice(rows, chunk))
+            if not batch:
+                return
+            yield from batch
+
+    @_locked
     def suggest(self, q: str, limit: int = 8) -> list[Suggestion]:
         """Words and facet values completing the last word of `q` (query/suggest.py)."""
         live = self._index.current()
@@ -109,6 +144,7 @@ class Archive:
             live.suggester = Suggester(live.searcher, live.tables, lambda f, v: label_of(live, f, v))
         return live.suggester.suggest(_clean_text(q), limit)
 
+    @_locked
     def story(self, doc_id: str, q: str = "") -> Story | None:
         live = self._index.current()
         docnum = live.searcher.document_number(id=doc_id)
@@ -123,6 +159,7 @@ class Archive:
                 terms = frozenset()
         return hits.story(live, docnum, terms)
 
+    @_locked
     def stats(self, top: int = 10) -> dict:
         live = self._index.current()
         t = live.tables

@@ -1,7 +1,10 @@
 """`newsfacet serve`: the app under gunicorn, several worker processes.
 
 Why gunicorn and several workers: searching is CPU-bound Python, so one process
-serves one search at a time whatever its threads do. `preload_app` stays off so
+serves one search at a time whatever its threads do. Each worker still has a few
+threads (`web/worker.py`: gunicorn's gthread worker with client timeouts), so that a
+client that stalls mid-request or never reads its answer holds one thread for at most
+`CLIENT_TIMEOUT` seconds instead of the whole process. `preload_app` stays off so
 that each worker imports the app itself and opens its own `Archive` (an open Whoosh
 searcher must not be shared across a fork); each Archive picks up a reindex on its
 own, so a reindex needs no restart.
@@ -16,6 +19,7 @@ from gunicorn.app.base import BaseApplication
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 DEFAULT_WORKERS = 2
+DEFAULT_THREADS = 8        # connections a worker holds at once; searches still run one at a time
 
 
 class NewsFacetServer(BaseApplication):
@@ -43,9 +47,11 @@ def options(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, workers: int = D
     return {
         "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
         "workers": max(1, int(workers)),
-        "worker_class": "sync",
+        "worker_class": "web.worker.SecureThreadWorker",
+        "threads": DEFAULT_THREADS,
+        "keepalive": 5,
         "preload_app": False,
-        "timeout": 30,             # a search has a bounded cost; a stuck worker is replaced
+        "timeout": 30,             # a search has a bounded cost (query budget); a stuck worker is replaced
         "graceful_timeout": 10,
         "max_requests": 0,
         "accesslog": "-",
