@@ -7,9 +7,10 @@ generation.
 """
 from __future__ import annotations
 
+import unicodedata
+
 import numpy as np
 
-from .. import entities
 from ..schema import FACET_FIELDS
 from .request import FacetValue, SearchRequest
 
@@ -69,24 +70,31 @@ def facet_value(live, fieldname: str, value: str, count: int, chosen: set[str]) 
 
 
 def label_of(live, fieldname: str, value: str) -> tuple[str, str, str]:
-    """(label, long name, kind) of a facet value: as indexed, else from the gazetteers.
+    """(label, long name, kind) of a facet value, as the indexer stored it with the stories.
 
-    The gazetteers are only consulted for a value no story holds (a filter typed into
-    a URL), so a serving worker does not load them.
+    A value no story holds (a filter typed into a URL) is shown as it was typed: looking
+    it up in the gazetteers would load them into a serving worker (~120 MB and a second),
+    and remembering it would let junk URLs grow memory, so neither is done.
     """
-    key = (fieldname, value)
-    found = live.labels.get(key)
-    if found is None:
-        label, name, kind = value, "", ""
-        try:
-            if fieldname == "country":
-                c = entities.find_country(value)
-                label = c.name if c else value
-            elif fieldname == "org":
-                o = entities.find_organisation(value)
-                if o is not None:
-                    label, name, kind = o.key, (o.name if o.name != o.key else ""), o.kind
-        except Exception:        # a gazetteer problem must not break a search: show the raw value
-            pass
-        found = live.labels[key] = (label, name, kind)
-    return found
+    return live.labels.get((fieldname, value)) or (value, "", "")
+
+
+def value_named(live, fieldname: str, text: str) -> str | None:
+    """The facet value (`BR`, `UNICEF`) whose value, label or long name is `text`, in any case.
+
+    Built once per generation from the stored labels, so `country:Brazil` and
+    `org:unicef` resolve without the gazetteers; a name no story holds stays as typed.
+    """
+    names = live.names
+    if names is None:
+        names = {}
+        for (field, value), (label, name, _) in live.labels.items():
+            for text_ in (value, label, name):
+                if text_:
+                    names.setdefault((field, _fold(text_)), value)
+        live.names = names
+    return names.get((fieldname, _fold(text)))
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).casefold().strip()

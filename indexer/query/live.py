@@ -39,6 +39,7 @@ class Live:
     collapsed: dict = field(default_factory=dict)    # browsing requests' Collapsed, see matching.collapsed
     suggester: Suggester | None = None    # built on the first suggestion asked of this generation
     lexicons: Lexicons | None = None      # word lists for leading wildcards (budget.py)
+    names: dict | None = None             # (field, folded label or name) -> value, facetcounts.value_named
 
     def __post_init__(self):
         if self.lexicons is None:

@@ -10,8 +10,8 @@ import re
 
 from whoosh import qparser, query as wq
 
-from .. import entities
 from . import budget
+from .facetcounts import value_named
 from .request import QueryError
 
 MAX_EXPANSIONS = budget.DEFAULT.per_pattern    # words one wildcard or prefix may stand for
@@ -47,7 +47,7 @@ def parse(live, text: str) -> tuple[object | None, str | None]:
         words = " ".join(_WORD.findall(text))
         q = live.plain_parser.parse(words) if words else wq.NullQuery
         notice = f"could not read the query as written; searched for the words: {words}"
-    q = resolve_fields(q)
+    q = resolve_fields(q, lambda field, text: value_named(live, field, text))
     budget.check_shape(q)                 # clauses, phrase length: before the index is touched
     q = budget.expand(live.searcher.reader(), q, live.lexicons)   # patterns -> words, once, within the caps
     if q is wq.NullQuery or isinstance(q, wq.NullQuery.__class__):
@@ -55,15 +55,17 @@ def parse(live, text: str) -> tuple[object | None, str | None]:
     return q, notice
 
 
-def resolve_fields(q):
-    """Turn `country:Brazil` into the code `BR`, `org:unicef` into `UNICEF`."""
+def resolve_fields(q, named):
+    """Turn `country:Brazil` into the code `BR`, `org:unicef` into `UNICEF`.
+
+    `named(field, text)` gives the value (facetcounts.value_named: from the labels stored
+    in the index, never the gazetteers, which a serving worker does not load).
+    """
     def fix(node):
         if isinstance(node, wq.Term) and node.fieldname in ("country", "org"):
             text = node.text if isinstance(node.text, str) else node.text.decode("utf-8")
-            found = (entities.find_country(text) if node.fieldname == "country"
-                     else entities.find_organisation(text))
-            if found is not None:
-                value = found.code if node.fieldname == "country" else found.key
+            value = named(node.fieldname, text)
+            if value is not None:
                 return wq.Term(node.fieldname, value, boost=node.boost)
         return node.apply(fix)
     return fix(q)

@@ -20,6 +20,7 @@ from whoosh import query as wq
 
 MIN_PREFIX = 2
 MAX_CANDIDATES = 300         # stems with the prefix whose frequency is looked up
+MAX_SURFACES = 20_000        # stems whose surface word is remembered (oldest dropped first)
 LIMIT = 8
 _WORD = re.compile(r"\w+", re.UNICODE)
 PARAMS = {"org": "org", "country": "country", "region": "region"}
@@ -118,6 +119,8 @@ class Suggester:
                     break
         with self._lock:
             self._surfaces[stem] = word
+            while len(self._surfaces) > MAX_SURFACES:
+                del self._surfaces[next(iter(self._surfaces))]
         return word
 
     def _facet_values(self, prefix: str, head: str, limit: int) -> list[Suggestion]:
