@@ -20,7 +20,7 @@ import click
 
 from . import store
 
-EXIT_SKIPPED, EXIT_USAGE, EXIT_LOCKED, EXIT_NO_INDEX = 1, 2, 3, 4
+EXIT_SKIPPED, EXIT_USAGE, EXIT_LOCKED, EXIT_NO_INDEX, EXIT_DAMAGED = 1, 2, 3, 4, 5
 
 index_dir_option = click.option(
     "--index-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
@@ -65,6 +65,9 @@ def index_cmd(paths, index_dir, rebuild, max_mb, procs, quiet):
     except store.IndexLocked as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_LOCKED)
+    except store.IndexDamaged as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_DAMAGED)
     except FileNotFoundError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
@@ -84,6 +87,9 @@ def _open_archive(index_dir: Path):
     except store.IndexNotFound as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_NO_INDEX)
+    except store.IndexDamaged as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_DAMAGED)
     return archive
 
 

@@ -32,11 +32,11 @@ from .query.parse import MAX_EXPANSIONS, highlight_terms, parse
 from .query.request import (MAX_QUERY_CHARS, ORG_KINDS, SORTS, FacetValue, Hit, QueryError, Ref,
                             SearchRequest, SearchResult, Story, Version, _clean_text, parse_request)
 from .query.suggest import Suggester, Suggestion
-from .store import ENV_INDEX, IndexNotFound, default_index_dir
+from .store import ENV_INDEX, IndexDamaged, IndexNotFound, default_index_dir
 
 __all__ = ["Archive", "QueryError", "SearchRequest", "SearchResult", "Story", "Hit", "FacetValue", "Ref",
            "Version", "Suggestion", "parse_request", "MAX_QUERY_CHARS", "MAX_EXPANSIONS", "ORG_KINDS",
-           "SORTS", "FACET_LIMIT", "ENV_INDEX", "IndexNotFound", "default_index_dir"]
+           "SORTS", "FACET_LIMIT", "ENV_INDEX", "IndexNotFound", "IndexDamaged", "default_index_dir"]
 
 
 def _locked(method):

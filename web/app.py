@@ -19,7 +19,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import PathConverter
 
 from indexer.search import QueryError
-from indexer.search import ENV_INDEX, IndexNotFound
+from indexer.search import ENV_INDEX, IndexDamaged, IndexNotFound
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
@@ -56,6 +56,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.after_request(_security_headers)
     app.register_error_handler(QueryError, _bad_request)
     app.register_error_handler(IndexNotFound, _no_index)
+    app.register_error_handler(IndexDamaged, _damaged_index)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _server_error)
     return app
@@ -108,6 +109,17 @@ def _no_index(exc: IndexNotFound):
     return _error(503, "No index yet",
                   f"There is no search index yet. Run `newsfacet index` to build it, then reload. ({exc})",
                   no_index=True)
+
+
+def _damaged_index(exc: IndexDamaged):
+    """503, not 500: the server is fine, the index folder is not; say what and how to recover."""
+    log.error("damaged index: %s", exc)
+    if wants_json():
+        return jsonify({"status": "unavailable", "reason": "damaged index", "error": str(exc),
+                        "recover": "newsfacet index --rebuild"}), 503
+    return _error(503, "The search index is damaged",
+                  f"The search index cannot be read: {exc}. Searching will work again once it is rebuilt.",
+                  damaged=True)
 
 
 def _http_error(exc: HTTPException):

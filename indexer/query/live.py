@@ -45,15 +45,30 @@ class Live:
         if self.lexicons is None:
             self.lexicons = Lexicons(self.searcher.reader())
 
+    files: dict = field(default_factory=dict)      # store.file_marks of the segment files in use
+
     @classmethod
     def open(cls, index_dir: Path) -> "Live":
+        """Open the live generation; anything that fails while reading it is `IndexDamaged`."""
         ix, gen = store.open_live(index_dir)
-        searcher = ix.searcher()
-        postings = Postings(searcher.reader())
-        tables = Tables.build(postings, FACET_FIELDS)
-        full, plain = make_parsers(searcher.schema)   # ix.schema re-reads the TOC on every use
-        return cls(gen, ix, searcher, tables, Evaluator(postings, searcher, tables.live), full, plain,
-                   labels=read_labels(searcher, tables))
+        try:
+            searcher = ix.searcher()
+            segments = [gen / leaf.segment().make_filename(".seg") for leaf, _ in searcher.reader().leaf_readers()]
+            files = store.file_marks([p for p in segments if p.exists()])
+            postings = Postings(searcher.reader())
+            tables = Tables.build(postings, FACET_FIELDS)
+            full, plain = make_parsers(searcher.schema)   # ix.schema re-reads the TOC on every use
+            return cls(gen, ix, searcher, tables, Evaluator(postings, searcher, tables.live), full, plain,
+                       labels=read_labels(searcher, tables), files=files)
+        except Exception as exc:   # noqa: BLE001 - Whoosh fails in many ways on a damaged file
+            raise store.IndexDamaged(f"the index at {gen} cannot be read ({_reason(exc)}); "
+                                     f"{store.RECOVER}") from exc
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, FileNotFoundError) and exc.filename:
+        return f"{Path(exc.filename).name} is missing"
+    return f"{type(exc).__name__}: {str(exc)[:200]}" if str(exc) else type(exc).__name__
 
 
 class LiveIndex:
@@ -76,13 +91,30 @@ class LiveIndex:
             return True
 
     def current(self) -> Live:
+        """The live generation, checked first: a request never reads a segment file that changed.
+
+        The files' sizes are compared on every call (a `stat` per segment, microseconds),
+        since reading a memory-mapped page that a truncation removed kills the process
+        with SIGBUS. A changed file of a generation still live is damage: the generation
+        is dropped and `IndexDamaged` raised until a good one can be opened.
+        """
         with self._lock:
             now = time.monotonic()
             live = self._live
             if live is None or now - self._checked >= self.refresh_every:
                 self._checked = now
                 if live is None or self._stale(live):
+                    self._live = None
                     live = self._live = Live.open(self.index_dir)
+            problem = store.changed_file(live.files)
+            if problem is not None:
+                self._live = None
+                if self._stale(live):          # a reindex replaced it: open the new one
+                    live = self._live = Live.open(self.index_dir)
+                    problem = store.changed_file(live.files)
+                if problem is not None:
+                    self._live = None
+                    raise store.IndexDamaged(f"the index at {live.gen} is damaged: {problem}; {store.RECOVER}")
             return live
 
     def close(self) -> None:
