@@ -145,6 +145,16 @@ class Archive:
         return live.suggester.suggest(_clean_text(q), limit)
 
     @_locked
+    def story_text(self, doc_id: str) -> tuple[str, str] | None:
+        """(title, whole body) of a story, unhighlighted: what a long story's "whole story" link shows."""
+        live = self._index.current()
+        docnum = live.searcher.document_number(id=doc_id)
+        if docnum is None:
+            return None
+        f = live.searcher.stored_fields(docnum)
+        return f.get("title", "") or "", f.get("body", "") or ""
+
+    @_locked
     def story(self, doc_id: str, q: str = "") -> Story | None:
         live = self._index.current()
         docnum = live.searcher.document_number(id=doc_id)
