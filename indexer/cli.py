@@ -205,15 +205,24 @@ def entities_cmd(file):
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="Port to listen on.")
 @click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True,
               help="Worker processes (searching is CPU-bound: about one per core).")
+@click.option("--base-url", envvar="NEWSFACET_BASE_URL", default=None,
+              help="The site's public address, for links in feeds and exports [default: http://HOST:PORT]; "
+                   "the request's Host header is never used.")
 @index_dir_option
-def serve_cmd(host, port, workers, index_dir):
+def serve_cmd(host, port, workers, base_url, index_dir):
     """Serve the search page and the JSON API under gunicorn (a reindex is picked up live)."""
     from web.serve import serve
     index_dir = _index_dir(index_dir)
     if store.live_dir(index_dir) is None:
         click.echo(f"warning: no index at {index_dir}/ yet; the site says so until `newsfacet index` runs",
                    err=True)
-    serve(index_dir, host=host, port=port, workers=workers)
+    try:
+        from web.serve import base_url_for
+        base_url = base_url_for(host, port, base_url)
+    except ValueError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    serve(index_dir, host=host, port=port, workers=workers, base_url=base_url)
 
 
 if __name__ == "__main__":

@@ -21,6 +21,8 @@ from werkzeug.routing import PathConverter
 from indexer.search import QueryError
 from indexer.search import ENV_INDEX, IndexDamaged, IndexNotFound
 
+from . import urls
+
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
 SECURITY_HEADERS = {
@@ -36,9 +38,12 @@ log = logging.getLogger(__name__)
 
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__)
-    app.config.from_mapping(INDEX_DIR=os.environ.get(ENV_INDEX) or "index")
+    app.config.from_mapping(INDEX_DIR=os.environ.get(ENV_INDEX) or "index",
+                            BASE_URL=os.environ.get(urls.ENV_BASE_URL) or "")
     if test_config:
         app.config.from_mapping(test_config)
+    if app.config["BASE_URL"]:
+        app.config["BASE_URL"] = urls.check_base_url(app.config["BASE_URL"])
     app.config["INDEX_DIR"] = str(Path(app.config["INDEX_DIR"]))
     app.json.sort_keys = False
     app.url_map.merge_slashes = False       # story ids may hold "//" or start with "/"

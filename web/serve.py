@@ -23,9 +23,10 @@ DEFAULT_THREADS = 8        # connections a worker holds at once; searches still 
 
 
 class NewsFacetServer(BaseApplication):
-    def __init__(self, index_dir: str, options: dict):
+    def __init__(self, index_dir: str, options: dict, base_url: str = ""):
         self.index_dir = index_dir
         self.options = options
+        self.base_url = base_url
         super().__init__()
 
     def load_config(self) -> None:
@@ -37,7 +38,7 @@ class NewsFacetServer(BaseApplication):
         """Runs in each worker (preload_app is off): its own app, archive opened and warmed."""
         from .app import create_app
         from .archive import warm
-        app = create_app({"INDEX_DIR": self.index_dir})
+        app = create_app({"INDEX_DIR": self.index_dir, "BASE_URL": self.base_url})
         warm(app)
         return app
 
@@ -62,9 +63,23 @@ def options(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, workers: int = D
     }
 
 
+def base_url_for(host: str, port: int, base_url: str | None = None) -> str:
+    """The site's address in feeds, exports and absolute links: `--base-url`, else where it listens.
+
+    Never the request's Host header (a client sets that). Listening on every address
+    (0.0.0.0, ::) names no host a reader could use: give `--base-url` then.
+    """
+    from .urls import ENV_BASE_URL, check_base_url
+    given = base_url or os.environ.get(ENV_BASE_URL)
+    if given:
+        return check_base_url(given)
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}"
+
+
 def serve(index_dir: str | os.PathLike | None = None, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
-          workers: int = DEFAULT_WORKERS, **extra) -> None:
+          workers: int = DEFAULT_WORKERS, base_url: str | None = None, **extra) -> None:
     """Run the app under gunicorn until interrupted (blocks)."""
     from indexer.search import default_index_dir
     index_dir = str(Path(index_dir) if index_dir else default_index_dir())
-    NewsFacetServer(index_dir, options(host, port, workers, **extra)).run()
+    NewsFacetServer(index_dir, options(host, port, workers, **extra), base_url_for(host, port, base_url)).run()
