@@ -9,6 +9,8 @@ noticing.
 """
 from __future__ import annotations
 
+import collections
+import dataclasses
 import datetime as _dt
 import functools
 import itertools
@@ -33,6 +35,9 @@ from .query.request import (MAX_QUERY_CHARS, ORG_KINDS, SORTS, FacetValue, Hit, 
                             SearchRequest, SearchResult, Story, Version, _clean_text, parse_request)
 from .query.suggest import Suggester, Suggestion
 from .store import ENV_INDEX, IndexDamaged, IndexNotFound, default_index_dir
+
+WARM_RECENT = 32        # searches remembered to warm the next generation with
+WARM_SECONDS = 3.0      # at most this long warming one
 
 __all__ = ["Archive", "QueryError", "SearchRequest", "SearchResult", "Story", "Hit", "FacetValue", "Ref",
            "Version", "Suggestion", "parse_request", "MAX_QUERY_CHARS", "MAX_EXPANSIONS", "ORG_KINDS",
@@ -59,10 +64,27 @@ class Archive:
     export never holds it.
     """
 
-    def __init__(self, index_dir: Path | str, refresh_every: float = REFRESH_EVERY_S):
-        self._index = LiveIndex(index_dir, refresh_every)
+    def __init__(self, index_dir: Path | str, refresh_every: float = REFRESH_EVERY_S, background: bool = False):
+        self._index = LiveIndex(index_dir, refresh_every, warm=self._warm, background=background)
         self.index_dir = self._index.index_dir
         self._lock = threading.RLock()
+        self._recent: collections.deque[SearchRequest] = collections.deque(maxlen=WARM_RECENT)
+
+    def _warm(self, live) -> None:
+        """Before a new generation serves: the front page, then the searches asked here lately.
+
+        Each fills what the next request would otherwise pay for (the whole archive's
+        facets and collapsed groups, the postings cache of frequent words, the phrase
+        cache), at most WARM_SECONDS of it.
+        """
+        deadline = time.monotonic() + WARM_SECONDS
+        for req in [SearchRequest()] + list(self._recent)[::-1]:
+            if time.monotonic() > deadline:
+                break
+            try:
+                self._search(live, req)
+            except QueryError:
+                pass
 
     def close(self) -> None:
         self._index.close()
@@ -76,8 +98,15 @@ class Archive:
 
     @_locked
     def search(self, req: SearchRequest) -> SearchResult:
+        result = self._search(self._index.current(), req)
+        if req.q or req.orgs or req.countries or req.regions:
+            recent = dataclasses.replace(req, page=1)
+            if recent not in self._recent:
+                self._recent.append(recent)
+        return result
+
+    def _search(self, live, req: SearchRequest) -> SearchResult:
         started = time.perf_counter()
-        live = self._index.current()
         t = live.tables
         m = matching.match(live, req)
         ids = np.flatnonzero(m.final)            # the one pass over the archive; the rest is O(matches)

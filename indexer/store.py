@@ -59,16 +59,25 @@ def file_marks(paths) -> FileMarks:
     return out
 
 
-def changed_file(marks: FileMarks) -> str | None:
-    """What changed since `file_marks`: a reason naming the file, or None."""
+def changed_file(marks: FileMarks, deleted_ok: bool = False) -> str | None:
+    """What changed since `file_marks`: a reason naming the file, or None.
+
+    `deleted_ok`: only a file cut short counts. A generation being replaced loses files
+    to the indexer, and an open file that is deleted (or whose path is reused) stays
+    readable; one cut short does not.
+    """
     for path, (size, _mtime, ino) in marks.items():
         try:
             st = os.stat(path)
         except FileNotFoundError:
+            if deleted_ok:
+                continue
             return f"segment file {Path(path).name} is missing"
         except OSError as exc:
             return f"segment file {Path(path).name} cannot be read ({exc.strerror})"
         if st.st_ino != ino:
+            if deleted_ok:
+                continue
             return f"segment file {Path(path).name} was replaced"
         if st.st_size != size:
             return f"segment file {Path(path).name} changed size ({size:,} -> {st.st_size:,} bytes)"

@@ -8,10 +8,12 @@ opens it; the old searcher closes when its last request lets go of it.
 """
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from .. import store
 from ..schema import FACET_FIELDS
@@ -22,6 +24,7 @@ from .suggest import Suggester
 from .tables import Tables, read_labels
 
 REFRESH_EVERY_S = 1.0
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -72,14 +75,26 @@ def _reason(exc: Exception) -> str:
 
 
 class LiveIndex:
-    """Hands out the live generation of one index folder, reopening it when it changes."""
+    """Hands out the live generation of one index folder, reopening it when it changes.
 
-    def __init__(self, index_dir: Path | str, refresh_every: float = REFRESH_EVERY_S):
+    A new generation is opened and warmed (`warm(live)`: the front page, recent
+    searches) before it is handed out, so that no request pays for opening it. With
+    `background=True` (a web worker) that happens in a thread while requests go on
+    being answered from the old generation, whose files stay readable until it is
+    dropped (a deleted file lives on while open); without it (the CLI, tests) the
+    request that notices the new generation waits for it.
+    """
+
+    def __init__(self, index_dir: Path | str, refresh_every: float = REFRESH_EVERY_S,
+                 warm: Callable[[Live], None] | None = None, background: bool = False):
         self.index_dir = Path(index_dir)
         self.refresh_every = refresh_every
+        self.warm = warm
+        self.background = background
         self._lock = threading.Lock()
         self._live: Live | None = None
         self._checked = 0.0
+        self._swapping = False
 
     def _stale(self, live: Live) -> bool:
         gen = store.live_dir(self.index_dir)
@@ -89,6 +104,32 @@ class LiveIndex:
             return not live.searcher.up_to_date()
         except OSError:
             return True
+
+    def _open_warm(self) -> Live:
+        live = Live.open(self.index_dir)
+        if self.warm is not None:
+            try:
+                self.warm(live)
+            except Exception:   # noqa: BLE001 - warming is an optimisation; the generation is fine
+                log.warning("could not warm %s", live.gen, exc_info=True)
+        return live
+
+    def _swap_in_background(self) -> None:
+        if self._swapping:
+            return
+        self._swapping = True
+        threading.Thread(target=self._swap, name="newsfacet-warm", daemon=True).start()
+
+    def _swap(self) -> None:
+        try:
+            new = self._open_warm()
+        except Exception:       # noqa: BLE001 - a bad new generation: keep serving the old, retry later
+            log.warning("could not open the new generation of %s", self.index_dir, exc_info=True)
+            new = None
+        with self._lock:
+            self._swapping = False
+            if new is not None:
+                self._live = new
 
     def current(self) -> Live:
         """The live generation, checked first: a request never reads a segment file that changed.
@@ -101,16 +142,28 @@ class LiveIndex:
         with self._lock:
             now = time.monotonic()
             live = self._live
-            if live is None or now - self._checked >= self.refresh_every:
+            if live is None:
+                live = self._live = self._open_warm()
+            elif now - self._checked >= self.refresh_every:
                 self._checked = now
-                if live is None or self._stale(live):
-                    self._live = None
-                    live = self._live = Live.open(self.index_dir)
+                if self._stale(live):
+                    if self.background:
+                        self._swap_in_background()
+                    else:
+                        self._live = None
+                        live = self._live = self._open_warm()
             problem = store.changed_file(live.files)
-            if problem is not None:
+            if problem is not None and store.changed_file(live.files, deleted_ok=True) is None \
+                    and self._stale(live):
+                problem = None                 # deleted or replaced by a reindex: still readable while open
+                if self.background:
+                    self._swap_in_background()
+                else:
+                    live = self._live = self._open_warm()
+            if problem is not None:            # cut short, or gone from a generation still live
                 self._live = None
-                if self._stale(live):          # a reindex replaced it: open the new one
-                    live = self._live = Live.open(self.index_dir)
+                if self._stale(live):
+                    live = self._live = self._open_warm()
                     problem = store.changed_file(live.files)
                 if problem is not None:
                     self._live = None
