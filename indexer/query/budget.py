@@ -41,12 +41,13 @@ class Budget:
     clauses: int = 256            # leaves of the parsed query (~128 words over title and body)
     phrase_words: int = 64        # words in one phrase: a long sentence and more
     scanned: int = 1_500_000      # lexicon words looked at by all patterns together
-    terms: int = 2_048            # words all patterns together stand for (~0.2 ms each)
+    terms: int = 1_024            # words all patterns together stand for (~0.2-0.4 ms each to read)
     per_pattern: int = 1_024      # words one wildcard or prefix may stand for
-    seconds: float = 0.4          # evaluation time before the answer is cut short
+    seconds: float = 0.3          # evaluation time before the answer is cut short
 
 
 DEFAULT = Budget()
+HIGHLIGHT_TERMS = 128         # words marked in snippets (of a pattern's many, the first)
 CUT_NOTICE = ("this search took too long to finish: the results are what was found in "
               "{seconds:g} s; a more specific query gives complete results")
 

@@ -102,4 +102,6 @@ def highlight_terms(reader, q) -> frozenset[str]:
         for fieldname, text in pairs:
             if fieldname in ("title", "body"):
                 out.add(text.decode("utf-8") if isinstance(text, bytes) else text)
+        if len(out) >= budget.HIGHLIGHT_TERMS:      # a snippet cannot show more; each costs time
+            break
     return frozenset(out)
