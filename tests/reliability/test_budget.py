@@ -195,3 +195,13 @@ def test_a_leading_wildcard_is_found_as_whoosh_finds_it(archive, index_dir):
                                               budget._Counter(budget.Budget(per_pattern=10**9, terms=10**9))))
             theirs = list(wq.Wildcard("body", text)._btexts(s.reader()))
             assert mine == theirs, text
+
+
+@pytest.mark.parametrize("route", ROUTES)
+def test_the_issues_999_character_wildcard_query_is_refused_at_once(client, route):
+    """250 leading wildcards (`*aa *ab …`, 999 characters) took a worker for 30 s, then a 500."""
+    q = " ".join("*" + a + b for a, b in itertools.product(string.ascii_lowercase, repeat=2))[:999]
+    started = time.perf_counter()
+    r = client.get(route, query_string={"q": q})
+    assert r.status_code == 400 and "cap: clauses" in r.get_data(as_text=True)
+    assert time.perf_counter() - started < BOUND_S
