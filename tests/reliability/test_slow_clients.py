@@ -124,3 +124,43 @@ def test_app_pages_still_carry_them(server):
         _, headers, _, _ = request(server.port, path)
         for name, value in SECURITY_HEADERS.items():
             assert headers.get(name.lower()) == value, (path, name)
+
+
+def test_costly_queries_in_a_loop_do_not_stall_the_server(server):
+    """The issue's attacks, sent without pause by 4 clients: each gets its 400 (or a 200), never a
+    500, no worker is killed, and /healthz keeps answering within STALL_S."""
+    import itertools
+    import string
+    import threading
+    from urllib.parse import quote
+
+    attacks = [
+        " ".join("*" + a + b for a, b in itertools.product(string.ascii_lowercase, repeat=2))[:999],
+        " ".join(itertools.islice(("*" + a + b for a, b in itertools.product("aeiou", string.ascii_lowercase)), 60)),
+        '"' + " ".join(["said", "year", "also", "last"] * 16) + '"',
+        " OR ".join(a + b + "*" for a, b in itertools.product("abcdefghijklmnoprst", "aeiou")),
+        "*e", "*a*e*i*o*u",
+    ]
+    paths = [f"/api/search?q={quote(q)}" for q in attacks] + [f"/export.csv?q={quote(attacks[4])}",
+                                                             f"/feed.atom?q={quote(attacks[1])}"]
+    pids = sorted(server.worker_pids())
+    statuses: list[int] = []
+    stop = threading.Event()
+
+    def attacker(offset: int) -> None:
+        for path in itertools.cycle(paths[offset:] + paths[:offset]):
+            if stop.is_set():
+                return
+            statuses.append(request(server.port, path)[0])
+    threads = [threading.Thread(target=attacker, args=(i,), daemon=True) for i in range(4)]
+    for t in threads:
+        t.start()
+    try:
+        times = [request(server.port, "/healthz")[3] for _ in range(10)]
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(timeout=30)
+    assert max(times) < STALL_S, times
+    assert statuses and set(statuses) <= {200, 400}, sorted(set(statuses))
+    assert sorted(server.worker_pids()) == pids
