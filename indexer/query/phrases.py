@@ -37,7 +37,7 @@ def phrase_docs(postings, q) -> tuple[np.ndarray, bool] | None:
     except ValueError:
         return np.zeros(n, dtype=bool), True
     distinct = list(dict.fromkeys(btexts))
-    lists = [postings.term(fieldname, b)[0] for b in distinct]
+    lists = [postings.bm25(fieldname, b)[0] for b in distinct]     # cached: scoring reads them next
     mask = np.zeros(n, dtype=bool)
     if any(ids.size == 0 for ids in lists):
         return mask, True
