@@ -210,7 +210,7 @@ def _pattern_terms(reader, lexicons: Lexicons, node, counter: _Counter):
             yield btext
         return
     if isinstance(node, wq.Wildcard) and "[" not in node.text:
-        prefix = node._find_prefix(node.text)
+        prefix = re.split(r"[*?\[]", node.text, maxsplit=1)[0]    # the letters before the first wildcard
         if not prefix:      # the whole word list: charged up front, then one regex in C
             joined, size = lexicons.joined(field)
             counter.scan(size)
