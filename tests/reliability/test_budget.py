@@ -4,7 +4,7 @@ Legitimate queries (the benchmark mix, booleans of a few dozen words, a sentence
 phrase) are never refused; each cap, met by the attack the issue describes, is a 400
 that names it on every route that runs a query; a search cut short by the deadline is
 a 200 with what was found and a notice; phrases found by positions agree with Whoosh.
-Time bounds here are generous robustness bounds on pathological input (2 s), not speed.
+Time bounds here are generous robustness bounds on the attacks (2 s), not speed.
 """
 from __future__ import annotations
 
@@ -64,11 +64,9 @@ def client(index_dir):
 
 
 def timed_search(archive, **params):
-    started = time.perf_counter()
-    result = archive.search(parse_request({k: v if isinstance(v, list) else [v] for k, v in params.items()}))
-    took = time.perf_counter() - started
-    assert took < BOUND_S, (params, took)
-    return result
+    """A search that the caps must let through (no time bound: these are not pathological;
+    the deadline is generous under the tests, see tests/conftest.py)."""
+    return archive.search(parse_request({k: v if isinstance(v, list) else [v] for k, v in params.items()}))
 
 
 @pytest.mark.parametrize("entry", QUERIES, ids=[f"{q['kind']}:{q['q']}" for q in QUERIES])
