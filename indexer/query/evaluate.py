@@ -33,6 +33,7 @@ _EMPTY_W = np.zeros(0, dtype=np.float32)
 CACHE_BYTES = 64 * 1024 * 1024      # per process and index generation
 CACHE_MIN_POSTINGS = 256            # shorter lists are quick to read even across segments
 FALLBACK_CACHE = 256                # phrase (and other Whoosh-matched) results kept per generation
+PARTIAL_PHRASES = 16                # phrases cut short by the deadline, kept to be finished later
 
 
 @dataclass
@@ -194,6 +195,7 @@ class Evaluator:
         self.live = live
         self.n = postings.n
         self._fallback_cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._partial: dict[str, tuple[np.ndarray, int]] = {}    # phrases cut short: (found, where to go on)
 
     def run(self, q) -> Match:
         m = self._eval(q)
@@ -317,11 +319,14 @@ class Evaluator:
         key = repr(q)
         packed = self._fallback_cache.get(key)
         if packed is None:
-            found = phrase_docs(self.p, q) if isinstance(q, wq.Phrase) else None
+            found = phrase_docs(self.p, q, self._partial.pop(key, None)) if isinstance(q, wq.Phrase) else None
             if found is not None:
-                mask, complete = found
-                if not complete:          # cut short by the deadline: used once, not remembered
-                    return mask
+                mask, resume_at = found
+                if resume_at is not None:     # cut short by the deadline: the next request goes on
+                    self._partial[key] = (mask, resume_at)
+                    while len(self._partial) > PARTIAL_PHRASES:
+                        self._partial.pop(next(iter(self._partial)))
+                    return mask.copy()
             else:
                 mask = np.zeros(self.n, dtype=bool)
                 mask[np.fromiter(self.searcher.docs_for_query(q), dtype=np.int64)] = True

@@ -171,8 +171,8 @@ def test_phrases_by_positions_match_whoosh(index_dir):
                 start = int(rng.integers(0, len(words) - length))
                 for slop in (1, 2, 3):
                     q = wq.Phrase("body", words[start:start + length], slop=slop)
-                    mask, complete = phrase_docs(p, q)
-                    assert complete
+                    mask, resume_at = phrase_docs(p, q)
+                    assert resume_at is None
                     assert set(np.flatnonzero(mask).tolist()) == _whoosh_docs(s, q), q
                     checked += 1
         for words in (["said", "said"], ["said"] * 5, ["oil", "price", "oil"], ["nosuchword", "oil"]):
@@ -203,3 +203,36 @@ def test_the_issues_999_character_wildcard_query_is_refused_at_once(client, rout
     r = client.get(route, query_string={"q": q})
     assert r.status_code == 400 and "cap: clauses" in r.get_data(as_text=True)
     assert time.perf_counter() - started < BOUND_S
+
+
+def test_a_phrase_cut_short_is_finished_by_the_next_requests(archive, index_dir, monkeypatch):
+    """With no time at all, each request checks 32 more stories for the phrase and says it was
+    cut short; the requests after it go on from there until the answer is whole and exact."""
+    from whoosh import query as wq
+    ix, _ = store.open_live(index_dir)
+    with ix.searcher() as s:
+        q = wq.Phrase("body", ["mln", "dlr"])
+        whole = _whoosh_docs(s, q)
+        p = Postings(s.reader())
+        state, steps = None, 0
+        with budget.running(budget.Deadline(0.0)):
+            while True:
+                mask, at = phrase_docs(p, q, state)
+                steps += 1
+                if at is None:
+                    break
+                state = (mask, at)
+        assert steps > 3 and set(np.flatnonzero(mask).tolist()) == whole
+
+    full = archive.search(SearchRequest(q='"mln dlrs"')).total
+    monkeypatch.setattr(budget, "DEFAULT", budget.Budget(seconds=0.0))
+    fresh = Archive(index_dir)
+    totals, notices = [], 0
+    for _ in range(500):
+        r = fresh.search(SearchRequest(q='"mln dlrs"'))
+        totals.append(r.total)
+        if not r.notice:
+            break
+        notices += 1
+    fresh.close()
+    assert notices > 3 and totals == sorted(totals) and totals[-1] == full
