@@ -41,10 +41,10 @@ def filter_masks(live, req: SearchRequest) -> dict[str, np.ndarray]:
 
 def match(live, req: SearchRequest) -> Match:
     """Which stories a request matches, with their scores."""
+    deadline = budget.Deadline(budget.DEFAULT.seconds)     # from here: expanding patterns counts too
     q, notice = parse(live, req.q)
     scores = None
     if q is not None:
-        deadline = budget.Deadline(budget.DEFAULT.seconds)     # read at call time: tests change it
         with budget.running(deadline):
             m = live.evaluator.run(q)      # every match and its score, in one pass
         text_mask, scores = m.mask, m.score
