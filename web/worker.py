@@ -61,6 +61,9 @@ class TimeoutSocket(socket.socket):
     def sendall(self, *args):
         return self._guard(super().sendall, *args)
 
+    def sendfile(self, *args, **kwargs):      # static files (gunicorn's file wrapper)
+        return self._guard(lambda: super(TimeoutSocket, self).sendfile(*args, **kwargs))
+
 
 def _with_timeouts(sock: socket.socket) -> TimeoutSocket:
     out = TimeoutSocket(sock.family, sock.type, sock.proto, fileno=sock.detach())
