@@ -23,7 +23,7 @@ from typing import Iterator
 
 import numpy as np
 
-from .query import export, hits, matching
+from .query import budget, export, hits, matching
 from .query.didyoumean import did_you_mean
 from .query.evaluate import first_k_by_rank, top_k_ids
 from .query.export import CHUNK as _EXPORT_CHUNK
@@ -36,6 +36,7 @@ from .query.request import (MAX_QUERY_CHARS, ORG_KINDS, SORTS, FacetValue, Hit, 
 from .query.suggest import Suggester, Suggestion
 from .store import ENV_INDEX, IndexDamaged, IndexNotFound, default_index_dir
 
+DID_YOU_MEAN_SHARE = 0.4       # of the query deadline, for looking up corrections (0.1 s)
 WARM_RECENT = 32        # searches remembered to warm the next generation with
 WARM_SECONDS = 3.0      # at most this long warming one
 
@@ -143,7 +144,10 @@ class Archive:
                 h.versions = [hits.version(live, d) for d in docs]
         counted, granularity = facets(live, req, m.text_mask, m.masks, m.final, ids,
                                       cacheable=m.query is None and not m.masks)
-        suggestion = did_you_mean(live.searcher, req.q) if m.query is not None and total < 3 else None
+        suggestion = None
+        if m.query is not None and total < 3:
+            with budget.running(budget.Deadline(budget.DEFAULT.seconds * DID_YOU_MEAN_SHARE)):
+                suggestion = did_you_mean(live.searcher, req.q)
         return SearchResult(
             query=req.q, total=total, page=req.page, pages=pages,
             took_ms=round((time.perf_counter() - started) * 1000, 1),

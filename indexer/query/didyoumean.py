@@ -12,6 +12,9 @@ import re
 
 from whoosh import query as wq
 
+from . import budget
+
+MAX_CORRECTED = 4      # unknown words looked up (~30 ms each): the rest stay as typed
 _WORD = re.compile(r"(?<![:\w])[A-Za-z]{3,}(?![\w*:])")    # plain words, not field:value or prefix*
 _OPERATORS = ("AND", "OR", "NOT")
 
@@ -22,15 +25,19 @@ def did_you_mean(searcher, text: str) -> str | None:
     corrector = reader.corrector("body")
     analyzer = searcher.schema["body"].analyzer
     changed = False
+    looked_up = 0
 
     def fix(m: re.Match) -> str:
-        nonlocal changed
+        nonlocal changed, looked_up
         word = m.group(0)
         if word.upper() in _OPERATORS:
             return word
         stems = [tok.text for tok in analyzer(word)]
         if not stems or any(("body", s) in reader or ("title", s) in reader for s in stems):
             return word
+        if looked_up >= MAX_CORRECTED or budget.expired():    # a query of 100 unknown words took 3 s
+            return word
+        looked_up += 1
         options = corrector.suggest(stems[0], limit=1, maxdist=2, prefix=1)
         surface = _surface(searcher, options[0], analyzer) if options else None
         if surface:

@@ -236,3 +236,16 @@ def test_a_phrase_cut_short_is_finished_by_the_next_requests(archive, index_dir,
         notices += 1
     fresh.close()
     assert notices > 3 and totals == sorted(totals) and totals[-1] == full
+
+
+def test_did_you_mean_looks_up_a_few_words_only(archive):
+    """A query of 120 unknown words made 'did you mean' look each one up (3.4 s at 1x)."""
+    typos = ["cofee", "brazl", "exprts", "oill", "pricse", "sugr", "whaet", "goldd"]
+    result = archive.search(SearchRequest(q=" ".join(typos)))
+    assert result.total == 0 and result.suggestion
+    changed = [a for a, b in zip(typos, result.suggestion.split()) if a != b]
+    assert 1 <= len(changed) <= 4
+    started = time.perf_counter()
+    junk = " ".join(f"qz{chr(97 + i % 26)}{chr(97 + i // 26)}xw" for i in range(120))
+    assert archive.search(SearchRequest(q=junk)).total == 0
+    assert time.perf_counter() - started < BOUND_S
