@@ -3,7 +3,8 @@
 Why: the normal mix says how fast a user is served; this says how long one request
 can hold a worker. The mix is what an attacker (or a careless script) sends: leading
 wildcards up to the length limit, long phrases of common words, many prefixes,
-booleans of dozens of words, the deepest page, the largest page, unknown facet values.
+booleans of dozens of words, the deepest page, the largest page, unknown facet values,
+queries of unknown words (each one a "did you mean" look-up).
 Each is run as `Archive.search`; a refusal (400, the query budget) counts as an
 answer and its time is the time to refuse. Figures: p50, p99 and max per request.
 
@@ -59,6 +60,9 @@ def mix() -> list[tuple[str, dict]]:
         ("50 unknown organisations", {"q": ["oil"], "org": [f"junk-{i}" for i in range(50)]}),
         ("unknown country, region", {"country": ["ZZ", "Atlantis"], "region": ["Mars"]}),
         ("country:name of nothing", {"q": ["country:atlantis org:nosuchbody oil"]}),
+        ("120 unknown words (did you mean)", {"q": [" ".join(f"qz{chr(97 + i % 26)}{chr(97 + i // 26)}xw"
+                                                              for i in range(120))]}),
+        ("40 misspellings (did you mean)", {"q": [" ".join(["cofee", "brazl", "exprts", "oill", "pricse"] * 8)]}),
     ]
 
 
