@@ -97,10 +97,6 @@ class running:
         _local.deadline = self._saved
 
 
-def current() -> Deadline | None:
-    return getattr(_local, "deadline", None)
-
-
 def expired() -> bool:
     """True once this thread's deadline has passed (never without one)."""
     d = getattr(_local, "deadline", None)
