@@ -18,6 +18,7 @@ from typing import Iterator
 
 import numpy as np
 
+from . import whoosh_ext
 from .query import export, hits, matching
 from .query.didyoumean import did_you_mean
 from .query.evaluate import first_k_by_rank, top_k_ids
@@ -39,6 +40,7 @@ class Archive:
     """One open index for this process; safe to share between threads."""
 
     def __init__(self, index_dir: Path | str, refresh_every: float = REFRESH_EVERY_S):
+        whoosh_ext.install()          # Whoosh's reading fixes, before any segment is opened
         self._index = LiveIndex(index_dir, refresh_every)
         self.index_dir = self._index.index_dir
 
@@ -135,7 +137,7 @@ class Archive:
             "first_date": _dt.date.fromordinal(int(dated.min())).isoformat() if dated.size else None,
             "last_date": _dt.date.fromordinal(int(dated.max())).isoformat() if dated.size else None,
             "index_dir": str(self.index_dir), "generation": live.gen.name, "index_bytes": size,
-            "segments": len(live.ix._segments()) if hasattr(live.ix, "_segments") else None,
+            "segments": whoosh_ext.segment_count(live.ix),
             "facets": {name: [asdict(v) for v in values[:top]] for name, values in whole.facets.items()
                        if name != "date"},
         }

@@ -1,11 +1,23 @@
-"""The Whoosh field-length speed-up answers exactly as Whoosh's own code."""
+"""The two Whoosh patches answer exactly as Whoosh's own code, and are applied only by `install()`."""
 from __future__ import annotations
 
+import io
 import json
+import pickle
 
-from indexer import speedups
+from whoosh.codec import whoosh3
+from whoosh.filedb.structfile import BufferFile
+
+from indexer import whoosh_ext
 from indexer.build import build_index
 from indexer.store import open_live
+from indexer.whoosh_ext import patches
+
+
+def test_install_patches_whoosh_once():
+    assert whoosh_ext.install() is True and whoosh_ext.install() is True
+    assert whoosh3.W3PerDocReader.doc_field_length is patches.doc_field_length
+    assert BufferFile.__init__ is patches.buffer_file_init
 
 
 def test_field_lengths_match_whoosh(tmp_path):
@@ -22,18 +34,13 @@ def test_field_lengths_match_whoosh(tmp_path):
             perdoc = seg_reader._perdoc
             for docnum in range(seg_reader.doc_count_all()):
                 for field in ("title", "body", "nosuchfield"):
-                    assert (speedups._doc_field_length(perdoc, docnum, field)
-                            == speedups._original(perdoc, docnum, field)), (docnum, field)
+                    assert (patches.doc_field_length(perdoc, docnum, field)
+                            == patches.ORIGINAL_DOC_FIELD_LENGTH(perdoc, docnum, field)), (docnum, field)
 
 
 def test_view_file_reads_like_bytesio():
-    import io
-    import pickle
-
-    from whoosh.filedb.structfile import BufferFile
-
     payload = b"line one\nline two\n" + pickle.dumps({"a": [1, 2, 3]}) + b"tail"
-    ours, theirs = speedups._ViewFile(memoryview(payload)), io.BytesIO(payload)
+    ours, theirs = patches.ViewFile(memoryview(payload)), io.BytesIO(payload)
     assert ours.readline() == theirs.readline()
     assert ours.read(4) == theirs.read(4)
     assert ours.tell() == theirs.tell()
@@ -41,7 +48,8 @@ def test_view_file_reads_like_bytesio():
     assert ours.read() == theirs.read() == b"tail"
     ours.seek(18), theirs.seek(18)
     assert pickle.load(ours) == pickle.load(theirs) == {"a": [1, 2, 3]}
-    assert list(speedups._ViewFile(b"a\nb\nc")) == [b"a\n", b"b\n", b"c"]
+    assert list(patches.ViewFile(b"a\nb\nc")) == [b"a\n", b"b\n", b"c"]
+    whoosh_ext.install()
     # Whoosh's BufferFile no longer copies its buffer
     f = BufferFile(memoryview(payload))
-    assert isinstance(f.file, speedups._ViewFile) and f.get(0, 4) == b"line"
+    assert isinstance(f.file, patches.ViewFile) and f.get(0, 4) == b"line"

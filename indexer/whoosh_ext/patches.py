@@ -1,31 +1,44 @@
-"""Two targeted fixes to Whoosh's reading code, applied when the schema is imported.
+"""Two targeted fixes to Whoosh's reading code, applied by `install()` at start-up.
+
+Applied explicitly by the entry points (`Archive`, `build_index`, hence the CLI and
+the web app), once per process, and only on the Whoosh version they were written
+against: importing NewsFacet changes nothing in Whoosh.
 
 1. Memory: `BufferFile` (how Whoosh reads a file inside a memory-mapped segment)
    wraps its buffer in `io.BytesIO(buf)`, which copies the whole sub-file into the
    process's private memory: the postings of a 215,780-story index, 365 MB a segment,
-   copied into every web worker at open. `_ViewFile` reads from the memoryview
+   copied into every web worker at open. `ViewFile` reads from the memoryview
    instead, so the pages stay shared, file-backed and loaded only when touched.
 
-2. Speed:
-Whoosh's W3 codec reads a document's field length one byte at a time through a
-seek+read on the lengths column (`W3PerDocReader.doc_field_length`). Writing a segment
-asks for it once per posting (about a third of commit time on Reuters) and BM25
-scoring once per matching document. The column is one byte per document, so this
-reads it whole, once per reader and field, and answers from memory, with exactly the
-original's results (including None for a zero byte). Nothing about the file format
-changes.
+2. Speed: Whoosh's W3 codec reads a document's field length one byte at a time
+   through a seek+read on the lengths column (`W3PerDocReader.doc_field_length`).
+   Writing a segment asks for it once per posting (about a third of commit time on
+   Reuters) and BM25 scoring once per matching document. The column is one byte per
+   document, so this reads it whole, once per reader and field (`blocks.length_bytes`),
+   and answers from memory, with exactly the original's results (including None for
+   a zero byte). Nothing about the file format changes. Two threads asking for the
+   same field at once may both read it; either answer is the same bytes.
 """
 from __future__ import annotations
+
+import threading
 
 from whoosh.codec import whoosh3
 from whoosh.filedb import structfile
 from whoosh.util.numeric import byte_to_length
 
+from .blocks import length_bytes
+from .version import supported, warn_unsupported
+
 _LENGTH_OF_BYTE = [byte_to_length(i) for i in range(256)]
-_original = whoosh3.W3PerDocReader.doc_field_length
+ORIGINAL_DOC_FIELD_LENGTH = whoosh3.W3PerDocReader.doc_field_length
+ORIGINAL_BUFFER_FILE_INIT = structfile.BufferFile.__init__
+
+_lock = threading.Lock()
+_installed = False
 
 
-def _doc_field_length(self, docnum, fieldname, default=0):
+def doc_field_length(self, docnum, fieldname, default=0):
     if docnum > self._doccount:
         raise IndexError("Asked for docnum %r of %d" % (docnum, self._doccount))
     cache = self.__dict__.get("_newsfacet_lengths")
@@ -33,9 +46,7 @@ def _doc_field_length(self, docnum, fieldname, default=0):
         cache = self._newsfacet_lengths = {}
     data = cache.get(fieldname, False)
     if data is False:
-        reader = self._cached_reader(whoosh3._lenfield(fieldname), whoosh3.LENGTHS_COLUMN)
-        data = None if reader is None else reader._dbfile.get(reader._basepos, reader._count)
-        cache[fieldname] = data
+        data = cache[fieldname] = length_bytes(self, fieldname)
     if data is None:
         return default
     lbyte = data[docnum] if docnum < len(data) else 0
@@ -44,7 +55,7 @@ def _doc_field_length(self, docnum, fieldname, default=0):
     return None
 
 
-class _ViewFile:
+class ViewFile:
     """The read side of a file object over a memoryview, without copying it."""
 
     def __init__(self, buf):
@@ -96,18 +107,33 @@ class _ViewFile:
         self.closed = True
 
 
-def _buffer_file_init(self, buf, name=None, onclose=None):
+def buffer_file_init(self, buf, name=None, onclose=None):
     self._buf = buf
     self._name = name
-    self.file = _ViewFile(buf)
+    self.file = ViewFile(buf)
     self.onclose = onclose
     self.is_real = False
     self.is_closed = False
 
 
-def apply() -> None:
-    whoosh3.W3PerDocReader.doc_field_length = _doc_field_length
-    structfile.BufferFile.__init__ = _buffer_file_init
+def install() -> bool:
+    """Apply both patches once per process; True when they are in place.
+
+    On another Whoosh version nothing is patched (a WhooshVersionWarning says so):
+    Whoosh then runs as shipped, correct but slower and heavier on memory.
+    """
+    global _installed
+    with _lock:
+        if _installed:
+            return True
+        if not supported():
+            warn_unsupported("the field-length and BufferFile patches", "are not applied")
+            return False
+        whoosh3.W3PerDocReader.doc_field_length = doc_field_length
+        structfile.BufferFile.__init__ = buffer_file_init
+        _installed = True
+        return True
 
 
-apply()
+def installed() -> bool:
+    return _installed
