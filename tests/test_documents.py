@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SEEDS, corpus_path, corpus_records
+from corpora import SEEDS, corpus_path, corpus_records
 from indexer.documents import (
     SUPPORTED_SUFFIXES, Document, ReadProblem, derive_title, discover, parse_date, read_file, split_dateline,
     suffix_of,

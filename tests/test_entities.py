@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from conftest import SEEDS, corpus_path, corpus_records
+from corpora import SEEDS, corpus_path, corpus_records
 from indexer import entities as E
 from indexer import evaluate as EV
 

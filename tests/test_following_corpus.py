@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from conftest import corpus_records
+from corpora import corpus_records
 from indexer.build import build_index
 from indexer.search import Archive, SearchRequest
 from web.app import create_app
