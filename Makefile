@@ -9,7 +9,7 @@ WORKERS ?= 2
 INDEX  ?= index
 SEEDS  ?= seeds
 
-.PHONY: run index serve test test-fast eval bench soak clean install
+.PHONY: run index test lint eval bench soak clean install
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,7 @@ $(BIN)/python:
 
 # Reinstall whenever pyproject.toml changes.
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,lint]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -31,6 +31,12 @@ run: index
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not soak"
+
+# The imports DESIGN.md allows between the parts (import-linter contracts in pyproject.toml)
+# and ruff's checks (rules chosen there). Neither rewrites a file.
+lint: $(STAMP)
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/ruff check .
 
 eval: $(STAMP)
 	$(BIN)/python -m indexer.evaluate

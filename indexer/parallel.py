@@ -96,7 +96,7 @@ def write_parallel(ix, writer, docs: list, procs: int, *, optimize: bool,
             except queue.Empty:
                 dead = [wid for wid in pending if workers[wid].exitcode not in (None, 0)]
                 if dead:
-                    raise RuntimeError(f"indexing worker {dead[0]} died (exit code {workers[dead[0]].exitcode})")
+                    raise RuntimeError(f"indexing worker {dead[0]} died (exit code {workers[dead[0]].exitcode})") from None
                 continue
             kind, wid = msg[0], msg[1]
             if kind == "progress":

@@ -4,7 +4,6 @@ from __future__ import annotations
 import gzip
 import json
 import os
-import threading
 import time
 from pathlib import Path
 

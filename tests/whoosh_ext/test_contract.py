@@ -17,7 +17,7 @@ import pytest
 import whoosh
 from whoosh import index as whoosh_index, query as wq
 from whoosh.codec.whoosh3 import W3Codec
-from whoosh.writing import SegmentWriter
+from whoosh.writing import IndexingError, SegmentWriter
 
 from indexer import whoosh_ext
 from indexer.schema import SCHEMA
@@ -198,7 +198,7 @@ def test_commit_segments_makes_every_writer_visible_at_once(tmp_path):
     with after.searcher() as s:
         assert s.document_number(id="d7-3") is not None and s.document_number(id="d0-5") is None
         assert len(list(s.reader().leaf_readers())) == whoosh_ext.segment_count(after)
-    with pytest.raises(Exception):          # the writer's lock was released: a new writer can start
+    with pytest.raises(IndexingError):      # the writer is finished, and its lock released: a new writer can start
         writer.add_document(id="late")
     ix.writer().cancel()
 
