@@ -37,7 +37,12 @@ __all__ = ["Archive", "QueryError", "SearchRequest", "SearchResult", "Story", "H
 
 
 class Archive:
-    """One open index for this process; safe to share between threads."""
+    """One open index for this process, shared by its threads.
+
+    Safe to share: the per-generation caches are changed under locks (query/evaluate.py,
+    live.py, matching.py) and Whoosh's segment files keep a read position per thread
+    (whoosh_ext/patches.py); tests/test_threads.py hammers one Archive from 8 threads.
+    """
 
     def __init__(self, index_dir: Path | str, refresh_every: float = REFRESH_EVERY_S):
         whoosh_ext.install()          # Whoosh's reading fixes, before any segment is opened
@@ -107,8 +112,9 @@ class Archive:
     def suggest(self, q: str, limit: int = 8) -> list[Suggestion]:
         """Words and facet values completing the last word of `q` (query/suggest.py)."""
         live = self._index.current()
-        if live.suggester is None:
-            live.suggester = Suggester(live.searcher, live.tables, lambda f, v: label_of(live, f, v))
+        with live.lock:                      # built once per generation, whichever thread asks first
+            if live.suggester is None:
+                live.suggester = Suggester(live.searcher, live.tables, lambda f, v: label_of(live, f, v))
         return live.suggester.suggest(_clean_text(q), limit)
 
     def story(self, doc_id: str, q: str = "") -> Story | None:

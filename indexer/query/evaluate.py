@@ -12,6 +12,7 @@ set of documents and score by their words.
 from __future__ import annotations
 
 import math
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -34,7 +35,12 @@ class Match:
 
 
 class Postings:
-    """Term postings and field lengths of one reader (all its segments) as arrays."""
+    """Term postings and field lengths of one reader (all its segments) as arrays.
+
+    Shared by every thread of a process: the LRU is changed only under `_lock`, and
+    arrays are stored only once complete (two threads may both read the same list;
+    either result is the same).
+    """
 
     def __init__(self, reader, B: float = 0.75, K1: float = 1.2, cache_bytes: int = CACHE_BYTES):
         self.reader = reader
@@ -46,6 +52,7 @@ class Postings:
         self._cache: OrderedDict[tuple[str, bytes], tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._cache_bytes = 0
         self._cache_limit = cache_bytes
+        self._lock = threading.Lock()
 
     # -- raw arrays
 
@@ -88,21 +95,29 @@ class Postings:
         CACHE_MIN_POSTINGS) are kept in a small LRU for the life of this generation.
         """
         key = (fieldname, btext)
-        hit = self._cache.get(key)
+        with self._lock:
+            hit = self._cache.get(key)
+            if hit is not None:
+                self._cache.move_to_end(key)
         if hit is None:
-            hit = self._score(fieldname, btext)
+            hit = self._score(fieldname, btext)        # outside the lock: reading is the slow part
             if hit[0].size >= CACHE_MIN_POSTINGS:
-                size = hit[0].nbytes + hit[1].nbytes
-                if size <= self._cache_limit:
-                    self._cache[key] = hit
-                    self._cache_bytes += size
-                    while self._cache_bytes > self._cache_limit:
-                        _, (ids, sc) = self._cache.popitem(last=False)
-                        self._cache_bytes -= ids.nbytes + sc.nbytes
-        else:
-            self._cache.move_to_end(key)
+                self._remember(key, hit)
         ids, scores = hit
         return (ids, scores * np.float32(boost)) if boost != 1 else (ids, scores)
+
+    def _remember(self, key, hit) -> None:
+        size = hit[0].nbytes + hit[1].nbytes
+        if size > self._cache_limit:
+            return
+        with self._lock:
+            if key in self._cache:                     # another thread read it meanwhile
+                return
+            self._cache[key] = hit
+            self._cache_bytes += size
+            while self._cache_bytes > self._cache_limit:
+                _, (ids, sc) = self._cache.popitem(last=False)
+                self._cache_bytes -= ids.nbytes + sc.nbytes
 
     def _score(self, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
         ids, weights = self.term(fieldname, btext)
@@ -129,6 +144,7 @@ class Evaluator:
         self.live = live
         self.n = postings.n
         self._fallback_cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._fallback_lock = threading.Lock()      # the cache is shared by every thread
 
     def run(self, q) -> Match:
         m = self._eval(q)
@@ -224,15 +240,18 @@ class Evaluator:
         FALLBACK_CACHE phrases cost little to keep.
         """
         key = repr(q)
-        packed = self._fallback_cache.get(key)
+        with self._fallback_lock:
+            packed = self._fallback_cache.get(key)
+            if packed is not None:
+                self._fallback_cache.move_to_end(key)
         if packed is None:
             mask = np.zeros(self.n, dtype=bool)
             mask[np.fromiter(self.searcher.docs_for_query(q), dtype=np.int64)] = True
-            packed = self._fallback_cache[key] = np.packbits(mask)
-            if len(self._fallback_cache) > FALLBACK_CACHE:
-                self._fallback_cache.popitem(last=False)
-        else:
-            self._fallback_cache.move_to_end(key)
+            packed = np.packbits(mask)
+            with self._fallback_lock:
+                self._fallback_cache[key] = packed
+                while len(self._fallback_cache) > FALLBACK_CACHE:
+                    self._fallback_cache.popitem(last=False)
         return np.unpackbits(packed, count=self.n).astype(bool)
 
 

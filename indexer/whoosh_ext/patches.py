@@ -4,11 +4,15 @@ Applied explicitly by the entry points (`Archive`, `build_index`, hence the CLI 
 the web app), once per process, and only on the Whoosh version they were written
 against: importing NewsFacet changes nothing in Whoosh.
 
-1. Memory: `BufferFile` (how Whoosh reads a file inside a memory-mapped segment)
-   wraps its buffer in `io.BytesIO(buf)`, which copies the whole sub-file into the
-   process's private memory: the postings of a 215,780-story index, 365 MB a segment,
-   copied into every web worker at open. `ViewFile` reads from the memoryview
-   instead, so the pages stay shared, file-backed and loaded only when touched.
+1. Memory and threads: `BufferFile` (how Whoosh reads a file inside a memory-mapped
+   segment) wraps its buffer in `io.BytesIO(buf)`, which copies the whole sub-file
+   into the process's private memory: the postings of a 215,780-story index, 365 MB a
+   segment, copied into every web worker at open. `ViewFile` reads from the
+   memoryview instead, so the pages stay shared, file-backed and loaded only when
+   touched. Its read position is kept per thread: Whoosh reads by `seek` then `read`
+   on one file object shared by every searcher of the segment, so two threads
+   searching at once read each other's blocks (unpickling errors, wrong postings).
+   With a cursor per thread, one searcher serves every thread of a process.
 
 2. Speed: Whoosh's W3 codec reads a document's field length one byte at a time
    through a seek+read on the lengths column (`W3PerDocReader.doc_field_length`).
@@ -56,12 +60,24 @@ def doc_field_length(self, docnum, fieldname, default=0):
 
 
 class ViewFile:
-    """The read side of a file object over a memoryview, without copying it."""
+    """The read side of a file object over a memoryview, without copying it; the read
+    position is per thread (the buffer is read-only, so nothing else is shared)."""
 
     def __init__(self, buf):
         self._buf = memoryview(buf)
-        self._pos = 0
+        self._cursor = threading.local()
         self.closed = False
+
+    @property
+    def _pos(self) -> int:
+        try:
+            return self._cursor.pos
+        except AttributeError:          # this thread's first use of the file
+            return 0
+
+    @_pos.setter
+    def _pos(self, value: int) -> None:
+        self._cursor.pos = value
 
     def read(self, n: int = -1) -> bytes:
         end = len(self._buf) if n is None or n < 0 else min(len(self._buf), self._pos + n)

@@ -53,3 +53,22 @@ def test_view_file_reads_like_bytesio():
     # Whoosh's BufferFile no longer copies its buffer
     f = BufferFile(memoryview(payload))
     assert isinstance(f.file, patches.ViewFile) and f.get(0, 4) == b"line"
+
+
+def test_view_file_keeps_a_read_position_per_thread():
+    """Whoosh seeks then reads on one shared file object: each thread needs its own cursor."""
+    import threading
+    f = patches.ViewFile(memoryview(bytes(range(100))))
+    f.seek(10)
+    seen = {}
+
+    def other():
+        seen["start"] = f.tell()           # a new thread starts at 0, not at this thread's 10
+        f.seek(50)
+        seen["read"] = f.read(2)
+
+    t = threading.Thread(target=other)
+    t.start()
+    t.join()
+    assert seen == {"start": 0, "read": bytes([50, 51])}
+    assert f.tell() == 10 and f.read(2) == bytes([10, 11])
