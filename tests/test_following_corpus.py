@@ -122,6 +122,7 @@ def test_groups_hold_near_copies_only(reuters):
     assert checked > 0
 
 
+@pytest.mark.timing
 def test_grouping_is_numpy_cheap(reuters):
     archive, client, records, planted = reuters
     for grouped in (True, False):
