@@ -36,6 +36,7 @@ def _docs(n: int, seed: int = 0):
 
 
 def _build(path: Path, compression: int, segments: int = 1, per_segment: int = 300):
+    path.mkdir(parents=True, exist_ok=True)
     ix = whoosh_index.create_in(path, SCHEMA)
     for s in range(segments):
         w = ix.writer(codec=W3Codec(blocklimit=16, compression=compression))
@@ -233,3 +234,17 @@ def test_install_refuses_another_whoosh(monkeypatch):
             "from whoosh.codec import whoosh3\n"
             "assert whoosh3.W3PerDocReader.doc_field_length is patches.ORIGINAL_DOC_FIELD_LENGTH\n")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT, timeout=60)
+
+
+def test_scores_are_the_same_on_compressed_and_plain_blocks(tmp_path):
+    """The query engine's BM25F arrays do not depend on how the blocks were stored."""
+    from indexer.query.evaluate import Postings
+    plain, packed = _build(tmp_path / "plain", 0, segments=2), _build(tmp_path / "zlib", 3, segments=2)
+    with plain.reader() as a, packed.reader() as b:
+        pa, pb = Postings(a), Postings(b)
+        for fieldname in ("body", "title"):
+            assert np.array_equal(pa.lengths(fieldname), pb.lengths(fieldname))
+            for btext in list(a.lexicon(fieldname))[:8]:
+                ids_a, sc_a = pa.bm25(fieldname, btext)
+                ids_b, sc_b = pb.bm25(fieldname, btext)
+                assert ids_a.size and np.array_equal(ids_a, ids_b) and np.array_equal(sc_a, sc_b)
