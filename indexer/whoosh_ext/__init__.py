@@ -7,7 +7,9 @@ Whoosh release without notice. Kept here, they are written against one version
 (`WHOOSH_VERSION`, pinned exactly in pyproject.toml), checked by the contract tests
 in tests/whoosh_ext/, and on any other version they step aside: the patches are not
 applied, the block and length readers use Whoosh's public API (slower, same answers),
-and the build writes in one process.
+and the build writes in one process. Without the patches Whoosh's segment files share
+one read position between threads, so an `Archive` is then safe in one thread only
+(gunicorn's default sync workers, one per process, are unaffected).
 
 - `version.py`   the pinned version and the check
 - `patches.py`   two fixes to Whoosh's reading code, applied by `install()` at start-up
