@@ -47,7 +47,9 @@ class Postings:
         self.leaves = list(reader.leaf_readers())
         self.B, self.K1 = B, K1
         self._lengths: dict[str, np.ndarray] = {}
-        self._live_count = reader.doc_count()
+        # Whoosh's average field length divides by every docnum, deleted ones included
+        # (the field length still counts them): doc_count_all(), not doc_count().
+        self._all_count = reader.doc_count_all()
         self._cache: OrderedDict[tuple[str, bytes], tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._cache_bytes = 0
         self._cache_limit = cache_bytes
@@ -133,7 +135,7 @@ class Postings:
             return ids, weights
         df = self.reader.doc_frequency(fieldname, btext)
         idf = math.log(self.n / (df + 1)) + 1
-        avgfl = (self.reader.field_length(fieldname) / (self._live_count or 1)) or 1
+        avgfl = (self.reader.field_length(fieldname) / (self._all_count or 1)) or 1
         fl = self.lengths(fieldname)[ids]
         B, K1 = self.B, self.K1
         scores = idf * ((weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * fl / avgfl)))
