@@ -218,8 +218,13 @@ class Evaluator:
     def _eval(self, q) -> Match:
         if isinstance(q, wq.Term):
             return self._term(q.fieldname, q.text, q.boost)
-        if isinstance(q, wq.Every):
-            return Match(np.ones(self.n, dtype=bool), np.ones(self.n, dtype=np.float32))
+        if isinstance(q, wq.Every):     # `body:*`: the stories with something in that field, as Whoosh
+            if q.fieldname and q.fieldname in self.p.reader.schema and self.p.reader.schema[q.fieldname].scorable:
+                mask = self.p.lengths(q.fieldname) > 0
+                return Match(mask, mask * np.float32(q.boost))
+            if q.fieldname:
+                return self._fallback(q)
+            return Match(np.ones(self.n, dtype=bool), np.full(self.n, q.boost, dtype=np.float32))
         if isinstance(q, wq.NullQuery.__class__) or q is wq.NullQuery:
             return self._empty()
         if isinstance(q, wq.Not):     # as Whoosh's InverseMatcher: every match scores its weight, 1
