@@ -45,6 +45,9 @@ def build_schema() -> Schema:
         org=KEYWORD(commas=True, lowercase=False, scorable=False),
         country=KEYWORD(commas=True, lowercase=False, scorable=False),
         region=KEYWORD(commas=True, lowercase=False, scorable=False),
+        # "government|ICC": an organisation under the kind it has in this story, so a value
+        # shared by bodies of several kinds is counted per kind (query/orgkinds.py)
+        org_kind=KEYWORD(commas=True, lowercase=False, scorable=False),
         dateline=STORED,
         place=STORED,
         source=STORED,
