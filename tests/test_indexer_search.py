@@ -158,8 +158,12 @@ def test_snippet_without_matching_words_is_the_lead(archive):
 
 
 def test_did_you_mean(archive):
+    # a query finding nothing shows what its correction finds (issue 13; it used to list nothing)
     result = search(archive, q="cofee")
-    assert result.total == 0 and result.suggestion == "coffee"
+    assert result.suggestion == result.showing_results_for == "coffee" and result.query == "cofee"
+    assert ids(result) == ids(search(archive, q="coffee")) != []
+    exact = search(archive, q="cofee", correct="off")
+    assert exact.total == 0 and exact.suggestion == "coffee" and exact.showing_results_for is None
     assert search(archive, q="coffee").suggestion is None
 
 
