@@ -114,7 +114,7 @@ class Archive:
         """Words and facet values completing the last word of `q` (query/suggest.py)."""
         live = self._index.current()
         if live.suggester is None:
-            live.suggester = Suggester(live.searcher, live.tables, lambda f, v: label_of(live, f, v))
+            live.suggester = Suggester(live, lambda f, v: label_of(live, f, v))
         return live.suggester.suggest(_clean_text(q), limit)
 
     def story(self, doc_id: str, q: str = "") -> Story | None:

@@ -128,15 +128,21 @@ def _stems_for(reader, node, limit: int, too_many) -> list[str]:
             seen.add(t)
             if len(found) > limit:
                 too_many(node)
-    if literal:     # stems shorter than what was typed: `enjoyi*` -> "enjoying" -> enjoy
-        words = {literal + e[k:] for e in ENDINGS for k in range(len(e) + 1) if literal.endswith(e[:k])}
-        for word in sorted(words) if regex is None else ():
-            t = stem(word)
-            if t not in seen and not t.startswith(literal) and word not in STOP_WORDS \
-                    and (field, t) in reader:
-                found.append(t)
-                seen.add(t)
+    if literal and regex is None:
+        found += [t for t in shorter_stems(reader, field, literal) if t not in seen]
     return found
+
+
+def shorter_stems(reader, field: str, prefix: str) -> list[str]:
+    """Indexed stems of words starting with `prefix` that do not themselves start with it:
+    `enjoyi` -> "enjoying" -> enjoy, `internatio` -> "international" -> intern."""
+    words = {prefix + e[k:] for e in ENDINGS for k in range(len(e) + 1) if prefix.endswith(e[:k])}
+    out = []
+    for word in sorted(words):
+        t = stem(word)
+        if t not in out and not t.startswith(prefix) and word not in STOP_WORDS and (field, t) in reader:
+            out.append(t)
+    return out
 
 
 def _a_word_of(t: str, matches) -> bool:
