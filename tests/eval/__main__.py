@@ -81,14 +81,16 @@ def main(argv=None) -> int:
         log(f"corpus not found: {args.corpus}")
         return 2
     recs = records(args.corpus)
+    archive = index(args.corpus, args.eval_dir, args.reuse)
     out = {}
     if args.only in (None, "spelling"):
-        archive = index(args.corpus, args.eval_dir, args.reuse)
+        log("spelling …")
         out["spelling"] = spelling_figures(archive, recs, args.typos)
-        archive.close()
     if args.only in (None, "dedup"):
         from . import dedup
-        out["dedup"] = dedup.figures(recs, args.eval_dir, args.reuse)
+        log("near-duplicates …")
+        out["dedup"] = dedup.figures(recs, archive)
+    archive.close()
     print(json.dumps(out, indent=2))
     return 0
 
