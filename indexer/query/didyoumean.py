@@ -169,26 +169,9 @@ def _surface(searcher, analyzer, c: Candidate) -> tuple[str, bool] | None:
                 seen[w] = seen.get(w, 0) + 1
     if not seen:
         return None
-    # A one-edit word is taken if stories write it, or a regular form of what they write or
-    # of the stem ("remained" when they write "remain"; not "comee" when they write "come");
-    # of several, the likeliest slip, then the commonest in those stories.
-    forms = set().union(*(_forms(x) for x in seen))
-    plausible = [w for w in c.words if w in forms]
-    if plausible:
-        return max(sorted(plausible), key=lambda w: (c.words[w] * (1 if w in seen else 0.5), seen.get(w, 0))), True
+    # a one-edit word that stories write (of several, the likeliest slip, then the commonest);
+    # else the word they write, flagged: "comee" stems to "come", but no story says "comee"
+    typed = [w for w in c.words if w in seen]
+    if typed:
+        return max(sorted(typed), key=lambda w: (c.words[w], seen[w])), True
     return max(sorted(seen), key=seen.get), False
-
-
-def _forms(x: str) -> set[str]:
-    """`x` with the regular English inflections (-s, -es, -ed, -ing), spelled right."""
-    out = {x}
-    sibilant = x.endswith(("s", "x", "z", "ch", "sh"))
-    if x.endswith("e"):
-        out |= {x + "s", x + "d", x[:-1] + "ing"}
-    elif len(x) > 1 and x.endswith("y") and x[-2] not in "aeiou":
-        out |= {x[:-1] + "ies", x[:-1] + "ied", x + "ing"}
-    else:
-        out |= {x + ("es" if sibilant else "s"), x + "ed", x + "ing"}
-    return out
-
-
