@@ -27,9 +27,7 @@ import fnmatch
 import re
 
 from whoosh import qparser, query as wq
-from whoosh.analysis import STOP_WORDS
 from whoosh.fields import TEXT
-from whoosh.lang.porter import stem
 
 # Endings a typed prefix may be cut from: the word "enjoyi…" is most likely "enjoying".
 ENDINGS = ("", "e", "s", "es", "ed", "ing", "ings", "er", "ers", "y", "ies", "ied", "ly", "ment", "ments",
@@ -123,7 +121,7 @@ def _stems_for(reader, node, limit: int, too_many) -> list[str]:
         if i >= MAX_SCANNED:
             too_many(node)
         t = btext.decode("utf-8") if isinstance(btext, bytes) else btext
-        if matches(t) or (regex is not None and _a_word_of(t, matches)):
+        if matches(t) or (regex is not None and _a_word_of(t, matches, stemmer(reader, field))):
             found.append(t)
             seen.add(t)
             if len(found) > limit:
@@ -137,15 +135,26 @@ def shorter_stems(reader, field: str, prefix: str) -> list[str]:
     """Indexed stems of words starting with `prefix` that do not themselves start with it:
     `enjoyi` -> "enjoying" -> enjoy, `internatio` -> "international" -> intern."""
     words = {prefix + e[k:] for e in ENDINGS for k in range(len(e) + 1) if prefix.endswith(e[:k])}
+    stem = stemmer(reader, field)
     out = []
     for word in sorted(words):
         t = stem(word)
-        if t not in out and not t.startswith(prefix) and word not in STOP_WORDS and (field, t) in reader:
+        if t and t not in out and not t.startswith(prefix) and (field, t) in reader:
             out.append(t)
     return out
 
 
-def _a_word_of(t: str, matches) -> bool:
+def stemmer(reader, field: str):
+    """The field's own analyzer as word -> its one indexed form (None for a stop word)."""
+    analyzer = reader.schema[field].analyzer
+
+    def stem(word: str) -> str | None:
+        toks = [t.text for t in analyzer(word)]
+        return toks[0] if len(toks) == 1 else None
+    return stem
+
+
+def _a_word_of(t: str, matches, stem) -> bool:
     """Does a word made of stem `t` and a common ending match, and stem back to `t`?"""
     for ending in ENDINGS[1:]:
         for base in (t, t[:-1] + "y") if t.endswith("i") else (t,):
