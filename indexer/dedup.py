@@ -168,8 +168,9 @@ def groups(signatures: np.ndarray, live: np.ndarray, day: np.ndarray | None = No
 # shingles have Jaccard >= 0.8), the SimHash above grouped 79% of them: a 64-bit SimHash
 # of a 150-word story moves by 5-6 bits for a one-word difference, more than
 # MAX_DISTANCE, and a wider distance makes the band buckets explode. A MinHash estimates
-# the Jaccard similarity itself: NUM_HASHES 16-bit minima of the shingles under as many
-# hash functions (b-bit MinHash, Li & König), stored as a 128-byte column; candidates come
+# the Jaccard similarity itself: NUM_HASHES 16-bit minima of the shingles (one permutation
+# cut in NUM_HASHES bins, Li, Owen & Zhang, so that a story costs one hash per shingle; b-bit
+# values, Li & König), stored as a 128-byte column; candidates come
 # from BANDS bands of ROWS minima (a pair at J = 0.8 shares a band with probability
 # 0.9998, at J = 0.2 with 0.025), and a candidate is kept when at least MIN_AGREE of its
 # minima agree (the estimate of J; its standard error at J = 0.8 is 0.05).
@@ -180,10 +181,8 @@ BANDS = NUM_HASHES // ROWS
 MIN_AGREE = 0.7
 SIGNATURE_BYTES = NUM_HASHES * 2          # schema.MINHASH_BYTES
 NO_MINHASH = bytes(SIGNATURE_BYTES)
-_RNG = np.random.default_rng(0x5EED13)
-_A = _RNG.integers(1, 2 ** 63, size=NUM_HASHES, dtype=np.uint64) | np.uint64(1)    # odd multipliers
-_B = _RNG.integers(1, 2 ** 63, size=NUM_HASHES, dtype=np.uint64)
-_S48 = np.uint64(48)
+_S42, _S16 = np.uint64(42), np.uint64(16)
+_BIN_NUMBERS = np.arange(NUM_HASHES)
 
 
 def minhash(title: str, body: str) -> bytes:
@@ -196,16 +195,28 @@ def minhash(title: str, body: str) -> bytes:
     if len(body_words) < MIN_WORDS:
         return NO_MINHASH
     words = _WORD.findall(title.lower()) + body_words
-    h = np.array([zlib.crc32(w.encode("utf-8")) for w in words], dtype=np.uint64)
+    h = np.fromiter(map(zlib.crc32, map(str.encode, words)), dtype=np.uint64, count=len(words))
     n = len(h) - SHINGLE + 1
     with np.errstate(over="ignore"):
         s = h[:n] * _M[0]
         for j in range(1, SHINGLE):
             s += h[j: n + j] * _M[j]
         s = _mix(np.unique(s))
-        # NUM_HASHES hash functions a*x + b (mod 2**64) of the mixed shingle; the top 16 bits of each minimum
-        mins = (s[:, None] * _A[None, :] + _B[None, :]).min(axis=0)
-    sig = (mins >> _S48).astype("<u2")
+    # one permutation, NUM_HASHES bins (Li, Owen & Zhang): the top 6 bits of a shingle's hash
+    # choose its bin, the next 16 are its value; a bin keeps its smallest value
+    key = np.sort(s >> _S42)                     # 22 bits: bin (6), then value (16)
+    b = key >> _S16
+    first = np.empty(key.size, dtype=bool)
+    first[0] = True
+    np.not_equal(b[1:], b[:-1], out=first[1:])
+    filled = np.full(NUM_HASHES, -1, dtype=np.int64)
+    filled[b[first].astype(np.int64)] = (key[first] & np.uint64(0xFFFF)).astype(np.int64)
+    # an empty bin takes the value of the next filled one to its right, circularly
+    # ("rotation" densification, Shrivastava & Li), so both stories fill it alike
+    have = np.flatnonzero(filled >= 0)
+    if have.size < NUM_HASHES:
+        filled = filled[have[np.searchsorted(have, _BIN_NUMBERS) % have.size]]
+    sig = filled.astype("<u2")
     out = sig.tobytes()
     return out if out != NO_MINHASH else b"\x01" + out[1:]
 
