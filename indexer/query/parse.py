@@ -52,7 +52,8 @@ def parse(live, text: str) -> tuple[object | None, str | None]:
         notice = f"could not read the query as written; searched for the words: {words}"
     q = resolve_fields(q)
     if q is wq.NullQuery or isinstance(q, wq.NullQuery.__class__):
-        return NOTHING, notice or NO_WORDS.format(text.strip())
+        hint = DATE_HINT if re.search(r"\b(?:date|day|month|year):", text) else ""
+        return NOTHING, notice or NO_WORDS.format(text.strip()) + hint
     reader = live.searcher.reader()
     q = expand_patterns(reader, q, MAX_EXPANSIONS, _too_many)
     bound_expansions(reader, q)
@@ -62,6 +63,7 @@ def parse(live, text: str) -> tuple[object | None, str | None]:
 NOTHING = wq.Or([])           # matches no story
 NO_WORDS = ("'{}' has no word to search for (common words such as 'the', operators and empty "
             "quotes are not searched); nothing is listed")
+DATE_HINT = "; to search by date, use the from and to filters (from=1987-03-01)"
 
 
 def _too_many(node) -> None:
