@@ -20,6 +20,9 @@ import itertools
 import math
 import re
 import string
+import threading
+import weakref
+from collections import OrderedDict
 
 import numpy as np
 from whoosh import query as wq
@@ -35,12 +38,35 @@ MAX_COMBINATIONS = 32        # corrected queries run at most
 # channel, reduced to one weight per kind of edit): it breaks ties in distance between
 # words about as frequent, "forim" -> "forum" (a wrong letter) vs "form" (an extra one).
 CHANNEL = {"missing": 1.0, "swapped": 1.0, "doubled": 0.5, "extra": 0.2, "wrong": 0.2}
+CACHED = 512                 # corrections remembered per index generation
 SAMPLE_STORIES = 40          # stories read to choose how a stem is written
 SAMPLE_CHARS = 4_000
 
 
 def did_you_mean(live, text: str) -> str | None:
-    """The corrected query, or None when every word is known or no correction finds a story."""
+    """The corrected query, or None when every word is known or no correction finds a story.
+
+    Remembered per index generation (CACHED answers): a correction reads a few hundred
+    stories, and the same misspelling comes back (a page, its feed, the next page).
+    """
+    with _lock:
+        cache = _cache.setdefault(live.searcher, OrderedDict())
+        if text in cache:
+            cache.move_to_end(text)
+            return cache[text]
+    out = _correct(live, text)
+    with _lock:
+        cache[text] = out
+        if len(cache) > CACHED:
+            cache.popitem(last=False)
+    return out
+
+
+_cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()     # searcher -> {text: correction}
+_lock = threading.Lock()
+
+
+def _correct(live, text: str) -> str | None:
     searcher = live.searcher
     reader = searcher.reader()
     analyzer = searcher.schema["body"].analyzer
