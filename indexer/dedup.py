@@ -237,7 +237,7 @@ def minhash_groups(sigs: np.ndarray, live: np.ndarray, day: np.ndarray | None = 
     pa, pb = [], []
     for band in range(BANDS):
         key = np.ascontiguousarray(s[:, band * ROWS:(band + 1) * ROWS]).view(np.uint64).ravel()
-        order = np.argsort(key, kind="stable")
+        order = np.argsort(key)
         k = key[order]
         for d in range(1, min(MAX_RUN, len(order))):
             same = np.flatnonzero(k[d:] == k[:-d])

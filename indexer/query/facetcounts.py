@@ -40,7 +40,7 @@ def facets(live, req: SearchRequest, text_mask, masks, final, final_ids, cacheab
         values = []
         chosen = set(selected[fieldname])
         kind = req.org_kind if fieldname == "org" else ""
-        if kind and orgkinds.indexed(t):
+        if kind and orgkinds.table(live) is not None:
             values = orgkinds.values_of_kind(live, kind, mask, ids, chosen, FACET_LIMIT)
             top = ()
         for ordinal in top:

@@ -16,7 +16,6 @@ from pathlib import Path
 from .. import store
 from ..schema import FACET_FIELDS
 from .evaluate import Evaluator, Postings
-from .orgkinds import ORG_KIND
 from .parse import make_parsers
 from .suggest import Suggester
 from .tables import Tables, read_labels
@@ -44,7 +43,7 @@ class Live:
         ix, gen = store.open_live(index_dir)
         searcher = ix.searcher()
         postings = Postings(searcher.reader())
-        tables = Tables.build(postings, FACET_FIELDS + (ORG_KIND,))
+        tables = Tables.build(postings, FACET_FIELDS)
         full, plain = make_parsers(searcher.schema)   # ix.schema re-reads the TOC on every use
         return cls(gen, ix, searcher, tables, Evaluator(postings, searcher, tables.live), full, plain,
                    labels=read_labels(searcher, tables))

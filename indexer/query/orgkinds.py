@@ -13,13 +13,20 @@ from __future__ import annotations
 import numpy as np
 
 from .request import FacetValue
+from .tables import FacetTable, read_table
 
 ORG_KIND = "org_kind"
 
 
-def indexed(tables) -> bool:
-    table = tables.facets.get(ORG_KIND)
-    return table is not None and bool(table.values)
+def table(live) -> FacetTable | None:
+    """The `org_kind` terms as a facet table, read on the first request that narrows by kind
+    (not when a generation opens: most requests never ask); None for an older index."""
+    t = live.tables.facets.get(ORG_KIND)
+    if t is None and ORG_KIND in live.searcher.schema:
+        t = read_table(live.evaluator.p, ORG_KIND, live.tables.live)
+        t.index_by_doc(live.tables.n)
+        live.tables.facets[ORG_KIND] = t      # two threads may both read it: the same table
+    return t if t is not None and t.values else None
 
 
 def values_of_kind(live, kind: str, mask: np.ndarray, ids, chosen: set[str], limit: int) -> list[FacetValue]:
