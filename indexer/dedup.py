@@ -181,7 +181,8 @@ BANDS = NUM_HASHES // ROWS
 MIN_AGREE = 0.7
 SIGNATURE_BYTES = NUM_HASHES * 2          # schema.MINHASH_BYTES
 NO_MINHASH = bytes(SIGNATURE_BYTES)
-_S42, _S16 = np.uint64(42), np.uint64(16)
+_S42 = np.uint64(42)
+EMPTY_BIN = 1 << 16
 _BIN_NUMBERS = np.arange(NUM_HASHES)
 
 
@@ -201,19 +202,15 @@ def minhash(title: str, body: str) -> bytes:
         s = h[:n] * _M[0]
         for j in range(1, SHINGLE):
             s += h[j: n + j] * _M[j]
-        s = _mix(np.unique(s))
+        s = _mix(s)                    # a repeated shingle changes no minimum
     # one permutation, NUM_HASHES bins (Li, Owen & Zhang): the top 6 bits of a shingle's hash
     # choose its bin, the next 16 are its value; a bin keeps its smallest value
-    key = np.sort(s >> _S42)                     # 22 bits: bin (6), then value (16)
-    b = key >> _S16
-    first = np.empty(key.size, dtype=bool)
-    first[0] = True
-    np.not_equal(b[1:], b[:-1], out=first[1:])
-    filled = np.full(NUM_HASHES, -1, dtype=np.int64)
-    filled[b[first].astype(np.int64)] = (key[first] & np.uint64(0xFFFF)).astype(np.int64)
+    key = (s >> _S42).astype(np.int64)              # 22 bits: bin (6), then value (16)
+    filled = np.full(NUM_HASHES, EMPTY_BIN, dtype=np.int64)
+    np.minimum.at(filled, key >> 16, key & 0xFFFF)
     # an empty bin takes the value of the next filled one to its right, circularly
     # ("rotation" densification, Shrivastava & Li), so both stories fill it alike
-    have = np.flatnonzero(filled >= 0)
+    have = np.flatnonzero(filled < EMPTY_BIN)
     if have.size < NUM_HASHES:
         filled = filled[have[np.searchsorted(have, _BIN_NUMBERS) % have.size]]
     sig = filled.astype("<u2")
