@@ -23,6 +23,7 @@ from typing import Iterator
 
 import numpy as np
 
+from . import whoosh_ext
 from .query import budget, export, hits, matching
 from .query.didyoumean import did_you_mean
 from .query.evaluate import first_k_by_rank, top_k_ids
@@ -30,7 +31,7 @@ from .query.export import CHUNK as _EXPORT_CHUNK
 from .query.facetcounts import FACET_LIMIT, label_of, facets
 from .query.highlight import sanitize_many
 from .query.live import REFRESH_EVERY_S, LiveIndex
-from .query.parse import MAX_EXPANSIONS, highlight_terms, parse
+from .query.parse import MAX_EXPANSIONS, NOTHING, highlight_terms, parse
 from .query.request import (MAX_QUERY_CHARS, ORG_KINDS, SORTS, FacetValue, Hit, QueryError, Ref,
                             SearchRequest, SearchResult, Story, Version, _clean_text, parse_request)
 from .query.suggest import Suggester, Suggestion
@@ -55,17 +56,20 @@ def _locked(method):
 
 
 class Archive:
-    """One open index for this process; safe to share between threads.
+    """One open index for this process, shared by its threads.
 
-    Every use of the index holds one lock per process: searching is CPU-bound Python,
-    so threads would not search faster side by side anyway, and the lock makes the
-    per-generation caches and Whoosh's file reads safe under a threaded server
-    (web/worker.py) without a lock in each of them. An export reads its rows a chunk
-    at a time under the lock and streams them without it, so a slow reader of an
-    export never holds it.
+    Safe to share: the per-generation caches are changed under locks (query/evaluate.py,
+    live.py, matching.py) and Whoosh's segment files keep a read position per thread
+    (whoosh_ext/patches.py); tests/test_threads.py hammers one Archive from 8 threads.
+    On top of that every use of the index holds one lock per archive: searching is
+    CPU-bound Python, so threads would not search faster side by side anyway, and a
+    request then never waits for more than the one search before it. An export reads
+    its rows a chunk at a time under the lock and streams them without it, so a slow
+    reader of an export never holds it.
     """
 
     def __init__(self, index_dir: Path | str, refresh_every: float = REFRESH_EVERY_S, background: bool = False):
+        whoosh_ext.install()          # Whoosh's reading fixes, before any segment is opened
         self._index = LiveIndex(index_dir, refresh_every, warm=self._warm, background=background)
         self._serving = background
         self.index_dir = self._index.index_dir
@@ -83,7 +87,7 @@ class Archive:
         """
         if self._serving:       # a web worker: the word lists a leading wildcard needs (~1 s at 10x)
             for fieldname in ("title", "body"):
-                live.lexicons.joined(fieldname)
+                live.lexicons.size(fieldname)
         deadline = time.monotonic() + WARM_SECONDS
         for req in [SearchRequest()] + list(self._recent)[::-1]:
             if time.monotonic() > deadline:
@@ -145,9 +149,15 @@ class Archive:
         counted, granularity = facets(live, req, m.text_mask, m.masks, m.final, ids,
                                       cacheable=m.query is None and not m.masks)
         suggestion = None
-        if m.query is not None and total < 3:
+        if m.query is not None and m.query is not NOTHING and total < 3:
             with budget.running(budget.Deadline(budget.DEFAULT.seconds * DID_YOU_MEAN_SHARE)):
-                suggestion = did_you_mean(live.searcher, req.q)
+                suggestion = did_you_mean(live, req.q)
+        if suggestion and total == 0 and req.correct:     # show what the correction finds, as search engines do
+            fixed = self._search(live, dataclasses.replace(req, q=suggestion, correct=False))
+            if fixed.total:
+                fixed.query, fixed.suggestion, fixed.showing_results_for = req.q, suggestion, suggestion
+                fixed.took_ms = round((time.perf_counter() - started) * 1000, 1)
+                return fixed
         return SearchResult(
             query=req.q, total=total, page=req.page, pages=pages,
             took_ms=round((time.perf_counter() - started) * 1000, 1),
@@ -179,9 +189,11 @@ class Archive:
     def suggest(self, q: str, limit: int = 8) -> list[Suggestion]:
         """Words and facet values completing the last word of `q` (query/suggest.py)."""
         live = self._index.current()
-        if live.suggester is None:
-            live.suggester = Suggester(live.searcher, live.tables, lambda f, v: label_of(live, f, v))
-        return live.suggester.suggest(_clean_text(q), limit)
+        with live.lock:                      # built once per generation, whichever thread asks first
+            if live.suggester is None:
+                live.suggester = Suggester(live, lambda f, v: label_of(live, f, v))
+        with budget.running(budget.Deadline(budget.DEFAULT.seconds)):     # it runs the words before
+            return live.suggester.suggest(_clean_text(q), limit)
 
     @_locked
     def story_text(self, doc_id: str) -> tuple[str, str] | None:
@@ -202,7 +214,8 @@ class Archive:
         terms: frozenset[str] = frozenset()
         if q:
             try:
-                parsed, _ = parse(live, q)
+                with budget.running(budget.Deadline(budget.DEFAULT.seconds)):
+                    parsed, _ = parse(live, q)
                 terms = highlight_terms(live.searcher.reader(), parsed)
             except QueryError:
                 terms = frozenset()
@@ -221,7 +234,7 @@ class Archive:
             "first_date": _dt.date.fromordinal(int(dated.min())).isoformat() if dated.size else None,
             "last_date": _dt.date.fromordinal(int(dated.max())).isoformat() if dated.size else None,
             "index_dir": str(self.index_dir), "generation": live.gen.name, "index_bytes": size,
-            "segments": len(live.ix._segments()) if hasattr(live.ix, "_segments") else None,
+            "segments": whoosh_ext.segment_count(live.ix),
             "facets": {name: [asdict(v) for v in values[:top]] for name, values in whole.facets.items()
                        if name != "date"},
         }

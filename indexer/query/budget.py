@@ -18,8 +18,9 @@ What passes the caps runs under a `Deadline` that the evaluator checks cooperati
 (`expired()`, a thread-local, so no signature changes through the evaluator): work left
 when it expires is skipped, the answer holds what was found, and `notice` says so.
 
-Patterns are expanded here once (`expand`), into an `Or` of plain terms that the
-evaluator and the highlighter use as they are, instead of each scanning the lexicon again.
+Patterns are expanded once (`semantics.expand_patterns`) into an `Or` of the words they
+stand for, which the evaluator and the highlighter use as they are; `check_scan` charges
+what that will look through before it starts, `check_terms` what it found.
 """
 from __future__ import annotations
 
@@ -32,8 +33,8 @@ from dataclasses import dataclass
 from whoosh import query as wq
 
 from .request import QueryError
+from .semantics import Expansion
 
-_MULTITERM = (wq.Prefix, wq.Wildcard, wq.FuzzyTerm, wq.Regex, wq.TermRange)
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,12 @@ def expired() -> bool:
     return d is not None and d.expired()
 
 
+def too_slow(node) -> None:
+    """A pattern whose expansion outlasted the deadline: refused (a part of its words would be wrong)."""
+    raise BudgetError(f"'{node}' stands for too many words to look through in time; give a few more "
+                      "letters before the wildcard (cap: seconds)", "seconds")
+
+
 def cuts() -> int:
     """How many cuts this thread's deadline has made so far (compare before and after a step)."""
     d = getattr(_local, "deadline", None)
@@ -127,126 +134,66 @@ def check_shape(q, budget: Budget | None = None) -> None:
 
 
 class Lexicons:
-    """Each text field's word list as one newline-joined string, per index generation.
+    """How many words each text field's word list holds, counted once per index generation.
 
-    A leading wildcard has no prefix to seek to, so it must look at every word; one
-    regular expression over a joined string does that in C (~2 ms for 40,000 words)
-    where Whoosh's lexicon iterator costs ~2 µs a word in Python. One string per field:
-    a few MB at 200,000 stories, built on first use.
+    A leading wildcard (`*port`) has no letters to seek to, so its expansion walks the
+    field's whole word list; that length is what `check_scan` charges it. Counting it
+    walks the list once (~1 s at 215,780 stories, 12 segments), so a serving process
+    does it while warming a generation (search.Archive._warm).
     """
 
     def __init__(self, reader):
         self.reader = reader
-        self._joined: dict[str, tuple[str, int]] = {}
+        self._sizes: dict[str, int] = {}
         self._lock = threading.Lock()
 
-    def joined(self, fieldname: str) -> tuple[str, int]:
-        """(words joined by newlines, how many words)."""
-        got = self._joined.get(fieldname)
+    def size(self, fieldname: str) -> int:
+        got = self._sizes.get(fieldname)
         if got is None:
             with self._lock:
-                got = self._joined.get(fieldname)
+                got = self._sizes.get(fieldname)
                 if got is None:
-                    words = [w.decode("utf-8") for w in self.reader.lexicon(fieldname)]
-                    got = self._joined[fieldname] = ("\n".join(words), len(words))
+                    got = self._sizes[fieldname] = sum(1 for _ in self.reader.lexicon(fieldname))
         return got
 
-    def size(self, fieldname: str) -> int:
-        return self.joined(fieldname)[1]
+
+def _patterns(q):
+    leaves = [q] if q.is_leaf() else q.leaves()
+    return [leaf for leaf in leaves if isinstance(leaf, (wq.Prefix, wq.Wildcard))]
 
 
-def glob_regex(text: str) -> re.Pattern:
-    """A glob (`*`, `?`) as a regex matching whole lines of a joined lexicon.
+def check_scan(q, lexicons: Lexicons, budget: Budget | None = None) -> None:
+    """Refuse patterns that would look through too many words together (cap: scanned).
 
-    Like `fnmatch.translate` (Python 3.11), each `*` but the last is an atomic lazy
-    group, so a pattern of many stars cannot backtrack exponentially.
+    A pattern with letters before its first wildcard looks only at the words starting
+    with them (semantics.py bounds that per pattern); one without (`*port`) looks at its
+    field's whole word list, so each is charged that list's length before any is expanded.
     """
-    def lit(segment: str) -> str:
-        return "".join("[^\n]" if ch == "?" else re.escape(ch) for ch in segment)
-    parts = text.split("*")
-    if len(parts) == 1:
-        body = lit(text)
-    else:
-        middle = "".join(f"(?>[^\n]*?{lit(p)})" for p in parts[1:-1] if p)
-        body = f"{lit(parts[0])}{middle}[^\n]*{lit(parts[-1])}"
-    return re.compile(f"^{body}$", re.M)
+    budget = budget or DEFAULT
+    scanned = 0
+    for node in _patterns(q):
+        if node.fieldname in lexicons.reader.schema and not re.split(r"[*?\[]", node.text, maxsplit=1)[0]:
+            scanned += lexicons.size(node.fieldname)
+    if scanned > budget.scanned:
+        raise BudgetError(
+            f"the wildcards of this query would look through {scanned:,} words; the limit is "
+            f"{budget.scanned:,} (cap: scanned). A pattern that starts with letters (oil*, not *oil) "
+            "looks at far fewer", "scanned")
 
 
-class _Counter:
-    def __init__(self, budget: Budget):
-        self.budget = budget
-        self.scanned = 0
-        self.terms = 0
-
-    def scan(self, n: int) -> None:
-        self.scanned += n
-        if self.scanned > self.budget.scanned:
-            raise BudgetError(
-                f"the wildcards and prefixes of this query would look through more than "
-                f"{self.budget.scanned:,} words; the limit is {self.budget.scanned:,} "
-                "(cap: scanned). A pattern that starts with letters (oil*, not *oil) looks at far fewer",
-                "scanned")
-
-    def term(self, node, n: int) -> None:
-        if n > self.budget.per_pattern:
-            raise BudgetError(f"'{node}' stands for more than {self.budget.per_pattern:,} words; "
-                              "give a few more letters (cap: per_pattern)", "per_pattern")
-        self.terms += 1
-        if self.terms > self.budget.terms:
-            raise BudgetError(
-                f"the wildcards and prefixes of this query stand for more than {self.budget.terms:,} "
-                f"words together; the limit is {self.budget.terms:,} (cap: terms)", "terms")
+def check_terms(q, budget: Budget | None = None) -> None:
+    """Refuse patterns that stand for too many words together (cap: terms); each one's postings are read."""
+    budget = budget or DEFAULT
+    total = _expanded_words(q)
+    if total > budget.terms:
+        raise BudgetError(
+            f"the wildcards and prefixes of this query stand for {total:,} words together; the limit "
+            f"is {budget.terms:,} (cap: terms)", "terms")
 
 
-def _pattern_terms(reader, lexicons: Lexicons, node, counter: _Counter):
-    """The indexed words (bytes) one pattern stands for, counted against the budget."""
-    field = node.fieldname
-    if isinstance(node, wq.Prefix):
-        for n, btext in enumerate(reader.expand_prefix(field, node.text), 1):
-            counter.scan(1)
-            counter.term(node, n)
-            yield btext
-        return
-    if isinstance(node, wq.Wildcard) and "[" not in node.text:
-        prefix = re.split(r"[*?\[]", node.text, maxsplit=1)[0]    # the letters before the first wildcard
-        if not prefix:      # the whole word list: charged up front, then one regex in C
-            joined, size = lexicons.joined(field)
-            counter.scan(size)
-            n = 0
-            for m in glob_regex(node.text).finditer(joined):
-                n += 1
-                counter.term(node, n)
-                yield m.group().encode("utf-8")
-            return
-        rx = glob_regex(node.text)
-        n = 0
-        for btext in reader.expand_prefix(field, prefix):
-            counter.scan(1)
-            if rx.match(btext.decode("utf-8")):
-                n += 1
-                counter.term(node, n)
-                yield btext
-        return
-    n = 0                   # ranges, fuzzy, regex, sets: Whoosh's own expansion, every word counted
-    for btext in node._btexts(reader):
-        counter.scan(1)
-        n += 1
-        counter.term(node, n)
-        yield btext
-
-
-def expand(reader, q, lexicons: Lexicons, budget: Budget | None = None):
-    """`q` with every wildcard and prefix replaced by an Or of the words it stands for.
-
-    Raises BudgetError as soon as the patterns together go over a cap. Each word keeps
-    the pattern's boost, so scores are what the evaluator gave the pattern itself.
-    """
-    counter = _Counter(budget or DEFAULT)
-
-    def fix(node):
-        if isinstance(node, _MULTITERM) and node.fieldname in reader.schema:
-            field = node.fieldname
-            words = list(_pattern_terms(reader, lexicons, node, counter))
-            return wq.Or([wq.Term(field, w, boost=node.boost) for w in words])   # [] matches nothing
-        return node.apply(fix) if not node.is_leaf() else node
-    return fix(q)
+def _expanded_words(q) -> int:
+    if isinstance(q, Expansion):
+        return len(q.subqueries)
+    if q.is_leaf():
+        return 0
+    return sum(_expanded_words(c) for c in q.children())

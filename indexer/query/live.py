@@ -43,12 +43,14 @@ class Live:
     suggester: Suggester | None = None    # built on the first suggestion asked of this generation
     lexicons: Lexicons | None = None      # word lists for leading wildcards (budget.py)
     names: dict | None = None             # (field, folded label or name) -> value, facetcounts.value_named
+    files: dict = field(default_factory=dict)      # store.file_marks of the segment files in use
+    # Guards the caches above that requests change (collapsed, suggester): one Live serves
+    # every thread of a process (`flask run`, threaded workers). The arrays are read-only.
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def __post_init__(self):
         if self.lexicons is None:
             self.lexicons = Lexicons(self.searcher.reader())
-
-    files: dict = field(default_factory=dict)      # store.file_marks of the segment files in use
 
     @classmethod
     def open(cls, index_dir: Path) -> "Live":

@@ -41,8 +41,9 @@ def filter_masks(live, req: SearchRequest) -> dict[str, np.ndarray]:
 
 def match(live, req: SearchRequest) -> Match:
     """Which stories a request matches, with their scores."""
-    deadline = budget.Deadline(budget.DEFAULT.seconds)     # from here: expanding patterns counts too
-    q, notice = parse(live, req.q)
+    deadline = budget.Deadline(budget.DEFAULT.seconds)
+    with budget.running(deadline):         # expanding patterns counts too
+        q, notice = parse(live, req.q)
     scores = None
     if q is not None:
         with budget.running(deadline):
@@ -74,9 +75,12 @@ def collapsed(live, req: SearchRequest, m: Match, ids: np.ndarray) -> Collapsed 
         return Collapsed(t, m.final, ids, m.scores, m.sort)
     key = (tuple(sorted(m.masks)), tuple(req.orgs), tuple(req.countries), tuple(req.regions),
            req.date_from, req.date_to, m.sort)
-    cached = live.collapsed.get(key)
+    with live.lock:
+        cached = live.collapsed.get(key)
     if cached is None:
-        cached = live.collapsed[key] = Collapsed(t, m.final, ids, m.scores, m.sort)
-        if len(live.collapsed) > COLLAPSED_CACHE:
-            live.collapsed.pop(next(iter(live.collapsed)))
+        cached = Collapsed(t, m.final, ids, m.scores, m.sort)
+        with live.lock:                     # shared by the threads of a process
+            live.collapsed[key] = cached
+            while len(live.collapsed) > COLLAPSED_CACHE:
+                live.collapsed.pop(next(iter(live.collapsed)))
     return cached

@@ -10,7 +10,7 @@ import json
 import time
 
 import pytest
-from conftest import corpus_records
+from corpora import corpus_records
 
 from indexer.build import build_index
 from indexer.query.hits import STORY_CHARS
