@@ -9,12 +9,14 @@ carry the app's security headers. Every socket has a timeout, so nothing here ca
 from __future__ import annotations
 
 import contextlib
+import os
 import socket
 import time
 
 import pytest
 from relfixtures import Server, reuters_index
 
+from indexer.query.budget import ENV_SECONDS, Budget
 from web.app import SECURITY_HEADERS
 from web.worker import CLIENT_TIMEOUT
 
@@ -25,8 +27,18 @@ HOLDERS = 6             # stalled connections: more than the 2 workers, fewer th
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
+    """The server runs with the real query deadline (tests/conftest.py sets a long one for the
+    rest): what bounds a costly query's hold on a worker is part of what is tested here."""
     log = tmp_path_factory.mktemp("serve") / "serve.log"
-    s = Server(reuters_index(tmp_path_factory), workers=2, log=log)
+    saved = os.environ.get(ENV_SECONDS)
+    os.environ[ENV_SECONDS] = str(Budget.seconds)
+    try:
+        s = Server(reuters_index(tmp_path_factory), workers=2, log=log)
+    finally:
+        if saved is None:
+            os.environ.pop(ENV_SECONDS, None)
+        else:
+            os.environ[ENV_SECONDS] = saved
     yield s
     s.stop()
 
