@@ -45,7 +45,7 @@ class Budget:
     scanned: int = 1_500_000      # lexicon words looked at by all patterns together
     terms: int = 1_024            # words all patterns together stand for (~0.2-0.4 ms each to read)
     per_pattern: int = 1_024      # words one wildcard or prefix may stand for
-    seconds: float = 0.25         # parsing and evaluation time before the answer is cut short
+    seconds: float = 0.2          # expanding and evaluation time before the answer is cut short
 
 
 ENV_SECONDS = "NEWSFACET_QUERY_SECONDS"      # the deadline, for a slower machine (or tests)

@@ -98,6 +98,8 @@ def expand_patterns(reader, q, limit: int, too_many):
     def fix(node):
         if isinstance(node, (wq.Prefix, wq.Wildcard)) and node.fieldname in reader.schema \
                 and isinstance(reader.schema[node.fieldname], TEXT):
+            if budget.expired():                      # the query's deadline (budget.py)
+                budget.too_slow(node)
             texts = _stems_for(reader, node, limit, too_many)
             return Expansion([wq.Term(node.fieldname, t) for t in texts], str(node), node.fieldname,
                              boost=node.boost)
