@@ -130,6 +130,10 @@ class _Gazetteer:
         for code, aliases in names.items():
             for n in aliases:
                 self._add(n, _COUNTRY, self.countries[code])
+        for code, _lang, other in _rows("country_names.tsv", header=True):   # generated: names in other languages
+            if code in self.countries:
+                for n in other.split("|"):
+                    self._add(n, _COUNTRY, self.countries[code])
         for code, words in demonyms.items():
             for n in words:
                 self._add(n, _DEMONYM, self.countries[code])
@@ -151,6 +155,11 @@ class _Gazetteer:
             for word in o.get("anaphora", ()):      # "the Community", once the EC is named
                 self.first.setdefault(word, []).append(((word,), _ANAPHOR, entry))
 
+        by_key = {e.org.key: e for e in self.orgs}
+        for key, _lang, name in _rows("org_names.tsv", header=True):   # generated: Vereinte Nationen -> UN
+            if key in by_key:
+                self._add(name, _ORG, by_key[key])
+                self.org_by_name.setdefault(tuple(_tokens(name)), by_key[key])
         self.parents = {e.org.key: e.parent for e in self.orgs if e.parent}
         for table in (self.first, self.first_upper):
             for lst in table.values():
@@ -219,8 +228,9 @@ def _spellings(name: str) -> list[str]:
     return out
 
 
-def _rows(name: str):
-    for line in (DATA / name).read_text(encoding="utf-8").splitlines():
+def _rows(name: str, header: bool = False):
+    lines = (DATA / name).read_text(encoding="utf-8").splitlines()
+    for line in lines[1:] if header else lines:      # a generated file's first line names its columns
         if line.strip() and not line.startswith("#"):
             yield line.rstrip("\n").split("\t")
 
@@ -243,6 +253,7 @@ class _Places:
         self.best: dict[str, tuple[int, str, str]] = {}
         self.alt: dict[str, tuple[int, str, str]] = {}
         self.in_country: dict[tuple[str, str], tuple[int, str, str]] = {}
+        self.intl: dict[str, tuple[int, str, str]] = {}     # non-Latin names, consulted last
         for c in gc.get_cities().values():
             rec = (c["population"], c["countrycode"], c.get("admin1code", ""))
             for k, table in ((_fold(c["name"]), self.best),):
@@ -252,7 +263,11 @@ class _Places:
                 if ck not in self.in_country or self.in_country[ck][0] < rec[0]:
                     self.in_country[ck] = rec
             for a in c.get("alternatenames", ()):
-                if a and a.isascii():
+                if a and not a.isascii():        # "Москва", "ウィーン": datelines in other scripts
+                    k = _fold(a)
+                    if k not in self.intl or self.intl[k][0] < rec[0]:
+                        self.intl[k] = rec
+                elif a:
                     k = _fold(a)
                     if k not in self.alt or self.alt[k][0] < rec[0]:
                         self.alt[k] = rec
@@ -301,7 +316,7 @@ class _Places:
         if country:
             rec = self.in_country.get((country, k))
         else:
-            rec = self.best.get(k) or self.alt.get(k)
+            rec = self.best.get(k) or self.alt.get(k) or self.intl.get(k)
         return (rec[1], rec[2]) if rec else None
 
 
