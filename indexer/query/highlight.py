@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import re
 import threading
+import unicodedata
 
 import bleach
 from whoosh import highlight as wh
@@ -79,22 +80,75 @@ def _lead(text: str, chars: int = SNIPPET_CHARS) -> str:
     return text[: cut if cut > chars // 2 else chars] + " …"
 
 
+def _fold_table() -> dict[int, str]:
+    """Accented Latin letters -> their base letter, one character for one (offsets stay)."""
+    table = {}
+    for cp in range(0xC0, 0x250):
+        base = unicodedata.normalize("NFD", chr(cp))[0]
+        if base != chr(cp) and base.isascii() and base.isalpha():
+            table[cp] = base
+    table[ord("ß")] = "s"
+    return table
+
+
+_FOLD = _fold_table()
+
+
+def _fold(text: str) -> str:
+    return text.translate(_FOLD)
+
+
+class _Marking:
+    """The story's analyzer for marking: a stop word of its language is never marked.
+
+    A query analysed in several languages holds words that are stop words in some of
+    them (`the`, `der`); the story's own analyzer says which of its words are stopped.
+    """
+
+    def __init__(self, analyzer):
+        self.analyzer = analyzer
+
+    def __call__(self, text, **kwargs):
+        for t in self.analyzer(text, **kwargs):
+            if t.stopped:
+                t.text = ""
+            yield t
+
+
+class _Span:
+    """A match's place in the original (unfolded) text."""
+
+    def __init__(self, text: str, start: int, end: int):
+        self._text, self._start, self._end = text, start, end
+
+    def group(self, _=0) -> str:
+        return self._text[self._start:self._end]
+
+    def start(self) -> int:
+        return self._start
+
+
 def _window(text: str, terms: frozenset[str], analyzer, size: int) -> str:
     """The stretch of `text` (about `size` chars) holding the most distinct query words.
 
     Whoosh's highlighter analyses every word it is given; a story can be long and only
     a snippet's worth is shown, so we look for the words cheaply first: a Porter stem
     keeps the start of its word, so only words beginning like a term are stemmed and
-    compared. The window is then handed to Whoosh, which builds the snippet.
+    compared. The window is then handed to Whoosh, which builds the snippet. Snowball
+    stems drop accents (German `Österreich` -> `osterreich`), so the search runs on the
+    text with accents folded away (same offsets); Arabic stems drop prefixes (`الحكومات`
+    -> `حكم`), so for Arabic a word may hold the stem anywhere.
     """
     if len(text) <= size:
         return text
-    prefixes = sorted({t[:max(2, len(t) - 2)] for t in terms if t}, key=len, reverse=True)
+    prefixes = sorted({_fold(t[:max(2, len(t) - 2)]) for t in terms if t}, key=len, reverse=True)
     if not prefixes:
         return text[:size]
-    pattern = re.compile(r"\b(?:%s)\w*" % "|".join(map(re.escape, prefixes)), re.IGNORECASE)
+    lead = r"\w*" if getattr(analyzer, "language", "") == "ar" else r"\b"
+    pattern = re.compile(r"%s(?:%s)\w*" % (lead, "|".join(map(re.escape, prefixes))), re.IGNORECASE)
     hits = []
-    for m in pattern.finditer(text):
+    for m in pattern.finditer(_fold(text)):
+        m = _Span(text, m.start(), m.end())
         stems = [tok.text for tok in analyzer(m.group(0))]
         if stems and stems[0] in terms:
             hits.append((m.start(), stems[0]))
@@ -120,10 +174,11 @@ def snippet(text: str, terms: frozenset[str], analyzer, top: int = 2, clean: boo
     """
     text = _collapse(text[:MAX_ANALYSED_CHARS])
     out = ""
+    marking = _Marking(analyzer)
     if terms and text:
         window = _window(text, terms, analyzer, SNIPPET_CHARS + 120)
         fragmenter = wh.ContextFragmenter(maxchars=SNIPPET_CHARS // top + 40, surround=50)
-        out = wh.highlight(window, terms, analyzer, fragmenter, MarkFormatter(), top=top)
+        out = wh.highlight(window, terms, marking, fragmenter, MarkFormatter(), top=top)
     if not out:
         out = html.escape(_lead(text), quote=False)
     return sanitize(out) if clean else out
@@ -136,7 +191,7 @@ def highlight_paragraphs(body: str, terms: frozenset[str], analyzer) -> list[str
     for para in paragraphs:
         marked = ""
         if terms:
-            marked = wh.highlight(para, terms, analyzer, wh.WholeFragmenter(charlimit=None),
+            marked = wh.highlight(para, terms, _Marking(analyzer), wh.WholeFragmenter(charlimit=None),
                                   MarkFormatter(), top=1)
         out.append(sanitize(marked or html.escape(para, quote=False)))
     return out

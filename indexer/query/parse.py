@@ -11,6 +11,7 @@ import re
 from whoosh import qparser, query as wq
 
 from .. import entities
+from . import multilingual
 from .request import QueryError
 
 MAX_EXPANSIONS = 1024        # words one wildcard or prefix may stand for
@@ -20,32 +21,34 @@ _MULTITERM = (wq.Prefix, wq.Wildcard, wq.FuzzyTerm, wq.Regex, wq.TermRange)
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
-def make_parsers(schema):
-    """(full, plain) query parsers over title and body, AND by default."""
-    full = qparser.MultifieldParser(["title", "body"], schema, group=qparser.AndGroup)
+def make_parsers(schema, parser_class=qparser.MultifieldParser, **kwargs):
+    """(full, plain) query parsers over title and body, AND by default (`multilingual.py`: a class per language set)."""
+    full = parser_class(["title", "body"], schema, group=qparser.AndGroup, **kwargs)
     full.add_plugin(qparser.FieldAliasPlugin(FIELD_ALIASES))
     full.add_plugin(qparser.PlusMinusPlugin())
     full.remove_plugin_class(qparser.BoostPlugin)
-    plain = qparser.MultifieldParser(["title", "body"], schema, group=qparser.AndGroup, plugins=[])
+    plain = parser_class(["title", "body"], schema, group=qparser.AndGroup, plugins=[], **kwargs)
     for cls in (qparser.WildcardPlugin, qparser.PhrasePlugin, qparser.FieldsPlugin, qparser.OperatorsPlugin,
                 qparser.GroupPlugin, qparser.RangePlugin, qparser.BoostPlugin, qparser.SingleQuotePlugin):
         plain.remove_plugin_class(cls)
     return full, plain
 
 
-def parse(live, text: str) -> tuple[object | None, str | None]:
+def parse(live, text: str, languages=()) -> tuple[object | None, str | None]:
     """The text part as a Whoosh query (None = everything) and a notice if we fell back.
 
-    `live` is the open generation (`live.Live`): its parsers and reader.
+    `live` is the open generation (`live.Live`): its parsers and reader. `languages`: the
+    request's language filter, which is also the languages the words are analysed in.
     """
     if not text:
         return None, None
     notice = None
+    full, plain = multilingual.parsers(live, languages, make_parsers)
     try:
-        q = live.parser.parse(text)
+        q = full.parse(text)
     except Exception:       # Whoosh's parser has many failure modes; the user just gets words
         words = " ".join(_WORD.findall(text))
-        q = live.plain_parser.parse(words) if words else wq.NullQuery
+        q = plain.parse(words) if words else wq.NullQuery
         notice = f"could not read the query as written; searched for the words: {words}"
     q = resolve_fields(q)
     bound_expansions(live.searcher.reader(), q)
