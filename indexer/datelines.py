@@ -50,16 +50,17 @@ def _pattern() -> re.Pattern:
 
 def find(body: str, language: str = "") -> tuple[str, str] | None:
     """(dateline, place) of the first dateline in the body's lead, or None."""
-    from .gazetteer import _dateline_country
+    from .gazetteer import _dateline_country, in_language
 
     lead = body[:LEAD_CHARS]
-    for m in _pattern().finditer(lead):
+    with in_language(language or "und"):
+        found = [(m, _dateline_country(m["place"].strip())) for m in _pattern().finditer(lead)
+                 if m["place"].strip()[:1].isupper()]
+    for m, country in found:
         place = m["place"].strip()
-        if not place[0].isupper():
-            continue
         dateline = " ".join(lead[m.start("place"):m.end()].split()).rstrip("–—-. ").strip()
         dateline = re.sub(rf"\s*{_AGENCY}\s*$", "", dateline).rstrip(", ")
-        if m["agency"] or _dateline_country(place):
+        if m["agency"] or country:
             return dateline, _place_name(place)
     return None
 

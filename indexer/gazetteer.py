@@ -16,6 +16,8 @@ import datetime as _dt
 import json
 import re
 import unicodedata
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -80,7 +82,7 @@ class _OrgEntry:
 
 
 class _Gazetteer:
-    def __init__(self) -> None:
+    def __init__(self, multilingual: bool = False) -> None:
         import pycountry
 
         self.countries: dict[str, Country] = {}
@@ -130,10 +132,6 @@ class _Gazetteer:
         for code, aliases in names.items():
             for n in aliases:
                 self._add(n, _COUNTRY, self.countries[code])
-        for code, _lang, other in _rows("country_names.tsv", header=True):   # generated: names in other languages
-            if code in self.countries:
-                for n in other.split("|"):
-                    self._add(n, _COUNTRY, self.countries[code])
         for code, words in demonyms.items():
             for n in words:
                 self._add(n, _DEMONYM, self.countries[code])
@@ -141,6 +139,14 @@ class _Gazetteer:
         for c in pycountry.countries:
             self.codes.setdefault(c.alpha_3, self.countries[c.alpha_2])
         self._add_capitals()
+        # Names in other languages (generated from pycountry and CLDR, data/generate_names.py), only
+        # for stories in other languages (`in_language`): in English "Islands", "Chiles", "Italia"
+        # and "Norfolk" are not Iceland, Chile, Italy and Norfolk Island. They come last, so that an
+        # English name, demonym or capital spelt the same keeps its meaning.
+        for code, _lang, other in _rows("country_names.tsv", header=True) if multilingual else ():
+            if code in self.countries:
+                for n in other.split("|"):
+                    self._add(n, _COUNTRY, self.countries[code])
 
         raw = json.loads((DATA / "organisations.json").read_text(encoding="utf-8"))
         for o in raw["organisations"]:
@@ -156,7 +162,7 @@ class _Gazetteer:
                 self.first.setdefault(word, []).append(((word,), _ANAPHOR, entry))
 
         by_key = {e.org.key: e for e in self.orgs}
-        for key, _lang, name in _rows("org_names.tsv", header=True):   # generated: Vereinte Nationen -> UN
+        for key, _lang, name in _rows("org_names.tsv", header=True) if multilingual else ():  # Vereinte Nationen
             if key in by_key:
                 self._add(name, _ORG, by_key[key])
                 self.org_by_name.setdefault(tuple(_tokens(name)), by_key[key])
@@ -235,9 +241,28 @@ def _rows(name: str, header: bool = False):
             yield line.rstrip("\n").split("\t")
 
 
-@lru_cache(maxsize=1)
+_MULTILINGUAL: ContextVar[bool] = ContextVar("newsfacet_multilingual_names", default=False)
+
+
 def _gaz() -> _Gazetteer:
-    return _Gazetteer()
+    """The gazetteer for the story being read: English names, or those of every language too."""
+    return _gazetteer(_MULTILINGUAL.get())
+
+
+@lru_cache(maxsize=2)
+def _gazetteer(multilingual: bool) -> _Gazetteer:
+    return _Gazetteer(multilingual)
+
+
+@contextmanager
+def in_language(language: str):
+    """Match names in other languages (Österreich, Vereinte Nationen) while extracting from a
+    story that is not in English (or of no known language)."""
+    token = _MULTILINGUAL.set(language not in ("", "en"))
+    try:
+        yield
+    finally:
+        _MULTILINGUAL.reset(token)
 
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as _dt
 
-from . import datelines, dedup, entities, language
+from . import datelines, dedup, entities, gazetteer, language
 from .analysis import ENGLISH, LanguageText
 from .documents import Document
 
@@ -27,7 +27,8 @@ def prepare(doc: Document, key: str) -> tuple[dict, str | None]:
         if found is not None:
             dateline, place = found
     try:
-        ents = entities.extract(title, body, dateline, date=doc.date)
+        with gazetteer.in_language(lang):
+            ents = entities.extract(title, body, dateline, date=doc.date)
     except Exception as exc:     # a bad story must not stop the run; index it without facets
         ents = entities.Entities()
         warning = f"entities not extracted ({type(exc).__name__}: {exc})"
