@@ -87,7 +87,10 @@ class _Profile:
         if out is None:
             if len(cache) >= CACHE_LIMIT:
                 cache.clear()
-            out = cache[word] = self._stemmer(word) or word
+            out = self._stemmer(word) or word
+            if self.language == "de":
+                out = _german_after(out)
+            cache[word] = out
         return out
 
     def words(self, value: str):
@@ -105,6 +108,20 @@ class _Profile:
             else:
                 for i in range(len(run) - 1):
                     yield run[i:i + 2], start + i, start + i + 2
+
+
+_VOWELS = frozenset("aeiouy")
+
+
+def _german_after(stem: str) -> str:
+    """Two endings Snowball's German stemmer leaves: the genitive -s of names that end in a
+    vowel (`Benficas`, `Südafrikas`, `Chinas`) and the feminine plural (`Anrainerinnen`
+    -> `anrainerinn`, while `Anrainerin` -> `anrainerin`)."""
+    if len(stem) >= 5 and stem[-1] == "s" and stem[-2] in _VOWELS and stem[-3] not in _VOWELS:
+        return stem[:-1]
+    if stem.endswith("inn") and len(stem) >= 6:
+        return stem[:-1]
+    return stem
 
 
 _PROFILES: dict[str, _Profile] = {}

@@ -26,7 +26,9 @@ from importlib import resources
 LEAD_CHARS = 600            # a dateline after the lead sentence is within the first lines
 _DASH = r"(?:–|—|-{1,2}|\.-)"
 _AGENCY = r"\((?P<agency>[^()\n]{1,20})\)"
-_PLACE = r"(?P<place>[^\W\d_][^\W\d_'’.-]*(?:[ -](?:[^\W\d_][^\W\d_'’.-]*|de|del|am|an|der|sur)){0,3})"
+_UPPER = r"[^\W\d_a-zà-ÿа-яё]"      # a capital: a place's every word starts with one ("Santiago de Chile")
+_NAME = rf"(?:{_UPPER}[^\W\d_]{{0,2}}\.(?=\s)|{_UPPER}[^\W\d_'’.-]*(?:[-'’]{_UPPER}?[^\W\d_'’.-]*)*)"
+_PLACE = rf"(?P<place>{_NAME}(?:[ ](?:{_NAME}|de|del|am|an|der|sur|on|upon|la|le)){{0,3}})"
 
 
 @lru_cache(maxsize=1)
@@ -39,29 +41,43 @@ def _months() -> str:
 
 
 @lru_cache(maxsize=1)
+def _month_words() -> frozenset[str]:
+    return frozenset(_months().replace("\\", "").split("|"))
+
+
+@lru_cache(maxsize=1)
 def _pattern() -> re.Pattern:
-    date = rf"\d{{1,2}}\.?\s+(?:{_months()})\.?(?:\s+\d{{4}})?"
+    date = rf"\d{{1,2}}\.?\s+(?i:{_months()})\.?(?:\s+\d{{4}})?"
     return re.compile(
         rf"(?:^|(?<=[.!?:\"“”»]\s)|(?<=\n))\s*{_PLACE}"
-        rf"(?:\s*,\s*(?:{date}|[^\W\d_]+(?:\s[^\W\d_]+)?))?"
-        rf"(?:\s*,?\s*{_AGENCY})?\s*{_DASH}\s+(?=\S)",
-        re.IGNORECASE | re.UNICODE)
+        rf"(?:\s*,\s*(?:{date}|{_NAME}(?:\s{_NAME})?))?"
+        rf"(?:\s*,?\s*{_AGENCY})?\s+{_DASH}\s+(?=\S)",
+        re.UNICODE)
+
+
+def candidates(body: str) -> list[tuple[str, str, bool]]:
+    """(dateline, place, has an agency) of every dateline-shaped opening in the body's lead."""
+    lead = body[:LEAD_CHARS]
+    out = []
+    for m in _pattern().finditer(lead):
+        place = m["place"].strip()
+        if place.lower() in _month_words():      # "Juli – ", a date, not a place
+            continue
+        dateline = " ".join(lead[m.start("place"):m.end()].split()).rstrip("–—-. ").strip()
+        dateline = re.sub(rf"\s*{_AGENCY}\s*$", "", dateline).rstrip(", ")
+        out.append((dateline, place, bool(m["agency"])))
+    return out
 
 
 def find(body: str, language: str = "") -> tuple[str, str] | None:
-    """(dateline, place) of the first dateline in the body's lead, or None."""
+    """(dateline, place) of the first dateline in the body's lead whose place we know (or
+    that names its agency), or None."""
     from .gazetteer import _dateline_country, in_language
 
-    lead = body[:LEAD_CHARS]
     with in_language(language or "und"):
-        found = [(m, _dateline_country(m["place"].strip())) for m in _pattern().finditer(lead)
-                 if m["place"].strip()[:1].isupper()]
-    for m, country in found:
-        place = m["place"].strip()
-        dateline = " ".join(lead[m.start("place"):m.end()].split()).rstrip("–—-. ").strip()
-        dateline = re.sub(rf"\s*{_AGENCY}\s*$", "", dateline).rstrip(", ")
-        if m["agency"] or country:
-            return dateline, _place_name(place)
+        for dateline, place, agency in candidates(body):
+            if agency or _dateline_country(place):
+                return dateline, _place_name(place)
     return None
 
 
