@@ -34,6 +34,7 @@ test: $(STAMP)
 
 eval: $(STAMP)
 	$(BIN)/python -m indexer.evaluate
+	$(BIN)/python -m indexer.evaluate_languages
 
 bench: $(STAMP)
 	$(BIN)/python -m tests.bench

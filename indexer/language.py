@@ -29,6 +29,7 @@ from functools import lru_cache
 from importlib import resources
 
 SAMPLE_CHARS = 400          # the title and the body's first lines say which language it is
+RUNNING_LINE = 80          # a line this long is running text, not a menu item
 MIN_LETTERS = 12            # fewer letters than this: do not guess
 MIN_CONFIDENCE = 0.5        # below this normalised probability: do not guess
 # Function words of English that no other language's running text is made of; a sample in
@@ -104,9 +105,24 @@ def normalise(tag: str | None) -> str:
     return code if code in _languages() else ""
 
 
+def _sample(title: str, body: str) -> str:
+    """The title and the body's first lines of running text (a page's menu is not its language)."""
+    body = body or ""
+    parts, size = [title or ""], 0
+    for line in body[: SAMPLE_CHARS * 20].splitlines():
+        if len(line) >= RUNNING_LINE:
+            parts.append(line)
+            size += len(line)
+            if size >= SAMPLE_CHARS:
+                break
+    if size == 0:
+        parts.append(body[:SAMPLE_CHARS])
+    return "\n".join(parts)[: SAMPLE_CHARS + 200]
+
+
 def detect(title: str, body: str) -> str:
     """The ISO 639-1 code of the text's language, or "" when it cannot be told."""
-    text = f"{title or ''}\n{(body or '')[:SAMPLE_CHARS]}"
+    text = _sample(title, body)
     if len(_LETTER.findall(text)) < MIN_LETTERS:
         return ""
     if text.isascii() or len(text.encode("utf-8")) < 1.02 * len(text):     # Latin script, (almost) no accents
