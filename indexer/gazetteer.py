@@ -162,7 +162,11 @@ class _Gazetteer:
                 self.first.setdefault(word, []).append(((word,), _ANAPHOR, entry))
 
         by_key = {e.org.key: e for e in self.orgs}
-        for key, _lang, name in _rows("org_names.tsv", header=True) if multilingual else ():  # Vereinte Nationen
+        # Vereinte Nationen (CLDR, generated); the acronyms other languages use (ONU, ООН, IWF) and
+        # names CLDR does not have (Weltbank) are a short list kept by hand: no library ships them.
+        other_names = ([*_rows("org_names.tsv", header=True), *_rows("org_names_curated.tsv", header=True)]
+                       if multilingual else ())
+        for key, _lang, name in other_names:
             if key in by_key:
                 self._add(name, _ORG, by_key[key])
                 self.org_by_name.setdefault(tuple(_tokens(name)), by_key[key])
