@@ -17,7 +17,6 @@ import json
 import re
 import unicodedata
 from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -245,12 +244,12 @@ def _rows(name: str, header: bool = False):
             yield line.rstrip("\n").split("\t")
 
 
-_MULTILINGUAL: ContextVar[bool] = ContextVar("newsfacet_multilingual_names", default=False)
+_current: _Gazetteer | None = None      # the one in use; a plain global: the scan asks per word
 
 
 def _gaz() -> _Gazetteer:
     """The gazetteer for the story being read: English names, or those of every language too."""
-    return _gazetteer(_MULTILINGUAL.get())
+    return _current or _gazetteer(False)
 
 
 @lru_cache(maxsize=2)
@@ -261,12 +260,15 @@ def _gazetteer(multilingual: bool) -> _Gazetteer:
 @contextmanager
 def in_language(language: str):
     """Match names in other languages (Österreich, Vereinte Nationen) while extracting from a
-    story that is not in English (or of no known language)."""
-    token = _MULTILINGUAL.set(language not in ("", "en"))
+    story that is not in English (or of no known language). Extraction runs one story at a
+    time per process (the indexing workers), so a module global is enough."""
+    global _current
+    before = _current
+    _current = _gazetteer(language not in ("", "en"))
     try:
         yield
     finally:
-        _MULTILINGUAL.reset(token)
+        _current = before
 
 
 

@@ -30,6 +30,7 @@ from importlib import resources
 
 SAMPLE_CHARS = 400          # the title and the body's first lines say which language it is
 RUNNING_LINE = 80          # a line this long is running text, not a menu item
+MAX_WORDS = 60              # words of the sample the function-word vote counts
 MIN_LETTERS = 12            # fewer letters than this: do not guess
 MIN_CONFIDENCE = 0.5        # below this normalised probability: do not guess
 # Function words of English that no other language's running text is made of; a sample in
@@ -123,10 +124,10 @@ def _sample(title: str, body: str) -> str:
 def detect(title: str, body: str) -> str:
     """The ISO 639-1 code of the text's language, or "" when it cannot be told."""
     text = _sample(title, body)
-    if len(_LETTER.findall(text)) < MIN_LETTERS:
+    if len(text) < 200 and len(_LETTER.findall(text)) < MIN_LETTERS:     # (a longer sample has letters)
         return ""
     if text.isascii() or len(text.encode("utf-8")) < 1.02 * len(text):     # Latin script, (almost) no accents
-        words = text.lower().split()
+        words = text.lower().split()[:MAX_WORDS]
         if words and sum(w in _ENGLISH_WORDS for w in words) >= ENGLISH_SHARE * len(words):
             return "en"
         votes = _votes(words)
