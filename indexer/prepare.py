@@ -16,19 +16,31 @@ def _clean_value(value: str) -> str:
     return value.replace(",", " ").strip()
 
 
+def language_and_dateline(doc: Document) -> tuple[str, str, str]:
+    """(language, dateline, place): declared or detected; an agency dateline after the lead."""
+    lang = language.language_of(getattr(doc, "language", ""), doc.title or "", doc.body or "")
+    dateline, place = doc.dateline or "", doc.place or ""
+    if not dateline and lang not in ("", ENGLISH):     # `Wien –`, `MOSKAU (dpa) –` after the lead
+        found = datelines.find(doc.body or "", lang)
+        if found is not None:
+            dateline, place = found
+    return lang, dateline, place
+
+
+def extract(doc: Document, lang: str, dateline: str) -> entities.Entities:
+    """The story's entities as the indexer finds them (names in other languages for a story
+    in another language); `newsfacet entities` prints the same."""
+    with gazetteer.in_language(lang):
+        return entities.extract(doc.title or "", doc.body or "", dateline, date=doc.date)
+
+
 def prepare(doc: Document, key: str) -> tuple[dict, str | None]:
     """The Whoosh fields of one story (entities extracted); a warning if extraction failed."""
     warning = None
     title, body = doc.title or "", doc.body or ""
-    lang = language.language_of(getattr(doc, "language", ""), title, body)
-    dateline, place = doc.dateline or "", doc.place or ""
-    if not dateline and lang not in ("", ENGLISH):     # `Wien –`, `MOSKAU (dpa) –` after the lead
-        found = datelines.find(body, lang)
-        if found is not None:
-            dateline, place = found
+    lang, dateline, place = language_and_dateline(doc)
     try:
-        with gazetteer.in_language(lang):
-            ents = entities.extract(title, body, dateline, date=doc.date)
+        ents = extract(doc, lang, dateline)
     except Exception as exc:     # a bad story must not stop the run; index it without facets
         ents = entities.Entities()
         warning = f"entities not extracted ({type(exc).__name__}: {exc})"
