@@ -56,5 +56,6 @@ def story(live, docnum: int, terms: frozenset[str]) -> Story:
         organisations=refs(f.get("orgs_display")), countries=refs(f.get("countries_display")),
         regions=refs(f.get("regions_display")), language=lang,
         similar=[version(live, d)
-                 for d, _ in related.similar(live.searcher, live.evaluator, live.tables, docnum, text)],
+                 for d, _ in related.similar(live.searcher, live.evaluator, live.tables, docnum, text,
+                                             language=lang)],
         versions=[version(live, d) for d in related.versions(live.tables, docnum)[:20]])
