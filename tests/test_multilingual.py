@@ -169,3 +169,18 @@ def test_german_known_items(tmp_path):
     from indexer.evaluate_languages import gnad_records, known_items
     res = known_items(gnad_records(shared_corpus("gnad-test.jsonl.gz")), 150)
     assert res["asked"] == 150 and res["rate"] >= 0.9
+
+
+@pytest.mark.parametrize("lang,filler,passage,terms,marked", [
+    ("zh", "今天天气很好。", "北京大学的学生在北京举行了会议。", {"北京", "京大", "大学"}, "<mark>北京</mark>"),
+    ("ar", "كلمة أخرى هنا ", "وقالت الحكومات العربية إن الأمم المتحدة ستتابع الخطة", {"حكم"}, "<mark>الحكومات</mark>"),
+    ("de", "Ein anderer Satz hier. ", "Die Regierungen Österreichs tagten.", {"regier", "osterreich"},
+     "<mark>Österreichs</mark>"),
+])
+def test_long_story_snippet_finds_the_passage(lang, filler, passage, terms, marked):
+    """The cheap search for the snippet's window works where stems drop accents (German),
+    prefixes (Arabic) or word boundaries (Chinese)."""
+    from indexer.analysis import NewsAnalyzer
+    from indexer.query.highlight import snippet
+    text = filler * 80 + passage + filler * 80
+    assert marked in snippet(text, frozenset(terms), NewsAnalyzer(lang))

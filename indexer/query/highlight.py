@@ -98,6 +98,9 @@ def _fold(text: str) -> str:
     return text.translate(_FOLD)
 
 
+_INSIDE_WORDS = frozenset({"ar", "zh", "ja", "ko"})
+
+
 class _Marking:
     """The story's analyzer for marking: a stop word of its language is never marked.
 
@@ -137,21 +140,24 @@ def _window(text: str, terms: frozenset[str], analyzer, size: int) -> str:
     compared. The window is then handed to Whoosh, which builds the snippet. Snowball
     stems drop accents (German `Österreich` -> `osterreich`), so the search runs on the
     text with accents folded away (same offsets); Arabic stems drop prefixes (`الحكومات`
-    -> `حكم`), so for Arabic a word may hold the stem anywhere.
+    -> `حكم`) and Chinese or Japanese runs hold many bigrams, so there a word may hold the
+    term anywhere.
     """
     if len(text) <= size:
         return text
     prefixes = sorted({_fold(t[:max(2, len(t) - 2)]) for t in terms if t}, key=len, reverse=True)
     if not prefixes:
         return text[:size]
-    lead = r"\w*" if getattr(analyzer, "language", "") == "ar" else r"\b"
+    inside = getattr(analyzer, "language", "") in _INSIDE_WORDS
+    lead = r"\w*" if inside else r"\b"
     pattern = re.compile(r"%s(?:%s)\w*" % (lead, "|".join(map(re.escape, prefixes))), re.IGNORECASE)
     hits = []
     for m in pattern.finditer(_fold(text)):
         m = _Span(text, m.start(), m.end())
         stems = [tok.text for tok in analyzer(m.group(0))]
-        if stems and stems[0] in terms:
-            hits.append((m.start(), stems[0]))
+        found = next((s for s in stems if s in terms), None) if inside else (stems[0] if stems else None)
+        if found is not None and found in terms:
+            hits.append((m.start(), found))
     if not hits:
         return text[:size]
     best, best_start, j = -1, 0, 0
