@@ -170,6 +170,11 @@ class NewsAnalyzer(Tokenizer):
         bound._cache = self._cache          # the English stem cache is shared
         return bound
 
+    def stop_words(self) -> frozenset[str]:
+        """The stop list of this analyzer's language (English: Whoosh's)."""
+        lang = self.language
+        return profile(lang).stops if lang and lang != ENGLISH else STOP_WORDS
+
     def _stem(self, word: str) -> str:
         cache = self._cache
         out = cache.get(word)
@@ -181,15 +186,13 @@ class NewsAnalyzer(Tokenizer):
 
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
                  start_pos=0, start_char=0, tokenize=True, mode="", language=None, **kwargs):
-        lang = language or getattr(value, "language", "") or self.language
+        # English inline, as one generator (the snippet window calls this for single words
+        # hundreds of times a search: a second generator frame would cost 5% of a search)
+        lang = language or self.language or (value.language if type(value) is LanguageText else "")
         if lang and lang != ENGLISH:
-            return self._other(profile(lang), value, positions, chars, keeporiginal, removestops,
-                               start_pos, start_char, tokenize, mode, kwargs)
-        return self._english(value, positions, chars, keeporiginal, removestops,
-                             start_pos, start_char, tokenize, mode, kwargs)
-
-    def _english(self, value, positions, chars, keeporiginal, removestops,
-                 start_pos, start_char, tokenize, mode, kwargs):
+            yield from self._other(profile(lang), value, positions, chars, keeporiginal, removestops,
+                                   start_pos, start_char, tokenize, mode, kwargs)
+            return
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         stop = STOP_WORDS
         stem_ = self._stem

@@ -101,21 +101,12 @@ def _fold(text: str) -> str:
 _INSIDE_WORDS = frozenset({"ar", "zh", "ja", "ko"})
 
 
-class _Marking:
-    """The story's analyzer for marking: a stop word of its language is never marked.
-
-    A query analysed in several languages holds words that are stop words in some of
-    them (`the`, `der`); the story's own analyzer says which of its words are stopped.
-    """
-
-    def __init__(self, analyzer):
-        self.analyzer = analyzer
-
-    def __call__(self, text, **kwargs):
-        for t in self.analyzer(text, **kwargs):
-            if t.stopped:
-                t.text = ""
-            yield t
+def _markable(terms: frozenset[str], analyzer) -> frozenset[str]:
+    """The terms less the stop words of the story's language: a query analysed in several
+    languages holds words that are stop words in some of them (`the`, `der`), and Whoosh's
+    highlighter sees a story's stop words (it analyses with removestops=False)."""
+    stops = getattr(analyzer, "stop_words", None)
+    return terms - stops() if stops else terms
 
 
 class _Span:
@@ -145,14 +136,16 @@ def _window(text: str, terms: frozenset[str], analyzer, size: int) -> str:
     """
     if len(text) <= size:
         return text
-    prefixes = sorted({_fold(t[:max(2, len(t) - 2)]) for t in terms if t}, key=len, reverse=True)
+    ascii_text = text.isascii()
+    prefixes = sorted({t[:max(2, len(t) - 2)] if ascii_text else _fold(t[:max(2, len(t) - 2)])
+                       for t in terms if t}, key=len, reverse=True)
     if not prefixes:
         return text[:size]
     inside = getattr(analyzer, "language", "") in _INSIDE_WORDS
     lead = r"\w*" if inside else r"\b"
     pattern = re.compile(r"%s(?:%s)\w*" % (lead, "|".join(map(re.escape, prefixes))), re.IGNORECASE)
     hits = []
-    for m in pattern.finditer(_fold(text)):
+    for m in pattern.finditer(text if ascii_text else _fold(text)):
         m = _Span(text, m.start(), m.end())
         stems = [tok.text for tok in analyzer(m.group(0))]
         found = next((s for s in stems if s in terms), None) if inside else (stems[0] if stems else None)
@@ -180,11 +173,11 @@ def snippet(text: str, terms: frozenset[str], analyzer, top: int = 2, clean: boo
     """
     text = _collapse(text[:MAX_ANALYSED_CHARS])
     out = ""
-    marking = _Marking(analyzer)
+    terms = _markable(terms, analyzer)
     if terms and text:
         window = _window(text, terms, analyzer, SNIPPET_CHARS + 120)
         fragmenter = wh.ContextFragmenter(maxchars=SNIPPET_CHARS // top + 40, surround=50)
-        out = wh.highlight(window, terms, marking, fragmenter, MarkFormatter(), top=top)
+        out = wh.highlight(window, terms, analyzer, fragmenter, MarkFormatter(), top=top)
     if not out:
         out = html.escape(_lead(text), quote=False)
     return sanitize(out) if clean else out
@@ -194,10 +187,11 @@ def highlight_paragraphs(body: str, terms: frozenset[str], analyzer) -> list[str
     """The whole story as HTML paragraphs, the query's words marked."""
     paragraphs = [p.strip() for p in _PARAGRAPH.split(body or "") if p.strip()]
     out = []
+    terms = _markable(terms, analyzer)
     for para in paragraphs:
         marked = ""
         if terms:
-            marked = wh.highlight(para, terms, _Marking(analyzer), wh.WholeFragmenter(charlimit=None),
+            marked = wh.highlight(para, terms, analyzer, wh.WholeFragmenter(charlimit=None),
                                   MarkFormatter(), top=1)
         out.append(sanitize(marked or html.escape(para, quote=False)))
     return out
