@@ -146,7 +146,7 @@ class NewsAnalyzer(Tokenizer):
         self.language = language          # "" = the value's (LanguageText) or English
         self._cache: dict[str, str] = {}
 
-    def __getstate__(self):      # the schema is pickled into the index; the cache is not
+    def __getstate__(self):      # the schema is pickled into the index; the caches are not
         return {"language": self.language} if self.language else {}
 
     def __setstate__(self, state):
@@ -164,10 +164,13 @@ class NewsAnalyzer(Tokenizer):
 
     def for_language(self, language: str) -> "NewsAnalyzer":
         """This analyzer bound to one language (snippets of a story, a query in one language)."""
-        if (language or "") == self.language:
+        language = "" if language == ENGLISH else (language or "")
+        if language == self.language:
             return self
-        bound = NewsAnalyzer(language or "")
-        bound._cache = self._cache          # the English stem cache is shared
+        bound = self.__dict__.setdefault("_bound", {}).get(language)
+        if bound is None:
+            bound = self._bound[language] = NewsAnalyzer(language)
+            bound._cache = self._cache          # the English stem cache is shared
         return bound
 
     def stop_words(self) -> frozenset[str]:
