@@ -184,3 +184,19 @@ def test_long_story_snippet_finds_the_passage(lang, filler, passage, terms, mark
     from indexer.query.highlight import snippet
     text = filler * 80 + passage + filler * 80
     assert marked in snippet(text, frozenset(terms), NewsAnalyzer(lang))
+
+
+def test_cli_language_option_and_entities(archive, tmp_path):
+    from click.testing import CliRunner
+
+    from indexer.cli import main
+    runner = CliRunner()
+    out = runner.invoke(main, ["search", "Regierungen", "--language", "de", "--json",
+                               "--index-dir", str(archive.index_dir)])
+    assert out.exit_code == 0, out.output
+    assert sorted(h["id"] for h in json.loads(out.output)["hits"]) == ["de-1", "de-2"]
+    src = tmp_path / "de.jsonl"
+    src.write_text(json.dumps(STORIES[2], ensure_ascii=False) + "\n", encoding="utf-8")
+    out = runner.invoke(main, ["entities", str(src)])
+    row = json.loads(out.output)
+    assert {c["code"] for c in row["countries"]} == {"AT"} and [o["acronym"] for o in row["organisations"]] == ["UN"]
