@@ -109,6 +109,11 @@ def test_facets_in_other_languages_merge_with_english_values(archive):
     assert ids(search(archive, "", org="UN")) == ["ar-1", "de-1", "fr-1", "ru-1"]
 
 
+def test_field_queries_take_names_in_other_languages(archive):
+    assert ids(search(archive, "country:Österreich")) == ids(search(archive, "country:AT")) == ["de-1"]
+    assert ids(search(archive, "org:ONU")) == ids(search(archive, "org:UN"))
+
+
 def test_datelines_of_other_agencies_are_stored(archive):
     got = {s["id"]: archive.story(s["id"]).dateline for s in STORIES}
     assert got["de-1"] == "Wien" and got["de-2"] == "MOSKAU" and got["fr-1"] == "PARIS"

@@ -10,7 +10,6 @@ import re
 
 from whoosh import qparser, query as wq
 
-from .. import entities
 from . import multilingual
 from .request import QueryError
 
@@ -62,8 +61,7 @@ def resolve_fields(q):
     def fix(node):
         if isinstance(node, wq.Term) and node.fieldname in ("country", "org"):
             text = node.text if isinstance(node.text, str) else node.text.decode("utf-8")
-            found = (entities.find_country(text) if node.fieldname == "country"
-                     else entities.find_organisation(text))
+            found = multilingual.find_value(node.fieldname, text)     # names in other languages too
             if found is not None:
                 value = found.code if node.fieldname == "country" else found.key
                 return wq.Term(node.fieldname, value, boost=node.boost)
