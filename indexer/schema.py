@@ -25,7 +25,6 @@ from whoosh.codec.whoosh3 import W3Codec
 from whoosh.columns import NumericColumn
 from whoosh.fields import COLUMN, DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 
-from . import speedups  # noqa: F401  (patches Whoosh once, on import)
 from .analysis import NewsAnalyzer
 
 TITLE_BOOST = 2.0

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from conftest import corpus_records, shared_corpus
+from corpora import corpus_records, shared_corpus
 from indexer import language as L
 from indexer.documents import Document
 from indexer.prepare import prepare

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from conftest import shared_corpus
+from corpora import shared_corpus
 from indexer import datelines, entities as E
 from indexer.build import build_index
 from indexer.gazetteer import in_language

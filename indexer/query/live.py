@@ -38,6 +38,9 @@ class Live:
     collapsed: dict = field(default_factory=dict)    # browsing requests' Collapsed, see matching.collapsed
     parsers: dict = field(default_factory=dict)   # (full, plain) per language set, multilingual.parsers
     suggester: Suggester | None = None    # built on the first suggestion asked of this generation
+    # Guards the caches above that requests change (collapsed, suggester): one Live serves
+    # every thread of a process (`flask run`, threaded workers). The arrays are read-only.
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @classmethod
     def open(cls, index_dir: Path) -> "Live":

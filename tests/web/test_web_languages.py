@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 from webhtml import inner, text_of
-from webfixtures import app, client, web_index  # noqa: F401 (fixtures, and what they use)
 
 
 def test_api_finds_the_german_story_by_an_inflected_form(client):
