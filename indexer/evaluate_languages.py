@@ -173,12 +173,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(out, indent=1, ensure_ascii=False))
         return 0
-    d, l, k = out["datelines"], out["detection"], out["known_items"]
+    d, det, k = out["datelines"], out["detection"], out["known_items"]
     print(f"\ngerman datelines   {d['datelines']} of {d['stories']} gnad stories have one; "
           f"{d['with_country']} give a country ({d['rate']:.1%})")
-    print(f"language detection {l['german_accuracy']:.1%} of {l['german_pages']} German web pages detected as German "
-          f"(misses: {', '.join(f'{k} {v}' for k, v in l['german_confusions']) or 'none'}); "
-          f"{l['accuracy']:.1%} of all {l['pages_with_reference']} pages with a reference")
+    print(f"language detection {det['german_accuracy']:.1%} of {det['german_pages']} German web pages detected as German "
+          f"(misses: {', '.join(f'{c} {v}' for c, v in det['german_confusions']) or 'none'}); "
+          f"{det['accuracy']:.1%} of all {det['pages_with_reference']} pages with a reference")
     print(f"german known items {k['found_top10']} of {k['asked']} found in the top 10 ({k['rate']:.1%}; target 90%)")
     for doc_id, q in k["misses"]:
         print(f"  missed {doc_id}: {q}")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import re
+import threading
 import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -244,12 +245,12 @@ def _rows(name: str, header: bool = False):
             yield line.rstrip("\n").split("\t")
 
 
-_current: _Gazetteer | None = None      # the one in use; a plain global: the scan asks per word
+_in_use = threading.local()     # the one this thread reads with (the web's threads look names up too)
 
 
 def _gaz() -> _Gazetteer:
     """The gazetteer for the story being read: English names, or those of every language too."""
-    return _current or _gazetteer(False)
+    return getattr(_in_use, "g", None) or _gazetteer(False)
 
 
 @lru_cache(maxsize=2)
@@ -260,15 +261,13 @@ def _gazetteer(multilingual: bool) -> _Gazetteer:
 @contextmanager
 def in_language(language: str):
     """Match names in other languages (Österreich, Vereinte Nationen) while extracting from a
-    story that is not in English (or of no known language). Extraction runs one story at a
-    time per process (the indexing workers), so a module global is enough."""
-    global _current
-    before = _current
-    _current = _gazetteer(language not in ("", "en"))
+    story that is not in English (or of no known language)."""
+    before = getattr(_in_use, "g", None)
+    _in_use.g = _gazetteer(language not in ("", "en"))
     try:
         yield
     finally:
-        _current = before
+        _in_use.g = before
 
 
 

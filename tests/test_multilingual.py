@@ -12,7 +12,7 @@ from indexer import datelines, entities as E
 from indexer.build import build_index
 from indexer.gazetteer import in_language
 from indexer.query import multilingual
-from indexer.search import Archive, QueryError, SearchRequest, parse_request
+from indexer.search import Archive, parse_request
 
 STORIES = [
     {"id": "en-1", "title": "Oil prices rise", "body": "LONDON, Feb 26 - Oil prices rose on Monday after the "
