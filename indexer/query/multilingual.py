@@ -22,21 +22,48 @@ from whoosh import query as wq
 from whoosh.fields import Schema
 
 from ..analysis import ENGLISH
+from .semantics import NewsParser
 
 TEXT_FIELDS = ("title", "body")
 LANGUAGE_FIELD = "language"
 MAX_LANGUAGES = 12        # alternatives per word: the archive's most common languages
 
 
-def MultilingualParser(fieldnames, schema, languages: tuple[str, ...] = (), fieldboosts=None, **kwargs):
-    """Whoosh's `MultifieldParser` (a function building a QueryParser), words analysed in each language."""
-    p = _Parser(None, schema, **kwargs)
+def MultilingualParser(fieldnames, schema, languages: tuple[str, ...] = (), **kwargs):
+    """The NewsParser (`semantics.py`), each word and phrase analysed in each of `languages`."""
+    p = _Parser(fieldnames, schema, **kwargs)
     p.languages = languages
-    p.add_plugin(qparser.MultifieldPlugin(fieldnames, fieldboosts=fieldboosts))
     if any(isinstance(plugin, qparser.PhrasePlugin) for plugin in p.plugins):
         p.remove_plugin_class(qparser.PhrasePlugin)
         p.add_plugin(_Phrases())
     return p
+
+
+class _Parser(NewsParser):
+    languages: tuple[str, ...] = ()
+
+    def term_query(self, fieldname, text, termclass, boost=1.0, tokenize=True, removestops=True):
+        if (fieldname not in TEXT_FIELDS or len(self.languages) < 2 or fieldname not in self.schema
+                or termclass in (wq.Prefix, wq.Wildcard)):
+            return super().term_query(fieldname, text, termclass, boost, tokenize, removestops)
+        field = self.schema[fieldname]
+        alternatives, stopped = [], []
+        for lang in self.languages:
+            texts = list(field.process_text(text, mode="query", tokenize=tokenize,
+                                            removestops=removestops, language=lang))
+            if not texts:
+                stopped.append(lang)
+                continue
+            if len(texts) == 1:
+                q = termclass(fieldname, texts[0], boost=boost)
+            else:
+                q = self.multitoken_query(field.multitoken_query, texts, fieldname, termclass, boost)
+            if q is not None and q not in alternatives:
+                alternatives.append(q)
+        if not alternatives:
+            return None
+        alternatives += [wq.Term(LANGUAGE_FIELD, lang, boost=0.0) for lang in stopped]
+        return alternatives[0] if len(alternatives) == 1 else wq.Or(alternatives)
 
 
 class _PhraseNode(qparser.PhrasePlugin.PhraseNode):

@@ -12,6 +12,7 @@ from whoosh import qparser, query as wq
 
 from . import multilingual
 from .request import QueryError
+from .semantics import NewsParser, everything_except, expand_patterns, plus_minus
 
 MAX_EXPANSIONS = 1024        # words one wildcard or prefix may stand for
 FIELD_ALIASES = {"org": ["organisation", "organization", "agency"], "country": ["place"],
@@ -20,13 +21,14 @@ _MULTITERM = (wq.Prefix, wq.Wildcard, wq.FuzzyTerm, wq.Regex, wq.TermRange)
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
-def make_parsers(schema, parser_class=qparser.MultifieldParser, **kwargs):
+def make_parsers(schema, parser_class=None, **kwargs):
     """(full, plain) query parsers over title and body, AND by default (`multilingual.py`: a class per language set)."""
-    full = parser_class(["title", "body"], schema, group=qparser.AndGroup, **kwargs)
+    full = (parser_class or NewsParser)(["title", "body"], schema, group=qparser.AndGroup, **kwargs)
     full.add_plugin(qparser.FieldAliasPlugin(FIELD_ALIASES))
-    full.add_plugin(qparser.PlusMinusPlugin())
+    full.add_plugin(plus_minus())
     full.remove_plugin_class(qparser.BoostPlugin)
-    plain = parser_class(["title", "body"], schema, group=qparser.AndGroup, plugins=[], **kwargs)
+    plain = (parser_class or qparser.MultifieldParser)(["title", "body"], schema, group=qparser.AndGroup,
+                                                      plugins=[], **kwargs)
     for cls in (qparser.WildcardPlugin, qparser.PhrasePlugin, qparser.FieldsPlugin, qparser.OperatorsPlugin,
                 qparser.GroupPlugin, qparser.RangePlugin, qparser.BoostPlugin, qparser.SingleQuotePlugin):
         plain.remove_plugin_class(cls)
@@ -36,24 +38,39 @@ def make_parsers(schema, parser_class=qparser.MultifieldParser, **kwargs):
 def parse(live, text: str, languages=()) -> tuple[object | None, str | None]:
     """The text part as a Whoosh query (None = everything) and a notice if we fell back.
 
-    `live` is the open generation (`live.Live`): its parsers and reader. `languages`: the
-    request's language filter, which is also the languages the words are analysed in.
+    `live` is the open generation (`live.Live`): its parsers and reader. Text with no
+    word to search for (`the`, `-`, `OR`, `""`) is `NOTHING`, with a notice saying so:
+    never the whole archive by accident (a feed or an export of it included). `languages`:
+    the request's language filter, which is also the languages the words are analysed in.
     """
-    if not text:
+    if not text or not text.strip():
         return None, None
     notice = None
     full, plain = multilingual.parsers(live, languages, make_parsers)
     try:
-        q = full.parse(text)
+        q = everything_except(full.parse(text, normalize=False)).normalize()
     except Exception:       # Whoosh's parser has many failure modes; the user just gets words
         words = " ".join(_WORD.findall(text))
         q = plain.parse(words) if words else wq.NullQuery
         notice = f"could not read the query as written; searched for the words: {words}"
     q = resolve_fields(q)
-    bound_expansions(live.searcher.reader(), q)
     if q is wq.NullQuery or isinstance(q, wq.NullQuery.__class__):
-        return None, notice
+        hint = DATE_HINT if re.search(r"\b(?:date|day|month|year):", text) else ""
+        return NOTHING, notice or NO_WORDS.format(text.strip()) + hint
+    reader = live.searcher.reader()
+    q = expand_patterns(reader, q, MAX_EXPANSIONS, _too_many)
+    bound_expansions(reader, q)
     return q, notice
+
+
+NOTHING = wq.Or([])           # matches no story
+NO_WORDS = ("'{}' has no word to search for (common words such as 'the', operators and empty "
+            "quotes are not searched); nothing is listed")
+DATE_HINT = "; to search by date, use the from and to filters (from=1987-03-01)"
+
+
+def _too_many(node) -> None:
+    raise QueryError(f"'{node}' stands for more than {MAX_EXPANSIONS:,} words; give a few more letters", "q")
 
 
 def resolve_fields(q):
