@@ -99,32 +99,6 @@ class _Phrases(qparser.PhrasePlugin):
         return [(_PhraseTagger(self.expr), 0)]
 
 
-class _Parser(qparser.QueryParser):
-    languages: tuple[str, ...] = ()
-
-    def term_query(self, fieldname, text, termclass, boost=1.0, tokenize=True, removestops=True):
-        if fieldname not in TEXT_FIELDS or len(self.languages) < 2 or fieldname not in self.schema:
-            return super().term_query(fieldname, text, termclass, boost, tokenize, removestops)
-        field = self.schema[fieldname]
-        alternatives, stopped = [], []
-        for lang in self.languages:
-            texts = list(field.process_text(text, mode="query", tokenize=tokenize,
-                                            removestops=removestops, language=lang))
-            if not texts:
-                stopped.append(lang)
-                continue
-            if len(texts) == 1:
-                q = termclass(fieldname, texts[0], boost=boost)
-            else:
-                q = self.multitoken_query(field.multitoken_query, texts, fieldname, termclass, boost)
-            if q is not None and q not in alternatives:
-                alternatives.append(q)
-        if not alternatives:
-            return None
-        alternatives += [wq.Term(LANGUAGE_FIELD, lang, boost=0.0) for lang in stopped]
-        return alternatives[0] if len(alternatives) == 1 else wq.Or(alternatives)
-
-
 def find_value(fieldname: str, text: str):
     """`country:Österreich`, `org:ONU`: a facet value by its English name, else by its name in
     another language (the gazetteer of non-English stories)."""
