@@ -23,7 +23,6 @@ from whoosh.codec.whoosh3 import W3Codec
 from whoosh.columns import FixedBytesColumn
 from whoosh.fields import COLUMN, DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 
-from . import speedups  # noqa: F401  (patches Whoosh once, on import)
 from .analysis import NewsAnalyzer
 
 TITLE_BOOST = 2.0

@@ -6,7 +6,7 @@ import datetime as _dt
 import numpy as np
 import pytest
 
-from conftest import corpus_records
+from corpora import corpus_records
 from indexer import dedup, schema
 from tests.eval import dedup as measure
 from test_dedup import STORY

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from conftest import corpus_records
+from corpora import corpus_records
 from indexer.build import build_index
 from indexer.query.didyoumean import did_you_mean, edits1
 from indexer.search import Archive, parse_request
