@@ -11,12 +11,13 @@ import unicodedata
 
 import numpy as np
 
+from .. import language
 from . import orgkinds
 from ..schema import FACET_FIELDS
 from .request import FacetValue, SearchRequest
 
 FACET_LIMIT = 50             # values returned per facet (the page shows 8, the rest under "more")
-FACET_NAMES = {"org": "organisation", "country": "country", "region": "region"}
+FACET_NAMES = {"org": "organisation", "country": "country", "region": "region", "language": "language"}
 
 
 def facets(live, req: SearchRequest, text_mask, masks, final, final_ids, cacheable: bool):
@@ -25,7 +26,7 @@ def facets(live, req: SearchRequest, text_mask, masks, final, final_ids, cacheab
     if cacheable and live.whole is not None:
         return live.whole["facets"], live.whole["granularity"]
     t = live.tables
-    selected = {"org": req.orgs, "country": req.countries, "region": req.regions}
+    selected = {"org": req.orgs, "country": req.countries, "region": req.regions, "language": req.languages}
     out: dict[str, list[FacetValue]] = {}
     for fieldname in FACET_FIELDS:
         if fieldname not in masks:           # every filter applies: the final matches
@@ -61,7 +62,7 @@ def facets(live, req: SearchRequest, text_mask, masks, final, final_ids, cacheab
     buckets, granularity = t.date_counts(final_ids)
     out["date"] = [FacetValue(value=k, label=k, count=c) for k, c in buckets]
     out = {"date": out["date"], "organisation": out["organisation"],
-           "country": out["country"], "region": out["region"]}
+           "country": out["country"], "region": out["region"], "language": out["language"]}
     if cacheable:
         live.whole = {"facets": out, "granularity": granularity}
     return out, granularity
@@ -80,7 +81,15 @@ def label_of(live, fieldname: str, value: str) -> tuple[str, str, str]:
     it up in the gazetteers would load them into a serving worker (~120 MB and a second),
     and remembering it would let junk URLs grow memory, so neither is done.
     """
-    return live.labels.get((fieldname, value)) or (value, "", "")
+    found = live.labels.get((fieldname, value))
+    if found is not None:
+        return found
+    if fieldname == "language":      # a small table of its own, not a gazetteer
+        try:
+            return language.label(value), "", ""
+        except Exception:           # noqa: BLE001 - show the raw value
+            pass
+    return value, "", ""
 
 
 def value_named(live, fieldname: str, text: str) -> str | None:

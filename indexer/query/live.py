@@ -40,6 +40,7 @@ class Live:
     labels: dict = field(default_factory=dict)   # (field, value) -> (label, name, kind), tables.read_labels
     whole: dict | None = None     # facets of the unfiltered whole archive
     collapsed: dict = field(default_factory=dict)    # browsing requests' Collapsed, see matching.collapsed
+    parsers: dict = field(default_factory=dict)   # (full, plain) per language set, multilingual.parsers
     suggester: Suggester | None = None    # built on the first suggestion asked of this generation
     lexicons: Lexicons | None = None      # word lists for leading wildcards (budget.py)
     names: dict | None = None             # (field, folded label or name) -> value, facetcounts.value_named

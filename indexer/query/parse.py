@@ -10,47 +10,50 @@ import re
 
 from whoosh import qparser, query as wq
 
-from . import budget
+from . import budget, multilingual
 from .facetcounts import value_named
 from .semantics import NewsParser, everything_except, expand_patterns, plus_minus
 
-MAX_EXPANSIONS = budget.DEFAULT.per_pattern    # words one wildcard or prefix may stand for
+MAX_EXPANSIONS = budget.DEFAULT.per_pattern        # words one wildcard or prefix may stand for
 FIELD_ALIASES = {"org": ["organisation", "organization", "agency"], "country": ["place"],
                  "title": ["headline"]}
 _MULTITERM = (wq.Prefix, wq.Wildcard, wq.FuzzyTerm, wq.Regex, wq.TermRange)
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
-def make_parsers(schema):
-    """(full, plain) query parsers over title and body, AND by default."""
-    full = NewsParser(["title", "body"], schema, group=qparser.AndGroup)
+def make_parsers(schema, parser_class=None, **kwargs):
+    """(full, plain) query parsers over title and body, AND by default (`multilingual.py`: a class per language set)."""
+    full = (parser_class or NewsParser)(["title", "body"], schema, group=qparser.AndGroup, **kwargs)
     full.add_plugin(qparser.FieldAliasPlugin(FIELD_ALIASES))
     full.add_plugin(plus_minus())
     full.remove_plugin_class(qparser.BoostPlugin)
-    plain = qparser.MultifieldParser(["title", "body"], schema, group=qparser.AndGroup, plugins=[])
+    plain = (parser_class or qparser.MultifieldParser)(["title", "body"], schema, group=qparser.AndGroup,
+                                                      plugins=[], **kwargs)
     for cls in (qparser.WildcardPlugin, qparser.PhrasePlugin, qparser.FieldsPlugin, qparser.OperatorsPlugin,
                 qparser.GroupPlugin, qparser.RangePlugin, qparser.BoostPlugin, qparser.SingleQuotePlugin):
         plain.remove_plugin_class(cls)
     return full, plain
 
 
-def parse(live, text: str) -> tuple[object | None, str | None]:
+def parse(live, text: str, languages=()) -> tuple[object | None, str | None]:
     """The text part as a Whoosh query (None = everything) and a notice if we fell back.
 
     `live` is the open generation (`live.Live`): its parsers and reader. Text with no
     word to search for (`the`, `-`, `OR`, `""`) is `NOTHING`, with a notice saying so:
-    never the whole archive by accident (a feed or an export of it included).
+    never the whole archive by accident (a feed or an export of it included). `languages`:
+    the request's language filter, which is also the languages the words are analysed in.
     """
     if not text or not text.strip():
         return None, None
     notice = None
+    full, plain = multilingual.parsers(live, languages, make_parsers)
     try:
-        q = everything_except(live.parser.parse(text, normalize=False)).normalize()
+        q = everything_except(full.parse(text, normalize=False)).normalize()
     except Exception:       # Whoosh's parser has many failure modes; the user just gets words
         words = " ".join(_WORD.findall(text))
-        q = live.plain_parser.parse(words) if words else wq.NullQuery
+        q = plain.parse(words) if words else wq.NullQuery
         notice = f"could not read the query as written; searched for the words: {words}"
-    q = resolve_fields(q, lambda field, value: value_named(live, field, value))
+    q = resolve_fields(q, lambda field, value: _named(live, field, value))
     if q is wq.NullQuery or isinstance(q, wq.NullQuery.__class__):
         hint = DATE_HINT if re.search(r"\b(?:date|day|month|year):", text) else ""
         return NOTHING, notice or NO_WORDS.format(text.strip()) + hint
@@ -74,12 +77,20 @@ def _too_many(node) -> None:
                              "letters (cap: per_pattern)", "per_pattern")
 
 
-def resolve_fields(q, named):
-    """Turn `country:Brazil` into the code `BR`, `org:unicef` into `UNICEF`.
+def _named(live, fieldname: str, text: str) -> str | None:
+    """A facet value from the labels stored in the index (no gazetteer: a serving worker of an
+    English archive never loads one); in an archive of several languages, names in the
+    others too (`country:Österreich`), which does load the gazetteer."""
+    value = value_named(live, fieldname, text)
+    if value is None and multilingual.languages_present(live.searcher.reader()) != (multilingual.ENGLISH,):
+        found = multilingual.find_value(fieldname, text)
+        if found is not None:
+            value = found.code if fieldname == "country" else found.key
+    return value
 
-    `named(field, text)` gives the value (facetcounts.value_named: from the labels stored
-    in the index, never the gazetteers, which a serving worker does not load).
-    """
+
+def resolve_fields(q, named):
+    """Turn `country:Brazil` into the code `BR`, `org:unicef` into `UNICEF` (`named(field, text)`)."""
     def fix(node):
         if isinstance(node, wq.Term) and node.fieldname in ("country", "org"):
             text = node.text if isinstance(node.text, str) else node.text.decode("utf-8")

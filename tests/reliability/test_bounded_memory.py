@@ -109,7 +109,7 @@ out["filter"] = a.search(SearchRequest(countries=["BR"])).total
 out["opec"] = a.search(SearchRequest(q="org:opec")).total
 a.search(SearchRequest(q="country:Atlantis org:nosuchbody", orgs=["nosuch"], countries=["XX"], regions=["Mars"]))
 a.suggest("bra"); a.stats()
-out["loaded"] = gazetteer._gaz.cache_info().currsize + gazetteer._places.cache_info().currsize
+out["loaded"] = gazetteer._gazetteer.cache_info().currsize + gazetteer._places.cache_info().currsize
 print(json.dumps(out))
 """
     r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
