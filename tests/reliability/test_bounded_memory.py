@@ -118,3 +118,10 @@ print(json.dumps(out))
     assert out["loaded"] == 0
     assert out["brazil"] == out["BR"] == out["filter"] > 0
     assert out["opec"] > 0
+
+
+def test_junk_languages_do_not_grow_the_parser_cache(archive):
+    from indexer.query import multilingual
+    for i in range(3 * multilingual.PARSER_SETS):
+        archive.search(SearchRequest(q="oil", languages=[f"x{i}"]))
+    assert len(live(archive).parsers) <= multilingual.PARSER_SETS
