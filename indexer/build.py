@@ -273,8 +273,8 @@ def _run(paths, ix, gen, manifest, fresh, procs, progress, max_bytes, follow_lin
             problem(p)
         old = manifest.get(key)
         entry = {"size": src.size, "mtime_ns": src.mtime_ns, "sha256": src.sha256}
-        if src.unstable:
-            entry["mtime_ns"] = -1            # changed while read: the next run reads it again
+        if src.unstable:              # changed while read: the next run reads it again, whatever it holds
+            entry["mtime_ns"], entry["sha256"] = -1, ""
             problem(ReadProblem(str(file), "changed while it was being read; indexed as read, "
                                            "and read again on the next run", skipped=False))
         if not src.docs and any(p.skipped for p in src.problems):
