@@ -45,7 +45,9 @@ from whoosh import index as whoosh_index
 from . import store
 from .documents import (DEFAULT_MAX_BYTES, HTML_SUFFIXES, WARC_SUFFIXES, Document, ReadProblem, Source,
                         discover, is_derived_id, path_text, read_source, suffix_of)
+from .feedrun import dropped, follow, is_feed_list, is_url, list_key, read_feed_list
 from .parallel import add_story, write_parallel
+from .readers.fetch import Fetcher
 from .schema import SCHEMA, codec
 
 MANIFEST = "manifest.json"
@@ -158,6 +160,7 @@ def _prefix_for(docs: list[Document], key: str, root: Path, owner: dict[str, str
 def build_index(paths: Iterable[Path | str], index_dir: Path | str, *, rebuild: bool = False,
                 procs: int | None = None, progress: bool | None = None,
                 max_bytes: int = DEFAULT_MAX_BYTES, follow_links: bool = False,
+                fetch_articles: bool = False, fetcher: Fetcher | None = None,
                 on_problem: Callable[[ReadProblem], None] | None = None) -> BuildReport:
     """Index the files under `paths` into `index_dir`; see the module docstring.
 
@@ -166,7 +169,10 @@ def build_index(paths: Iterable[Path | str], index_dir: Path | str, *, rebuild: 
     """
     started = time.perf_counter()
     index_dir = Path(index_dir)
-    paths = [Path(p) for p in paths]
+    paths = [str(p) if is_url(p) else Path(p) for p in paths]      # Path() would turn https:// into https:/
+    urls = [p for p in paths if isinstance(p, str)]
+    paths = [p for p in paths if isinstance(p, Path)]
+    feeds = _Feeds(urls, fetcher or Fetcher(max_bytes=max_bytes), fetch_articles)
     procs = procs or os.cpu_count() or 1
     report = BuildReport(rebuilt=rebuild)
 
@@ -203,7 +209,7 @@ def build_index(paths: Iterable[Path | str], index_dir: Path | str, *, rebuild: 
         report.generation = gen.name
         before = store.files_in(gen)
         try:
-            _run(paths, ix, gen, manifest, fresh, procs, progress, max_bytes, follow_links, problem, report)
+            _run(paths, feeds, ix, gen, manifest, fresh, procs, progress, max_bytes, follow_links, problem, report)
         except BaseException as exc:
             if fresh:
                 shutil.rmtree(gen, ignore_errors=True)
@@ -229,17 +235,33 @@ def _raise_if_full(exc: OSError, index_dir: Path) -> None:
                              "was: free some space and run again") from None
 
 
-def _run(paths, ix, gen, manifest, fresh, procs, progress, max_bytes, follow_links, problem, report) -> None:
+@dataclass
+class _Feeds:
+    urls: list[str]                   # feed URLs named on the command line
+    fetcher: Fetcher
+    fetch_articles: bool
+
+
+def _run(paths, feeds: _Feeds, ix, gen, manifest, fresh, procs, progress, max_bytes, follow_links, problem,
+         report) -> None:
     # 1. what is there now, and what changed
     roots = [path_text(os.path.abspath(p)) for p in paths]
     seen: set[str] = set()
     to_read: list[tuple[Path, Path, str]] = []
     walk_problems: list[ReadProblem] = []
+    to_follow = [(url, "") for url in feeds.urls]
+    lists: set[str] = set()
     for file, root in discover(paths, walk_problems, follow_links=follow_links):
         key = path_text(os.path.abspath(file))     # the `path` term: text, even for a non-UTF-8 name
         if key in seen:
             continue
         seen.add(key)
+        if is_feed_list(file):
+            listed, bad = read_feed_list(file)
+            walk_problems += bad
+            lists.add(list_key(file))
+            to_follow += [(url, list_key(file)) for url in listed]
+            continue
         try:
             st = file.stat()
         except OSError as exc:
@@ -255,7 +277,8 @@ def _run(paths, ix, gen, manifest, fresh, procs, progress, max_bytes, follow_lin
         to_read.append((file, root, key))
     for p in walk_problems:
         problem(p)
-    removed = {k for k in manifest if k not in seen and _within(k, roots)}
+    removed = {k for k in manifest if k not in seen and _within(k, roots) and not manifest[k].get("feed")}
+    removed |= dropped(manifest, lists, {url for url, _ in to_follow})
     # who holds each id now: the files not read again in this run
     owner: dict[str, str] = {}
     rereading = {key for _, _, key in to_read}
@@ -309,7 +332,10 @@ def _run(paths, ix, gen, manifest, fresh, procs, progress, max_bytes, follow_lin
             report.new += 1
         manifest[key] = entry
 
-    # 3. extract entities and write (one segment per core when there is enough work)
+    # 3. the feeds: what is new in each (an unchanged feed answers 304)
+    docs += follow(to_follow, manifest, owner, feeds.fetcher, feeds.fetch_articles, problem, report)
+
+    # 4. extract entities and write (one segment per core when there is enough work)
     writer = ix.writer(limitmb=256, codec=codec())
     try:
         for key in sorted(removed):
@@ -342,7 +368,8 @@ def _free_moved(docs: list[Document], key: str, owner: dict[str, str], manifest:
     """Ids held by a file that no longer exists (its folder moved or was deleted) pass to this one."""
     for d in docs:
         holder = owner.get(d.id)
-        if holder is not None and holder != key and holder in manifest and not os.path.lexists(holder):
+        if (holder is not None and holder != key and holder in manifest and not manifest[holder].get("feed")
+                and not os.path.lexists(holder)):
             removed.add(holder)
             for i in manifest[holder].get("ids", ()):
                 if owner.get(i) == holder:

@@ -79,7 +79,7 @@ def main(ctx: click.Context, index_dir: Path | None) -> None:
 
 
 @main.command("index")
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1)
 @index_dir_option
 @click.option("--rebuild", is_flag=True, help="Build a fresh index beside the live one and swap it in.")
 @click.option("--max-size", "max_mb", type=click.IntRange(1), default=50, show_default=True,
@@ -87,22 +87,28 @@ def main(ctx: click.Context, index_dir: Path | None) -> None:
 @click.option("--procs", type=click.IntRange(1), default=None, help="Processes for extraction [default: cores].")
 @click.option("--follow-links", is_flag=True,
               help="Follow symbolic links that point outside the folders given (not followed by default).")
+@click.option("--fetch-articles", is_flag=True,
+              help="Fetch each new feed item's link and index the article, not only the feed's summary.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only the summary line and problems.")
-def index_cmd(paths, index_dir, rebuild, max_mb, procs, follow_links, quiet):
+def index_cmd(paths, index_dir, rebuild, max_mb, procs, follow_links, fetch_articles, quiet):
     """Index the stories under PATHS (default: seeds/) into the index folder.
 
-    Incremental: only new, changed and removed files are touched.
+    PATHS are folders, files (text, Markdown, HTML, JSON, JSON Lines, RSS/Atom/JSON
+    Feed, WARC), feed lists (`feeds.txt`: one URL a line) and http(s):// feed URLs.
+    Incremental: only new, changed and removed files are touched; feeds add what is new.
     """
     from .build import build_index
+    from .feedrun import is_url
 
     index_dir = _index_dir(index_dir)
-    paths = list(paths) or [Path("seeds")]
+    paths = [p if is_url(p) else Path(p) for p in paths] or [Path("seeds")]
     def report_problem(p):
         click.echo(str(p), err=True)
 
     try:
         report = build_index(paths, index_dir, rebuild=rebuild, procs=procs,
                              progress=None if not quiet else False, follow_links=follow_links,
+                             fetch_articles=fetch_articles,
                              max_bytes=max_mb * 1024 * 1024, on_problem=report_problem)
     except store.IndexLocked as exc:
         raise Locked(str(exc)) from None

@@ -183,7 +183,7 @@ def read_file(path, root, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[list[Docu
     return src.docs, src.problems
 
 
-def read_source(path, root, max_bytes: int = DEFAULT_MAX_BYTES, fetcher=None) -> Source:
+def read_source(path, root, max_bytes: int = DEFAULT_MAX_BYTES) -> Source:
     """Read one file into a Source; every failure is a ReadProblem, never an exception."""
     path, root = Path(path), Path(root)
     try:
@@ -192,7 +192,7 @@ def read_source(path, root, max_bytes: int = DEFAULT_MAX_BYTES, fetcher=None) ->
         rel = path_text(path.name)
     src = Source()
     try:
-        _read(src, path, rel, str(path), max_bytes, fetcher)
+        _read(src, path, rel, str(path), max_bytes)
     except Exception as e:  # last line of defence: report, never crash the run
         src.docs, src.problems = [], [ReadProblem(str(path), f"unexpected error: {type(e).__name__}: {e}")]
     if not src.docs and not any(p.skipped for p in src.problems):   # `[]`, or a .jsonl.gz of blank lines
@@ -203,7 +203,7 @@ def read_source(path, root, max_bytes: int = DEFAULT_MAX_BYTES, fetcher=None) ->
     return src
 
 
-def _read(src: Source, path: Path, rel: str, shown: str, max_bytes: int, fetcher) -> None:
+def _read(src: Source, path: Path, rel: str, shown: str, max_bytes: int) -> None:
     try:       # O_NONBLOCK: opening a FIFO must not wait for a writer (regular files ignore it)
         f = os.fdopen(os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)), "rb")
     except FileNotFoundError:
@@ -231,7 +231,7 @@ def _read(src: Source, path: Path, rel: str, shown: str, max_bytes: int, fetcher
             return
         hashing = _Hashing(f)
         try:
-            src.docs, src.problems = _parse(hashing, st.st_size, path, rel, shown, max_bytes, fetcher)
+            src.docs, src.problems = _parse(hashing, st.st_size, path, rel, shown, max_bytes)
             hashing.drain()
         except OSError as e:
             src.docs, src.problems = [], [ReadProblem(shown, f"cannot read: {e.strerror or e}")]
@@ -241,7 +241,7 @@ def _read(src: Source, path: Path, rel: str, shown: str, max_bytes: int, fetcher
         src.unstable = (after.st_size, after.st_mtime_ns) != (st.st_size, st.st_mtime_ns) or hashing.n != st.st_size
 
 
-def _parse(f: _Hashing, size: int, path: Path, rel: str, shown: str, max_bytes: int, fetcher):
+def _parse(f: _Hashing, size: int, path: Path, rel: str, shown: str, max_bytes: int):
     kind = suffix_of(path)
     if kind == ".jsonl.gz":
         from .readers.records import read_jsonl_gz
@@ -273,20 +273,9 @@ def _parse(f: _Hashing, size: int, path: Path, rel: str, shown: str, max_bytes: 
     elif kind in FEED_SUFFIXES:
         from .readers.feeds import parse_feed
         docs, more = parse_feed(data, rel, shown)
-    elif kind == ".txt" and fetcher is not None and _is_feed_list(text):
-        docs, more = fetcher(text, rel, shown)
     else:
         docs, more = _parse_text(text, rel, shown, markdown=kind == ".md")
     return docs, problems + more
-
-
-_URL_LINE = re.compile(r"https?://\S+\Z")
-
-
-def _is_feed_list(text: str) -> bool:
-    """A `.txt` whose every line is a feed URL (or blank, or a # comment) is a list of feeds to follow."""
-    lines = [ln.strip() for ln in text.split("\n") if ln.strip() and not ln.lstrip().startswith("#")]
-    return bool(lines) and all(_URL_LINE.match(ln) for ln in lines)
 
 
 def _mb(n: int) -> str:

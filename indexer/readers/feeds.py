@@ -12,9 +12,11 @@ import datetime as _dt
 import logging
 
 import feedparser
-from trafilatura import html2txt
+import lxml.html
+from lxml import etree
 
 from .common import Document, ReadProblem, story, valid
+from .html import _visible_text
 
 logging.getLogger("feedparser").setLevel(logging.CRITICAL)
 
@@ -23,7 +25,10 @@ def _text(html: str) -> str:
     """An item's HTML as text, paragraphs split by a blank line."""
     if "<" not in html:
         return html
-    text = html2txt(html) if html.strip() else ""
+    try:
+        text = _visible_text(lxml.html.document_fromstring(html)) if html.strip() else ""
+    except (etree.ParserError, ValueError):
+        text = html
     return "\n\n".join(" ".join(line.split()) for line in text.split("\n") if line.strip())
 
 
