@@ -35,7 +35,7 @@ def read_warc(raw: BinaryIO, rel: str, shown: str, max_bytes: int) -> tuple[list
             if record.rec_type != "response" or record.http_headers is None:
                 continue
             ctype = record.http_headers.get_header("Content-Type") or ""
-            if "html" not in ctype.lower() or not record.http_headers.get_statuscode().startswith("2"):
+            if "html" not in ctype.lower() or not (record.http_headers.get_statuscode() or "").startswith("2"):
                 continue
             url = (record.rec_headers.get_header("WARC-Target-URI") or "").strip()
             where = f"record {n} ({url or 'no URL'})"
@@ -56,7 +56,8 @@ def read_warc(raw: BinaryIO, rel: str, shown: str, max_bytes: int) -> tuple[list
                                     date_fallback=(record.rec_headers.get_header("WARC-Date") or None))
             docs += read
             problems += [ReadProblem(p.path, f"{where}: {p.reason}", None, p.skipped and not read) for p in more]
-    except (ArchiveLoadFailed, OSError, EOFError, ValueError) as e:
+    except (ArchiveLoadFailed, OSError, EOFError, ValueError, AttributeError, IndexError) as e:
+        # warcio meets a cut or garbled record as one of these; what came before stands
         what = f"{type(e).__name__}: {e}"
         if not docs:
             return [], problems + [ReadProblem(shown, f"cannot read web archive: {what}")]
