@@ -9,7 +9,7 @@ WORKERS ?= 2
 INDEX  ?= index
 SEEDS  ?= seeds
 
-.PHONY: run index serve test test-fast eval bench soak clean install
+.PHONY: run index serve test test-fast eval eval-html bench soak clean install
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ test: $(STAMP)
 
 eval: $(STAMP)
 	$(BIN)/python -m indexer.evaluate
+
+# The HTML reader against trafilatura's evaluation pages (../shared/corpus/web-pages.tar.gz, read in place).
+eval-html: $(STAMP)
+	$(BIN)/python -m indexer.evaluate_html
 
 bench: $(STAMP)
 	$(BIN)/python -m tests.bench

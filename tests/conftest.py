@@ -23,6 +23,19 @@ def corpus_path() -> Path:
     pytest.skip(reason)
 
 
+WEB_PAGES = ROOT.parent / "shared" / "corpus" / "web-pages.tar.gz"
+
+
+def web_pages_path() -> Path:
+    """trafilatura's saved pages, or skip (fail under NEWSFACET_REQUIRE_CORPUS=1)."""
+    if WEB_PAGES.is_file():
+        return WEB_PAGES
+    reason = f"saved web pages not found at {WEB_PAGES} (place ../shared/corpus beside the clone)"
+    if os.environ.get("NEWSFACET_REQUIRE_CORPUS") == "1":
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
 def corpus_records(limit: int | None = None, dev_only: bool = False):
     """Yield corpus records (dicts); dev_only keeps stories with gold labels (reuters-1 … reuters-11000)."""
     n = 0
