@@ -125,7 +125,9 @@ def _read_all(jobs: list[tuple[Path, Path, int]], procs: int) -> Iterable[Source
     if procs <= 1 or pages < READ_POOL_THRESHOLD:
         return map(_read_one, jobs)
     import multiprocessing as mp
-    pool = mp.get_context("fork").Pool(procs)
+
+    from .parallel import _die_with_parent      # a reader left behind by `kill -9` would hold the lock
+    pool = mp.get_context("fork").Pool(procs, initializer=_die_with_parent, initargs=(os.getpid(),))
 
     def results():
         try:

@@ -133,3 +133,18 @@ def test_full_disk_leaves_the_live_index_as_it_was(tmp_path, monkeypatch, storie
     assert sorted(stored(ix)) == ["first.txt"]
     r = build_index([root], ix, progress=False, procs=2)          # space freed: the next run works
     assert (r.new, r.total_documents) == (1, 1 + stories)
+
+
+def test_pages_read_by_the_pool_match_pages_read_in_process(tmp_path):
+    root = tmp_path / "pages"
+    for i in range(20):
+        write(root / f"p{i:02d}.html", f"<html lang='en'><head><title>Page {i}</title></head><body><h1>Story {i}</h1>"
+              + "".join(f"<p>GENEVA, March {i % 28 + 1} - Paragraph {j} of story {i} about the WHO and trade.</p>"
+                        for j in range(5)) + "</body></html>")
+    one = build_index([root], tmp_path / "ix1", progress=False, procs=1)
+    two = build_index([root], tmp_path / "ix2", progress=False, procs=2)
+    assert one.new == two.new == 20
+    a, b = stored(tmp_path / "ix1"), stored(tmp_path / "ix2")
+    assert sorted(a) == sorted(b) == [f"p{i:02d}.html" for i in range(20)]
+    assert all((a[k]["title"], a[k]["body"], a[k]["dateline"]) == (b[k]["title"], b[k]["body"], b[k]["dateline"])
+               for k in a)
