@@ -17,9 +17,7 @@ from pathlib import Path
 from typing import Callable
 
 from .documents import Document, ReadProblem, _decode, path_text
-from .readers.feeds import parse_feed
 from .readers.fetch import Fetcher
-from .readers.html import parse_html
 
 FEED_LIST_SUFFIXES = ("feeds.txt",)      # `feeds.txt`, `world.feeds.txt`: one feed URL a line
 
@@ -52,6 +50,7 @@ def read_feed_list(path: Path) -> tuple[list[str], list[ReadProblem]]:
 
 
 def _article(fetcher: Fetcher, doc: Document, problem) -> None:
+    from .readers.html import parse_html       # trafilatura: imported when a run needs it
     got = fetcher.get(doc.url)
     if got.error or got.status != 200:
         problem(ReadProblem(doc.url, f"article not fetched ({got.error or got.status}); the feed's text kept",
@@ -71,6 +70,9 @@ def _article(fetcher: Fetcher, doc: Document, problem) -> None:
 def follow(feeds: list[tuple[str, str]], manifest: dict, owner: dict[str, str], fetcher: Fetcher,
            fetch_articles: bool, problem: Callable[[ReadProblem], None], report) -> list[tuple[Document, str]]:
     """Fetch each (url, list key) feed; return the stories to (re)write, keyed by the feed's URL."""
+    if not feeds:
+        return []
+    from .readers.feeds import parse_feed       # feedparser: imported when a run needs it
     out: list[tuple[Document, str]] = []
     for url, list_key in feeds:
         old = manifest.get(url) or {}
