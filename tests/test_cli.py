@@ -157,3 +157,25 @@ def test_disk_full_exit_5_one_line_no_traceback(runner, seeds_dir, tmp_path, mon
     assert result.exit_code == 5
     assert result.output.startswith("error: no space left on the disk holding") and "Traceback" not in result.output
     assert result.output.count("\n") == 1
+
+
+def test_links_out_of_the_folder_are_not_indexed_unless_follow_links(runner, tmp_path):
+    outside = tmp_path / "etc"
+    outside.mkdir()
+    (outside / "passwd").write_text("root:x:0:0:root:/root:/bin/bash\n", encoding="utf-8")
+    (outside / "doc").mkdir()
+    (outside / "doc" / "readme.txt").write_text("Documentation outside the archive.\n", encoding="utf-8")
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    (archive / "story.txt").write_text("A story inside the archive.\n", encoding="utf-8")
+    (archive / "passwd.txt").symlink_to(outside / "passwd")
+    (archive / "doc").symlink_to(outside / "doc")
+    ix = tmp_path / "ix"
+    result = runner.invoke(main, ["index", str(archive), "--index-dir", str(ix), "-q"])
+    assert result.exit_code == 1
+    assert "passwd.txt: symbolic link to" in result.output and "--follow-links" in result.output
+    assert "indexed 1 new" in result.output
+    found = runner.invoke(main, ["search", "root", "--index-dir", str(ix)])
+    assert found.output.startswith("0 stories")
+    followed = runner.invoke(main, ["index", str(archive), "--index-dir", str(tmp_path / "ix2"), "--follow-links", "-q"])
+    assert followed.exit_code == 0 and "indexed 3 new" in followed.output
