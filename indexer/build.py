@@ -213,8 +213,10 @@ def build_index(paths: Iterable[Path | str], index_dir: Path | str, *, rebuild: 
         try:
             _run(paths, feeds, ix, gen, manifest, fresh, procs, progress, max_bytes, follow_links, problem, report)
         except BaseException as exc:
-            if fresh:
+            if fresh:                 # a generation never made live: all of it goes
                 shutil.rmtree(gen, ignore_errors=True)
+                if isinstance(exc, OSError):
+                    exc.committed = False
             elif not getattr(exc, "committed", False):
                 store.remove_new_files(gen, before)
             if isinstance(exc, OSError):
@@ -232,9 +234,10 @@ def build_index(paths: Iterable[Path | str], index_dir: Path | str, *, rebuild: 
 
 def _raise_if_full(exc: OSError, index_dir: Path) -> None:
     if exc.errno in store.NO_SPACE:
+        kept = ("the stories were written but not the manifest, so the next run reads their files again"
+                if getattr(exc, "committed", False) else "nothing of this run was kept and the index is as it was")
         raise store.DiskFull(f"no space left on the disk holding {index_dir.absolute()}/ "
-                             f"({os.strerror(exc.errno)}); nothing of this run was kept and the index is as it "
-                             "was: free some space and run again") from None
+                             f"({os.strerror(exc.errno)}); {kept}: free some space and run again") from None
 
 
 @dataclass
