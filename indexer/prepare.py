@@ -33,8 +33,9 @@ def prepare(doc: Document, key: str) -> tuple[dict, str | None]:
         "url": doc.url or "",
         "org": ",".join(o["value"] for o in orgs), "country": ",".join(c["value"] for c in countries),
         "region": ",".join(r["value"] for r in regions),
+        "org_kind": ",".join(f"{o['kind'] or 'other'}|{o['value']}" for o in orgs),
         "orgs_display": orgs, "countries_display": countries, "regions_display": regions,
-        "simhash": dedup.simhash(doc.body or ""),
+        "minhash": dedup.minhash(doc.title or "", doc.body or ""),
     }
     if doc.date:
         d = doc.date

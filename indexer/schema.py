@@ -13,19 +13,20 @@ Why these fields:
 - `day` (YYYY-MM-DD), `month` (YYYY-MM) and `year` feed the date facet and the
   date filter the same way; `date` is the stored, sortable datetime.
 - `path` is indexed so that a changed or removed file's stories can be deleted by term.
-- `simhash` is a column (not a term): the body's SimHash, from which near-duplicate
-  groups are formed when a generation is opened (`dedup.py`).
+- `minhash` is a column (not a term): the story's MinHash, from which near-duplicate
+  groups are formed when a generation is opened (`dedup.py`; indexes written before it
+  have a `simhash` column instead, still read).
 """
 from __future__ import annotations
 
 from whoosh.codec.whoosh3 import W3Codec
-from whoosh.columns import NumericColumn
+from whoosh.columns import FixedBytesColumn
 from whoosh.fields import COLUMN, DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 
-from . import speedups  # noqa: F401  (patches Whoosh once, on import)
 from .analysis import NewsAnalyzer
 
 TITLE_BOOST = 2.0
+MINHASH_BYTES = 128          # dedup.SIGNATURE_BYTES: 64 16-bit minima per story
 
 # Facet fields the searcher counts; order is the order of `facets` in results.
 FACET_FIELDS = ("org", "country", "region")
@@ -45,6 +46,9 @@ def build_schema() -> Schema:
         org=KEYWORD(commas=True, lowercase=False, scorable=False),
         country=KEYWORD(commas=True, lowercase=False, scorable=False),
         region=KEYWORD(commas=True, lowercase=False, scorable=False),
+        # "government|ICC": an organisation under the kind it has in this story, so a value
+        # shared by bodies of several kinds is counted per kind (query/orgkinds.py)
+        org_kind=KEYWORD(commas=True, lowercase=False, scorable=False),
         dateline=STORED,
         place=STORED,
         source=STORED,
@@ -53,7 +57,7 @@ def build_schema() -> Schema:
         orgs_display=STORED,
         countries_display=STORED,
         regions_display=STORED,
-        simhash=COLUMN(NumericColumn("Q")),
+        minhash=COLUMN(FixedBytesColumn(MINHASH_BYTES, default=bytes(MINHASH_BYTES))),
     )
 
 

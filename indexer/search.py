@@ -9,6 +9,7 @@ noticing.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import math
 import time
@@ -18,13 +19,14 @@ from typing import Iterator
 
 import numpy as np
 
+from . import whoosh_ext
 from .query import export, hits, matching
 from .query.didyoumean import did_you_mean
 from .query.evaluate import first_k_by_rank, top_k_ids
 from .query.facetcounts import FACET_LIMIT, label_of, facets
 from .query.highlight import sanitize_many
 from .query.live import REFRESH_EVERY_S, LiveIndex
-from .query.parse import MAX_EXPANSIONS, highlight_terms, parse
+from .query.parse import MAX_EXPANSIONS, NOTHING, highlight_terms, parse
 from .query.request import (MAX_QUERY_CHARS, ORG_KINDS, SORTS, FacetValue, Hit, QueryError, Ref,
                             SearchRequest, SearchResult, Story, Version, _clean_text, parse_request)
 from .query.suggest import Suggester, Suggestion
@@ -36,9 +38,15 @@ __all__ = ["Archive", "QueryError", "SearchRequest", "SearchResult", "Story", "H
 
 
 class Archive:
-    """One open index for this process; safe to share between threads."""
+    """One open index for this process, shared by its threads.
+
+    Safe to share: the per-generation caches are changed under locks (query/evaluate.py,
+    live.py, matching.py) and Whoosh's segment files keep a read position per thread
+    (whoosh_ext/patches.py); tests/test_threads.py hammers one Archive from 8 threads.
+    """
 
     def __init__(self, index_dir: Path | str, refresh_every: float = REFRESH_EVERY_S):
+        whoosh_ext.install()          # Whoosh's reading fixes, before any segment is opened
         self._index = LiveIndex(index_dir, refresh_every)
         self.index_dir = self._index.index_dir
 
@@ -84,7 +92,14 @@ class Archive:
                 h.versions = [hits.version(live, d) for d in docs]
         counted, granularity = facets(live, req, m.text_mask, m.masks, m.final, ids,
                                       cacheable=m.query is None and not m.masks)
-        suggestion = did_you_mean(live.searcher, req.q) if m.query is not None and total < 3 else None
+        suggestion = (did_you_mean(live, req.q)
+                      if m.query is not None and m.query is not NOTHING and total < 3 else None)
+        if suggestion and total == 0 and req.correct:     # show what the correction finds, as search engines do
+            fixed = self.search(dataclasses.replace(req, q=suggestion, correct=False))
+            if fixed.total:
+                fixed.query, fixed.suggestion, fixed.showing_results_for = req.q, suggestion, suggestion
+                fixed.took_ms = round((time.perf_counter() - started) * 1000, 1)
+                return fixed
         return SearchResult(
             query=req.q, total=total, page=req.page, pages=pages,
             took_ms=round((time.perf_counter() - started) * 1000, 1),
@@ -105,8 +120,9 @@ class Archive:
     def suggest(self, q: str, limit: int = 8) -> list[Suggestion]:
         """Words and facet values completing the last word of `q` (query/suggest.py)."""
         live = self._index.current()
-        if live.suggester is None:
-            live.suggester = Suggester(live.searcher, live.tables, lambda f, v: label_of(live, f, v))
+        with live.lock:                      # built once per generation, whichever thread asks first
+            if live.suggester is None:
+                live.suggester = Suggester(live, lambda f, v: label_of(live, f, v))
         return live.suggester.suggest(_clean_text(q), limit)
 
     def story(self, doc_id: str, q: str = "") -> Story | None:
@@ -135,7 +151,7 @@ class Archive:
             "first_date": _dt.date.fromordinal(int(dated.min())).isoformat() if dated.size else None,
             "last_date": _dt.date.fromordinal(int(dated.max())).isoformat() if dated.size else None,
             "index_dir": str(self.index_dir), "generation": live.gen.name, "index_bytes": size,
-            "segments": len(live.ix._segments()) if hasattr(live.ix, "_segments") else None,
+            "segments": whoosh_ext.segment_count(live.ix),
             "facets": {name: [asdict(v) for v in values[:top]] for name, values in whole.facets.items()
                        if name != "date"},
         }

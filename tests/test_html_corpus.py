@@ -6,7 +6,7 @@ quick while still failing if the reader slides back towards all visible text.
 from __future__ import annotations
 
 import pytest
-from conftest import web_pages_path
+from corpora import web_pages_path
 
 from indexer.evaluate_html import Score, evaluate, load
 

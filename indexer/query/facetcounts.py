@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import entities
+from . import orgkinds
 from ..schema import FACET_FIELDS
 from .request import FacetValue, SearchRequest
 
@@ -39,6 +40,9 @@ def facets(live, req: SearchRequest, text_mask, masks, final, final_ids, cacheab
         values = []
         chosen = set(selected[fieldname])
         kind = req.org_kind if fieldname == "org" else ""
+        if kind and orgkinds.table(live) is not None:
+            values = orgkinds.values_of_kind(live, kind, mask, ids, chosen, FACET_LIMIT)
+            top = ()
         for ordinal in top:
             c = int(counts[ordinal])
             if c == 0 or len(values) >= FACET_LIMIT:

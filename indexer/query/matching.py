@@ -68,9 +68,12 @@ def collapsed(live, req: SearchRequest, m: Match, ids: np.ndarray) -> Collapsed 
         return Collapsed(t, m.final, ids, m.scores, m.sort)
     key = (tuple(sorted(m.masks)), tuple(req.orgs), tuple(req.countries), tuple(req.regions),
            req.date_from, req.date_to, m.sort)
-    cached = live.collapsed.get(key)
+    with live.lock:
+        cached = live.collapsed.get(key)
     if cached is None:
-        cached = live.collapsed[key] = Collapsed(t, m.final, ids, m.scores, m.sort)
-        if len(live.collapsed) > COLLAPSED_CACHE:
-            live.collapsed.pop(next(iter(live.collapsed)))
+        cached = Collapsed(t, m.final, ids, m.scores, m.sort)
+        with live.lock:                     # shared by the threads of a process
+            live.collapsed[key] = cached
+            while len(live.collapsed) > COLLAPSED_CACHE:
+                live.collapsed.pop(next(iter(live.collapsed)))
     return cached

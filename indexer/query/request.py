@@ -44,6 +44,7 @@ class SearchRequest:
     page: int = 1
     per_page: int = 10
     group: bool = True          # show near-duplicate versions of a story once (collapse.py)
+    correct: bool = True        # a query finding nothing shows its correction's stories (`correct=off`: not)
 
 
 def _clean_text(value: str) -> str:
@@ -128,6 +129,7 @@ def parse_request(params: Mapping[str, list[str]]) -> SearchRequest:
     if one("page"):
         req.page = _int_param(one("page"), "page", 1, MAX_PAGE)
     req.group = _choice(one("group").strip().lower(), "group", ("on", "off"), "on") == "on"
+    req.correct = _choice(one("correct").strip().lower(), "correct", ("on", "off"), "on") == "on"
     if one("per_page"):
         req.per_page = _int_param(one("per_page"), "per_page", 1, MAX_PER_PAGE)
     return req
@@ -190,6 +192,7 @@ class SearchResult:
     groups: int = 0             # entries in the list: stories, near-duplicate versions counted once
     grouped: bool = False       # whether versions were collapsed (`group=off` lists each story)
     facet_counts: str = "stories"   # what facet counts count: every matching story, versions included
+    showing_results_for: str | None = None   # `query` found nothing: these are the hits of this correction
 
     def to_dict(self) -> dict:
         d = asdict(self)

@@ -123,11 +123,16 @@ class Tables:
         return tables
 
     def _read_groups(self, reader) -> None:
-        """Near-duplicate groups from the stored SimHash column (absent in older indexes)."""
-        if not reader.has_column("simhash"):
+        """Near-duplicate groups from the stored MinHash (or, in older indexes, SimHash) column."""
+        if "minhash" in reader.schema and reader.has_column("minhash"):
+            raw = b"".join(reader.column_reader("minhash"))
+            sigs = np.frombuffer(raw, dtype="<u2").reshape(self.n, dedup.NUM_HASHES)
+            self.group = dedup.minhash_groups(sigs, self.live, self.day)
+        elif "simhash" in reader.schema and reader.has_column("simhash"):     # written before the MinHash
+            sig = np.fromiter(reader.column_reader("simhash"), dtype=np.uint64, count=self.n)
+            self.group = dedup.groups(sig, self.live, self.day)
+        else:
             return
-        sig = np.fromiter(reader.column_reader("simhash"), dtype=np.uint64, count=self.n)
-        self.group = dedup.groups(sig, self.live, self.day)
         sizes = np.bincount(self.group[self.live], minlength=self.n)
         self.shared = self.live & (sizes[self.group] > 1)
         # the members of every shared group, by group (CSR), for listing a hit's versions
@@ -143,7 +148,10 @@ class Tables:
         return self._members[lo:hi]
 
     def order(self, sort: str) -> np.ndarray:
-        """All docnums by date ("newest" or "oldest"), undated last, ties by docnum; cached."""
+        """All docnums by date ("newest" or "oldest"), undated last, ties by docnum; cached.
+
+        Shared by threads: an array is stored only once complete (two threads may both
+        compute it; either is the same)."""
         cached = self._orders.get(sort)
         if cached is None:
             day = self.day.astype(np.int64)
@@ -157,8 +165,9 @@ class Tables:
         key = ("rank", sort)
         cached = self._orders.get(key)
         if cached is None:
-            cached = self._orders[key] = np.empty(self.n, dtype=np.int64)
+            cached = np.empty(self.n, dtype=np.int64)
             cached[self.order(sort)] = np.arange(self.n)
+            self._orders[key] = cached              # stored once filled: another thread may read it
         return cached
 
     def date_mask(self, start: _dt.date | None, end: _dt.date | None) -> np.ndarray:

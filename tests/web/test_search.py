@@ -6,7 +6,6 @@ import re
 
 import pytest
 from webhtml import hit_titles, hrefs, params_of, snippets, tags
-from webfixtures import app, client, needs_entities, web_index  # noqa: F401 (fixtures, and what they use)
 
 RESULT_KEYS = {"query", "total", "page", "pages", "took_ms", "suggestion", "hits", "facets"}
 HIT_KEYS = {"id", "title", "date", "dateline", "snippet", "organisations", "countries"}
@@ -93,8 +92,7 @@ def _undated(client) -> int:
 def test_filter_params_narrow_and_show_a_removable_chip(client, param, needs_entities):
     facet = {"org": "organisation", "country": "country", "region": "region"}[param]
     values = api(client)["facets"][facet]
-    if not values:
-        pytest.skip(f"no {facet} values in the fixture index")
+    assert values, f"no {facet} values in the fixture index"
     value = values[0]["value"]
     data = api(client, **{param: value})
     assert data["total"] == values[0]["count"]
@@ -213,11 +211,19 @@ def test_no_hits_says_so_and_offers_removing_filters(client):
 
 
 def test_did_you_mean(client):
+    # a query finding nothing shows its correction's stories (issue 13; it used to list none)
     data = api(client, q="cofee")
-    assert data["total"] == 0
-    assert data["suggestion"] == "coffee"
+    assert data["total"] == api(client, q="coffee")["total"] > 0
+    assert data["suggestion"] == data["showing_results_for"] == "coffee" and data["query"] == "cofee"
     assert data["suggestion_url"] == "/api/search?q=coffee"
+    assert data["search_instead_url"] == "/api/search?q=cofee&correct=off"
+    assert data["export_csv_url"] == "/export.csv?q=coffee"
+    exact = api(client, q="cofee", correct="off")
+    assert exact["total"] == 0 and exact["suggestion"] == "coffee" and exact["showing_results_for"] is None
     page = client.get("/?q=cofee&country=BR").get_data(as_text=True)
+    assert ('Showing results for <a href="/?q=coffee&amp;country=BR">coffee</a> — search instead for '
+            '<a href="/?q=cofee&amp;country=BR&amp;correct=off">cofee</a>') in page
+    page = client.get("/?q=cofee&country=BR&correct=off").get_data(as_text=True)
     assert 'Did you mean <a href="/?q=coffee&amp;country=BR">coffee</a>?' in page
 
 
