@@ -207,7 +207,7 @@ def build_index(paths: Iterable[Path | str], index_dir: Path | str, *, rebuild: 
                 ix = whoosh_index.open_dir(str(gen))
                 manifest = load_manifest(gen)
         except OSError as exc:
-            _raise_if_full(exc, index_dir)
+            store.raise_if_full(exc, index_dir)
             raise
         report.generation = gen.name
         before = store.files_in(gen)
@@ -221,7 +221,7 @@ def build_index(paths: Iterable[Path | str], index_dir: Path | str, *, rebuild: 
             elif not getattr(exc, "committed", False):
                 store.remove_new_files(gen, before)
             if isinstance(exc, OSError):
-                _raise_if_full(exc, index_dir)
+                store.raise_if_full(exc, index_dir)
             raise
         if fresh:
             store.swap_live(index_dir, gen)
@@ -231,14 +231,6 @@ def build_index(paths: Iterable[Path | str], index_dir: Path | str, *, rebuild: 
             report.total_documents = s.doc_count()
     report.seconds = time.perf_counter() - started
     return report
-
-
-def _raise_if_full(exc: OSError, index_dir: Path) -> None:
-    if exc.errno in store.NO_SPACE:
-        kept = ("the stories were written but not the manifest, so the next run reads their files again"
-                if getattr(exc, "committed", False) else "nothing of this run was kept and the index is as it was")
-        raise store.DiskFull(f"no space left on the disk holding {index_dir.absolute()}/ "
-                             f"({os.strerror(exc.errno)}); {kept}: free some space and run again") from None
 
 
 @dataclass
@@ -342,7 +334,7 @@ def _run(paths, feeds: _Feeds, ix, gen, manifest, fresh, procs, progress, max_by
     docs += follow(to_follow, manifest, owner, feeds.fetcher, feeds.fetch_articles, problem, report)
 
     # 4. extract entities and write (one segment per core when there is enough work)
-    writer = ix.writer(limitmb=256, codec=codec())
+    writer = store.open_writer(ix, limitmb=256, codec=codec())
     try:
         for key in sorted(removed):
             writer.delete_by_term("path", key)
@@ -357,8 +349,7 @@ def _run(paths, feeds: _Feeds, ix, gen, manifest, fresh, procs, progress, max_by
         warnings = _write(ix, writer, docs, procs, fresh, bar.update)
         bar.close()
     except BaseException:
-        if not writer.is_closed:
-            writer.cancel()
+        store.cancel_writer(writer)
         raise
     report.documents = len(docs)
     for key, doc_id, warning in warnings:

@@ -168,3 +168,53 @@ def indexer_lock(index_dir: Path):
         yield
     finally:
         os.close(fd)
+
+
+def raise_if_full(exc: OSError, index_dir: Path) -> None:
+    """Turn a full disk (ENOSPC, EDQUOT) into DiskFull with one clear message; other errors pass."""
+    if exc.errno in NO_SPACE:
+        kept = ("the stories were written but not the manifest, so the next run reads their files again"
+                if getattr(exc, "committed", False) else "nothing of this run was kept and the index is as it was")
+        raise DiskFull(f"no space left on the disk holding {index_dir.absolute()}/ "
+                             f"({os.strerror(exc.errno)}); {kept}: free some space and run again") from None
+
+
+def open_writer(ix, **kwargs):
+    """`ix.writer()`, releasing Whoosh's write lock if creating the writer fails.
+
+    SegmentWriter takes the lock, then creates the new segment's files; when that fails
+    (a full disk) the half-built writer keeps the lock until it is collected, and the
+    next writer in this process gets LockError. The writer is found in the traceback.
+    """
+    try:
+        return ix.writer(**kwargs)
+    except BaseException as exc:
+        tb = exc.__traceback__
+        while tb is not None:
+            obj = tb.tb_frame.f_locals.get("self")
+            if type(obj).__name__ == "SegmentWriter" and getattr(obj, "writelock", None) is not None:
+                with contextlib.suppress(Exception):
+                    obj.writelock.release()
+            tb = tb.tb_next
+        raise
+
+
+def cancel_writer(writer) -> None:
+    """Cancel a failed writer and always release Whoosh's write lock.
+
+    Whoosh's `cancel` closes the segment first, which writes files: on a full disk that
+    raises again and the lock stays held, and the next writer in this process (or a
+    server's) gets LockError.
+    """
+    try:
+        if not writer.is_closed:
+            writer.cancel()
+    except Exception:
+        pass
+    finally:
+        lock = getattr(writer, "writelock", None)
+        if lock is not None:
+            try:
+                lock.release()
+            except Exception:
+                pass

@@ -1,6 +1,7 @@
 """Story ids never collide silently, and the manifest describes the bytes that were parsed (issue 11)."""
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import shutil
@@ -125,13 +126,17 @@ def test_full_disk_leaves_the_live_index_as_it_was(tmp_path, monkeypatch, storie
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(StructFile, "write", full)
-    with pytest.raises(store.DiskFull, match="no space left on the disk holding .*index is as it was"):
-        build_index([root], ix, progress=False, procs=2)
-    monkeypatch.setattr(StructFile, "write", real_write)
-    assert store.live_dir(ix) == live
-    assert sorted(p.name for p in live.iterdir()) == files_before     # no partial segment left behind
-    assert sorted(stored(ix)) == ["first.txt"]
-    r = build_index([root], ix, progress=False, procs=2)          # space freed: the next run works
+    gc.disable()         # the failed writer's lock must be released by the code, not by the collector
+    try:
+        with pytest.raises(store.DiskFull, match="no space left on the disk holding .*index is as it was"):
+            build_index([root], ix, progress=False, procs=2)
+        monkeypatch.setattr(StructFile, "write", real_write)
+        assert store.live_dir(ix) == live
+        assert sorted(p.name for p in live.iterdir()) == files_before     # no partial segment left behind
+        assert sorted(stored(ix)) == ["first.txt"]
+        r = build_index([root], ix, progress=False, procs=2)          # space freed: the next run works
+    finally:
+        gc.enable()
     assert (r.new, r.total_documents) == (1, 1 + stories)
 
 
