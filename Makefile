@@ -42,6 +42,7 @@ lint: $(STAMP)
 eval: $(STAMP)
 	$(BIN)/python -m indexer.evaluate
 	$(BIN)/python -m tests.eval
+	$(BIN)/python -m indexer.evaluate_languages
 
 # The HTML reader against trafilatura's evaluation pages (../shared/corpus/web-pages.tar.gz, read in place).
 eval-html: $(STAMP)

@@ -142,6 +142,8 @@ def _open_archive(index_dir: Path):
 @click.option("--org", multiple=True, help="Only stories naming this organisation (repeatable: OR).")
 @click.option("--country", multiple=True, help="Only stories about this country code or name (repeatable: OR).")
 @click.option("--region", multiple=True, help="Only stories about this region (repeatable: OR).")
+@click.option("--language", multiple=True,
+              help="Only stories in this language, ISO 639-1 (de); the words are analysed in it (repeatable: OR).")
 @click.option("--from", "date_from", default="", help="From this date (YYYY-MM-DD).")
 @click.option("--to", "date_to", default="", help="Up to this date (YYYY-MM-DD).")
 @click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance", show_default=True)
@@ -149,7 +151,7 @@ def _open_archive(index_dir: Path):
 @click.option("--per-page", type=click.IntRange(1, 100), default=10, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the result object (the same as GET /api/search).")
 @index_dir_option
-def search_cmd(query, org, country, region, date_from, date_to, sort, page, per_page, as_json, index_dir):
+def search_cmd(query, org, country, region, language, date_from, date_to, sort, page, per_page, as_json, index_dir):
     """Search the index: words (AND), "phrases", OR, NOT, title:/org:/country: fields, prefix*."""
     from . import entities
     from .search import QueryError, parse_request
@@ -162,7 +164,7 @@ def search_cmd(query, org, country, region, date_from, date_to, sort, page, per_
             found = None
         countries.append(found.code if found else c)
     params = {"q": [" ".join(query)], "org": list(org), "country": countries, "region": list(region),
-              "from": [date_from], "to": [date_to], "sort": [sort], "page": [str(page)],
+              "language": list(language), "from": [date_from], "to": [date_to], "sort": [sort], "page": [str(page)],
               "per_page": [str(per_page)]}
     try:
         req = parse_request(params)
@@ -229,14 +231,15 @@ def entities_cmd(file):
     Records are read by the indexer's own reader, so the dateline, date and title the
     extractor sees are the ones `newsfacet index` gives it.
     """
-    from . import entities
     from .documents import read_file
+    from .prepare import extract, language_and_dateline
 
     docs, problems = read_file(file, file.parent)
     for problem in problems:
         click.echo(str(problem), err=True)
     for doc in docs:
-        ents = entities.extract(doc.title, doc.body, doc.dateline, date=doc.date)
+        lang, dateline, _ = language_and_dateline(doc)
+        ents = extract(doc, lang, dateline)
         click.echo(json.dumps({
             "id": doc.id,
             "countries": [{"code": c.code, "name": c.name} for c in ents.countries],

@@ -10,6 +10,9 @@ Why these fields:
   KEYWORDs, case kept: `UNDP`, `TM`). They are indexed, not stored: the searcher
   turns their postings into numpy arrays once per index generation and counts facets
   with `bincount` (see `facets.py`).
+- `language` is the story's ISO 639-1 code (`language.py`), stored for the story page
+  and counted as a facet like the others; `title` and `body` are analysed in that
+  language (`analysis.py`), the English analyzer's terms being unchanged.
 - `day` (YYYY-MM-DD), `month` (YYYY-MM) and `year` feed the date facet and the
   date filter the same way; `date` is the stored, sortable datetime.
 - `path` is indexed so that a changed or removed file's stories can be deleted by term.
@@ -29,7 +32,7 @@ TITLE_BOOST = 2.0
 MINHASH_BYTES = 128          # dedup.SIGNATURE_BYTES: 64 16-bit minima per story
 
 # Facet fields the searcher counts; order is the order of `facets` in results.
-FACET_FIELDS = ("org", "country", "region")
+FACET_FIELDS = ("org", "country", "region", "language")
 
 
 def build_schema() -> Schema:
@@ -46,6 +49,7 @@ def build_schema() -> Schema:
         org=KEYWORD(commas=True, lowercase=False, scorable=False),
         country=KEYWORD(commas=True, lowercase=False, scorable=False),
         region=KEYWORD(commas=True, lowercase=False, scorable=False),
+        language=ID(stored=True),
         # "government|ICC": an organisation under the kind it has in this story, so a value
         # shared by bodies of several kinds is counted per kind (query/orgkinds.py)
         org_kind=KEYWORD(commas=True, lowercase=False, scorable=False),

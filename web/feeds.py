@@ -28,7 +28,7 @@ ATOM = "http://www.w3.org/2005/Atom"
 ENTRIES = 50
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _TAG = re.compile(r"<[^>]*>")
-FILTER_NAMES = {"org": "organisation", "country": "country", "region": "region",
+FILTER_NAMES = {"org": "organisation", "country": "country", "region": "region", "language": "language",
                 "date": "date", "from": "from", "to": "to"}
 
 

@@ -16,8 +16,8 @@ from urllib.parse import urlencode
 from werkzeug.datastructures import MultiDict
 
 # The parameters a search URL may carry, in the order they are written out.
-SEARCH_PARAMS = ("q", "org", "country", "region", "date", "from", "to", "org_kind", "sort", "group", "correct",
-                 "page", "per_page")
+SEARCH_PARAMS = ("q", "org", "country", "region", "language", "date", "from", "to", "org_kind", "sort", "group",
+                 "correct", "page", "per_page")
 # Changing any of these makes a new result list, so the page number no longer applies.
 _RESETS_PAGE = frozenset(SEARCH_PARAMS) - {"page"}
 # A date facet value replaces an explicit range and the other way round.
@@ -46,7 +46,7 @@ def _tidy(params: Params, changed: str) -> Params:
 
 
 def add(params: Params, name: str, value: str) -> Params:
-    """Add one value of a repeatable filter (org, country, region)."""
+    """Add one value of a repeatable filter (org, country, region, language)."""
     if (name, value) in params:
         return list(params)
     return _tidy(params, name) + [(name, value)]

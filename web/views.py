@@ -12,7 +12,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from flask import Blueprint, abort, jsonify, render_template, request, url_for
 
-from indexer.search import MAX_QUERY_CHARS, SORTS, parse_request
+from indexer.search import MAX_QUERY_CHARS, SORTS, language_label, parse_request
 
 from . import urls
 from .archive import get_archive
@@ -20,10 +20,12 @@ from .archive import get_archive
 bp = Blueprint("views", __name__)
 
 # facet key in results -> URL parameter that selects one of its values
-FACET_PARAM = {"date": "date", "organisation": "org", "country": "country", "region": "region"}
+FACET_PARAM = {"date": "date", "organisation": "org", "country": "country", "region": "region",
+               "language": "language"}
 PARAM_FACET = {v: k for k, v in FACET_PARAM.items()}
-FACET_TITLES = {"date": "Date", "organisation": "Organisation", "country": "Country", "region": "Region"}
-FILTER_TITLES = {"org": "Organisation", "country": "Country", "region": "Region",
+FACET_TITLES = {"date": "Date", "organisation": "Organisation", "country": "Country", "region": "Region",
+                "language": "Language"}
+FILTER_TITLES = {"org": "Organisation", "country": "Country", "region": "Region", "language": "Language",
                  "date": "Date", "from": "From", "to": "To"}
 SORT_LABELS = {"relevance": "Relevance", "newest": "Newest first", "oldest": "Oldest first"}
 FACET_SHOWN = 8        # values shown before "more"
@@ -55,6 +57,9 @@ def search_data(args, api: bool = False) -> dict:
         for key, param in (("organisations", "org"), ("countries", "country")):
             for ref in hit.get(key) or []:
                 ref["filter_url"] = urls.href(urls.add(params, param, ref["value"]), base)
+        if hit.get("language"):
+            hit["language_label"] = language_label(hit["language"])
+            hit["language_url"] = urls.href(urls.add(params, "language", hit["language"]), base)
     data["filters"] = active_filters(params, data["facets"], base)
     data["org_kinds"] = org_kind_links(params, req.org_kind, base)
     # a query that found nothing shows its correction's stories: the feed and exports follow those
@@ -185,6 +190,8 @@ def story(doc_id: str):
     if found is None:
         abort(404, f"There is no story with the id “{doc_id[:200]}”.")
     return render_template("story.html", story=found, q=q,
+                           language_label=language_label(found.language) if found.language else "",
+                           language_url=urls.href([("language", found.language)]),
                            back_url=urls.href(back) if back else None,
                            org_url=lambda v: urls.href([("org", v)]),
                            country_url=lambda v: urls.href([("country", v)]),

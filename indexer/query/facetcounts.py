@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import entities
+from .. import entities, language
 from . import orgkinds
 from ..schema import FACET_FIELDS
 from .request import FacetValue, SearchRequest
 
 FACET_LIMIT = 50             # values returned per facet (the page shows 8, the rest under "more")
-FACET_NAMES = {"org": "organisation", "country": "country", "region": "region"}
+FACET_NAMES = {"org": "organisation", "country": "country", "region": "region", "language": "language"}
 
 
 def facets(live, req: SearchRequest, text_mask, masks, final, final_ids, cacheable: bool):
@@ -24,7 +24,7 @@ def facets(live, req: SearchRequest, text_mask, masks, final, final_ids, cacheab
     if cacheable and live.whole is not None:
         return live.whole["facets"], live.whole["granularity"]
     t = live.tables
-    selected = {"org": req.orgs, "country": req.countries, "region": req.regions}
+    selected = {"org": req.orgs, "country": req.countries, "region": req.regions, "language": req.languages}
     out: dict[str, list[FacetValue]] = {}
     for fieldname in FACET_FIELDS:
         if fieldname not in masks:           # every filter applies: the final matches
@@ -60,7 +60,7 @@ def facets(live, req: SearchRequest, text_mask, masks, final, final_ids, cacheab
     buckets, granularity = t.date_counts(final_ids)
     out["date"] = [FacetValue(value=k, label=k, count=c) for k, c in buckets]
     out = {"date": out["date"], "organisation": out["organisation"],
-           "country": out["country"], "region": out["region"]}
+           "country": out["country"], "region": out["region"], "language": out["language"]}
     if cacheable:
         live.whole = {"facets": out, "granularity": granularity}
     return out, granularity
@@ -86,6 +86,8 @@ def label_of(live, fieldname: str, value: str) -> tuple[str, str, str]:
             if fieldname == "country":
                 c = entities.find_country(value)
                 label = c.name if c else value
+            elif fieldname == "language":
+                label = language.label(value)
             elif fieldname == "org":
                 o = entities.find_organisation(value)
                 if o is not None:

@@ -22,13 +22,20 @@ def refs(items) -> list[Ref]:
     return [Ref(value=i["value"], label=i["label"]) for i in (items or [])]
 
 
+def in_language(analyzer, lang: str):
+    """The analyzer that marks words in a story of this language (analysis.NewsAnalyzer)."""
+    bind = getattr(analyzer, "for_language", None)
+    return bind(lang) if bind and lang else analyzer
+
+
 def hit(live, docnum: int, score, terms, analyzer) -> Hit:
     f = live.searcher.stored_fields(docnum)
+    lang = f.get("language", "")
     return Hit(
-        id=f["id"], title=f.get("title", ""), date=iso(f.get("date")),
-        dateline=f.get("dateline", ""), snippet=snippet(f.get("body", ""), terms, analyzer, clean=False),
+        id=f["id"], title=f.get("title", ""), date=iso(f.get("date")), dateline=f.get("dateline", ""),
+        snippet=snippet(f.get("body", ""), terms, in_language(analyzer, lang), clean=False),
         organisations=refs(f.get("orgs_display")), countries=refs(f.get("countries_display")),
-        source=f.get("source", ""), url=f.get("url", ""), score=score)
+        source=f.get("source", ""), url=f.get("url", ""), language=lang, score=score)
 
 
 def version(live, docnum: int) -> Version:
@@ -39,14 +46,16 @@ def version(live, docnum: int) -> Version:
 def story(live, docnum: int, terms: frozenset[str]) -> Story:
     """A whole story: paragraphs highlighted with `terms`, related stories and versions."""
     f = live.searcher.stored_fields(docnum)
-    analyzer = live.searcher.schema["body"].analyzer
+    lang = f.get("language", "")
+    analyzer = in_language(live.searcher.schema["body"].analyzer, lang)
     text = f"{f.get('title', '')}\n{f.get('body', '')}"
     return Story(
         id=f["id"], title=f.get("title", ""), date=iso(f.get("date")), dateline=f.get("dateline", ""),
         place=f.get("place", ""), source=f.get("source", ""), url=f.get("url", ""), path=f.get("path", ""),
         paragraphs=highlight_paragraphs(f.get("body", ""), terms, analyzer), body=f.get("body", ""),
         organisations=refs(f.get("orgs_display")), countries=refs(f.get("countries_display")),
-        regions=refs(f.get("regions_display")),
+        regions=refs(f.get("regions_display")), language=lang,
         similar=[version(live, d)
-                 for d, _ in related.similar(live.searcher, live.evaluator, live.tables, docnum, text)],
+                 for d, _ in related.similar(live.searcher, live.evaluator, live.tables, docnum, text,
+                                             language=lang)],
         versions=[version(live, d) for d in related.versions(live.tables, docnum)[:20]])

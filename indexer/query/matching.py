@@ -30,7 +30,8 @@ class Match:
 def filter_masks(live, req: SearchRequest) -> dict[str, np.ndarray]:
     t = live.tables
     masks = {}
-    for fieldname, values in (("org", req.orgs), ("country", req.countries), ("region", req.regions)):
+    for fieldname, values in (("org", req.orgs), ("country", req.countries), ("region", req.regions),
+                              ("language", req.languages)):
         if values:
             masks[fieldname] = t.facets[fieldname].mask_any(values, t.n)
     if req.date_from or req.date_to:
@@ -40,7 +41,7 @@ def filter_masks(live, req: SearchRequest) -> dict[str, np.ndarray]:
 
 def match(live, req: SearchRequest) -> Match:
     """Which stories a request matches, with their scores."""
-    q, notice = parse(live, req.q)
+    q, notice = parse(live, req.q, req.languages)
     scores = None
     if q is not None:
         m = live.evaluator.run(q)          # every match and its score, in one pass
@@ -66,7 +67,7 @@ def collapsed(live, req: SearchRequest, m: Match, ids: np.ndarray) -> Collapsed 
         return None
     if m.query is not None:
         return Collapsed(t, m.final, ids, m.scores, m.sort)
-    key = (tuple(sorted(m.masks)), tuple(req.orgs), tuple(req.countries), tuple(req.regions),
+    key = (tuple(sorted(m.masks)), tuple(req.orgs), tuple(req.countries), tuple(req.regions), tuple(req.languages),
            req.date_from, req.date_to, m.sort)
     with live.lock:
         cached = live.collapsed.get(key)

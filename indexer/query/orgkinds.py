@@ -25,7 +25,9 @@ def table(live) -> FacetTable | None:
     if t is None and ORG_KIND in live.searcher.schema:
         t = read_table(live.evaluator.p, ORG_KIND, live.tables.live)
         t.index_by_doc(live.tables.n)
-        live.tables.facets[ORG_KIND] = t      # two threads may both read it: the same table
+        # two threads may both read it (the same table); the dict is replaced, not changed,
+        # so a thread iterating the facets (the suggester) never sees it change size
+        live.tables.facets = {**live.tables.facets, ORG_KIND: t}
     return t if t is not None and t.values else None
 
 

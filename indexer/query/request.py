@@ -37,6 +37,7 @@ class SearchRequest:
     orgs: list[str] = field(default_factory=list)
     countries: list[str] = field(default_factory=list)
     regions: list[str] = field(default_factory=list)
+    languages: list[str] = field(default_factory=list)     # ISO 639-1 codes; also how the query is analysed
     org_kind: str = ""          # show only organisations of this kind in the organisation facet
     date_from: _dt.date | None = None
     date_to: _dt.date | None = None
@@ -111,7 +112,7 @@ def parse_request(params: Mapping[str, list[str]]) -> SearchRequest:
     if len(q) > MAX_QUERY_CHARS:
         raise QueryError(f"the query is {len(q):,} characters long; the limit is {MAX_QUERY_CHARS:,}", "q")
     req = SearchRequest(q=_clean_text(q).strip(), orgs=many("org"), countries=many("country"),
-                        regions=many("region"))
+                        regions=many("region"), languages=[v.lower() for v in many("language")])
     req.org_kind = _choice(one("org_kind").strip(), "org_kind", ORG_KINDS, "")
     if one("from"):
         req.date_from = _parse_date(one("from"), "from")
@@ -171,6 +172,7 @@ class Hit:
     countries: list[Ref]
     source: str = ""
     url: str = ""
+    language: str = ""      # ISO 639-1 code ("" = not known)
     score: float | None = None
     versions_count: int = 0                                  # other matching versions of this story
     versions: list[Version] = field(default_factory=list)   # the first MAX_VERSIONS of them
@@ -216,6 +218,7 @@ class Story:
     organisations: list[Ref]
     countries: list[Ref]
     regions: list[Ref]
+    language: str = ""
     similar: list[Version] = field(default_factory=list)    # related stories (related.py)
     versions: list[Version] = field(default_factory=list)   # near-duplicates of this story
 
