@@ -1,4 +1,4 @@
-"""A damaged index is named: 503 with a reason on every route, one line and exit 5 from the CLI.
+"""A damaged index is named: 503 with a reason on every route, one line and exit 6 from the CLI.
 
 Segment files truncated or deleted, before a worker opens the index and while
 `newsfacet serve` is serving it: no worker dies (truncating a memory-mapped file used
@@ -97,7 +97,7 @@ def test_the_cli_says_what_is_wrong_in_one_line(index, damage):
     truncate(seg) if damage == "truncate" else seg.unlink()
     for args in (["search", "oil"], ["stats"], ["index", docs, "-q"]):
         r = newsfacet(*args, "--index-dir", index_dir)
-        assert r.returncode == 5, (r.returncode, r.stderr)
+        assert r.returncode == 6, (r.returncode, r.stderr)
         lines = r.stderr.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("error:") and "newsfacet index --rebuild" in lines[0]
         assert "Aborted" not in r.stderr and "Traceback" not in r.stderr
