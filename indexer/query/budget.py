@@ -137,23 +137,29 @@ class Lexicons:
     """How many words each text field's word list holds, counted once per index generation.
 
     A leading wildcard (`*port`) has no letters to seek to, so its expansion walks the
-    field's whole word list; that length is what `check_scan` charges it. Counting it
+    field's whole word list; that length is what `check_scan` charges it. Reading it
     walks the list once (~1 s at 215,780 stories, 12 segments), so a serving process
-    does it while warming a generation (search.Archive._warm).
+    does it while warming a generation (search.Archive._warm), and keeps the words.
     """
 
     def __init__(self, reader):
         self.reader = reader
-        self._sizes: dict[str, int] = {}
+        self._words: dict[str, list[str]] = {}
         self._lock = threading.Lock()
 
     def size(self, fieldname: str) -> int:
-        got = self._sizes.get(fieldname)
+        return len(self.words(fieldname))
+
+    def words(self, fieldname: str) -> list[str]:
+        """The field's words, decoded, in order: what a leading wildcard matches against
+        (semantics.py runs one regex over them joined, not a check per word)."""
+        got = self._words.get(fieldname)
         if got is None:
             with self._lock:
-                got = self._sizes.get(fieldname)
+                got = self._words.get(fieldname)
                 if got is None:
-                    got = self._sizes[fieldname] = sum(1 for _ in self.reader.lexicon(fieldname))
+                    got = self._words[fieldname] = [b.decode("utf-8") if isinstance(b, bytes) else b
+                                                    for b in self.reader.lexicon(fieldname)]
         return got
 
 

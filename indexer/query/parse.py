@@ -60,7 +60,7 @@ def parse(live, text: str, languages=()) -> tuple[object | None, str | None]:
     budget.check_shape(q)                       # clauses, phrase length: before the index is touched
     budget.check_scan(q, live.lexicons)         # word lists the patterns must look through, together
     reader = live.searcher.reader()
-    q = expand_patterns(reader, q, MAX_EXPANSIONS, _too_many)
+    q = expand_patterns(reader, q, MAX_EXPANSIONS, _too_many, live.lexicons)
     budget.check_terms(q)                       # words the patterns stand for, together
     bound_expansions(reader, q)
     return q, notice
