@@ -26,6 +26,8 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 
+from . import whoosh_ext
+
 CURRENT = "current"
 LOCK = ".lock"
 ENV_INDEX = "NEWSFACET_INDEX"
@@ -160,15 +162,14 @@ def check_segments(gen: Path) -> list[Path]:
     A Whoosh compound file starts with the offset and length of its directory, which
     is written last: a file cut short no longer holds it.
     """
-    from whoosh.filedb.filestore import FileStorage
     try:
-        toc = whoosh_index.TOC.read(FileStorage(str(gen)), "MAIN")   # Whoosh's default index name
+        names = whoosh_ext.toc_segment_files(gen)
     except Exception as exc:    # noqa: BLE001 - an unreadable TOC, whatever Whoosh raises
         raise IndexDamaged(f"the index at {gen} is damaged: its table of contents cannot be read "
                            f"({type(exc).__name__}); {RECOVER}") from exc
     out = []
-    for segment in toc.segments:
-        path = gen / segment.make_filename(".seg")
+    for name in names:
+        path = gen / name
         try:
             size = path.stat().st_size
             with open(path, "rb") as f:

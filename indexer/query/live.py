@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .. import store
+from .. import store, whoosh_ext
 from ..schema import FACET_FIELDS
 from .budget import Lexicons
 from .evaluate import Evaluator, Postings
@@ -59,7 +59,7 @@ class Live:
         ix, gen = store.open_live(index_dir)
         try:
             searcher = ix.searcher()
-            segments = [gen / leaf.segment().make_filename(".seg") for leaf, _ in searcher.reader().leaf_readers()]
+            segments = [gen / name for name in whoosh_ext.reader_segment_files(searcher.reader())]
             files = store.file_marks([p for p in segments if p.exists()])
             postings = Postings(searcher.reader())
             tables = Tables.build(postings, FACET_FIELDS)

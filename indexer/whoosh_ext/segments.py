@@ -5,8 +5,10 @@ Why: `indexer/parallel.py` has forked workers each write segments of their own
 in the parent). Whoosh's public `commit()` only commits the writer's own segment, so
 the parent's writer, which holds the lock and the run's deletions, commits here the
 way `SegmentWriter.commit` does, with the workers' segments added to its TOC: the
-whole run becomes visible to readers at once. `segment_count` reads the TOC's
-segment list, which Whoosh only exposes privately.
+whole run becomes visible to readers at once. `segment_count`, `toc_segment_files` and
+`reader_segment_files` read the TOC's segment list and the segments' file names, which
+Whoosh only exposes through its internal TOC and segment objects (store.py checks those
+files whole before opening a generation; live.py watches them for damage).
 """
 from __future__ import annotations
 
@@ -51,3 +53,33 @@ def commit_segments(writer, segments: list, *, optimize: bool = False) -> None:
 def segment_count(ix) -> int | None:
     """How many segments the index's latest commit holds (None: not a file index)."""
     return len(ix._segments()) if hasattr(ix, "_segments") else None
+
+
+def toc_segment_files(folder) -> list[str]:
+    """The compound segment files (`MAIN_<id>.seg`) named by the latest TOC in `folder`.
+
+    Raises whatever Whoosh raises on a TOC it cannot read (store.check_segments turns
+    that into IndexDamaged)."""
+    from whoosh import index as whoosh_index
+    from whoosh.filedb.filestore import FileStorage
+    storage = FileStorage(str(folder))
+    opened = []
+    open_file = storage.open_file
+
+    def tracked(*args, **kwargs):         # TOC.read leaves its file open when it fails
+        f = open_file(*args, **kwargs)
+        opened.append(f)
+        return f
+    storage.open_file = tracked
+    try:
+        toc = whoosh_index.TOC.read(storage, "MAIN")      # Whoosh's default index name
+    finally:
+        for f in opened:
+            if not f.is_closed:
+                f.close()
+    return [segment.make_filename(".seg") for segment in toc.segments]
+
+
+def reader_segment_files(reader) -> list[str]:
+    """The compound segment files an open reader reads, one per segment."""
+    return [leaf.segment().make_filename(".seg") for leaf, _ in reader.leaf_readers()]

@@ -66,7 +66,7 @@ def test_a_web_worker_warms_the_new_generation_in_a_thread(corpus, opened_by):
     live = archive._index.current()
     assert live.whole is not None                                    # the front page was counted
     assert any("crude" in key for key in live.evaluator._fallback_cache)   # the recent phrase was run
-    assert set(live.lexicons._sizes) == {"title", "body"}          # ready for a leading wildcard
+    assert set(live.lexicons._words) == {"title", "body"}          # ready for a leading wildcard
     assert archive.search(SearchRequest(q=PHRASE)).total == before + 1
 
 
@@ -80,7 +80,7 @@ def test_elsewhere_the_request_gets_the_new_generation_warmed(corpus, opened_by)
     live = archive._index.current()
     assert any("crude" in key for key in live.evaluator._fallback_cache)
     assert live.whole is not None
-    assert live.lexicons._sizes == {}          # one query from the CLI does not pay for the word lists
+    assert live.lexicons._words == {}          # one query from the CLI does not pay for the word lists
 
 
 def test_a_failed_warm_up_does_not_stop_the_new_generation(corpus, monkeypatch):

@@ -248,3 +248,20 @@ def test_scores_are_the_same_on_compressed_and_plain_blocks(tmp_path):
                 ids_a, sc_a = pa.bm25(fieldname, btext)
                 ids_b, sc_b = pb.bm25(fieldname, btext)
                 assert ids_a.size and np.array_equal(ids_a, ids_b) and np.array_equal(sc_a, sc_b)
+
+
+def test_segment_files_of_the_toc_and_of_a_reader_are_the_files_on_disk(tmp_path):
+    """store.check_segments reads the TOC's segment files, live.py a reader's: both name
+    the compound `.seg` files Whoosh wrote, one per segment, and agree with each other."""
+    ix = _build(tmp_path, compression=0, segments=3, per_segment=40)
+    on_disk = sorted(p.name for p in tmp_path.glob("*.seg"))
+    from_toc = whoosh_ext.toc_segment_files(tmp_path)
+    assert len(from_toc) == whoosh_ext.segment_count(ix) == 3
+    assert sorted(from_toc) == on_disk
+    with ix.searcher() as s:
+        assert sorted(whoosh_ext.reader_segment_files(s.reader())) == on_disk
+    (tmp_path / "MAIN_WRITELOCK").unlink(missing_ok=True)
+    for toc in tmp_path.glob("_MAIN_*.toc"):
+        toc.write_bytes(b"not a toc")
+    with pytest.raises(Exception):      # noqa: B017,PT011 - whatever Whoosh raises; store.py names it damaged
+        whoosh_ext.toc_segment_files(tmp_path)
