@@ -39,10 +39,20 @@ def archive(index_dir):
     a.close()
 
 
-@pytest.fixture
-def default_deadline(monkeypatch):
-    monkeypatch.setattr(budget, "DEFAULT", budget.Budget())
-    assert budget.DEFAULT.seconds == budget.Budget.seconds
+@pytest.fixture(params=["generous", pytest.param("default", marks=pytest.mark.timing)])
+def default_deadline(request, monkeypatch):
+    """The caps of the product's budget; its 0.2 s clock only under `make timing`/`make bench`.
+
+    `make test` asserts no wall-clock time (a paused process on a busy machine would be
+    refused with `cap: seconds`): there the tests' generous deadline applies, so what is
+    checked is that no cap on words refuses a leading wildcard and that it finds what its
+    words find. The timing run checks it is answered within the default deadline too.
+    """
+    if request.param == "default":
+        monkeypatch.setattr(budget, "DEFAULT", budget.Budget())
+        assert budget.DEFAULT.seconds == budget.Budget.seconds
+    else:
+        monkeypatch.setattr(budget, "DEFAULT", budget.Budget(seconds=max(budget.DEFAULT.seconds, 10.0)))
 
 
 @pytest.mark.parametrize("pattern,words", CASES, ids=[c[0] for c in CASES])
