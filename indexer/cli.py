@@ -102,7 +102,7 @@ def _open_archive(index_dir: Path):
 def search_cmd(query, org, country, region, date_from, date_to, sort, page, per_page, as_json, index_dir):
     """Search the index: words (AND), "phrases", OR, NOT, title:/org:/country: fields, prefix*."""
     from . import entities
-    from .request import QueryError, parse_request
+    from .search import QueryError, parse_request
 
     countries = []
     for c in country:       # accept names as well as codes on the command line

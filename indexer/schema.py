@@ -63,7 +63,7 @@ SCHEMA = build_schema()
 def codec() -> W3Codec:
     """Whoosh's W3 codec with larger, uncompressed posting blocks.
 
-    The searcher reads whole posting lists into arrays (fastquery.py); with 512 postings
+    The searcher reads whole posting lists into arrays (query/evaluate.py); with 512 postings
     a block and no zlib, that is 4x faster to read and 15% faster to write, for an
     index about 1.8x larger on disk (measured on 8,000 Reuters stories).
     """

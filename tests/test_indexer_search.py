@@ -171,7 +171,7 @@ def test_story_with_highlight(archive):
 
 
 def test_wildcards_are_bounded(archive, monkeypatch):
-    import indexer.search as s
+    import indexer.query.parse as s
     monkeypatch.setattr(s, "MAX_EXPANSIONS", 3)
     with pytest.raises(QueryError, match="more than 3 words"):
         search(archive, q="s*")
@@ -221,7 +221,7 @@ def test_organisation_facet_narrowed_by_kind(archive):
 
 def test_postings_cache_returns_the_same_arrays_and_stays_bounded(tmp_path):
     import numpy as np
-    from indexer import fastquery
+    from indexer.query import evaluate as fastquery
     root = tmp_path / "many"
     root.mkdir()
     with open(root / "s.jsonl", "w") as f:
@@ -229,7 +229,7 @@ def test_postings_cache_returns_the_same_arrays_and_stays_bounded(tmp_path):
             f.write(json.dumps({"id": f"d{i}", "body": f"common words everywhere item{i % 7}"}) + "\n")
     build_index([root], tmp_path / "ix", progress=False, procs=1)
     archive = Archive(tmp_path / "ix")
-    st = archive._current()
+    st = archive._index.current()
     postings = fastquery.Postings(st.searcher.reader(), cache_bytes=30_000)
     first = postings.bm25("body", b"common")
     assert first[0].size == 3000
@@ -244,7 +244,7 @@ def test_postings_cache_returns_the_same_arrays_and_stays_bounded(tmp_path):
 
 def test_phrase_results_are_remembered_per_generation(archive):
     first = search(archive, q='"coffee exports"')
-    st = archive._current()
+    st = archive._index.current()
     assert any("coffe" in key for key in st.evaluator._fallback_cache)     # the stemmed phrase
     again = search(archive, q='"coffee exports"')
     assert ids(again) == ids(first) == ["s1"]
@@ -254,10 +254,11 @@ def test_phrase_results_are_remembered_per_generation(archive):
                                '"coffee exports"', "coff*", "(coffee OR oil) AND prices", "title:coffee"])
 def test_numpy_evaluation_ranks_as_whoosh_does(archive, q):
     """fastquery is Whoosh's BM25F in numpy: the same matches, in the same order."""
-    st = archive._current()
-    parsed, _ = archive._parse(st, q)
+    st = archive._index.current()
+    from indexer.query.parse import parse
+    parsed, _ = parse(st, q)
     match = st.evaluator.run(parsed)
-    from indexer.fastquery import top_k
+    from indexer.query.evaluate import top_k
     ours = [int(d) for d in top_k(match.mask, match.score, 10)]
     theirs = st.searcher.search(parsed, limit=10)
     assert set(np.flatnonzero(match.mask).tolist()) == set(st.searcher.docs_for_query(parsed))
@@ -268,7 +269,7 @@ def test_numpy_evaluation_ranks_as_whoosh_does(archive, q):
 
 
 def test_a_page_of_snippets_is_bleached_in_one_pass_with_the_same_result():
-    from indexer.highlight import sanitize, sanitize_many
+    from indexer.query.highlight import sanitize, sanitize_many
     pieces = ["a <mark>b</mark> &amp; c", "<script>x</script> d", "<mark onclick=1>e</mark>", "plain"]
     assert sanitize_many(pieces) == [sanitize(p) for p in pieces]
     hostile = ["one \ue000 two", "<mark>three</mark>"]          # a story holding the separator
@@ -276,7 +277,7 @@ def test_a_page_of_snippets_is_bleached_in_one_pass_with_the_same_result():
 
 
 def test_facet_counts_by_document_and_by_posting_agree(archive):
-    st = archive._current()
+    st = archive._index.current()
     table = st.tables.facets["country"]
     rng = np.random.default_rng(7)
     for density in (0.05, 0.5, 1.0):

@@ -18,8 +18,8 @@ from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import PathConverter
 
-from indexer.request import QueryError
-from indexer.store import ENV_INDEX, IndexNotFound
+from indexer.search import QueryError
+from indexer.search import ENV_INDEX, IndexNotFound
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "frame-ancestors 'none'; base-uri 'none'; form-action 'self'")

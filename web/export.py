@@ -17,7 +17,7 @@ import json
 
 from flask import Blueprint, Response, request, stream_with_context, url_for
 
-from indexer.request import parse_request
+from indexer.search import parse_request
 
 from .archive import get_archive
 

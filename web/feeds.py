@@ -17,7 +17,7 @@ import xml.etree.ElementTree as ET
 
 from flask import Blueprint, Response, request, url_for
 
-from indexer.request import parse_request
+from indexer.search import parse_request
 
 from . import urls
 from .archive import get_archive

@@ -59,6 +59,6 @@ def options(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, workers: int = D
 def serve(index_dir: str | os.PathLike | None = None, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
           workers: int = DEFAULT_WORKERS, **extra) -> None:
     """Run the app under gunicorn until interrupted (blocks)."""
-    from indexer.store import default_index_dir
+    from indexer.search import default_index_dir
     index_dir = str(Path(index_dir) if index_dir else default_index_dir())
     NewsFacetServer(index_dir, options(host, port, workers, **extra)).run()

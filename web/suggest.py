@@ -10,7 +10,7 @@ from dataclasses import asdict
 
 from flask import Blueprint, jsonify, request, url_for
 
-from indexer.request import MAX_QUERY_CHARS, QueryError
+from indexer.search import MAX_QUERY_CHARS, QueryError
 
 from . import urls
 from .archive import get_archive

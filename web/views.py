@@ -12,7 +12,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from flask import Blueprint, abort, jsonify, render_template, request, url_for
 
-from indexer.request import MAX_QUERY_CHARS, SORTS, parse_request
+from indexer.search import MAX_QUERY_CHARS, SORTS, parse_request
 
 from . import urls
 from .archive import get_archive

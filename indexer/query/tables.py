@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import dedup
+from .. import dedup
 
 # days since 0001-01-01 (date.toordinal) of undated stories
 UNDATED = 0
@@ -98,7 +98,7 @@ class Tables:
 
     @classmethod
     def build(cls, postings, fields: tuple[str, ...]) -> "Tables":
-        """Read once per index generation (postings: a fastquery.Postings)."""
+        """Read once per index generation (postings: a evaluate.Postings)."""
         reader = postings.reader
         n = reader.doc_count_all()
         live = np.ones(n, dtype=bool)

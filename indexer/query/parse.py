@@ -1,0 +1,115 @@
+"""Query text -> a Whoosh query: the parsers, field aliases, facet names and expansion bounds.
+
+Two parsers are built per index generation: the full query language, and a plain
+one (words only) that a query the full parser cannot read falls back to, so a
+user always gets an answer for what they typed.
+"""
+from __future__ import annotations
+
+import re
+
+from whoosh import qparser, query as wq
+
+from .. import entities
+from .request import QueryError
+
+MAX_EXPANSIONS = 1024        # words one wildcard or prefix may stand for
+FIELD_ALIASES = {"org": ["organisation", "organization", "agency"], "country": ["place"],
+                 "title": ["headline"]}
+_MULTITERM = (wq.Prefix, wq.Wildcard, wq.FuzzyTerm, wq.Regex, wq.TermRange)
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def make_parsers(schema):
+    """(full, plain) query parsers over title and body, AND by default."""
+    full = qparser.MultifieldParser(["title", "body"], schema, group=qparser.AndGroup)
+    full.add_plugin(qparser.FieldAliasPlugin(FIELD_ALIASES))
+    full.add_plugin(qparser.PlusMinusPlugin())
+    full.remove_plugin_class(qparser.BoostPlugin)
+    plain = qparser.MultifieldParser(["title", "body"], schema, group=qparser.AndGroup, plugins=[])
+    for cls in (qparser.WildcardPlugin, qparser.PhrasePlugin, qparser.FieldsPlugin, qparser.OperatorsPlugin,
+                qparser.GroupPlugin, qparser.RangePlugin, qparser.BoostPlugin, qparser.SingleQuotePlugin):
+        plain.remove_plugin_class(cls)
+    return full, plain
+
+
+def parse(live, text: str) -> tuple[object | None, str | None]:
+    """The text part as a Whoosh query (None = everything) and a notice if we fell back.
+
+    `live` is the open generation (`live.Live`): its parsers and reader.
+    """
+    if not text:
+        return None, None
+    notice = None
+    try:
+        q = live.parser.parse(text)
+    except Exception:       # Whoosh's parser has many failure modes; the user just gets words
+        words = " ".join(_WORD.findall(text))
+        q = live.plain_parser.parse(words) if words else wq.NullQuery
+        notice = f"could not read the query as written; searched for the words: {words}"
+    q = resolve_fields(q)
+    bound_expansions(live.searcher.reader(), q)
+    if q is wq.NullQuery or isinstance(q, wq.NullQuery.__class__):
+        return None, notice
+    return q, notice
+
+
+def resolve_fields(q):
+    """Turn `country:Brazil` into the code `BR`, `org:unicef` into `UNICEF`."""
+    def fix(node):
+        if isinstance(node, wq.Term) and node.fieldname in ("country", "org"):
+            text = node.text if isinstance(node.text, str) else node.text.decode("utf-8")
+            found = (entities.find_country(text) if node.fieldname == "country"
+                     else entities.find_organisation(text))
+            if found is not None:
+                value = found.code if node.fieldname == "country" else found.key
+                return wq.Term(node.fieldname, value, boost=node.boost)
+        return node.apply(fix)
+    return fix(q)
+
+
+def bound_expansions(reader, q) -> None:
+    """Refuse a wildcard or prefix that stands for more than MAX_EXPANSIONS words."""
+    for node in q.leaves() if q.is_leaf() is False else [q]:
+        if isinstance(node, _MULTITERM):
+            n = 0
+            for _ in node._btexts(reader):
+                n += 1
+                if n > MAX_EXPANSIONS:
+                    raise QueryError(
+                        f"'{node}' stands for more than {MAX_EXPANSIONS:,} words; "
+                        "give a few more letters", "q")
+
+
+def positive_leaves(q):
+    """Leaves of a query tree except those under NOT (their words are not to be marked)."""
+    if isinstance(q, wq.Not):
+        return
+    if isinstance(q, wq.AndNot):
+        yield from positive_leaves(q.a)
+        return
+    if q.is_leaf():
+        yield q
+        return
+    for child in q.children():
+        yield from positive_leaves(child)
+
+
+def highlight_terms(reader, q) -> frozenset[str]:
+    """The indexed words (wildcards expanded) of the text fields that the query asks for.
+
+    Written out rather than `Query.existing_terms`, which reuses its `fieldname`
+    argument as a loop variable and so drops every field after the first.
+    """
+    if q is None:
+        return frozenset()
+    out = set()
+    for leaf in positive_leaves(q):
+        try:
+            pairs = list(leaf.expanded_terms(reader, phrases=True))
+        except Exception:
+            continue
+        for fieldname, text in pairs:
+            if fieldname in ("title", "body"):
+                out.add(text.decode("utf-8") if isinstance(text, bytes) else text)
+    return frozenset(out)
