@@ -329,6 +329,18 @@ def find_organisation(text: str) -> Organisation | None:
     return None
 
 
+def find_region(text: str) -> str | None:
+    """A region from its name or a phrase for it, in any case ("western europe", "Gulf states")."""
+    if not text or not text.strip():
+        return None
+    g = _gaz()
+    f = _fold(text)
+    hit = g.lookup.get(f)
+    if hit and hit[0] == _REGION:
+        return hit[1]
+    return next((r for r in set(g.regions.values()) if _fold(r) == f), None)
+
+
 def region_of(code: str) -> str | None:
     """The UN M49 sub-region of a country code (ISO 3166-1 alpha-2 or ISO 3166-3)."""
     return _gaz().regions.get(code)

@@ -8,11 +8,8 @@ from __future__ import annotations
 import datetime as _dt
 
 from . import dedup, entities
+from .facetspec import FACETS
 from .documents import Document
-
-
-def _clean_value(value: str) -> str:
-    return value.replace(",", " ").strip()
 
 
 def prepare(doc: Document, key: str) -> tuple[dict, str | None]:
@@ -23,19 +20,14 @@ def prepare(doc: Document, key: str) -> tuple[dict, str | None]:
     except Exception as exc:     # a bad story must not stop the run; index it without facets
         ents = entities.Entities()
         warning = f"entities not extracted ({type(exc).__name__}: {exc})"
-    orgs = [{"value": _clean_value(o.key), "label": o.key, "name": o.name, "kind": o.kind}
-            for o in ents.organisations]
-    countries = [{"value": c.code, "label": c.name} for c in ents.countries]
-    regions = [{"value": _clean_value(r), "label": r} for r in ents.regions]
     fields = {
         "id": doc.id, "path": key, "title": doc.title or "", "body": doc.body or "",
         "dateline": doc.dateline or "", "place": doc.place or "", "source": doc.source or "",
         "url": doc.url or "",
-        "org": ",".join(o["value"] for o in orgs), "country": ",".join(c["value"] for c in countries),
-        "region": ",".join(r["value"] for r in regions),
-        "orgs_display": orgs, "countries_display": countries, "regions_display": regions,
         "simhash": dedup.simhash(doc.body or ""),
     }
+    for spec in FACETS:
+        fields.update(spec.index_fields(doc, ents))
     if doc.date:
         d = doc.date
         fields.update(date=_dt.datetime(d.year, d.month, d.day), day=d.isoformat(),

@@ -6,10 +6,12 @@ Why these fields:
   There is no separate spelling field (Whoosh's `spelling=True` indexes the body a
   second time, unstemmed: +65% indexing time); "did you mean" corrects against the
   stemmed words and turns the stem back into a word found in a story (search.py).
-- `org`, `country`, `region` hold canonical facet values (comma-separated
-  KEYWORDs, case kept: `UNDP`, `TM`). They are indexed, not stored: the searcher
-  turns their postings into numpy arrays once per index generation and counts facets
-  with `bincount` (see `facets.py`).
+- every facet of `facetspec.FACETS` has a field of canonical values its story is
+  *about* (`org`, `company`, `country`, `region`) and one of every value it *mentions*
+  (`org_any` ...): comma-separated KEYWORDs, case kept (`UNDP`, `TM`), indexed, not
+  stored: the searcher turns their postings into numpy arrays once per index
+  generation and counts facets with `bincount` (see `query/tables.py`). The facet's
+  stored `display` field holds the labels of its values for the hits.
 - `day` (YYYY-MM-DD), `month` (YYYY-MM) and `year` feed the date facet and the
   date filter the same way; `date` is the stored, sortable datetime.
 - `path` is indexed so that a changed or removed file's stories can be deleted by term.
@@ -24,11 +26,12 @@ from whoosh.fields import COLUMN, DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 
 from . import speedups  # noqa: F401  (patches Whoosh once, on import)
 from .analysis import NewsAnalyzer
+from .facetspec import FACETS
 
 TITLE_BOOST = 2.0
 
-# Facet fields the searcher counts; order is the order of `facets` in results.
-FACET_FIELDS = ("org", "country", "region")
+# Facet fields the searcher counts: every facet's about and mention fields.
+FACET_FIELDS = tuple(dict.fromkeys(f for spec in FACETS for f in (spec.field, spec.mention_field)))
 
 
 def build_schema() -> Schema:
@@ -42,18 +45,14 @@ def build_schema() -> Schema:
         day=ID,
         month=ID,
         year=ID,
-        org=KEYWORD(commas=True, lowercase=False, scorable=False),
-        country=KEYWORD(commas=True, lowercase=False, scorable=False),
-        region=KEYWORD(commas=True, lowercase=False, scorable=False),
         dateline=STORED,
         place=STORED,
         source=STORED,
         url=STORED,
-        # [{"value": "UNDP", "label": "UNDP", "name": "...", "kind": "..."}], [{"value": "TM", "label": "Turkmenistan"}]
-        orgs_display=STORED,
-        countries_display=STORED,
-        regions_display=STORED,
         simhash=COLUMN(NumericColumn("Q")),
+        **{name: KEYWORD(commas=True, lowercase=False, scorable=False) for name in FACET_FIELDS},
+        # [{"value": "UNDP", "label": "UNDP", "name": "...", "kind": "...", "about": true}]
+        **{spec.display: STORED for spec in FACETS},
     )
 
 

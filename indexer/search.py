@@ -18,6 +18,7 @@ from typing import Iterator
 
 import numpy as np
 
+from .facetspec import BY_NAME, BY_PARAM, DEFAULT_MATCH, FACETS, MATCHES, FacetSpec
 from .query import export, hits, matching
 from .query.didyoumean import did_you_mean
 from .query.evaluate import first_k_by_rank, top_k_ids
@@ -25,14 +26,15 @@ from .query.facetcounts import FACET_LIMIT, label_of, facets
 from .query.highlight import sanitize_many
 from .query.live import REFRESH_EVERY_S, LiveIndex
 from .query.parse import MAX_EXPANSIONS, highlight_terms, parse
-from .query.request import (MAX_QUERY_CHARS, ORG_KINDS, SORTS, FacetValue, Hit, QueryError, Ref,
+from .query.request import (EXCLUDE_PREFIX, MAX_QUERY_CHARS, ORG_KINDS, SORTS, FacetValue, Hit, QueryError, Ref,
                             SearchRequest, SearchResult, Story, Version, _clean_text, parse_request)
 from .query.suggest import Suggester, Suggestion
 from .store import ENV_INDEX, IndexNotFound, default_index_dir
 
 __all__ = ["Archive", "QueryError", "SearchRequest", "SearchResult", "Story", "Hit", "FacetValue", "Ref",
            "Version", "Suggestion", "parse_request", "MAX_QUERY_CHARS", "MAX_EXPANSIONS", "ORG_KINDS",
-           "SORTS", "FACET_LIMIT", "ENV_INDEX", "IndexNotFound", "default_index_dir"]
+           "SORTS", "FACET_LIMIT", "ENV_INDEX", "IndexNotFound", "default_index_dir",
+           "FACETS", "FacetSpec", "BY_NAME", "BY_PARAM", "MATCHES", "DEFAULT_MATCH", "EXCLUDE_PREFIX"]
 
 
 class Archive:
@@ -75,7 +77,7 @@ class Archive:
 
         terms = highlight_terms(live.searcher.reader(), m.query)
         analyzer = live.searcher.schema["body"].analyzer
-        page = [hits.hit(live, docnum, score, terms, analyzer) for docnum, score in page_docs]
+        page = [hits.hit(live, docnum, score, terms, analyzer, req.match) for docnum, score in page_docs]
         for h, clean in zip(page, sanitize_many([h.snippet for h in page])):
             h.snippet = clean                    # bleach, once for the page
         if collapsed:
@@ -89,7 +91,8 @@ class Archive:
             query=req.q, total=total, page=req.page, pages=pages,
             took_ms=round((time.perf_counter() - started) * 1000, 1),
             suggestion=suggestion, hits=page, facets=counted, sort=m.sort,
-            date_granularity=granularity, notice=m.notice, groups=groups, grouped=collapsed is not None)
+            date_granularity=granularity, notice=m.notice, groups=groups, grouped=collapsed is not None,
+            match=req.match, newest=t.newest())
 
     def export(self, req: SearchRequest) -> tuple[int, Iterator[dict]]:
         """(count, rows) of every story matching `req`, in its order, versions included.
@@ -100,7 +103,7 @@ class Archive:
         live = self._index.current()
         m = matching.match(live, req)
         docs = export.ordered(m.final, m.scores, m.sort, live.tables)
-        return len(docs), export.rows(live.searcher, docs)
+        return len(docs), export.rows(live.searcher, docs, match=req.match)
 
     def suggest(self, q: str, limit: int = 8) -> list[Suggestion]:
         """Words and facet values completing the last word of `q` (query/suggest.py)."""

@@ -12,19 +12,22 @@ from urllib.parse import parse_qsl, urlencode
 
 from flask import Blueprint, abort, jsonify, render_template, request, url_for
 
-from indexer.search import MAX_QUERY_CHARS, SORTS, parse_request
+from indexer.search import DEFAULT_MATCH, EXCLUDE_PREFIX, FACETS, MAX_QUERY_CHARS, SORTS, parse_request
 
 from . import urls
 from .archive import get_archive
 
 bp = Blueprint("views", __name__)
 
-# facet key in results -> URL parameter that selects one of its values
-FACET_PARAM = {"date": "date", "organisation": "org", "country": "country", "region": "region"}
+# facet key in results -> URL parameter that selects one of its values (facetspec.FACETS)
+FACET_PARAM = {"date": "date", **{f.name: f.param for f in FACETS}}
 PARAM_FACET = {v: k for k, v in FACET_PARAM.items()}
-FACET_TITLES = {"date": "Date", "organisation": "Organisation", "country": "Country", "region": "Region"}
-FILTER_TITLES = {"org": "Organisation", "country": "Country", "region": "Region",
+FACET_TITLES = {"date": "Date", **{f.name: f.title for f in FACETS}}
+FILTER_TITLES = {**{f.param: f.title for f in FACETS}, **{EXCLUDE_PREFIX + f.param: f"Not {f.title}" for f in FACETS},
                  "date": "Date", "from": "From", "to": "To"}
+# a hit's chips (key in the hit) -> the parameter their link sets
+CHIP_PARAM = {f.plural: f.param for f in FACETS if f.plural and f.on_hits}
+MATCH_LABELS = {"about": "Stories about", "mention": "Any mention"}
 SORT_LABELS = {"relevance": "Relevance", "newest": "Newest first", "oldest": "Oldest first"}
 FACET_SHOWN = 8        # values shown before "more"
 MAX_BACK_CHARS = 4000
@@ -48,15 +51,21 @@ def search_data(args, api: bool = False) -> dict:
                 fv["label"] = date_label(fv["value"])
             fv["selected"] = bool(fv.get("selected")) or (param, fv["value"]) in params
             fv["toggle_url"] = urls.href(urls.toggle(params, param, fv["value"]), base)
+            if name != "date":
+                fv["exclude_url"] = urls.href(urls.toggle_exclude(params, param, fv["value"]), base)
     for hit in data["hits"]:
         hit["doc_url"] = doc_url(hit["id"], req.q, None if api else back, api)
         for version in hit.get("versions") or []:
             version["doc_url"] = doc_url(version["id"], req.q, None if api else back, api)
-        for key, param in (("organisations", "org"), ("countries", "country")):
+        for key, param in CHIP_PARAM.items():
             for ref in hit.get(key) or []:
                 ref["filter_url"] = urls.href(urls.add(params, param, ref["value"]), base)
     data["filters"] = active_filters(params, data["facets"], base)
     data["org_kinds"] = org_kind_links(params, req.org_kind, base)
+    data["match_links"] = [{"value": m, "label": label, "selected": m == req.match,
+                            "url": urls.href(urls.replace(params, "match", None if m == DEFAULT_MATCH else m), base)}
+                           for m, label in MATCH_LABELS.items()]
+    data["facet_views"] = facet_views(params, req, base)
     data.update(follow_links(params, base))
     data["suggestion_url"] = (urls.href(urls.replace(params, "q", data["suggestion"]), base)
                               if data.get("suggestion") else None)
@@ -75,6 +84,24 @@ def org_kind_links(params: urls.Params, current: str, base: str) -> list[dict]:
     return [{"value": kind, "label": label, "selected": kind == current,
              "url": urls.href(urls.replace(params, "org_kind", kind or None), base)}
             for kind, label in ORG_KIND_LABELS.items()]
+
+
+def facet_views(params: urls.Params, req, base: str) -> dict:
+    """Per facet: the text it is filtered by and links that sort it by count or by name."""
+    out = {}
+    for f in FACETS:
+        key = urls.SORT_PREFIX + f.param
+        current = req.facet_sort.get(f.param, "count")
+        out[f.name] = {
+            "find": req.facet_find.get(f.param, ""), "find_param": urls.FIND_PREFIX + f.param,
+            "sort": current,
+            "sorts": [{"value": v, "label": "by count" if v == "count" else "A–Z", "selected": v == current,
+                       "url": urls.href(urls.replace(params, key, None if v == "count" else v), base)}
+                      for v in ("count", "name")],
+            "clear_find_url": urls.href(urls.remove(params, urls.FIND_PREFIX + f.param), base),
+            "hidden": [(k, v) for k, v in params if k not in (urls.FIND_PREFIX + f.param, "page")],
+        }
+    return out
 
 
 def follow_links(params: urls.Params, base: str) -> dict:
@@ -99,12 +126,14 @@ def active_filters(params: urls.Params, facets: dict, base: str) -> list[dict]:
     """Chips for the filters in force, each with the link that removes it."""
     labels = {(FACET_PARAM.get(name, name), fv["value"]): fv["label"]
               for name, values in facets.items() for fv in values}
+    labels.update({(EXCLUDE_PREFIX + p, v): label for (p, v), label in list(labels.items())})
     out = []
     for param, value in params:
         if param not in FILTER_TITLES:
             continue
         label = labels.get((param, value)) or (date_label(value, long=True) if param == "date" else value)
         out.append({"param": param, "title": FILTER_TITLES[param], "value": value, "label": label,
+                    "excluded": param.startswith(EXCLUDE_PREFIX),
                     "remove_url": urls.href(urls.remove(params, param, value), base)})
     return out
 
@@ -181,11 +210,12 @@ def story(doc_id: str):
     found = get_archive().story(doc_id, q)
     if found is None:
         abort(404, f"There is no story with the id “{doc_id[:200]}”.")
-    return render_template("story.html", story=found, q=q,
-                           back_url=urls.href(back) if back else None,
-                           org_url=lambda v: urls.href([("org", v)]),
-                           country_url=lambda v: urls.href([("country", v)]),
-                           region_url=lambda v: urls.href([("region", v)]))
+    chips = [{"title": f.title, "plural": f.plural, "css": f.name,
+              "refs": [{"label": r.label, "url": urls.href([(f.param, r.value)])}
+                       for r in getattr(found, f.plural, None) or []]}
+             for f in FACETS if f.plural]
+    return render_template("story.html", story=found, q=q, chips=[c for c in chips if c["refs"]],
+                           back_url=urls.href(back) if back else None)
 
 
 # ---------------------------------------------------------------- JSON

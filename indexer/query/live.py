@@ -33,8 +33,9 @@ class Live:
     evaluator: Evaluator
     parser: object
     plain_parser: object
-    labels: dict = field(default_factory=dict)   # (field, value) -> (label, name, kind), tables.read_labels
-    whole: dict | None = None     # facets of the unfiltered whole archive
+    labels: dict = field(default_factory=dict)   # (param, value) -> (label, name, kind), tables.read_labels
+    whole: dict = field(default_factory=dict)    # match -> facets of the unfiltered whole archive
+    _folded: dict = field(default_factory=dict)  # field -> {casefolded value: value}
     collapsed: dict = field(default_factory=dict)    # browsing requests' Collapsed, see matching.collapsed
     suggester: Suggester | None = None    # built on the first suggestion asked of this generation
 
@@ -47,6 +48,16 @@ class Live:
         full, plain = make_parsers(searcher.schema)   # ix.schema re-reads the TOC on every use
         return cls(gen, ix, searcher, tables, Evaluator(postings, searcher, tables.live), full, plain,
                    labels=read_labels(searcher, tables))
+
+
+    def folded_values(self, fieldname: str) -> dict[str, str]:
+        """A facet field's values by their case-folded form (`org=unicef`), built on first use."""
+        found = self._folded.get(fieldname)
+        if found is None:
+            table = self.tables.facets.get(fieldname)
+            found = {v.casefold(): v for v in (table.values if table else ())}
+            self._folded[fieldname] = found
+        return found
 
 
 class LiveIndex:

@@ -9,9 +9,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..facetspec import FACETS
 from .collapse import Collapsed
 from .parse import parse
-from .request import SearchRequest
+from .request import EXCLUDE_PREFIX, QueryError, SearchRequest
 
 COLLAPSED_CACHE = 16         # browsing (no words) results collapsed, kept per generation
 
@@ -27,12 +28,51 @@ class Match:
     sort: str
 
 
+def resolve_values(live, req: SearchRequest) -> None:
+    """Facet parameters as the index spells them: `country=Brazil` -> `BR`, `org=unicef` -> `UNICEF`.
+
+    A value the index holds is taken as it is; else any case of one it holds; else the
+    gazetteer's name or alias (as the query syntax `country:Brazil` does). A value none of
+    these know is refused (400) by name, instead of silently matching nothing.
+    """
+    for spec in FACETS:
+        for store, prefix in ((req.filters, ""), (req.exclude, EXCLUDE_PREFIX)):
+            values = store.get(spec.param)
+            if values:
+                store[spec.param] = list(dict.fromkeys(_canonical(live, spec, v, prefix) for v in values))
+
+
+def _canonical(live, spec, value: str, prefix: str) -> str:
+    t = live.tables
+    table = t.facets.get(spec.mention_field)
+    if table is not None and value in table.index:
+        return value
+    folded = live.folded_values(spec.mention_field).get(value.casefold())
+    if folded:
+        return folded
+    try:
+        found = spec.resolve(value) if spec.resolve else None
+    except Exception:              # a gazetteer problem: treat the value as unknown
+        found = None
+    if found:
+        return found[0]
+    raise QueryError(f"no {spec.title.lower()} '{value[:80]}' is known ('{prefix}{spec.param}' takes a value "
+                     f"from the {spec.title} facet, or a name or alias of one)", prefix + spec.param)
+
+
 def filter_masks(live, req: SearchRequest) -> dict[str, np.ndarray]:
+    """One mask per facet with a filter (wanted values OR'ed, excluded ones left out) and the dates."""
     t = live.tables
     masks = {}
-    for fieldname, values in (("org", req.orgs), ("country", req.countries), ("region", req.regions)):
-        if values:
-            masks[fieldname] = t.facets[fieldname].mask_any(values, t.n)
+    for spec in FACETS:
+        wanted, unwanted = req.filters.get(spec.param), req.exclude.get(spec.param)
+        if not (wanted or unwanted):
+            continue
+        table = t.facets[spec.field_for(req.match)]
+        mask = table.mask_any(wanted, t.n) if wanted else t.live.copy()
+        if unwanted:
+            mask &= ~table.mask_any(unwanted, t.n)
+        masks[spec.param] = mask
     if req.date_from or req.date_to:
         masks["date"] = t.date_mask(req.date_from, req.date_to)
     return masks
@@ -40,7 +80,8 @@ def filter_masks(live, req: SearchRequest) -> dict[str, np.ndarray]:
 
 def match(live, req: SearchRequest) -> Match:
     """Which stories a request matches, with their scores."""
-    q, notice = parse(live, req.q)
+    resolve_values(live, req)
+    q, notice = parse(live, req.q, req.match)
     scores = None
     if q is not None:
         m = live.evaluator.run(q)          # every match and its score, in one pass
@@ -66,8 +107,7 @@ def collapsed(live, req: SearchRequest, m: Match, ids: np.ndarray) -> Collapsed 
         return None
     if m.query is not None:
         return Collapsed(t, m.final, ids, m.scores, m.sort)
-    key = (tuple(sorted(m.masks)), tuple(req.orgs), tuple(req.countries), tuple(req.regions),
-           req.date_from, req.date_to, m.sort)
+    key = (req.filter_key(), m.sort)
     cached = live.collapsed.get(key)
     if cached is None:
         cached = live.collapsed[key] = Collapsed(t, m.final, ids, m.scores, m.sort)

@@ -10,12 +10,11 @@ import re
 
 from whoosh import qparser, query as wq
 
-from .. import entities
+from ..facetspec import BY_PARAM, DEFAULT_MATCH, FACETS
 from .request import QueryError
 
 MAX_EXPANSIONS = 1024        # words one wildcard or prefix may stand for
-FIELD_ALIASES = {"org": ["organisation", "organization", "agency"], "country": ["place"],
-                 "title": ["headline"]}
+FIELD_ALIASES = {"title": ["headline"], **{f.param: list(f.query_aliases) for f in FACETS if f.query_aliases}}
 _MULTITERM = (wq.Prefix, wq.Wildcard, wq.FuzzyTerm, wq.Regex, wq.TermRange)
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -33,7 +32,7 @@ def make_parsers(schema):
     return full, plain
 
 
-def parse(live, text: str) -> tuple[object | None, str | None]:
+def parse(live, text: str, match: str = DEFAULT_MATCH) -> tuple[object | None, str | None]:
     """The text part as a Whoosh query (None = everything) and a notice if we fell back.
 
     `live` is the open generation (`live.Live`): its parsers and reader.
@@ -47,23 +46,25 @@ def parse(live, text: str) -> tuple[object | None, str | None]:
         words = " ".join(_WORD.findall(text))
         q = live.plain_parser.parse(words) if words else wq.NullQuery
         notice = f"could not read the query as written; searched for the words: {words}"
-    q = resolve_fields(q)
+    q = resolve_fields(q, match)
     bound_expansions(live.searcher.reader(), q)
     if q is wq.NullQuery or isinstance(q, wq.NullQuery.__class__):
         return None, notice
     return q, notice
 
 
-def resolve_fields(q):
-    """Turn `country:Brazil` into the code `BR`, `org:unicef` into `UNICEF`."""
+def resolve_fields(q, match: str = DEFAULT_MATCH):
+    """Turn `country:Brazil` into the code `BR`, `org:unicef` into `UNICEF`, on the field of the
+    strength of tagging asked for (`org:IMF` with match=mention searches every story naming it)."""
     def fix(node):
-        if isinstance(node, wq.Term) and node.fieldname in ("country", "org"):
+        spec = BY_PARAM.get(node.fieldname) if isinstance(node, wq.Term) else None
+        if spec is not None:
             text = node.text if isinstance(node.text, str) else node.text.decode("utf-8")
-            found = (entities.find_country(text) if node.fieldname == "country"
-                     else entities.find_organisation(text))
-            if found is not None:
-                value = found.code if node.fieldname == "country" else found.key
-                return wq.Term(node.fieldname, value, boost=node.boost)
+            try:
+                found = spec.resolve(text) if spec.resolve else None
+            except Exception:
+                found = None
+            return wq.Term(spec.field_for(match), found[0] if found else text, boost=node.boost)
         return node.apply(fix)
     return fix(q)
 

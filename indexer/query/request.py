@@ -12,6 +12,8 @@ import unicodedata
 from dataclasses import asdict, dataclass, field
 from typing import Mapping
 
+from ..facetspec import DEFAULT_MATCH, FACETS, MATCHES
+
 SORTS = ("relevance", "newest", "oldest")
 ORG_KINDS = ("intergovernmental", "government", "company", "news agency", "other")
 MAX_QUERY_CHARS = 1000
@@ -34,9 +36,11 @@ class QueryError(ValueError):
 @dataclass
 class SearchRequest:
     q: str = ""
-    orgs: list[str] = field(default_factory=list)
-    countries: list[str] = field(default_factory=list)
-    regions: list[str] = field(default_factory=list)
+    filters: dict[str, list[str]] = field(default_factory=dict)    # facet param -> wanted values (OR)
+    exclude: dict[str, list[str]] = field(default_factory=dict)    # facet param -> values left out
+    match: str = DEFAULT_MATCH  # "mention": every story naming a value; "about": the salience rules
+    facet_find: dict[str, str] = field(default_factory=dict)   # facet param -> only values whose name holds it
+    facet_sort: dict[str, str] = field(default_factory=dict)   # facet param -> "count" (default) or "name"
     org_kind: str = ""          # show only organisations of this kind in the organisation facet
     date_from: _dt.date | None = None
     date_to: _dt.date | None = None
@@ -44,6 +48,29 @@ class SearchRequest:
     page: int = 1
     per_page: int = 10
     group: bool = True          # show near-duplicate versions of a story once (collapse.py)
+
+    @property
+    def orgs(self) -> list[str]:
+        return self.filters.get("org", [])
+
+    @property
+    def countries(self) -> list[str]:
+        return self.filters.get("country", [])
+
+    @property
+    def regions(self) -> list[str]:
+        return self.filters.get("region", [])
+
+    def filter_key(self) -> tuple:
+        """Everything that decides which stories match besides the words (a cache key)."""
+        return (self.match, tuple((k, tuple(v)) for k, v in sorted(self.filters.items()) if v),
+                tuple((k, tuple(v)) for k, v in sorted(self.exclude.items()) if v),
+                self.date_from, self.date_to)
+
+
+EXCLUDE_PREFIX = "not_"      # `not_country=BR`: leave out the stories naming Brazil
+FIND_PREFIX, SORT_PREFIX = "find_", "sort_"   # `find_country=bra`, `sort_country=name`: the panel's view
+FACET_SORTS = ("count", "name")
 
 
 def _clean_text(value: str) -> str:
@@ -109,8 +136,16 @@ def parse_request(params: Mapping[str, list[str]]) -> SearchRequest:
     q = one("q")
     if len(q) > MAX_QUERY_CHARS:
         raise QueryError(f"the query is {len(q):,} characters long; the limit is {MAX_QUERY_CHARS:,}", "q")
-    req = SearchRequest(q=_clean_text(q).strip(), orgs=many("org"), countries=many("country"),
-                        regions=many("region"))
+    req = SearchRequest(q=_clean_text(q).strip())
+    for spec in FACETS:
+        req.filters[spec.param] = many(spec.param)
+        req.exclude[spec.param] = many(EXCLUDE_PREFIX + spec.param)
+        find = _clean_text(one(FIND_PREFIX + spec.param)).strip()[:100]
+        if find:
+            req.facet_find[spec.param] = find
+        req.facet_sort[spec.param] = _choice(one(SORT_PREFIX + spec.param).strip(), SORT_PREFIX + spec.param,
+                                             FACET_SORTS, "count")
+    req.match = _choice(one("match").strip(), "match", MATCHES, DEFAULT_MATCH)
     req.org_kind = _choice(one("org_kind").strip(), "org_kind", ORG_KINDS, "")
     if one("from"):
         req.date_from = _parse_date(one("from"), "from")
@@ -143,6 +178,7 @@ class FacetValue:
     selected: bool = False
     name: str = ""          # long form (an organisation's full name), "" when same as label
     kind: str = ""          # organisation kind
+    excluded: bool = False  # left out by a `not_<param>` filter (shown struck)
 
 
 @dataclass
@@ -167,6 +203,7 @@ class Hit:
     snippet: str            # HTML: escaped text and <mark> only (bleach-clean)
     organisations: list[Ref]
     countries: list[Ref]
+    companies: list[Ref] = field(default_factory=list)
     source: str = ""
     url: str = ""
     score: float | None = None
@@ -190,6 +227,8 @@ class SearchResult:
     groups: int = 0             # entries in the list: stories, near-duplicate versions counted once
     grouped: bool = False       # whether versions were collapsed (`group=off` lists each story)
     facet_counts: str = "stories"   # what facet counts count: every matching story, versions included
+    match: str = DEFAULT_MATCH      # which strength of tagging the facets and filters use
+    newest: str | None = None       # the newest story's date in the index (date presets count back from it)
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -213,6 +252,7 @@ class Story:
     organisations: list[Ref]
     countries: list[Ref]
     regions: list[Ref]
+    companies: list[Ref] = field(default_factory=list)
     similar: list[Version] = field(default_factory=list)    # related stories (related.py)
     versions: list[Version] = field(default_factory=list)   # near-duplicates of this story
 

@@ -18,17 +18,20 @@ from dataclasses import dataclass
 
 from whoosh import query as wq
 
+from ..facetspec import FACETS
+
 MIN_PREFIX = 2
 MAX_CANDIDATES = 300         # stems with the prefix whose frequency is looked up
 LIMIT = 8
 _WORD = re.compile(r"\w+", re.UNICODE)
-PARAMS = {"org": "org", "country": "country", "region": "region"}
-KINDS = {"org": "organisation", "country": "country", "region": "region"}
+# facet field (every mention) -> (its facet, the parameter a chosen value sets)
+_FIELDS = {f.mention_field: f for f in FACETS}
+_PARAMS = {f.param: f for f in FACETS}
 
 
 @dataclass
 class Suggestion:
-    kind: str                # "word", "organisation", "country" or "region"
+    kind: str                # "word" or a facet's name ("organisation", "country" ...)
     text: str                # what the list shows
     count: int               # headlines holding the word / stories with the value
     q: str                   # the query text after choosing it
@@ -40,7 +43,7 @@ class Suggestion:
 class _FacetEntry:
     words: tuple[str, ...]   # lower-case words of label and name
     text: str
-    fieldname: str
+    param: str
     value: str
     count: int
 
@@ -60,16 +63,17 @@ class Suggester:
     def _facet_entries(tables, label) -> list[_FacetEntry]:
         out = []
         for fieldname, table in tables.facets.items():
-            if fieldname not in PARAMS:
+            spec = _FIELDS.get(fieldname)
+            if spec is None:
                 continue
             counts = table.counts(tables.live)
             for ordinal, value in enumerate(table.values):
                 if not counts[ordinal]:
                     continue
-                text, name, _ = label(fieldname, value)
+                text, name, _ = label(spec.param, value)
                 shown = f"{text} ({name})" if name else text
                 words = tuple(w.lower() for w in _WORD.findall(f"{value} {text} {name}"))
-                out.append(_FacetEntry(words, shown, fieldname, value, int(counts[ordinal])))
+                out.append(_FacetEntry(words, shown, spec.param, value, int(counts[ordinal])))
         out.sort(key=lambda e: -e.count)
         return out
 
@@ -124,8 +128,8 @@ class Suggester:
         out = []
         for e in self._facets:
             if any(w.startswith(prefix) for w in e.words):
-                out.append(Suggestion(KINDS[e.fieldname], e.text, e.count, head,
-                                      param=PARAMS[e.fieldname], value=e.value))
+                out.append(Suggestion(_PARAMS[e.param].name, e.text, e.count, head,
+                                      param=e.param, value=e.value))
                 if len(out) >= limit:
                     break
         return out

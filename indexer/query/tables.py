@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .. import dedup
+from ..facetspec import FACETS
 
 # days since 0001-01-01 (date.toordinal) of undated stories
 UNDATED = 0
@@ -161,6 +162,13 @@ class Tables:
             cached[self.order(sort)] = np.arange(self.n)
         return cached
 
+    def newest(self) -> str | None:
+        """The newest story's date (ISO), which the date presets count back from."""
+        if "newest-day" not in self._orders:
+            dated = self.day[self.live & (self.day != UNDATED)]
+            self._orders["newest-day"] = _dt.date.fromordinal(int(dated.max())).isoformat() if dated.size else None
+        return self._orders["newest-day"]
+
     def date_mask(self, start: _dt.date | None, end: _dt.date | None) -> np.ndarray:
         mask = self.day != UNDATED
         if start:
@@ -197,28 +205,27 @@ class Tables:
         return sorted(buckets.items()), ("month" if by_month else "year")
 
 
-DISPLAY_FIELDS = {"org": "orgs_display", "country": "countries_display", "region": "regions_display"}
-
-
 def read_labels(searcher, tables: Tables) -> dict[tuple[str, str], tuple[str, str, str]]:
-    """(label, long name, kind) of every facet value, read from one story holding it.
+    """(label, long name, kind) of every facet value, keyed by (facet param, value), read from one
+    story holding it.
 
     The indexer stored each story's facet values with their labels, so the searcher
     needs no gazetteer (loading one costs a second or two in every new worker): one
-    stored-fields read per distinct value, about 30 ms for 700 values.
+    stored-fields read per distinct value, about 30 ms for 700 values. Facets whose
+    label is their value (companies: thousands of values) are not read at all.
     """
     labels: dict[tuple[str, str], tuple[str, str, str]] = {}
-    for fieldname, display in DISPLAY_FIELDS.items():
-        table = tables.facets.get(fieldname)
-        if table is None or not table.values:
+    for spec in FACETS:
+        table = tables.facets.get(spec.mention_field)
+        if not spec.stored_labels or table is None or not table.values:
             continue
         order = np.argsort(table.vals, kind="stable")
         first = table.docs[order][np.searchsorted(table.vals[order], np.arange(len(table.values)))]
         for value, docnum in zip(table.values, first.tolist()):
-            for item in searcher.stored_fields(docnum).get(display) or []:
+            for item in searcher.stored_fields(docnum).get(spec.display) or []:
                 if item.get("value") == value:
                     label = item.get("label") or value
                     name = item.get("name") or ""
-                    labels[(fieldname, value)] = (label, "" if name == label else name, item.get("kind") or "")
+                    labels[(spec.param, value)] = (label, "" if name == label else name, item.get("kind") or "")
                     break
     return labels
