@@ -47,6 +47,7 @@ class _Rules:
         self.stop = frozenset(d["leading_stop"])
         self.not_core = frozenset(d["not_core"])
         self.not_org_last = frozenset(d["not_organisation_last_words"])
+        self.of_heads = frozenset(d["of_heads"])
         forms = sorted(self.legal | self.ends, key=len, reverse=True)
         # no look-behind: it would cost 4x on every character; the word start is checked in find()
         self.trigger = re.compile(r"(?:" + "|".join(re.escape(f) for f in forms) + r")(?![\w&/-])\.?")
@@ -67,6 +68,7 @@ def _rules() -> _Rules:
     return _Rules()
 
 
+_OF_PLACE = re.compile(r" of ((?:[A-Z][a-z]+\.?)(?: [A-Z][a-z]+\.?)?)(?![\w-])")
 _DEFINED = re.compile(r"\s*\(\s*([A-Z][A-Za-z&]*[A-Z])\s*\)")
 _WORD = re.compile(r"[A-Z](?:\.[A-Z])+\.?|[\w'’&.-]+")
 
@@ -82,7 +84,15 @@ def _name_before(text: str, end: int, r: _Rules) -> list[str]:
         if gap.strip():                  # a comma, a bracket, a full stop: the name ends there
             break
         w = m.group(0).rstrip(".") if not re.fullmatch(r"(?:[A-Z]\.)+", m.group(0)) else m.group(0)
+        if m.group(0).endswith(".") and len(w) > 4 and not r.is_legal(w) and w == m.group(0)[:-1]:
+            break                        # "... of Britain. The Bank": a sentence ended
         if (r.is_legal(w) and any(not r.is_legal(x) for x in out)) or r.is_legal(w.rstrip("'’s")) and out:
+            if out and out[-1] in ("and", "&"):
+                out = out[:-1]           # "Moody's Investors Service Inc and Standard and Poor's Corp"
+            elif out and out[-1] in r.connectors:
+                if "and" not in out:     # "Public Service Co of Indiana Inc": the tail of another name
+                    return []
+                out = out[:len(out) - 1 - out[::-1].index("and")]   # "Husky Oil Ltd of Canada and Pearson Plc"
             break                        # "Lac Minerals Ltd and Cambior Inc", "Atlantic Richfield Co's Arco"
         if w[:1].isupper() or w[:1].isdigit() and out:
             out.append(w)
@@ -94,9 +104,35 @@ def _name_before(text: str, end: int, r: _Rules) -> list[str]:
         if len(out) >= 7:
             break
     out.reverse()
-    while out and (out[0] in r.connectors or out[0] in r.stop or _possessive_place(out[0])):
-        out.pop(0)
+    return _trim(out, r)
+
+
+_RATING = re.compile(r"(?:[A-C]{1,3}|[AB]a{1,2})(?:[-+]\w*|\d)?")
+
+
+def _trim(out: list[str], r: _Rules) -> list[str]:
+    """Drop what comes before the name: sentence openers, "Italy's", "Paris-based", a rating ("BBB"),
+    a person ("Michael Lucky of Shearson Lehman Brothers"), a country or list item joined by "and"."""
+    for i, w in enumerate(out):
+        if w == "of" and (i == 0 or out[i - 1] not in r.of_heads):
+            return _trim(out[i + 1:], r)
+        if w in ("and", "&") and i and _is_place(out[:i]):
+            return _trim(out[i + 1:], r)
+    while out and (out[0] in r.connectors or out[0] in r.stop or _possessive_place(out[0])
+                   or out[0].endswith("-based") or (len(out) > 1 and out[1] not in r.connectors and _RATING.fullmatch(out[0]))):
+        out = out[1:]
     return out
+
+
+def _is_state_or_country(name: str) -> bool:
+    """"Public Service Co of Indiana", "Philippine Long Distance Telephone Co of ..." (not "Corp of Tokyo")."""
+    from .gazetteer import _places, _state_key
+    return _is_place([name]) or _state_key(name) in _places().states
+
+
+def _is_place(words: list[str]) -> bool:
+    hit = _gaz().lookup.get(" ".join(words).casefold())
+    return hit is not None
 
 
 def _possessive_place(word: str) -> bool:
@@ -137,6 +173,10 @@ def find(title: str, body: str, title_caps: bool) -> dict[str, CompanyMention]:
             words = _name_before(text, m.start(), r)
             if form in r.ends:
                 words = words + [form] if words else []
+            of = _OF_PLACE.match(text, m.end()) if form in ("Co", "Company") else None
+            if of and words and _is_state_or_country(of.group(1)):             # "Public Service Co of Indiana", "Bank of America"
+                words = words + [form, "of", *of.group(1).split()]
+                form = ""
             value = _note(found, words, r, seg, m.start(), form)
             acr = _DEFINED.match(text, m.end()) if value else None
             if acr:                      # "Acme Widgets Corp (AWC)": AWC names it again
@@ -214,7 +254,7 @@ def _occurrences(text: str, name: str) -> list[int]:
 
 def instrument_like(long_form: str) -> bool:
     """A defined acronym that names a rate, an instrument or a number, not a body (LIBOR, PINs)."""
-    words = long_form.split()
+    words = long_form.replace('"', " ").replace("”", " ").split()
     return bool(words) and words[-1].rstrip("s") in {w.rstrip("s") for w in _rules().not_org_last}
 
 

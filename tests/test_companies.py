@@ -20,6 +20,12 @@ def companies(title: str, body: str, about: bool = False) -> dict[str, str]:
     ("Montgomery Ward and Co, a unit of Mobil, said.", "Montgomery Ward", "Montgomery Ward and Co"),
     ("Italy's Ferruzzi SpA took a stake.", "Ferruzzi", "Ferruzzi SpA"),
     ("The deal is with Caesars World, the casino company, and ends soon.", "Caesars World", "Caesars World"),
+    ("But analyst Michael Lucky of Shearson Lehman Brothers Inc said it.", "Shearson Lehman Brothers",
+     "Shearson Lehman Brothers Inc"),
+    ("S and P raised to BBB-plus from BBB Public Service Co of Indiana's bonds.", "Public Service Co of Indiana",
+     "Public Service Co of Indiana"),
+    ("Sara Lee Corp agreed to buy a stake in Paris-based DIM S.A., a unit of BIC.", "DIM", "DIM S.A."),
+    ("It holds Husky Oil Ltd of Canada and Pearson Plc of Britain.", "Pearson", "Pearson Plc"),
 ])
 def test_company_names(body, value, name):
     assert companies("", body)[value] == name
