@@ -44,15 +44,17 @@ def search_data(args, api: bool = False) -> dict:
     data["per_page"] = req.per_page
     base = url_for("views.api_search") if api else url_for("views.search_page")
     back = urls.query_string(params)
+    # on a page, a facet link lands on the results (on a phone they are above the panel: issue 14)
+    land = "" if api else "#results"
     for name, values in data["facets"].items():
         param = FACET_PARAM.get(name, name)
         for fv in values:
             if name == "date" and fv["label"] == fv["value"]:
                 fv["label"] = date_label(fv["value"])
             fv["selected"] = bool(fv.get("selected")) or (param, fv["value"]) in params
-            fv["toggle_url"] = urls.href(urls.toggle(params, param, fv["value"]), base)
+            fv["toggle_url"] = urls.href(urls.toggle(params, param, fv["value"]), base) + land
             if name != "date":
-                fv["exclude_url"] = urls.href(urls.toggle_exclude(params, param, fv["value"]), base)
+                fv["exclude_url"] = urls.href(urls.toggle_exclude(params, param, fv["value"]), base) + land
     for hit in data["hits"]:
         hit["doc_url"] = doc_url(hit["id"], req.q, None if api else back, api)
         for version in hit.get("versions") or []:
@@ -192,7 +194,7 @@ def search_page():
     granular_dates = data["facets"].get("date") or []
     context = {
         "data": data, "form": form, "params": params,
-        "facet_titles": FACET_TITLES, "facet_shown": FACET_SHOWN,
+        "facet_titles": FACET_TITLES, "facet_shown": FACET_SHOWN, "facet_names": [f.name for f in FACETS],
         "sorts": sort_links(params, data.get("sort") or "relevance", bool(data["query"])),
         "last_page_url": urls.href(urls.replace(params, "page", data["pages"] if data["pages"] > 1 else None)),
         "page_links": page_links(params, data["page"], data["pages"]) if data["pages"] > 1 else [],
