@@ -53,6 +53,8 @@ def search_data(args, api: bool = False) -> dict:
                 fv["label"] = date_label(fv["value"])
             fv["selected"] = bool(fv.get("selected")) or (param, fv["value"]) in params
             fv["toggle_url"] = urls.href(urls.toggle(params, param, fv["value"]), base) + land
+            if name == "date" and ".." in fv["value"] and not fv["count"]:
+                fv["gap"] = True                 # a collapsed empty stretch: shown, not a link
             if name != "date":
                 fv["exclude_url"] = urls.href(urls.toggle_exclude(params, param, fv["value"]), base) + land
     for hit in data["hits"]:
@@ -68,6 +70,8 @@ def search_data(args, api: bool = False) -> dict:
                             "url": urls.href(urls.replace(params, "match", None if m == DEFAULT_MATCH else m), base)}
                            for m, label in MATCH_LABELS.items()]
     data["facet_views"] = facet_views(params, req, base)
+    data["date_presets"] = date_presets(params, data.get("newest"), base)
+    data["date_up"] = date_up(params, base)
     data.update(follow_links(params, base))
     data["suggestion_url"] = (urls.href(urls.replace(params, "q", data["suggestion"]), base)
                               if data.get("suggestion") else None)
@@ -141,13 +145,50 @@ def active_filters(params: urls.Params, facets: dict, base: str) -> list[dict]:
 
 
 def date_label(value: str, long: bool = False) -> str:
-    """'1987' -> '1987', '1987-03' -> 'Mar 1987' (long: 'March 1987'); anything else as given."""
+    """'1987' -> '1987', '1987-03' -> 'Mar 1987', '1987-03-05' -> '5 Mar 1987' (long: 'March'),
+    '1988..2025' -> '1988–2025: none' (a collapsed empty stretch), 'undated' -> 'Undated'."""
+    if value == "undated":
+        return "Undated"
+    if ".." in value:
+        a, _, b = value.partition("..")
+        return f"{date_label(a, long)}–{date_label(b, long)}: none"
     try:
         if len(value) == 7 and value[4] == "-":
             return _dt.date(int(value[:4]), int(value[5:7]), 1).strftime("%B %Y" if long else "%b %Y")
+        if len(value) == 10 and value[4] == "-":
+            d = _dt.date.fromisoformat(value)
+            return f"{d.day} " + d.strftime("%B %Y" if long else "%b %Y")
     except ValueError:
         pass
     return value
+
+
+DATE_PRESETS = (("Last 7 days", 7), ("Last 30 days", 30), ("Last year", 365))
+
+
+def date_presets(params: urls.Params, newest: str | None, base: str) -> list[dict]:
+    """Ranges counted back from the newest story in the index (an archive's "today")."""
+    if not newest:
+        return []
+    end = _dt.date.fromisoformat(newest)
+    out = []
+    for label, days in DATE_PRESETS:
+        start = (end - _dt.timedelta(days=days - 1)).isoformat()
+        chosen = ("from", start) in params and ("to", end.isoformat()) in params
+        p = urls.replace(urls.replace(urls.remove(params, "date"), "from", start), "to", end.isoformat())
+        out.append({"label": label, "from": start, "to": end.isoformat(), "selected": chosen,
+                    "url": urls.href(urls.remove(urls.remove(params, "from"), "to") if chosen else p, base)})
+    return out
+
+
+def date_up(params: urls.Params, base: str) -> dict | None:
+    """From a day to its month, from a month to its year (the drill-down's way back up)."""
+    chosen = dict(params).get("date", "")
+    if len(chosen) == 10 and ".." not in chosen:
+        return {"label": date_label(chosen[:7], long=True), "url": urls.href(urls.replace(params, "date", chosen[:7]), base)}
+    if len(chosen) == 7 and ".." not in chosen:
+        return {"label": chosen[:4], "url": urls.href(urls.replace(params, "date", chosen[:4]), base)}
+    return None
 
 
 def page_links(params: urls.Params, page: int, pages: int, width: int = 2) -> list[dict]:

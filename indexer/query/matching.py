@@ -12,6 +12,7 @@ import numpy as np
 from ..facetspec import FACETS
 from .collapse import Collapsed
 from .parse import parse
+from .tables import UNDATED
 from .request import EXCLUDE_PREFIX, QueryError, SearchRequest
 
 COLLAPSED_CACHE = 16         # browsing (no words) results collapsed, kept per generation
@@ -73,7 +74,9 @@ def filter_masks(live, req: SearchRequest) -> dict[str, np.ndarray]:
         if unwanted:
             mask &= ~table.mask_any(unwanted, t.n)
         masks[spec.param] = mask
-    if req.date_from or req.date_to:
+    if req.undated:
+        masks["date"] = t.live & (t.day == UNDATED)
+    elif req.date_from or req.date_to:
         masks["date"] = t.date_mask(req.date_from, req.date_to)
     return masks
 

@@ -44,6 +44,7 @@ class SearchRequest:
     org_kind: str = ""          # show only organisations of this kind in the organisation facet
     date_from: _dt.date | None = None
     date_to: _dt.date | None = None
+    undated: bool = False       # only stories without a date (the date facet's "Undated" bucket)
     sort: str = "relevance"
     page: int = 1
     per_page: int = 10
@@ -65,7 +66,7 @@ class SearchRequest:
         """Everything that decides which stories match besides the words (a cache key)."""
         return (self.match, tuple((k, tuple(v)) for k, v in sorted(self.filters.items()) if v),
                 tuple((k, tuple(v)) for k, v in sorted(self.exclude.items()) if v),
-                self.date_from, self.date_to)
+                self.date_from, self.date_to, self.undated)
 
 
 EXCLUDE_PREFIX = "not_"      # `not_country=BR`: leave out the stories naming Brazil
@@ -151,12 +152,18 @@ def parse_request(params: Mapping[str, list[str]]) -> SearchRequest:
         req.date_from = _parse_date(one("from"), "from")
     if one("to"):
         req.date_to = _parse_date(one("to"), "to", end=True)
-    if one("date"):   # a date facet value: YYYY or YYYY-MM
+    if one("date"):   # a date facet value: YYYY, YYYY-MM, YYYY-MM-DD, a span A..B of those, or "undated"
         d = one("date").strip()
-        if not re.fullmatch(r"\d{4}(-\d{2})?", d):
-            raise QueryError(f"'date' must be YYYY or YYYY-MM (got {d[:40]!r})", "date")
-        req.date_from = _parse_date(d, "date")
-        req.date_to = _parse_date(d, "date", end=True)
+        part = r"\d{4}(?:-\d{2}(?:-\d{2})?)?"
+        if d == "undated":
+            req.undated = True
+        elif re.fullmatch(part + r"(?:\.\." + part + ")?", d):
+            start, _, end = d.partition("..")
+            req.date_from = _parse_date(start, "date")
+            req.date_to = _parse_date(end or start, "date", end=True)
+        else:
+            raise QueryError(f"'date' must be YYYY, YYYY-MM, YYYY-MM-DD, FROM..TO or undated (got {d[:40]!r})",
+                             "date")
     if req.date_from and req.date_to and req.date_from > req.date_to:
         raise QueryError(f"'from' ({req.date_from}) is after 'to' ({req.date_to})", "from")
     req.sort = _choice(one("sort").strip(), "sort", SORTS, "relevance")

@@ -178,31 +178,59 @@ class Tables:
         return mask
 
     def date_counts(self, ids: np.ndarray) -> tuple[list[tuple[str, int]], str]:
-        """Counts by year, or by month when every dated hit falls in one year.
+        """Counts by year; by month when every dated hit falls in one year; by day when in one month.
 
-        Returns (buckets, granularity) with buckets in date order.
+        Returns (buckets, granularity), buckets in date order: every year (month, day) from the
+        first to the last, so that a gap shows as a gap, but a run of two or more empty ones as
+        one bucket ("1988..2025", 0), so that one story from 2026 does not draw 38 empty years;
+        then ("undated", n) when some hits have no date.
         """
         days = self.day[ids]                    # ids: the matching docnums
-        days = days[days != UNDATED]
-        if days.size == 0:
-            return [], "year"
-        first, last = int(days.min()), int(days.max())
+        dated = days[days != UNDATED]
+        undated = int(days.size - dated.size)
+        tail = [(UNDATED_VALUE, undated)] if undated else []
+        if dated.size == 0:
+            return tail, "year"
+        first, last = int(dated.min()), int(dated.max())
         lo, hi = _dt.date.fromordinal(first), _dt.date.fromordinal(last)
-        per_day = np.bincount(days - first)             # cheaper than sorting the hits' days
+        per_day = np.bincount(dated - first)            # cheaper than sorting the hits' days
         uniq = np.flatnonzero(per_day)
         counts = per_day[uniq]
         uniq = uniq + first
-        by_month = lo.year == hi.year
-        # every month (or year) from the first to the last, so that a gap shows as a gap
-        if by_month:
+        if (lo.year, lo.month) == (hi.year, hi.month):
+            granularity, key = "day", _dt.date.isoformat
+            buckets = {(lo + _dt.timedelta(days=i)).isoformat(): 0 for i in range(last - first + 1)}
+        elif lo.year == hi.year:
+            granularity, key = "month", (lambda d: f"{d.year:04d}-{d.month:02d}")
             buckets = {f"{lo.year:04d}-{m:02d}": 0 for m in range(lo.month, hi.month + 1)}
         else:
-            buckets = {f"{y:04d}": 0 for y in range(lo.year, hi.year + 1)} if hi.year - lo.year <= MAX_YEARS_SPAN else {}
+            granularity, key = "year", (lambda d: f"{d.year:04d}")
+            buckets = ({f"{y:04d}": 0 for y in range(lo.year, hi.year + 1)}
+                       if hi.year - lo.year <= MAX_YEARS_SPAN else {})
         for d, c in zip(uniq.tolist(), counts.tolist()):
-            dd = _dt.date.fromordinal(d)
-            key = f"{dd.year:04d}-{dd.month:02d}" if by_month else f"{dd.year:04d}"
-            buckets[key] = buckets.get(key, 0) + c
-        return sorted(buckets.items()), ("month" if by_month else "year")
+            k = key(_dt.date.fromordinal(d))
+            buckets[k] = buckets.get(k, 0) + c
+        return _collapse_gaps(sorted(buckets.items())) + tail, granularity
+
+
+UNDATED_VALUE = "undated"     # the date facet's bucket (and `date` value) of stories without a date
+
+
+def _collapse_gaps(buckets: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """Runs of two or more empty buckets as one ("1988..2025", 0)."""
+    out: list[tuple[str, int]] = []
+    i = 0
+    while i < len(buckets):
+        j = i
+        while j < len(buckets) and buckets[j][1] == 0:
+            j += 1
+        if j - i >= 2:
+            out.append((f"{buckets[i][0]}..{buckets[j - 1][0]}", 0))
+            i = j
+        else:
+            out.append(buckets[i])
+            i += 1
+    return out
 
 
 def read_labels(searcher, tables: Tables) -> dict[tuple[str, str], tuple[str, str, str]]:

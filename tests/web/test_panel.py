@@ -123,3 +123,23 @@ def test_full_name_beside_the_acronym(client, needs_entities):
 def test_skip_link_to_the_filters(client):
     page = client.get("/").get_data(as_text=True)
     assert 'class="skip-filters" href="#facets-heading"' in page and 'id="facets-heading"' in page
+
+
+def test_date_presets_count_back_from_the_newest_story(client):
+    data = api(client, {})
+    presets = {p["label"]: p for p in data["date_presets"]}
+    week = presets["Last 7 days"]
+    assert week["to"] == data["newest"]
+    narrowed = client.get(week["url"]).get_json()
+    assert narrowed["total"] == api(client, {"from": week["from"], "to": week["to"]})["total"] >= 1
+    assert [p for p in narrowed["date_presets"] if p["selected"]][0]["label"] == "Last 7 days"
+
+
+def test_empty_years_collapse_into_one_line(client):
+    data = api(client, {})
+    gaps = [fv for fv in data["facets"]["date"] if ".." in fv["value"]]
+    for g in gaps:
+        assert g["count"] == 0 and g["label"].endswith(": none") and g.get("gap")
+    page = client.get("/").get_data(as_text=True)
+    for g in gaps:
+        assert f'<li class="gap"><span class="label">{g["label"]}</span></li>' in page
