@@ -48,6 +48,8 @@ class _Rules:
         self.not_core = frozenset(d["not_core"])
         self.not_org_last = frozenset(d["not_organisation_last_words"])
         self.of_heads = frozenset(d["of_heads"])
+        # a legal form with or without its final full stop ("N.V." and "N.V")
+        self.legal_any = self.legal | {f[:-1] for f in self.legal if f.endswith(".")}
         forms = sorted(self.legal | self.ends, key=len, reverse=True)
         # no look-behind: it would cost 4x on every character; the word start is checked in find()
         self.trigger = re.compile(r"(?:" + "|".join(re.escape(f) for f in forms) + r")(?![\w&/-])\.?")
@@ -60,7 +62,7 @@ class _Rules:
 
 
     def is_legal(self, word: str) -> bool:
-        return word in self.legal or word + "." in self.legal
+        return word in self.legal_any
 
 
 @lru_cache(maxsize=1)
@@ -70,6 +72,7 @@ def _rules() -> _Rules:
 
 _OF_PLACE = re.compile(r" of ((?:[A-Z][a-z]+\.?)(?: [A-Z][a-z]+\.?)?)(?![\w-])")
 _DEFINED = re.compile(r"\s*\(\s*([A-Z][A-Za-z&]*[A-Z])\s*\)")
+_DOTTED = re.compile(r"(?:[A-Z]\.)+")
 _WORD = re.compile(r"[A-Z](?:\.[A-Z])+\.?|[\w'’&.-]+")
 
 
@@ -78,15 +81,18 @@ def _name_before(text: str, end: int, r: _Rules) -> list[str]:
     window = text[max(0, end - 90):end]
     words = list(_WORD.finditer(window))
     out: list[str] = []
+    named = False                        # out holds a word that is no legal form
     last_start = len(window)
     for m in reversed(words):
         gap = window[m.end():last_start]
         if gap.strip():                  # a comma, a bracket, a full stop: the name ends there
             break
-        w = m.group(0).rstrip(".") if not re.fullmatch(r"(?:[A-Z]\.)+", m.group(0)) else m.group(0)
-        if m.group(0).endswith(".") and len(w) > 4 and not r.is_legal(w) and w == m.group(0)[:-1]:
+        word = m.group(0)
+        w = word.rstrip(".") if not _DOTTED.fullmatch(word) else word
+        if len(w) > 4 and word[-1] == "." and w == word[:-1] and not r.is_legal(w):
             break                        # "... of Britain. The Bank": a sentence ended
-        if (r.is_legal(w) and any(not r.is_legal(x) for x in out)) or r.is_legal(w.rstrip("'’s")) and out:
+        legal = r.is_legal(w)
+        if (legal and named) or out and r.is_legal(w.rstrip("'’s")):
             if out and out[-1] in ("and", "&"):
                 out = out[:-1]           # "Moody's Investors Service Inc and Standard and Poor's Corp"
             elif out and out[-1] in r.connectors:
@@ -96,6 +102,7 @@ def _name_before(text: str, end: int, r: _Rules) -> list[str]:
             break                        # "Lac Minerals Ltd and Cambior Inc", "Atlantic Richfield Co's Arco"
         if w[:1].isupper() or w[:1].isdigit() and out:
             out.append(w)
+            named = named or not legal
         elif w in r.connectors and (out or w in ("and", "&")):     # "Montgomery Ward and Co"
             out.append(w)
         else:
@@ -152,11 +159,16 @@ def _core(words: list[str], r: _Rules) -> list[str]:
 
 
 def _known_elsewhere(core: list[str], full: list[str]) -> bool:
-    """The gazetteer's organisations and countries are not companies."""
+    return _known(" ".join(core), " ".join(full))
+
+
+@lru_cache(maxsize=8192)
+def _known(core: str, full: str) -> bool:
+    """The gazetteer's organisations and countries are not companies (cached: names recur)."""
     g = _gaz()
-    if tuple(_tokens(" ".join(core))) in g.org_by_name or tuple(_tokens(" ".join(full))) in g.org_by_name:
+    if tuple(_tokens(core)) in g.org_by_name or tuple(_tokens(full)) in g.org_by_name:
         return True
-    return g.lookup.get(" ".join(core).casefold()) is not None
+    return g.lookup.get(core.casefold()) is not None
 
 
 def find(title: str, body: str, title_caps: bool) -> dict[str, CompanyMention]:

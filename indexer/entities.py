@@ -179,7 +179,7 @@ def analyse(title: str, body: str, dateline: str = "", date: _dt.date | str | No
     for seg, (text, caps) in enumerate(segments):
         if not text:
             continue
-        toks = _TOKEN.findall(text)
+        toks = raw = _TOKEN.findall(text)
         if "." in text:
             toks = [t + "." if "." in t and t[-1] != "." else t for t in toks]     # as _norm_token
         if seg == 1:
@@ -221,7 +221,7 @@ def analyse(title: str, body: str, dateline: str = "", date: _dt.date | str | No
                     note(out.organisations, value.org.key, value.org, seg, i, key)
                 elif kind == _COUNTRY or kind == _CAPITAL or kind == _DEMONYM:
                     if spans is None:
-                        spans = [m.span() for m in _TOKEN.finditer(text)]
+                        spans = _Spans(text, raw)
                     country = _country_ok(value, key, toks, i, ln, text, spans, caps, doc, georgia_side)
                     if (kind == _CAPITAL and i + ln < n and country is not None
                             and toks[i + ln].lower() in g.capital_not_next):
@@ -238,6 +238,30 @@ def analyse(title: str, body: str, dateline: str = "", date: _dt.date | str | No
     if dateline and out.countries and "," not in dateline:
         _other_city_of_that_name(out, dateline.strip())
     return out
+
+
+class _Spans:
+    """Character spans of a segment's tokens, found only as far as a rule asks (`str.find` from the
+    previous token's end: the text between two tokens holds no letter or digit, so the first hit is
+    the token). Most stories need the spans of a few early tokens, not a regex pass over all."""
+
+    __slots__ = ("text", "raw", "spans")
+
+    def __init__(self, text: str, raw: list[str]):
+        self.text, self.raw, self.spans = text, raw, []
+
+    def __len__(self) -> int:
+        return len(self.raw)
+
+    def __getitem__(self, i: int) -> tuple[int, int]:
+        spans, raw, find = self.spans, self.raw, self.text.find
+        pos = spans[-1][1] if spans else 0
+        while len(spans) <= i:
+            tok = raw[len(spans)]
+            start = find(tok, pos)
+            pos = start + len(tok)
+            spans.append((start, pos))
+        return spans[i]
 
 
 def _other_city_of_that_name(out: Analysis, place: str) -> None:
