@@ -48,11 +48,12 @@ def facets(live, req: SearchRequest, text_mask, masks, final, final_ids, cacheab
         shown = set(chosen) | set(excluded)
         kind = req.org_kind if spec.name == "organisation" else ""
         find = req.facet_find.get(spec.param, "").casefold()
-        top = np.argsort(-counts, kind="stable")
+        nonzero = np.flatnonzero(counts)         # a few of thousands of companies, for most queries
+        top = nonzero[np.argsort(-counts[nonzero], kind="stable")]
         rest = []
         for ordinal in top:
             c = int(counts[ordinal])
-            if c == 0 or len(rest) >= FACET_LIMIT:
+            if len(rest) >= FACET_LIMIT:
                 break
             value = table.values[ordinal]
             if value in shown:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import store
+from ..facetspec import DEFAULT_MATCH, FACETS
 from ..schema import FACET_FIELDS
 from .evaluate import Evaluator, Postings
 from .parse import make_parsers
@@ -44,7 +45,7 @@ class Live:
         ix, gen = store.open_live(index_dir)
         searcher = ix.searcher()
         postings = Postings(searcher.reader())
-        tables = Tables.build(postings, FACET_FIELDS)
+        tables = Tables.build(postings, FACET_FIELDS, eager=tuple(f.field_for(DEFAULT_MATCH) for f in FACETS))
         full, plain = make_parsers(searcher.schema)   # ix.schema re-reads the TOC on every use
         return cls(gen, ix, searcher, tables, Evaluator(postings, searcher, tables.live), full, plain,
                    labels=read_labels(searcher, tables))

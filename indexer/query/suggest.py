@@ -62,9 +62,9 @@ class Suggester:
     @staticmethod
     def _facet_entries(tables, label) -> list[_FacetEntry]:
         out = []
-        for fieldname, table in tables.facets.items():
-            spec = _FIELDS.get(fieldname)
-            if spec is None:
+        for fieldname, spec in _FIELDS.items():
+            table = tables.facets.get(fieldname)
+            if table is None:
                 continue
             counts = table.counts(tables.live)
             for ordinal, value in enumerate(table.values):

@@ -65,6 +65,29 @@ class FacetTable:
         return out
 
 
+class _LazyFacets(dict):
+    """field -> FacetTable, each read from the postings on first use (two threads may both read
+    one: the same table, stored twice; no lock needed)."""
+
+    def __init__(self, postings, live: np.ndarray, fields: tuple[str, ...]):
+        super().__init__()
+        self._postings, self._live, self._fields = postings, live, frozenset(fields)
+
+    def __missing__(self, field: str) -> FacetTable:
+        if field not in self._fields:
+            raise KeyError(field)
+        table = read_table(self._postings, field, self._live)
+        table.index_by_doc(len(self._live))
+        self[field] = table
+        return table
+
+    def get(self, field: str, default=None):
+        try:
+            return self[field]
+        except KeyError:
+            return default
+
+
 def read_table(postings, field: str, live: np.ndarray) -> FacetTable:
     """A facet field's every value and the live documents holding it."""
     reader = postings.reader
@@ -98,8 +121,13 @@ class Tables:
     shared: np.ndarray | None = None     # bool: the document's group holds other live documents
 
     @classmethod
-    def build(cls, postings, fields: tuple[str, ...]) -> "Tables":
-        """Read once per index generation (postings: a evaluate.Postings)."""
+    def build(cls, postings, fields: tuple[str, ...], eager: tuple[str, ...] | None = None) -> "Tables":
+        """Read once per index generation (postings: a evaluate.Postings).
+
+        The `eager` fields are read now, the other `fields` when first asked for: a facet has a
+        field per strength of tagging, and a process that only serves the default strength never
+        reads the others (a field of thousands of company names costs ~50 µs a value to read).
+        """
         reader = postings.reader
         n = reader.doc_count_all()
         live = np.ones(n, dtype=bool)
@@ -117,9 +145,10 @@ class Tables:
             except ValueError:
                 continue
             day[days.docs[days.vals == i]] = ordinal
-        tables = cls(n, live, day, {f: read_table(postings, f, live) for f in fields})
-        for table in tables.facets.values():
-            table.index_by_doc(n)
+        facets = _LazyFacets(postings, live, fields)
+        for f in (fields if eager is None else eager):
+            facets[f]
+        tables = cls(n, live, day, facets)
         tables._read_groups(reader)
         return tables
 
