@@ -174,7 +174,8 @@ def stats_cmd(as_json, index_dir):
 @main.command("entities")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def entities_cmd(file):
-    """Print the countries and organisations found in each record of a .jsonl[.gz] FILE.
+    """Print the countries, organisations and companies found in each record of a .jsonl[.gz] FILE
+    (what each story is about, and under "mentioned" every value it names).
 
     Records are read by the indexer's own reader, so the dateline, date and title the
     extractor sees are the ones `newsfacet index` gives it.
@@ -192,6 +193,10 @@ def entities_cmd(file):
             "countries": [{"code": c.code, "name": c.name} for c in ents.countries],
             "organisations": [{"name": o.name, "acronym": o.acronym, "kind": o.kind}
                               for o in ents.organisations],
+            "companies": [{"name": c.name, "value": c.key} for c in ents.companies],
+            "mentioned": {"countries": [c.code for c in ents.countries_mentioned],
+                          "organisations": [o.key for o in ents.organisations_mentioned],
+                          "companies": [c.key for c in ents.companies_mentioned]},
         }, ensure_ascii=False))
     sys.exit(EXIT_SKIPPED if any(p.skipped for p in problems) else 0)
 
