@@ -40,6 +40,8 @@ def search_data(args, api: bool = False) -> dict:
     params = urls.search_params(args)
     req = parse_request(args.to_dict(flat=False))
     result = get_archive().search(req)
+    # "country=Brazil" is BR from here on: chips, toggles and links use the value the index holds
+    params = [(k, req.resolved.get((k, v.strip()), v)) for k, v in params]
     data = result.to_dict()
     data["per_page"] = req.per_page
     base = url_for("views.api_search") if api else url_for("views.search_page")

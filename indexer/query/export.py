@@ -12,7 +12,10 @@ from typing import Iterator
 
 import numpy as np
 
+from ..facetspec import FACETS
+
 CHUNK = 500
+_CHIPS = tuple(f for f in FACETS if f.plural and f.on_hits)     # the facets a row lists
 
 
 def ordered(final: np.ndarray, scores: np.ndarray | None, sort: str, tables) -> np.ndarray:
@@ -35,9 +38,7 @@ def rows(searcher, docnums: np.ndarray, chunk: int = CHUNK, match: str = "mentio
                 "date": date.date().isoformat() if isinstance(date, _dt.datetime) else None,
                 "title": f.get("title", ""),
                 "dateline": f.get("dateline", ""),
-                "organisations": _labels(f.get("orgs_display"), match),
-                "countries": _labels(f.get("countries_display"), match),
-                "companies": _labels(f.get("companies_display"), match),
+                **{spec.plural: _labels(f.get(spec.display), match) for spec in _CHIPS},
                 "source_url": f.get("url", ""),
             }
 

@@ -40,7 +40,9 @@ def resolve_values(live, req: SearchRequest) -> None:
         for store, prefix in ((req.filters, ""), (req.exclude, EXCLUDE_PREFIX)):
             values = store.get(spec.param)
             if values:
-                store[spec.param] = list(dict.fromkeys(_canonical(live, spec, v, prefix) for v in values))
+                for v in values:
+                    req.resolved[(prefix + spec.param, v)] = _canonical(live, spec, v, prefix)
+                store[spec.param] = list(dict.fromkeys(req.resolved[(prefix + spec.param, v)] for v in values))
 
 
 def _canonical(live, spec, value: str, prefix: str) -> str:

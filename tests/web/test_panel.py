@@ -67,7 +67,7 @@ def test_a_country_by_name_is_its_code(client, needs_entities):
     by_code = api(client, {"country": fv["value"]})
     by_name = api(client, {"country": fv["label"].upper()})
     assert by_name["total"] == by_code["total"] == fv["count"]
-    assert [f["value"] for f in by_name["filters"]] == [fv["label"].upper()]     # the URL keeps what was typed
+    assert [(f["value"], f["label"]) for f in by_name["filters"]] == [(fv["value"], fv["label"])]
     assert by_name["facets"]["country"][0]["value"] == fv["value"] and by_name["facets"]["country"][0]["selected"]
 
 
@@ -143,3 +143,13 @@ def test_empty_years_collapse_into_one_line(client):
     page = client.get("/").get_data(as_text=True)
     for g in gaps:
         assert f'<li class="gap"><span class="label">{g["label"]}</span></li>' in page
+
+
+def test_a_value_by_name_toggles_off_like_its_code(client, needs_entities):
+    _, fv = partial_value(client, "country")
+    whole = api(client, {})["total"]
+    by_name = api(client, {"country": fv["label"]})
+    chosen = by_name["facets"]["country"][0]
+    assert chosen["value"] == fv["value"] and chosen["selected"]
+    assert client.get(chosen["toggle_url"]).get_json()["total"] == whole       # unselects it
+    assert by_name["filters"][0]["value"] == fv["value"]                       # the chip names the code
