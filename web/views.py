@@ -83,8 +83,9 @@ def search_data(args, api: bool = False) -> dict:
     return data
 
 
+# (companies are a facet of their own: `org_kind=company` is still accepted, and lists nothing)
 ORG_KIND_LABELS = {"": "All", "intergovernmental": "Intergovernmental", "government": "Government",
-                   "company": "Companies", "news agency": "News agencies", "other": "Other"}
+                   "news agency": "News agencies", "other": "Other"}
 
 
 def org_kind_links(params: urls.Params, current: str, base: str) -> list[dict]:
