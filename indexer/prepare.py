@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as _dt
 
 from . import dedup, entities
-from .facetspec import FACETS
+from .schema import facet_fields
 from .documents import Document
 
 
@@ -26,8 +26,7 @@ def prepare(doc: Document, key: str) -> tuple[dict, str | None]:
         "url": doc.url or "",
         "simhash": dedup.simhash(doc.body or ""),
     }
-    for spec in FACETS:
-        fields.update(spec.index_fields(doc, ents))
+    fields.update(facet_fields(doc, ents))
     if doc.date:
         d = doc.date
         fields.update(date=_dt.datetime(d.year, d.month, d.day), day=d.isoformat(),
