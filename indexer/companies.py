@@ -277,3 +277,10 @@ def legal_form_name(name: str) -> bool:
     words = name.replace(",", " ").split()
     r = _rules()
     return bool(words) and (words[-1].rstrip(".") in r.legal or words[-1] in r.legal)
+
+
+def short_name(name: str) -> str:
+    """A company's facet value from any of its written forms ("USX Corp." -> "USX")."""
+    r = _rules()
+    words = [w if _DOTTED.fullmatch(w) else w.rstrip(".") for w in name.replace(",", " ").split()]
+    return " ".join(_core(words, r)) or name.strip()

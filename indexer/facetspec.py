@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from . import entities
+from . import companies, entities
 
 MATCHES = ("mention", "about")
 # Default: every story that names a body or a country. A journalist filtering by the IMF expects every
@@ -97,6 +97,7 @@ class FacetSpec:
     cli_help: str = ""
     on_hits: bool = True          # chips on result hits (the story page shows every facet)
     stored_labels: bool = True    # read labels from the stories (False: the value is the label)
+    normalise: Callable | None = None     # a written form -> the value it is indexed as ("USX Corp" -> "USX")
     kind: str = ""                # the kind every value has, when the facet has one kind
 
     @property
@@ -136,7 +137,7 @@ FACETS: tuple[FacetSpec, ...] = (
               resolve=_find_org, query_aliases=("organisation", "organization", "agency"),
               cli_help="Only stories naming this organisation (acronym or name; repeatable: OR)."),
     FacetSpec("company", "company", "Company", "companies_display", _companies, plural="companies",
-              query_aliases=("firm",), stored_labels=False, kind="company",
+              query_aliases=("firm",), stored_labels=False, kind="company", normalise=companies.short_name,
               cli_help="Only stories naming this company (repeatable: OR)."),
     FacetSpec("country", "country", "Country", "countries_display", _countries, plural="countries",
               resolve=_find_country, query_aliases=("place",),

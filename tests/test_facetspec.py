@@ -60,6 +60,7 @@ def test_companies_are_a_facet_with_a_filter(archive):
     companies = {v.value: v.count for v in result.facets["company"]}
     assert companies["USX"] == 2 and companies["Bethlehem Steel"] == 1
     usx = archive.search(parse_request({"company": ["usx"]}))      # any case, as the index spells it
+    assert archive.search(parse_request({"company": ["USX Corp."]})).total == usx.total == 2
     assert {h.id for h in usx.hits} == {"c1", "c2"}
     assert all("USX" in {c.value for c in h.companies} for h in usx.hits)
 

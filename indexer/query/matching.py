@@ -48,11 +48,12 @@ def resolve_values(live, req: SearchRequest) -> None:
 def _canonical(live, spec, value: str, prefix: str) -> str:
     t = live.tables
     table = t.facets.get(spec.mention_field)
-    if table is not None and value in table.index:
-        return value
-    folded = live.folded_values(spec.mention_field).get(value.casefold())
-    if folded:
-        return folded
+    for form in dict.fromkeys([value, spec.normalise(value) if spec.normalise else value]):
+        if table is not None and form in table.index:
+            return form
+        folded = live.folded_values(spec.mention_field).get(form.casefold())
+        if folded:
+            return folded
     try:
         found = spec.resolve(value) if spec.resolve else None
     except Exception:              # a gazetteer problem: treat the value as unknown
