@@ -283,4 +283,7 @@ def short_name(name: str) -> str:
     """A company's facet value from any of its written forms ("USX Corp." -> "USX")."""
     r = _rules()
     words = [w if _DOTTED.fullmatch(w) else w.rstrip(".") for w in name.replace(",", " ").split()]
-    return " ".join(_core(words, r)) or name.strip()
+    legal = {f.casefold() for f in r.legal_any}
+    while words and (words[-1].casefold() in legal or words[-1] in r.connectors):     # typed in any case
+        words.pop()
+    return " ".join(words) or name.strip()

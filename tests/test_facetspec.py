@@ -80,6 +80,8 @@ def test_about_and_mention_strengths(archive):
 def test_query_syntax_follows_the_strength(archive):
     assert archive.search(parse_request({"q": ["org:imf"]})).total == 2
     assert archive.search(parse_request({"q": ["org:imf"], "match": ["about"]})).total == 1
+    assert archive.search(parse_request({"q": ["company:usx"]})).total == 2
+    assert archive.search(parse_request({"q": ['firm:"bethlehem steel corp"']})).total == 1
 
 
 def test_exclude_and_unknown_values(archive):

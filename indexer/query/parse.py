@@ -46,27 +46,41 @@ def parse(live, text: str, match: str = DEFAULT_MATCH) -> tuple[object | None, s
         words = " ".join(_WORD.findall(text))
         q = live.plain_parser.parse(words) if words else wq.NullQuery
         notice = f"could not read the query as written; searched for the words: {words}"
-    q = resolve_fields(q, match)
+    q = resolve_fields(q, match, live)
     bound_expansions(live.searcher.reader(), q)
     if q is wq.NullQuery or isinstance(q, wq.NullQuery.__class__):
         return None, notice
     return q, notice
 
 
-def resolve_fields(q, match: str = DEFAULT_MATCH):
-    """Turn `country:Brazil` into the code `BR`, `org:unicef` into `UNICEF`, on the field of the
-    strength of tagging asked for (`org:IMF` with match=mention searches every story naming it)."""
+def resolve_fields(q, match: str = DEFAULT_MATCH, live=None):
+    """Turn `country:Brazil` into the code `BR`, `org:unicef` into `UNICEF`, `company:usx` into `USX`,
+    on the field of the strength of tagging asked for (`org:IMF` with match=mention searches every
+    story naming it)."""
     def fix(node):
-        spec = BY_PARAM.get(node.fieldname) if isinstance(node, wq.Term) else None
+        spec = BY_PARAM.get(node.fieldname) if isinstance(node, (wq.Term, wq.Phrase)) else None
         if spec is not None:
-            text = node.text if isinstance(node.text, str) else node.text.decode("utf-8")
-            try:
-                found = spec.resolve(text) if spec.resolve else None
-            except Exception:
-                found = None
-            return wq.Term(spec.field_for(match), found[0] if found else text, boost=node.boost)
+            if isinstance(node, wq.Phrase):          # country:"united states", firm:"bethlehem steel"
+                text = " ".join(w if isinstance(w, str) else w.decode("utf-8") for w in node.words)
+            else:
+                text = node.text if isinstance(node.text, str) else node.text.decode("utf-8")
+            return wq.Term(spec.field_for(match), _value(spec, text, live), boost=node.boost)
         return node.apply(fix)
     return fix(q)
+
+
+def _value(spec, text: str, live) -> str:
+    """The value the index holds for what a query wrote: a gazetteer name, or any case of a value."""
+    try:
+        found = spec.resolve(text) if spec.resolve else None
+    except Exception:
+        found = None
+    if found:
+        return found[0]
+    if live is not None:
+        form = spec.normalise(text) if spec.normalise else text
+        return live.folded_values(spec.mention_field).get(form.casefold(), text)
+    return text
 
 
 def bound_expansions(reader, q) -> None:
