@@ -358,6 +358,27 @@ def test_date_timeline_presets_and_undated(page, live_server):
     page.wait_for_url(re.compile(r"from=.*to="))
     assert query(page.url)["to"] == [data["newest"]]
     assert total_of(page) >= 1
+    undated = [fv for fv in data["facets"]["date"] if fv["value"] == "undated"]
+    assert undated, "the web fixtures hold undated stories"
+    page.goto(live_server + "/")
+    page.locator("#facet-date .bars a").filter(has_text="Undated").click()
+    page.wait_for_url(re.compile(r"date=undated"))
+    assert total_of(page) == undated[0]["count"]
+    assert page.locator(".hit time").count() == 0        # every hit undated
+
+
+def test_date_drills_down_to_days(page, live_server):
+    page.goto(live_server + "/?date=2020")
+    month = page.locator("#facet-date .bars a").first
+    count = int(month.locator(".count").inner_text().replace(",", ""))
+    month.click()
+    page.wait_for_url(re.compile(r"date=2020-\d\d"))
+    assert total_of(page) == count
+    assert "by day" in page.locator("#facet-date-h").inner_text()
+    days = page.locator("#facet-date .bars a .label").all_inner_texts()
+    assert days and all(re.fullmatch(r"\d{1,2} \w{3} 2020", d) for d in days)
+    page.get_by_role("link", name="← 2020").click()
+    page.wait_for_url(re.compile(r"date=2020$"))
 
 
 def test_skip_link_to_the_filters(page, live_server):
