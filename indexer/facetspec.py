@@ -9,7 +9,8 @@ CLI; adding a facet meant editing all of them. Now each of those loops over `FAC
 A facet may have two strengths of tagging (issue 14): what a story is *about* (the salience rules)
 and every reliable *mention*. Both are indexed: `field` holds the about values, `mention_field`
 every mention; a request's `match` (about | mention) picks which one filters and counts. The stored
-`display` field keeps every mentioned value once, with its label and `"about": true|false`, so the
+`display` field keeps every mentioned value once, with its label and `"about": false` when the story
+only mentions it, so the
 hits show the chips of the strength asked for without a second stored list.
 
 Part "Facets" of DESIGN.md: imports Extract's data only (the gazetteer look-ups), nothing of Whoosh.
@@ -34,7 +35,8 @@ def _value(value: str, label: str, name: str = "", kind: str = "", about: bool =
         item["name"] = name
     if kind:
         item["kind"] = kind
-    item["about"] = about
+    if not about:                 # stored only when false: most values are what the story is about
+        item["about"] = False
     return item
 
 

@@ -51,7 +51,7 @@ def build_schema() -> Schema:
         url=STORED,
         simhash=COLUMN(NumericColumn("Q")),
         **{name: KEYWORD(commas=True, lowercase=False, scorable=False) for name in FACET_FIELDS},
-        # [{"value": "UNDP", "label": "UNDP", "name": "...", "kind": "...", "about": true}]
+        # [{"value": "UNDP", "label": "UNDP", "name": "...", "kind": "...", "about": false (only when false)}]
         **{spec.display: STORED for spec in FACETS},
     )
 

@@ -51,7 +51,7 @@ def test_prepare_writes_about_and_mention_fields():
     assert warning is None
     assert "USX" in fields["company_any"].split(",") and "IMF" in fields["org_any"].split(",")
     assert "IMF" not in fields["org"].split(",")            # named once, late: a mention, not what it is about
-    about = {i["value"]: i["about"] for i in fields["orgs_display"]}
+    about = {i["value"]: i.get("about", True) for i in fields["orgs_display"]}
     assert about["IMF"] is False
 
 
