@@ -9,7 +9,7 @@ WORKERS ?= 2
 INDEX  ?= index
 SEEDS  ?= seeds
 
-.PHONY: run index serve test test-fast eval bench soak clean install
+.PHONY: run index test lint eval bench timing soak clean install
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,7 @@ $(BIN)/python:
 
 # Reinstall whenever pyproject.toml changes.
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,lint]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -29,14 +29,25 @@ run: index
 	@echo "index: $(abspath $(INDEX))/ -- serving http://$(HOST):$(PORT)/ (Ctrl-C stops)"
 	$(BIN)/newsfacet serve --index-dir $(INDEX) --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
+# No test here asserts a wall-clock time (those are marked `timing` and run by make bench).
 test: $(STAMP)
-	$(BIN)/python -m pytest -q -m "not soak"
+	$(BIN)/python -m pytest -q -m "not soak and not timing"
+
+# The imports DESIGN.md allows between the parts (import-linter contracts in pyproject.toml)
+# and ruff's checks (rules chosen there). Neither rewrites a file.
+lint: $(STAMP)
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/ruff check .
 
 eval: $(STAMP)
 	$(BIN)/python -m indexer.evaluate
 
-bench: $(STAMP)
+# The speed checks of the test suite (`timing` marker), then the benchmark report.
+bench: timing
 	$(BIN)/python -m tests.bench
+
+timing: $(STAMP)
+	$(BIN)/python -m pytest -q -m timing
 
 soak: $(STAMP)
 	$(BIN)/python -m pytest -q -m soak tests/reliability

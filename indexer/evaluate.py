@@ -120,7 +120,7 @@ def _id_range(text: str) -> tuple[int, int]:
     try:
         lo, hi = (int(x) for x in text.split("-", 1))
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a range of story numbers: {text!r} (e.g. 8001-11000)")
+        raise argparse.ArgumentTypeError(f"not a range of story numbers: {text!r} (e.g. 8001-11000)") from None
     return lo, hi
 
 

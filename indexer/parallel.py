@@ -6,7 +6,8 @@ the slowest step. Here forked workers inherit the list of Documents (no pickling
 the way in), each extracts entities and writes its share into a segment of its own,
 and sends back only the finished segment object. The parent's writer, which holds
 Whoosh's lock and the run's deletions, then writes one TOC naming the old segments and
-the new ones, so the whole run becomes visible to readers in one atomic commit.
+the new ones, so the whole run becomes visible to readers in one atomic commit
+(`whoosh_ext.commit_segments`: the part that needs Whoosh's private API).
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from typing import Callable
 
 from whoosh.writing import SegmentWriter
 
+from . import whoosh_ext
 from .prepare import prepare
 from .schema import codec
 
@@ -64,7 +66,7 @@ def _work(storage, indexname, docs, wid: int, out, parent: int) -> None:
                 if i % PROGRESS_EVERY == 0:
                     out.put(("progress", wid, PROGRESS_EVERY))
             out.put(("progress", wid, len(chunk) % PROGRESS_EVERY))
-            segments.append(writer._finalize_segment())
+            segments.append(whoosh_ext.finalize_segment(writer))
         out.put(("done", wid, segments, warnings))
     except BaseException as exc:  # report, never hang the parent
         out.put(("error", wid, f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=5)}"))
@@ -94,7 +96,7 @@ def write_parallel(ix, writer, docs: list, procs: int, *, optimize: bool,
             except queue.Empty:
                 dead = [wid for wid in pending if workers[wid].exitcode not in (None, 0)]
                 if dead:
-                    raise RuntimeError(f"indexing worker {dead[0]} died (exit code {workers[dead[0]].exitcode})")
+                    raise RuntimeError(f"indexing worker {dead[0]} died (exit code {workers[dead[0]].exitcode})") from None
                 continue
             kind, wid = msg[0], msg[1]
             if kind == "progress":
@@ -114,12 +116,5 @@ def write_parallel(ix, writer, docs: list, procs: int, *, optimize: bool,
                 w.terminate()
         raise
 
-    final = writer._merge_segments(None, optimize, None)
-    final += segments
-    if writer._added:
-        final.append(writer._finalize_segment())
-    else:
-        writer._close_segment()
-    writer._commit_toc(final)
-    writer._finish()
+    whoosh_ext.commit_segments(writer, segments, optimize=optimize)
     return warnings

@@ -24,7 +24,6 @@ from whoosh.codec.whoosh3 import W3Codec
 from whoosh.columns import NumericColumn
 from whoosh.fields import COLUMN, DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 
-from . import speedups  # noqa: F401  (patches Whoosh once, on import)
 from .analysis import NewsAnalyzer
 from .facetspec import FACETS
 

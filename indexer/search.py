@@ -18,6 +18,7 @@ from typing import Iterator
 
 import numpy as np
 
+from . import whoosh_ext
 from .facetspec import BY_NAME, BY_PARAM, DEFAULT_MATCH, FACETS, MATCHES, FacetSpec
 from .query import export, hits, matching
 from .query.didyoumean import did_you_mean
@@ -38,9 +39,15 @@ __all__ = ["Archive", "QueryError", "SearchRequest", "SearchResult", "Story", "H
 
 
 class Archive:
-    """One open index for this process; safe to share between threads."""
+    """One open index for this process, shared by its threads.
+
+    Safe to share: the per-generation caches are changed under locks (query/evaluate.py,
+    live.py, matching.py) and Whoosh's segment files keep a read position per thread
+    (whoosh_ext/patches.py); tests/test_threads.py hammers one Archive from 8 threads.
+    """
 
     def __init__(self, index_dir: Path | str, refresh_every: float = REFRESH_EVERY_S):
+        whoosh_ext.install()          # Whoosh's reading fixes, before any segment is opened
         self._index = LiveIndex(index_dir, refresh_every)
         self.index_dir = self._index.index_dir
 
@@ -108,8 +115,9 @@ class Archive:
     def suggest(self, q: str, limit: int = 8) -> list[Suggestion]:
         """Words and facet values completing the last word of `q` (query/suggest.py)."""
         live = self._index.current()
-        if live.suggester is None:
-            live.suggester = Suggester(live.searcher, live.tables, lambda f, v: label_of(live, f, v))
+        with live.lock:                      # built once per generation, whichever thread asks first
+            if live.suggester is None:
+                live.suggester = Suggester(live.searcher, live.tables, lambda f, v: label_of(live, f, v))
         return live.suggester.suggest(_clean_text(q), limit)
 
     def story(self, doc_id: str, q: str = "") -> Story | None:
@@ -138,7 +146,7 @@ class Archive:
             "first_date": _dt.date.fromordinal(int(dated.min())).isoformat() if dated.size else None,
             "last_date": _dt.date.fromordinal(int(dated.max())).isoformat() if dated.size else None,
             "index_dir": str(self.index_dir), "generation": live.gen.name, "index_bytes": size,
-            "segments": len(live.ix._segments()) if hasattr(live.ix, "_segments") else None,
+            "segments": whoosh_ext.segment_count(live.ix),
             "facets": {name: [asdict(v) for v in values[:top]] for name, values in whole.facets.items()
                        if name != "date"},
         }

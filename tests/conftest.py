@@ -1,40 +1,15 @@
-"""Shared fixtures: the seed folder, the Reuters corpus (skipped where absent), index folders."""
+"""Fixtures for every test: the seed folder and the Reuters corpus (skipped where absent).
+
+Folders add their own in their conftest.py (tests/web: the app and its index;
+tests/e2e: the browser). Helpers that tests import by name live in `corpora.py`.
+"""
 from __future__ import annotations
 
-import gzip
-import json
-import os
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-SEEDS = ROOT / "seeds"
-CORPUS = Path(os.environ.get("NEWSFACET_CORPUS", ROOT.parent / "shared" / "corpus" / "reuters21578.jsonl.gz"))
-
-
-def corpus_path() -> Path:
-    """The Reuters file, or skip (fail under NEWSFACET_REQUIRE_CORPUS=1, which .ci/run sets)."""
-    if CORPUS.is_file():
-        return CORPUS
-    reason = f"Reuters corpus not found at {CORPUS} (set NEWSFACET_CORPUS or place ../shared/corpus beside the clone)"
-    if os.environ.get("NEWSFACET_REQUIRE_CORPUS") == "1":
-        pytest.fail(reason)
-    pytest.skip(reason)
-
-
-def corpus_records(limit: int | None = None, dev_only: bool = False):
-    """Yield corpus records (dicts); dev_only keeps stories with gold labels (reuters-1 … reuters-11000)."""
-    n = 0
-    with gzip.open(corpus_path(), "rt", encoding="utf-8") as f:
-        for line in f:
-            rec = json.loads(line)
-            if dev_only and "places" not in rec:
-                continue
-            yield rec
-            n += 1
-            if limit and n >= limit:
-                return
+from corpora import SEEDS, corpus_path
 
 
 @pytest.fixture(scope="session")

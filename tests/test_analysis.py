@@ -6,7 +6,7 @@ import pickle
 import pytest
 from whoosh.analysis import StemmingAnalyzer
 
-from conftest import corpus_records
+from corpora import corpus_records
 from indexer.analysis import NewsAnalyzer
 
 SAMPLES = [

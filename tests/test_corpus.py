@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
-from conftest import corpus_records
+from corpora import corpus_records
 from indexer.build import build_index
 from indexer.search import Archive, SearchRequest
 

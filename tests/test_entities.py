@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from conftest import SEEDS, corpus_path, corpus_records
+from corpora import SEEDS, corpus_path, corpus_records
 from indexer import entities as E
 from indexer import evaluate as EV
 
@@ -343,6 +343,7 @@ def test_find_organisation(text, key):
     assert E.find_organisation(text).key == key
 
 
+@pytest.mark.timing
 def test_speed_under_a_millisecond_per_story():
     body = (SEEDS / "000_90e7ea76cff56edb.txt").read_text(encoding="utf-8").split(" ", 3)[3]
     E.extract("", body)

@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from conftest import corpus_records
+from corpora import corpus_records
 from indexer.build import build_index
 from indexer.search import Archive, SearchRequest
 from web.app import create_app
@@ -122,6 +122,7 @@ def test_groups_hold_near_copies_only(reuters):
     assert checked > 0
 
 
+@pytest.mark.timing
 def test_grouping_is_numpy_cheap(reuters):
     archive, client, records, planted = reuters
     for grouped in (True, False):

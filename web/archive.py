@@ -33,11 +33,6 @@ def get_archive() -> "search.Archive":
     return archive
 
 
-def set_archive(app: Flask, archive) -> None:
-    """Use a ready archive (tests pass their own)."""
-    app.extensions[EXTENSION] = archive
-
-
 def warm(app: Flask) -> bool:
     """Open the archive and count the whole archive's facets once, before the first visitor.
 

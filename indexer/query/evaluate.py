@@ -3,7 +3,7 @@
 Why: a facet count needs every document that matches, and Whoosh finds them by
 stepping its matchers one document at a time in Python (then scores the top ones in a
 second pass). Here each term's postings are read block by block straight from Whoosh's
-posting lists into arrays, so a query becomes a few vector operations over
+posting lists into arrays (`whoosh_ext/blocks.py`), so a query becomes a few vector operations over
 `doc_count_all()` slots: `mask` says which documents match, `score` is Whoosh's own
 BM25F (same idf, lengths and parameters, so the ranking is Whoosh's). Query types that
 need positions (phrases) or that we do not model fall back to Whoosh's matcher for the
@@ -12,19 +12,15 @@ set of documents and score by their words.
 from __future__ import annotations
 
 import math
-import pickle
-import zlib
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
 from whoosh import query as wq
-from whoosh.codec import whoosh3
-from whoosh.matching.wrappers import FilterMatcher
-from whoosh.reading import TermNotFound
-from whoosh.util.numeric import byte_to_length
 
-_LENGTH_OF_BYTE = np.array([byte_to_length(i) for i in range(256)], dtype=np.float32)
+from .. import whoosh_ext
+
 _EMPTY_IDS = np.zeros(0, dtype=np.int32)
 _EMPTY_W = np.zeros(0, dtype=np.float32)
 CACHE_BYTES = 64 * 1024 * 1024      # per process and index generation
@@ -39,7 +35,12 @@ class Match:
 
 
 class Postings:
-    """Term postings and field lengths of one reader (all its segments) as arrays."""
+    """Term postings and field lengths of one reader (all its segments) as arrays.
+
+    Shared by every thread of a process: the LRU is changed only under `_lock`, and
+    arrays are stored only once complete (two threads may both read the same list;
+    either result is the same).
+    """
 
     def __init__(self, reader, B: float = 0.75, K1: float = 1.2, cache_bytes: int = CACHE_BYTES):
         self.reader = reader
@@ -51,6 +52,7 @@ class Postings:
         self._cache: OrderedDict[tuple[str, bytes], tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._cache_bytes = 0
         self._cache_limit = cache_bytes
+        self._lock = threading.Lock()
 
     # -- raw arrays
 
@@ -61,13 +63,10 @@ class Postings:
     def _read_term(self, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
         ids_parts, w_parts = [], []
         for leaf, offset in self.leaves:
-            try:                       # one term look-up per segment (not `in`, then postings)
-                matcher = leaf.postings(fieldname, btext)
-            except TermNotFound:
+            found = whoosh_ext.term_postings(leaf, fieldname, btext)     # block by block
+            if found is None:
                 continue
-            if isinstance(matcher, FilterMatcher):
-                matcher = matcher.child
-            ids, weights = _read_all(matcher)
+            ids, weights = found
             if offset:
                 ids = ids + offset
             ids_parts.append(ids)
@@ -82,20 +81,8 @@ class Postings:
         """Each document's length in the field, as Whoosh stores it (one byte, decoded)."""
         arr = self._lengths.get(fieldname)
         if arr is None:
-            parts = []
-            for leaf, _ in self.leaves:
-                count = leaf.doc_count_all()
-                raw = np.zeros(count, dtype=np.uint8)
-                perdoc = getattr(leaf, "_perdoc", None)
-                col = None
-                if perdoc is not None and hasattr(perdoc, "_cached_reader"):
-                    col = perdoc._cached_reader(whoosh3._lenfield(fieldname), whoosh3.LENGTHS_COLUMN)
-                if col is not None:
-                    data = np.frombuffer(col._dbfile.get(col._basepos, col._count), dtype=np.uint8)
-                    raw[:len(data)] = data[:count]
-                parts.append(raw)
-            raw = np.concatenate(parts) if parts else np.zeros(0, np.uint8)
-            arr = self._lengths[fieldname] = _LENGTH_OF_BYTE[raw]
+            parts = [whoosh_ext.field_lengths(leaf, fieldname) for leaf, _ in self.leaves]
+            arr = self._lengths[fieldname] = np.concatenate(parts) if parts else np.zeros(0, np.float32)
         return arr
 
     # -- scoring
@@ -108,21 +95,29 @@ class Postings:
         CACHE_MIN_POSTINGS) are kept in a small LRU for the life of this generation.
         """
         key = (fieldname, btext)
-        hit = self._cache.get(key)
+        with self._lock:
+            hit = self._cache.get(key)
+            if hit is not None:
+                self._cache.move_to_end(key)
         if hit is None:
-            hit = self._score(fieldname, btext)
+            hit = self._score(fieldname, btext)        # outside the lock: reading is the slow part
             if hit[0].size >= CACHE_MIN_POSTINGS:
-                size = hit[0].nbytes + hit[1].nbytes
-                if size <= self._cache_limit:
-                    self._cache[key] = hit
-                    self._cache_bytes += size
-                    while self._cache_bytes > self._cache_limit:
-                        _, (ids, sc) = self._cache.popitem(last=False)
-                        self._cache_bytes -= ids.nbytes + sc.nbytes
-        else:
-            self._cache.move_to_end(key)
+                self._remember(key, hit)
         ids, scores = hit
         return (ids, scores * np.float32(boost)) if boost != 1 else (ids, scores)
+
+    def _remember(self, key, hit) -> None:
+        size = hit[0].nbytes + hit[1].nbytes
+        if size > self._cache_limit:
+            return
+        with self._lock:
+            if key in self._cache:                     # another thread read it meanwhile
+                return
+            self._cache[key] = hit
+            self._cache_bytes += size
+            while self._cache_bytes > self._cache_limit:
+                _, (ids, sc) = self._cache.popitem(last=False)
+                self._cache_bytes -= ids.nbytes + sc.nbytes
 
     def _score(self, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
         ids, weights = self.term(fieldname, btext)
@@ -140,48 +135,6 @@ class Postings:
         return ids, scores.astype(np.float32)
 
 
-_VALUES_MARK = b"(c_codecs\nencode\n"      # where a block's pickled positions begin
-
-
-def _read_all(m) -> tuple[np.ndarray, np.ndarray]:
-    """Every (id, weight) of a Whoosh W3 posting list, a block at a time.
-
-    A W3 block is one pickle of (id deltas, weights, values); for positional fields
-    the values (positions, as pickled bytes) are 90% of the unpickling time and we do
-    not need them, so the pickle is cut where they begin and closed with None.
-    """
-    if not isinstance(m, whoosh3.W3LeafMatcher) or m._byteids:
-        ids, ws = [], []
-        while m.is_active():
-            ids.append(m.id())
-            ws.append(m.weight())
-            m.next()
-        return np.array(ids, dtype=np.int32), np.array(ws, dtype=np.float32)
-    ids_parts, w_parts = [], []
-    postfile = m._postfile
-    while m.is_active():
-        raw = postfile.get(m._dataoffset, m._nextoffset - m._dataoffset)
-        if m._compression:
-            raw = zlib.decompress(raw)
-        cut = raw.find(_VALUES_MARK)
-        data = pickle.loads(raw[:cut] + b"N\x87." if cut > 0 else raw)
-        deltas, weights = data[0], data[1]
-        ids_parts.append(np.cumsum(np.asarray(deltas, dtype=np.int64)).astype(np.int32))
-        count = m._blocklength
-        if weights is None:
-            w_parts.append(np.ones(count, dtype=np.float32))
-        elif isinstance(weights, float):
-            w_parts.append(np.full(count, weights, dtype=np.float32))
-        else:
-            w_parts.append(np.asarray(weights, dtype=np.float32))
-        if m._lastblock:
-            break
-        m._goto(m._nextoffset)
-    if not ids_parts:
-        return _EMPTY_IDS, _EMPTY_W
-    return np.concatenate(ids_parts), np.concatenate(w_parts)
-
-
 class Evaluator:
     """Turns a Whoosh query tree into a Match over `postings.n` documents."""
 
@@ -191,6 +144,7 @@ class Evaluator:
         self.live = live
         self.n = postings.n
         self._fallback_cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._fallback_lock = threading.Lock()      # the cache is shared by every thread
 
     def run(self, q) -> Match:
         m = self._eval(q)
@@ -257,7 +211,7 @@ class Evaluator:
             out = self._empty()
             reader = self.p.reader
             fieldname = q.field()
-            for btext in q._btexts(reader):
+            for _, btext in q.expanded_terms(reader):
                 m = self._term(fieldname, btext, q.boost)
                 out.mask |= m.mask
                 out.score += m.score
@@ -286,15 +240,18 @@ class Evaluator:
         FALLBACK_CACHE phrases cost little to keep.
         """
         key = repr(q)
-        packed = self._fallback_cache.get(key)
+        with self._fallback_lock:
+            packed = self._fallback_cache.get(key)
+            if packed is not None:
+                self._fallback_cache.move_to_end(key)
         if packed is None:
             mask = np.zeros(self.n, dtype=bool)
             mask[np.fromiter(self.searcher.docs_for_query(q), dtype=np.int64)] = True
-            packed = self._fallback_cache[key] = np.packbits(mask)
-            if len(self._fallback_cache) > FALLBACK_CACHE:
-                self._fallback_cache.popitem(last=False)
-        else:
-            self._fallback_cache.move_to_end(key)
+            packed = np.packbits(mask)
+            with self._fallback_lock:
+                self._fallback_cache[key] = packed
+                while len(self._fallback_cache) > FALLBACK_CACHE:
+                    self._fallback_cache.popitem(last=False)
         return np.unpackbits(packed, count=self.n).astype(bool)
 
 

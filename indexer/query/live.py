@@ -39,6 +39,9 @@ class Live:
     _folded: dict = field(default_factory=dict)  # field -> {casefolded value: value}
     collapsed: dict = field(default_factory=dict)    # browsing requests' Collapsed, see matching.collapsed
     suggester: Suggester | None = None    # built on the first suggestion asked of this generation
+    # Guards the caches above that requests change (collapsed, suggester): one Live serves
+    # every thread of a process (`flask run`, threaded workers). The arrays are read-only.
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @classmethod
     def open(cls, index_dir: Path) -> "Live":

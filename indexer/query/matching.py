@@ -114,9 +114,12 @@ def collapsed(live, req: SearchRequest, m: Match, ids: np.ndarray) -> Collapsed 
     if m.query is not None:
         return Collapsed(t, m.final, ids, m.scores, m.sort)
     key = (req.filter_key(), m.sort)
-    cached = live.collapsed.get(key)
+    with live.lock:
+        cached = live.collapsed.get(key)
     if cached is None:
-        cached = live.collapsed[key] = Collapsed(t, m.final, ids, m.scores, m.sort)
-        if len(live.collapsed) > COLLAPSED_CACHE:
-            live.collapsed.pop(next(iter(live.collapsed)))
+        cached = Collapsed(t, m.final, ids, m.scores, m.sort)
+        with live.lock:                     # shared by the threads of a process
+            live.collapsed[key] = cached
+            while len(live.collapsed) > COLLAPSED_CACHE:
+                live.collapsed.pop(next(iter(live.collapsed)))
     return cached

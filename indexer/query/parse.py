@@ -88,7 +88,7 @@ def bound_expansions(reader, q) -> None:
     for node in q.leaves() if q.is_leaf() is False else [q]:
         if isinstance(node, _MULTITERM):
             n = 0
-            for _ in node._btexts(reader):
+            for _ in node.expanded_terms(reader):
                 n += 1
                 if n > MAX_EXPANSIONS:
                     raise QueryError(

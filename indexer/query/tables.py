@@ -173,7 +173,10 @@ class Tables:
         return self._members[lo:hi]
 
     def order(self, sort: str) -> np.ndarray:
-        """All docnums by date ("newest" or "oldest"), undated last, ties by docnum; cached."""
+        """All docnums by date ("newest" or "oldest"), undated last, ties by docnum; cached.
+
+        Shared by threads: an array is stored only once complete (two threads may both
+        compute it; either is the same)."""
         cached = self._orders.get(sort)
         if cached is None:
             day = self.day.astype(np.int64)
@@ -187,8 +190,9 @@ class Tables:
         key = ("rank", sort)
         cached = self._orders.get(key)
         if cached is None:
-            cached = self._orders[key] = np.empty(self.n, dtype=np.int64)
+            cached = np.empty(self.n, dtype=np.int64)
             cached[self.order(sort)] = np.arange(self.n)
+            self._orders[key] = cached              # stored once filled: another thread may read it
         return cached
 
     def newest(self) -> str | None:

@@ -152,7 +152,7 @@ class Fts5:
         facets: dict[str, list[tuple[str, int]]] = {f: [] for f in FACETS}
         for facet, value, c in counts:
             facets[facet].append((value, c))
-        for facet, values in facets.items():
+        for values in facets.values():
             values.sort(key=lambda vc: -vc[1])
             del values[FACET_LIMIT:]
         return {"total": total, "hits": rows, "facets": facets}

@@ -60,7 +60,7 @@ def run(archive: Archive, ref: Fts5, queries: list[BenchQuery], rounds: int, emp
     for r in range(rounds):
         started = time.perf_counter()
         for bq in queries:
-            pair = [("ours", lambda: _ours(archive, bq)), ("fts5", lambda: _ref(ref, bq))]
+            pair = [("ours", lambda bq=bq: _ours(archive, bq)), ("fts5", lambda bq=bq: _ref(ref, bq))]
             for name, fn in (pair if r % 2 == 0 else pair[::-1]):
                 try:
                     ms, _ = fn()

@@ -5,7 +5,6 @@ import re
 from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
-from e2efixtures import browser, context, live_server, page  # noqa: F401 (fixtures)
 from webcorpus import HOSTILE_WORD, PAYLOADS, hostile_records
 
 pytestmark = pytest.mark.e2e

@@ -1,7 +1,6 @@
 """Helpers for the reliability tests: the real CLI, a real gunicorn server, corpora, root.
 
-Imported by name from the test modules, not a conftest.py (see tests/web/webfixtures.py:
-a conftest.py here would shadow tests/conftest.py's `from conftest import ...`).
+Imported by name from the test modules: they are helpers, not fixtures.
 
 Running as root (CI does) makes `chmod 000` meaningless: root reads every file. The
 tests that need an unreadable file therefore drop CAP_DAC_OVERRIDE and
@@ -30,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 TESTS = ROOT / "tests"
 if str(TESTS) not in sys.path:
     sys.path.insert(0, str(TESTS))
-from conftest import corpus_records  # noqa: E402
+from corpora import corpus_records  # noqa: E402
 
 _EXE = Path(sys.executable).parent / "newsfacet"
 NEWSFACET = [str(_EXE)] if _EXE.exists() else [sys.executable, "-m", "indexer.cli"]

@@ -5,7 +5,9 @@ leading wildcards, control characters and NUL, right-to-left overrides, 20,000
 characters, pages of -1, 0, abc and 10^9, impossible dates) the answer is a 200 or a
 400 that says what was wrong: never a 500, never a traceback, and never slower than
 BOUND_S. That bound is a robustness limit on pathological requests over a
-2,000-story index, not a speed target (the benchmarks measure speed).
+2,000-story index (one that expands into every word would take minutes), not a speed
+target: it is generous enough to hold on a loaded 2-core CI machine, where typical
+requests take tens of milliseconds (the benchmarks measure speed).
 """
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ from web.urls import SEARCH_PARAMS
 
 pytestmark = pytest.mark.corpus
 
-BOUND_S = 2.0
+BOUND_S = 10.0
 PATHS = ("/", "/api/search")
 slowest: dict[str, tuple[float, object]] = {}
 

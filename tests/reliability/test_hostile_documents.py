@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import html
 import json
-import os
 import sys
 import threading
 from pathlib import Path
@@ -79,7 +78,7 @@ def write_corpus(docs: Path) -> list[dict]:
         stories.append({"id": rec["id"], "title": rec["title"], "texts": [p]})
     (docs / "hostile.jsonl").write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
 
-    for folder, suffix in (("txt", ".txt"), ("md", ".md"), ("html", ".html")):
+    for folder in ("txt", "md", "html"):
         (docs / folder).mkdir()
     for n, p in enumerate(PAYLOADS):
         name = safe_name(p, n)

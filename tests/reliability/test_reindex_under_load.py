@@ -85,6 +85,20 @@ class Client(threading.Thread):
         conn.close()
 
 
+def _until(condition, seconds: float) -> bool:
+    """Poll `condition` until it holds or `seconds` pass (a bound, not a timing: no fixed sleep)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
+def _seen(clients, version: int) -> bool:
+    return any(v == version for c in clients for _, v in c.versions[-50:])
+
+
 @pytest.mark.timeout(300)
 def test_reindex_and_rebuild_under_load(tmp_path):
     docs, ix = tmp_path / "docs", tmp_path / "ix"
@@ -95,11 +109,11 @@ def test_reindex_and_rebuild_under_load(tmp_path):
     try:
         for c in clients:
             c.start()
-        time.sleep(2)
+        assert _until(lambda: sum(c.requests for c in clients) >= 20 and _seen(clients, 1), 60)
         write_version(docs, 2)                          # same ids, changed bodies and dates, more stories
         run = newsfacet("index", docs, "--index-dir", ix, "-q")
         assert run.returncode == 0, run.stderr
-        time.sleep(3)
+        assert _until(lambda: _seen(clients, 2), 60), "no worker picked up the incremental update"
         write_version(docs, 3)
         run = newsfacet("index", docs, "--index-dir", ix, "--rebuild", "-q")
         assert run.returncode == 0, run.stderr

@@ -5,7 +5,6 @@ import pytest
 
 from web.app import create_app
 from web.archive import EXTENSION
-from webfixtures import app, client, needs_entities, web_index  # noqa: F401 (fixtures, and what they use)
 
 BAD = [
     ({"page": "abc"}, "page", "whole number"),

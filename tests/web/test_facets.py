@@ -1,11 +1,9 @@
 """Every facet value's link narrows the results to exactly the count it shows."""
 from __future__ import annotations
 
-import html
 
 import pytest
 from webhtml import hrefs
-from webfixtures import app, client, needs_entities, web_index  # noqa: F401 (fixtures, and what they use)
 
 FACETS = ["date", "organisation", "country", "region"]
 STARTS = [{}, {"q": "coffee"}, {"q": "programme", "from": "2019-06-01"}]

@@ -16,7 +16,6 @@ from webhtml import tags
 from indexer.build import build_index
 from web.app import create_app
 from web.export import safe_cell
-from webfixtures import app, client, web_index  # noqa: F401 (fixtures, and what they use)
 
 A = "{http://www.w3.org/2005/Atom}"
 RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")

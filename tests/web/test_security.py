@@ -10,7 +10,6 @@ from webcorpus import HOSTILE_WORD, PAYLOADS, hostile_records
 from webhtml import hit_titles, inner, only_mark_tags, snippets, tags, text_of
 
 from web.app import CSP
-from webfixtures import app, client, needs_entities, web_index  # noqa: F401 (fixtures, and what they use)
 
 # Tags the templates themselves write; anything else on a page came from a document.
 OUR_TAGS = {"html", "head", "meta", "title", "link", "body", "a", "header", "form", "label", "div", "input",

@@ -16,7 +16,6 @@ import pytest
 
 from indexer.build import build_index
 from web import serve as serve_mod
-from webfixtures import app, client, needs_entities, web_index  # noqa: F401 (fixtures, and what they use)
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 

@@ -1,0 +1,30 @@
+"""Every use of Whoosh's private API, in one place, pinned to one Whoosh version.
+
+Why a package of its own: NewsFacet's speed comes partly from reaching under Whoosh's
+public API (reading posting blocks whole, a field-length column in one read, one
+commit for segments written by forked workers). Those internals can change in any
+Whoosh release without notice. Kept here, they are written against one version
+(`WHOOSH_VERSION`, pinned exactly in pyproject.toml), checked by the contract tests
+in tests/whoosh_ext/, and on any other version they step aside: the patches are not
+applied, the block and length readers use Whoosh's public API (slower, same answers),
+and the build writes in one process. Without the patches Whoosh's segment files share
+one read position between threads, so an `Archive` is then safe in one thread only
+(gunicorn's default sync workers, one per process, are unaffected).
+
+- `version.py`   the pinned version and the check
+- `patches.py`   two fixes to Whoosh's reading code, applied by `install()` at start-up
+- `blocks.py`    the one reader of posting blocks and field lengths
+- `segments.py`  finishing a segment in a worker and committing many in one TOC
+
+Allowed imports: Whoosh (and numpy) only; nothing else of NewsFacet.
+"""
+from __future__ import annotations
+
+from .blocks import field_lengths, read_matcher, term_postings
+from .patches import install
+from .segments import commit_segments, finalize_segment, parallel_commit_supported, segment_count
+from .version import WHOOSH_VERSION, WhooshVersionWarning, installed_version, supported
+
+__all__ = ["WHOOSH_VERSION", "WhooshVersionWarning", "installed_version", "supported", "install",
+           "term_postings", "read_matcher", "field_lengths",
+           "finalize_segment", "commit_segments", "parallel_commit_supported", "segment_count"]

@@ -1,0 +1,74 @@
+"""The two Whoosh patches answer exactly as Whoosh's own code, and are applied only by `install()`."""
+from __future__ import annotations
+
+import io
+import json
+import pickle
+
+from whoosh.codec import whoosh3
+from whoosh.filedb.structfile import BufferFile
+
+from indexer import whoosh_ext
+from indexer.build import build_index
+from indexer.store import open_live
+from indexer.whoosh_ext import patches
+
+
+def test_install_patches_whoosh_once():
+    assert whoosh_ext.install() is True and whoosh_ext.install() is True
+    assert whoosh3.W3PerDocReader.doc_field_length is patches.doc_field_length
+    assert BufferFile.__init__ is patches.buffer_file_init
+
+
+def test_field_lengths_match_whoosh(tmp_path):
+    root = tmp_path / "docs"
+    root.mkdir()
+    bodies = ["", "one", "two words here", "a " * 300 + "long", "the of and"]
+    with open(root / "d.jsonl", "w") as f:
+        for i, b in enumerate(bodies):
+            f.write(json.dumps({"id": str(i), "title": "T" * i, "body": b}) + "\n")
+    build_index([root], tmp_path / "ix", progress=False)
+    ix, _ = open_live(tmp_path / "ix")
+    with ix.reader() as reader:
+        for seg_reader, _ in reader.leaf_readers():
+            perdoc = seg_reader._perdoc
+            for docnum in range(seg_reader.doc_count_all()):
+                for field in ("title", "body", "nosuchfield"):
+                    assert (patches.doc_field_length(perdoc, docnum, field)
+                            == patches.ORIGINAL_DOC_FIELD_LENGTH(perdoc, docnum, field)), (docnum, field)
+
+
+def test_view_file_reads_like_bytesio():
+    payload = b"line one\nline two\n" + pickle.dumps({"a": [1, 2, 3]}) + b"tail"
+    ours, theirs = patches.ViewFile(memoryview(payload)), io.BytesIO(payload)
+    assert ours.readline() == theirs.readline()
+    assert ours.read(4) == theirs.read(4)
+    assert ours.tell() == theirs.tell()
+    ours.seek(-4, 2), theirs.seek(-4, 2)
+    assert ours.read() == theirs.read() == b"tail"
+    ours.seek(18), theirs.seek(18)
+    assert pickle.load(ours) == pickle.load(theirs) == {"a": [1, 2, 3]}
+    assert list(patches.ViewFile(b"a\nb\nc")) == [b"a\n", b"b\n", b"c"]
+    whoosh_ext.install()
+    # Whoosh's BufferFile no longer copies its buffer
+    f = BufferFile(memoryview(payload))
+    assert isinstance(f.file, patches.ViewFile) and f.get(0, 4) == b"line"
+
+
+def test_view_file_keeps_a_read_position_per_thread():
+    """Whoosh seeks then reads on one shared file object: each thread needs its own cursor."""
+    import threading
+    f = patches.ViewFile(memoryview(bytes(range(100))))
+    f.seek(10)
+    seen = {}
+
+    def other():
+        seen["start"] = f.tell()           # a new thread starts at 0, not at this thread's 10
+        f.seek(50)
+        seen["read"] = f.read(2)
+
+    t = threading.Thread(target=other)
+    t.start()
+    t.join()
+    assert seen == {"start": 0, "read": bytes([50, 51])}
+    assert f.tell() == 10 and f.read(2) == bytes([10, 11])
