@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import pytest
 from markupsafe import escape
-from webfixtures import app, client, needs_entities, web_index  # noqa: F401 (fixtures, and what they use)
 
 
 def api(client, params, status: int = 200):
