@@ -41,6 +41,7 @@ lint: $(STAMP)
 
 eval: $(STAMP)
 	$(BIN)/python -m indexer.evaluate
+	$(BIN)/python -m tests.eval
 
 # The speed checks of the test suite (`timing` marker), then the benchmark report.
 bench: timing

@@ -139,7 +139,9 @@ def _print_result(result) -> None:
                + (f", sorted by {result.sort}" if result.sort != "relevance" else ""))
     if result.notice:
         click.echo(f"note: {result.notice}")
-    if result.suggestion:
+    if result.showing_results_for:
+        click.echo(f"showing results for: {result.showing_results_for} (nothing found for {result.query})")
+    elif result.suggestion:
         click.echo(f"did you mean: {result.suggestion}")
     for i, hit in enumerate(result.hits, start=(result.page - 1) * len(result.hits) + 1):
         click.echo("")

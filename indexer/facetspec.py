@@ -100,6 +100,7 @@ class FacetSpec:
     on_hits: bool = True          # chips on result hits (the story page shows every facet)
     stored_labels: bool = True    # read labels from the stories (False: the value is the label)
     normalise: Callable | None = None     # a written form -> the value it is indexed as ("USX Corp" -> "USX")
+    kind_field: str = ""          # values have kinds: also index "kind|value" terms here (query/orgkinds.py)
     kind: str = ""                # the kind every value has, when the facet has one kind
 
     @property
@@ -115,12 +116,24 @@ class FacetSpec:
     def field_for(self, match: str) -> str:
         return self.mention_field if match == "mention" else self.field
 
+    def kind_field_for(self, match: str) -> str:
+        """The "kind|value" field of a strength of tagging ("" when values have no kinds)."""
+        if not self.kind_field:
+            return ""
+        return f"{self.kind_field}_any" if match == "mention" and self.mentions else self.kind_field
+
     def index_fields(self, doc, ents) -> dict:
         """The Whoosh fields of one story for this facet (prepare.py)."""
         items = self.values(doc, ents)
         out = {self.display: items, self.field: ",".join(i["value"] for i in items if i.get("about", True))}
         if self.mentions:
             out[self.mention_field] = ",".join(i["value"] for i in items)
+        if self.kind_field:
+            def kinds(chosen):
+                return ",".join(f"{i.get('kind') or 'other'}|{i['value']}" for i in chosen)
+            out[self.kind_field_for("about")] = kinds(i for i in items if i.get("about", True))
+            if self.mentions:
+                out[self.kind_field_for("mention")] = kinds(items)
         return out
 
     def describe(self, value: str) -> tuple[str, str, str]:
@@ -136,7 +149,7 @@ class FacetSpec:
 
 FACETS: tuple[FacetSpec, ...] = (
     FacetSpec("organisation", "org", "Organisation", "orgs_display", _orgs, plural="organisations",
-              resolve=_find_org, query_aliases=("organisation", "organization", "agency"),
+              resolve=_find_org, query_aliases=("organisation", "organization", "agency"), kind_field="org_kind",
               cli_help="Only stories naming this organisation (acronym or name; repeatable: OR)."),
     FacetSpec("company", "company", "Company", "companies_display", _companies, plural="companies",
               query_aliases=("firm",), stored_labels=False, kind="company", normalise=companies.short_name,

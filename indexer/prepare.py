@@ -24,7 +24,7 @@ def prepare(doc: Document, key: str) -> tuple[dict, str | None]:
         "id": doc.id, "path": key, "title": doc.title or "", "body": doc.body or "",
         "dateline": doc.dateline or "", "place": doc.place or "", "source": doc.source or "",
         "url": doc.url or "",
-        "simhash": dedup.simhash(doc.body or ""),
+        "minhash": dedup.minhash(doc.title or "", doc.body or ""),
     }
     fields.update(facet_fields(doc, ents))
     if doc.date:

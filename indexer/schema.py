@@ -15,22 +15,28 @@ Why these fields:
 - `day` (YYYY-MM-DD), `month` (YYYY-MM) and `year` feed the date facet and the
   date filter the same way; `date` is the stored, sortable datetime.
 - `path` is indexed so that a changed or removed file's stories can be deleted by term.
-- `simhash` is a column (not a term): the body's SimHash, from which near-duplicate
-  groups are formed when a generation is opened (`dedup.py`).
+- `minhash` is a column (not a term): the story's MinHash, from which near-duplicate
+  groups are formed when a generation is opened (`dedup.py`; indexes written before it
+  have a `simhash` column instead, still read).
 """
 from __future__ import annotations
 
 from whoosh.codec.whoosh3 import W3Codec
-from whoosh.columns import NumericColumn
+from whoosh.columns import FixedBytesColumn
 from whoosh.fields import COLUMN, DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 
 from .analysis import NewsAnalyzer
 from .facetspec import FACETS
 
 TITLE_BOOST = 2.0
+MINHASH_BYTES = 128          # dedup.SIGNATURE_BYTES: 64 16-bit minima per story
 
 # Facet fields the searcher counts: every facet's about and mention fields.
 FACET_FIELDS = tuple(dict.fromkeys(f for spec in FACETS for f in (spec.field, spec.mention_field)))
+# "government|ICC": a value under the kind it has in this story, so a value shared by bodies of
+# several kinds is counted per kind (query/orgkinds.py); per strength of tagging, as the facets
+KIND_FIELDS = tuple(dict.fromkeys(f for spec in FACETS if spec.kind_field
+                                  for f in (spec.kind_field_for("about"), spec.kind_field_for("mention"))))
 
 
 def build_schema() -> Schema:
@@ -48,8 +54,8 @@ def build_schema() -> Schema:
         place=STORED,
         source=STORED,
         url=STORED,
-        simhash=COLUMN(NumericColumn("Q")),
-        **{name: KEYWORD(commas=True, lowercase=False, scorable=False) for name in FACET_FIELDS},
+        minhash=COLUMN(FixedBytesColumn(MINHASH_BYTES, default=bytes(MINHASH_BYTES))),
+        **{name: KEYWORD(commas=True, lowercase=False, scorable=False) for name in FACET_FIELDS + KIND_FIELDS},
         # [{"value": "UNDP", "label": "UNDP", "name": "...", "kind": "...", "about": false (only when false)}]
         **{spec.display: STORED for spec in FACETS},
     )

@@ -9,6 +9,7 @@ noticing.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import math
 import time
@@ -26,7 +27,7 @@ from .query.evaluate import first_k_by_rank, top_k_ids
 from .query.facetcounts import FACET_LIMIT, label_of, facets
 from .query.highlight import sanitize_many
 from .query.live import REFRESH_EVERY_S, LiveIndex
-from .query.parse import MAX_EXPANSIONS, highlight_terms, parse
+from .query.parse import MAX_EXPANSIONS, NOTHING, highlight_terms, parse
 from .query.request import (EXCLUDE_PREFIX, MAX_QUERY_CHARS, ORG_KINDS, SORTS, FacetValue, Hit, QueryError, Ref,
                             SearchRequest, SearchResult, Story, Version, _clean_text, parse_request)
 from .query.suggest import Suggester, Suggestion
@@ -93,7 +94,14 @@ class Archive:
                 h.versions = [hits.version(live, d) for d in docs]
         counted, granularity = facets(live, req, m.text_mask, m.masks, m.final, ids,
                                       cacheable=m.query is None and not m.masks)
-        suggestion = did_you_mean(live.searcher, req.q) if m.query is not None and total < 3 else None
+        suggestion = (did_you_mean(live, req.q)
+                      if m.query is not None and m.query is not NOTHING and total < 3 else None)
+        if suggestion and total == 0 and req.correct:     # show what the correction finds, as search engines do
+            fixed = self.search(dataclasses.replace(req, q=suggestion, correct=False))
+            if fixed.total:
+                fixed.query, fixed.suggestion, fixed.showing_results_for = req.q, suggestion, suggestion
+                fixed.took_ms = round((time.perf_counter() - started) * 1000, 1)
+                return fixed
         return SearchResult(
             query=req.q, total=total, page=req.page, pages=pages,
             took_ms=round((time.perf_counter() - started) * 1000, 1),
@@ -117,7 +125,7 @@ class Archive:
         live = self._index.current()
         with live.lock:                      # built once per generation, whichever thread asks first
             if live.suggester is None:
-                live.suggester = Suggester(live.searcher, live.tables, lambda f, v: label_of(live, f, v))
+                live.suggester = Suggester(live, lambda f, v: label_of(live, f, v))
         return live.suggester.suggest(_clean_text(q), limit)
 
     def story(self, doc_id: str, q: str = "") -> Story | None:

@@ -79,8 +79,8 @@ EVERY = {s["id"] for s in STORIES}
     ("coffee)", {"s1", "s2", "s6"}),
     ("((coffee", {"s1", "s2", "s6"}),
     ("coffee OR", {"s1", "s2", "s6"}),
-    ("AND", EVERY),                          # no word left: nothing narrows the archive
-    (":::", EVERY),
+    ("AND", set()),                          # no searchable word: nothing, with a notice (issue 13)
+    (":::", set()),
     ("*", EVERY),
     ("title:", set()),                       # a field with no word in it matches nothing
     ("nofield:coffee", set()),               # nor does a field the index does not have
@@ -89,6 +89,8 @@ def test_malformed_queries_search_best_effort(archive, q, expected):
     result = search(archive, q=q, per_page="100")          # answered, not raised
     assert set(ids(result)) == expected
     assert result.total == len(expected)
+    if q in ("AND", ":::"):
+        assert result.notice and "no word" in result.notice.lower()
 
 
 def test_unbalanced_quote_still_finds_the_words(archive):
@@ -173,8 +175,12 @@ def test_snippet_without_matching_words_is_the_lead(archive):
 
 
 def test_did_you_mean(archive):
+    # a query finding nothing shows what its correction finds (issue 13; it used to list nothing)
     result = search(archive, q="cofee")
-    assert result.total == 0 and result.suggestion == "coffee"
+    assert result.suggestion == result.showing_results_for == "coffee" and result.query == "cofee"
+    assert ids(result) == ids(search(archive, q="coffee")) != []
+    exact = search(archive, q="cofee", correct="off")
+    assert exact.total == 0 and exact.suggestion == "coffee" and exact.showing_results_for is None
     assert search(archive, q="coffee").suggestion is None
 
 

@@ -23,7 +23,7 @@ FIND_PREFIX, SORT_PREFIX = "find_", "sort_"
 PANEL_PARAMS = tuple(p + f.param for f in FACETS for p in (FIND_PREFIX, SORT_PREFIX))
 # The parameters a search URL may carry, in the order they are written out.
 SEARCH_PARAMS = ("q", *(f.param for f in FACETS), *(EXCLUDE_PREFIX + f.param for f in FACETS), "match",
-                 "date", "from", "to", "org_kind", "sort", "group", "page", "per_page", *PANEL_PARAMS)
+                 "date", "from", "to", "org_kind", "sort", "group", "correct", "page", "per_page", *PANEL_PARAMS)
 # Changing any of these makes a new result list, so the page number no longer applies.
 _RESETS_PAGE = frozenset(SEARCH_PARAMS) - {"page", *PANEL_PARAMS}
 # A date facet value replaces an explicit range and the other way round.

@@ -74,8 +74,11 @@ def search_data(args, api: bool = False) -> dict:
     data["facet_views"] = facet_views(params, req, base)
     data["date_presets"] = date_presets(params, data.get("newest"), base)
     data["date_up"] = date_up(params, base)
-    data.update(follow_links(params, base))
-    data["suggestion_url"] = (urls.href(urls.replace(params, "q", data["suggestion"]), base)
+    # a query that found nothing shows its correction's stories: the feed and exports follow those
+    shown = data.get("showing_results_for")
+    data.update(follow_links(urls.replace(params, "q", shown) if shown else params, base))
+    data["search_instead_url"] = urls.href(urls.replace(params, "correct", "off"), base) if shown else None
+    data["suggestion_url"] = (urls.href(urls.replace(urls.replace(params, "q", data["suggestion"]), "correct", None), base)
                               if data.get("suggestion") else None)
     page, pages = data["page"], data["pages"]
     data["prev_url"] = urls.href(urls.replace(params, "page", page - 1), base) if 1 < page <= pages + 1 else None

@@ -48,7 +48,9 @@ class Postings:
         self.leaves = list(reader.leaf_readers())
         self.B, self.K1 = B, K1
         self._lengths: dict[str, np.ndarray] = {}
-        self._live_count = reader.doc_count()
+        # Whoosh's average field length divides by every docnum, deleted ones included
+        # (the field length still counts them): doc_count_all(), not doc_count().
+        self._all_count = reader.doc_count_all()
         self._cache: OrderedDict[tuple[str, bytes], tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._cache_bytes = 0
         self._cache_limit = cache_bytes
@@ -128,7 +130,7 @@ class Postings:
             return ids, weights
         df = self.reader.doc_frequency(fieldname, btext)
         idf = math.log(self.n / (df + 1)) + 1
-        avgfl = (self.reader.field_length(fieldname) / (self._live_count or 1)) or 1
+        avgfl = (self.reader.field_length(fieldname) / (self._all_count or 1)) or 1
         fl = self.lengths(fieldname)[ids]
         B, K1 = self.B, self.K1
         scores = idf * ((weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * fl / avgfl)))
@@ -170,8 +172,13 @@ class Evaluator:
     def _eval(self, q) -> Match:
         if isinstance(q, wq.Term):
             return self._term(q.fieldname, q.text, q.boost)
-        if isinstance(q, wq.Every):
-            return Match(np.ones(self.n, dtype=bool), np.ones(self.n, dtype=np.float32))
+        if isinstance(q, wq.Every):     # `body:*`: the stories with something in that field, as Whoosh
+            if q.fieldname and q.fieldname in self.p.reader.schema and self.p.reader.schema[q.fieldname].scorable:
+                mask = self.p.lengths(q.fieldname) > 0
+                return Match(mask, mask * np.float32(q.boost))
+            if q.fieldname:
+                return self._fallback(q)
+            return Match(np.ones(self.n, dtype=bool), np.full(self.n, q.boost, dtype=np.float32))
         if isinstance(q, wq.NullQuery.__class__) or q is wq.NullQuery:
             return self._empty()
         if isinstance(q, wq.Not):     # as Whoosh's InverseMatcher: every match scores its weight, 1

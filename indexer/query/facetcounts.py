@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..facetspec import BY_PARAM, FACETS
+from . import orgkinds
 from .request import FacetValue, SearchRequest
 
 FACET_LIMIT = 50             # values returned per facet (the page shows 8, the rest under "more")
@@ -46,11 +47,17 @@ def facets(live, req: SearchRequest, text_mask, masks, final, final_ids, cacheab
             c = int(counts[ordinal]) if ordinal is not None else 0
             values.append(facet_value(live, spec.param, v, c, v in chosen, v in excluded))
         shown = set(chosen) | set(excluded)
-        kind = req.org_kind if spec.name == "organisation" else ""
+        kind = req.org_kind if spec.kind_field else ""
         find = req.facet_find.get(spec.param, "").casefold()
         nonzero = np.flatnonzero(counts)         # a few of thousands of companies, for most queries
         top = nonzero[np.argsort(-counts[nonzero], kind="stable")]
         rest = []
+        kind_field = spec.kind_field_for(req.match)
+        if kind and orgkinds.table(live, kind_field) is not None:     # counted per kind (query/orgkinds.py)
+            rest = [fv for fv in orgkinds.values_of_kind(live, kind, mask, ids, set(), FACET_LIMIT + len(shown),
+                                                          kind_field, spec.display)
+                    if fv.value not in shown and (not find or find in f"{fv.value} {fv.label} {fv.name}".casefold())]
+            top = ()
         for ordinal in top:
             c = int(counts[ordinal])
             if len(rest) >= FACET_LIMIT:

@@ -12,6 +12,7 @@ from whoosh import qparser, query as wq
 
 from ..facetspec import BY_PARAM, DEFAULT_MATCH, FACETS
 from .request import QueryError
+from .semantics import NewsParser, everything_except, expand_patterns, plus_minus
 
 MAX_EXPANSIONS = 1024        # words one wildcard or prefix may stand for
 FIELD_ALIASES = {"title": ["headline"], **{f.param: list(f.query_aliases) for f in FACETS if f.query_aliases}}
@@ -21,9 +22,9 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 
 def make_parsers(schema):
     """(full, plain) query parsers over title and body, AND by default."""
-    full = qparser.MultifieldParser(["title", "body"], schema, group=qparser.AndGroup)
+    full = NewsParser(["title", "body"], schema, group=qparser.AndGroup)
     full.add_plugin(qparser.FieldAliasPlugin(FIELD_ALIASES))
-    full.add_plugin(qparser.PlusMinusPlugin())
+    full.add_plugin(plus_minus())
     full.remove_plugin_class(qparser.BoostPlugin)
     plain = qparser.MultifieldParser(["title", "body"], schema, group=qparser.AndGroup, plugins=[])
     for cls in (qparser.WildcardPlugin, qparser.PhrasePlugin, qparser.FieldsPlugin, qparser.OperatorsPlugin,
@@ -35,22 +36,37 @@ def make_parsers(schema):
 def parse(live, text: str, match: str = DEFAULT_MATCH) -> tuple[object | None, str | None]:
     """The text part as a Whoosh query (None = everything) and a notice if we fell back.
 
-    `live` is the open generation (`live.Live`): its parsers and reader.
+    `live` is the open generation (`live.Live`): its parsers and reader. Text with no
+    word to search for (`the`, `-`, `OR`, `""`) is `NOTHING`, with a notice saying so:
+    never the whole archive by accident (a feed or an export of it included).
     """
-    if not text:
+    if not text or not text.strip():
         return None, None
     notice = None
     try:
-        q = live.parser.parse(text)
+        q = everything_except(live.parser.parse(text, normalize=False)).normalize()
     except Exception:       # Whoosh's parser has many failure modes; the user just gets words
         words = " ".join(_WORD.findall(text))
         q = live.plain_parser.parse(words) if words else wq.NullQuery
         notice = f"could not read the query as written; searched for the words: {words}"
     q = resolve_fields(q, match, live)
-    bound_expansions(live.searcher.reader(), q)
     if q is wq.NullQuery or isinstance(q, wq.NullQuery.__class__):
-        return None, notice
+        hint = DATE_HINT if re.search(r"\b(?:date|day|month|year):", text) else ""
+        return NOTHING, notice or NO_WORDS.format(text.strip()) + hint
+    reader = live.searcher.reader()
+    q = expand_patterns(reader, q, MAX_EXPANSIONS, _too_many)
+    bound_expansions(reader, q)
     return q, notice
+
+
+NOTHING = wq.Or([])           # matches no story
+NO_WORDS = ("'{}' has no word to search for (common words such as 'the', operators and empty "
+            "quotes are not searched); nothing is listed")
+DATE_HINT = "; to search by date, use the from and to filters (from=1987-03-01)"
+
+
+def _too_many(node) -> None:
+    raise QueryError(f"'{node}' stands for more than {MAX_EXPANSIONS:,} words; give a few more letters", "q")
 
 
 def resolve_fields(q, match: str = DEFAULT_MATCH, live=None):

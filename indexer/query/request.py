@@ -50,6 +50,7 @@ class SearchRequest:
     page: int = 1
     per_page: int = 10
     group: bool = True          # show near-duplicate versions of a story once (collapse.py)
+    correct: bool = True        # a query finding nothing shows its correction's stories (`correct=off`: not)
 
     @property
     def orgs(self) -> list[str]:
@@ -171,6 +172,7 @@ def parse_request(params: Mapping[str, list[str]]) -> SearchRequest:
     if one("page"):
         req.page = _int_param(one("page"), "page", 1, MAX_PAGE)
     req.group = _choice(one("group").strip().lower(), "group", ("on", "off"), "on") == "on"
+    req.correct = _choice(one("correct").strip().lower(), "correct", ("on", "off"), "on") == "on"
     if one("per_page"):
         req.per_page = _int_param(one("per_page"), "per_page", 1, MAX_PER_PAGE)
     return req
@@ -237,6 +239,7 @@ class SearchResult:
     facet_counts: str = "stories"   # what facet counts count: every matching story, versions included
     match: str = DEFAULT_MATCH      # which strength of tagging the facets and filters use
     newest: str | None = None       # the newest story's date in the index (date presets count back from it)
+    showing_results_for: str | None = None   # `query` found nothing: these are the hits of this correction
 
     def to_dict(self) -> dict:
         d = asdict(self)

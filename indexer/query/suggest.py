@@ -1,30 +1,41 @@
-"""Suggestions while typing: words from the headlines and facet values, by prefix.
+"""Suggestions while typing: the whole query completed, not the last word alone.
 
-Why these sources: the index holds stems ("coffe"), which are not words to offer, and
-a second unstemmed field would cost a second analysis of every story at index time.
-So words come from the headline lexicon (a sorted list Whoosh can walk from any
-prefix), are ranked by how many headlines hold them, and each stem is shown as the
-word it stands for in a headline that holds it (read once, then cached per index
-generation). Facet values (organisations, countries, regions) are matched on any word
-of their label or full name and ranked by how many stories they count; that list is
-built once per generation from the facet tables, so a keystroke costs a prefix walk,
-a few document frequencies and a scan of a few thousand short strings.
+The last word typed is completed with words of the stories (stems of the body
+lexicon, a sorted list Whoosh walks from any prefix) and with facet values
+(organisations, countries, regions, matched on any word of their label or name).
+Each candidate is ranked by how many stories the whole query finds with it
+(`coffee bra` offers "brazil", which goes with coffee, not "braniff"), and the count
+shown is exactly what that search returns (the completed query is run for the few
+shown). Words in only a handful of stories (MIN_STORIES: "worls", "internatio", the
+typos and cut headlines of a wire archive) are not offered. A stem is shown as the
+commonest word it stands for in the first stories holding it (read once, then
+cached per generation).
 """
 from __future__ import annotations
 
+import itertools
 import re
 import threading
 from dataclasses import dataclass
 
+import numpy as np
 from whoosh import query as wq
 
 from ..facetspec import FACETS
+from .semantics import shorter_stems
 
 MIN_PREFIX = 2
 MAX_CANDIDATES = 300         # stems with the prefix whose frequency is looked up
+RANKED = 40                  # of those, the most frequent, ranked by stories found with the query
+MIN_STORIES = 5              # a word in fewer stories is not offered (fewer in a small archive)
 LIMIT = 8
+SURFACE_STORIES = 6          # stories read to see how a stem is written
+SURFACE_CHARS = 2_000
+SURFACES_KEPT = 50_000
 _WORD = re.compile(r"\w+", re.UNICODE)
-# facet field (every mention) -> (its facet, the parameter a chosen value sets)
+# words before the last that make "head AND completion" differ from the search of the whole text
+_SYNTAX = re.compile(r"[()\"':*?+\-\[\]{}^~]|\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b")
+# facet field (every mention) -> its facet; parameter -> its facet
 _FIELDS = {f.mention_field: f for f in FACETS}
 _PARAMS = {f.param: f for f in FACETS}
 
@@ -49,15 +60,18 @@ class _FacetEntry:
 
 
 class Suggester:
-    """Per index generation: a searcher, its facet tables and a label function."""
+    """Per index generation: the open generation (`live.Live`) and a label function."""
 
-    def __init__(self, searcher, tables, label):
-        self.searcher = searcher
-        self.reader = searcher.reader()
-        self.analyzer = searcher.schema["title"].analyzer
-        self._surfaces: dict[str, str | None] = {}
+    def __init__(self, live, label):
+        self.live = live
+        self.searcher = live.searcher
+        self.reader = live.searcher.reader()
+        self.analyzer = live.searcher.schema["body"].analyzer
+        self.tables = live.tables
+        self._surfaces: dict[tuple[str, str], str | None] = {}
         self._lock = threading.Lock()
-        self._facets = self._facet_entries(tables, label)
+        self._facets = self._facet_entries(live.tables, label)
+        self.min_stories = min(MIN_STORIES, max(2, int(live.tables.live.sum()) // 1000))
 
     @staticmethod
     def _facet_entries(tables, label) -> list[_FacetEntry]:
@@ -84,52 +98,103 @@ class Suggester:
             return []
         last = words[-1]
         head = q[: q.rstrip().rfind(last)].rstrip()
-        out = self._facet_values(last.lower(), head, limit // 2)
-        out = self._words(last, head, limit - len(out)) + out
+        context = self._matches(head)
+        if context is not None and not context.any():
+            return []                    # the words before find nothing: no completion will
+        out = self._facet_values(last.lower(), head, context, limit // 2)
+        out = self._words(last, head, context, limit - len(out)) + out
         return out[:limit]
 
-    def _words(self, prefix: str, head: str, limit: int) -> list[Suggestion]:
+    def _matches(self, text: str):
+        """Stories the query text finds (a bool per docnum), None for no text (every story)."""
+        from .parse import parse           # parse imports the live generation's parsers
+        if not text:
+            return None
+        try:
+            q, _ = parse(self.live, text)
+        except Exception:                  # a half-typed query the search would refuse
+            return np.zeros(self.tables.n, dtype=bool)
+        if q is None:
+            return None
+        return self.live.evaluator.run(q).mask
+
+    def _count(self, text: str) -> int:
+        """What the search for `text` would report as its total."""
+        m = self._matches(text)
+        return int(self.tables.live.sum()) if m is None else int(np.count_nonzero(m))
+
+    def _words(self, prefix: str, head: str, context, limit: int) -> list[Suggestion]:
         lower = prefix.lower()
         found = []
-        for n, btext in enumerate(self.reader.expand_prefix("title", lower)):
-            if n >= MAX_CANDIDATES:
-                break
-            found.append((self.reader.doc_frequency("title", btext), btext.decode("utf-8")))
+        stems = itertools.chain(itertools.islice(self.reader.expand_prefix("body", lower), MAX_CANDIDATES),
+                                (t.encode("utf-8") for t in shorter_stems(self.reader, "body", lower)))
+        for btext in stems:
+            df = self.reader.doc_frequency("body", btext)
+            if df >= self.min_stories:
+                found.append((df, btext))
         found.sort(key=lambda x: (-x[0], x[1]))
+        postings = self.live.evaluator.p
+        live = self.tables.live if context is None else context
+        ranked = []
+        for df, btext in found[:RANKED]:
+            ids = np.union1d(postings.bm25("body", btext)[0], postings.bm25("title", btext)[0])
+            hits = int(np.count_nonzero(live[ids] & self.tables.live[ids]))
+            if hits:
+                ranked.append((hits, df, btext.decode("utf-8")))
+        plain_head = not _SYNTAX.search(head)
+        ranked.sort(key=lambda x: (-x[0], -x[1], x[2]))
         out, seen = [], set()
-        for count, stem in found:
-            word = self._surface(stem)
-            if not word or word in seen or not word.startswith(lower):
+        for hits, _, stem in ranked:
+            word = self._surface(stem, lower)
+            if not word or word in seen:
                 continue
             seen.add(word)
-            out.append(Suggestion("word", word, count, f"{head} {word}".strip()))
+            completed = f"{head} {word}".strip()
+            # words AND the completion: `hits` is the search's total; anything else is run as typed
+            exact = plain_head and [t.text for t in self.analyzer(word)] == [stem]
+            count = hits if exact else self._count(completed)
+            if count:
+                out.append(Suggestion("word", word, count, completed))
             if len(out) >= limit:
                 break
+        out.sort(key=lambda s: -s.count)
         return out
 
-    def _surface(self, stem: str) -> str | None:
-        """The word a stem stands for in the first headline holding it."""
+    def _surface(self, stem: str, prefix: str) -> str | None:
+        """The commonest word with the prefix typed that a stem stands for in the first stories holding it."""
+        key = (stem, prefix)
         with self._lock:
-            if stem in self._surfaces:
-                return self._surfaces[stem]
-        word = None
-        docnum = next(iter(self.searcher.docs_for_query(wq.Term("title", stem))), None)
-        if docnum is not None:
-            title = self.searcher.stored_fields(docnum).get("title", "")
-            for tok in self.analyzer(title, chars=True, keeporiginal=True):
+            if key in self._surfaces:
+                return self._surfaces[key]
+        seen: dict[str, int] = {}
+        for docnum in itertools.islice(self.searcher.docs_for_query(wq.Term("body", stem)), SURFACE_STORIES):
+            body = self.searcher.stored_fields(docnum).get("body", "")[:SURFACE_CHARS]
+            for tok in self.analyzer(body, chars=True, keeporiginal=True):
                 if tok.text == stem:
-                    word = tok.original.lower()
-                    break
+                    w = tok.original.lower()
+                    seen[w] = seen.get(w, 0) + 1
+        with_prefix = {w: c for w, c in seen.items() if w.startswith(prefix)}
+        word = max(sorted(with_prefix), key=with_prefix.get) if with_prefix else None
         with self._lock:
-            self._surfaces[stem] = word
+            if len(self._surfaces) > SURFACES_KEPT:
+                self._surfaces.clear()
+            self._surfaces[key] = word
         return word
 
-    def _facet_values(self, prefix: str, head: str, limit: int) -> list[Suggestion]:
+    def _facet_values(self, prefix: str, head: str, context, limit: int) -> list[Suggestion]:
+        """Facet values with a word starting with `prefix`, by stories found with the words before."""
         out = []
         for e in self._facets:
-            if any(w.startswith(prefix) for w in e.words):
-                out.append(Suggestion(_PARAMS[e.param].name, e.text, e.count, head,
+            if not any(w.startswith(prefix) for w in e.words):
+                continue
+            count = e.count
+            if context is not None:
+                mask = self.tables.facets[_PARAMS[e.param].mention_field].mask_any([e.value], self.tables.n)
+                count = int(np.count_nonzero(mask & context & self.tables.live))
+            if count:
+                out.append(Suggestion(_PARAMS[e.param].name, e.text, count, head,
                                       param=e.param, value=e.value))
-                if len(out) >= limit:
-                    break
-        return out
+            if len(out) >= 4 * limit:
+                break
+        out.sort(key=lambda s: -s.count)
+        return out[:limit]

@@ -153,11 +153,16 @@ class Tables:
         return tables
 
     def _read_groups(self, reader) -> None:
-        """Near-duplicate groups from the stored SimHash column (absent in older indexes)."""
-        if not reader.has_column("simhash"):
+        """Near-duplicate groups from the stored MinHash (or, in older indexes, SimHash) column."""
+        if "minhash" in reader.schema and reader.has_column("minhash"):
+            raw = b"".join(reader.column_reader("minhash"))
+            sigs = np.frombuffer(raw, dtype="<u2").reshape(self.n, dedup.NUM_HASHES)
+            self.group = dedup.minhash_groups(sigs, self.live, self.day)
+        elif "simhash" in reader.schema and reader.has_column("simhash"):     # written before the MinHash
+            sig = np.fromiter(reader.column_reader("simhash"), dtype=np.uint64, count=self.n)
+            self.group = dedup.groups(sig, self.live, self.day)
+        else:
             return
-        sig = np.fromiter(reader.column_reader("simhash"), dtype=np.uint64, count=self.n)
-        self.group = dedup.groups(sig, self.live, self.day)
         sizes = np.bincount(self.group[self.live], minlength=self.n)
         self.shared = self.live & (sizes[self.group] > 1)
         # the members of every shared group, by group (CSR), for listing a hit's versions

@@ -208,11 +208,19 @@ def test_no_hits_says_so_and_offers_removing_filters(client):
 
 
 def test_did_you_mean(client):
+    # a query finding nothing shows its correction's stories (issue 13; it used to list none)
     data = api(client, q="cofee")
-    assert data["total"] == 0
-    assert data["suggestion"] == "coffee"
+    assert data["total"] == api(client, q="coffee")["total"] > 0
+    assert data["suggestion"] == data["showing_results_for"] == "coffee" and data["query"] == "cofee"
     assert data["suggestion_url"] == "/api/search?q=coffee"
+    assert data["search_instead_url"] == "/api/search?q=cofee&correct=off"
+    assert data["export_csv_url"] == "/export.csv?q=coffee"
+    exact = api(client, q="cofee", correct="off")
+    assert exact["total"] == 0 and exact["suggestion"] == "coffee" and exact["showing_results_for"] is None
     page = client.get("/?q=cofee&country=BR").get_data(as_text=True)
+    assert ('Showing results for <a href="/?q=coffee&amp;country=BR">coffee</a> — search instead for '
+            '<a href="/?q=cofee&amp;country=BR&amp;correct=off">cofee</a>') in page
+    page = client.get("/?q=cofee&country=BR&correct=off").get_data(as_text=True)
     assert 'Did you mean <a href="/?q=coffee&amp;country=BR">coffee</a>?' in page
 
 

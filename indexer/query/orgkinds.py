@@ -1,0 +1,70 @@
+"""The organisation facet narrowed to one kind of body, counted per kind.
+
+One acronym can name bodies of different kinds (ICC: a government commission in some
+stories, an intergovernmental body in others). The kind of a facet value used to be
+read from the first story holding it, so such a value was listed under one kind with
+all its stories. The indexer also writes `org_kind` terms (`government|ICC`, one per
+organisation of a story, schema.py), so a value is listed under every kind it has,
+counted over the stories where it has that kind. An index written before that field
+existed falls back to the first story's kind (facetcounts.py).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .request import FacetValue
+from .tables import FacetTable, read_table
+
+ORG_KIND = "org_kind"
+
+
+def table(live, field: str = ORG_KIND) -> FacetTable | None:
+    """The `org_kind` terms (`org_kind_any` for every mention) as a facet table, read on the first
+    request that narrows by kind (not when a generation opens: most requests never ask); None for
+    an older index."""
+    t = live.tables.facets.get(field)
+    if t is None and field in live.searcher.schema:
+        t = read_table(live.evaluator.p, field, live.tables.live)
+        t.index_by_doc(live.tables.n)
+        live.tables.facets[field] = t      # two threads may both read it: the same table
+    return t if t is not None and t.values else None
+
+
+def values_of_kind(live, kind: str, mask: np.ndarray, ids, chosen: set[str], limit: int,
+                   field: str = ORG_KIND, display: str = "orgs_display") -> list[FacetValue]:
+    """The organisations of `kind` among the documents of `mask`, most stories first."""
+    table = live.tables.facets[field]
+    counts = table.counts(mask, ids)
+    prefix = kind + "|"
+    out = []
+    for ordinal in np.argsort(-counts, kind="stable"):
+        c = int(counts[ordinal])
+        if c == 0 or len(out) >= limit:
+            break
+        term = table.values[ordinal]
+        if not term.startswith(prefix):
+            continue
+        value = term[len(prefix):]
+        label, name = _label(live, kind, value, field, display)
+        out.append(FacetValue(value=value, label=label, count=c, selected=value in chosen, name=name, kind=kind))
+    return out
+
+
+def _label(live, kind: str, value: str, field: str = ORG_KIND, display: str = "orgs_display") -> tuple[str, str]:
+    """(label, long name) of `value` as a body of `kind`: from a story where it is one."""
+    key = (ORG_KIND, f"{kind}|{value}")
+    found = live.labels.get(key)
+    if found is None:
+        found = (value, "")
+        table = live.tables.facets[field]
+        ordinal = table.index.get(key[1])
+        docs = table.docs[table.vals == ordinal] if ordinal is not None else ()
+        for docnum in docs[:1]:
+            for item in live.searcher.stored_fields(int(docnum)).get(display) or []:
+                if item.get("value") == value and (item.get("kind") or "other") == kind:
+                    label = item.get("label") or value
+                    name = item.get("name") or ""
+                    found = (label, "" if name == label else name)
+                    break
+        live.labels[key] = found
+    return found

@@ -1,0 +1,73 @@
+"""The MinHash signature and groups (dedup.py), and grouping measured on Reuters (tests/eval/dedup.py)."""
+from __future__ import annotations
+
+import datetime as _dt
+
+import numpy as np
+import pytest
+
+from corpora import corpus_records
+from indexer import dedup, schema
+from tests.eval import dedup as measure
+from test_dedup import STORY
+
+
+def sig(title: str, body: str) -> np.ndarray:
+    return np.frombuffer(dedup.minhash(title, body), dtype="<u2")
+
+
+def agree(a: np.ndarray, b: np.ndarray) -> float:
+    return float((a == b).mean())
+
+
+def test_minhash_fits_its_column_and_is_a_function_of_the_text():
+    assert len(dedup.minhash("t", STORY)) == dedup.SIGNATURE_BYTES == schema.MINHASH_BYTES
+    assert dedup.minhash("Coffee talks", STORY) == dedup.minhash("COFFEE TALKS", STORY.replace(" ", "  "))
+
+
+def test_agreement_estimates_jaccard():
+    base = sig("ICO quota talks end", STORY)
+    correction = sig("ICO quota talks end", STORY.replace("prices fell", "prices rose"))
+    other = sig("Brazil on coffee", "BRASILIA, March 5 - Brazil said coffee export quotas suspended by the "
+                "International Coffee Organization would hurt producers; the weather and the dollar worry traders.")
+    assert agree(base, correction) >= dedup.MIN_AGREE
+    assert agree(base, other) < 0.3
+
+
+def test_short_bodies_get_no_minhash():
+    assert dedup.minhash("A long headline of many words here", "Blah blah blah.") == dedup.NO_MINHASH
+
+
+def test_minhash_groups_join_versions_within_a_week():
+    a = sig("t", STORY)
+    near = sig("t", STORY.replace("prices fell", "prices rose"))
+    far = sig("t", STORY[::-1])
+    none = np.zeros(dedup.NUM_HASHES, dtype="<u2")
+    day = _dt.date(1987, 3, 3).toordinal()
+    sigs = np.stack([a, near, far, a, a, none, none, a])
+    days = np.array([day, day + 1, day, day + 60, day, day, day, day], dtype=np.int32)
+    live = np.array([True] * 7 + [False])
+    g = dedup.minhash_groups(sigs, live, days)
+    assert g[0] == g[1] == g[4] == 0          # correction, copy
+    assert g[2] == 2 and g[3] == 3            # another story; the same text two months later
+    assert g[5] == 5 and g[6] == 6 and g[7] == 7      # no signature, deleted: alone
+    days[4] = 0
+    assert dedup.minhash_groups(sigs, live, days)[4] == 0     # an undated copy joins
+
+
+def test_grouping_finds_the_near_duplicates_of_reuters(tmp_path):
+    pytest.importorskip("datasketch")
+    import json
+    from indexer.build import build_index
+    from indexer.search import Archive
+    records = list(corpus_records(limit=4000))
+    (tmp_path / "r.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    build_index([tmp_path], tmp_path / "ix", progress=False)
+    archive = Archive(tmp_path / "ix")
+    pairs, sets = measure.near_pairs(records)
+    long = {r["id"] for r in records if len((r.get("body") or "").split()) >= dedup.MIN_WORDS}
+    signed = {p: j for p, j in pairs.items() if p[0] in long and p[1] in long}   # the stories the index signs
+    figures = measure.score(signed, sets, measure.index_groups(archive))
+    assert figures["near_pairs"] >= 50, figures
+    assert figures["recall"] >= 0.95, figures
+    assert figures["grouped_pairs_below_0.5"] == 0, figures
