@@ -42,6 +42,7 @@ lint: $(STAMP)
 eval: $(STAMP)
 	$(BIN)/python -m indexer.evaluate
 	$(BIN)/python -m tests.eval
+	$(BIN)/python -m indexer.evaluate_languages
 
 # The speed checks of the test suite (`timing` marker), then the benchmark report.
 bench: timing

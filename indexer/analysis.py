@@ -1,41 +1,182 @@
-"""The text analyzer: Whoosh's StemmingAnalyzer, fused into one generator.
+"""The text analyzer: one per language, behind one Whoosh analyzer object.
 
-Whoosh's `StemmingAnalyzer()` is a chain of four generators (regex tokenizer,
-lower-case, stop words, Porter stemmer with an LRU cache); at index time a story's
-every word passes through all four, which was a quarter of indexing time. This class
-produces exactly the same tokens (same pattern, stop list, minimum size, positions and
-character offsets; tested against the original) in one loop with a plain dict cache.
+English (and a story of no known language) goes through Whoosh's
+`StemmingAnalyzer()`, fused into one generator: Whoosh's is a chain of four
+generators (regex tokenizer, lower-case, stop words, Porter stemmer with an LRU
+cache); at index time a story's every word passes through all four, which was a
+quarter of indexing time. The fused loop produces exactly the same tokens (same
+pattern, stop list, minimum size, positions and character offsets; tested against
+the original) with a plain dict cache.
+
+Other languages use what Whoosh ships (`whoosh.lang`): the Snowball stemmer and stop
+list of German, French, Spanish, Italian, Portuguese, Dutch, Russian, Swedish, Danish,
+Norwegian, Finnish, Hungarian and Romanian; the ISRI stemmer for Arabic; Turkish has a
+stop list but no stemmer, so it is lower-cased the Turkish way (I -> ı, İ -> i) and
+not stemmed. Chinese, Japanese and Korean are written without spaces between words,
+so their runs of ideographs, kana and hangul become overlapping character bigrams
+(the CJK analyzer of Lucene does the same), a query's bigrams all being required.
+Any other language is lower-cased and not stemmed: no stemming is safe, a wrong
+stemmer is not.
+
+Why one analyzer for all languages rather than a field per language: the query side
+(fast evaluation, facets, snippets, suggestions) keeps its one `title` and one `body`
+field, and an English index is unchanged, term for term. The language reaches the
+analyzer with the value: at index time as a `LanguageText` (a `str` carrying the
+story's language; the stored value is the plain text), at query time as the
+`language=` keyword Whoosh passes on to the analyzer, and for snippets by an analyzer
+bound to the story's language (`for_language`).
 """
 from __future__ import annotations
 
+import re
+
 from whoosh.analysis import STOP_WORDS, Token, Tokenizer
 from whoosh.analysis.tokenizers import default_pattern
+from whoosh.lang import NoStemmer, NoStopWords, stemmer_for_language, stopwords_for_language
 from whoosh.lang.porter import stem
 
 MIN_SIZE = 2
 CACHE_LIMIT = 500_000
+ENGLISH = "en"
+# Languages Whoosh has a stemmer for (Snowball, ISRI) or at least a stop list (tr).
+STEMMED = ("de", "fr", "es", "it", "pt", "nl", "ru", "sv", "da", "no", "fi", "hu", "ro", "ar")
+BIGRAMS = ("zh", "ja", "ko")
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af\u1100-\u11ff\u3130-\u318f"
+_CJK_PATTERN = re.compile(rf"[{_CJK}]+|(?:(?![{_CJK}])\w)+(?:\.(?:(?![{_CJK}])\w)+)*", re.UNICODE)
+_IS_CJK = re.compile(rf"[{_CJK}]")
+
+
+class LanguageText(str):
+    """A field value that tells the analyzer its story's language (index time)."""
+
+    language: str = ""
+
+    def __new__(cls, text: str, language: str):
+        obj = super().__new__(cls, text)
+        obj.language = language
+        return obj
+
+
+class _Profile:
+    """How one language is tokenized, lower-cased, stopped and stemmed."""
+
+    def __init__(self, language: str):
+        self.language = language
+        self.bigrams = language in BIGRAMS
+        self.turkish = language == "tr"
+        try:
+            self.stops = frozenset(stopwords_for_language(language))
+        except NoStopWords:
+            self.stops = frozenset()
+        try:
+            self._stemmer = stemmer_for_language(language) if language in STEMMED else None
+        except NoStemmer:
+            self._stemmer = None
+        self._cache: dict[str, str] = {}
+
+    def lower(self, word: str) -> str:
+        if self.turkish:
+            word = word.replace("I", "ı").replace("İ", "i")
+        return word.lower()
+
+    def stem(self, word: str) -> str:
+        if self._stemmer is None:
+            return word
+        cache = self._cache
+        out = cache.get(word)
+        if out is None:
+            if len(cache) >= CACHE_LIMIT:
+                cache.clear()
+            out = self._stemmer(word) or word
+            if self.language == "de":
+                out = _german_after(out)
+            cache[word] = out
+        return out
+
+    def words(self, value: str):
+        """(text, start, end) of each word; ideograph runs as bigrams."""
+        if not self.bigrams:
+            for m in default_pattern.finditer(value):
+                yield m.group(), m.start(), m.end()
+            return
+        for m in _CJK_PATTERN.finditer(value):
+            run, start = m.group(), m.start()
+            if not _IS_CJK.match(run):
+                yield run, start, m.end()
+            elif len(run) == 1:
+                yield run, start, start + 1
+            else:
+                for i in range(len(run) - 1):
+                    yield run[i:i + 2], start + i, start + i + 2
+
+
+_VOWELS = frozenset("aeiouy")
+
+
+def _german_after(stem: str) -> str:
+    """Two endings Snowball's German stemmer leaves: the genitive -s of names that end in a
+    vowel (`Benficas`, `Südafrikas`, `Chinas`) and the feminine plural (`Anrainerinnen`
+    -> `anrainerinn`, while `Anrainerin` -> `anrainerin`)."""
+    if len(stem) >= 5 and stem[-1] == "s" and stem[-2] in _VOWELS and stem[-3] not in _VOWELS:
+        return stem[:-1]
+    if stem.endswith("inn") and len(stem) >= 6:
+        return stem[:-1]
+    return stem
+
+
+_PROFILES: dict[str, _Profile] = {}
+
+
+def profile(language: str) -> _Profile:
+    found = _PROFILES.get(language)
+    if found is None:
+        found = _PROFILES[language] = _Profile(language)
+    return found
+
+
+def analysed_languages() -> tuple[str, ...]:
+    """The languages with an analyzer of their own (others: lower-cased, not stemmed)."""
+    return (ENGLISH, *STEMMED, "tr", *BIGRAMS)
 
 
 class NewsAnalyzer(Tokenizer):
-    """Tokenize, lower-case, drop stop words (or mark them), Porter-stem."""
+    """Tokenize, lower-case, drop stop words (or mark them), stem: in the text's language."""
 
-    def __init__(self):
+    def __init__(self, language: str = ""):
+        self.language = language          # "" = the value's (LanguageText) or English
         self._cache: dict[str, str] = {}
 
-    def __getstate__(self):      # the schema is pickled into the index; the cache is not
-        return {}
+    def __getstate__(self):      # the schema is pickled into the index; the caches are not
+        return {"language": self.language} if self.language else {}
 
     def __setstate__(self, state):
+        self.language = state.get("language", "")
         self._cache = {}
 
     def __eq__(self, other):
-        return type(self) is type(other)
+        return type(self) is type(other) and self.language == other.language
 
     def __hash__(self):
-        return hash(type(self))
+        return hash((type(self), self.language))
 
     def has_morph(self) -> bool:
         return True
+
+    def for_language(self, language: str) -> "NewsAnalyzer":
+        """This analyzer bound to one language (snippets of a story, a query in one language)."""
+        language = "" if language == ENGLISH else (language or "")
+        if language == self.language:
+            return self
+        bound = self.__dict__.setdefault("_bound", {}).get(language)
+        if bound is None:
+            bound = self._bound[language] = NewsAnalyzer(language)
+            bound._cache = self._cache          # the English stem cache is shared
+        return bound
+
+    def stop_words(self) -> frozenset[str]:
+        """The stop list of this analyzer's language (English: Whoosh's)."""
+        lang = self.language
+        return profile(lang).stops if lang and lang != ENGLISH else STOP_WORDS
 
     def _stem(self, word: str) -> str:
         cache = self._cache
@@ -47,7 +188,14 @@ class NewsAnalyzer(Tokenizer):
         return out
 
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
-                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+                 start_pos=0, start_char=0, tokenize=True, mode="", language=None, **kwargs):
+        # English inline, as one generator (the snippet window calls this for single words
+        # hundreds of times a search: a second generator frame would cost 5% of a search)
+        lang = language or self.language or (value.language if type(value) is LanguageText else "")
+        if lang and lang != ENGLISH:
+            yield from self._other(profile(lang), value, positions, chars, keeporiginal, removestops,
+                                   start_pos, start_char, tokenize, mode, kwargs)
+            return
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         stop = STOP_WORDS
         stem_ = self._stem
@@ -81,6 +229,40 @@ class NewsAnalyzer(Tokenizer):
             if chars:
                 t.startchar = start_char + m.start()
                 t.endchar = start_char + m.end()
+            yield t
+
+    @staticmethod
+    def _other(p: _Profile, value, positions, chars, keeporiginal, removestops,
+               start_pos, start_char, tokenize, mode, kwargs):
+        """The same contract as `_english` with the language's own rules."""
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        stop = p.stops
+        min_size = 1 if p.bigrams else MIN_SIZE
+        words = [(value, 0, len(value))] if not tokenize else p.words(value)
+        if not tokenize:
+            keeporiginal = True
+        pos = None
+        for i, (original, start, end) in enumerate(words):
+            word = p.lower(original)
+            if len(word) < min_size or word in stop:
+                if removestops:
+                    continue
+                t.stopped = True
+                t.text = word
+                if positions:
+                    t.pos = start_pos + i
+            else:
+                t.stopped = False
+                t.text = p.stem(word)
+                if positions:
+                    pos = start_pos + i if pos is None else pos + 1
+                    t.pos = pos
+            t.boost = 1.0
+            if keeporiginal:
+                t.original = original
+            if chars:
+                t.startchar = start_char + start
+                t.endchar = start_char + end
             yield t
 
 

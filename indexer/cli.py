@@ -182,14 +182,15 @@ def entities_cmd(file):
     Records are read by the indexer's own reader, so the dateline, date and title the
     extractor sees are the ones `newsfacet index` gives it.
     """
-    from . import entities
     from .documents import read_file
+    from .prepare import extract, language_and_dateline
 
     docs, problems = read_file(file, file.parent)
     for problem in problems:
         click.echo(str(problem), err=True)
     for doc in docs:
-        ents = entities.extract(doc.title, doc.body, doc.dateline, date=doc.date)
+        lang, dateline, _ = language_and_dateline(doc)
+        ents = extract(doc, lang, dateline)
         click.echo(json.dumps({
             "id": doc.id,
             "countries": [{"code": c.code, "name": c.name} for c in ents.countries],

@@ -54,6 +54,7 @@ class Document:
     place: str = ""              # the place named first in the dateline, e.g. "Ashgabat"
     source: str = ""             # e.g. "Reuters"; "" when unknown
     url: str = ""
+    language: str = ""           # as the source declares it (record field, <html lang>); "" = detect
 
 
 @dataclass

@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from . import companies, entities
+from . import companies, entities, gazetteer, language
 
 MATCHES = ("mention", "about")
 # Default: every story that names a body or a country. A journalist filtering by the IMF expects every
@@ -70,13 +70,34 @@ def _regions(doc, ents) -> list[dict]:
     return _merge(ents.regions, ents.regions_mentioned, lambda r: r, lambda r, about: _value(r, r, about=about))
 
 
+def _languages(doc, ents) -> list[dict]:
+    code = getattr(doc, "language", "") or ""
+    return [_value(code, language.label(code))] if code else []
+
+
+def _find_language(text: str) -> tuple[str, str, str, str] | None:
+    """A language from its code or tag (`de`, `deu`, `de-AT`) or English name (`German`)."""
+    code = language.normalise(text) or next(
+        (c for c in language._languages() if language.label(c).casefold() == text.strip().casefold()), "")
+    return (code, language.label(code), "", "") if code else None
+
+
+def _any_language(find, text: str):
+    """A value by its English name, else by its name in another language (`Österreich`, `ONU`)."""
+    found = find(text)
+    if found is None:
+        with gazetteer.in_language("und"):
+            found = find(text)
+    return found
+
+
 def _find_org(text: str) -> tuple[str, str, str, str] | None:
-    o = entities.find_organisation(text)
+    o = _any_language(entities.find_organisation, text)
     return (o.key, o.key, o.name if o.name != o.key else "", o.kind) if o else None
 
 
 def _find_country(text: str) -> tuple[str, str, str, str] | None:
-    c = entities.find_country(text)
+    c = _any_language(entities.find_country, text)
     return (c.code, c.name, "", "") if c else None
 
 
@@ -101,6 +122,8 @@ class FacetSpec:
     stored_labels: bool = True    # read labels from the stories (False: the value is the label)
     normalise: Callable | None = None     # a written form -> the value it is indexed as ("USX Corp" -> "USX")
     kind_field: str = ""          # values have kinds: also index "kind|value" terms here (query/orgkinds.py)
+    single: bool = False          # one value a story, stored in its field (no display list): the language
+    label: Callable | None = None     # value -> label, for a facet whose labels are not stored
     kind: str = ""                # the kind every value has, when the facet has one kind
 
     @property
@@ -125,6 +148,8 @@ class FacetSpec:
     def index_fields(self, doc, ents) -> dict:
         """The Whoosh fields of one story for this facet (prepare.py)."""
         items = self.values(doc, ents)
+        if self.single:
+            return {self.field: items[0]["value"]} if items else {}
         out = {self.display: items, self.field: ",".join(i["value"] for i in items if i.get("about", True))}
         if self.mentions:
             out[self.mention_field] = ",".join(i["value"] for i in items)
@@ -160,6 +185,9 @@ FACETS: tuple[FacetSpec, ...] = (
     FacetSpec("region", "region", "Region", "regions_display", _regions, plural="regions",
               resolve=_find_region, on_hits=False,
               cli_help="Only stories naming a country of this region (repeatable: OR)."),
+    FacetSpec("language", "language", "Language", "", _languages, resolve=_find_language, mentions=False,
+              single=True, stored_labels=False, label=language.label, on_hits=False,
+              cli_help="Only stories in this language (ISO 639-1 code or name; repeatable: OR)."),
 )
 
 BY_NAME = {f.name: f for f in FACETS}

@@ -15,7 +15,9 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import re
+import threading
 import unicodedata
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -80,7 +82,7 @@ class _OrgEntry:
 
 
 class _Gazetteer:
-    def __init__(self) -> None:
+    def __init__(self, multilingual: bool = False) -> None:
         import pycountry
 
         self.countries: dict[str, Country] = {}
@@ -137,6 +139,14 @@ class _Gazetteer:
         for c in pycountry.countries:
             self.codes.setdefault(c.alpha_3, self.countries[c.alpha_2])
         self._add_capitals()
+        # Names in other languages (generated from pycountry and CLDR, data/generate_names.py), only
+        # for stories in other languages (`in_language`): in English "Islands", "Chiles", "Italia"
+        # and "Norfolk" are not Iceland, Chile, Italy and Norfolk Island. They come last, so that an
+        # English name, demonym or capital spelt the same keeps its meaning.
+        for code, _lang, other in _rows("country_names.tsv", header=True) if multilingual else ():
+            if code in self.countries:
+                for n in other.split("|"):
+                    self._add(n, _COUNTRY, self.countries[code])
 
         raw = json.loads((DATA / "organisations.json").read_text(encoding="utf-8"))
         for o in raw["organisations"]:
@@ -151,6 +161,15 @@ class _Gazetteer:
             for word in o.get("anaphora", ()):      # "the Community", once the EC is named
                 self.first.setdefault(word, []).append(((word,), _ANAPHOR, entry))
 
+        by_key = {e.org.key: e for e in self.orgs}
+        # Vereinte Nationen (CLDR, generated); the acronyms other languages use (ONU, ООН, IWF) and
+        # names CLDR does not have (Weltbank) are a short list kept by hand: no library ships them.
+        other_names = ([*_rows("org_names.tsv", header=True), *_rows("org_names_curated.tsv", header=True)]
+                       if multilingual else ())
+        for key, _lang, name in other_names:
+            if key in by_key:
+                self._add(name, _ORG, by_key[key])
+                self.org_by_name.setdefault(tuple(_tokens(name)), by_key[key])
         self.parents = {e.org.key: e.parent for e in self.orgs if e.parent}
         for table in (self.first, self.first_upper):
             for lst in table.values():
@@ -219,15 +238,36 @@ def _spellings(name: str) -> list[str]:
     return out
 
 
-def _rows(name: str):
-    for line in (DATA / name).read_text(encoding="utf-8").splitlines():
+def _rows(name: str, header: bool = False):
+    lines = (DATA / name).read_text(encoding="utf-8").splitlines()
+    for line in lines[1:] if header else lines:      # a generated file's first line names its columns
         if line.strip() and not line.startswith("#"):
             yield line.rstrip("\n").split("\t")
 
 
-@lru_cache(maxsize=1)
+_in_use = threading.local()     # the one this thread reads with (the web's threads look names up too)
+
+
 def _gaz() -> _Gazetteer:
-    return _Gazetteer()
+    """The gazetteer for the story being read: English names, or those of every language too."""
+    return getattr(_in_use, "g", None) or _gazetteer(False)
+
+
+@lru_cache(maxsize=2)
+def _gazetteer(multilingual: bool) -> _Gazetteer:
+    return _Gazetteer(multilingual)
+
+
+@contextmanager
+def in_language(language: str):
+    """Match names in other languages (Österreich, Vereinte Nationen) while extracting from a
+    story that is not in English (or of no known language)."""
+    before = getattr(_in_use, "g", None)
+    _in_use.g = _gazetteer(language not in ("", "en"))
+    try:
+        yield
+    finally:
+        _in_use.g = before
 
 
 
@@ -243,6 +283,7 @@ class _Places:
         self.best: dict[str, tuple[int, str, str]] = {}
         self.alt: dict[str, tuple[int, str, str]] = {}
         self.in_country: dict[tuple[str, str], tuple[int, str, str]] = {}
+        self.intl: dict[str, tuple[int, str, str]] = {}     # non-Latin names, consulted last
         for c in gc.get_cities().values():
             rec = (c["population"], c["countrycode"], c.get("admin1code", ""))
             for k, table in ((_fold(c["name"]), self.best),):
@@ -252,7 +293,11 @@ class _Places:
                 if ck not in self.in_country or self.in_country[ck][0] < rec[0]:
                     self.in_country[ck] = rec
             for a in c.get("alternatenames", ()):
-                if a and a.isascii():
+                if a and not a.isascii():        # "Москва", "ウィーン": datelines in other scripts
+                    k = _fold(a)
+                    if k not in self.intl or self.intl[k][0] < rec[0]:
+                        self.intl[k] = rec
+                elif a:
                     k = _fold(a)
                     if k not in self.alt or self.alt[k][0] < rec[0]:
                         self.alt[k] = rec
@@ -301,7 +346,7 @@ class _Places:
         if country:
             rec = self.in_country.get((country, k))
         else:
-            rec = self.best.get(k) or self.alt.get(k)
+            rec = self.best.get(k) or self.alt.get(k) or self.intl.get(k)
         return (rec[1], rec[2]) if rec else None
 
 

@@ -5,28 +5,53 @@ function of the Document: nothing here touches the index.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 
-from . import dedup, entities
-from .schema import facet_fields
+from . import datelines, dedup, entities, gazetteer, language
+from .analysis import ENGLISH, LanguageText
 from .documents import Document
+from .schema import facet_fields
+
+
+def language_and_dateline(doc: Document) -> tuple[str, str, str]:
+    """(language, dateline, place): declared or detected; an agency dateline after the lead."""
+    lang = language.language_of(getattr(doc, "language", ""), doc.title or "", doc.body or "")
+    dateline, place = doc.dateline or "", doc.place or ""
+    if not dateline and lang not in ("", ENGLISH):     # `Wien –`, `MOSKAU (dpa) –` after the lead
+        found = datelines.find(doc.body or "", lang)
+        if found is not None:
+            dateline, place = found
+    return lang, dateline, place
+
+
+def extract(doc: Document, lang: str, dateline: str) -> entities.Entities:
+    """The story's entities as the indexer finds them (names in other languages for a story
+    in another language); `newsfacet entities` prints the same."""
+    with gazetteer.in_language(lang):
+        return entities.extract(doc.title or "", doc.body or "", dateline, date=doc.date)
 
 
 def prepare(doc: Document, key: str) -> tuple[dict, str | None]:
     """The Whoosh fields of one story (entities extracted); a warning if extraction failed."""
     warning = None
+    title, body = doc.title or "", doc.body or ""
+    lang, dateline, place = language_and_dateline(doc)
     try:
-        ents = entities.extract(doc.title, doc.body, doc.dateline, date=doc.date)
+        ents = extract(doc, lang, dateline)
     except Exception as exc:     # a bad story must not stop the run; index it without facets
         ents = entities.Entities()
         warning = f"entities not extracted ({type(exc).__name__}: {exc})"
     fields = {
-        "id": doc.id, "path": key, "title": doc.title or "", "body": doc.body or "",
-        "dateline": doc.dateline or "", "place": doc.place or "", "source": doc.source or "",
+        "id": doc.id, "path": key, "title": title, "body": body,
+        "dateline": dateline, "place": place, "source": doc.source or "",
         "url": doc.url or "",
         "minhash": dedup.minhash(doc.title or "", doc.body or ""),
     }
-    fields.update(facet_fields(doc, ents))
+    fields.update(facet_fields(dataclasses.replace(doc, language=lang), ents))
+    if lang and lang != ENGLISH:     # analysed in its language; stored as the plain text
+        fields.update(title=LanguageText(title, lang), body=LanguageText(body, lang),
+                      _stored_title=title, _stored_body=body)
     if doc.date:
         d = doc.date
         fields.update(date=_dt.datetime(d.year, d.month, d.day), day=d.isoformat(),

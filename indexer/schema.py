@@ -12,6 +12,10 @@ Why these fields:
   stored: the searcher turns their postings into numpy arrays once per index
   generation and counts facets with `bincount` (see `query/tables.py`). The facet's
   stored `display` field holds the labels of its values for the hits.
+- `language` is the story's ISO 639-1 code (`language.py`), stored for the story page
+  and counted as a facet like the others (a `single` facet of the registry); `title` and
+  `body` are analysed in that language (`analysis.py`), the English analyzer's terms
+  being unchanged.
 - `day` (YYYY-MM-DD), `month` (YYYY-MM) and `year` feed the date facet and the
   date filter the same way; `date` is the stored, sortable datetime.
 - `path` is indexed so that a changed or removed file's stories can be deleted by term.
@@ -33,6 +37,7 @@ MINHASH_BYTES = 128          # dedup.SIGNATURE_BYTES: 64 16-bit minima per story
 
 # Facet fields the searcher counts: every facet's about and mention fields.
 FACET_FIELDS = tuple(dict.fromkeys(f for spec in FACETS for f in (spec.field, spec.mention_field)))
+SINGLE_FIELDS = tuple(spec.field for spec in FACETS if spec.single)
 # "government|ICC": a value under the kind it has in this story, so a value shared by bodies of
 # several kinds is counted per kind (query/orgkinds.py); per strength of tagging, as the facets
 KIND_FIELDS = tuple(dict.fromkeys(f for spec in FACETS if spec.kind_field
@@ -55,9 +60,11 @@ def build_schema() -> Schema:
         source=STORED,
         url=STORED,
         minhash=COLUMN(FixedBytesColumn(MINHASH_BYTES, default=bytes(MINHASH_BYTES))),
-        **{name: KEYWORD(commas=True, lowercase=False, scorable=False) for name in FACET_FIELDS + KIND_FIELDS},
+        **{name: KEYWORD(commas=True, lowercase=False, scorable=False) for name in FACET_FIELDS + KIND_FIELDS
+           if name not in SINGLE_FIELDS},
+        **{name: ID(stored=True) for name in SINGLE_FIELDS},      # the language: one value, stored
         # [{"value": "UNDP", "label": "UNDP", "name": "...", "kind": "...", "about": false (only when false)}]
-        **{spec.display: STORED for spec in FACETS},
+        **{spec.display: STORED for spec in FACETS if spec.display},
     )
 
 

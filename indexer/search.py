@@ -21,6 +21,7 @@ import numpy as np
 
 from . import whoosh_ext
 from .facetspec import BY_NAME, BY_PARAM, DEFAULT_MATCH, FACETS, MATCHES, FacetSpec
+from .language import label as language_label  # noqa: F401 (re-exported: the web's language chips)
 from .query import export, hits, matching
 from .query.didyoumean import did_you_mean
 from .query.evaluate import first_k_by_rank, top_k_ids

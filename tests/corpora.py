@@ -28,6 +28,18 @@ def corpus_path() -> Path:
     pytest.skip(reason)
 
 
+def shared_corpus(name: str) -> Path:
+    """Another file of ../shared/corpus (gnad-test.jsonl.gz, web-pages.tar.gz), or skip (fail under
+    NEWSFACET_REQUIRE_CORPUS=1) as `corpus_path` does."""
+    path = CORPUS.parent / name
+    if path.is_file():
+        return path
+    reason = f"corpus file not found at {path}"
+    if os.environ.get("NEWSFACET_REQUIRE_CORPUS") == "1":
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
 def corpus_records(limit: int | None = None, dev_only: bool = False):
     """Yield corpus records (dicts); dev_only keeps stories with gold labels (reuters-1 … reuters-11000)."""
     n = 0

@@ -48,7 +48,8 @@ REQUESTS = [{}, {"q": "coffee"}, {"q": "coffee oil"}, {"q": "coffee OR gold"}, {
             {"q": "title:coffee"}, {"q": "coffee", "sort": "newest"}, {"q": "oil", "sort": "oldest", "page": "2"},
             {"country": "BR"}, {"country": ["BR", "KE"]}, {"org": "UNICEF"}, {"q": "gold", "country": "MX"},
             {"from": "1986-01-01", "to": "1986-12-31"}, {"date": "1987"}, {"sort": "oldest"},
-            {"q": "wheat harvest", "group": "off"}, {"q": "inflation", "per_page": "50"}]
+            {"q": "wheat harvest", "group": "off"}, {"q": "inflation", "per_page": "50"},
+            {"org_kind": "intergovernmental"}, {"q": "oil", "org_kind": "government"}]
 
 
 def _answer(archive: Archive, what: tuple) -> str:

@@ -52,7 +52,7 @@ def _tidy(params: Params, changed: str) -> Params:
 
 
 def add(params: Params, name: str, value: str) -> Params:
-    """Add one value of a repeatable filter (org, country, region)."""
+    """Add one value of a repeatable filter (org, country, region, language)."""
     if (name, value) in params:
         return list(params)
     return _tidy(params, name) + [(name, value)]

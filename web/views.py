@@ -12,7 +12,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from flask import Blueprint, abort, jsonify, render_template, request, url_for
 
-from indexer.search import DEFAULT_MATCH, EXCLUDE_PREFIX, FACETS, MAX_QUERY_CHARS, SORTS, parse_request
+from indexer.search import DEFAULT_MATCH, EXCLUDE_PREFIX, FACETS, MAX_QUERY_CHARS, SORTS, language_label, parse_request
 
 from . import urls
 from .archive import get_archive
@@ -66,6 +66,9 @@ def search_data(args, api: bool = False) -> dict:
         for key, param in CHIP_PARAM.items():
             for ref in hit.get(key) or []:
                 ref["filter_url"] = urls.href(urls.add(params, param, ref["value"]), base)
+        if hit.get("language"):
+            hit["language_label"] = language_label(hit["language"])
+            hit["language_url"] = urls.href(urls.add(params, "language", hit["language"]), base)
     data["filters"] = active_filters(params, data["facets"], base)
     data["org_kinds"] = org_kind_links(params, req.org_kind, base)
     data["match_links"] = [{"value": m, "label": label, "selected": m == req.match,
@@ -264,6 +267,8 @@ def story(doc_id: str):
                        for r in getattr(found, f.plural, None) or []]}
              for f in FACETS if f.plural]
     return render_template("story.html", story=found, q=q, chips=[c for c in chips if c["refs"]],
+                           language_label=language_label(found.language) if found.language else "",
+                           language_url=urls.href([("language", found.language)]),
                            back_url=urls.href(back) if back else None)
 
 

@@ -95,7 +95,7 @@ def label_of(live, param: str, value: str) -> tuple[str, str, str]:
         if spec is None:
             return value, "", ""
         if not spec.stored_labels:
-            found = (value, "", spec.kind)
+            found = (spec.label(value) if spec.label else value, "", spec.kind)
         else:
             found = spec.describe(value)
         live.labels[key] = found

@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import re
 import threading
+import unicodedata
 
 import bleach
 from whoosh import highlight as wh
@@ -79,25 +80,77 @@ def _lead(text: str, chars: int = SNIPPET_CHARS) -> str:
     return text[: cut if cut > chars // 2 else chars] + " …"
 
 
+def _fold_table() -> dict[int, str]:
+    """Accented Latin letters -> their base letter, one character for one (offsets stay)."""
+    table = {}
+    for cp in range(0xC0, 0x250):
+        base = unicodedata.normalize("NFD", chr(cp))[0]
+        if base != chr(cp) and base.isascii() and base.isalpha():
+            table[cp] = base
+    table[ord("ß")] = "s"
+    return table
+
+
+_FOLD = _fold_table()
+
+
+def _fold(text: str) -> str:
+    return text.translate(_FOLD)
+
+
+_INSIDE_WORDS = frozenset({"ar", "zh", "ja", "ko"})
+
+
+def _markable(terms: frozenset[str], analyzer) -> frozenset[str]:
+    """The terms less the stop words of the story's language: a query analysed in several
+    languages holds words that are stop words in some of them (`the`, `der`), and Whoosh's
+    highlighter sees a story's stop words (it analyses with removestops=False)."""
+    stops = getattr(analyzer, "stop_words", None)
+    return terms - stops() if stops else terms
+
+
+class _Span:
+    """A match's place in the original (unfolded) text."""
+
+    def __init__(self, text: str, start: int, end: int):
+        self._text, self._start, self._end = text, start, end
+
+    def group(self, _=0) -> str:
+        return self._text[self._start:self._end]
+
+    def start(self) -> int:
+        return self._start
+
+
 def _window(text: str, terms: frozenset[str], analyzer, size: int) -> str:
     """The stretch of `text` (about `size` chars) holding the most distinct query words.
 
     Whoosh's highlighter analyses every word it is given; a story can be long and only
     a snippet's worth is shown, so we look for the words cheaply first: a Porter stem
     keeps the start of its word, so only words beginning like a term are stemmed and
-    compared. The window is then handed to Whoosh, which builds the snippet.
+    compared. The window is then handed to Whoosh, which builds the snippet. Snowball
+    stems drop accents (German `Österreich` -> `osterreich`), so the search runs on the
+    text with accents folded away (same offsets); Arabic stems drop prefixes (`الحكومات`
+    -> `حكم`) and Chinese or Japanese runs hold many bigrams, so there a word may hold the
+    term anywhere.
     """
     if len(text) <= size:
         return text
-    prefixes = sorted({t[:max(2, len(t) - 2)] for t in terms if t}, key=len, reverse=True)
+    ascii_text = text.isascii()
+    prefixes = sorted({t[:max(2, len(t) - 2)] if ascii_text else _fold(t[:max(2, len(t) - 2)])
+                       for t in terms if t}, key=len, reverse=True)
     if not prefixes:
         return text[:size]
-    pattern = re.compile(r"\b(?:%s)\w*" % "|".join(map(re.escape, prefixes)), re.IGNORECASE)
+    inside = getattr(analyzer, "language", "") in _INSIDE_WORDS
+    lead = r"\w*" if inside else r"\b"
+    pattern = re.compile(r"%s(?:%s)\w*" % (lead, "|".join(map(re.escape, prefixes))), re.IGNORECASE)
     hits = []
-    for m in pattern.finditer(text):
+    for m in pattern.finditer(text if ascii_text else _fold(text)):
+        m = _Span(text, m.start(), m.end())
         stems = [tok.text for tok in analyzer(m.group(0))]
-        if stems and stems[0] in terms:
-            hits.append((m.start(), stems[0]))
+        found = next((s for s in stems if s in terms), None) if inside else (stems[0] if stems else None)
+        if found is not None and found in terms:
+            hits.append((m.start(), found))
     if not hits:
         return text[:size]
     best, best_start, j = -1, 0, 0
@@ -120,6 +173,7 @@ def snippet(text: str, terms: frozenset[str], analyzer, top: int = 2, clean: boo
     """
     text = _collapse(text[:MAX_ANALYSED_CHARS])
     out = ""
+    terms = _markable(terms, analyzer)
     if terms and text:
         window = _window(text, terms, analyzer, SNIPPET_CHARS + 120)
         fragmenter = wh.ContextFragmenter(maxchars=SNIPPET_CHARS // top + 40, surround=50)
@@ -133,6 +187,7 @@ def highlight_paragraphs(body: str, terms: frozenset[str], analyzer) -> list[str
     """The whole story as HTML paragraphs, the query's words marked."""
     paragraphs = [p.strip() for p in _PARAGRAPH.split(body or "") if p.strip()]
     out = []
+    terms = _markable(terms, analyzer)
     for para in paragraphs:
         marked = ""
         if terms:

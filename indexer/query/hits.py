@@ -35,12 +35,19 @@ HIT_CHIPS = tuple((f.plural, f.name) for f in FACETS if f.plural and f.on_hits a
 STORY_CHIPS = tuple((f.plural, f.name) for f in FACETS if f.plural and f.plural in Story.__dataclass_fields__)
 
 
+def in_language(analyzer, lang: str):
+    """The analyzer that marks words in a story of this language (analysis.NewsAnalyzer)."""
+    bind = getattr(analyzer, "for_language", None)
+    return bind(lang) if bind and lang else analyzer
+
+
 def hit(live, docnum: int, score, terms, analyzer, match: str = DEFAULT_MATCH) -> Hit:
     f = live.searcher.stored_fields(docnum)
+    lang = f.get("language", "")
     return Hit(
-        id=f["id"], title=f.get("title", ""), date=iso(f.get("date")),
-        dateline=f.get("dateline", ""), snippet=snippet(f.get("body", ""), terms, analyzer, clean=False),
-        source=f.get("source", ""), url=f.get("url", ""), score=score, **chips(f, match, HIT_CHIPS))
+        id=f["id"], title=f.get("title", ""), date=iso(f.get("date")), dateline=f.get("dateline", ""),
+        snippet=snippet(f.get("body", ""), terms, in_language(analyzer, lang), clean=False),
+        source=f.get("source", ""), url=f.get("url", ""), language=lang, score=score, **chips(f, match, HIT_CHIPS))
 
 
 def version(live, docnum: int) -> Version:
@@ -51,13 +58,15 @@ def version(live, docnum: int) -> Version:
 def story(live, docnum: int, terms: frozenset[str]) -> Story:
     """A whole story: paragraphs highlighted with `terms`, related stories and versions."""
     f = live.searcher.stored_fields(docnum)
-    analyzer = live.searcher.schema["body"].analyzer
+    lang = f.get("language", "")
+    analyzer = in_language(live.searcher.schema["body"].analyzer, lang)
     text = f"{f.get('title', '')}\n{f.get('body', '')}"
     return Story(
         id=f["id"], title=f.get("title", ""), date=iso(f.get("date")), dateline=f.get("dateline", ""),
         place=f.get("place", ""), source=f.get("source", ""), url=f.get("url", ""), path=f.get("path", ""),
         paragraphs=highlight_paragraphs(f.get("body", ""), terms, analyzer), body=f.get("body", ""),
-        **chips(f, "mention", STORY_CHIPS),
+        **chips(f, "mention", STORY_CHIPS), language=lang,
         similar=[version(live, d)
-                 for d, _ in related.similar(live.searcher, live.evaluator, live.tables, docnum, text)],
+                 for d, _ in related.similar(live.searcher, live.evaluator, live.tables, docnum, text,
+                                             language=lang)],
         versions=[version(live, d) for d in related.versions(live.tables, docnum)[:20]])

@@ -38,6 +38,7 @@ class Live:
     whole: dict = field(default_factory=dict)    # match -> facets of the unfiltered whole archive
     _folded: dict = field(default_factory=dict)  # field -> {casefolded value: value}
     collapsed: dict = field(default_factory=dict)    # browsing requests' Collapsed, see matching.collapsed
+    parsers: dict = field(default_factory=dict)   # (full, plain) per language set, multilingual.parsers
     suggester: Suggester | None = None    # built on the first suggestion asked of this generation
     # Guards the caches above that requests change (collapsed, suggester): one Live serves
     # every thread of a process (`flask run`, threaded workers). The arrays are read-only.

@@ -87,7 +87,7 @@ def filter_masks(live, req: SearchRequest) -> dict[str, np.ndarray]:
 def match(live, req: SearchRequest) -> Match:
     """Which stories a request matches, with their scores."""
     resolve_values(live, req)
-    q, notice = parse(live, req.q, req.match)
+    q, notice = parse(live, req.q, req.match, req.languages)
     scores = None
     if q is not None:
         m = live.evaluator.run(q)          # every match and its score, in one pass

@@ -26,7 +26,9 @@ def table(live, field: str = ORG_KIND) -> FacetTable | None:
     if t is None and field in live.searcher.schema:
         t = read_table(live.evaluator.p, field, live.tables.live)
         t.index_by_doc(live.tables.n)
-        live.tables.facets[field] = t      # two threads may both read it: the same table
+        # two threads may both read it (the same table); the facet tables are read on first use
+        # (tables._LazyFacets) and nothing iterates them, so adding one is safe
+        live.tables.facets[field] = t
     return t if t is not None and t.values else None
 
 

@@ -11,6 +11,7 @@ import re
 from whoosh import qparser, query as wq
 
 from ..facetspec import BY_PARAM, DEFAULT_MATCH, FACETS
+from . import multilingual
 from .request import QueryError
 from .semantics import NewsParser, everything_except, expand_patterns, plus_minus
 
@@ -20,34 +21,37 @@ _MULTITERM = (wq.Prefix, wq.Wildcard, wq.FuzzyTerm, wq.Regex, wq.TermRange)
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
-def make_parsers(schema):
-    """(full, plain) query parsers over title and body, AND by default."""
-    full = NewsParser(["title", "body"], schema, group=qparser.AndGroup)
+def make_parsers(schema, parser_class=None, **kwargs):
+    """(full, plain) query parsers over title and body, AND by default (`multilingual.py`: a class per language set)."""
+    full = (parser_class or NewsParser)(["title", "body"], schema, group=qparser.AndGroup, **kwargs)
     full.add_plugin(qparser.FieldAliasPlugin(FIELD_ALIASES))
     full.add_plugin(plus_minus())
     full.remove_plugin_class(qparser.BoostPlugin)
-    plain = qparser.MultifieldParser(["title", "body"], schema, group=qparser.AndGroup, plugins=[])
+    plain = (parser_class or qparser.MultifieldParser)(["title", "body"], schema, group=qparser.AndGroup,
+                                                      plugins=[], **kwargs)
     for cls in (qparser.WildcardPlugin, qparser.PhrasePlugin, qparser.FieldsPlugin, qparser.OperatorsPlugin,
                 qparser.GroupPlugin, qparser.RangePlugin, qparser.BoostPlugin, qparser.SingleQuotePlugin):
         plain.remove_plugin_class(cls)
     return full, plain
 
 
-def parse(live, text: str, match: str = DEFAULT_MATCH) -> tuple[object | None, str | None]:
+def parse(live, text: str, match: str = DEFAULT_MATCH, languages=()) -> tuple[object | None, str | None]:
     """The text part as a Whoosh query (None = everything) and a notice if we fell back.
 
     `live` is the open generation (`live.Live`): its parsers and reader. Text with no
     word to search for (`the`, `-`, `OR`, `""`) is `NOTHING`, with a notice saying so:
-    never the whole archive by accident (a feed or an export of it included).
+    never the whole archive by accident (a feed or an export of it included). `languages`:
+    the request's language filter, which is also the languages the words are analysed in.
     """
     if not text or not text.strip():
         return None, None
     notice = None
+    full, plain = multilingual.parsers(live, languages, make_parsers)
     try:
-        q = everything_except(live.parser.parse(text, normalize=False)).normalize()
+        q = everything_except(full.parse(text, normalize=False)).normalize()
     except Exception:       # Whoosh's parser has many failure modes; the user just gets words
         words = " ".join(_WORD.findall(text))
-        q = live.plain_parser.parse(words) if words else wq.NullQuery
+        q = plain.parse(words) if words else wq.NullQuery
         notice = f"could not read the query as written; searched for the words: {words}"
     q = resolve_fields(q, match, live)
     if q is wq.NullQuery or isinstance(q, wq.NullQuery.__class__):

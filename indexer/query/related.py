@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 from whoosh import classify, query as wq
 
+from ..analysis import LanguageText
 from .evaluate import top_k
 
 TOP = 5
@@ -19,15 +20,18 @@ KEY_TERMS = 12
 MAX_TEXT = 20_000
 
 
-def key_terms(searcher, text: str, numterms: int = KEY_TERMS) -> list[tuple[str, float]]:
-    """The story's most telling body words (stems) and their weights, as Whoosh's more_like picks them."""
-    return searcher.key_terms_from_text("body", text[:MAX_TEXT], numterms=numterms,
+def key_terms(searcher, text: str, numterms: int = KEY_TERMS, language: str = "") -> list[tuple[str, float]]:
+    """The story's most telling body words (stems) and their weights, as Whoosh's more_like picks them
+    (stemmed in the story's language, as its body was indexed)."""
+    text = LanguageText(text[:MAX_TEXT], language) if language else text[:MAX_TEXT]
+    return searcher.key_terms_from_text("body", text, numterms=numterms,
                                         model=classify.Bo1Model, normalize=False)
 
 
-def similar(searcher, evaluator, tables, docnum: int, text: str, top: int = TOP) -> list[tuple[int, float]]:
+def similar(searcher, evaluator, tables, docnum: int, text: str, top: int = TOP,
+            language: str = "") -> list[tuple[int, float]]:
     """(docnum, score) of the stories most like `docnum`, best first, one per near-duplicate group."""
-    terms = key_terms(searcher, text)
+    terms = key_terms(searcher, text, language=language)
     if not terms:
         return []
     match = evaluator.run(wq.Or([wq.Term("body", w, boost=weight) for w, weight in terms]))

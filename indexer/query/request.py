@@ -64,6 +64,11 @@ class SearchRequest:
     def regions(self) -> list[str]:
         return self.filters.get("region", [])
 
+    @property
+    def languages(self) -> list[str]:
+        """ISO 639-1 codes asked for; also the languages the query's words are analysed in."""
+        return self.filters.get("language", [])
+
     def filter_key(self) -> tuple:
         """Everything that decides which stories match besides the words (a cache key)."""
         return (self.match, tuple((k, tuple(v)) for k, v in sorted(self.filters.items()) if v),
@@ -216,6 +221,7 @@ class Hit:
     companies: list[Ref] = field(default_factory=list)
     source: str = ""
     url: str = ""
+    language: str = ""      # ISO 639-1 code ("" = not known)
     score: float | None = None
     versions_count: int = 0                                  # other matching versions of this story
     versions: list[Version] = field(default_factory=list)   # the first MAX_VERSIONS of them
@@ -264,6 +270,7 @@ class Story:
     countries: list[Ref]
     regions: list[Ref]
     companies: list[Ref] = field(default_factory=list)
+    language: str = ""
     similar: list[Version] = field(default_factory=list)    # related stories (related.py)
     versions: list[Version] = field(default_factory=list)   # near-duplicates of this story
 

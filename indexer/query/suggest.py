@@ -59,6 +59,12 @@ class _FacetEntry:
     count: int
 
 
+def min_stories(archive_size: int) -> int:
+    """Stories a word must be in to be offered: a handful among thousands of stories; in a
+    small archive (the seed) every word counts."""
+    return max(1, min(MIN_STORIES, archive_size // 1000))
+
+
 class Suggester:
     """Per index generation: the open generation (`live.Live`) and a label function."""
 
@@ -71,7 +77,7 @@ class Suggester:
         self._surfaces: dict[tuple[str, str], str | None] = {}
         self._lock = threading.Lock()
         self._facets = self._facet_entries(live.tables, label)
-        self.min_stories = min(MIN_STORIES, max(2, int(live.tables.live.sum()) // 1000))
+        self.min_stories = min_stories(int(live.tables.live.sum()))
 
     @staticmethod
     def _facet_entries(tables, label) -> list[_FacetEntry]:

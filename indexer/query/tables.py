@@ -39,6 +39,8 @@ class FacetTable:
         """
         if mask is None:
             return np.bincount(self.vals, minlength=len(self.values))
+        if len(self.values) == 1:         # one value (an archive in one language): just count
+            return np.array([np.count_nonzero(mask[self.docs])], dtype=np.int64)
         if self.indptr is not None:
             ids = np.flatnonzero(mask) if ids is None else ids     # ids: where mask is True, if known
             if ids.size * 8 < mask.size:

@@ -1,4 +1,5 @@
-"""In a real browser: search, see highlights, narrow by a facet, open a story, go back; nothing hostile runs."""
+"""In a real browser: search, see highlights, narrow by a facet, open a story, go back; nothing hostile runs;
+a German word finds the German story with its language chip, Arabic reads right to left."""
 from __future__ import annotations
 
 import re
@@ -406,3 +407,36 @@ def test_phone_tap_lands_on_the_results(browser, live_server):
         assert page.evaluate("document.documentElement.scrollWidth") <= 375
     finally:
         ctx.close()
+
+
+# ---- stories in other languages (tests/fixtures/web/languages.jsonl)
+
+def test_german_word_finds_the_german_story_with_its_chip(page, live_server):
+    page.goto(live_server + "/")
+    page.get_by_label("Search the news archive").fill("Regierungen")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"q=Regierungen"))
+    hit = page.locator(".results .hit", has_text="Kaffeesteuer")
+    assert hit.count() == 1
+    assert {t.lower() for t in hit.locator(".snippet mark").all_inner_texts()} <= {"regierung", "regierungen"}
+    assert hit.locator(".snippet mark").count() > 0
+    chip = hit.locator("a.chip.language")
+    assert chip.inner_text() == "German"
+    assert page.locator("#facet-language").count() == 1
+
+    chip.click()
+    page.wait_for_url(re.compile(r"language=de"))
+    assert page.locator(".active-filters .chip-remove", has_text="German").count() == 1
+    assert page.locator(".results .hit").count() == 1
+
+    page.locator(".hit-title a").first.click()
+    page.wait_for_url(re.compile(r"/doc/lang-de-1"))
+    assert page.locator(".story-meta a.chip.language").inner_text() == "German"
+    assert page.locator(".story-body mark").count() > 0
+
+
+def test_arabic_story_reads_right_to_left(page, live_server):
+    page.goto(live_server + "/doc/lang-ar-1")
+    assert page.evaluate("getComputedStyle(document.querySelector('h1')).direction") == "rtl"
+    assert page.evaluate("getComputedStyle(document.querySelector('.story-body p')).direction") == "rtl"
+    assert page.evaluate("getComputedStyle(document.querySelector('.story-meta')).direction") == "ltr"

@@ -80,7 +80,7 @@ def test_a_literal_ticker_title_is_text(client):
     assert "COMPANY <SRD> TO MERGE" in hit_titles(page)
     assert "COMPANY &lt;SRD&gt; TO MERGE" in page
     story = client.get("/doc/merger-1").get_data(as_text=True)
-    assert "<h1>COMPANY &lt;SRD&gt; TO MERGE</h1>" in story
+    assert inner(story, r"<h1[^>]*>(.*?)</h1>") == ["COMPANY &lt;SRD&gt; TO MERGE"]
 
 
 def test_hostile_api_snippets_hold_only_mark(client):
@@ -97,10 +97,10 @@ def test_hostile_story_pages(client, rec):
     assert r.status_code == 200
     page = r.get_data(as_text=True)
     assert_nothing_active(page)
-    h1 = inner(page, r"<h1>(.*?)</h1>")
+    h1 = inner(page, r"<h1[^>]*>(.*?)</h1>")
     assert text_of(h1[0]) == rec["title"]
     paras = inner(page, r'<div class="story-body">(.*?)</div>')[0]
-    assert only_mark_tags(paras.replace("<p>", "").replace("</p>", ""))
+    assert only_mark_tags(re.sub(r'<p dir="auto"( lang="[a-z]{2}")?>', "", paras).replace("</p>", ""))
     assert f"<mark>{HOSTILE_WORD}</mark>" in paras
     assert html.escape(rec["source"], quote=False) in page
     back = re.findall(r'<a href="([^"]*)">← Back to the results</a>', page)

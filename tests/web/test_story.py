@@ -12,7 +12,7 @@ from webhtml import hrefs, inner, only_mark_tags, params_of, text_of
 def test_story_page_shows_everything(client):
     story = client.get("/api/doc/story-001").get_json()
     page = client.get("/doc/story-001").get_data(as_text=True)
-    assert f"<h1>{story['title']}</h1>" in page
+    assert inner(page, r"<h1[^>]*>(.*?)</h1>") == [story["title"]]
     assert '<time datetime="2019-03-10">2019-03-10</time>' in page
     assert "<dt>Place</dt><dd>BRASILIA</dd>" in page
     assert "<dt>Source</dt><dd>Fixture Wire</dd>" in page
@@ -26,7 +26,7 @@ def test_story_reached_from_a_search_highlights_its_terms(client):
     page = client.get("/doc/story-001?q=coffee+programme").get_data(as_text=True)
     body = inner(page, r'<div class="story-body">(.*?)</div>')[0]
     assert "<mark>coffee</mark>" in body and "<mark>programme</mark>" in body
-    assert only_mark_tags(body.replace("<p>", "").replace("</p>", ""))
+    assert only_mark_tags(re.sub(r'<p dir="auto"( lang="[a-z]{2}")?>', "", body).replace("</p>", ""))
     assert "<mark>Brazil</mark>" not in body
 
 

@@ -44,11 +44,11 @@ def text_of(fragment: str) -> str:
 
 
 def hit_titles(page: str) -> list[str]:
-    return [text_of(t) for t in inner(page, r'<h2 class="hit-title"><a href="[^"]*">(.*?)</a></h2>')]
+    return [text_of(t) for t in inner(page, r'<h2 class="hit-title"[^>]*><a href="[^"]*">(.*?)</a></h2>')]
 
 
 def snippets(page: str) -> list[str]:
-    return inner(page, r'<p class="snippet">(.*?)</p>')
+    return inner(page, r'<p class="snippet"[^>]*>(.*?)</p>')
 
 
 def only_mark_tags(fragment: str) -> bool:
