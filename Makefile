@@ -9,7 +9,7 @@ WORKERS ?= 2
 INDEX  ?= index
 SEEDS  ?= seeds
 
-.PHONY: run index test lint eval bench timing soak clean install
+.PHONY: run index test lint eval eval-html bench timing soak clean install
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,10 @@ eval: $(STAMP)
 	$(BIN)/python -m indexer.evaluate
 	$(BIN)/python -m tests.eval
 	$(BIN)/python -m indexer.evaluate_languages
+
+# The HTML reader against trafilatura's evaluation pages (../shared/corpus/web-pages.tar.gz, read in place).
+eval-html: $(STAMP)
+	$(BIN)/python -m indexer.evaluate_html
 
 # The speed checks of the test suite (`timing` marker), then the benchmark report.
 bench: timing

@@ -11,13 +11,28 @@ Reading files is cheap; entity extraction and Whoosh's analysis are not, so a la
 run forks one worker per core, each writing a segment of its own (`parallel.py`).
 The manifest is written only after Whoosh commits; if a run is killed between the two,
 the next run re-reads those files and deletes their ids before adding them again, so
-every story is in the index exactly once.
+every story is in the index exactly once. The manifest records the bytes actually
+parsed (`documents.read_source` hashes while it reads), so a file rewritten during a
+run is read again by the next one.
+
+Ids (README "Story ids"): a story keeps the id its source gives it (a record's `id`,
+a feed item's guid, a web archive's URL); a file's own stories are named by its path
+relative to the folder given. Two files never share an id silently: a second file
+whose path-made id is taken by another file in the index gets the folder's name in
+front (`2026/kenya.txt`), kept in the manifest so it stays when the file changes; an
+explicit id taken by another file is reported and skipped, never replaced. An id
+held by a file that no longer exists (an archive moved) passes to the new file.
+
+A full disk (ENOSPC) raises `store.DiskFull` after removing the run's uncommitted
+files, so the live generation is as it was and the next run works once space is free.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import shutil
 import stat
 import sys
 import time
@@ -28,13 +43,17 @@ from typing import Callable, Iterable
 from whoosh import index as whoosh_index
 
 from . import store, whoosh_ext
-from .documents import DEFAULT_MAX_BYTES, Document, ReadProblem, discover, path_text, read_file
+from .documents import (DEFAULT_MAX_BYTES, HTML_SUFFIXES, WARC_SUFFIXES, Document, ReadProblem, Source,
+                        discover, is_derived_id, path_text, read_source, suffix_of)
+from .feedrun import dropped, follow, is_feed_list, is_url, list_key, read_feed_list
 from .parallel import add_story, write_parallel
+from .readers.fetch import Fetcher
 from .schema import SCHEMA, codec
 
 MANIFEST = "manifest.json"
 STALE_AFTER_S = 3600          # an incremental run removes other generations older than this
 PARALLEL_THRESHOLD = 400      # fewer stories than this are written in-process (no workers to start)
+READ_POOL_THRESHOLD = 16      # this many pages (HTML, WARC) or more are read by a pool of workers
 
 
 @dataclass
@@ -50,6 +69,7 @@ class BuildReport:
     seconds: float = 0.0
     generation: str = ""
     rebuilt: bool = False
+    created: bool = False         # there was no index in the folder before this run
 
     def summary(self) -> str:
         return (f"indexed {self.new} new, {self.changed} changed, {self.removed} removed, "
@@ -68,19 +88,16 @@ def load_manifest(gen: Path) -> dict:
 
 def save_manifest(gen: Path, files: dict) -> None:
     tmp = gen / (MANIFEST + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as f:
-        json.dump({"version": 1, "files": files}, f)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, gen / MANIFEST)
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+    try:
+        with open(tmp, "w", encoding="utf-8") as f:
+            json.dump({"version": 1, "files": files}, f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, gen / MANIFEST)
+    except OSError:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
 
 
 def _within(key: str, roots: list[str]) -> bool:
@@ -106,19 +123,69 @@ def _progress(total: int, enabled: bool | None):
                 desc="indexing")
 
 
+def _read_one(job: tuple[Path, Path, int]) -> Source:
+    file, root, max_bytes = job
+    return read_source(file, root, max_bytes)
+
+
+def _read_all(jobs: list[tuple[Path, Path, int]], procs: int) -> Iterable[Source]:
+    """Sources in the order of `jobs`; pages (trafilatura: ~15 ms each) are read by `procs` forked workers."""
+    pages = sum(1 for f, _, _ in jobs if suffix_of(f) in HTML_SUFFIXES + WARC_SUFFIXES)
+    if procs <= 1 or pages < READ_POOL_THRESHOLD:
+        return map(_read_one, jobs)
+    import multiprocessing as mp
+
+    from .parallel import _die_with_parent      # a reader left behind by `kill -9` would hold the lock
+    pool = mp.get_context("fork").Pool(procs, initializer=_die_with_parent, initargs=(os.getpid(),))
+
+    def results():
+        try:
+            yield from pool.imap(_read_one, jobs, chunksize=4)
+        finally:
+            pool.terminate()
+            pool.join()
+    return results()
+
+
+def _root_name(root: Path) -> str:
+    name = path_text(os.path.basename(os.path.abspath(root)))
+    return name or "root"
+
+
+def _qualify(doc: Document, prefix: str) -> None:
+    if prefix and is_derived_id(doc):
+        doc.id = prefix + doc.id
+
+
+def _prefix_for(docs: list[Document], key: str, root: Path, owner: dict[str, str]) -> str:
+    """"" when the file's path-made ids are free, else the folder's name, else that plus a hash of the path."""
+    derived = [d.id for d in docs if is_derived_id(d)]
+    if not any(owner.get(i, key) != key for i in derived):
+        return ""
+    prefix = _root_name(root) + "/"
+    if not any(owner.get(prefix + i, key) != key for i in derived):
+        return prefix
+    return f"{_root_name(root)}~{hashlib.sha1(key.encode('utf-8', 'surrogateescape')).hexdigest()[:8]}/"
+
+
 def build_index(paths: Iterable[Path | str], index_dir: Path | str, *, rebuild: bool = False,
                 procs: int | None = None, progress: bool | None = None,
-                max_bytes: int = DEFAULT_MAX_BYTES,
+                max_bytes: int = DEFAULT_MAX_BYTES, follow_links: bool = False,
+                fetch_articles: bool = False, fetcher: Fetcher | None = None,
                 on_problem: Callable[[ReadProblem], None] | None = None) -> BuildReport:
     """Index the files under `paths` into `index_dir`; see the module docstring.
 
     Raises store.IndexLocked when another indexer holds the folder, FileNotFoundError
-    for a path that does not exist.
+    for a path that does not exist, store.DiskFull when the disk fills up.
     """
     started = time.perf_counter()
     whoosh_ext.install()          # Whoosh's length fix: a third of commit time (whoosh_ext/patches.py)
     index_dir = Path(index_dir)
-    paths = [Path(p) for p in paths]
+    paths = [str(p) if is_url(p) else Path(p) for p in paths]      # Path() would turn https:// into https:/
+    urls = [p for p in paths if isinstance(p, str)]
+    paths = [p for p in paths if isinstance(p, Path)]
+    feeds = _Feeds(urls, fetcher or Fetcher(max_bytes=max_bytes), fetch_articles)
+    procs = procs or os.cpu_count() or 1
     report = BuildReport(rebuilt=rebuild)
 
     def problem(p: ReadProblem) -> None:
@@ -135,107 +202,37 @@ def build_index(paths: Iterable[Path | str], index_dir: Path | str, *, rebuild: 
     with store.indexer_lock(index_dir):
         live = store.live_dir(index_dir)
         fresh = rebuild or live is None or _schema_changed(live)
+        report.created = live is None
         report.rebuilt = report.rebuilt or fresh and live is not None
-        if fresh:
-            store.remove_stale_generations(index_dir, keep=[live], min_age_s=0)
-            gen = store.new_generation(index_dir)
-            ix = whoosh_index.create_in(str(gen), SCHEMA)
-            manifest: dict = {}
-        else:
-            gen = live
-            # what a killed --rebuild left, and generations replaced over an hour ago
-            store.remove_stale_generations(index_dir, keep=[live], min_age_s=STALE_AFTER_S)
-            ix = whoosh_index.open_dir(str(gen))
-            manifest = load_manifest(gen)
-        report.generation = gen.name
-
-        # 1. what is there now, and what changed
-        roots = [path_text(os.path.abspath(p)) for p in paths]
-        seen: set[str] = set()
-        to_read: list[tuple[Path, Path, str, dict]] = []
-        walk_problems: list[ReadProblem] = []
-        for file, root in discover(paths, walk_problems):
-            key = path_text(os.path.abspath(file))     # the `path` term: text, even for a non-UTF-8 name
-            if key in seen:
-                continue
-            seen.add(key)
-            try:
-                st = file.stat()
-            except OSError as exc:
-                problem(ReadProblem(str(file), f"cannot read: {exc.strerror or exc}"))
-                continue
-            if not stat.S_ISREG(st.st_mode):      # hashing a FIFO would wait for a writer forever
-                problem(ReadProblem(str(file), "not a regular file (a pipe, socket or device)"))
-                continue
-            old = manifest.get(key)
-            entry = {"size": st.st_size, "mtime_ns": st.st_mtime_ns}
-            if old and old.get("size") == st.st_size and old.get("mtime_ns") == st.st_mtime_ns:
-                report.unchanged += 1
-                continue
-            try:
-                entry["sha256"] = _sha256(file)
-            except OSError as exc:
-                problem(ReadProblem(str(file), f"cannot read: {exc.strerror or exc}"))
-                continue
-            if old and old.get("sha256") == entry["sha256"]:
-                manifest[key] = {**old, **entry}       # touched, not changed
-                report.unchanged += 1
-                continue
-            to_read.append((file, root, key, entry))
-        for p in walk_problems:
-            problem(p)
-        removed = [k for k in manifest if k not in seen and _within(k, roots)]
-
-        # 2. read the new and changed files
-        docs: list[tuple[Document, str]] = []
-        file_ids: dict[str, list[str]] = {}
-        ids_here: dict[str, str] = {}
-        for file, root, key, entry in to_read:
-            read, problems = read_file(file, root, max_bytes=max_bytes)
-            for p in problems:
-                problem(p)
-            if not read and any(p.skipped for p in problems):
-                continue           # the file as a whole was unreadable: leave the index as it was
-            kept = []
-            for d in read:
-                if d.id in ids_here and ids_here[d.id] != key:
-                    problem(ReadProblem(str(file), f"duplicate id {d.id!r} (also in {ids_here[d.id]}); skipped"))
-                    continue
-                ids_here[d.id] = key
-                kept.append(d.id)
-                docs.append((d, key))
-            entry["ids"] = kept
-            file_ids[key] = kept
-            if key in manifest:
-                report.changed += 1
-            else:
-                report.new += 1
-            manifest[key] = entry
-
-        # 3. extract entities and write (one segment per core when there is enough work)
-        writer = ix.writer(limitmb=256, codec=codec())
         try:
-            for key in removed:
-                writer.delete_by_term("path", key)
-                manifest.pop(key, None)
-                report.removed += 1
-            if not fresh:
-                for key in file_ids:
-                    writer.delete_by_term("path", key)
-                for doc, _ in docs:       # a story indexed by a run killed before its manifest
-                    writer.delete_by_term("id", doc.id)
-            bar = _progress(len(docs), progress)
-            warnings = _write(ix, writer, docs, procs or os.cpu_count() or 1, fresh, bar.update)
-            bar.close()
-        except BaseException:
-            if not writer.is_closed:
-                writer.cancel()
+            if fresh:
+                store.remove_stale_generations(index_dir, keep=[live], min_age_s=0)
+                gen = store.new_generation(index_dir)
+                ix = whoosh_index.create_in(str(gen), SCHEMA)
+                manifest: dict = {}
+            else:
+                gen = live
+                # what a killed --rebuild left, and generations replaced over an hour ago
+                store.remove_stale_generations(index_dir, keep=[live], min_age_s=STALE_AFTER_S)
+                ix = whoosh_index.open_dir(str(gen))
+                manifest = load_manifest(gen)
+        except OSError as exc:
+            store.raise_if_full(exc, index_dir)
             raise
-        report.documents = len(docs)
-        for key, doc_id, warning in warnings:
-            problem(ReadProblem(key, f"{doc_id}: {warning}", skipped=False))
-        save_manifest(gen, manifest)
-
+        report.generation = gen.name
+        before = store.files_in(gen)
+        try:
+            _run(paths, feeds, ix, gen, manifest, fresh, procs, progress, max_bytes, follow_links, problem, report)
+        except BaseException as exc:
+            if fresh:                 # a generation never made live: all of it goes
+                shutil.rmtree(gen, ignore_errors=True)
+                if isinstance(exc, OSError):
+                    exc.committed = False
+            elif not getattr(exc, "committed", False):
+                store.remove_new_files(gen, before)
+            if isinstance(exc, OSError):
+                store.raise_if_full(exc, index_dir)
+            raise
         if fresh:
             store.swap_live(index_dir, gen)
             # the previous generation stays until the next rebuild: a searcher may still read it
@@ -244,6 +241,146 @@ def build_index(paths: Iterable[Path | str], index_dir: Path | str, *, rebuild: 
             report.total_documents = s.doc_count()
     report.seconds = time.perf_counter() - started
     return report
+
+
+@dataclass
+class _Feeds:
+    urls: list[str]                   # feed URLs named on the command line
+    fetcher: Fetcher
+    fetch_articles: bool
+
+
+def _run(paths, feeds: _Feeds, ix, gen, manifest, fresh, procs, progress, max_bytes, follow_links, problem,
+         report) -> None:
+    # 1. what is there now, and what changed
+    roots = [path_text(os.path.abspath(p)) for p in paths]
+    seen: set[str] = set()
+    to_read: list[tuple[Path, Path, str]] = []
+    walk_problems: list[ReadProblem] = []
+    to_follow = [(url, "") for url in feeds.urls]
+    lists: set[str] = set()
+    for file, root in discover(paths, walk_problems, follow_links=follow_links):
+        key = path_text(os.path.abspath(file))     # the `path` term: text, even for a non-UTF-8 name
+        if key in seen:
+            continue
+        seen.add(key)
+        if is_feed_list(file):
+            listed, bad = read_feed_list(file)
+            walk_problems += bad
+            lists.add(list_key(file))
+            to_follow += [(url, list_key(file)) for url in listed]
+            continue
+        try:
+            st = file.stat()
+        except OSError as exc:
+            problem(ReadProblem(str(file), f"cannot read: {exc.strerror or exc}"))
+            continue
+        if not stat.S_ISREG(st.st_mode):      # reading a FIFO would wait for a writer forever
+            problem(ReadProblem(str(file), "not a regular file (a pipe, socket or device)"))
+            continue
+        old = manifest.get(key)
+        if old and old.get("size") == st.st_size and old.get("mtime_ns") == st.st_mtime_ns:
+            report.unchanged += 1
+            continue
+        to_read.append((file, root, key))
+    for p in walk_problems:
+        problem(p)
+    removed = {k for k in manifest if k not in seen and _within(k, roots) and not manifest[k].get("feed")}
+    removed |= dropped(manifest, lists, {url for url, _ in to_follow})
+    # who holds each id now: the files not read again in this run
+    owner: dict[str, str] = {}
+    rereading = {key for _, _, key in to_read}
+    for key, entry in manifest.items():
+        if key not in removed and key not in rereading:
+            for i in entry.get("ids", ()):
+                owner.setdefault(i, key)
+
+    # 2. read the new and changed files (the manifest gets the facts of the bytes parsed)
+    docs: list[tuple[Document, str]] = []
+    file_ids: dict[str, list[str]] = {}
+    jobs = [(file, root, max_bytes) for file, root, _ in to_read]
+    for (file, root, key), src in zip(to_read, _read_all(jobs, procs)):
+        for p in src.problems:
+            problem(p)
+        old = manifest.get(key)
+        entry = {"size": src.size, "mtime_ns": src.mtime_ns, "sha256": src.sha256}
+        if src.unstable:              # changed while read: the next run reads it again, whatever it holds
+            entry["mtime_ns"], entry["sha256"] = -1, ""
+            problem(ReadProblem(str(file), "changed while it was being read; indexed as read, "
+                                           "and read again on the next run", skipped=False))
+        if not src.docs and any(p.skipped for p in src.problems):
+            continue           # the file as a whole was unreadable: leave the index as it was
+        if old and old.get("sha256") == src.sha256 and not src.unstable and "ids" in old:
+            manifest[key] = {**old, **entry}       # touched, not changed
+            for i in old["ids"]:
+                owner.setdefault(i, key)
+            report.unchanged += 1
+            continue
+        prefix = old.get("prefix", "") if old else ""
+        if not prefix:
+            _free_moved(src.docs, key, owner, manifest, removed)
+            prefix = _prefix_for(src.docs, key, root, owner)
+        kept = []
+        for d in src.docs:
+            _qualify(d, prefix)
+            holder = owner.get(d.id)
+            if holder is not None and holder != key:
+                problem(ReadProblem(str(file), f"duplicate id {d.id!r} (also in {holder}); skipped"))
+                continue
+            owner[d.id] = key
+            kept.append(d.id)
+            docs.append((d, key))
+        if prefix:
+            entry["prefix"] = prefix
+        entry["ids"] = kept
+        file_ids[key] = kept
+        if key in manifest:
+            report.changed += 1
+        else:
+            report.new += 1
+        manifest[key] = entry
+
+    # 3. the feeds: what is new in each (an unchanged feed answers 304)
+    docs += follow(to_follow, manifest, owner, feeds.fetcher, feeds.fetch_articles, problem, report)
+
+    # 4. extract entities and write (one segment per core when there is enough work)
+    writer = store.open_writer(ix, limitmb=256, codec=codec())
+    try:
+        for key in sorted(removed):
+            writer.delete_by_term("path", key)
+            manifest.pop(key, None)
+            report.removed += 1
+        if not fresh:
+            for key in file_ids:
+                writer.delete_by_term("path", key)
+            for doc, _ in docs:       # a story indexed by a run killed before its manifest
+                writer.delete_by_term("id", doc.id)
+        bar = _progress(len(docs), progress)
+        warnings = _write(ix, writer, docs, procs, fresh, bar.update)
+        bar.close()
+    except BaseException:
+        store.cancel_writer(writer)
+        raise
+    report.documents = len(docs)
+    for key, doc_id, warning in warnings:
+        problem(ReadProblem(key, f"{doc_id}: {warning}", skipped=False))
+    try:
+        save_manifest(gen, manifest)
+    except OSError as exc:
+        exc.committed = True          # the stories are in; the next run re-reads their files (see above)
+        raise
+
+
+def _free_moved(docs: list[Document], key: str, owner: dict[str, str], manifest: dict, removed: set) -> None:
+    """Ids held by a file that no longer exists (its folder moved or was deleted) pass to this one."""
+    for d in docs:
+        holder = owner.get(d.id)
+        if (holder is not None and holder != key and holder in manifest and not manifest[holder].get("feed")
+                and not os.path.lexists(holder)):
+            removed.add(holder)
+            for i in manifest[holder].get("ids", ()):
+                if owner.get(i) == holder:
+                    del owner[i]
 
 
 def _write(ix, writer, docs: list[tuple[Document, str]], procs: int, fresh: bool, on_progress) -> list:

@@ -3,77 +3,128 @@
 Only argument handling and printing live here; the work is in build.py, search.py
 and entities.py, which the web app shares.
 
-Exit codes (also in the README):
+Exit codes (also in the README), each carried by the exception that ends the command:
   0  done
   1  done, but some files or records were skipped (each reported on stderr)
-  2  bad usage: unknown option, a path or parameter that is not valid
-  3  another indexer holds the index folder's lock
-  4  there is no index yet (run `newsfacet index`)
+  2  bad usage: unknown option, a path or parameter that is not valid   (BadUsage, click.UsageError)
+  3  another indexer holds the index folder's lock                       (Locked)
+  4  there is no index yet (run `newsfacet index`)                        (NoIndex)
+  5  the disk filled up; nothing of the run was kept, the index is as it was (DiskFull)
+
+The index folder is given once for all commands: `newsfacet --index-dir D search …`,
+or after the command as before (`newsfacet search … --index-dir D`); else
+$NEWSFACET_INDEX; else the checkout's `index/` (store.default_index_dir). Every
+command says which folder it used, as an absolute path.
 """
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import click
 
 from . import store
 
-EXIT_SKIPPED, EXIT_USAGE, EXIT_LOCKED, EXIT_NO_INDEX = 1, 2, 3, 4
+EXIT_SKIPPED = 1
 
-index_dir_option = click.option(
-    "--index-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-    help="Index folder [default: $NEWSFACET_INDEX or ./index].")
+
+class CliError(click.ClickException):
+    """An error printed as `error: …` on stderr, ending the command with `exit_code`."""
+    exit_code = 2
+
+    def show(self, file=None) -> None:
+        click.echo(f"error: {self.format_message()}", err=True)
+
+
+class BadUsage(CliError):
+    exit_code = 2
+
+
+class Locked(CliError):
+    exit_code = 3
+
+
+class NoIndex(CliError):
+    exit_code = 4
+
+
+class DiskFull(CliError):
+    exit_code = 5
+
+
+def _index_dir_option(envvar: str | None = None):
+    return click.option(
+        "--index-dir", type=click.Path(file_okay=False, path_type=Path), default=None, envvar=envvar,
+        help="Index folder [default: $NEWSFACET_INDEX, else the checkout's index/]." if envvar else
+             "Index folder (the same as `newsfacet --index-dir`).")
+
+
+index_dir_option = _index_dir_option()
 
 
 def _index_dir(value: Path | None) -> Path:
-    return value if value is not None else store.default_index_dir()
+    """The command's --index-dir, else the group's (or $NEWSFACET_INDEX), else the default; absolute."""
+    ctx = click.get_current_context(silent=True)
+    given = value if value is not None else (ctx.find_object(dict) or {}).get("index_dir") if ctx else None
+    return Path(given).absolute() if given is not None else store.default_index_dir()
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="newsfacet")
-def main() -> None:
+@_index_dir_option(envvar=store.ENV_INDEX)
+@click.pass_context
+def main(ctx: click.Context, index_dir: Path | None) -> None:
     """NewsFacet: full-text search with facets for an archive of news stories."""
+    ctx.ensure_object(dict)["index_dir"] = index_dir
 
 
 @main.command("index")
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1)
 @index_dir_option
 @click.option("--rebuild", is_flag=True, help="Build a fresh index beside the live one and swap it in.")
 @click.option("--max-size", "max_mb", type=click.IntRange(1), default=50, show_default=True,
               help="Skip files larger than this many MB.")
 @click.option("--procs", type=click.IntRange(1), default=None, help="Processes for extraction [default: cores].")
+@click.option("--follow-links", is_flag=True,
+              help="Follow symbolic links that point outside the folders given (not followed by default).")
+@click.option("--fetch-articles", is_flag=True,
+              help="Fetch each new feed item's link and index the article, not only the feed's summary.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only the summary line and problems.")
-def index_cmd(paths, index_dir, rebuild, max_mb, procs, quiet):
+def index_cmd(paths, index_dir, rebuild, max_mb, procs, follow_links, fetch_articles, quiet):
     """Index the stories under PATHS (default: seeds/) into the index folder.
 
-    Incremental: only new, changed and removed files are touched.
+    PATHS are folders, files (text, Markdown, HTML, JSON, JSON Lines, RSS/Atom/JSON
+    Feed, WARC), feed lists (`feeds.txt`: one URL a line) and http(s):// feed URLs.
+    Incremental: only new, changed and removed files are touched; feeds add what is new.
     """
     from .build import build_index
+    from .feedrun import is_url
 
     index_dir = _index_dir(index_dir)
-    paths = list(paths) or [Path("seeds")]
-
+    paths = [p if is_url(p) else Path(p) for p in paths] or [Path("seeds")]
     def report_problem(p):
         click.echo(str(p), err=True)
 
     try:
         report = build_index(paths, index_dir, rebuild=rebuild, procs=procs,
-                             progress=None if not quiet else False,
+                             progress=None if not quiet else False, follow_links=follow_links,
+                             fetch_articles=fetch_articles,
                              max_bytes=max_mb * 1024 * 1024, on_problem=report_problem)
     except store.IndexLocked as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(EXIT_LOCKED)
+        raise Locked(str(exc)) from None
+    except store.DiskFull as exc:
+        raise DiskFull(str(exc)) from None
     except FileNotFoundError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(EXIT_USAGE)
+        raise BadUsage(str(exc)) from None
+    if report.created:
+        click.echo(f"created a new index at {index_dir}/", err=True)
     click.echo(report.summary())
     if not quiet:
         rate = report.documents / report.seconds if report.seconds else 0
         click.echo(f"{report.documents} stories written in {report.seconds:.1f}s ({rate:,.0f}/s); "
                    f"{report.total_documents} in the index at {index_dir}/")
-    sys.exit(EXIT_SKIPPED if report.skipped else 0)
+    if report.skipped:
+        click.get_current_context().exit(EXIT_SKIPPED)
 
 
 def _open_archive(index_dir: Path):
@@ -82,8 +133,7 @@ def _open_archive(index_dir: Path):
     try:
         archive.generation
     except store.IndexNotFound as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(EXIT_NO_INDEX)
+        raise NoIndex(str(exc)) from None
     return archive
 
 
@@ -121,12 +171,12 @@ def search_cmd(query, date_from, date_to, sort, page, per_page, as_json, index_d
         archive = _open_archive(index_dir)
         result = archive.search(req)
     except QueryError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(EXIT_USAGE)
+        raise BadUsage(str(exc)) from None
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return
     _print_result(result)
+    click.echo(f"\nindex: {_index_dir(index_dir)}/")
 
 
 def _plain(snippet_html: str) -> str:
@@ -166,7 +216,7 @@ def stats_cmd(as_json, index_dir):
     if as_json:
         click.echo(json.dumps(stats, ensure_ascii=False, indent=2))
         return
-    click.echo(f"index:      {stats['index_dir']}/ ({stats['generation']}, {stats['index_bytes'] / 1e6:.1f} MB)")
+    click.echo(f"index:      {_index_dir(index_dir)}/ ({stats['generation']}, {stats['index_bytes'] / 1e6:.1f} MB)")
     click.echo(f"documents:  {stats['documents']} ({stats['undated']} undated)")
     click.echo(f"dates:      {stats['first_date'] or '-'} .. {stats['last_date'] or '-'}")
     for name, values in stats["facets"].items():
@@ -201,14 +251,16 @@ def entities_cmd(file):
                           "organisations": [o.key for o in ents.organisations_mentioned],
                           "companies": [c.key for c in ents.companies_mentioned]},
         }, ensure_ascii=False))
-    sys.exit(EXIT_SKIPPED if any(p.skipped for p in problems) else 0)
+    if any(p.skipped for p in problems):
+        click.get_current_context().exit(EXIT_SKIPPED)
 
 
 @main.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="Port to listen on.")
-@click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True,
-              help="Worker processes (searching is CPU-bound: about one per core).")
+@click.option("--host", default=None, help="Address to listen on [default: web.serve.DEFAULT_HOST, 127.0.0.1].")
+@click.option("--port", type=click.IntRange(1, 65535), default=None,
+              help="Port to listen on [default: web.serve.DEFAULT_PORT, 8000].")
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="Worker processes; searching is CPU-bound: about one per core [default: web.serve.DEFAULT_WORKERS].")
 @index_dir_option
 def serve_cmd(host, port, workers, index_dir):
     """Serve the search page and the JSON API under gunicorn (a reindex is picked up live)."""
@@ -217,7 +269,9 @@ def serve_cmd(host, port, workers, index_dir):
     if store.live_dir(index_dir) is None:
         click.echo(f"warning: no index at {index_dir}/ yet; the site says so until `newsfacet index` runs",
                    err=True)
-    serve(index_dir, host=host, port=port, workers=workers)
+    click.echo(f"serving the index at {index_dir}/", err=True)
+    given = {"host": host, "port": port, "workers": workers}      # the defaults are web.serve's, defined once
+    serve(index_dir, **{k: v for k, v in given.items() if v is not None})
 
 
 if __name__ == "__main__":

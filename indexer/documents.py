@@ -2,123 +2,113 @@
 
 CONTRACT (other modules rely on it; implementation owned by the documents work):
 
-    Document(id, path, title, date, dateline, place, source, body, url)
+    Document(id, path, title, date, dateline, place, source, body, url, language, author)
     ReadProblem(path, line, reason, skipped)
     SUPPORTED_SUFFIXES
-    discover(paths) -> iterator of (file_path, root)      # files under PATHs we can read
+    discover(paths, problems=None, follow_links=False) -> iterator of (file_path, root)
     read_file(path, root, max_bytes=...) -> (list[Document], list[ReadProblem])
+    read_source(path, root, max_bytes=...) -> Source (the same, plus the size, mtime and
+        SHA-256 of the very bytes parsed, for the manifest)
 
-Extras: `discover(paths, problems=list)` collects walk problems (unlistable folders,
-symlink loops); `suffix_of`, and from `newstext.py` (the string rules: dates,
-datelines, titles, HTML text) `parse_date`, `split_dateline`, `derive_title`, are
-public so the CLI and tests apply the same rules.
+`suffix_of`, and from `newstext.py` (the string rules: dates, datelines, titles)
+`parse_date`, `split_dateline`, `derive_title`, are public so the CLI and tests apply
+the same rules. The readers of each format live in `indexer/readers/`.
 
-Everything here is a pure function of a file's bytes, so `read_file` can run in a
+Everything here is a pure function of a file's bytes, so reading can run in a
 process pool, and a bad file becomes a `ReadProblem`, never an exception: one
 hostile file in a folder must not stop an index run.
 
-Size limit: `max_bytes` bounds a file's size on disk. A `.jsonl.gz` is streamed, so
-the limit applies to its compressed size and to each decompressed line.
+Why `read_source` hashes while it reads: a file rewritten while a run reads it (`cp`
+over it) must not leave a manifest that claims bytes the index never saw. The hash
+is of the bytes parsed and the size/mtime are those from before reading; when the
+file changed under the reader, `Source.unstable` says so and the next run reads it
+again.
+
+Size limit: `max_bytes` bounds a file's size on disk. A `.jsonl.gz` or `.warc.gz` is
+streamed, so the limit applies to its compressed size and to each record.
 
 This module never knows about the index.
 """
 from __future__ import annotations
 
 import codecs
-import datetime as _dt
-import gzip
-import json
+import hashlib
 import os
 import re
 import stat
-import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterator
 
-from .newstext import TITLE_MAX, derive_title, html_page, parse_date, split_dateline  # noqa: F401 (re-exported)
+from .newstext import TITLE_MAX, derive_title, parse_date, split_dateline  # noqa: F401 (re-exported)
+from .readers.common import Document, ReadProblem, is_derived_id, path_text, story  # noqa: F401 (re-exported)
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
-SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".json", ".jsonl", ".jsonl.gz")
+HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+FEED_SUFFIXES = (".rss", ".atom", ".xml")
+WARC_SUFFIXES = (".warc", ".warc.gz")
+SUPPORTED_SUFFIXES = (".txt", ".md", *HTML_SUFFIXES, ".json", ".jsonl", ".jsonl.gz", *FEED_SUFFIXES, *WARC_SUFFIXES)
 MAX_PROBLEMS = 50        # per file: a binary blob named .jsonl must not produce a million lines of report
 
 
 @dataclass
-class Document:
-    id: str                      # stable: path relative to the indexed folder, or a record's `id`
-    path: str                    # posix path of the source file, relative to the root it was found under
-    title: str
-    date: _dt.date | None
-    body: str
-    dateline: str = ""           # e.g. "ASHGABAT, Turkmenistan" (without the date part)
-    place: str = ""              # the place named first in the dateline, e.g. "Ashgabat"
-    source: str = ""             # e.g. "Reuters"; "" when unknown
-    url: str = ""
-    language: str = ""           # as the source declares it (record field, <html lang>); "" = detect
-
-
-@dataclass
-class ReadProblem:
-    path: str                    # as shown to the user
-    reason: str
-    line: int | None = None      # 1-based line for JSON Lines
-    skipped: bool = True         # False for a warning (e.g. cp1252 fallback) where the text was still read
-
-    def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line else self.path
-        kind = "skipped" if self.skipped else "warning"
-        return f"{kind}: {where}: {self.reason}"
-
-
-def path_text(path: str | os.PathLike) -> str:
-    """A path as text that can be indexed and printed: bytes of a name that are not UTF-8 become \\xNN."""
-    return os.fsencode(path).decode("utf-8", "backslashreplace")
-
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def _valid(text: str) -> str:
-    """JSON's \\ud800 escapes can give lone surrogates, which no index or page can encode."""
-    return _SURROGATE.sub("\ufffd", text)
+class Source:
+    """What reading one file gave, and the facts about the bytes that were parsed."""
+    docs: list[Document] = field(default_factory=list)
+    problems: list[ReadProblem] = field(default_factory=list)
+    size: int = 0
+    mtime_ns: int = 0
+    sha256: str = ""
+    unstable: bool = False       # the file changed while it was read
 
 
 def suffix_of(path: str | os.PathLike) -> str:
-    """The lower-cased suffix that decides the format; `.jsonl.gz` counts as one."""
+    """The lower-cased suffix that decides the format; `.jsonl.gz` and `.warc.gz` count as one."""
     name = os.path.basename(os.fspath(path)).lower()
-    return ".jsonl.gz" if name.endswith(".jsonl.gz") else os.path.splitext(name)[1]
+    for double in (".jsonl.gz", ".warc.gz"):
+        if name.endswith(double):
+            return double
+    return os.path.splitext(name)[1]
 
 
 # ---------------------------------------------------------------- finding files
 
-def discover(paths, problems: list[ReadProblem] | None = None) -> Iterator[tuple[Path, Path]]:
+def discover(paths, problems: list[ReadProblem] | None = None, follow_links: bool = False
+             ) -> Iterator[tuple[Path, Path]]:
     """Yield (file, root) for every readable file under PATHs, in sorted order.
 
     Every PATH is checked before anything is yielded, so a typo fails at once with
-    FileNotFoundError instead of after half an index run. Symlinked folders are
-    followed, but each real folder (and file) is visited once, which also breaks
-    loops; those and unlistable folders go to `problems` when a list is given.
+    FileNotFoundError instead of after half an index run. A symbolic link is followed
+    only when it points inside the folder given (or with `follow_links`): a link in an
+    archive to /etc/passwd must not get that file indexed and published. Each real
+    folder (and file) is visited once, which also breaks loops; those, links left
+    alone and unlistable folders go to `problems` when a list is given.
     """
     items = [Path(p) for p in ([paths] if isinstance(paths, (str, os.PathLike)) else paths)]
     for p in items:
         if not p.exists():
             why = "broken symbolic link" if p.is_symlink() else "no such file or directory"
             raise FileNotFoundError(f"{p}: {why}")
-    return _walk_all(items, problems)
+    return _walk_all(items, problems, follow_links)
 
 
-def _walk_all(items: list[Path], problems) -> Iterator[tuple[Path, Path]]:
+def _walk_all(items: list[Path], problems, follow_links: bool) -> Iterator[tuple[Path, Path]]:
     seen_dirs: set[str] = set()
     seen_files: set[str] = set()
     for p in items:
         if p.is_dir():
-            yield from _walk(p, p, seen_dirs, seen_files, problems)
+            inside = None if follow_links else os.path.realpath(p)
+            yield from _walk(p, p, seen_dirs, seen_files, problems, inside)
         elif os.path.realpath(p) not in seen_files:   # named explicitly: read whatever its suffix
             seen_files.add(os.path.realpath(p))
             yield p, p.parent
 
 
-def _walk(folder: Path, root: Path, seen_dirs, seen_files, problems) -> Iterator[tuple[Path, Path]]:
+def _outside(real: str, inside: str | None) -> bool:
+    return inside is not None and real != inside and not real.startswith(inside.rstrip(os.sep) + os.sep)
+
+
+def _walk(folder: Path, root: Path, seen_dirs, seen_files, problems, inside) -> Iterator[tuple[Path, Path]]:
     real = os.path.realpath(folder)
     if real in seen_dirs:
         _note(problems, ReadProblem(str(folder), "folder already visited (symbolic link loop or second link to it)"))
@@ -138,9 +128,17 @@ def _walk(folder: Path, root: Path, seen_dirs, seen_files, problems) -> Iterator
             is_dir = entry.is_dir()           # follows symlinks
         except OSError:
             is_dir = False
+        if not is_dir and suffix_of(entry.name) not in SUPPORTED_SUFFIXES:
+            continue
+        if entry.is_symlink() and os.path.exists(path):
+            target = os.path.realpath(path)
+            if _outside(target, inside):
+                _note(problems, ReadProblem(str(path), f"symbolic link to {path_text(target)}, outside the folder "
+                                                       "indexed; not followed (--follow-links allows it)"))
+                continue
         if is_dir:
-            yield from _walk(path, root, seen_dirs, seen_files, problems)
-        elif suffix_of(entry.name) in SUPPORTED_SUFFIXES:
+            yield from _walk(path, root, seen_dirs, seen_files, problems, inside)
+        else:
             real = os.path.realpath(path)
             if real not in seen_files:
                 seen_files.add(real)
@@ -154,59 +152,127 @@ def _note(problems, problem: ReadProblem) -> None:
 
 # ---------------------------------------------------------------- reading one file
 
+class _Hashing:
+    """A binary file that hashes every byte read through it (so the hash is of what was parsed)."""
+
+    def __init__(self, f):
+        self.f, self.h, self.n = f, hashlib.sha256(), 0
+
+    def read(self, n: int = -1) -> bytes:
+        data = self.f.read(n)
+        self.h.update(data)
+        self.n += len(data)
+        return data
+
+    def readinto(self, b) -> int:        # gzip and warcio read through io.BufferedReader-like calls
+        data = self.read(len(b))
+        b[:len(data)] = data
+        return len(data)
+
+    def readable(self) -> bool:
+        return True
+
+    def drain(self) -> None:
+        while self.read(1 << 20):
+            pass
+
+
 def read_file(path, root, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[list[Document], list[ReadProblem]]:
     """Read one file into Documents; every failure is returned as a ReadProblem."""
+    src = read_source(path, root, max_bytes)
+    return src.docs, src.problems
+
+
+def read_source(path, root, max_bytes: int = DEFAULT_MAX_BYTES) -> Source:
+    """Read one file into a Source; every failure is a ReadProblem, never an exception."""
     path, root = Path(path), Path(root)
     try:
         rel = path_text(path.relative_to(root).as_posix())
     except ValueError:
         rel = path_text(path.name)
+    src = Source()
     try:
-        docs, problems = _read(path, rel, str(path), max_bytes)
+        _read(src, path, rel, str(path), max_bytes)
     except Exception as e:  # last line of defence: report, never crash the run
-        return [], [ReadProblem(str(path), f"unexpected error: {type(e).__name__}: {e}")]
-    if not docs and not any(p.skipped for p in problems):   # `[]`, or a .jsonl.gz of blank lines
-        problems.append(ReadProblem(str(path), "no stories in the file"))
-    if len(problems) > MAX_PROBLEMS:
-        rest = len(problems) - MAX_PROBLEMS
-        problems = problems[:MAX_PROBLEMS] + [ReadProblem(str(path), f"... and {rest} more problems", skipped=False)]
-    return docs, problems
+        src.docs, src.problems = [], [ReadProblem(str(path), f"unexpected error: {type(e).__name__}: {e}")]
+    if not src.docs and not any(p.skipped for p in src.problems):   # `[]`, or a .jsonl.gz of blank lines
+        src.problems.append(ReadProblem(str(path), "no stories in the file"))
+    if len(src.problems) > MAX_PROBLEMS:
+        rest = len(src.problems) - MAX_PROBLEMS
+        src.problems = src.problems[:MAX_PROBLEMS] + [ReadProblem(str(path), f"... and {rest} more problems", skipped=False)]
+    return src
 
 
-def _read(path: Path, rel: str, shown: str, max_bytes: int):
-    try:
-        st = os.stat(path)
+def _read(src: Source, path: Path, rel: str, shown: str, max_bytes: int) -> None:
+    try:       # O_NONBLOCK: opening a FIFO must not wait for a writer (regular files ignore it)
+        f = os.fdopen(os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)), "rb")
     except FileNotFoundError:
-        return [], [ReadProblem(shown, "broken symbolic link" if path.is_symlink() else "file not found")]
+        src.problems = [ReadProblem(shown, "broken symbolic link" if path.is_symlink() else "file not found")]
+        return
+    except IsADirectoryError:
+        src.problems = [ReadProblem(shown, "is a folder, not a file")]
+        return
     except OSError as e:
-        return [], [ReadProblem(shown, f"cannot read: {e.strerror or e}")]
-    if stat.S_ISDIR(st.st_mode):
-        return [], [ReadProblem(shown, "is a folder, not a file")]
-    if not stat.S_ISREG(st.st_mode):
-        return [], [ReadProblem(shown, "not a regular file")]
-    if st.st_size == 0:
-        return [], [ReadProblem(shown, "empty file")]
-    if st.st_size > max_bytes:
-        return [], [ReadProblem(shown, f"file is {_mb(st.st_size)}, over the size limit of {_mb(max_bytes)} (max_bytes={max_bytes})")]
+        src.problems = [ReadProblem(shown, f"cannot read: {e.strerror or e}")]
+        return
+    with f:
+        st = os.fstat(f.fileno())
+        src.size, src.mtime_ns = st.st_size, st.st_mtime_ns
+        if stat.S_ISDIR(st.st_mode):
+            src.problems = [ReadProblem(shown, "is a folder, not a file")]
+        elif not stat.S_ISREG(st.st_mode):
+            src.problems = [ReadProblem(shown, "not a regular file")]
+        elif st.st_size == 0:
+            src.problems = [ReadProblem(shown, "empty file")]
+        elif st.st_size > max_bytes:
+            src.problems = [ReadProblem(shown, f"file is {_mb(st.st_size)}, over the size limit of "
+                                               f"{_mb(max_bytes)} (max_bytes={max_bytes})")]
+        if src.problems:
+            return
+        hashing = _Hashing(f)
+        try:
+            src.docs, src.problems = _parse(hashing, st.st_size, path, rel, shown, max_bytes)
+            hashing.drain()
+        except OSError as e:
+            src.docs, src.problems = [], [ReadProblem(shown, f"cannot read: {e.strerror or e}")]
+            return
+        src.sha256 = hashing.h.hexdigest()
+        after = os.fstat(f.fileno())
+        src.unstable = (after.st_size, after.st_mtime_ns) != (st.st_size, st.st_mtime_ns) or hashing.n != st.st_size
+
+
+def _parse(f: _Hashing, size: int, path: Path, rel: str, shown: str, max_bytes: int):
     kind = suffix_of(path)
     if kind == ".jsonl.gz":
-        return _read_jsonl_gz(path, rel, shown, max_bytes)
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        return [], [ReadProblem(shown, f"cannot read: {e.strerror or e}")]
-    text, problems = _decode(data, shown, html=kind in (".html", ".htm"))
+        from .readers.records import read_jsonl_gz
+        return read_jsonl_gz(f, size, rel, shown, max_bytes, _is_binary)
+    if kind in WARC_SUFFIXES:
+        from .readers.warc import read_warc
+        return read_warc(f, rel, shown, max_bytes)
+    data = f.read(max_bytes + 1)
+    text, problems = _decode(data, shown, html=kind in HTML_SUFFIXES)
     if text is None:
         return [], problems
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         return [], problems + [ReadProblem(shown, "empty file (only whitespace)")]
     if kind == ".json":
-        docs, more = _parse_json(text, rel, shown)
+        from .readers.feeds import is_json_feed, parse_json_feed
+        from .readers.records import load_json, parse_json_value
+        value, bad = load_json(text, shown)
+        if bad:
+            return [], problems + bad
+        docs, more = (parse_json_feed(value, rel, shown) if is_json_feed(value)
+                      else parse_json_value(value, rel, shown))
     elif kind == ".jsonl":
-        docs, more = _parse_jsonl(text.split("\n"), rel, shown)
-    elif kind in (".html", ".htm"):
-        docs, more = _parse_html(text, rel, shown)
+        from .readers.records import parse_jsonl
+        docs, more = parse_jsonl(text.split("\n"), rel, shown)
+    elif kind in HTML_SUFFIXES:
+        from .readers.html import parse_html
+        docs, more = parse_html(text, rel, shown)
+    elif kind in FEED_SUFFIXES:
+        from .readers.feeds import parse_feed
+        docs, more = parse_feed(data, rel, shown)
     else:
         docs, more = _parse_text(text, rel, shown, markdown=kind == ".md")
     return docs, problems + more
@@ -217,7 +283,7 @@ def _mb(n: int) -> str:
 
 
 _TEXT_BYTES = bytes(range(32, 256)) + b"\t\n\r\f\v\b\x1b"
-_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w.:-]+)""", re.I)
+_CHARSET = re.compile(rb"""<meta[^>]{0,500}?charset\s*=\s*["']?([\w.:-]+)""", re.I)
 
 
 def _is_binary(sample: bytes) -> bool:
@@ -255,168 +321,24 @@ def _decode(data: bytes, shown: str, html: bool = False):
     return None, [ReadProblem(shown, bad)]  # unreachable: latin-1 decodes every byte
 
 
-# ---------------------------------------------------------------- formats
+# ---------------------------------------------------------------- plain text and Markdown
 
 _HEADER = re.compile(r"\A\s*(?i:date):?[ \t]+(\d{4}-\d{1,2}-\d{1,2}\S*)\s*")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*\n", re.S)
 _MD_HEADING = re.compile(r"\A\s*#[ \t]+(.+?)[ \t#]*(?:\n|\Z)")
 
 
-def _story(rel: str, shown: str, body: str, title: str = "", date=None, *, id: str = "",
-           line: int | None = None, fallback: str = "", **extra) -> tuple[Document, list[ReadProblem]]:
-    """A Document from a story's text: dateline, place and (if missing) title derived."""
-    problems = []
-    d, why = parse_date(date)
-    if why:
-        problems.append(ReadProblem(shown, f"{why}; kept without a date", line, skipped=False))
-    body = body.strip()
-    dateline, place, rest = split_dateline(body)
-    title = " ".join(title.split()) or derive_title(rest) or fallback or Path(rel).stem
-    return Document(id=id or rel, path=rel, title=title, date=d, body=body,
-                    dateline=dateline, place=place, **extra), problems
-
-
 def _parse_text(text: str, rel: str, shown: str, markdown: bool):
     """The seed format (` date YYYY-MM-DD ` + dateline + story), plain text and Markdown."""
-    title, date = "", None
+    title, date, lang = "", None, ""
     m = _HEADER.match(text)
     if m:
         date, text = m[1], text[m.end():]
     elif markdown and (fm := _FRONT_MATTER.match(text)):
         meta = dict(re.findall(r"^(\w+)\s*:\s*(.*?)\s*$", fm[1], re.M))
         title, date, text = meta.get("title", "").strip("\"'"), meta.get("date"), text[fm.end():]
+        lang = (meta.get("lang") or meta.get("language") or "").strip("\"'")[:35]
     if markdown and not title and (h := _MD_HEADING.match(text)):
         title, text = h[1], text[h.end():]
-    doc, problems = _story(rel, shown, text, title, date)
+    doc, problems = story(rel, shown, text, title, date, language=lang)
     return [doc], problems
-
-
-def _parse_html(text: str, rel: str, shown: str):
-    page = html_page(text)
-    doc, problems = _story(rel, shown, page.body, page.title, page.date, source=page.source, url=page.url)
-    if not doc.dateline and page.h1 and page.body.startswith(page.h1):  # a dateline often follows the headline
-        doc.dateline, doc.place, _ = split_dateline(page.body[len(page.h1):])
-    return [doc], problems
-
-
-def _field(rec: dict, keys: tuple[str, ...]) -> str:
-    """A record's text field, tolerating numbers and lists of strings."""
-    for k in keys:
-        v = rec.get(k)
-        if isinstance(v, str):
-            return v
-        if isinstance(v, (int, float)) and not isinstance(v, bool):
-            return str(v)
-        if isinstance(v, list) and all(isinstance(x, str) for x in v):
-            return "\n\n".join(v)
-    return ""
-
-
-def _record(rec, fallback_id: str, rel: str, shown: str, line: int | None, label: str, seen: dict):
-    """One JSON record -> (Document or None, problems); duplicates within a file are reported."""
-    if not isinstance(rec, dict):
-        return None, [ReadProblem(shown, f"{label}record is not an object (got {type(rec).__name__})", line)]
-    rid = rec.get("id")
-    rid = str(rid).strip() if isinstance(rid, (str, int)) and not isinstance(rid, bool) else ""
-    rid = _valid(rid) or fallback_id
-    if rid in seen:
-        return None, [ReadProblem(shown, f"{label}duplicate id {rid!r} (first at {seen[rid]})", line)]
-    seen[rid] = f"line {line}" if line else label.rstrip(": ") or "top"
-    doc, problems = _story(rel, shown, _valid(_field(rec, ("body", "text", "content"))),
-                           _valid(_field(rec, ("title", "headline"))),
-                           rec.get("date"), id=rid, line=line, fallback=rid,
-                           source=_valid(_field(rec, ("source",)).strip()), url=_valid(_field(rec, ("url",)).strip()))
-    for p in problems:
-        p.reason = label + p.reason
-    return doc, problems
-
-
-def _parse_json(text: str, rel: str, shown: str):
-    try:
-        data = json.loads(text)
-    except ValueError as e:
-        where = f" at line {e.lineno}, column {e.colno}" if isinstance(e, json.JSONDecodeError) else ""
-        return [], [ReadProblem(shown, f"malformed JSON: {getattr(e, 'msg', e)}{where}", getattr(e, "lineno", None))]
-    except RecursionError:
-        return [], [ReadProblem(shown, "malformed JSON: nested too deeply")]
-    if isinstance(data, dict):   # one object is one document, and its id is the file's
-        doc, problems = _record(data, rel, rel, shown, None, "", {})
-        return [doc] if doc else [], problems
-    if not isinstance(data, list):
-        return [], [ReadProblem(shown, f"JSON holds a {type(data).__name__}, not an object or a list of objects")]
-    docs, problems, seen = [], [], {}
-    for n, rec in enumerate(data, 1):
-        doc, more = _record(rec, f"{rel}#{n}", rel, shown, None, f"record {n}: ", seen)
-        docs += [doc] if doc else []
-        problems += more
-    return docs, problems
-
-
-def _parse_jsonl(lines: Iterable[str | None], rel: str, shown: str, docs: list | None = None,
-                 problems: list | None = None):
-    """One record a line; `None` stands for a line over the size limit. Ids default to `rel#line`.
-
-    Appends to `docs`/`problems` when given, so a caller whose stream breaks keeps what was read.
-    """
-    docs = [] if docs is None else docs
-    problems, seen = [] if problems is None else problems, {}
-    for n, line in enumerate(lines, 1):
-        if line is None:
-            problems.append(ReadProblem(shown, "line longer than the size limit", n))
-            continue
-        if not line.strip():
-            continue
-        try:
-            rec = json.loads(line)
-        except ValueError as e:
-            problems.append(ReadProblem(shown, f"malformed JSON: {getattr(e, 'msg', e)} (column {getattr(e, 'colno', '?')})", n))
-            continue
-        except RecursionError:
-            problems.append(ReadProblem(shown, "malformed JSON: nested too deeply", n))
-            continue
-        doc, more = _record(rec, f"{rel}#{n}", rel, shown, n, "", seen)
-        docs += [doc] if doc else []
-        problems += more
-    return docs, problems
-
-
-def _read_jsonl_gz(path: Path, rel: str, shown: str, max_bytes: int):
-    """Streamed: the whole file is never in memory, and a truncated archive keeps the lines before the damage."""
-    problems: list[ReadProblem] = []
-    state = {"n": 0}
-
-    def lines(f) -> Iterator[str | None]:
-        warned = False
-        while True:
-            raw = f.readline(max_bytes + 1)
-            if not raw:
-                return
-            state["n"] += 1
-            if state["n"] == 1:
-                if _is_binary(raw[:8192]):
-                    raise ValueError("binary content (not JSON Lines text)")
-                raw = raw.removeprefix(codecs.BOM_UTF8)
-            if len(raw) > max_bytes and not raw.endswith(b"\n"):
-                while raw and not raw.endswith(b"\n"):
-                    raw = f.readline(1 << 20)
-                yield None
-                continue
-            try:
-                yield raw.decode("utf-8")
-            except UnicodeDecodeError:
-                if not warned:
-                    problems.append(ReadProblem(shown, "not valid UTF-8; read as cp1252", state["n"], skipped=False))
-                    warned = True
-                yield raw.decode("cp1252", "replace")
-
-    docs: list[Document] = []
-    try:
-        with gzip.open(path, "rb") as f:
-            _parse_jsonl(lines(f), rel, shown, docs, problems)
-    except (OSError, EOFError, zlib.error, ValueError) as e:
-        what = e.strerror if isinstance(e, OSError) and e.strerror else str(e) or type(e).__name__
-        if state["n"] <= 1:
-            return [], problems + [ReadProblem(shown, f"cannot read compressed file: {what}")]
-        problems.append(ReadProblem(shown, f"compressed file damaged after line {state['n'] - 1}: {what}; "
-                                           "the lines before were read", state["n"]))
-    return docs, problems

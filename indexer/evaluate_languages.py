@@ -28,7 +28,7 @@ from pathlib import Path
 
 from . import datelines, language
 from .gazetteer import _dateline_country, in_language
-from .newstext import html_page
+from .readers.html import html_page      # the page as the indexer reads it (trafilatura)
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DIR = ROOT.parent / "shared" / "corpus"

@@ -1,5 +1,4 @@
-"""What a news story's text says about itself: its date, its dateline, a title, and
-the visible text of an HTML page.
+"""What a news story's text says about itself: its date, its dateline and a title.
 
 Pure string functions, shared by `documents.py` (reading files) and anything else
 that needs the same rules; kept apart so each module stays one job and readable.
@@ -9,8 +8,6 @@ from __future__ import annotations
 import datetime as _dt
 import email.utils
 import re
-from dataclasses import dataclass
-from html.parser import HTMLParser
 
 TITLE_MAX = 120          # a derived title is the first sentence, cut to this many characters
 
@@ -89,112 +86,30 @@ _INITIALS = re.compile(r"(?:[A-Za-z]\.)*[A-Za-z]")
 
 
 def derive_title(text: str, limit: int = TITLE_MAX) -> str:
-    """The first sentence of the first paragraph, cut at a word boundary with '…'."""
-    para = " ".join(re.split(r"\n\s*\n", text.strip(), maxsplit=1)[0].split())
+    """The first sentence of the first paragraph, cut at a word boundary with '…'.
+
+    Linear in the text: only the first `limit` characters (and a few more, for the
+    look-ahead) can hold the sentence end that decides the title, so only they are
+    searched, and the word before a full stop is read from a short window.
+    """
+    first = re.split(r"\n\s*\n", text.strip(), maxsplit=1)[0]
+    window = limit * 4
+    para = " ".join(first[:window].split())
+    cut_short = len(first) > window and not first[window:].isspace()
     sentence = para
     for m in _SENTENCE_END.finditer(para):
+        if cut_short and m.end() >= len(para):     # the window's end is not the paragraph's end
+            break
         if para[m.start()] == ".":
-            before = para[:m.start()].rsplit(None, 1)
+            before = para[max(0, m.start() - 60):m.start()].rsplit(None, 1)
             word = before[-1].lstrip("(\"“'") if before else ""
             if word.lower() in _ABBREVIATIONS or _INITIALS.fullmatch(word):
                 continue
         sentence = para[:m.end()]
         break
+    if cut_short and sentence == para and len(sentence) <= limit:
+        return para + "…"                            # more follows: never shown as a whole sentence
     if len(sentence) <= limit:
         return sentence[:-1] if sentence.endswith(".") and not sentence.endswith("..") else sentence
     cut = sentence[:limit].rsplit(" ", 1)[0] if " " in sentence[:limit] else sentence[:limit - 1]
     return cut.rstrip(" ,;:-–—") + "…"
-
-
-# ---------------------------------------------------------------- HTML
-
-_SKIP_TAGS = frozenset("script style noscript template svg math iframe object".split())
-_BLOCK_TAGS = frozenset(
-    "p div br hr h1 h2 h3 h4 h5 h6 li ul ol dl dt dd tr td th table section article header footer main "
-    "nav aside blockquote pre figure figcaption address form fieldset details summary".split())
-_DATE_META = ("article:published_time", "og:published_time", "og:article:published_time", "datepublished",
-              "date", "dc.date", "dc.date.issued", "dcterms.date", "dcterms.issued", "dcterms.created",
-              "pubdate", "publishdate", "publish-date", "publish_date", "article.published",
-              "parsely-pub-date", "sailthru.date", "citation_publication_date")
-_LD_DATE = re.compile(r'"datePublished"\s*:\s*"([^"]+)"')
-
-
-class _HTMLText(HTMLParser):
-    """Collects visible text (paragraphs split at block tags), <title>, first <h1>, meta tags, <time>."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.parts, self.title, self.h1, self.h1_buf = [], [], "", None
-        self.meta, self.time, self.canonical = {}, "", ""
-        self.skip, self.in_title, self.ld = 0, False, None
-
-    def handle_starttag(self, tag, attrs):
-        a = {k.lower(): (v or "") for k, v in attrs}
-        if tag in _SKIP_TAGS:
-            self.skip += 1
-            if tag == "script" and "ld+json" in a.get("type", "").lower():
-                self.ld = []
-        elif tag == "meta":
-            key = (a.get("property") or a.get("name") or a.get("itemprop") or a.get("http-equiv") or "").lower()
-            if key and "content" in a:
-                self.meta.setdefault(key, a["content"])
-        elif tag == "link" and "canonical" in a.get("rel", "").lower():
-            self.canonical = self.canonical or a.get("href", "")
-        elif tag == "time" and not self.time:
-            self.time = a.get("datetime", "")
-        elif tag == "title":
-            self.in_title = True
-        elif tag == "h1" and not self.h1 and self.h1_buf is None:
-            self.h1_buf = []
-        if tag in _BLOCK_TAGS:
-            self.parts.append("\0")
-
-    def handle_endtag(self, tag):
-        if tag in _SKIP_TAGS:
-            self.skip = max(0, self.skip - 1)
-            if tag == "script" and self.ld is not None:
-                m = _LD_DATE.search("".join(self.ld))
-                if m:
-                    self.meta.setdefault("datepublished", m[1])
-                self.ld = None
-        elif tag == "title":
-            self.in_title = False
-        elif tag == "h1" and self.h1_buf is not None:
-            self.h1, self.h1_buf = " ".join("".join(self.h1_buf).split()), None
-        if tag in _BLOCK_TAGS:
-            self.parts.append("\0")
-
-    def handle_data(self, data):
-        if self.skip:
-            if self.ld is not None:
-                self.ld.append(data)
-        elif self.in_title:
-            self.title.append(data)
-        else:
-            if self.h1_buf is not None:
-                self.h1_buf.append(data)
-            self.parts.append(data)
-
-
-@dataclass
-class HtmlPage:
-    title: str           # <title>, else the first <h1>
-    h1: str
-    body: str            # visible text, paragraphs split by a blank line
-    date: str | None     # raw value of the best date meta tag or <time datetime>; parse with parse_date
-    source: str = ""     # og:site_name
-    url: str = ""        # canonical link or og:url
-
-
-def html_page(text: str) -> HtmlPage:
-    """Visible text and metadata of an HTML page; html.parser is lenient, so broken markup still reads."""
-    p = _HTMLText()
-    p.feed(text)
-    p.close()
-    paras = [" ".join(chunk.split()) for chunk in "".join(p.parts).split("\0")]
-    body = "\n\n".join(x for x in paras if x)
-    date = next((p.meta[k] for k in _DATE_META if k in p.meta and parse_date(p.meta[k])[0]), None)
-    date = date or next((p.meta[k] for k in _DATE_META if k in p.meta), None) or p.time or None
-    return HtmlPage(title=" ".join("".join(p.title).split()) or p.h1, h1=p.h1, body=body, date=date,
-                    source=p.meta.get("og:site_name", "").strip(),
-                    url=(p.canonical or p.meta.get("og:url", "")).strip())

@@ -69,7 +69,8 @@ def _work(storage, indexname, docs, wid: int, out, parent: int) -> None:
             segments.append(whoosh_ext.finalize_segment(writer))
         out.put(("done", wid, segments, warnings))
     except BaseException as exc:  # report, never hang the parent
-        out.put(("error", wid, f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=5)}"))
+        out.put(("error", wid, f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=5)}",
+                 getattr(exc, "errno", None)))
 
 
 def write_parallel(ix, writer, docs: list, procs: int, *, optimize: bool,
@@ -106,6 +107,8 @@ def write_parallel(ix, writer, docs: list, procs: int, *, optimize: bool,
                 segments.extend(msg[2])
                 warnings.extend(msg[3])
                 pending.discard(wid)
+            elif msg[3]:          # an OSError (a full disk): the caller tells it apart by its errno
+                raise OSError(msg[3], f"indexing worker {wid} failed: {msg[2]}")
             else:
                 raise RuntimeError(f"indexing worker {wid} failed: {msg[2]}")
         for w in workers:
@@ -114,6 +117,8 @@ def write_parallel(ix, writer, docs: list, procs: int, *, optimize: bool,
         for w in workers:
             if w.is_alive():
                 w.terminate()
+        for w in workers:      # gone before the caller removes the files they were writing
+            w.join(5)
         raise
 
     whoosh_ext.commit_segments(writer, segments, optimize=optimize)

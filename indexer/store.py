@@ -1,6 +1,9 @@
 """Where the live index is, how to open it, and the one-indexer-at-a-time lock.
 
-Layout of an index folder (default `index/`, or `--index-dir`, or `$NEWSFACET_INDEX`):
+Where the index folder is (the first that applies; README "Where the index is"):
+`--index-dir`, `$NEWSFACET_INDEX`, the `index/` folder of the NewsFacet checkout the
+command runs from (what `make run` serves, wherever the command is typed), else
+`./index`. Layout of an index folder:
 
     index/current -> gen-20261127-235959-1a2b   a relative symlink to the live generation
     index/gen-.../                              a Whoosh index plus `manifest.json`
@@ -36,8 +39,47 @@ class IndexLocked(Exception):
     """Another indexer holds the lock."""
 
 
+class DiskFull(Exception):
+    """The disk filled up while writing; nothing of the run was kept and the live index is as it was."""
+
+
+NO_SPACE = (errno.ENOSPC, errno.EDQUOT)
+
+
+def checkout_index_dir() -> Path | None:
+    """`index/` of the source checkout this package runs from (an editable install), else None."""
+    root = Path(__file__).resolve().parent.parent
+    if (root / "pyproject.toml").is_file() and (root / "seeds").is_dir():
+        return root / "index"
+    return None
+
+
 def default_index_dir() -> Path:
-    return Path(os.environ.get(ENV_INDEX) or "index")
+    """$NEWSFACET_INDEX, else the checkout's `index/`, else `./index` (absolute either way)."""
+    env = os.environ.get(ENV_INDEX)
+    if env:
+        return Path(env).absolute()
+    return checkout_index_dir() or Path("index").absolute()
+
+
+def files_in(folder: Path) -> set[str]:
+    """Names of the files directly in `folder` (to tell, after a failed write, what the run added)."""
+    try:
+        return {e.name for e in os.scandir(folder)}
+    except OSError:
+        return set()
+
+
+def remove_new_files(folder: Path, before: set[str]) -> None:
+    """Delete what appeared in `folder` since `before` was taken: a failed run's uncommitted segments.
+
+    Safe only under the indexer lock and before the run's TOC was committed: Whoosh
+    reads only the segments its TOC names, so these files are garbage nobody reads.
+    """
+    for name in files_in(folder) - before:
+        path = Path(folder) / name
+        with contextlib.suppress(OSError):
+            shutil.rmtree(path) if path.is_dir() and not path.is_symlink() else path.unlink()
 
 
 def live_dir(index_dir: Path) -> Path | None:
@@ -126,3 +168,53 @@ def indexer_lock(index_dir: Path):
         yield
     finally:
         os.close(fd)
+
+
+def raise_if_full(exc: OSError, index_dir: Path) -> None:
+    """Turn a full disk (ENOSPC, EDQUOT) into DiskFull with one clear message; other errors pass."""
+    if exc.errno in NO_SPACE:
+        kept = ("the stories were written but not the manifest, so the next run reads their files again"
+                if getattr(exc, "committed", False) else "nothing of this run was kept and the index is as it was")
+        raise DiskFull(f"no space left on the disk holding {index_dir.absolute()}/ "
+                             f"({os.strerror(exc.errno)}); {kept}: free some space and run again") from None
+
+
+def open_writer(ix, **kwargs):
+    """`ix.writer()`, releasing Whoosh's write lock if creating the writer fails.
+
+    SegmentWriter takes the lock, then creates the new segment's files; when that fails
+    (a full disk) the half-built writer keeps the lock until it is collected, and the
+    next writer in this process gets LockError. The writer is found in the traceback.
+    """
+    try:
+        return ix.writer(**kwargs)
+    except BaseException as exc:
+        tb = exc.__traceback__
+        while tb is not None:
+            obj = tb.tb_frame.f_locals.get("self")
+            if type(obj).__name__ == "SegmentWriter" and getattr(obj, "writelock", None) is not None:
+                with contextlib.suppress(Exception):
+                    obj.writelock.release()
+            tb = tb.tb_next
+        raise
+
+
+def cancel_writer(writer) -> None:
+    """Cancel a failed writer and always release Whoosh's write lock.
+
+    Whoosh's `cancel` closes the segment first, which writes files: on a full disk that
+    raises again and the lock stays held, and the next writer in this process (or a
+    server's) gets LockError.
+    """
+    try:
+        if not writer.is_closed:
+            writer.cancel()
+    except Exception:
+        pass
+    finally:
+        lock = getattr(writer, "writelock", None)
+        if lock is not None:
+            try:
+                lock.release()
+            except Exception:
+                pass

@@ -52,3 +52,16 @@ def corpus_records(limit: int | None = None, dev_only: bool = False):
             n += 1
             if limit and n >= limit:
                 return
+
+
+WEB_PAGES = ROOT.parent / "shared" / "corpus" / "web-pages.tar.gz"
+
+
+def web_pages_path() -> Path:
+    """trafilatura's saved pages, or skip (fail under NEWSFACET_REQUIRE_CORPUS=1)."""
+    if WEB_PAGES.is_file():
+        return WEB_PAGES
+    reason = f"saved web pages not found at {WEB_PAGES} (place ../shared/corpus beside the clone)"
+    if os.environ.get("NEWSFACET_REQUIRE_CORPUS") == "1":
+        pytest.fail(reason)
+    pytest.skip(reason)

@@ -111,7 +111,7 @@ def test_every_input_format_is_indexed(tmp_path):
     assert ids_in(ix) == sorted(["story.txt", "note.md", "page.html", "j-1", "j-2", "l-0", "l-1", "l-2", "gz-1"])
     archive = Archive(ix)
     assert [h.id for h in archive.search(SearchRequest(q="secret")).hits] == []     # script text is not indexed
-    assert archive.search(SearchRequest(q="title:html")).hits[0].id == "page.html"
+    assert archive.search(SearchRequest(q="title:head")).hits[0].id == "page.html"     # the <h1> is the headline
     gz = archive.story("gz-1")
     assert gz.date == "1987-02-26" and gz.title == "Gzipped"
 

@@ -123,3 +123,59 @@ def test_entities_command(runner, seeds_dir, tmp_path):
     assert {"name": "United Nations Development Programme", "acronym": "UNDP"} in [
         {"name": o["name"], "acronym": o["acronym"]} for o in lines[0]["organisations"]]
     assert result.exit_code == 1 and "in.jsonl:2" in result.stderr
+
+
+def test_index_dir_once_on_the_group_and_absolute_everywhere(runner, seeds_dir, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    first = runner.invoke(main, ["--index-dir", "rel-ix", "index", str(seeds_dir)])
+    assert first.exit_code == 0, first.output
+    where = f"{tmp_path / 'rel-ix'}/"
+    assert first.output.count(f"created a new index at {where}") == 1 and f"in the index at {where}" in first.output
+    again = runner.invoke(main, ["--index-dir", "rel-ix", "index", str(seeds_dir)])
+    assert "created a new index" not in again.output
+    out = runner.invoke(main, ["--index-dir", "rel-ix", "search", "unicef"])
+    assert out.exit_code == 0 and out.output.rstrip().endswith(f"index: {where}")
+    stats = runner.invoke(main, ["stats", "--index-dir", "rel-ix"])
+    assert f"index:      {where}" in stats.output
+
+
+def test_default_index_dir_does_not_depend_on_the_current_folder(tmp_path, monkeypatch):
+    monkeypatch.delenv("NEWSFACET_INDEX", raising=False)
+    monkeypatch.chdir(tmp_path)
+    assert store.default_index_dir() == Path(__file__).resolve().parent.parent / "index"
+    monkeypatch.setenv("NEWSFACET_INDEX", "elsewhere")
+    assert store.default_index_dir() == tmp_path / "elsewhere"
+
+
+def test_disk_full_exit_5_one_line_no_traceback(runner, seeds_dir, tmp_path, monkeypatch):
+    import indexer.build as build
+
+    def full(*a, **k):
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(build, "_write", full)
+    result = runner.invoke(main, ["index", str(seeds_dir), "--index-dir", str(tmp_path / "ix")])
+    assert result.exit_code == 5
+    assert result.output.startswith("error: no space left on the disk holding") and "Traceback" not in result.output
+    assert result.output.count("\n") == 1
+
+
+def test_links_out_of_the_folder_are_not_indexed_unless_follow_links(runner, tmp_path):
+    outside = tmp_path / "etc"
+    outside.mkdir()
+    (outside / "passwd").write_text("root:x:0:0:root:/root:/bin/bash\n", encoding="utf-8")
+    (outside / "doc").mkdir()
+    (outside / "doc" / "readme.txt").write_text("Documentation outside the archive.\n", encoding="utf-8")
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    (archive / "story.txt").write_text("A story inside the archive.\n", encoding="utf-8")
+    (archive / "passwd.txt").symlink_to(outside / "passwd")
+    (archive / "doc").symlink_to(outside / "doc")
+    ix = tmp_path / "ix"
+    result = runner.invoke(main, ["index", str(archive), "--index-dir", str(ix), "-q"])
+    assert result.exit_code == 1
+    assert "passwd.txt: symbolic link to" in result.output and "--follow-links" in result.output
+    assert "indexed 1 new" in result.output
+    found = runner.invoke(main, ["search", "root", "--index-dir", str(ix)])
+    assert found.output.startswith("0 stories")
+    followed = runner.invoke(main, ["index", str(archive), "--index-dir", str(tmp_path / "ix2"), "--follow-links", "-q"])
+    assert followed.exit_code == 0 and "indexed 3 new" in followed.output

@@ -127,13 +127,15 @@ across lines.</p><p>Second <b>para</b>.</p><svg><text>SVGTEXT</text></svg></body
 
 
 def test_html_visible_text_title_date(tmp_path):
+    """A page too small to be an article keeps all its visible text; the <h1> is the headline
+    (issue 11 changed this: it was <title>, which on news sites carries the site's name)."""
     [doc], problems = read_one(tmp_path, "page.html", HTML)
     assert problems == []
-    assert doc.title == "Page Title"
+    assert doc.title == "Headline"
     assert doc.date == D(2025, 3, 4)
     assert (doc.source, doc.url) == ("Daily News", "https://x.test/a")
-    assert doc.body == "Headline\n\nPARIS, March 4 - Visible & text across lines.\n\nSecond para."
-    for hidden in ("SCRIPTTEXT", "NOSCRIPTTEXT", "TEMPLATETEXT", "SVGTEXT", "color", "Page Title"):
+    assert doc.body == "PARIS, March 4 - Visible & text across lines.\n\nSecond para."
+    for hidden in ("SCRIPTTEXT", "NOSCRIPTTEXT", "TEMPLATETEXT", "SVGTEXT", "color", "Page Title", "Headline"):
         assert hidden not in doc.body
     assert (doc.dateline, doc.place) == ("PARIS", "Paris")
 
@@ -341,9 +343,9 @@ def test_unreadable_paths(tmp_path):
 def test_permission_denied_is_reported(tmp_path, monkeypatch):
     path = write(tmp_path, "secret.txt", "text")
 
-    def denied(self):
+    def denied(*a, **k):
         raise PermissionError(13, "Permission denied")
-    monkeypatch.setattr(Path, "read_bytes", denied)
+    monkeypatch.setattr(os, "open", denied)         # tests run as root, where chmod 000 does not stop a read
     assert read_file(path, tmp_path) == ([], [ReadProblem(str(path), "cannot read: Permission denied")])
 
 
@@ -405,13 +407,25 @@ def test_discover_symlink_loop_terminates_and_is_reported(tmp_path):
     assert all("already visited" in p.reason for p in problems)
 
 
-def test_discover_symlinked_folder_is_followed(tmp_path):
+def test_discover_links_out_of_the_folder_only_with_follow_links(tmp_path):
+    """Issue 11 changed this (links out were followed): a link to a folder or file outside
+    the folder given is reported and left alone unless follow_links; one inside is fine."""
     write(tmp_path, "elsewhere/s.txt", "x")
+    write(tmp_path, "secret.txt", "x")
     write(tmp_path, "root/a.txt", "x")
+    write(tmp_path, "root/inner/b.txt", "x")
     (tmp_path / "root" / "linked").symlink_to(tmp_path / "elsewhere")
+    (tmp_path / "root" / "passwd.txt").symlink_to(tmp_path / "secret.txt")
+    (tmp_path / "root" / "zz-inner.txt").symlink_to(tmp_path / "root" / "inner" / "b.txt")
+    (tmp_path / "root" / "zz-dir").symlink_to(tmp_path / "root" / "inner")
     root = tmp_path / "root"
-    assert [(p.relative_to(root).as_posix(), r) for p, r in discover([root])] == [
-        ("a.txt", root), ("linked/s.txt", root)]
+    problems: list[ReadProblem] = []
+    assert [(p.relative_to(root).as_posix(), r) for p, r in discover([root], problems)] == [
+        ("a.txt", root), ("inner/b.txt", root)]
+    assert sorted((Path(p.path).name, "outside the folder" in p.reason) for p in problems) == [
+        ("linked", True), ("passwd.txt", True), ("zz-dir", False)]
+    assert [p.relative_to(root).as_posix() for p, _ in discover([root], follow_links=True)] == [
+        "a.txt", "inner/b.txt", "linked/s.txt", "passwd.txt"]
 
 
 def test_discover_then_read_reports_bad_and_keeps_good(tmp_path):

@@ -22,7 +22,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import corpus, first_search, fts5, http_load, indexing, inproc, queries, report
+from . import corpus, first_search, fts5, http_load, indexing, inproc, pages, queries, report
 from .report import log
 
 FULL = {"rounds": 5, "empty_reps": 30, "first_reps": 3, "http_seconds": 20.0, "http_requests": 3000}
@@ -39,6 +39,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     ap.add_argument("--inproc-budget", type=float, default=180.0,
                     help="seconds for the timed in-process rounds per scale (fewer rounds if needed, at least 2)")
     ap.add_argument("--no-http", action="store_true", help="skip the HTTP load")
+    ap.add_argument("--no-pages", action="store_true", help="skip indexing the saved web pages")
     ap.add_argument("--http-seconds", type=float, default=None)
     ap.add_argument("--http-requests", type=int, default=None)
     ap.add_argument("--threads", type=int, default=8, help="HTTP client threads")
@@ -150,11 +151,21 @@ def main(argv=None) -> int:
         if not figures["index"].get("reused"):
             rate = figures["index"]["stories_per_s"]
         log(f"{scale}x done in {time.perf_counter() - t0:.0f} s")
+    if not args.no_pages:
+        log("saved web pages: newsfacet index (trafilatura)")
+        rep["pages"] = pages.run(args.bench_dir)
+        log(f"pages: {rep['pages']}")
     rep["seconds"] = round(time.perf_counter() - started, 1)
     report.write(rep, args.report)
     print(report.header(rep))
     print()
     print(report.table(rep))
+    if rep.get("pages", {}).get("pages_per_s") is not None:
+        p = rep["pages"]
+        print(f"\nsaved web pages through `newsfacet index`: {p['pages']} pages in {p['seconds']} s, "
+              f"{p['pages_per_s']} pages/s (target >= {p['target_pages_per_s']}: {'pass' if p['pass'] else 'FAIL'}); "
+              f"{p['cpu_seconds']} CPU s, {p['idle_estimate_pages_per_s']} pages/s on {p['cores']} idle cores "
+              f"(load average {p['load_average']:.1f})")
     print(f"\n{rep['seconds']:.0f} s in all (budget {BUDGET_S} s); figures in {args.report}")
     failed = [t["target"] for t in rep["targets"] if t["pass"] is False]
     return 1 if args.check and failed else 0
