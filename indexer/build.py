@@ -214,6 +214,7 @@ def build_index(paths: Iterable[Path | str], index_dir: Path | str, *, rebuild: 
                 gen = live
                 # what a killed --rebuild left, and generations replaced over an hour ago
                 store.remove_stale_generations(index_dir, keep=[live], min_age_s=STALE_AFTER_S)
+                store.check_segments(gen)          # a damaged index is named (IndexDamaged), not a Whoosh error
                 ix = whoosh_index.open_dir(str(gen))
                 manifest = load_manifest(gen)
         except OSError as exc:

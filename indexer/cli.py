@@ -52,6 +52,10 @@ class DiskFull(CliError):
     exit_code = 5
 
 
+class Damaged(CliError):
+    exit_code = 6
+
+
 def _index_dir_option(envvar: str | None = None):
     return click.option(
         "--index-dir", type=click.Path(file_okay=False, path_type=Path), default=None, envvar=envvar,
@@ -114,6 +118,8 @@ def index_cmd(paths, index_dir, rebuild, max_mb, procs, follow_links, fetch_arti
         raise Locked(str(exc)) from None
     except store.DiskFull as exc:
         raise DiskFull(str(exc)) from None
+    except store.IndexDamaged as exc:
+        raise Damaged(str(exc)) from None
     except FileNotFoundError as exc:
         raise BadUsage(str(exc)) from None
     if report.created:
@@ -134,6 +140,8 @@ def _open_archive(index_dir: Path):
         archive.generation
     except store.IndexNotFound as exc:
         raise NoIndex(str(exc)) from None
+    except store.IndexDamaged as exc:
+        raise Damaged(str(exc)) from None
     return archive
 
 
@@ -261,16 +269,24 @@ def entities_cmd(file):
               help="Port to listen on [default: web.serve.DEFAULT_PORT, 8000].")
 @click.option("--workers", type=click.IntRange(1, 64), default=None,
               help="Worker processes; searching is CPU-bound: about one per core [default: web.serve.DEFAULT_WORKERS].")
+@click.option("--base-url", envvar="NEWSFACET_BASE_URL", default=None,
+              help="The site's public address, for links in feeds and exports [default: http://HOST:PORT]; "
+                   "the request's Host header is never used.")
 @index_dir_option
-def serve_cmd(host, port, workers, index_dir):
+def serve_cmd(host, port, workers, base_url, index_dir):
     """Serve the search page and the JSON API under gunicorn (a reindex is picked up live)."""
-    from web.serve import serve
+    from web.serve import base_url_for, serve
+    if base_url is not None:
+        try:
+            base_url_for("", 0, base_url)
+        except ValueError as exc:
+            raise BadUsage(str(exc)) from None
     index_dir = _index_dir(index_dir)
     if store.live_dir(index_dir) is None:
         click.echo(f"warning: no index at {index_dir}/ yet; the site says so until `newsfacet index` runs",
                    err=True)
     click.echo(f"serving the index at {index_dir}/", err=True)
-    given = {"host": host, "port": port, "workers": workers}      # the defaults are web.serve's, defined once
+    given = {"host": host, "port": port, "workers": workers, "base_url": base_url}   # defaults: web.serve's
     serve(index_dir, **{k: v for k, v in given.items() if v is not None})
 
 

@@ -9,9 +9,13 @@ noticing.
 """
 from __future__ import annotations
 
+import collections
 import dataclasses
 import datetime as _dt
+import functools
+import itertools
 import math
+import threading
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -22,9 +26,10 @@ import numpy as np
 from . import whoosh_ext
 from .facetspec import BY_NAME, BY_PARAM, DEFAULT_MATCH, FACETS, MATCHES, FacetSpec
 from .language import label as language_label  # noqa: F401 (re-exported: the web's language chips)
-from .query import export, hits, matching
+from .query import budget, export, hits, matching
 from .query.didyoumean import did_you_mean
 from .query.evaluate import first_k_by_rank, top_k_ids
+from .query.export import CHUNK as _EXPORT_CHUNK
 from .query.facetcounts import FACET_LIMIT, label_of, facets
 from .query.highlight import sanitize_many
 from .query.live import REFRESH_EVERY_S, LiveIndex
@@ -32,12 +37,25 @@ from .query.parse import MAX_EXPANSIONS, NOTHING, highlight_terms, parse
 from .query.request import (EXCLUDE_PREFIX, MAX_QUERY_CHARS, ORG_KINDS, SORTS, FacetValue, Hit, QueryError, Ref,
                             SearchRequest, SearchResult, Story, Version, _clean_text, parse_request)
 from .query.suggest import Suggester, Suggestion
-from .store import ENV_INDEX, IndexNotFound, default_index_dir
+from .store import ENV_INDEX, IndexDamaged, IndexNotFound, default_index_dir
+
+DID_YOU_MEAN_SHARE = 0.4       # of the query deadline, for looking up corrections (0.1 s)
+WARM_RECENT = 32        # searches remembered to warm the next generation with
+WARM_SECONDS = 3.0      # at most this long warming one
 
 __all__ = ["Archive", "QueryError", "SearchRequest", "SearchResult", "Story", "Hit", "FacetValue", "Ref",
            "Version", "Suggestion", "parse_request", "MAX_QUERY_CHARS", "MAX_EXPANSIONS", "ORG_KINDS",
-           "SORTS", "FACET_LIMIT", "ENV_INDEX", "IndexNotFound", "default_index_dir",
+           "SORTS", "FACET_LIMIT", "ENV_INDEX", "IndexNotFound", "IndexDamaged", "default_index_dir",
            "FACETS", "FacetSpec", "BY_NAME", "BY_PARAM", "MATCHES", "DEFAULT_MATCH", "EXCLUDE_PREFIX"]
+
+
+def _locked(method):
+    """Run the method under the archive's lock (see `Archive`)."""
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        with self._lock:
+            return method(self, *args, **kwargs)
+    return wrapper
 
 
 class Archive:
@@ -46,25 +64,63 @@ class Archive:
     Safe to share: the per-generation caches are changed under locks (query/evaluate.py,
     live.py, matching.py) and Whoosh's segment files keep a read position per thread
     (whoosh_ext/patches.py); tests/test_threads.py hammers one Archive from 8 threads.
+    On top of that every use of the index holds one lock per archive: searching is
+    CPU-bound Python, so threads would not search faster side by side anyway, and a
+    request then never waits for more than the one search before it. An export reads
+    its rows a chunk at a time under the lock and streams them without it, so a slow
+    reader of an export never holds it.
     """
 
-    def __init__(self, index_dir: Path | str, refresh_every: float = REFRESH_EVERY_S):
+    def __init__(self, index_dir: Path | str, refresh_every: float = REFRESH_EVERY_S, background: bool = False):
         whoosh_ext.install()          # Whoosh's reading fixes, before any segment is opened
-        self._index = LiveIndex(index_dir, refresh_every)
+        self._index = LiveIndex(index_dir, refresh_every, warm=self._warm, background=background)
+        self._serving = background
         self.index_dir = self._index.index_dir
+        self._lock = threading.RLock()
+        self._recent: collections.deque[SearchRequest] = collections.deque(maxlen=WARM_RECENT)
+
+    def _warm(self, live) -> None:
+        """Before a new generation serves: the front page, then the searches asked here lately.
+
+        Each fills what the next request would otherwise pay for (the whole archive's
+        facets and collapsed groups, the postings cache of frequent words, the phrase
+        cache), at most WARM_SECONDS of it. A serving process also builds the word lists
+        that leading wildcards scan, which would otherwise cost the first such request
+        about a second at 215,780 stories (the CLI, answering one query, does not).
+        """
+        if self._serving:       # a web worker: the word lists a leading wildcard needs (~1 s at 10x)
+            for fieldname in ("title", "body"):
+                live.lexicons.size(fieldname)
+        deadline = time.monotonic() + WARM_SECONDS
+        for req in [SearchRequest()] + list(self._recent)[::-1]:
+            if time.monotonic() > deadline:
+                break
+            try:
+                self._search(live, req)
+            except QueryError:
+                pass
 
     def close(self) -> None:
         self._index.close()
 
     @property
+    @_locked
     def generation(self) -> str:
         """Identifies the index a result came from (the generation folder and its Whoosh TOC)."""
         live = self._index.current()
         return f"{live.gen.name}/{live.searcher.reader().generation()}"
 
+    @_locked
     def search(self, req: SearchRequest) -> SearchResult:
+        result = self._search(self._index.current(), req)
+        if req.q or req.orgs or req.countries or req.regions:
+            recent = dataclasses.replace(req, page=1)
+            if recent not in self._recent:
+                self._recent.append(recent)
+        return result
+
+    def _search(self, live, req: SearchRequest) -> SearchResult:
         started = time.perf_counter()
-        live = self._index.current()
         t = live.tables
         m = matching.match(live, req)
         ids = np.flatnonzero(m.final)            # the one pass over the archive; the rest is O(matches)
@@ -95,10 +151,12 @@ class Archive:
                 h.versions = [hits.version(live, d) for d in docs]
         counted, granularity = facets(live, req, m.text_mask, m.masks, m.final, ids,
                                       cacheable=m.query is None and not m.masks)
-        suggestion = (did_you_mean(live, req.q)
-                      if m.query is not None and m.query is not NOTHING and total < 3 else None)
+        suggestion = None
+        if m.query is not None and m.query is not NOTHING and total < 3:
+            with budget.running(budget.Deadline(budget.DEFAULT.seconds * DID_YOU_MEAN_SHARE)):
+                suggestion = did_you_mean(live, req.q)
         if suggestion and total == 0 and req.correct:     # show what the correction finds, as search engines do
-            fixed = self.search(dataclasses.replace(req, q=suggestion, correct=False))
+            fixed = self._search(live, dataclasses.replace(req, q=suggestion, correct=False))
             if fixed.total:
                 fixed.query, fixed.suggestion, fixed.showing_results_for = req.q, suggestion, suggestion
                 fixed.took_ms = round((time.perf_counter() - started) * 1000, 1)
@@ -110,6 +168,7 @@ class Archive:
             date_granularity=granularity, notice=m.notice, groups=groups, grouped=collapsed is not None,
             match=req.match, newest=t.newest())
 
+    @_locked
     def export(self, req: SearchRequest) -> tuple[int, Iterator[dict]]:
         """(count, rows) of every story matching `req`, in its order, versions included.
 
@@ -119,16 +178,38 @@ class Archive:
         live = self._index.current()
         m = matching.match(live, req)
         docs = export.ordered(m.final, m.scores, m.sort, live.tables)
-        return len(docs), export.rows(live.searcher, docs, match=req.match)
+        return len(docs), self._in_chunks(export.rows(live.searcher, docs, match=req.match))
 
+    def _in_chunks(self, rows: Iterator[dict], chunk: int = _EXPORT_CHUNK) -> Iterator[dict]:
+        """`rows` read `chunk` at a time under the lock, handed out without it."""
+        while True:
+            with self._lock:
+                batch = list(itertools.islice(rows, chunk))
+            if not batch:
+                return
+            yield from batch
+
+    @_locked
     def suggest(self, q: str, limit: int = 8) -> list[Suggestion]:
         """Words and facet values completing the last word of `q` (query/suggest.py)."""
         live = self._index.current()
         with live.lock:                      # built once per generation, whichever thread asks first
             if live.suggester is None:
                 live.suggester = Suggester(live, lambda f, v: label_of(live, f, v))
-        return live.suggester.suggest(_clean_text(q), limit)
+        with budget.running(budget.Deadline(budget.DEFAULT.seconds)):     # it runs the words before
+            return live.suggester.suggest(_clean_text(q), limit)
 
+    @_locked
+    def story_text(self, doc_id: str) -> tuple[str, str] | None:
+        """(title, whole body) of a story, unhighlighted: what a long story's "whole story" link shows."""
+        live = self._index.current()
+        docnum = live.searcher.document_number(id=doc_id)
+        if docnum is None:
+            return None
+        f = live.searcher.stored_fields(docnum)
+        return f.get("title", "") or "", f.get("body", "") or ""
+
+    @_locked
     def story(self, doc_id: str, q: str = "") -> Story | None:
         live = self._index.current()
         docnum = live.searcher.document_number(id=doc_id)
@@ -137,12 +218,14 @@ class Archive:
         terms: frozenset[str] = frozenset()
         if q:
             try:
-                parsed, _ = parse(live, q)
+                with budget.running(budget.Deadline(budget.DEFAULT.seconds)):
+                    parsed, _ = parse(live, q)
                 terms = highlight_terms(live.searcher.reader(), parsed)
             except QueryError:
                 terms = frozenset()
         return hits.story(live, docnum, terms)
 
+    @_locked
     def stats(self, top: int = 10) -> dict:
         live = self._index.current()
         t = live.tables

@@ -39,6 +39,54 @@ class IndexLocked(Exception):
     """Another indexer holds the lock."""
 
 
+class IndexDamaged(Exception):
+    """The live generation cannot be read: a segment file is missing, cut short or corrupt."""
+
+
+RECOVER = "rebuild it with `newsfacet index --rebuild`"
+FileMarks = dict[str, tuple[int, int, int]]      # path -> (size, mtime_ns, inode)
+
+
+def file_marks(paths) -> FileMarks:
+    """Size, time and inode of each file, taken when a generation is opened.
+
+    A segment file is written once and never changed in place, so a later difference
+    means the file was damaged under us (truncated, replaced, deleted). Checking this
+    before using a memory-mapped segment is what keeps a worker from dying of SIGBUS
+    on a page that no longer exists.
+    """
+    out = {}
+    for p in paths:
+        st = os.stat(p)
+        out[str(p)] = (st.st_size, st.st_mtime_ns, st.st_ino)
+    return out
+
+
+def changed_file(marks: FileMarks, deleted_ok: bool = False) -> str | None:
+    """What changed since `file_marks`: a reason naming the file, or None.
+
+    `deleted_ok`: only a file cut short counts. A generation being replaced loses files
+    to the indexer, and an open file that is deleted (or whose path is reused) stays
+    readable; one cut short does not.
+    """
+    for path, (size, _mtime, ino) in marks.items():
+        try:
+            st = os.stat(path)
+        except FileNotFoundError:
+            if deleted_ok:
+                continue
+            return f"segment file {Path(path).name} is missing"
+        except OSError as exc:
+            return f"segment file {Path(path).name} cannot be read ({exc.strerror})"
+        if st.st_ino != ino:
+            if deleted_ok:
+                continue
+            return f"segment file {Path(path).name} was replaced"
+        if st.st_size != size:
+            return f"segment file {Path(path).name} changed size ({size:,} -> {st.st_size:,} bytes)"
+    return None
+
+
 class DiskFull(Exception):
     """The disk filled up while writing; nothing of the run was kept and the live index is as it was."""
 
@@ -94,11 +142,50 @@ def live_dir(index_dir: Path) -> Path | None:
 
 
 def open_live(index_dir: Path):
-    """Open the live Whoosh index; returns (index, generation folder)."""
+    """Open the live Whoosh index; returns (index, generation folder).
+
+    The segment files the TOC lists are checked first (`check_segments`), so that a
+    damaged one is named, and Whoosh never maps a file shorter than it says it is.
+    """
     gen = live_dir(index_dir)
     if gen is None:
         raise IndexNotFound(f"no index at {index_dir}/ - run `newsfacet index` first")
+    check_segments(gen)
     return whoosh_index.open_dir(str(gen)), gen
+
+
+def check_segments(gen: Path) -> list[Path]:
+    """The compound segment files of the generation's TOC, each checked whole; IndexDamaged if not.
+
+    A Whoosh compound file starts with the offset and length of its directory, which
+    is written last: a file cut short no longer holds it.
+    """
+    from whoosh.filedb.filestore import FileStorage
+    try:
+        toc = whoosh_index.TOC.read(FileStorage(str(gen)), "MAIN")   # Whoosh's default index name
+    except Exception as exc:    # noqa: BLE001 - an unreadable TOC, whatever Whoosh raises
+        raise IndexDamaged(f"the index at {gen} is damaged: its table of contents cannot be read "
+                           f"({type(exc).__name__}); {RECOVER}") from exc
+    out = []
+    for segment in toc.segments:
+        path = gen / segment.make_filename(".seg")
+        try:
+            size = path.stat().st_size
+            with open(path, "rb") as f:
+                head = f.read(12)
+        except FileNotFoundError:
+            raise IndexDamaged(f"the index at {gen} is damaged: segment file {path.name} is missing; "
+                               f"{RECOVER}") from None
+        except OSError as exc:
+            raise IndexDamaged(f"the index at {gen} is damaged: segment file {path.name} cannot be read "
+                               f"({exc.strerror}); {RECOVER}") from None
+        diroffset = int.from_bytes(head[:8], "big", signed=True) if len(head) == 12 else -1
+        dirlength = int.from_bytes(head[8:12], "big", signed=True) if len(head) == 12 else -1
+        if diroffset < 12 or dirlength < 0 or diroffset + dirlength > size:
+            raise IndexDamaged(f"the index at {gen} is damaged: segment file {path.name} is cut short "
+                               f"({size:,} bytes); {RECOVER}")
+        out.append(path)
+    return out
 
 
 def new_generation(index_dir: Path) -> Path:

@@ -5,11 +5,17 @@ tests/e2e: the browser). Helpers that tests import by name live in `corpora.py`.
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from corpora import SEEDS, corpus_path
+
+# The query deadline (0.2 s) is a wall clock: on a busy machine a test's search could be
+# cut short by a pause of the process, not by its cost. Tests (and the servers they
+# start, which inherit this) get a generous one; the tests of the deadline set their own.
+os.environ.setdefault("NEWSFACET_QUERY_SECONDS", "10")
 
 
 @pytest.fixture(scope="session")

@@ -19,7 +19,9 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import PathConverter
 
 from indexer.search import QueryError
-from indexer.search import ENV_INDEX, IndexNotFound
+from indexer.search import ENV_INDEX, IndexDamaged, IndexNotFound
+
+from . import urls
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
@@ -36,9 +38,12 @@ log = logging.getLogger(__name__)
 
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__)
-    app.config.from_mapping(INDEX_DIR=os.environ.get(ENV_INDEX) or "index")
+    app.config.from_mapping(INDEX_DIR=os.environ.get(ENV_INDEX) or "index",
+                            BASE_URL=os.environ.get(urls.ENV_BASE_URL) or "")
     if test_config:
         app.config.from_mapping(test_config)
+    if app.config["BASE_URL"]:
+        app.config["BASE_URL"] = urls.check_base_url(app.config["BASE_URL"])
     app.config["INDEX_DIR"] = str(Path(app.config["INDEX_DIR"]))
     app.json.sort_keys = False
     app.url_map.merge_slashes = False       # story ids may hold "//" or start with "/"
@@ -56,6 +61,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.after_request(_security_headers)
     app.register_error_handler(QueryError, _bad_request)
     app.register_error_handler(IndexNotFound, _no_index)
+    app.register_error_handler(IndexDamaged, _damaged_index)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _server_error)
     return app
@@ -108,6 +114,17 @@ def _no_index(exc: IndexNotFound):
     return _error(503, "No index yet",
                   f"There is no search index yet. Run `newsfacet index` to build it, then reload. ({exc})",
                   no_index=True)
+
+
+def _damaged_index(exc: IndexDamaged):
+    """503, not 500: the server is fine, the index folder is not; say what and how to recover."""
+    log.error("damaged index: %s", exc)
+    if wants_json():
+        return jsonify({"status": "unavailable", "reason": "damaged index", "error": str(exc),
+                        "recover": "newsfacet index --rebuild"}), 503
+    return _error(503, "The search index is damaged",
+                  f"The search index cannot be read: {exc}. Searching will work again once it is rebuilt.",
+                  damaged=True)
 
 
 def _http_error(exc: HTTPException):

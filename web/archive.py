@@ -28,7 +28,8 @@ def get_archive() -> "search.Archive":
         with _lock:
             archive = app.extensions.get(EXTENSION)
             if archive is None:
-                archive = search.Archive(app.config["INDEX_DIR"])
+                archive = search.Archive(app.config["INDEX_DIR"],      # a new generation warms in a thread
+                                         background=app.config.get("WARM_IN_BACKGROUND", True))
                 app.extensions[EXTENSION] = archive
     return archive
 
@@ -38,12 +39,15 @@ def warm(app: Flask) -> bool:
 
     Opening an index generation builds its facet tables (about a second on 20,000
     stories); a worker that does it on start spares its first visitor the wait.
-    Returns False when that failed (no index yet, or a broken one): the worker still
-    starts, and its requests get the app's 503 or 500 page instead of no server.
+    Returns False when that failed (no index yet, or a damaged one): the worker still
+    starts, and its requests get the app's 503 page instead of no server.
     """
     with app.app_context():
         try:
             get_archive().search(search.SearchRequest())
+        except (search.IndexNotFound, search.IndexDamaged) as exc:     # said plainly: no traceback
+            app.logger.warning("could not warm the archive: %s", exc)
+            return False
         except Exception:   # noqa: BLE001 - never let warming stop a worker from booting
             app.logger.warning("could not warm the archive at %s", app.config["INDEX_DIR"], exc_info=True)
             return False

@@ -19,6 +19,7 @@ from flask import Blueprint, Response, request, stream_with_context, url_for
 
 from indexer.search import FACETS, parse_request
 
+from . import urls
 from .archive import get_archive
 
 bp = Blueprint("export", __name__)
@@ -44,7 +45,7 @@ def _rows(args):
 
     def decorate():
         for row in rows:
-            row["url"] = url_for("views.story", doc_id=row["id"], _external=True)
+            row["url"] = urls.external(url_for("views.story", doc_id=row["id"]))
             yield row
     return count, decorate()
 

@@ -99,10 +99,9 @@ def feed():
     args = {k: [v for kk, v in params if kk == k] for k, _ in params}
     req = parse_request({**args, "sort": ["newest"], "per_page": [str(ENTRIES)]})
     result = get_archive().search(req).to_dict()
-    root = request.host_url.rstrip("/")
     body = build_feed(
         params, result,
-        feed_url=root + urls.href(params, url_for("feeds.feed")),
-        page_url=root + urls.href(params, url_for("views.search_page")),
-        story_url=lambda doc_id: url_for("views.story", doc_id=doc_id, _external=True))
+        feed_url=urls.external(urls.href(params, url_for("feeds.feed"))),
+        page_url=urls.external(urls.href(params, url_for("views.search_page"))),
+        story_url=lambda doc_id: urls.external(url_for("views.story", doc_id=doc_id)))
     return Response(body, content_type="application/atom+xml; charset=utf-8")

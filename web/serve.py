@@ -1,7 +1,10 @@
 """`newsfacet serve`: the app under gunicorn, several worker processes.
 
 Why gunicorn and several workers: searching is CPU-bound Python, so one process
-serves one search at a time whatever its threads do. `preload_app` stays off so
+serves one search at a time whatever its threads do. Each worker still has a few
+threads (`web/worker.py`: gunicorn's gthread worker with client timeouts), so that a
+client that stalls mid-request or never reads its answer holds one thread for at most
+`CLIENT_TIMEOUT` seconds instead of the whole process. `preload_app` stays off so
 that each worker imports the app itself and opens its own `Archive` (an open Whoosh
 searcher must not be shared across a fork); each Archive picks up a reindex on its
 own, so a reindex needs no restart.
@@ -16,12 +19,14 @@ from gunicorn.app.base import BaseApplication
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 DEFAULT_WORKERS = 2
+DEFAULT_THREADS = 8        # connections a worker holds at once; searches still run one at a time
 
 
 class NewsFacetServer(BaseApplication):
-    def __init__(self, index_dir: str, options: dict):
+    def __init__(self, index_dir: str, options: dict, base_url: str = ""):
         self.index_dir = index_dir
         self.options = options
+        self.base_url = base_url
         super().__init__()
 
     def load_config(self) -> None:
@@ -33,7 +38,7 @@ class NewsFacetServer(BaseApplication):
         """Runs in each worker (preload_app is off): its own app, archive opened and warmed."""
         from .app import create_app
         from .archive import warm
-        app = create_app({"INDEX_DIR": self.index_dir})
+        app = create_app({"INDEX_DIR": self.index_dir, "BASE_URL": self.base_url})
         warm(app)
         return app
 
@@ -43,9 +48,11 @@ def options(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, workers: int = D
     return {
         "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
         "workers": max(1, int(workers)),
-        "worker_class": "sync",
+        "worker_class": "web.worker.SecureThreadWorker",
+        "threads": DEFAULT_THREADS,
+        "keepalive": 5,
         "preload_app": False,
-        "timeout": 30,             # a search has a bounded cost; a stuck worker is replaced
+        "timeout": 30,             # a search has a bounded cost (query budget); a stuck worker is replaced
         "graceful_timeout": 10,
         "max_requests": 0,
         "accesslog": "-",
@@ -56,9 +63,23 @@ def options(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, workers: int = D
     }
 
 
+def base_url_for(host: str, port: int, base_url: str | None = None) -> str:
+    """The site's address in feeds, exports and absolute links: `--base-url`, else where it listens.
+
+    Never the request's Host header (a client sets that). Listening on every address
+    (0.0.0.0, ::) names no host a reader could use: give `--base-url` then.
+    """
+    from .urls import ENV_BASE_URL, check_base_url
+    given = base_url or os.environ.get(ENV_BASE_URL)
+    if given:
+        return check_base_url(given)
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}"
+
+
 def serve(index_dir: str | os.PathLike | None = None, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
-          workers: int = DEFAULT_WORKERS, **extra) -> None:
+          workers: int = DEFAULT_WORKERS, base_url: str | None = None, **extra) -> None:
     """Run the app under gunicorn until interrupted (blocks)."""
     from indexer.search import default_index_dir
     index_dir = str(Path(index_dir) if index_dir else default_index_dir())
-    NewsFacetServer(index_dir, options(host, port, workers, **extra)).run()
+    NewsFacetServer(index_dir, options(host, port, workers, **extra), base_url_for(host, port, base_url)).run()

@@ -11,8 +11,9 @@ All functions take and return plain `list[tuple[str, str]]` parameter lists
 from __future__ import annotations
 
 from typing import Iterable
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
+from flask import current_app
 from werkzeug.datastructures import MultiDict
 
 from indexer.search import EXCLUDE_PREFIX, FACETS
@@ -30,6 +31,27 @@ _RESETS_PAGE = frozenset(SEARCH_PARAMS) - {"page", *PANEL_PARAMS}
 _EXCLUSIVE = {"date": ("from", "to"), "from": ("date",), "to": ("date",)}
 
 Params = list[tuple[str, str]]
+
+
+DEFAULT_BASE_URL = "http://localhost"
+ENV_BASE_URL = "NEWSFACET_BASE_URL"
+
+
+def check_base_url(value: str) -> str:
+    """`value` if it is an http(s) URL with a host and no query; a ValueError saying why if not."""
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ValueError(f"the base URL must look like https://news.example.org (got {value[:80]!r})")
+    return value.strip().rstrip("/")
+
+
+def external(path: str) -> str:
+    """An absolute link to `path` on this site, from the configured base URL.
+
+    Never from the request's Host header: a client chooses that, and feeds and exports
+    are read elsewhere, so a forged Host would put its links into them.
+    """
+    return (current_app.config.get("BASE_URL") or DEFAULT_BASE_URL).rstrip("/") + path
 
 
 def search_params(args: MultiDict | Iterable[tuple[str, str]]) -> Params:

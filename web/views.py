@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as _dt
 from urllib.parse import parse_qsl, urlencode
 
-from flask import Blueprint, abort, jsonify, render_template, request, url_for
+from flask import Blueprint, Response, abort, jsonify, render_template, request, url_for
 
 from indexer.search import DEFAULT_MATCH, EXCLUDE_PREFIX, FACETS, MAX_QUERY_CHARS, SORTS, language_label, parse_request
 
@@ -255,8 +255,23 @@ def search_page():
     return render_template("search.html", **context)
 
 
+def whole_story(doc_id: str) -> Response:
+    """A long story's whole text as plain text: no markup to build, nothing to escape."""
+    found = get_archive().story_text(doc_id)
+    if found is None:
+        abort(404, f"There is no story with the id “{doc_id[:200]}”.")
+    title, body = found
+    return Response(f"{title}\n\n{body}\n", content_type="text/plain; charset=utf-8")
+
+
+def whole_url(doc_id: str) -> str:
+    return url_for("views.story", doc_id=doc_id, whole=1)
+
+
 @bp.get("/doc/<docid:doc_id>")
 def story(doc_id: str):
+    if request.args.get("whole"):
+        return whole_story(doc_id)
     q = parse_request({"q": request.args.getlist("q")}).q
     back = back_params(request.args.get("back", ""))
     found = get_archive().story(doc_id, q)
@@ -267,6 +282,7 @@ def story(doc_id: str):
                        for r in getattr(found, f.plural, None) or []]}
              for f in FACETS if f.plural]
     return render_template("story.html", story=found, q=q, chips=[c for c in chips if c["refs"]],
+                           whole_url=whole_url(doc_id),
                            language_label=language_label(found.language) if found.language else "",
                            language_url=urls.href([("language", found.language)]),
                            back_url=urls.href(back) if back else None)
@@ -285,7 +301,9 @@ def api_doc(doc_id: str):
     found = get_archive().story(doc_id, q)
     if found is None:
         abort(404, f"There is no story with the id {doc_id[:200]!r}.")
-    return jsonify(found.to_dict())
+    data = found.to_dict()
+    data["whole_url"] = whole_url(doc_id) if found.truncated else None
+    return jsonify(data)
 
 
 @bp.get("/healthz")

@@ -30,8 +30,11 @@ from collections import OrderedDict
 import numpy as np
 from whoosh import query as wq
 
+from . import budget
+
 _WORD = re.compile(r"(?<![:\w])[A-Za-z]{3,}(?![\w*:])")    # plain words, not field:value or prefix*
 _OPERATORS = ("AND", "OR", "NOT")
+MAX_CORRECTED = 4            # unknown words looked up (120 of them took 3.4 s): the rest stay as typed
 RARE = 6                     # a word in at most this many stories may be a misspelling
 COMMONER = 10                # ... of a word in this many times more stories
 SCREENED = 12                # candidates per word whose stories are read to see how they write it
@@ -58,7 +61,10 @@ def did_you_mean(live, text: str) -> str | None:
         if text in cache:
             cache.move_to_end(text)
             return cache[text]
+    cuts = budget.cuts()
     out = _correct(live, text)
+    if budget.cuts() != cuts:         # cut short by the deadline: used once, not remembered
+        return out
     with _lock:
         cache[text] = out
         if len(cache) > CACHED:
@@ -86,6 +92,8 @@ def _correct(live, text: str) -> str | None:
         df = max(reader.doc_frequency("body", s) + reader.doc_frequency("title", s) for s in stems)
         if df > RARE:
             continue
+        if len(spans) >= MAX_CORRECTED or budget.expired():
+            break
         # unknown, or a misspelling a few stories make: correct it to a much commoner word
         found = [c for c in candidates(reader, analyzer, word) if c.frequency >= COMMONER * df]
         for c in found[:SCREENED]:
@@ -101,6 +109,8 @@ def _correct(live, text: str) -> str | None:
         return None
     best = None
     for combo in itertools.islice(itertools.product(*options), MAX_COMBINATIONS):
+        if budget.expired():
+            break
         words = [shown[c.stem][0] for c in combo if shown[c.stem]]
         if len(words) < len(combo):
             continue

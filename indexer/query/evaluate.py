@@ -20,12 +20,15 @@ import numpy as np
 from whoosh import query as wq
 
 from .. import whoosh_ext
+from . import budget
+from .phrases import phrase_docs
 
 _EMPTY_IDS = np.zeros(0, dtype=np.int32)
 _EMPTY_W = np.zeros(0, dtype=np.float32)
 CACHE_BYTES = 64 * 1024 * 1024      # per process and index generation
 CACHE_MIN_POSTINGS = 256            # shorter lists are quick to read even across segments
 FALLBACK_CACHE = 256                # phrase (and other Whoosh-matched) results kept per generation
+PARTIAL_PHRASES = 16                # phrases cut short by the deadline, kept to be finished later
 
 
 @dataclass
@@ -147,6 +150,7 @@ class Evaluator:
         self.n = postings.n
         self._fallback_cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._fallback_lock = threading.Lock()      # the cache is shared by every thread
+        self._partial: dict[str, tuple[np.ndarray, int]] = {}    # phrases cut short: (found, where to go on)
 
     def run(self, q) -> Match:
         m = self._eval(q)
@@ -157,7 +161,7 @@ class Evaluator:
 
     def _term(self, fieldname, text, boost) -> Match:
         out = self._empty()
-        if fieldname not in self.p.reader.schema:
+        if fieldname not in self.p.reader.schema or budget.expired():   # past the deadline: skipped
             return out
         field = self.p.reader.schema[fieldname]
         try:
@@ -182,11 +186,17 @@ class Evaluator:
         if isinstance(q, wq.NullQuery.__class__) or q is wq.NullQuery:
             return self._empty()
         if isinstance(q, wq.Not):     # as Whoosh's InverseMatcher: every match scores its weight, 1
+            cuts = budget.cuts()
             mask = ~self._eval(q.query).mask
+            if budget.cuts() != cuts:     # an exclusion cut short would let through what it excludes
+                return self._empty()
             return Match(mask, mask.astype(np.float32) * np.float32(q.boost))
         # Every Match keeps score == 0 where mask is False, so scores add without masking.
         if isinstance(q, wq.AndNot):
-            a, b = self._eval(q.a), self._eval(q.b)
+            a, cuts = self._eval(q.a), budget.cuts()
+            b = self._eval(q.b)
+            if budget.cuts() != cuts:
+                return self._empty()
             mask = a.mask & ~b.mask
             return Match(mask, _keep(a.score, mask))
         if isinstance(q, wq.AndMaybe):
@@ -197,6 +207,8 @@ class Evaluator:
             a, b = self._eval(q.a), self._eval(q.b)
             mask = a.mask & b.mask
             return Match(mask, _keep(a.score, mask))
+        if isinstance(q, wq.Or) and q.subqueries and all(isinstance(c, wq.Term) for c in q.subqueries):
+            return self._or_terms(q)
         if isinstance(q, (wq.And, wq.Or)) and not isinstance(q, wq.DisjunctionMax):
             children = [self._eval(c) for c in q.subqueries]
             if not children:
@@ -225,6 +237,24 @@ class Evaluator:
             return out
         return self._fallback(q)
 
+    def _or_terms(self, q) -> Match:
+        """An Or of words (what a wildcard or prefix expands to) summed in place, word by word."""
+        out = self._empty()
+        schema = self.p.reader.schema
+        for t in q.subqueries:
+            if t.fieldname not in schema or budget.expired():
+                continue
+            try:
+                btext = t.text if isinstance(t.text, bytes) else schema[t.fieldname].to_bytes(t.text)
+            except ValueError:
+                continue
+            ids, scores = self.p.bm25(t.fieldname, btext, t.boost)
+            out.mask[ids] = True
+            out.score[ids] += scores
+        if q.boost != 1:
+            out.score *= np.float32(q.boost)
+        return out
+
     def _fallback(self, q) -> Match:
         """Phrases and anything else: Whoosh decides which documents match; words score them."""
         out = self._empty()
@@ -252,8 +282,22 @@ class Evaluator:
             if packed is not None:
                 self._fallback_cache.move_to_end(key)
         if packed is None:
-            mask = np.zeros(self.n, dtype=bool)
-            mask[np.fromiter(self.searcher.docs_for_query(q), dtype=np.int64)] = True
+            found = None
+            if isinstance(q, wq.Phrase):
+                with self._fallback_lock:
+                    resume = self._partial.pop(key, None)
+                found = phrase_docs(self.p, q, resume)
+            if found is not None:
+                mask, resume_at = found
+                if resume_at is not None:     # cut short by the deadline: the next request goes on
+                    with self._fallback_lock:
+                        self._partial[key] = (mask, resume_at)
+                        while len(self._partial) > PARTIAL_PHRASES:
+                            self._partial.pop(next(iter(self._partial)))
+                    return mask.copy()
+            else:
+                mask = np.zeros(self.n, dtype=bool)
+                mask[np.fromiter(self.searcher.docs_for_query(q), dtype=np.int64)] = True
             packed = np.packbits(mask)
             with self._fallback_lock:
                 self._fallback_cache[key] = packed

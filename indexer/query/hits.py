@@ -12,6 +12,8 @@ from . import related
 from .highlight import highlight_paragraphs, snippet
 from .request import Hit, Ref, Story, Version
 
+STORY_CHARS = 30_000       # of a story's body shown and highlighted; the rest is one link away
+
 
 def iso(value) -> str | None:
     if value is None:
@@ -55,16 +57,35 @@ def version(live, docnum: int) -> Version:
     return Version(id=f["id"], title=f.get("title", ""), date=iso(f.get("date")))
 
 
+def first_part(body: str, chars: int = STORY_CHARS) -> str:
+    """The start of a long body, cut at a paragraph (or else a space) near `chars`."""
+    if len(body) <= chars:
+        return body
+    cut = body.rfind("\n\n", chars // 2, chars)
+    if cut == -1:
+        cut = body.rfind(" ", chars // 2, chars)
+    return body[:cut if cut != -1 else chars]
+
+
 def story(live, docnum: int, terms: frozenset[str]) -> Story:
-    """A whole story: paragraphs highlighted with `terms`, related stories and versions."""
+    """A story: paragraphs highlighted with `terms`, related stories and versions.
+
+    A story of many megabytes (a whole report saved as one file) would take seconds to
+    highlight and lay out, and megabytes to send: only its first STORY_CHARS characters
+    are shown and highlighted (`truncated` says so; the web offers the whole text as
+    plain text), and related stories are found from its first part.
+    """
     f = live.searcher.stored_fields(docnum)
     lang = f.get("language", "")
     analyzer = in_language(live.searcher.schema["body"].analyzer, lang)
-    text = f"{f.get('title', '')}\n{f.get('body', '')}"
+    whole = f.get("body", "") or ""
+    body = first_part(whole)
+    text = f"{f.get('title', '')}\n{body[:related.MAX_TEXT]}"
     return Story(
         id=f["id"], title=f.get("title", ""), date=iso(f.get("date")), dateline=f.get("dateline", ""),
         place=f.get("place", ""), source=f.get("source", ""), url=f.get("url", ""), path=f.get("path", ""),
-        paragraphs=highlight_paragraphs(f.get("body", ""), terms, analyzer), body=f.get("body", ""),
+        paragraphs=highlight_paragraphs(body, terms, analyzer), body=body,
+        truncated=len(body) < len(whole), body_chars=len(whole),
         **chips(f, "mention", STORY_CHIPS), language=lang,
         similar=[version(live, d)
                  for d, _ in related.similar(live.searcher, live.evaluator, live.tables, docnum, text,

@@ -8,20 +8,24 @@ opens it; the old searcher closes when its last request lets go of it.
 """
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from .. import store
 from ..facetspec import DEFAULT_MATCH, FACETS
 from ..schema import FACET_FIELDS
+from .budget import Lexicons
 from .evaluate import Evaluator, Postings
 from .parse import make_parsers
 from .suggest import Suggester
 from .tables import Tables, read_labels
 
 REFRESH_EVERY_S = 1.0
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -40,19 +44,39 @@ class Live:
     collapsed: dict = field(default_factory=dict)    # browsing requests' Collapsed, see matching.collapsed
     parsers: dict = field(default_factory=dict)   # (full, plain) per language set, multilingual.parsers
     suggester: Suggester | None = None    # built on the first suggestion asked of this generation
+    lexicons: Lexicons | None = None      # word lists for leading wildcards (budget.py)
+    names: dict | None = None             # (field, folded label or name) -> value, facetcounts.value_named
+    files: dict = field(default_factory=dict)      # store.file_marks of the segment files in use
     # Guards the caches above that requests change (collapsed, suggester): one Live serves
     # every thread of a process (`flask run`, threaded workers). The arrays are read-only.
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
+    def __post_init__(self):
+        if self.lexicons is None:
+            self.lexicons = Lexicons(self.searcher.reader())
+
     @classmethod
     def open(cls, index_dir: Path) -> "Live":
+        """Open the live generation; anything that fails while reading it is `IndexDamaged`."""
         ix, gen = store.open_live(index_dir)
-        searcher = ix.searcher()
-        postings = Postings(searcher.reader())
-        tables = Tables.build(postings, FACET_FIELDS, eager=tuple(f.field_for(DEFAULT_MATCH) for f in FACETS))
-        full, plain = make_parsers(searcher.schema)   # ix.schema re-reads the TOC on every use
-        return cls(gen, ix, searcher, tables, Evaluator(postings, searcher, tables.live), full, plain,
-                   labels=read_labels(searcher, tables))
+        try:
+            searcher = ix.searcher()
+            segments = [gen / leaf.segment().make_filename(".seg") for leaf, _ in searcher.reader().leaf_readers()]
+            files = store.file_marks([p for p in segments if p.exists()])
+            postings = Postings(searcher.reader())
+            tables = Tables.build(postings, FACET_FIELDS, eager=tuple(f.field_for(DEFAULT_MATCH) for f in FACETS))
+            full, plain = make_parsers(searcher.schema)   # ix.schema re-reads the TOC on every use
+            return cls(gen, ix, searcher, tables, Evaluator(postings, searcher, tables.live), full, plain,
+                       labels=read_labels(searcher, tables), files=files)
+        except Exception as exc:   # noqa: BLE001 - Whoosh fails in many ways on a damaged file
+            raise store.IndexDamaged(f"the index at {gen} cannot be read ({_reason(exc)}); "
+                                     f"{store.RECOVER}") from exc
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, FileNotFoundError) and exc.filename:
+        return f"{Path(exc.filename).name} is missing"
+    return f"{type(exc).__name__}: {str(exc)[:200]}" if str(exc) else type(exc).__name__
 
 
     def folded_values(self, fieldname: str) -> dict[str, str]:
@@ -66,14 +90,26 @@ class Live:
 
 
 class LiveIndex:
-    """Hands out the live generation of one index folder, reopening it when it changes."""
+    """Hands out the live generation of one index folder, reopening it when it changes.
 
-    def __init__(self, index_dir: Path | str, refresh_every: float = REFRESH_EVERY_S):
+    A new generation is opened and warmed (`warm(live)`: the front page, recent
+    searches) before it is handed out, so that no request pays for opening it. With
+    `background=True` (a web worker) that happens in a thread while requests go on
+    being answered from the old generation, whose files stay readable until it is
+    dropped (a deleted file lives on while open); without it (the CLI, tests) the
+    request that notices the new generation waits for it.
+    """
+
+    def __init__(self, index_dir: Path | str, refresh_every: float = REFRESH_EVERY_S,
+                 warm: Callable[[Live], None] | None = None, background: bool = False):
         self.index_dir = Path(index_dir)
         self.refresh_every = refresh_every
+        self.warm = warm
+        self.background = background
         self._lock = threading.Lock()
         self._live: Live | None = None
         self._checked = 0.0
+        self._swapping = False
 
     def _stale(self, live: Live) -> bool:
         gen = store.live_dir(self.index_dir)
@@ -84,14 +120,69 @@ class LiveIndex:
         except OSError:
             return True
 
+    def _open_warm(self) -> Live:
+        live = Live.open(self.index_dir)
+        if self.warm is not None:
+            try:
+                self.warm(live)
+            except Exception:   # noqa: BLE001 - warming is an optimisation; the generation is fine
+                log.warning("could not warm %s", live.gen, exc_info=True)
+        return live
+
+    def _swap_in_background(self) -> None:
+        if self._swapping:
+            return
+        self._swapping = True
+        threading.Thread(target=self._swap, name="newsfacet-warm", daemon=True).start()
+
+    def _swap(self) -> None:
+        try:
+            new = self._open_warm()
+        except Exception:       # noqa: BLE001 - a bad new generation: keep serving the old, retry later
+            log.warning("could not open the new generation of %s", self.index_dir, exc_info=True)
+            new = None
+        with self._lock:
+            self._swapping = False
+            if new is not None:
+                self._live = new
+
     def current(self) -> Live:
+        """The live generation, checked first: a request never reads a segment file that changed.
+
+        The files' sizes are compared on every call (a `stat` per segment, microseconds),
+        since reading a memory-mapped page that a truncation removed kills the process
+        with SIGBUS. A changed file of a generation still live is damage: the generation
+        is dropped and `IndexDamaged` raised until a good one can be opened.
+        """
         with self._lock:
             now = time.monotonic()
             live = self._live
-            if live is None or now - self._checked >= self.refresh_every:
+            if live is None:
+                live = self._live = self._open_warm()
+            elif now - self._checked >= self.refresh_every:
                 self._checked = now
-                if live is None or self._stale(live):
-                    live = self._live = Live.open(self.index_dir)
+                if self._stale(live):
+                    if self.background:
+                        self._swap_in_background()
+                    else:
+                        self._live = None
+                        live = self._live = self._open_warm()
+            problem = store.changed_file(live.files)
+            if problem is not None and store.changed_file(live.files, deleted_ok=True) is None \
+                    and self._stale(live):
+                problem = None                 # deleted or replaced by a reindex: still readable while open
+                if self.background:
+                    self._swap_in_background()
+                else:
+                    live = self._live = self._open_warm()
+            if problem is not None:            # cut short, or gone from a generation still live
+                self._live = None
+                if self._stale(live):
+                    live = self._live = self._open_warm()
+                    problem = store.changed_file(live.files)
+                if problem is not None:
+                    self._live = None
+                    raise store.IndexDamaged(f"the index at {live.gen} is damaged: {problem}; {store.RECOVER}")
             return live
 
     def close(self) -> None:

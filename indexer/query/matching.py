@@ -10,7 +10,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..facetspec import FACETS
+from . import budget
 from .collapse import Collapsed
+from .facetcounts import value_named
 from .parse import parse
 from .tables import UNDATED
 from .request import EXCLUDE_PREFIX, QueryError, SearchRequest
@@ -51,7 +53,7 @@ def _canonical(live, spec, value: str, prefix: str) -> str:
     for form in dict.fromkeys([value, spec.normalise(value) if spec.normalise else value]):
         if table is not None and form in table.index:
             return form
-        folded = live.folded_values(spec.mention_field).get(form.casefold())
+        folded = live.folded_values(spec.mention_field).get(form.casefold()) or value_named(live, spec.param, form)
         if folded:
             return folded
     try:
@@ -87,11 +89,17 @@ def filter_masks(live, req: SearchRequest) -> dict[str, np.ndarray]:
 def match(live, req: SearchRequest) -> Match:
     """Which stories a request matches, with their scores."""
     resolve_values(live, req)
-    q, notice = parse(live, req.q, req.match, req.languages)
+    deadline = budget.Deadline(budget.DEFAULT.seconds)
+    with budget.running(deadline):         # expanding patterns counts too
+        q, notice = parse(live, req.q, req.match, req.languages)
     scores = None
     if q is not None:
-        m = live.evaluator.run(q)          # every match and its score, in one pass
+        with budget.running(deadline):
+            m = live.evaluator.run(q)      # every match and its score, in one pass
         text_mask, scores = m.mask, m.score
+        if deadline.cuts:
+            cut = budget.CUT_NOTICE.format(seconds=deadline.seconds)
+            notice = f"{notice}; {cut}" if notice else cut
     else:
         text_mask = live.tables.live.copy()
     masks = filter_masks(live, req)

@@ -27,6 +27,7 @@ from .semantics import NewsParser
 TEXT_FIELDS = ("title", "body")
 LANGUAGE_FIELD = "language"
 MAX_LANGUAGES = 12        # alternatives per word: the archive's most common languages
+PARSER_SETS = 32          # language sets whose parsers are kept per generation (a URL may ask any)
 
 
 def MultilingualParser(fieldnames, schema, languages: tuple[str, ...] = (), **kwargs):
@@ -157,5 +158,6 @@ def parsers(live, requested: list[str] | tuple[str, ...], make_parsers):
             found = make_parsers(bound_schema(schema, langs[0]))
         else:
             found = make_parsers(schema, MultilingualParser, languages=langs)
-    cache[key] = found
+    if len(cache) < PARSER_SETS:      # junk `language=` values must not grow memory
+        cache[key] = found
     return found

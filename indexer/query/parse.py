@@ -11,11 +11,12 @@ import re
 from whoosh import qparser, query as wq
 
 from ..facetspec import BY_PARAM, DEFAULT_MATCH, FACETS
-from . import multilingual
+from . import budget, multilingual
+from .facetcounts import value_named
 from .request import QueryError
 from .semantics import NewsParser, everything_except, expand_patterns, plus_minus
 
-MAX_EXPANSIONS = 1024        # words one wildcard or prefix may stand for
+MAX_EXPANSIONS = budget.DEFAULT.per_pattern        # words one wildcard or prefix may stand for
 FIELD_ALIASES = {"title": ["headline"], **{f.param: list(f.query_aliases) for f in FACETS if f.query_aliases}}
 _MULTITERM = (wq.Prefix, wq.Wildcard, wq.FuzzyTerm, wq.Regex, wq.TermRange)
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -57,8 +58,11 @@ def parse(live, text: str, match: str = DEFAULT_MATCH, languages=()) -> tuple[ob
     if q is wq.NullQuery or isinstance(q, wq.NullQuery.__class__):
         hint = DATE_HINT if re.search(r"\b(?:date|day|month|year):", text) else ""
         return NOTHING, notice or NO_WORDS.format(text.strip()) + hint
+    budget.check_shape(q)                       # clauses, phrase length: before the index is touched
+    budget.check_scan(q, live.lexicons)         # word lists the patterns must look through, together
     reader = live.searcher.reader()
     q = expand_patterns(reader, q, MAX_EXPANSIONS, _too_many)
+    budget.check_terms(q)                       # words the patterns stand for, together
     bound_expansions(reader, q)
     return q, notice
 
@@ -70,7 +74,8 @@ DATE_HINT = "; to search by date, use the from and to filters (from=1987-03-01)"
 
 
 def _too_many(node) -> None:
-    raise QueryError(f"'{node}' stands for more than {MAX_EXPANSIONS:,} words; give a few more letters", "q")
+    raise budget.BudgetError(f"'{node}' stands for more than {MAX_EXPANSIONS:,} words; give a few more "
+                             "letters (cap: per_pattern)", "per_pattern")
 
 
 def resolve_fields(q, match: str = DEFAULT_MATCH, live=None):
@@ -90,17 +95,19 @@ def resolve_fields(q, match: str = DEFAULT_MATCH, live=None):
 
 
 def _value(spec, text: str, live) -> str:
-    """The value the index holds for what a query wrote: a gazetteer name, or any case of a value."""
-    try:
-        found = spec.resolve(text) if spec.resolve else None
-    except Exception:
-        found = None
-    if found:
-        return found[0]
+    """The value the index holds for what a query wrote: any case of a value, a label or long name
+    stored with the stories (no gazetteer: a serving worker of an English archive loads none),
+    else a gazetteer name, in any language; else the text as typed."""
     if live is not None:
         form = spec.normalise(text) if spec.normalise else text
-        return live.folded_values(spec.mention_field).get(form.casefold(), text)
-    return text
+        found = live.folded_values(spec.mention_field).get(form.casefold()) or value_named(live, spec.param, text)
+        if found:
+            return found
+    try:
+        hit = spec.resolve(text) if spec.resolve else None
+    except Exception:                  # a gazetteer problem: keep the text as typed
+        hit = None
+    return hit[0] if hit else text
 
 
 def bound_expansions(reader, q) -> None:
@@ -111,9 +118,7 @@ def bound_expansions(reader, q) -> None:
             for _ in node.expanded_terms(reader):
                 n += 1
                 if n > MAX_EXPANSIONS:
-                    raise QueryError(
-                        f"'{node}' stands for more than {MAX_EXPANSIONS:,} words; "
-                        "give a few more letters", "q")
+                    _too_many(node)
 
 
 def positive_leaves(q):
@@ -147,4 +152,6 @@ def highlight_terms(reader, q) -> frozenset[str]:
         for fieldname, text in pairs:
             if fieldname in ("title", "body"):
                 out.add(text.decode("utf-8") if isinstance(text, bytes) else text)
+        if len(out) >= budget.HIGHLIGHT_TERMS:      # a snippet cannot show more; each costs time
+            break
     return frozenset(out)

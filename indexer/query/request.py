@@ -273,6 +273,8 @@ class Story:
     language: str = ""
     similar: list[Version] = field(default_factory=list)    # related stories (related.py)
     versions: list[Version] = field(default_factory=list)   # near-duplicates of this story
+    truncated: bool = False     # body and paragraphs hold only the first part of a long story
+    body_chars: int = 0         # length of the whole body
 
     def to_dict(self) -> dict:
         return asdict(self)

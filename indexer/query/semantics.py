@@ -29,6 +29,8 @@ import re
 from whoosh import qparser, query as wq
 from whoosh.fields import TEXT
 
+from . import budget
+
 # Endings a typed prefix may be cut from: the word "enjoyi…" is most likely "enjoying".
 ENDINGS = ("", "e", "s", "es", "ed", "ing", "ings", "er", "ers", "y", "ies", "ied", "ly", "ment", "ments",
            "ness", "ion", "ions", "ation", "ations", "al", "ally", "ate", "ated", "ates", "ating", "ity",
@@ -96,6 +98,8 @@ def expand_patterns(reader, q, limit: int, too_many):
     def fix(node):
         if isinstance(node, (wq.Prefix, wq.Wildcard)) and node.fieldname in reader.schema \
                 and isinstance(reader.schema[node.fieldname], TEXT):
+            if budget.expired():                      # the query's deadline (budget.py)
+                budget.too_slow(node)
             texts = _stems_for(reader, node, limit, too_many)
             return Expansion([wq.Term(node.fieldname, t) for t in texts], str(node), node.fieldname,
                              boost=node.boost)
@@ -120,6 +124,8 @@ def _stems_for(reader, node, limit: int, too_many) -> list[str]:
     for i, btext in enumerate(reader.expand_prefix(field, literal)):
         if i >= MAX_SCANNED:
             too_many(node)
+        if i % 256 == 255 and budget.expired():      # the query's deadline (budget.py) covers this too
+            budget.too_slow(node)
         t = btext.decode("utf-8") if isinstance(btext, bytes) else btext
         if matches(t) or (regex is not None and _a_word_of(t, matches, stemmer(reader, field))):
             found.append(t)

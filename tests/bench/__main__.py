@@ -22,7 +22,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import corpus, first_search, fts5, http_load, indexing, inproc, pages, queries, report
+from . import corpus, first_search, fts5, hostile, http_load, indexing, inproc, pages, queries, report
 from .report import log
 
 FULL = {"rounds": 5, "empty_reps": 30, "first_reps": 3, "http_seconds": 20.0, "http_requests": 3000}
@@ -105,6 +105,18 @@ def bench_scale(scale: int, args, mix, rep: dict, expected_rate: float | None) -
         gc.collect()
     ip = out["inproc"]
     ip["open_ms"] = open_ms
+
+    log(f"{scale}x: hostile mix ({len(hostile.mix())} requests x {args.rounds} rounds) and the first search "
+        "after a reindex")
+    archive = Archive(ix_dir)
+    try:
+        out["hostile"] = hostile.run(archive, rounds=args.rounds)
+    finally:
+        archive.close()
+    out["after_reindex"] = hostile.first_after_reindex(ix_dir, [bq.params() for bq in mix if bq.q][:32])
+    h, ar = out["hostile"], out["after_reindex"]
+    log(f"{scale}x: hostile p50 {h['median_ms']} ms, p99 {h['p99_ms']} ms, max {h['max_ms']} ms; "
+        f"first search after a reindex {ar['first_ms']} ms (slowest while warming {ar['max_while_warming_ms']} ms)")
     log(f"{scale}x: search median {ip['ours']['median_ms']} ms (FTS5 {ip['fts5']['median_ms']}), "
         f"p95 {ip['ours']['p95_ms']} ms (FTS5 {ip['fts5']['p95_ms']}); "
         f"empty {ip['empty_ours']['median_ms']} ms (FTS5 {ip['empty_fts5']['median_ms']})")

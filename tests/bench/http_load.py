@@ -1,7 +1,7 @@
 """HTTP latency, throughput and worker memory against `newsfacet serve` on loopback.
 
 Why this shape: the issue asks what a small newsroom would see with the shipped
-server (gunicorn, 2 sync workers) under a bounded concurrent load. Eight client
+server (gunicorn, 2 threaded workers) under a bounded concurrent load. Eight client
 threads with `http.client` keep both workers busy without the client becoming the
 bottleneck (a request costs the client far less than the search costs a worker);
 the run stops at a fixed number of requests or a time limit, whichever comes

@@ -1,0 +1,127 @@
+"""Every per-generation cache has a bound, and flooding it with distinct requests stays within it.
+
+Junk parameters (unknown `org`/`country`/`region` values, `country:` names no story holds)
+must neither load the gazetteers into a serving worker (~120 MB) nor be remembered.
+"""
+from __future__ import annotations
+
+import datetime
+import json
+import subprocess
+import sys
+
+import pytest
+from relfixtures import ROOT, reuters_index
+
+from indexer.query import evaluate, matching, suggest
+from indexer.search import Archive, SearchRequest
+
+pytestmark = pytest.mark.corpus
+
+
+@pytest.fixture(scope="module")
+def index_dir(tmp_path_factory):
+    return reuters_index(tmp_path_factory)
+
+
+@pytest.fixture
+def archive(index_dir):
+    a = Archive(index_dir)
+    yield a
+    a.close()
+
+
+def live(archive):
+    return archive._index.current()
+
+
+def common_words(archive, n: int) -> list[str]:
+    """`n` body words with enough postings to be cached."""
+    reader = live(archive).searcher.reader()
+    out = []
+    for word, info in reader.iter_field("body"):
+        if info.doc_frequency() >= evaluate.CACHE_MIN_POSTINGS:
+            out.append(word.decode())
+            if len(out) >= n:
+                break
+    return out
+
+
+def test_the_postings_cache_stays_within_its_bytes(archive):
+    postings = live(archive).evaluator.p
+    postings._cache_limit = 64 * 1024            # a few lists' worth, so that the flood evicts
+    words = common_words(archive, 60)
+    assert len(words) >= 20
+    for w in words:
+        archive.search(SearchRequest(q=w))
+        assert postings._cache_bytes <= postings._cache_limit
+        assert postings._cache_bytes == sum(a.nbytes + b.nbytes for a, b in postings._cache.values())
+    assert 0 < len(postings._cache) < len(words)
+
+
+def test_the_phrase_cache_keeps_its_number_of_entries(archive, monkeypatch):
+    monkeypatch.setattr(evaluate, "FALLBACK_CACHE", 8)
+    words = common_words(archive, 30)
+    for a, b in zip(words, words[1:]):
+        archive.search(SearchRequest(q=f'"{a} {b}"'))
+        assert len(live(archive).evaluator._fallback_cache) <= 8
+    assert len(live(archive).evaluator._fallback_cache) == 8
+
+
+def test_the_collapsed_cache_keeps_its_number_of_entries(archive):
+    for day in range(40):          # every request holds stories: up to a day after the first story
+        archive.search(SearchRequest(date_to=datetime.date(1987, 2, 27) + datetime.timedelta(days=day)))
+        assert len(live(archive).collapsed) <= matching.COLLAPSED_CACHE
+    assert len(live(archive).collapsed) == matching.COLLAPSED_CACHE
+
+
+def test_the_suggestion_surfaces_keep_their_number_of_entries(archive, monkeypatch):
+    monkeypatch.setattr(suggest, "SURFACES_KEPT", 10)
+    for a in "abcdefghijklmnopqrstuvw":
+        for b in "aeiou":
+            archive.suggest(a + b)
+    surfaces = live(archive).suggester._surfaces
+    assert 0 < len(surfaces) <= 11         # cleared when it passes the bound
+
+
+def test_unknown_facet_values_are_not_remembered(archive):
+    labels_before = dict(live(archive).labels)
+    for i in range(300):
+        result = archive.search(SearchRequest(q="oil", orgs=[f"junk-org-{i}"], countries=[f"Q{i}"],
+                                              regions=[f"nowhere {i}"]))
+        assert result.total == 0
+        chosen = [v for v in result.facets["organisation"] if v.selected]
+        assert [(v.value, v.label) for v in chosen] == [(f"junk-org-{i}", f"junk-org-{i}")]
+    assert live(archive).labels == labels_before
+
+
+def test_a_serving_process_never_loads_the_gazetteers(index_dir):
+    """Labels, `country:Name`, `org:name` and junk filters, in a fresh process: gazetteers stay unloaded."""
+    code = f"""
+import json, resource, sys
+from indexer.search import Archive, SearchRequest
+from indexer import gazetteer
+a = Archive({str(index_dir)!r})
+out = {{}}
+out["brazil"] = a.search(SearchRequest(q="country:Brazil")).total
+out["BR"] = a.search(SearchRequest(q="country:br")).total
+out["filter"] = a.search(SearchRequest(countries=["BR"])).total
+out["opec"] = a.search(SearchRequest(q="org:opec")).total
+a.search(SearchRequest(q="country:Atlantis org:nosuchbody", orgs=["nosuch"], countries=["XX"], regions=["Mars"]))
+a.suggest("bra"); a.stats()
+out["loaded"] = gazetteer._gazetteer.cache_info().currsize + gazetteer._places.cache_info().currsize
+print(json.dumps(out))
+"""
+    r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr[-2000:]
+    out = json.loads(r.stdout.strip().splitlines()[-1])
+    assert out["loaded"] == 0
+    assert out["brazil"] == out["BR"] == out["filter"] > 0
+    assert out["opec"] > 0
+
+
+def test_junk_languages_do_not_grow_the_parser_cache(archive):
+    from indexer.query import multilingual
+    for i in range(3 * multilingual.PARSER_SETS):
+        archive.search(SearchRequest(q="oil", languages=[f"x{i}"]))
+    assert len(live(archive).parsers) <= multilingual.PARSER_SETS
