@@ -72,13 +72,6 @@ class Live:
             raise store.IndexDamaged(f"the index at {gen} cannot be read ({_reason(exc)}); "
                                      f"{store.RECOVER}") from exc
 
-
-def _reason(exc: Exception) -> str:
-    if isinstance(exc, FileNotFoundError) and exc.filename:
-        return f"{Path(exc.filename).name} is missing"
-    return f"{type(exc).__name__}: {str(exc)[:200]}" if str(exc) else type(exc).__name__
-
-
     def folded_values(self, fieldname: str) -> dict[str, str]:
         """A facet field's values by their case-folded form (`org=unicef`), built on first use."""
         found = self._folded.get(fieldname)
@@ -87,6 +80,12 @@ def _reason(exc: Exception) -> str:
             found = {v.casefold(): v for v in (table.values if table else ())}
             self._folded[fieldname] = found
         return found
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, FileNotFoundError) and exc.filename:
+        return f"{Path(exc.filename).name} is missing"
+    return f"{type(exc).__name__}: {str(exc)[:200]}" if str(exc) else type(exc).__name__
 
 
 class LiveIndex:

@@ -13,7 +13,6 @@ from whoosh import qparser, query as wq
 from ..facetspec import BY_PARAM, DEFAULT_MATCH, FACETS
 from . import budget, multilingual
 from .facetcounts import value_named
-from .request import QueryError
 from .semantics import NewsParser, everything_except, expand_patterns, plus_minus
 
 MAX_EXPANSIONS = budget.DEFAULT.per_pattern        # words one wildcard or prefix may stand for
