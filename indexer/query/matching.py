@@ -13,7 +13,7 @@ from ..facetspec import FACETS
 from . import budget
 from .collapse import Collapsed
 from .facetcounts import value_named
-from .parse import parse
+from .parse import gazetteer_value, parse
 from .tables import UNDATED
 from .request import EXCLUDE_PREFIX, QueryError, SearchRequest
 
@@ -56,12 +56,9 @@ def _canonical(live, spec, value: str, prefix: str) -> str:
         folded = live.folded_values(spec.mention_field).get(form.casefold()) or value_named(live, spec.param, form)
         if folded:
             return folded
-    try:
-        found = spec.resolve(value) if spec.resolve else None
-    except Exception:              # a gazetteer problem: treat the value as unknown
-        found = None
+    found = gazetteer_value(live, spec, value)
     if found:
-        return found[0]
+        return found
     raise QueryError(f"no {spec.title.lower()} '{value[:80]}' is known ('{prefix}{spec.param}' takes a value "
                      f"from the {spec.title} facet, or a name or alias of one)", prefix + spec.param)
 

@@ -102,11 +102,20 @@ def _value(spec, text: str, live) -> str:
         found = live.folded_values(spec.mention_field).get(form.casefold()) or value_named(live, spec.param, text)
         if found:
             return found
+    hit = gazetteer_value(live, spec, text)
+    return hit or text
+
+
+def gazetteer_value(live, spec, text: str) -> str | None:
+    """A value by a gazetteer name, only in an archive of several languages (names in the others:
+    `country:Österreich`); a serving worker of an English archive never loads a gazetteer."""
+    if live is not None and multilingual.languages_present(live.searcher.reader()) == (multilingual.ENGLISH,):
+        return None
     try:
         hit = spec.resolve(text) if spec.resolve else None
-    except Exception:                  # a gazetteer problem: keep the text as typed
+    except Exception:                  # a gazetteer problem: as if unknown
         hit = None
-    return hit[0] if hit else text
+    return hit[0] if hit else None
 
 
 def bound_expansions(reader, q) -> None:
