@@ -104,6 +104,15 @@ def _within(key: str, roots: list[str]) -> bool:
     return any(key == r or key.startswith(r.rstrip(os.sep) + os.sep) for r in roots)
 
 
+def _schema_changed(gen: Path) -> bool:
+    """An index written before a field was added (a new facet) is rebuilt, not updated: its stories
+    would lack the field and Whoosh refuses documents with fields its schema does not have."""
+    try:
+        return bool(set(SCHEMA.names()) - set(whoosh_index.open_dir(str(gen)).schema.names()))
+    except Exception:            # unreadable: let the normal path report it
+        return False
+
+
 # ---------------------------------------------------------------- the run
 
 def _progress(total: int, enabled: bool | None):
@@ -192,8 +201,9 @@ def build_index(paths: Iterable[Path | str], index_dir: Path | str, *, rebuild: 
 
     with store.indexer_lock(index_dir):
         live = store.live_dir(index_dir)
-        fresh = rebuild or live is None
+        fresh = rebuild or live is None or _schema_changed(live)
         report.created = live is None
+        report.rebuilt = report.rebuilt or fresh and live is not None
         try:
             if fresh:
                 store.remove_stale_generations(index_dir, keep=[live], min_age_s=0)

@@ -145,13 +145,18 @@ def _open_archive(index_dir: Path):
     return archive
 
 
+def _facet_options(command):
+    """One `--<param>` option per facet of the registry (facetspec.FACETS), and `--match`."""
+    from .facetspec import DEFAULT_MATCH, FACETS, MATCHES
+    for spec in reversed(FACETS):
+        command = click.option(f"--{spec.param}", spec.param, multiple=True, help=spec.cli_help)(command)
+    return click.option("--match", type=click.Choice(MATCHES), default=DEFAULT_MATCH, show_default=True,
+                        help="Facets and filters by every mention, or by what a story is about.")(command)
+
+
 @main.command("search")
 @click.argument("query", nargs=-1)
-@click.option("--org", multiple=True, help="Only stories naming this organisation (repeatable: OR).")
-@click.option("--country", multiple=True, help="Only stories about this country code or name (repeatable: OR).")
-@click.option("--region", multiple=True, help="Only stories about this region (repeatable: OR).")
-@click.option("--language", multiple=True,
-              help="Only stories in this language, ISO 639-1 (de); the words are analysed in it (repeatable: OR).")
+@_facet_options
 @click.option("--from", "date_from", default="", help="From this date (YYYY-MM-DD).")
 @click.option("--to", "date_to", default="", help="Up to this date (YYYY-MM-DD).")
 @click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance", show_default=True)
@@ -159,20 +164,15 @@ def _open_archive(index_dir: Path):
 @click.option("--per-page", type=click.IntRange(1, 100), default=10, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the result object (the same as GET /api/search).")
 @index_dir_option
-def search_cmd(query, org, country, region, language, date_from, date_to, sort, page, per_page, as_json, index_dir):
-    """Search the index: words (AND), "phrases", OR, NOT, title:/org:/country: fields, prefix*."""
-    from . import entities
+def search_cmd(query, date_from, date_to, sort, page, per_page, as_json, index_dir, match, **facets):
+    """Search the index: words (AND), "phrases", OR, NOT, title:/org:/country: fields, prefix*.
+
+    Facet options take a value, a name or an alias (`--country Brazil` is BR), as the web does.
+    """
     from .search import QueryError, parse_request
 
-    countries = []
-    for c in country:       # accept names as well as codes on the command line
-        try:
-            found = entities.find_country(c)
-        except NotImplementedError:
-            found = None
-        countries.append(found.code if found else c)
-    params = {"q": [" ".join(query)], "org": list(org), "country": countries, "region": list(region),
-              "language": list(language), "from": [date_from], "to": [date_to], "sort": [sort], "page": [str(page)],
+    params = {"q": [" ".join(query)], **{k: list(v) for k, v in facets.items()}, "match": [match],
+              "from": [date_from], "to": [date_to], "sort": [sort], "page": [str(page)],
               "per_page": [str(per_page)]}
     try:
         req = parse_request(params)
@@ -206,7 +206,7 @@ def _print_result(result) -> None:
         click.echo(f"{i}. {hit.title}")
         click.echo(f"   {hit.date or 'undated'}  {hit.dateline}  [{hit.id}]")
         click.echo(f"   {_plain(hit.snippet)}")
-        tags = [o.label for o in hit.organisations] + [c.label for c in hit.countries]
+        tags = [o.label for o in hit.organisations] + [c.label for c in hit.companies] + [c.label for c in hit.countries]
         if tags:
             click.echo(f"   {', '.join(tags)}")
     for name, values in result.facets.items():
@@ -228,13 +228,14 @@ def stats_cmd(as_json, index_dir):
     click.echo(f"documents:  {stats['documents']} ({stats['undated']} undated)")
     click.echo(f"dates:      {stats['first_date'] or '-'} .. {stats['last_date'] or '-'}")
     for name, values in stats["facets"].items():
-        click.echo(f"{name + ':':12}" + (", ".join(f"{v['label']} ({v['count']})" for v in values) or "-"))
+        click.echo(f"{name + ':':11} " + (", ".join(f"{v['label']} ({v['count']})" for v in values) or "-"))
 
 
 @main.command("entities")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def entities_cmd(file):
-    """Print the countries and organisations found in each record of a .jsonl[.gz] FILE.
+    """Print the countries, organisations and companies found in each record of a .jsonl[.gz] FILE
+    (what each story is about, and under "mentioned" every value it names).
 
     Records are read by the indexer's own reader, so the dateline, date and title the
     extractor sees are the ones `newsfacet index` gives it.
@@ -253,6 +254,10 @@ def entities_cmd(file):
             "countries": [{"code": c.code, "name": c.name} for c in ents.countries],
             "organisations": [{"name": o.name, "acronym": o.acronym, "kind": o.kind}
                               for o in ents.organisations],
+            "companies": [{"name": c.name, "value": c.key} for c in ents.companies],
+            "mentioned": {"countries": [c.code for c in ents.countries_mentioned],
+                          "organisations": [o.key for o in ents.organisations_mentioned],
+                          "companies": [c.key for c in ents.companies_mentioned]},
         }, ensure_ascii=False))
     if any(p.skipped for p in problems):
         click.get_current_context().exit(EXIT_SKIPPED)

@@ -40,17 +40,26 @@ from .gazetteer import (_ANAPHOR, _BLOCK, _CAPITAL, _COUNTRY, _DEMONYM, _ORG, _R
                         _TOKEN, DATA, Country, Organisation, _country_by_name, _dateline_country,
                         _fold, _gaz, _norm_token, _OrgEntry, _Places, _places, _rows, _spellings,
                         _state_key, _tokens)
+from . import companies
 from .entity_rules import (DEMONYM, LEAD, LEAD_SPILL, MEDIUM_STORY, NEAR, SALIENT,  # noqa: F401
-                           SALIENT_MEDIUM, SHORT_STORY, Analysis, Mention, _country_ok, _Doc,
-                           _historic, _is_country_word, _learn_acronyms, _org_ok, _org_salient,
-                           _salient)
+                           SALIENT_MEDIUM, SHORT_STORY, Analysis, Mention, _company_salient, _country_ok,
+                           _Doc, _historic, _is_country_word, _learn_acronyms, _mentioned, _org_ok,
+                           _org_salient, _salient)
 
 
 @dataclass
 class Entities:
+    """What a story is *about* (the salience rules, scored against Reuters' labels) and every
+    reliable *mention* (the same ambiguity rules, no salience rule): the `*_mentioned` lists hold
+    every value of the first lists and the ones the story only names in passing."""
     countries: list[Country] = field(default_factory=list)
     organisations: list[Organisation] = field(default_factory=list)
     regions: list[str] = field(default_factory=list)
+    companies: list[Organisation] = field(default_factory=list)
+    countries_mentioned: list[Country] = field(default_factory=list)
+    organisations_mentioned: list[Organisation] = field(default_factory=list)
+    regions_mentioned: list[str] = field(default_factory=list)
+    companies_mentioned: list[Organisation] = field(default_factory=list)
 
 
 # --------------------------------------------------------------------------- datelines
@@ -127,6 +136,7 @@ def analyse(title: str, body: str, dateline: str = "", date: _dt.date | str | No
     segments = [(title, _is_caps(title)), (body, _is_caps(body))]
     doc = _Doc(segments)
     out = Analysis()
+    out.companies = companies.find(title, body, segments[0][1])
     last_end: dict[tuple[int, str], int] = {}
 
     def note(table: dict, key: str, value, seg: int, pos: int, form) -> None:
@@ -169,13 +179,14 @@ def analyse(title: str, body: str, dateline: str = "", date: _dt.date | str | No
     for seg, (text, caps) in enumerate(segments):
         if not text:
             continue
-        toks = _TOKEN.findall(text)
+        toks = raw = _TOKEN.findall(text)
         if "." in text:
             toks = [t + "." if "." in t and t[-1] != "." else t for t in toks]     # as _norm_token
         if seg == 1:
             out.body_tokens = len(toks)
             end = _lead_end(text)
             out.lead_tokens = len(_TOKEN.findall(text[:end])) if end is not None else len(toks)
+            out.lead_chars = end if end is not None else len(text)
         spans = None
         table = g.first_upper if caps else g.first
         n = len(toks)
@@ -210,7 +221,7 @@ def analyse(title: str, body: str, dateline: str = "", date: _dt.date | str | No
                     note(out.organisations, value.org.key, value.org, seg, i, key)
                 elif kind == _COUNTRY or kind == _CAPITAL or kind == _DEMONYM:
                     if spans is None:
-                        spans = [m.span() for m in _TOKEN.finditer(text)]
+                        spans = _Spans(text, raw)
                     country = _country_ok(value, key, toks, i, ln, text, spans, caps, doc, georgia_side)
                     if (kind == _CAPITAL and i + ln < n and country is not None
                             and toks[i + ln].lower() in g.capital_not_next):
@@ -227,6 +238,30 @@ def analyse(title: str, body: str, dateline: str = "", date: _dt.date | str | No
     if dateline and out.countries and "," not in dateline:
         _other_city_of_that_name(out, dateline.strip())
     return out
+
+
+class _Spans:
+    """Character spans of a segment's tokens, found only as far as a rule asks (`str.find` from the
+    previous token's end: the text between two tokens holds no letter or digit, so the first hit is
+    the token). Most stories need the spans of a few early tokens, not a regex pass over all."""
+
+    __slots__ = ("text", "raw", "spans")
+
+    def __init__(self, text: str, raw: list[str]):
+        self.text, self.raw, self.spans = text, raw, []
+
+    def __len__(self) -> int:
+        return len(self.raw)
+
+    def __getitem__(self, i: int) -> tuple[int, int]:
+        spans, raw, find = self.spans, self.raw, self.text.find
+        pos = spans[-1][1] if spans else 0
+        while len(spans) <= i:
+            tok = raw[len(spans)]
+            start = find(tok, pos)
+            pos = start + len(tok)
+            spans.append((start, pos))
+        return spans[i]
 
 
 def _other_city_of_that_name(out: Analysis, place: str) -> None:
@@ -262,13 +297,27 @@ def extract(title: str, body: str, dateline: str = "", date: _dt.date | str | No
     salient = {k for k, m in a.organisations.items() if _org_salient(m, a)}
     parents = g.parents
     orgs = [m.value for k, m in a.organisations.items()
-            if k in salient or parents.get(k) in salient or m.first < a.lead_tokens + LEAD_SPILL]
-    regions = dict.fromkeys(a.regions)
+            if (k in salient or parents.get(k) in salient or m.first < a.lead_tokens + LEAD_SPILL)
+            and m.value.kind != "company"]
+    mentioned = [m.value for m in a.countries.values() if _mentioned(m)]
+    cos = [m.org for m in a.companies.values() if _company_salient(m, a)]
+    return Entities(countries=countries, organisations=orgs, regions=_regions(a.regions, countries, g),
+                    companies=cos,
+                    countries_mentioned=mentioned,
+                    organisations_mentioned=[m.value for m in a.organisations.values()
+                                             if m.value.kind != "company"],
+                    regions_mentioned=_regions(a.regions, mentioned, g),
+                    companies_mentioned=[m.org for m in a.companies.values()])
+
+
+def _regions(named: dict, countries: list[Country], g) -> list[str]:
+    """Regions named in the story, then those of its countries."""
+    regions = dict.fromkeys(named)
     for c in countries:
         r = g.regions.get(c.code)
         if r:
             regions.setdefault(r, None)
-    return Entities(countries=countries, organisations=orgs, regions=list(regions))
+    return list(regions)
 
 
 _FORM = {_CAPITAL: "@capital", _DEMONYM: "@demonym"}
@@ -302,6 +351,18 @@ def find_organisation(text: str) -> Organisation | None:
         if _fold(e.org.key) == f:
             return e.org
     return None
+
+
+def find_region(text: str) -> str | None:
+    """A region from its name or a phrase for it, in any case ("western europe", "Gulf states")."""
+    if not text or not text.strip():
+        return None
+    g = _gaz()
+    f = _fold(text)
+    hit = g.lookup.get(f)
+    if hit and hit[0] == _REGION:
+        return hit[1]
+    return next((r for r in set(g.regions.values()) if _fold(r) == f), None)
 
 
 def region_of(code: str) -> str | None:

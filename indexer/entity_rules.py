@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from . import companies
 from .gazetteer import (_COUNTRY, _DEMONYM, _TOKEN, Country, Organisation, _gaz, _norm_token,
                         _OrgEntry)
 
@@ -51,8 +52,10 @@ class Analysis:
     countries: dict[str, Mention] = field(default_factory=dict)
     organisations: dict[str, Mention] = field(default_factory=dict)
     regions: dict[str, Mention] = field(default_factory=dict)
+    companies: dict = field(default_factory=dict)   # value -> companies.CompanyMention
     body_tokens: int = 0
     lead_tokens: int = 0             # tokens of the body's first sentence
+    lead_chars: int = 0              # characters of the body's first sentence
 
 
 # --------------------------------------------------------------------------- the salience rule
@@ -92,6 +95,22 @@ def _org_salient(m: Mention, a: Analysis) -> bool:
     the lead (see LEAD_SPILL), or when the story is about the body it belongs to (the UN agencies
     of a UN story: see extract)."""
     return m.in_title or a.body_tokens <= SHORT_STORY or m.count >= 2
+
+
+def _mentioned(m: Mention) -> bool:
+    """A reliable mention of a country: the dateline, a name or a demonym. A capital alone names a
+    venue or a government ("talks in Paris"), so it is evidence for *about*, not a mention."""
+    return m.in_dateline or m.count > m.capitals
+
+
+# characters after the lead sentence in which a company named once still counts (as LEAD_SPILL)
+LEAD_SPILL_CHARS = 100
+
+
+def _company_salient(m, a: Analysis) -> bool:
+    """A story is about a company it names in the title, in a brief, twice, or in its lead."""
+    return (m.in_title or a.body_tokens <= SHORT_STORY or m.count >= 2
+            or m.first < a.lead_chars + LEAD_SPILL_CHARS)
 
 
 # --------------------------------------------------------------------------- per-mention rules
@@ -223,6 +242,8 @@ def _learn_acronyms(text: str) -> dict[str, _OrgEntry]:
                     break
         if entry is None:
             name = _join_long(text[max(0, m.start() - 200):m.start()], long_toks)
+            if companies.instrument_like(name):
+                continue                 # "London Interbank Offered Rate (LIBOR)": a rate, not a body
             entry = _OrgEntry(Organisation(name, short, _guess_kind(name)), frozenset(), False,
                               frozenset(), None)
         learnt[short] = entry
@@ -268,17 +289,7 @@ def _join_long(text: str, toks: list[str]) -> str:
 
 
 def _guess_kind(name: str) -> str:
-    n = name.lower()
-    if any(w in n for w in ("news agency", "press agency", "news service")):
-        return "news agency"
-    if any(w in n.split() for w in ("inc", "corp", "co", "ltd", "plc", "ag", "sa", "llc", "group", "company")):
-        return "company"
-    if n.startswith(("united nations", "un ", "u.n. ")) or any(
-            w in n for w in ("international", "intergovernmental", "inter-governmental", "commonwealth",
-                             "world ", "regional", "european", "african union", "asian", "association of")):
-        return "intergovernmental"
-    if any(w in n for w in ("ministry", "department", "agency", "commission", "council", "office", "bureau",
-                            "authority", "central bank", "parliament")):
-        return "government"
-    return "other"
-
+    """The kind of a body the gazetteer does not know: a company when its name carries a legal form
+    (it then goes to the company facet), else "other". Never guessed from words such as
+    "International" or "Association": that made an exporters' association intergovernmental."""
+    return "company" if companies.legal_form_name(name) else "other"

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import entities as E
+from . import evaluate_sample
 from .newstext import split_dateline
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -132,6 +133,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--top", type=int, default=15, help="how many confusions to show")
     ap.add_argument("--no-date", action="store_true", help="do not pass the story date to extract()")
     ap.add_argument("--json", action="store_true", help="print the figures as JSON")
+    ap.add_argument("--sample", action="store_true",
+                    help="print the 200-line mention and company samples with context, to judge")
     args = ap.parse_args(argv)
     if not args.corpus.is_file():
         print(f"corpus not found: {args.corpus}", file=sys.stderr)
@@ -144,18 +147,52 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps({"stories": res["stories"], "ms_per_story": res["ms_per_story"],
                           "countries": c.as_dict(args.top), "organisations": o.as_dict(args.top)}, indent=1))
         return 0
-    part = f"reuters-{args.ids[0]}..{args.ids[1]} of the dev split" if args.ids else "dev split"
-    print(f"stories scored: {res['stories']} ({part}), extract(): {res['ms_per_story']:.3f} ms per story")
-    print(f"countries      precision {c.precision:.3f}  recall {c.recall:.3f}  F1 {c.f1:.3f}"
-          f"   (tp {c.tp}, fp {c.fp}, fn {c.fn})")
-    print(f"organisations  precision {o.precision:.3f}  recall {o.recall:.3f}  F1 {o.f1:.3f}"
-          f"   (tp {o.tp}, fp {o.fp}, fn {o.fn}; precision over Reuters' bodies only)")
+    if args.sample:
+        evaluate_sample.report(dev_records(args.corpus), show=True)
+        return 0
+    part = f"reuters-{args.ids[0]}..{args.ids[1]}" if args.ids else "dev split"
+    _print_scores(res, part + ("" if part == "dev split" else " of the dev split"), _baseline().get(part))
     for label, s in (("countries", c), ("organisations", o)):
         print(f"\n{label}: most frequent false positives")
         print("  " + ", ".join(f"{k} {v}" for k, v in s.false_pos.most_common(args.top)))
         print(f"{label}: most frequent misses")
         print("  " + ", ".join(f"{k} {v}" for k, v in s.misses.most_common(args.top)))
+    if args.ids is None and args.limit is None:      # `make eval`: the held-out part and the samples too
+        held = evaluate(dev_records(args.corpus, ids=HELD_OUT), use_date=not args.no_date)
+        part = f"reuters-{HELD_OUT[0]}..{HELD_OUT[1]}"
+        print()
+        _print_scores(held, part + " (held out: rules tuned on 1..8000)", _baseline().get(part))
+        print("\nprecision on samples judged by reading (python -m indexer.evaluate --sample prints them):")
+        for name, r in evaluate_sample.report(dev_records(args.corpus)).items():
+            what = {"mention": "mentions a story is not about (the 'Any mention' switch adds them)",
+                    "company": "companies"}[name]
+            p = "-" if r["precision"] is None else f"{r['precision']:.3f}"
+            print(f"  {what}: precision {p} over {r['judged']} judged"
+                  + (f" ({r['unjudged']} new lines unjudged)" if r["unjudged"] else "") + "  (new: no figure before)")
     return 0
+
+
+HELD_OUT = (8001, 11000)
+
+
+def _baseline() -> dict:
+    path = E.DATA / "eval_baseline.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+
+
+def _print_scores(res: dict, part: str, before: dict | None) -> None:
+    """The about figures, with the figures before issue 14 beside them."""
+    c, o = res["countries"], res["organisations"]
+    before = before or {}
+
+    def was(key: str) -> str:
+        b = before.get(key)
+        return f"   [before: P {b[0]:.3f} R {b[1]:.3f}]" if b else ""
+    print(f"stories scored: {res['stories']} ({part}), extract(): {res['ms_per_story']:.3f} ms per story")
+    print(f"countries      precision {c.precision:.3f}  recall {c.recall:.3f}  F1 {c.f1:.3f}"
+          f"   (tp {c.tp}, fp {c.fp}, fn {c.fn}){was('countries')}")
+    print(f"organisations  precision {o.precision:.3f}  recall {o.recall:.3f}  F1 {o.f1:.3f}"
+          f"   (tp {o.tp}, fp {o.fp}, fn {o.fn}; precision over Reuters' bodies only){was('organisations')}")
 
 
 if __name__ == "__main__":

@@ -5,15 +5,13 @@ function of the Document: nothing here touches the index.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 
 from . import datelines, dedup, entities, gazetteer, language
 from .analysis import ENGLISH, LanguageText
 from .documents import Document
-
-
-def _clean_value(value: str) -> str:
-    return value.replace(",", " ").strip()
+from .schema import facet_fields
 
 
 def language_and_dateline(doc: Document) -> tuple[str, str, str]:
@@ -44,22 +42,13 @@ def prepare(doc: Document, key: str) -> tuple[dict, str | None]:
     except Exception as exc:     # a bad story must not stop the run; index it without facets
         ents = entities.Entities()
         warning = f"entities not extracted ({type(exc).__name__}: {exc})"
-    orgs = [{"value": _clean_value(o.key), "label": o.key, "name": o.name, "kind": o.kind}
-            for o in ents.organisations]
-    countries = [{"value": c.code, "label": c.name} for c in ents.countries]
-    regions = [{"value": _clean_value(r), "label": r} for r in ents.regions]
     fields = {
         "id": doc.id, "path": key, "title": title, "body": body,
         "dateline": dateline, "place": place, "source": doc.source or "",
         "url": doc.url or "",
-        "org": ",".join(o["value"] for o in orgs), "country": ",".join(c["value"] for c in countries),
-        "region": ",".join(r["value"] for r in regions),
-        "org_kind": ",".join(f"{o['kind'] or 'other'}|{o['value']}" for o in orgs),
-        "orgs_display": orgs, "countries_display": countries, "regions_display": regions,
         "minhash": dedup.minhash(doc.title or "", doc.body or ""),
     }
-    if lang:
-        fields["language"] = lang
+    fields.update(facet_fields(dataclasses.replace(doc, language=lang), ents))
     if lang and lang != ENGLISH:     # analysed in its language; stored as the plain text
         fields.update(title=LanguageText(title, lang), body=LanguageText(body, lang),
                       _stored_title=title, _stored_body=body)

@@ -6,13 +6,16 @@ Why these fields:
   There is no separate spelling field (Whoosh's `spelling=True` indexes the body a
   second time, unstemmed: +65% indexing time); "did you mean" corrects against the
   stemmed words and turns the stem back into a word found in a story (search.py).
-- `org`, `country`, `region` hold canonical facet values (comma-separated
-  KEYWORDs, case kept: `UNDP`, `TM`). They are indexed, not stored: the searcher
-  turns their postings into numpy arrays once per index generation and counts facets
-  with `bincount` (see `facets.py`).
+- every facet of `facetspec.FACETS` has a field of canonical values its story is
+  *about* (`org`, `company`, `country`, `region`) and one of every value it *mentions*
+  (`org_any` ...): comma-separated KEYWORDs, case kept (`UNDP`, `TM`), indexed, not
+  stored: the searcher turns their postings into numpy arrays once per index
+  generation and counts facets with `bincount` (see `query/tables.py`). The facet's
+  stored `display` field holds the labels of its values for the hits.
 - `language` is the story's ISO 639-1 code (`language.py`), stored for the story page
-  and counted as a facet like the others; `title` and `body` are analysed in that
-  language (`analysis.py`), the English analyzer's terms being unchanged.
+  and counted as a facet like the others (a `single` facet of the registry); `title` and
+  `body` are analysed in that language (`analysis.py`), the English analyzer's terms
+  being unchanged.
 - `day` (YYYY-MM-DD), `month` (YYYY-MM) and `year` feed the date facet and the
   date filter the same way; `date` is the stored, sortable datetime.
 - `path` is indexed so that a changed or removed file's stories can be deleted by term.
@@ -27,12 +30,18 @@ from whoosh.columns import FixedBytesColumn
 from whoosh.fields import COLUMN, DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 
 from .analysis import NewsAnalyzer
+from .facetspec import FACETS
 
 TITLE_BOOST = 2.0
 MINHASH_BYTES = 128          # dedup.SIGNATURE_BYTES: 64 16-bit minima per story
 
-# Facet fields the searcher counts; order is the order of `facets` in results.
-FACET_FIELDS = ("org", "country", "region", "language")
+# Facet fields the searcher counts: every facet's about and mention fields.
+FACET_FIELDS = tuple(dict.fromkeys(f for spec in FACETS for f in (spec.field, spec.mention_field)))
+SINGLE_FIELDS = tuple(spec.field for spec in FACETS if spec.single)
+# "government|ICC": a value under the kind it has in this story, so a value shared by bodies of
+# several kinds is counted per kind (query/orgkinds.py); per strength of tagging, as the facets
+KIND_FIELDS = tuple(dict.fromkeys(f for spec in FACETS if spec.kind_field
+                                  for f in (spec.kind_field_for("about"), spec.kind_field_for("mention"))))
 
 
 def build_schema() -> Schema:
@@ -46,26 +55,28 @@ def build_schema() -> Schema:
         day=ID,
         month=ID,
         year=ID,
-        org=KEYWORD(commas=True, lowercase=False, scorable=False),
-        country=KEYWORD(commas=True, lowercase=False, scorable=False),
-        region=KEYWORD(commas=True, lowercase=False, scorable=False),
-        language=ID(stored=True),
-        # "government|ICC": an organisation under the kind it has in this story, so a value
-        # shared by bodies of several kinds is counted per kind (query/orgkinds.py)
-        org_kind=KEYWORD(commas=True, lowercase=False, scorable=False),
         dateline=STORED,
         place=STORED,
         source=STORED,
         url=STORED,
-        # [{"value": "UNDP", "label": "UNDP", "name": "...", "kind": "..."}], [{"value": "TM", "label": "Turkmenistan"}]
-        orgs_display=STORED,
-        countries_display=STORED,
-        regions_display=STORED,
         minhash=COLUMN(FixedBytesColumn(MINHASH_BYTES, default=bytes(MINHASH_BYTES))),
+        **{name: KEYWORD(commas=True, lowercase=False, scorable=False) for name in FACET_FIELDS + KIND_FIELDS
+           if name not in SINGLE_FIELDS},
+        **{name: ID(stored=True) for name in SINGLE_FIELDS},      # the language: one value, stored
+        # [{"value": "UNDP", "label": "UNDP", "name": "...", "kind": "...", "about": false (only when false)}]
+        **{spec.display: STORED for spec in FACETS if spec.display},
     )
 
 
 SCHEMA = build_schema()
+
+
+def facet_fields(doc, ents) -> dict:
+    """Every facet's fields of one story (the indexer's way to the facet registry)."""
+    out: dict = {}
+    for spec in FACETS:
+        out.update(spec.index_fields(doc, ents))
+    return out
 
 
 def codec() -> W3Codec:

@@ -24,6 +24,7 @@ from typing import Iterator
 import numpy as np
 
 from . import whoosh_ext
+from .facetspec import BY_NAME, BY_PARAM, DEFAULT_MATCH, FACETS, MATCHES, FacetSpec
 from .language import label as language_label  # noqa: F401 (re-exported: the web's language chips)
 from .query import budget, export, hits, matching
 from .query.didyoumean import did_you_mean
@@ -33,7 +34,7 @@ from .query.facetcounts import FACET_LIMIT, label_of, facets
 from .query.highlight import sanitize_many
 from .query.live import REFRESH_EVERY_S, LiveIndex
 from .query.parse import MAX_EXPANSIONS, NOTHING, highlight_terms, parse
-from .query.request import (MAX_QUERY_CHARS, ORG_KINDS, SORTS, FacetValue, Hit, QueryError, Ref,
+from .query.request import (EXCLUDE_PREFIX, MAX_QUERY_CHARS, ORG_KINDS, SORTS, FacetValue, Hit, QueryError, Ref,
                             SearchRequest, SearchResult, Story, Version, _clean_text, parse_request)
 from .query.suggest import Suggester, Suggestion
 from .store import ENV_INDEX, IndexDamaged, IndexNotFound, default_index_dir
@@ -44,7 +45,8 @@ WARM_SECONDS = 3.0      # at most this long warming one
 
 __all__ = ["Archive", "QueryError", "SearchRequest", "SearchResult", "Story", "Hit", "FacetValue", "Ref",
            "Version", "Suggestion", "parse_request", "MAX_QUERY_CHARS", "MAX_EXPANSIONS", "ORG_KINDS",
-           "SORTS", "FACET_LIMIT", "ENV_INDEX", "IndexNotFound", "IndexDamaged", "default_index_dir"]
+           "SORTS", "FACET_LIMIT", "ENV_INDEX", "IndexNotFound", "IndexDamaged", "default_index_dir",
+           "FACETS", "FacetSpec", "BY_NAME", "BY_PARAM", "MATCHES", "DEFAULT_MATCH", "EXCLUDE_PREFIX"]
 
 
 def _locked(method):
@@ -140,7 +142,7 @@ class Archive:
 
         terms = highlight_terms(live.searcher.reader(), m.query)
         analyzer = live.searcher.schema["body"].analyzer
-        page = [hits.hit(live, docnum, score, terms, analyzer) for docnum, score in page_docs]
+        page = [hits.hit(live, docnum, score, terms, analyzer, req.match) for docnum, score in page_docs]
         for h, clean in zip(page, sanitize_many([h.snippet for h in page])):
             h.snippet = clean                    # bleach, once for the page
         if collapsed:
@@ -163,7 +165,8 @@ class Archive:
             query=req.q, total=total, page=req.page, pages=pages,
             took_ms=round((time.perf_counter() - started) * 1000, 1),
             suggestion=suggestion, hits=page, facets=counted, sort=m.sort,
-            date_granularity=granularity, notice=m.notice, groups=groups, grouped=collapsed is not None)
+            date_granularity=granularity, notice=m.notice, groups=groups, grouped=collapsed is not None,
+            match=req.match, newest=t.newest())
 
     @_locked
     def export(self, req: SearchRequest) -> tuple[int, Iterator[dict]]:
@@ -175,7 +178,7 @@ class Archive:
         live = self._index.current()
         m = matching.match(live, req)
         docs = export.ordered(m.final, m.scores, m.sort, live.tables)
-        return len(docs), self._in_chunks(export.rows(live.searcher, docs))
+        return len(docs), self._in_chunks(export.rows(live.searcher, docs, match=req.match))
 
     def _in_chunks(self, rows: Iterator[dict], chunk: int = _EXPORT_CHUNK) -> Iterator[dict]:
         """`rows` read `chunk` at a time under the lock, handed out without it."""

@@ -147,13 +147,35 @@ def test_world_bank_in_a_headline():
 @pytest.mark.parametrize("body, key, kind", [
     ("The International Monetary Fund approved the loan.", "IMF", "intergovernmental"),
     ("The U.S. Agriculture Department raised its forecast.", "USDA", "government"),
-    ("Acme Widgets Corp (AWC) said profits rose.", "AWC", "company"),
     ("Kyodo News said the talks had ended.", "Kyodo", "news agency"),
     ("The International Air Transport Association (IATA) said traffic rose.", "IATA", "other"),
 ])
 def test_organisation_kinds(body, key, kind):
     by_key = {o.key: o for o in E.extract("", body).organisations}
     assert by_key[key].kind == kind
+
+
+def test_a_body_the_gazetteer_does_not_know_is_other_never_intergovernmental():
+    # issue 14: AICE, an exporters' association, was guessed intergovernmental from its name
+    body = "The Association of International Coffee Exporters (AICE) said stocks fell."
+    by_key = {o.key: o for o in E.extract("", body).organisations}
+    assert by_key["AICE"].kind == "other"
+
+
+@pytest.mark.parametrize("body", [
+    "The London Interbank Offered Rate (LIBOR) rose to seven pct.",
+    "Customers use Personal Identification Numbers (PINs) at the machines.",
+])
+def test_rates_and_numbers_are_not_organisations(body):
+    ent = E.extract("", body)
+    assert not ent.organisations_mentioned and not ent.companies_mentioned
+
+
+def test_a_company_with_a_defined_acronym_is_a_company_not_an_organisation():
+    ent = E.extract("", "Acme Widgets Corp (AWC) said profits rose. AWC shares rose.")
+    assert "AWC" not in keys(ent)
+    acme = next(c for c in ent.companies if c.key == "Acme Widgets")
+    assert acme.kind == "company" and acme.name == "Acme Widgets Corp"
 
 
 def test_indexer_stores_organisation_kind_in_display_data():

@@ -147,7 +147,9 @@ def test_empty_query_lists_newest_first_with_facets_over_everything(archive):
     result = search(archive)
     assert result.total == len(STORIES) and result.sort == "newest"
     assert ids(result)[0] == "s4"
-    assert sum(v.count for v in result.facets["date"]) == 5      # the dated ones
+    dates = {v.value: v.count for v in result.facets["date"]}
+    assert dates.pop("undated") == 1                              # issue 14: an Undated bucket
+    assert sum(dates.values()) == 5                               # the dated ones
 
 
 def test_relevance_puts_title_matches_first(archive):
@@ -207,7 +209,7 @@ def test_wildcards_are_bounded(archive, monkeypatch):
     ({"from": ["1988-01-01"], "to": ["1987-01-01"]}, "is after"),
     ({"sort": ["random"]}, "'sort' must be one of relevance, newest, oldest"),
     ({"q": ["x" * 20_000]}, "the limit is 1,000"),
-    ({"date": ["87"]}, "'date' must be YYYY or YYYY-MM"),
+    ({"date": ["87"]}, "'date' must be YYYY, YYYY-MM, YYYY-MM-DD"),
 ])
 def test_bad_parameters_have_readable_reasons(params, message):
     with pytest.raises(QueryError, match=message):
@@ -313,5 +315,29 @@ def test_date_facet_shows_empty_months_between(tmp_path):
             f.write(json.dumps({"id": str(i), "date": day, "body": "a story"}) + "\n")
     build_index([root], tmp_path / "ix", progress=False)
     result = Archive(tmp_path / "ix").search(SearchRequest())
+    # issue 14: a run of empty months is one bucket, which still narrows to its count (0)
     assert [(v.value, v.count) for v in result.facets["date"]] == [
-        ("1987-02", 2), ("1987-03", 0), ("1987-04", 0), ("1987-05", 1)]
+        ("1987-02", 2), ("1987-03..1987-04", 0), ("1987-05", 1)]
+    assert Archive(tmp_path / "ix").search(parse_request({"date": ["1987-03..1987-04"]})).total == 0
+
+
+def test_date_facet_drills_down_to_days_and_counts_undated(tmp_path):
+    root = tmp_path / "days"
+    root.mkdir()
+    with open(root / "s.jsonl", "w") as f:
+        for i, day in enumerate(["1987-03-02", "1987-03-02", "1987-03-05", "2026-01-01", None]):
+            f.write(json.dumps({"id": str(i), "date": day, "body": "a story"}) + "\n")
+    build_index([root], tmp_path / "ix", progress=False)
+    archive = Archive(tmp_path / "ix")
+    whole = archive.search(SearchRequest())
+    assert [(v.value, v.count) for v in whole.facets["date"]] == [
+        ("1987", 3), ("1988..2025", 0), ("2026", 1), ("undated", 1)]
+    month = archive.search(parse_request({"date": ["1987-03"]}))
+    assert month.date_granularity == "day"
+    assert [(v.value, v.count) for v in month.facets["date"]] == [
+        ("1987-03-02", 2), ("1987-03-03..1987-03-04", 0), ("1987-03-05", 1)]
+    assert archive.search(parse_request({"date": ["1987-03-02"]})).total == 2
+    assert [h.id for h in archive.search(parse_request({"date": ["undated"]})).hits] == ["4"]
+    assert whole.newest == "2026-01-01"
+    with pytest.raises(QueryError):
+        parse_request({"date": ["last week"]})

@@ -12,7 +12,7 @@ from indexer import datelines, entities as E
 from indexer.build import build_index
 from indexer.gazetteer import in_language
 from indexer.query import multilingual
-from indexer.search import Archive, parse_request
+from indexer.search import Archive, QueryError, parse_request
 
 STORIES = [
     {"id": "en-1", "title": "Oil prices rise", "body": "LONDON, Feb 26 - Oil prices rose on Monday after the "
@@ -130,8 +130,11 @@ def test_an_english_archive_keeps_whooshs_parser(tmp_path):
     assert multilingual.parsers(live, (), make_parsers) == (live.parser, live.plain_parser)
 
 
-def test_a_bad_language_value_finds_nothing_not_an_error(archive):
-    assert search(archive, "Regierung", language="xx").total == 0
+def test_a_bad_language_value_is_refused_by_name(archive):
+    # issue 14: a facet parameter no value or name matches is a 400 naming it (was: 0 stories)
+    with pytest.raises(QueryError, match="'xx'"):
+        search(archive, "Regierung", language="xx")
+    assert search(archive, "Regierung", language="German").total == search(archive, "Regierung", language="de").total
 
 
 @pytest.mark.parametrize("text,dateline,place", [

@@ -17,14 +17,15 @@ import json
 
 from flask import Blueprint, Response, request, stream_with_context, url_for
 
-from indexer.search import parse_request
+from indexer.search import FACETS, parse_request
 
 from . import urls
 from .archive import get_archive
 
 bp = Blueprint("export", __name__)
 
-COLUMNS = ("id", "date", "title", "dateline", "organisations", "countries", "url", "source_url")
+COLUMNS = ("id", "date", "title", "dateline", *(f.plural for f in FACETS if f.plural and f.on_hits),
+           "url", "source_url")
 FLUSH_EVERY = 200
 _FORMULA_START = frozenset("=+-@\t\r\n\uff1d\uff0b\uff0d\uff20")   # and their full-width forms
 

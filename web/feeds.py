@@ -17,7 +17,7 @@ import xml.etree.ElementTree as ET
 
 from flask import Blueprint, Response, request, url_for
 
-from indexer.search import parse_request
+from indexer.search import EXCLUDE_PREFIX, FACETS, parse_request
 
 from . import urls
 from .archive import get_archive
@@ -28,8 +28,9 @@ ATOM = "http://www.w3.org/2005/Atom"
 ENTRIES = 50
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _TAG = re.compile(r"<[^>]*>")
-FILTER_NAMES = {"org": "organisation", "country": "country", "region": "region", "language": "language",
+FILTER_NAMES = {**{f.param: f.name for f in FACETS}, **{EXCLUDE_PREFIX + f.param: f"not {f.name}" for f in FACETS},
                 "date": "date", "from": "from", "to": "to"}
+CHIPS = tuple(f.plural for f in FACETS if f.plural and f.on_hits)
 
 
 def xml_text(value) -> str:
@@ -87,7 +88,7 @@ def build_feed(params: urls.Params, result: dict, feed_url: str, page_url: str, 
         if hit.get("dateline"):
             summary = f"{hit['dateline']}: {summary}" if not summary.startswith(hit["dateline"]) else summary
         _sub(entry, "summary", summary, type="text")
-        for ref in (hit.get("organisations") or []) + (hit.get("countries") or []):
+        for ref in (r for key in CHIPS for r in hit.get(key) or []):
             _sub(entry, "category", term=ref["value"], label=ref["label"])
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
 

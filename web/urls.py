@@ -16,11 +16,17 @@ from urllib.parse import urlencode, urlsplit
 from flask import current_app
 from werkzeug.datastructures import MultiDict
 
+from indexer.search import EXCLUDE_PREFIX, FACETS
+
+# How the panel shows one facet (not which stories match): `find_org=bank` keeps the values whose
+# name holds "bank", `sort_org=name` lists them A-Z.
+FIND_PREFIX, SORT_PREFIX = "find_", "sort_"
+PANEL_PARAMS = tuple(p + f.param for f in FACETS for p in (FIND_PREFIX, SORT_PREFIX))
 # The parameters a search URL may carry, in the order they are written out.
-SEARCH_PARAMS = ("q", "org", "country", "region", "language", "date", "from", "to", "org_kind", "sort", "group",
-                 "correct", "page", "per_page")
+SEARCH_PARAMS = ("q", *(f.param for f in FACETS), *(EXCLUDE_PREFIX + f.param for f in FACETS), "match",
+                 "date", "from", "to", "org_kind", "sort", "group", "correct", "page", "per_page", *PANEL_PARAMS)
 # Changing any of these makes a new result list, so the page number no longer applies.
-_RESETS_PAGE = frozenset(SEARCH_PARAMS) - {"page"}
+_RESETS_PAGE = frozenset(SEARCH_PARAMS) - {"page", *PANEL_PARAMS}
 # A date facet value replaces an explicit range and the other way round.
 _EXCLUSIVE = {"date": ("from", "to"), "from": ("date",), "to": ("date",)}
 
@@ -90,10 +96,20 @@ def replace(params: Params, name: str, value: str | None) -> Params:
 
 
 def toggle(params: Params, name: str, value: str) -> Params:
-    """Select a facet value if it is not selected, else unselect it."""
+    """Select a facet value if it is not selected, else unselect it (an excluded value: include it)."""
     if name == "date":
         return replace(params, "date", None if ("date", value) in params else value)
+    if (EXCLUDE_PREFIX + name, value) in params:
+        return add(remove(params, EXCLUDE_PREFIX + name, value), name, value)
     return remove(params, name, value) if (name, value) in params else add(params, name, value)
+
+
+def toggle_exclude(params: Params, name: str, value: str) -> Params:
+    """Leave a facet value out (Kibana's "filter out"), or stop leaving it out."""
+    out_name = EXCLUDE_PREFIX + name
+    if (out_name, value) in params:
+        return remove(params, out_name, value)
+    return add(remove(params, name, value), out_name, value)
 
 
 def href(params: Params, path: str = "/") -> str:

@@ -12,21 +12,22 @@ from urllib.parse import parse_qsl, urlencode
 
 from flask import Blueprint, Response, abort, jsonify, render_template, request, url_for
 
-from indexer.search import MAX_QUERY_CHARS, SORTS, language_label, parse_request
+from indexer.search import DEFAULT_MATCH, EXCLUDE_PREFIX, FACETS, MAX_QUERY_CHARS, SORTS, language_label, parse_request
 
 from . import urls
 from .archive import get_archive
 
 bp = Blueprint("views", __name__)
 
-# facet key in results -> URL parameter that selects one of its values
-FACET_PARAM = {"date": "date", "organisation": "org", "country": "country", "region": "region",
-               "language": "language"}
+# facet key in results -> URL parameter that selects one of its values (facetspec.FACETS)
+FACET_PARAM = {"date": "date", **{f.name: f.param for f in FACETS}}
 PARAM_FACET = {v: k for k, v in FACET_PARAM.items()}
-FACET_TITLES = {"date": "Date", "organisation": "Organisation", "country": "Country", "region": "Region",
-                "language": "Language"}
-FILTER_TITLES = {"org": "Organisation", "country": "Country", "region": "Region", "language": "Language",
+FACET_TITLES = {"date": "Date", **{f.name: f.title for f in FACETS}}
+FILTER_TITLES = {**{f.param: f.title for f in FACETS}, **{EXCLUDE_PREFIX + f.param: f"Not {f.title}" for f in FACETS},
                  "date": "Date", "from": "From", "to": "To"}
+# a hit's chips (key in the hit) -> the parameter their link sets
+CHIP_PARAM = {f.plural: f.param for f in FACETS if f.plural and f.on_hits}
+MATCH_LABELS = {"about": "Stories about", "mention": "Any mention"}
 SORT_LABELS = {"relevance": "Relevance", "newest": "Newest first", "oldest": "Oldest first"}
 FACET_SHOWN = 8        # values shown before "more"
 MAX_BACK_CHARS = 4000
@@ -39,22 +40,30 @@ def search_data(args, api: bool = False) -> dict:
     params = urls.search_params(args)
     req = parse_request(args.to_dict(flat=False))
     result = get_archive().search(req)
+    # "country=Brazil" is BR from here on: chips, toggles and links use the value the index holds
+    params = [(k, req.resolved.get((k, v.strip()), v)) for k, v in params]
     data = result.to_dict()
     data["per_page"] = req.per_page
     base = url_for("views.api_search") if api else url_for("views.search_page")
     back = urls.query_string(params)
+    # on a page, a facet link lands on the results (on a phone they are above the panel: issue 14)
+    land = "" if api else "#results"
     for name, values in data["facets"].items():
         param = FACET_PARAM.get(name, name)
         for fv in values:
             if name == "date" and fv["label"] == fv["value"]:
                 fv["label"] = date_label(fv["value"])
             fv["selected"] = bool(fv.get("selected")) or (param, fv["value"]) in params
-            fv["toggle_url"] = urls.href(urls.toggle(params, param, fv["value"]), base)
+            fv["toggle_url"] = urls.href(urls.toggle(params, param, fv["value"]), base) + land
+            if name == "date" and ".." in fv["value"] and not fv["count"]:
+                fv["gap"] = True                 # a collapsed empty stretch: shown, not a link
+            if name != "date":
+                fv["exclude_url"] = urls.href(urls.toggle_exclude(params, param, fv["value"]), base) + land
     for hit in data["hits"]:
         hit["doc_url"] = doc_url(hit["id"], req.q, None if api else back, api)
         for version in hit.get("versions") or []:
             version["doc_url"] = doc_url(version["id"], req.q, None if api else back, api)
-        for key, param in (("organisations", "org"), ("countries", "country")):
+        for key, param in CHIP_PARAM.items():
             for ref in hit.get(key) or []:
                 ref["filter_url"] = urls.href(urls.add(params, param, ref["value"]), base)
         if hit.get("language"):
@@ -62,6 +71,12 @@ def search_data(args, api: bool = False) -> dict:
             hit["language_url"] = urls.href(urls.add(params, "language", hit["language"]), base)
     data["filters"] = active_filters(params, data["facets"], base)
     data["org_kinds"] = org_kind_links(params, req.org_kind, base)
+    data["match_links"] = [{"value": m, "label": label, "selected": m == req.match,
+                            "url": urls.href(urls.replace(params, "match", None if m == DEFAULT_MATCH else m), base)}
+                           for m, label in MATCH_LABELS.items()]
+    data["facet_views"] = facet_views(params, req, base)
+    data["date_presets"] = date_presets(params, data.get("newest"), base)
+    data["date_up"] = date_up(params, base)
     # a query that found nothing shows its correction's stories: the feed and exports follow those
     shown = data.get("showing_results_for")
     data.update(follow_links(urls.replace(params, "q", shown) if shown else params, base))
@@ -74,8 +89,9 @@ def search_data(args, api: bool = False) -> dict:
     return data
 
 
+# (companies are a facet of their own: `org_kind=company` is still accepted, and lists nothing)
 ORG_KIND_LABELS = {"": "All", "intergovernmental": "Intergovernmental", "government": "Government",
-                   "company": "Companies", "news agency": "News agencies", "other": "Other"}
+                   "news agency": "News agencies", "other": "Other"}
 
 
 def org_kind_links(params: urls.Params, current: str, base: str) -> list[dict]:
@@ -83,6 +99,24 @@ def org_kind_links(params: urls.Params, current: str, base: str) -> list[dict]:
     return [{"value": kind, "label": label, "selected": kind == current,
              "url": urls.href(urls.replace(params, "org_kind", kind or None), base)}
             for kind, label in ORG_KIND_LABELS.items()]
+
+
+def facet_views(params: urls.Params, req, base: str) -> dict:
+    """Per facet: the text it is filtered by and links that sort it by count or by name."""
+    out = {}
+    for f in FACETS:
+        key = urls.SORT_PREFIX + f.param
+        current = req.facet_sort.get(f.param, "count")
+        out[f.name] = {
+            "find": req.facet_find.get(f.param, ""), "find_param": urls.FIND_PREFIX + f.param,
+            "sort": current,
+            "sorts": [{"value": v, "label": "by count" if v == "count" else "A–Z", "selected": v == current,
+                       "url": urls.href(urls.replace(params, key, None if v == "count" else v), base)}
+                      for v in ("count", "name")],
+            "clear_find_url": urls.href(urls.remove(params, urls.FIND_PREFIX + f.param), base),
+            "hidden": [(k, v) for k, v in params if k not in (urls.FIND_PREFIX + f.param, "page")],
+        }
+    return out
 
 
 def follow_links(params: urls.Params, base: str) -> dict:
@@ -107,24 +141,63 @@ def active_filters(params: urls.Params, facets: dict, base: str) -> list[dict]:
     """Chips for the filters in force, each with the link that removes it."""
     labels = {(FACET_PARAM.get(name, name), fv["value"]): fv["label"]
               for name, values in facets.items() for fv in values}
+    labels.update({(EXCLUDE_PREFIX + p, v): label for (p, v), label in list(labels.items())})
     out = []
     for param, value in params:
         if param not in FILTER_TITLES:
             continue
         label = labels.get((param, value)) or (date_label(value, long=True) if param == "date" else value)
         out.append({"param": param, "title": FILTER_TITLES[param], "value": value, "label": label,
+                    "excluded": param.startswith(EXCLUDE_PREFIX),
                     "remove_url": urls.href(urls.remove(params, param, value), base)})
     return out
 
 
 def date_label(value: str, long: bool = False) -> str:
-    """'1987' -> '1987', '1987-03' -> 'Mar 1987' (long: 'March 1987'); anything else as given."""
+    """'1987' -> '1987', '1987-03' -> 'Mar 1987', '1987-03-05' -> '5 Mar 1987' (long: 'March'),
+    '1988..2025' -> '1988–2025: none' (a collapsed empty stretch), 'undated' -> 'Undated'."""
+    if value == "undated":
+        return "Undated"
+    if ".." in value:
+        a, _, b = value.partition("..")
+        return f"{date_label(a, long)}–{date_label(b, long)}: none"
     try:
         if len(value) == 7 and value[4] == "-":
             return _dt.date(int(value[:4]), int(value[5:7]), 1).strftime("%B %Y" if long else "%b %Y")
+        if len(value) == 10 and value[4] == "-":
+            d = _dt.date.fromisoformat(value)
+            return f"{d.day} " + d.strftime("%B %Y" if long else "%b %Y")
     except ValueError:
         pass
     return value
+
+
+DATE_PRESETS = (("Last 7 days", 7), ("Last 30 days", 30), ("Last year", 365))
+
+
+def date_presets(params: urls.Params, newest: str | None, base: str) -> list[dict]:
+    """Ranges counted back from the newest story in the index (an archive's "today")."""
+    if not newest:
+        return []
+    end = _dt.date.fromisoformat(newest)
+    out = []
+    for label, days in DATE_PRESETS:
+        start = (end - _dt.timedelta(days=days - 1)).isoformat()
+        chosen = ("from", start) in params and ("to", end.isoformat()) in params
+        p = urls.replace(urls.replace(urls.remove(params, "date"), "from", start), "to", end.isoformat())
+        out.append({"label": label, "from": start, "to": end.isoformat(), "selected": chosen,
+                    "url": urls.href(urls.remove(urls.remove(params, "from"), "to") if chosen else p, base)})
+    return out
+
+
+def date_up(params: urls.Params, base: str) -> dict | None:
+    """From a day to its month, from a month to its year (the drill-down's way back up)."""
+    chosen = dict(params).get("date", "")
+    if len(chosen) == 10 and ".." not in chosen:
+        return {"label": date_label(chosen[:7], long=True), "url": urls.href(urls.replace(params, "date", chosen[:7]), base)}
+    if len(chosen) == 7 and ".." not in chosen:
+        return {"label": chosen[:4], "url": urls.href(urls.replace(params, "date", chosen[:4]), base)}
+    return None
 
 
 def page_links(params: urls.Params, page: int, pages: int, width: int = 2) -> list[dict]:
@@ -171,7 +244,7 @@ def search_page():
     granular_dates = data["facets"].get("date") or []
     context = {
         "data": data, "form": form, "params": params,
-        "facet_titles": FACET_TITLES, "facet_shown": FACET_SHOWN,
+        "facet_titles": FACET_TITLES, "facet_shown": FACET_SHOWN, "facet_names": [f.name for f in FACETS],
         "sorts": sort_links(params, data.get("sort") or "relevance", bool(data["query"])),
         "last_page_url": urls.href(urls.replace(params, "page", data["pages"] if data["pages"] > 1 else None)),
         "page_links": page_links(params, data["page"], data["pages"]) if data["pages"] > 1 else [],
@@ -204,13 +277,15 @@ def story(doc_id: str):
     found = get_archive().story(doc_id, q)
     if found is None:
         abort(404, f"There is no story with the id “{doc_id[:200]}”.")
-    return render_template("story.html", story=found, q=q, whole_url=whole_url(doc_id),
+    chips = [{"title": f.title, "plural": f.plural, "css": f.name,
+              "refs": [{"label": r.label, "url": urls.href([(f.param, r.value)])}
+                       for r in getattr(found, f.plural, None) or []]}
+             for f in FACETS if f.plural]
+    return render_template("story.html", story=found, q=q, chips=[c for c in chips if c["refs"]],
+                           whole_url=whole_url(doc_id),
                            language_label=language_label(found.language) if found.language else "",
                            language_url=urls.href([("language", found.language)]),
-                           back_url=urls.href(back) if back else None,
-                           org_url=lambda v: urls.href([("org", v)]),
-                           country_url=lambda v: urls.href([("country", v)]),
-                           region_url=lambda v: urls.href([("region", v)]))
+                           back_url=urls.href(back) if back else None)
 
 
 # ---------------------------------------------------------------- JSON

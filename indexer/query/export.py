@@ -12,7 +12,10 @@ from typing import Iterator
 
 import numpy as np
 
+from ..facetspec import FACETS
+
 CHUNK = 500
+_CHIPS = tuple(f for f in FACETS if f.plural and f.on_hits)     # the facets a row lists
 
 
 def ordered(final: np.ndarray, scores: np.ndarray | None, sort: str, tables) -> np.ndarray:
@@ -24,8 +27,8 @@ def ordered(final: np.ndarray, scores: np.ndarray | None, sort: str, tables) -> 
     return order[final[order]]
 
 
-def rows(searcher, docnums: np.ndarray, chunk: int = CHUNK) -> Iterator[dict]:
-    """One plain dict per story (id, date, title, dateline, organisations, countries, source_url)."""
+def rows(searcher, docnums: np.ndarray, chunk: int = CHUNK, match: str = "mention") -> Iterator[dict]:
+    """One plain dict per story (id, date, title, dateline, organisations, countries, companies, source_url)."""
     for start in range(0, len(docnums), chunk):
         for docnum in docnums[start: start + chunk].tolist():
             f = searcher.stored_fields(docnum)
@@ -35,7 +38,10 @@ def rows(searcher, docnums: np.ndarray, chunk: int = CHUNK) -> Iterator[dict]:
                 "date": date.date().isoformat() if isinstance(date, _dt.datetime) else None,
                 "title": f.get("title", ""),
                 "dateline": f.get("dateline", ""),
-                "organisations": [o["label"] for o in f.get("orgs_display") or []],
-                "countries": [c["label"] for c in f.get("countries_display") or []],
+                **{spec.plural: _labels(f.get(spec.display), match) for spec in _CHIPS},
                 "source_url": f.get("url", ""),
             }
+
+
+def _labels(items, match: str) -> list[str]:
+    return [i["label"] for i in items or [] if match == "mention" or i.get("about", True)]

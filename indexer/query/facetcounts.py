@@ -3,7 +3,10 @@
 A facet's own filter is left out of its counts, so that other values of the same
 facet show how many they would add (values of one facet combine with OR), as in
 Elasticsearch's post_filter pattern; the unfiltered front page is counted once per
-generation.
+generation and strength of tagging (`match`). Every facet of `facetspec.FACETS` is
+counted on the field of the strength asked for. The values a request selects or
+excludes come first in their facet, whatever their count, so a choice is never
+folded away under "more".
 """
 from __future__ import annotations
 
@@ -11,85 +14,95 @@ import unicodedata
 
 import numpy as np
 
-from .. import language
+from ..facetspec import BY_PARAM, FACETS
 from . import orgkinds
-from ..schema import FACET_FIELDS
 from .request import FacetValue, SearchRequest
 
 FACET_LIMIT = 50             # values returned per facet (the page shows 8, the rest under "more")
-FACET_NAMES = {"org": "organisation", "country": "country", "region": "region", "language": "language"}
 
 
 def facets(live, req: SearchRequest, text_mask, masks, final, final_ids, cacheable: bool):
     """({facet name: [FacetValue]}, date granularity) for a result."""
-    cacheable = cacheable and not req.org_kind
-    if cacheable and live.whole is not None:
-        return live.whole["facets"], live.whole["granularity"]
+    cacheable = (cacheable and not req.org_kind and not req.facet_find
+                 and all(v == "count" for v in req.facet_sort.values()))
+    if cacheable and req.match in live.whole:
+        return live.whole[req.match]["facets"], live.whole[req.match]["granularity"]
     t = live.tables
-    selected = {"org": req.orgs, "country": req.countries, "region": req.regions, "language": req.languages}
     out: dict[str, list[FacetValue]] = {}
-    for fieldname in FACET_FIELDS:
-        if fieldname not in masks:           # every filter applies: the final matches
+    buckets, granularity = t.date_counts(final_ids)
+    out["date"] = [FacetValue(value=k, label=k, count=c) for k, c in buckets]
+    for spec in FACETS:
+        if spec.param not in masks:          # every filter applies: the final matches
             mask, ids = final, final_ids
         else:
             mask, ids = text_mask.copy(), None
             for other, m in masks.items():
-                if other != fieldname:
+                if other != spec.param:
                     mask &= m
-        table = t.facets[fieldname]
+        table = t.facets[spec.field_for(req.match)]
         counts = table.counts(mask, ids)
-        top = np.argsort(-counts, kind="stable")
+        chosen = req.filters.get(spec.param) or []
+        excluded = req.exclude.get(spec.param) or []
         values = []
-        chosen = set(selected[fieldname])
-        kind = req.org_kind if fieldname == "org" else ""
-        if kind and orgkinds.table(live) is not None:
-            values = orgkinds.values_of_kind(live, kind, mask, ids, chosen, FACET_LIMIT)
+        for v in list(chosen) + [v for v in excluded if v not in chosen]:
+            ordinal = table.index.get(v)
+            c = int(counts[ordinal]) if ordinal is not None else 0
+            values.append(facet_value(live, spec.param, v, c, v in chosen, v in excluded))
+        shown = set(chosen) | set(excluded)
+        kind = req.org_kind if spec.kind_field else ""
+        find = req.facet_find.get(spec.param, "").casefold()
+        nonzero = np.flatnonzero(counts)         # a few of thousands of companies, for most queries
+        top = nonzero[np.argsort(-counts[nonzero], kind="stable")]
+        rest = []
+        kind_field = spec.kind_field_for(req.match)
+        if kind and orgkinds.table(live, kind_field) is not None:     # counted per kind (query/orgkinds.py)
+            rest = [fv for fv in orgkinds.values_of_kind(live, kind, mask, ids, set(), FACET_LIMIT + len(shown),
+                                                          kind_field, spec.display)
+                    if fv.value not in shown and (not find or find in f"{fv.value} {fv.label} {fv.name}".casefold())]
             top = ()
         for ordinal in top:
             c = int(counts[ordinal])
-            if c == 0 or len(values) >= FACET_LIMIT:
+            if len(rest) >= FACET_LIMIT:
                 break
-            value = facet_value(live, fieldname, table.values[ordinal], c, chosen)
-            if not kind or value.kind == kind or value.selected:
-                values.append(value)
-        shown = {v.value for v in values}
-        for v in selected[fieldname]:
-            if v not in shown:
-                ordinal = table.index.get(v)
-                c = int(counts[ordinal]) if ordinal is not None else 0
-                values.append(facet_value(live, fieldname, v, c, chosen))
-        out[FACET_NAMES[fieldname]] = values
-    buckets, granularity = t.date_counts(final_ids)
-    out["date"] = [FacetValue(value=k, label=k, count=c) for k, c in buckets]
-    out = {"date": out["date"], "organisation": out["organisation"],
-           "country": out["country"], "region": out["region"], "language": out["language"]}
+            value = table.values[ordinal]
+            if value in shown:
+                continue
+            fv = facet_value(live, spec.param, value, c, False, False)
+            if (not kind or fv.kind == kind) and (not find or find in f"{value} {fv.label} {fv.name}".casefold()):
+                rest.append(fv)
+        if req.facet_sort.get(spec.param) == "name":
+            rest.sort(key=lambda fv: fv.label.casefold())
+        out[spec.name] = values + rest
     if cacheable:
-        live.whole = {"facets": out, "granularity": granularity}
+        live.whole[req.match] = {"facets": out, "granularity": granularity}
     return out, granularity
 
 
-def facet_value(live, fieldname: str, value: str, count: int, chosen: set[str]) -> FacetValue:
-    label, name, kind = label_of(live, fieldname, value)
-    return FacetValue(value=value, label=label, count=count, selected=value in chosen,
-                      name=name, kind=kind)
+def facet_value(live, param: str, value: str, count: int, selected: bool, excluded: bool = False) -> FacetValue:
+    label, name, kind = label_of(live, param, value)
+    return FacetValue(value=value, label=label, count=count, selected=selected,
+                      name=name, kind=kind, excluded=excluded)
 
 
-def label_of(live, fieldname: str, value: str) -> tuple[str, str, str]:
-    """(label, long name, kind) of a facet value, as the indexer stored it with the stories.
+def label_of(live, param: str, value: str) -> tuple[str, str, str]:
+    """(label, long name, kind) of a facet value: as indexed, else from the gazetteers.
 
     A value no story holds (a filter typed into a URL) is shown as it was typed: looking
     it up in the gazetteers would load them into a serving worker (~120 MB and a second),
     and remembering it would let junk URLs grow memory, so neither is done.
     """
-    found = live.labels.get((fieldname, value))
-    if found is not None:
-        return found
-    if fieldname == "language":      # a small table of its own, not a gazetteer
-        try:
-            return language.label(value), "", ""
-        except Exception:           # noqa: BLE001 - show the raw value
-            pass
-    return value, "", ""
+    key = (param, value)
+    found = live.labels.get(key)
+    if found is None:
+        spec = BY_PARAM.get(param)
+        if spec is None:
+            return value, "", ""
+        if not spec.stored_labels:
+            found = (spec.label(value) if spec.label else value, "", spec.kind)
+        else:
+            found = spec.describe(value)
+        live.labels[key] = found
+    return found
 
 
 def value_named(live, fieldname: str, text: str) -> str | None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as _dt
 
+from ..facetspec import BY_NAME, DEFAULT_MATCH, FACETS
 from . import related
 from .highlight import highlight_paragraphs, snippet
 from .request import Hit, Ref, Story, Version
@@ -20,8 +21,20 @@ def iso(value) -> str | None:
     return value.date().isoformat() if isinstance(value, _dt.datetime) else str(value)
 
 
-def refs(items) -> list[Ref]:
-    return [Ref(value=i["value"], label=i["label"]) for i in (items or [])]
+def refs(items, match: str = DEFAULT_MATCH) -> list[Ref]:
+    """A story's chips of one facet: every mention, or only what it is about."""
+    return [Ref(value=i["value"], label=i["label"]) for i in (items or [])
+            if match == "mention" or i.get("about", True)]
+
+
+def chips(f: dict, match: str, keys: tuple[str, ...]) -> dict[str, list[Ref]]:
+    """{plural: [Ref]} for the facets a record carries (`organisations`, `countries` ...)."""
+    return {key: refs(f.get(BY_NAME[name].display), match) for key, name in keys}
+
+
+# the chips of a hit (facets with `on_hits`) and of a story page (every facet with a `plural`)
+HIT_CHIPS = tuple((f.plural, f.name) for f in FACETS if f.plural and f.on_hits and f.plural in Hit.__dataclass_fields__)
+STORY_CHIPS = tuple((f.plural, f.name) for f in FACETS if f.plural and f.plural in Story.__dataclass_fields__)
 
 
 def in_language(analyzer, lang: str):
@@ -30,14 +43,13 @@ def in_language(analyzer, lang: str):
     return bind(lang) if bind and lang else analyzer
 
 
-def hit(live, docnum: int, score, terms, analyzer) -> Hit:
+def hit(live, docnum: int, score, terms, analyzer, match: str = DEFAULT_MATCH) -> Hit:
     f = live.searcher.stored_fields(docnum)
     lang = f.get("language", "")
     return Hit(
         id=f["id"], title=f.get("title", ""), date=iso(f.get("date")), dateline=f.get("dateline", ""),
         snippet=snippet(f.get("body", ""), terms, in_language(analyzer, lang), clean=False),
-        organisations=refs(f.get("orgs_display")), countries=refs(f.get("countries_display")),
-        source=f.get("source", ""), url=f.get("url", ""), language=lang, score=score)
+        source=f.get("source", ""), url=f.get("url", ""), language=lang, score=score, **chips(f, match, HIT_CHIPS))
 
 
 def version(live, docnum: int) -> Version:
@@ -74,8 +86,7 @@ def story(live, docnum: int, terms: frozenset[str]) -> Story:
         place=f.get("place", ""), source=f.get("source", ""), url=f.get("url", ""), path=f.get("path", ""),
         paragraphs=highlight_paragraphs(body, terms, analyzer), body=body,
         truncated=len(body) < len(whole), body_chars=len(whole),
-        organisations=refs(f.get("orgs_display")), countries=refs(f.get("countries_display")),
-        regions=refs(f.get("regions_display")), language=lang,
+        **chips(f, "mention", STORY_CHIPS), language=lang,
         similar=[version(live, d)
                  for d, _ in related.similar(live.searcher, live.evaluator, live.tables, docnum, text,
                                              language=lang)],

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Callable
 
 from .. import store, whoosh_ext
+from ..facetspec import DEFAULT_MATCH, FACETS
 from ..schema import FACET_FIELDS
 from .budget import Lexicons
 from .evaluate import Evaluator, Postings
@@ -37,8 +38,9 @@ class Live:
     evaluator: Evaluator
     parser: object
     plain_parser: object
-    labels: dict = field(default_factory=dict)   # (field, value) -> (label, name, kind), tables.read_labels
-    whole: dict | None = None     # facets of the unfiltered whole archive
+    labels: dict = field(default_factory=dict)   # (param, value) -> (label, name, kind), tables.read_labels
+    whole: dict = field(default_factory=dict)    # match -> facets of the unfiltered whole archive
+    _folded: dict = field(default_factory=dict)  # field -> {casefolded value: value}
     collapsed: dict = field(default_factory=dict)    # browsing requests' Collapsed, see matching.collapsed
     parsers: dict = field(default_factory=dict)   # (full, plain) per language set, multilingual.parsers
     suggester: Suggester | None = None    # built on the first suggestion asked of this generation
@@ -62,13 +64,22 @@ class Live:
             segments = [gen / name for name in whoosh_ext.reader_segment_files(searcher.reader())]
             files = store.file_marks([p for p in segments if p.exists()])
             postings = Postings(searcher.reader())
-            tables = Tables.build(postings, FACET_FIELDS)
+            tables = Tables.build(postings, FACET_FIELDS, eager=tuple(f.field_for(DEFAULT_MATCH) for f in FACETS))
             full, plain = make_parsers(searcher.schema)   # ix.schema re-reads the TOC on every use
             return cls(gen, ix, searcher, tables, Evaluator(postings, searcher, tables.live), full, plain,
                        labels=read_labels(searcher, tables), files=files)
         except Exception as exc:   # noqa: BLE001 - Whoosh fails in many ways on a damaged file
             raise store.IndexDamaged(f"the index at {gen} cannot be read ({_reason(exc)}); "
                                      f"{store.RECOVER}") from exc
+
+    def folded_values(self, fieldname: str) -> dict[str, str]:
+        """A facet field's values by their case-folded form (`org=unicef`), built on first use."""
+        found = self._folded.get(fieldname)
+        if found is None:
+            table = self.tables.facets.get(fieldname)
+            found = {v.casefold(): v for v in (table.values if table else ())}
+            self._folded[fieldname] = found
+        return found
 
 
 def _reason(exc: Exception) -> str:

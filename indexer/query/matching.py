@@ -9,10 +9,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..facetspec import FACETS
 from . import budget
 from .collapse import Collapsed
-from .parse import parse
-from .request import SearchRequest
+from .facetcounts import value_named
+from .parse import gazetteer_value, parse
+from .tables import UNDATED
+from .request import EXCLUDE_PREFIX, QueryError, SearchRequest
 
 COLLAPSED_CACHE = 16         # browsing (no words) results collapsed, kept per generation
 
@@ -28,23 +31,64 @@ class Match:
     sort: str
 
 
+def resolve_values(live, req: SearchRequest) -> None:
+    """Facet parameters as the index spells them: `country=Brazil` -> `BR`, `org=unicef` -> `UNICEF`.
+
+    A value the index holds is taken as it is; else any case of one it holds; else the
+    gazetteer's name or alias (as the query syntax `country:Brazil` does). A value none of
+    these know is refused (400) by name, instead of silently matching nothing.
+    """
+    for spec in FACETS:
+        for store, prefix in ((req.filters, ""), (req.exclude, EXCLUDE_PREFIX)):
+            values = store.get(spec.param)
+            if values:
+                for v in values:
+                    req.resolved[(prefix + spec.param, v)] = _canonical(live, spec, v, prefix)
+                store[spec.param] = list(dict.fromkeys(req.resolved[(prefix + spec.param, v)] for v in values))
+
+
+def _canonical(live, spec, value: str, prefix: str) -> str:
+    t = live.tables
+    table = t.facets.get(spec.mention_field)
+    for form in dict.fromkeys([value, spec.normalise(value) if spec.normalise else value]):
+        if table is not None and form in table.index:
+            return form
+        folded = live.folded_values(spec.mention_field).get(form.casefold()) or value_named(live, spec.param, form)
+        if folded:
+            return folded
+    found = gazetteer_value(live, spec, value)
+    if found:
+        return found
+    raise QueryError(f"no {spec.title.lower()} '{value[:80]}' is known ('{prefix}{spec.param}' takes a value "
+                     f"from the {spec.title} facet, or a name or alias of one)", prefix + spec.param)
+
+
 def filter_masks(live, req: SearchRequest) -> dict[str, np.ndarray]:
+    """One mask per facet with a filter (wanted values OR'ed, excluded ones left out) and the dates."""
     t = live.tables
     masks = {}
-    for fieldname, values in (("org", req.orgs), ("country", req.countries), ("region", req.regions),
-                              ("language", req.languages)):
-        if values:
-            masks[fieldname] = t.facets[fieldname].mask_any(values, t.n)
-    if req.date_from or req.date_to:
+    for spec in FACETS:
+        wanted, unwanted = req.filters.get(spec.param), req.exclude.get(spec.param)
+        if not (wanted or unwanted):
+            continue
+        table = t.facets[spec.field_for(req.match)]
+        mask = table.mask_any(wanted, t.n) if wanted else t.live.copy()
+        if unwanted:
+            mask &= ~table.mask_any(unwanted, t.n)
+        masks[spec.param] = mask
+    if req.undated:
+        masks["date"] = t.live & (t.day == UNDATED)
+    elif req.date_from or req.date_to:
         masks["date"] = t.date_mask(req.date_from, req.date_to)
     return masks
 
 
 def match(live, req: SearchRequest) -> Match:
     """Which stories a request matches, with their scores."""
+    resolve_values(live, req)
     deadline = budget.Deadline(budget.DEFAULT.seconds)
     with budget.running(deadline):         # expanding patterns counts too
-        q, notice = parse(live, req.q, req.languages)
+        q, notice = parse(live, req.q, req.match, req.languages)
     scores = None
     if q is not None:
         with budget.running(deadline):
@@ -74,8 +118,7 @@ def collapsed(live, req: SearchRequest, m: Match, ids: np.ndarray) -> Collapsed 
         return None
     if m.query is not None:
         return Collapsed(t, m.final, ids, m.scores, m.sort)
-    key = (tuple(sorted(m.masks)), tuple(req.orgs), tuple(req.countries), tuple(req.regions), tuple(req.languages),
-           req.date_from, req.date_to, m.sort)
+    key = (req.filter_key(), m.sort)
     with live.lock:
         cached = live.collapsed.get(key)
     if cached is None:

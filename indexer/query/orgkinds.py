@@ -18,22 +18,24 @@ from .tables import FacetTable, read_table
 ORG_KIND = "org_kind"
 
 
-def table(live) -> FacetTable | None:
-    """The `org_kind` terms as a facet table, read on the first request that narrows by kind
-    (not when a generation opens: most requests never ask); None for an older index."""
-    t = live.tables.facets.get(ORG_KIND)
-    if t is None and ORG_KIND in live.searcher.schema:
-        t = read_table(live.evaluator.p, ORG_KIND, live.tables.live)
+def table(live, field: str = ORG_KIND) -> FacetTable | None:
+    """The `org_kind` terms (`org_kind_any` for every mention) as a facet table, read on the first
+    request that narrows by kind (not when a generation opens: most requests never ask); None for
+    an older index."""
+    t = live.tables.facets.get(field)
+    if t is None and field in live.searcher.schema:
+        t = read_table(live.evaluator.p, field, live.tables.live)
         t.index_by_doc(live.tables.n)
-        # two threads may both read it (the same table); the dict is replaced, not changed,
-        # so a thread iterating the facets (the suggester) never sees it change size
-        live.tables.facets = {**live.tables.facets, ORG_KIND: t}
+        # two threads may both read it (the same table); the facet tables are read on first use
+        # (tables._LazyFacets) and nothing iterates them, so adding one is safe
+        live.tables.facets[field] = t
     return t if t is not None and t.values else None
 
 
-def values_of_kind(live, kind: str, mask: np.ndarray, ids, chosen: set[str], limit: int) -> list[FacetValue]:
+def values_of_kind(live, kind: str, mask: np.ndarray, ids, chosen: set[str], limit: int,
+                   field: str = ORG_KIND, display: str = "orgs_display") -> list[FacetValue]:
     """The organisations of `kind` among the documents of `mask`, most stories first."""
-    table = live.tables.facets[ORG_KIND]
+    table = live.tables.facets[field]
     counts = table.counts(mask, ids)
     prefix = kind + "|"
     out = []
@@ -45,22 +47,22 @@ def values_of_kind(live, kind: str, mask: np.ndarray, ids, chosen: set[str], lim
         if not term.startswith(prefix):
             continue
         value = term[len(prefix):]
-        label, name = _label(live, kind, value)
+        label, name = _label(live, kind, value, field, display)
         out.append(FacetValue(value=value, label=label, count=c, selected=value in chosen, name=name, kind=kind))
     return out
 
 
-def _label(live, kind: str, value: str) -> tuple[str, str]:
+def _label(live, kind: str, value: str, field: str = ORG_KIND, display: str = "orgs_display") -> tuple[str, str]:
     """(label, long name) of `value` as a body of `kind`: from a story where it is one."""
     key = (ORG_KIND, f"{kind}|{value}")
     found = live.labels.get(key)
     if found is None:
         found = (value, "")
-        table = live.tables.facets[ORG_KIND]
+        table = live.tables.facets[field]
         ordinal = table.index.get(key[1])
         docs = table.docs[table.vals == ordinal] if ordinal is not None else ()
         for docnum in docs[:1]:
-            for item in live.searcher.stored_fields(int(docnum)).get("orgs_display") or []:
+            for item in live.searcher.stored_fields(int(docnum)).get(display) or []:
                 if item.get("value") == value and (item.get("kind") or "other") == kind:
                     label = item.get("label") or value
                     name = item.get("name") or ""

@@ -10,13 +10,13 @@ import re
 
 from whoosh import qparser, query as wq
 
+from ..facetspec import BY_PARAM, DEFAULT_MATCH, FACETS
 from . import budget, multilingual
 from .facetcounts import value_named
 from .semantics import NewsParser, everything_except, expand_patterns, plus_minus
 
 MAX_EXPANSIONS = budget.DEFAULT.per_pattern        # words one wildcard or prefix may stand for
-FIELD_ALIASES = {"org": ["organisation", "organization", "agency"], "country": ["place"],
-                 "title": ["headline"]}
+FIELD_ALIASES = {"title": ["headline"], **{f.param: list(f.query_aliases) for f in FACETS if f.query_aliases}}
 _MULTITERM = (wq.Prefix, wq.Wildcard, wq.FuzzyTerm, wq.Regex, wq.TermRange)
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -35,7 +35,7 @@ def make_parsers(schema, parser_class=None, **kwargs):
     return full, plain
 
 
-def parse(live, text: str, languages=()) -> tuple[object | None, str | None]:
+def parse(live, text: str, match: str = DEFAULT_MATCH, languages=()) -> tuple[object | None, str | None]:
     """The text part as a Whoosh query (None = everything) and a notice if we fell back.
 
     `live` is the open generation (`live.Live`): its parsers and reader. Text with no
@@ -53,7 +53,7 @@ def parse(live, text: str, languages=()) -> tuple[object | None, str | None]:
         words = " ".join(_WORD.findall(text))
         q = plain.parse(words) if words else wq.NullQuery
         notice = f"could not read the query as written; searched for the words: {words}"
-    q = resolve_fields(q, lambda field, value: _named(live, field, value))
+    q = resolve_fields(q, match, live)
     if q is wq.NullQuery or isinstance(q, wq.NullQuery.__class__):
         hint = DATE_HINT if re.search(r"\b(?:date|day|month|year):", text) else ""
         return NOTHING, notice or NO_WORDS.format(text.strip()) + hint
@@ -77,28 +77,45 @@ def _too_many(node) -> None:
                              "letters (cap: per_pattern)", "per_pattern")
 
 
-def _named(live, fieldname: str, text: str) -> str | None:
-    """A facet value from the labels stored in the index (no gazetteer: a serving worker of an
-    English archive never loads one); in an archive of several languages, names in the
-    others too (`country:Österreich`), which does load the gazetteer."""
-    value = value_named(live, fieldname, text)
-    if value is None and multilingual.languages_present(live.searcher.reader()) != (multilingual.ENGLISH,):
-        found = multilingual.find_value(fieldname, text)
-        if found is not None:
-            value = found.code if fieldname == "country" else found.key
-    return value
-
-
-def resolve_fields(q, named):
-    """Turn `country:Brazil` into the code `BR`, `org:unicef` into `UNICEF` (`named(field, text)`)."""
+def resolve_fields(q, match: str = DEFAULT_MATCH, live=None):
+    """Turn `country:Brazil` into the code `BR`, `org:unicef` into `UNICEF`, `company:usx` into `USX`,
+    on the field of the strength of tagging asked for (`org:IMF` with match=mention searches every
+    story naming it)."""
     def fix(node):
-        if isinstance(node, wq.Term) and node.fieldname in ("country", "org"):
-            text = node.text if isinstance(node.text, str) else node.text.decode("utf-8")
-            value = named(node.fieldname, text)
-            if value is not None:
-                return wq.Term(node.fieldname, value, boost=node.boost)
+        spec = BY_PARAM.get(node.fieldname) if isinstance(node, (wq.Term, wq.Phrase)) else None
+        if spec is not None:
+            if isinstance(node, wq.Phrase):          # country:"united states", firm:"bethlehem steel"
+                text = " ".join(w if isinstance(w, str) else w.decode("utf-8") for w in node.words)
+            else:
+                text = node.text if isinstance(node.text, str) else node.text.decode("utf-8")
+            return wq.Term(spec.field_for(match), _value(spec, text, live), boost=node.boost)
         return node.apply(fix)
     return fix(q)
+
+
+def _value(spec, text: str, live) -> str:
+    """The value the index holds for what a query wrote: any case of a value, a label or long name
+    stored with the stories (no gazetteer: a serving worker of an English archive loads none),
+    else a gazetteer name, in any language; else the text as typed."""
+    if live is not None:
+        form = spec.normalise(text) if spec.normalise else text
+        found = live.folded_values(spec.mention_field).get(form.casefold()) or value_named(live, spec.param, text)
+        if found:
+            return found
+    hit = gazetteer_value(live, spec, text)
+    return hit or text
+
+
+def gazetteer_value(live, spec, text: str) -> str | None:
+    """A value by a gazetteer name, only in an archive of several languages (names in the others:
+    `country:Österreich`); a serving worker of an English archive never loads a gazetteer."""
+    if live is not None and multilingual.languages_present(live.searcher.reader()) == (multilingual.ENGLISH,):
+        return None
+    try:
+        hit = spec.resolve(text) if spec.resolve else None
+    except Exception:                  # a gazetteer problem: as if unknown
+        hit = None
+    return hit[0] if hit else None
 
 
 def bound_expansions(reader, q) -> None:

@@ -12,6 +12,8 @@ import unicodedata
 from dataclasses import asdict, dataclass, field
 from typing import Mapping
 
+from ..facetspec import DEFAULT_MATCH, FACETS, MATCHES
+
 SORTS = ("relevance", "newest", "oldest")
 ORG_KINDS = ("intergovernmental", "government", "company", "news agency", "other")
 MAX_QUERY_CHARS = 1000
@@ -34,18 +36,49 @@ class QueryError(ValueError):
 @dataclass
 class SearchRequest:
     q: str = ""
-    orgs: list[str] = field(default_factory=list)
-    countries: list[str] = field(default_factory=list)
-    regions: list[str] = field(default_factory=list)
-    languages: list[str] = field(default_factory=list)     # ISO 639-1 codes; also how the query is analysed
+    filters: dict[str, list[str]] = field(default_factory=dict)    # facet param -> wanted values (OR)
+    exclude: dict[str, list[str]] = field(default_factory=dict)    # facet param -> values left out
+    match: str = DEFAULT_MATCH  # "mention": every story naming a value; "about": the salience rules
+    resolved: dict[tuple[str, str], str] = field(default_factory=dict)   # (param, as asked) -> as indexed
+    facet_find: dict[str, str] = field(default_factory=dict)   # facet param -> only values whose name holds it
+    facet_sort: dict[str, str] = field(default_factory=dict)   # facet param -> "count" (default) or "name"
     org_kind: str = ""          # show only organisations of this kind in the organisation facet
     date_from: _dt.date | None = None
     date_to: _dt.date | None = None
+    undated: bool = False       # only stories without a date (the date facet's "Undated" bucket)
     sort: str = "relevance"
     page: int = 1
     per_page: int = 10
     group: bool = True          # show near-duplicate versions of a story once (collapse.py)
     correct: bool = True        # a query finding nothing shows its correction's stories (`correct=off`: not)
+
+    @property
+    def orgs(self) -> list[str]:
+        return self.filters.get("org", [])
+
+    @property
+    def countries(self) -> list[str]:
+        return self.filters.get("country", [])
+
+    @property
+    def regions(self) -> list[str]:
+        return self.filters.get("region", [])
+
+    @property
+    def languages(self) -> list[str]:
+        """ISO 639-1 codes asked for; also the languages the query's words are analysed in."""
+        return self.filters.get("language", [])
+
+    def filter_key(self) -> tuple:
+        """Everything that decides which stories match besides the words (a cache key)."""
+        return (self.match, tuple((k, tuple(v)) for k, v in sorted(self.filters.items()) if v),
+                tuple((k, tuple(v)) for k, v in sorted(self.exclude.items()) if v),
+                self.date_from, self.date_to, self.undated)
+
+
+EXCLUDE_PREFIX = "not_"      # `not_country=BR`: leave out the stories naming Brazil
+FIND_PREFIX, SORT_PREFIX = "find_", "sort_"   # `find_country=bra`, `sort_country=name`: the panel's view
+FACET_SORTS = ("count", "name")
 
 
 def _clean_text(value: str) -> str:
@@ -111,19 +144,33 @@ def parse_request(params: Mapping[str, list[str]]) -> SearchRequest:
     q = one("q")
     if len(q) > MAX_QUERY_CHARS:
         raise QueryError(f"the query is {len(q):,} characters long; the limit is {MAX_QUERY_CHARS:,}", "q")
-    req = SearchRequest(q=_clean_text(q).strip(), orgs=many("org"), countries=many("country"),
-                        regions=many("region"), languages=[v.lower() for v in many("language")])
+    req = SearchRequest(q=_clean_text(q).strip())
+    for spec in FACETS:
+        req.filters[spec.param] = many(spec.param)
+        req.exclude[spec.param] = many(EXCLUDE_PREFIX + spec.param)
+        find = _clean_text(one(FIND_PREFIX + spec.param)).strip()[:100]
+        if find:
+            req.facet_find[spec.param] = find
+        req.facet_sort[spec.param] = _choice(one(SORT_PREFIX + spec.param).strip(), SORT_PREFIX + spec.param,
+                                             FACET_SORTS, "count")
+    req.match = _choice(one("match").strip(), "match", MATCHES, DEFAULT_MATCH)
     req.org_kind = _choice(one("org_kind").strip(), "org_kind", ORG_KINDS, "")
     if one("from"):
         req.date_from = _parse_date(one("from"), "from")
     if one("to"):
         req.date_to = _parse_date(one("to"), "to", end=True)
-    if one("date"):   # a date facet value: YYYY or YYYY-MM
+    if one("date"):   # a date facet value: YYYY, YYYY-MM, YYYY-MM-DD, a span A..B of those, or "undated"
         d = one("date").strip()
-        if not re.fullmatch(r"\d{4}(-\d{2})?", d):
-            raise QueryError(f"'date' must be YYYY or YYYY-MM (got {d[:40]!r})", "date")
-        req.date_from = _parse_date(d, "date")
-        req.date_to = _parse_date(d, "date", end=True)
+        part = r"\d{4}(?:-\d{2}(?:-\d{2})?)?"
+        if d == "undated":
+            req.undated = True
+        elif re.fullmatch(part + r"(?:\.\." + part + ")?", d):
+            start, _, end = d.partition("..")
+            req.date_from = _parse_date(start, "date")
+            req.date_to = _parse_date(end or start, "date", end=True)
+        else:
+            raise QueryError(f"'date' must be YYYY, YYYY-MM, YYYY-MM-DD, FROM..TO or undated (got {d[:40]!r})",
+                             "date")
     if req.date_from and req.date_to and req.date_from > req.date_to:
         raise QueryError(f"'from' ({req.date_from}) is after 'to' ({req.date_to})", "from")
     req.sort = _choice(one("sort").strip(), "sort", SORTS, "relevance")
@@ -146,6 +193,7 @@ class FacetValue:
     selected: bool = False
     name: str = ""          # long form (an organisation's full name), "" when same as label
     kind: str = ""          # organisation kind
+    excluded: bool = False  # left out by a `not_<param>` filter (shown struck)
 
 
 @dataclass
@@ -170,6 +218,7 @@ class Hit:
     snippet: str            # HTML: escaped text and <mark> only (bleach-clean)
     organisations: list[Ref]
     countries: list[Ref]
+    companies: list[Ref] = field(default_factory=list)
     source: str = ""
     url: str = ""
     language: str = ""      # ISO 639-1 code ("" = not known)
@@ -194,6 +243,8 @@ class SearchResult:
     groups: int = 0             # entries in the list: stories, near-duplicate versions counted once
     grouped: bool = False       # whether versions were collapsed (`group=off` lists each story)
     facet_counts: str = "stories"   # what facet counts count: every matching story, versions included
+    match: str = DEFAULT_MATCH      # which strength of tagging the facets and filters use
+    newest: str | None = None       # the newest story's date in the index (date presets count back from it)
     showing_results_for: str | None = None   # `query` found nothing: these are the hits of this correction
 
     def to_dict(self) -> dict:
@@ -218,6 +269,7 @@ class Story:
     organisations: list[Ref]
     countries: list[Ref]
     regions: list[Ref]
+    companies: list[Ref] = field(default_factory=list)
     language: str = ""
     similar: list[Version] = field(default_factory=list)    # related stories (related.py)
     versions: list[Version] = field(default_factory=list)   # near-duplicates of this story

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 from whoosh import query as wq
 
+from ..facetspec import FACETS
 from .semantics import shorter_stems
 
 MIN_PREFIX = 2
@@ -34,13 +35,14 @@ SURFACES_KEPT = 50_000
 _WORD = re.compile(r"\w+", re.UNICODE)
 # words before the last that make "head AND completion" differ from the search of the whole text
 _SYNTAX = re.compile(r"[()\"':*?+\-\[\]{}^~]|\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b")
-PARAMS = {"org": "org", "country": "country", "region": "region"}
-KINDS = {"org": "organisation", "country": "country", "region": "region"}
+# facet field (every mention) -> its facet; parameter -> its facet
+_FIELDS = {f.mention_field: f for f in FACETS}
+_PARAMS = {f.param: f for f in FACETS}
 
 
 @dataclass
 class Suggestion:
-    kind: str                # "word", "organisation", "country" or "region"
+    kind: str                # "word" or a facet's name ("organisation", "country" ...)
     text: str                # what the list shows
     count: int               # headlines holding the word / stories with the value
     q: str                   # the query text after choosing it
@@ -52,7 +54,7 @@ class Suggestion:
 class _FacetEntry:
     words: tuple[str, ...]   # lower-case words of label and name
     text: str
-    fieldname: str
+    param: str
     value: str
     count: int
 
@@ -80,17 +82,18 @@ class Suggester:
     @staticmethod
     def _facet_entries(tables, label) -> list[_FacetEntry]:
         out = []
-        for fieldname, table in tables.facets.items():
-            if fieldname not in PARAMS:
+        for fieldname, spec in _FIELDS.items():
+            table = tables.facets.get(fieldname)
+            if table is None:
                 continue
             counts = table.counts(tables.live)
             for ordinal, value in enumerate(table.values):
                 if not counts[ordinal]:
                     continue
-                text, name, _ = label(fieldname, value)
+                text, name, _ = label(spec.param, value)
                 shown = f"{text} ({name})" if name else text
                 words = tuple(w.lower() for w in _WORD.findall(f"{value} {text} {name}"))
-                out.append(_FacetEntry(words, shown, fieldname, value, int(counts[ordinal])))
+                out.append(_FacetEntry(words, shown, spec.param, value, int(counts[ordinal])))
         out.sort(key=lambda e: -e.count)
         return out
 
@@ -192,11 +195,11 @@ class Suggester:
                 continue
             count = e.count
             if context is not None:
-                mask = self.tables.facets[e.fieldname].mask_any([e.value], self.tables.n)
+                mask = self.tables.facets[_PARAMS[e.param].mention_field].mask_any([e.value], self.tables.n)
                 count = int(np.count_nonzero(mask & context & self.tables.live))
             if count:
-                out.append(Suggestion(KINDS[e.fieldname], e.text, count, head,
-                                      param=PARAMS[e.fieldname], value=e.value))
+                out.append(Suggestion(_PARAMS[e.param].name, e.text, count, head,
+                                      param=e.param, value=e.value))
             if len(out) >= 4 * limit:
                 break
         out.sort(key=lambda s: -s.count)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .. import dedup
+from ..facetspec import FACETS
 
 # days since 0001-01-01 (date.toordinal) of undated stories
 UNDATED = 0
@@ -66,6 +67,29 @@ class FacetTable:
         return out
 
 
+class _LazyFacets(dict):
+    """field -> FacetTable, each read from the postings on first use (two threads may both read
+    one: the same table, stored twice; no lock needed)."""
+
+    def __init__(self, postings, live: np.ndarray, fields: tuple[str, ...]):
+        super().__init__()
+        self._postings, self._live, self._fields = postings, live, frozenset(fields)
+
+    def __missing__(self, field: str) -> FacetTable:
+        if field not in self._fields:
+            raise KeyError(field)
+        table = read_table(self._postings, field, self._live)
+        table.index_by_doc(len(self._live))
+        self[field] = table
+        return table
+
+    def get(self, field: str, default=None):
+        try:
+            return self[field]
+        except KeyError:
+            return default
+
+
 def read_table(postings, field: str, live: np.ndarray) -> FacetTable:
     """A facet field's every value and the live documents holding it."""
     reader = postings.reader
@@ -99,8 +123,13 @@ class Tables:
     shared: np.ndarray | None = None     # bool: the document's group holds other live documents
 
     @classmethod
-    def build(cls, postings, fields: tuple[str, ...]) -> "Tables":
-        """Read once per index generation (postings: a evaluate.Postings)."""
+    def build(cls, postings, fields: tuple[str, ...], eager: tuple[str, ...] | None = None) -> "Tables":
+        """Read once per index generation (postings: a evaluate.Postings).
+
+        The `eager` fields are read now, the other `fields` when first asked for: a facet has a
+        field per strength of tagging, and a process that only serves the default strength never
+        reads the others (a field of thousands of company names costs ~50 µs a value to read).
+        """
         reader = postings.reader
         n = reader.doc_count_all()
         live = np.ones(n, dtype=bool)
@@ -118,9 +147,10 @@ class Tables:
             except ValueError:
                 continue
             day[days.docs[days.vals == i]] = ordinal
-        tables = cls(n, live, day, {f: read_table(postings, f, live) for f in fields})
-        for table in tables.facets.values():
-            table.index_by_doc(n)
+        facets = _LazyFacets(postings, live, fields)
+        for f in (fields if eager is None else eager):
+            facets[f]
+        tables = cls(n, live, day, facets)
         tables._read_groups(reader)
         return tables
 
@@ -172,6 +202,13 @@ class Tables:
             self._orders[key] = cached              # stored once filled: another thread may read it
         return cached
 
+    def newest(self) -> str | None:
+        """The newest story's date (ISO), which the date presets count back from."""
+        if "newest-day" not in self._orders:
+            dated = self.day[self.live & (self.day != UNDATED)]
+            self._orders["newest-day"] = _dt.date.fromordinal(int(dated.max())).isoformat() if dated.size else None
+        return self._orders["newest-day"]
+
     def date_mask(self, start: _dt.date | None, end: _dt.date | None) -> np.ndarray:
         mask = self.day != UNDATED
         if start:
@@ -181,55 +218,82 @@ class Tables:
         return mask
 
     def date_counts(self, ids: np.ndarray) -> tuple[list[tuple[str, int]], str]:
-        """Counts by year, or by month when every dated hit falls in one year.
+        """Counts by year; by month when every dated hit falls in one year; by day when in one month.
 
-        Returns (buckets, granularity) with buckets in date order.
+        Returns (buckets, granularity), buckets in date order: every year (month, day) from the
+        first to the last, so that a gap shows as a gap, but a run of two or more empty ones as
+        one bucket ("1988..2025", 0), so that one story from 2026 does not draw 38 empty years;
+        then ("undated", n) when some hits have no date.
         """
         days = self.day[ids]                    # ids: the matching docnums
-        days = days[days != UNDATED]
-        if days.size == 0:
-            return [], "year"
-        first, last = int(days.min()), int(days.max())
+        dated = days[days != UNDATED]
+        undated = int(days.size - dated.size)
+        tail = [(UNDATED_VALUE, undated)] if undated else []
+        if dated.size == 0:
+            return tail, "year"
+        first, last = int(dated.min()), int(dated.max())
         lo, hi = _dt.date.fromordinal(first), _dt.date.fromordinal(last)
-        per_day = np.bincount(days - first)             # cheaper than sorting the hits' days
+        per_day = np.bincount(dated - first)            # cheaper than sorting the hits' days
         uniq = np.flatnonzero(per_day)
         counts = per_day[uniq]
         uniq = uniq + first
-        by_month = lo.year == hi.year
-        # every month (or year) from the first to the last, so that a gap shows as a gap
-        if by_month:
+        if (lo.year, lo.month) == (hi.year, hi.month):
+            granularity, key = "day", _dt.date.isoformat
+            buckets = {(lo + _dt.timedelta(days=i)).isoformat(): 0 for i in range(last - first + 1)}
+        elif lo.year == hi.year:
+            granularity, key = "month", (lambda d: f"{d.year:04d}-{d.month:02d}")
             buckets = {f"{lo.year:04d}-{m:02d}": 0 for m in range(lo.month, hi.month + 1)}
         else:
-            buckets = {f"{y:04d}": 0 for y in range(lo.year, hi.year + 1)} if hi.year - lo.year <= MAX_YEARS_SPAN else {}
+            granularity, key = "year", (lambda d: f"{d.year:04d}")
+            buckets = ({f"{y:04d}": 0 for y in range(lo.year, hi.year + 1)}
+                       if hi.year - lo.year <= MAX_YEARS_SPAN else {})
         for d, c in zip(uniq.tolist(), counts.tolist()):
-            dd = _dt.date.fromordinal(d)
-            key = f"{dd.year:04d}-{dd.month:02d}" if by_month else f"{dd.year:04d}"
-            buckets[key] = buckets.get(key, 0) + c
-        return sorted(buckets.items()), ("month" if by_month else "year")
+            k = key(_dt.date.fromordinal(d))
+            buckets[k] = buckets.get(k, 0) + c
+        return _collapse_gaps(sorted(buckets.items())) + tail, granularity
 
 
-DISPLAY_FIELDS = {"org": "orgs_display", "country": "countries_display", "region": "regions_display"}
+UNDATED_VALUE = "undated"     # the date facet's bucket (and `date` value) of stories without a date
+
+
+def _collapse_gaps(buckets: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """Runs of two or more empty buckets as one ("1988..2025", 0)."""
+    out: list[tuple[str, int]] = []
+    i = 0
+    while i < len(buckets):
+        j = i
+        while j < len(buckets) and buckets[j][1] == 0:
+            j += 1
+        if j - i >= 2:
+            out.append((f"{buckets[i][0]}..{buckets[j - 1][0]}", 0))
+            i = j
+        else:
+            out.append(buckets[i])
+            i += 1
+    return out
 
 
 def read_labels(searcher, tables: Tables) -> dict[tuple[str, str], tuple[str, str, str]]:
-    """(label, long name, kind) of every facet value, read from one story holding it.
+    """(label, long name, kind) of every facet value, keyed by (facet param, value), read from one
+    story holding it.
 
     The indexer stored each story's facet values with their labels, so the searcher
     needs no gazetteer (loading one costs a second or two in every new worker): one
-    stored-fields read per distinct value, about 30 ms for 700 values.
+    stored-fields read per distinct value, about 30 ms for 700 values. Facets whose
+    label is their value (companies: thousands of values) are not read at all.
     """
     labels: dict[tuple[str, str], tuple[str, str, str]] = {}
-    for fieldname, display in DISPLAY_FIELDS.items():
-        table = tables.facets.get(fieldname)
-        if table is None or not table.values:
+    for spec in FACETS:
+        table = tables.facets.get(spec.mention_field)
+        if not spec.stored_labels or table is None or not table.values:
             continue
         order = np.argsort(table.vals, kind="stable")
         first = table.docs[order][np.searchsorted(table.vals[order], np.arange(len(table.values)))]
         for value, docnum in zip(table.values, first.tolist()):
-            for item in searcher.stored_fields(docnum).get(display) or []:
+            for item in searcher.stored_fields(docnum).get(spec.display) or []:
                 if item.get("value") == value:
                     label = item.get("label") or value
                     name = item.get("name") or ""
-                    labels[(fieldname, value)] = (label, "" if name == label else name, item.get("kind") or "")
+                    labels[(spec.param, value)] = (label, "" if name == label else name, item.get("kind") or "")
                     break
     return labels

@@ -35,7 +35,7 @@ def test_search_facet_story_and_back(page, live_server):
     assert before > 3
 
     # narrow by the first country that does not cover every hit
-    links = page.locator("#facet-country .facet-values a")
+    links = page.locator("#facet-country .facet-values a.toggle")
     assert links.count() > 0
     for i in range(links.count()):
         count = int(links.nth(i).locator(".count").inner_text().replace(",", ""))
@@ -50,7 +50,8 @@ def test_search_facet_story_and_back(page, live_server):
     assert page.locator(".results .hit").count() == min(count, 10)
     chip = page.locator(".active-filters .chip-remove")
     assert chip.count() == 1 and name in chip.inner_text()
-    results_url = page.url
+    results_url = page.url.split("#")[0]          # a facet link lands on "#results" (issue 14)
+    back_to_results = re.compile(re.escape(results_url) + "(#results)?$")
 
     # open a story, see the query highlighted, go back by the link and by the browser
     first = page.locator(".hit-title a").first
@@ -60,12 +61,12 @@ def test_search_facet_story_and_back(page, live_server):
     assert page.locator("h1").inner_text() == title
     assert page.locator(".story-body mark").count() > 0
     page.get_by_role("link", name="← Back to the results").click()
-    page.wait_for_url(results_url)
+    page.wait_for_url(back_to_results)
     assert total_of(page) == count
     page.go_back()
     page.wait_for_url(re.compile(r"/doc/"))
     page.go_back()
-    page.wait_for_url(results_url)
+    page.wait_for_url(back_to_results)
 
     # removing the chip widens again
     page.locator(".active-filters .chip-remove").click()
@@ -149,6 +150,7 @@ def test_keyboard_only(page, live_server):
     page.goto(live_server + "/")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.className") == "skip"
+    page.keyboard.press("Tab")     # "Skip to the filters" (issue 14), then the brand link
     page.keyboard.press("Tab")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.id") == "q"
@@ -187,7 +189,7 @@ def test_works_without_javascript(browser, live_server):
         page.fill("#q", "coffee")
         page.click("button[type=submit]")
         page.wait_for_url(re.compile(r"q=coffee"))
-        page.locator("#facet-organisation .facet-values a").first.click()
+        page.locator("#facet-organisation .facet-values a.toggle").first.click()
         page.wait_for_url(re.compile(r"org="))
         assert page.locator(".hit").count() > 0
         more = page.locator("details.more summary")
@@ -254,6 +256,157 @@ def test_feed_link_is_there(page, live_server):
     assert feed.get_attribute("href") == "/feed.atom?q=coffee"
     response = page.request.get(live_server + "/feed.atom?q=coffee")
     assert response.ok and response.headers["content-type"].startswith("application/atom+xml")
+
+
+# ---- the facet panel (issue 14): a choice is never hidden, values found, sorted, left out;
+# the match switch; the date timeline; keyboard and phone
+def api(page, live_server, path: str) -> dict:
+    return page.request.get(live_server + path).json()
+
+
+def test_a_selected_value_comes_first_even_from_under_more(page, live_server):
+    data = api(page, live_server, "/api/search")
+    last = data["facets"]["organisation"][-1]        # the smallest: folded under "more" on the page
+    page.goto(live_server + "/")
+    assert page.locator("#facet-organisation .facet-values li").first.get_attribute("class") != "selected"
+    page.goto(live_server + "/?org=" + last["value"])
+    first = page.locator("#facet-organisation .facet-values li").first
+    assert "selected" in first.get_attribute("class") and first.is_visible()
+    assert first.locator(".label").inner_text().startswith(last["label"])
+
+
+def test_full_names_show_beside_acronyms(page, live_server):
+    page.goto(live_server + "/")
+    longs = page.locator("#facet-organisation .facet-values .long")
+    assert longs.count() > 0 and longs.first.is_visible()
+    assert longs.first.inner_text().startswith("— ")
+
+
+def test_leave_a_value_out_with_one_click(page, live_server):
+    page.goto(live_server + "/")
+    before = total_of(page)
+    row = page.locator("#facet-country .facet-values li").first
+    label = row.locator(".label").inner_text()
+    count = int(row.locator(".count").inner_text().replace(",", ""))
+    row.locator("a.exclude").click()
+    page.wait_for_url(re.compile(r"not_country="))
+    assert total_of(page) == before - count
+    chip = page.locator(".active-filters .chip-excluded s")
+    assert chip.inner_text() == label
+    struck = page.locator("#facet-country .facet-values li.excluded").first
+    assert struck.locator("s").inner_text() == label
+    struck.locator("a.exclude").click()           # "+" stops leaving it out
+    page.wait_for_url(lambda url: "not_country" not in url)
+    assert total_of(page) == before
+
+
+def test_find_box_filters_as_you_type(page, live_server):
+    page.goto(live_server + "/")
+    box = page.locator("#facet-organisation input[data-facet-find]")
+    assert box.count() == 1, "the organisation facet is long enough for a find box"
+    rows = page.locator("#facet-organisation .facet-values li")
+    word = rows.last.locator(".label").text_content().split()[0].lower()
+    box.fill(word)
+    shown = [rows.nth(i) for i in range(rows.count()) if rows.nth(i).is_visible()]
+    assert shown and len(shown) < rows.count()
+    for row in shown:
+        assert word in row.get_attribute("data-label").lower()
+    assert not page.watch.errors
+
+
+def test_find_box_works_without_javascript(browser, live_server):
+    ctx = browser.new_context(java_script_enabled=False)
+    try:
+        page = ctx.new_page()
+        page.goto(live_server + "/?sort=oldest")
+        page.locator("#facet-organisation input[type=search]").fill("un")
+        page.locator("#facet-organisation .facet-find button").click()
+        page.wait_for_url(re.compile(r"find_org=un"))
+        assert query(page.url)["sort"] == ["oldest"]
+        labels = page.locator("#facet-organisation .facet-values li").evaluate_all(
+            "els => els.map(e => e.getAttribute('data-label').toLowerCase())")
+        assert labels and all("un" in label for label in labels)
+    finally:
+        ctx.close()
+
+
+def test_sort_a_facet_by_name(page, live_server):
+    page.goto(live_server + "/")
+    page.locator("#facet-organisation .facet-sort").get_by_role("link", name="A–Z").click()
+    page.wait_for_url(re.compile(r"sort_org=name"))
+    labels = page.locator("#facet-organisation .facet-values li .label").evaluate_all(
+        "els => els.map(e => e.firstChild.textContent.trim().toLowerCase())")
+    assert labels == sorted(labels)
+
+
+def test_match_switch(page, live_server):
+    page.goto(live_server + "/")
+    switch = page.locator(".facets nav.match")
+    assert switch.locator("[aria-current=true]").inner_text() == "Any mention"
+    switch.get_by_role("link", name="Stories about").click()
+    page.wait_for_url(re.compile(r"match=about"))
+    assert page.locator(".facets nav.match [aria-current=true]").inner_text() == "Stories about"
+
+
+def test_date_timeline_presets_and_undated(page, live_server):
+    page.goto(live_server + "/")
+    data = api(page, live_server, "/api/search")
+    gaps = page.locator("#facet-date .bars li.gap")
+    assert gaps.count() == sum(1 for fv in data["facets"]["date"] if fv.get("gap"))
+    assert gaps.count() == 0 or gaps.locator("a").count() == 0      # an empty stretch is no link
+    page.locator("#facet-date .presets").get_by_role("link", name="Last 30 days").click()
+    page.wait_for_url(re.compile(r"from=.*to="))
+    assert query(page.url)["to"] == [data["newest"]]
+    assert total_of(page) >= 1
+    undated = [fv for fv in data["facets"]["date"] if fv["value"] == "undated"]
+    assert undated, "the web fixtures hold undated stories"
+    page.goto(live_server + "/")
+    page.locator("#facet-date .bars a").filter(has_text="Undated").click()
+    page.wait_for_url(re.compile(r"date=undated"))
+    assert total_of(page) == undated[0]["count"]
+    assert page.locator(".hit time").count() == 0        # every hit undated
+
+
+def test_date_drills_down_to_days(page, live_server):
+    page.goto(live_server + "/?date=2020")
+    month = page.locator("#facet-date .bars a").first
+    count = int(month.locator(".count").inner_text().replace(",", ""))
+    month.click()
+    page.wait_for_url(re.compile(r"date=2020-\d\d"))
+    assert total_of(page) == count
+    assert "by day" in page.locator("#facet-date-h").inner_text()
+    days = page.locator("#facet-date .bars a .label").all_inner_texts()
+    assert days and all(re.fullmatch(r"\d{1,2} \w{3} 2020", d) for d in days)
+    page.get_by_role("link", name="← 2020").click()
+    page.wait_for_url(re.compile(r"date=2020$"))
+
+
+def test_skip_link_to_the_filters(page, live_server):
+    page.goto(live_server + "/?q=coffee")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-filters"
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"#facets-heading$"))
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.closest('.facets') !== null")
+
+
+def test_phone_tap_lands_on_the_results(browser, live_server):
+    ctx = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True)
+    try:
+        page = ctx.new_page()
+        page.goto(live_server + "/?q=coffee")
+        link = page.locator("#facet-country .facet-values a.toggle").first
+        link.scroll_into_view_if_needed()
+        link.click()
+        page.wait_for_url(re.compile(r"country=.*#results$"))
+        assert page.evaluate("window.scrollY") > 0
+        top = page.locator("#results").bounding_box()["y"]
+        assert abs(top) < 40, top          # the results at the top of the screen, not the search box
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    finally:
+        ctx.close()
 
 
 # ---- stories in other languages (tests/fixtures/web/languages.jsonl)

@@ -14,7 +14,7 @@ import pytest
 from relfixtures import ROOT, reuters_index
 
 from indexer.query import evaluate, matching, suggest
-from indexer.search import Archive, SearchRequest
+from indexer.search import Archive, QueryError, SearchRequest
 
 pytestmark = pytest.mark.corpus
 
@@ -85,13 +85,12 @@ def test_the_suggestion_surfaces_keep_their_number_of_entries(archive, monkeypat
 
 
 def test_unknown_facet_values_are_not_remembered(archive):
+    # issue 14: an unknown facet value is a 400 naming it (was: 0 stories with a chip); nothing kept
     labels_before = dict(live(archive).labels)
     for i in range(300):
-        result = archive.search(SearchRequest(q="oil", orgs=[f"junk-org-{i}"], countries=[f"Q{i}"],
-                                              regions=[f"nowhere {i}"]))
-        assert result.total == 0
-        chosen = [v for v in result.facets["organisation"] if v.selected]
-        assert [(v.value, v.label) for v in chosen] == [(f"junk-org-{i}", f"junk-org-{i}")]
+        with pytest.raises(QueryError, match=f"junk-org-{i}"):
+            archive.search(SearchRequest(q="oil", filters={"org": [f"junk-org-{i}"], "country": [f"Q{i}"],
+                                                           "region": [f"nowhere {i}"]}))
     assert live(archive).labels == labels_before
 
 
@@ -99,15 +98,19 @@ def test_a_serving_process_never_loads_the_gazetteers(index_dir):
     """Labels, `country:Name`, `org:name` and junk filters, in a fresh process: gazetteers stay unloaded."""
     code = f"""
 import json, resource, sys
-from indexer.search import Archive, SearchRequest
+from indexer.search import Archive, QueryError, SearchRequest
 from indexer import gazetteer
 a = Archive({str(index_dir)!r})
 out = {{}}
 out["brazil"] = a.search(SearchRequest(q="country:Brazil")).total
 out["BR"] = a.search(SearchRequest(q="country:br")).total
-out["filter"] = a.search(SearchRequest(countries=["BR"])).total
+out["filter"] = a.search(SearchRequest(filters={{"country": ["BR"]}})).total
 out["opec"] = a.search(SearchRequest(q="org:opec")).total
-a.search(SearchRequest(q="country:Atlantis org:nosuchbody", orgs=["nosuch"], countries=["XX"], regions=["Mars"]))
+a.search(SearchRequest(q="country:Atlantis org:nosuchbody"))
+try:
+    a.search(SearchRequest(filters={{"org": ["nosuch"], "country": ["XX"], "region": ["Mars"]}}))
+except Exception as exc:
+    out["junk"] = type(exc).__name__
 a.suggest("bra"); a.stats()
 out["loaded"] = gazetteer._gazetteer.cache_info().currsize + gazetteer._places.cache_info().currsize
 print(json.dumps(out))
@@ -115,7 +118,7 @@ print(json.dumps(out))
     r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr[-2000:]
     out = json.loads(r.stdout.strip().splitlines()[-1])
-    assert out["loaded"] == 0
+    assert out["loaded"] == 0 and out["junk"] == "QueryError"
     assert out["brazil"] == out["BR"] == out["filter"] > 0
     assert out["opec"] > 0
 
@@ -123,5 +126,6 @@ print(json.dumps(out))
 def test_junk_languages_do_not_grow_the_parser_cache(archive):
     from indexer.query import multilingual
     for i in range(3 * multilingual.PARSER_SETS):
-        archive.search(SearchRequest(q="oil", languages=[f"x{i}"]))
+        with pytest.raises(QueryError):        # issue 14: an unknown language is refused by name
+            archive.search(SearchRequest(q="oil", filters={"language": [f"x{i}"]}))
     assert len(live(archive).parsers) <= multilingual.PARSER_SETS

@@ -102,7 +102,8 @@ def test_export_has_every_hit_in_order(client):
     lines = client.get("/export.jsonl?q=programme&sort=newest").get_data(as_text=True).splitlines()
     records = [json.loads(line) for line in lines]
     assert [r["id"] for r in records] == [row["id"] for row in rows]
-    assert set(records[0]) == {"id", "date", "title", "dateline", "organisations", "countries", "url", "source_url"}
+    assert set(records[0]) == {"id", "date", "title", "dateline", "organisations", "companies", "countries", "url",
+                               "source_url"}     # companies: issue 14
 
 
 def test_export_refuses_what_the_search_refuses(client):

@@ -109,3 +109,26 @@
   });
   input.addEventListener("blur", function () { setTimeout(close, 150); });
 }());
+
+// Filters a long facet as you type (the same box submits a GET form without JavaScript, which
+// filters on the server across every value, not only the ones on the page).
+(function () {
+  "use strict";
+  function filter(input) {
+    var section = document.getElementById(input.getAttribute("data-facet-find"));
+    if (!section) return;
+    var text = input.value.trim().toLowerCase();
+    var items = section.querySelectorAll(".facet-values li");
+    for (var i = 0; i < items.length; i++) {
+      var label = (items[i].getAttribute("data-label") || "").toLowerCase();
+      var keep = !text || label.indexOf(text) >= 0 || items[i].classList.contains("selected");
+      items[i].hidden = !keep;
+    }
+    var more = section.querySelector("details.more");
+    if (more && text) more.open = true;
+  }
+  document.addEventListener("input", function (e) {
+    var t = e.target;
+    if (t && t.matches && t.matches("input[data-facet-find]")) filter(t);
+  });
+})();

@@ -1,0 +1,289 @@
+"""Companies a story names, found without a model: legal forms, appositions, and the story's own aliases.
+
+Why rules and not NER: no model may be fetched at run time, and an unofficial re-upload is no
+dependency to trust. News copy is regular enough: a company is introduced once with its legal form
+("USX Corp", "Hoechst AG", "Standard and Poor's Corp") or an apposition that calls it one
+("Caesars World, the casino company"), then named by its short name ("USX said ..."). So:
+
+1. every legal form (`data/companies.json`: Inc, Corp, Co, Ltd, PLC, AG, SA, NV, GmbH ...) is found
+   with one regular-expression pass, and the run of capitalised words before it (with connectors
+   such as "and", "of") is the name; sentence-opening words ("The", "In") are dropped from its front;
+2. "NAME, the/a ... company|firm|bank|group|carrier|maker" makes NAME a company too;
+3. the name without its legal form is the facet value ("USX Corp", "USX Corporation", "USX" -> `USX`),
+   and every later mention of that short name in the story counts (the alias merge bodies get from
+   the gazetteer); in an all-capitals headline the upper-cased short name counts.
+
+A name the gazetteer knows as an organisation (Federal Deposit Insurance Corp, the World Bank) or a
+country is not a company here. The cost is a regex pass per story plus a `str.count` per company:
+a few microseconds on a typical story (`make eval` prints extract()'s time).
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from .gazetteer import DATA, Organisation, _gaz, _tokens
+
+
+@dataclass
+class CompanyMention:
+    """One company in one story: what the about/mention rule weighs (as entity_rules.Mention)."""
+    org: Organisation
+    count: int = 0
+    first: int = 10**9               # character offset of the first mention in the body
+    in_title: bool = False
+    forms: set = field(default_factory=set)
+    aliases: set = field(default_factory=set)     # acronyms the story defines for it
+
+
+class _Rules:
+    def __init__(self) -> None:
+        d = json.loads((DATA / "companies.json").read_text(encoding="utf-8"))
+        self.legal = frozenset(d["legal_forms"])
+        self.ends = frozenset(d["name_ends"])
+        self.connectors = frozenset(d["connectors"])
+        self.stop = frozenset(d["leading_stop"])
+        self.not_core = frozenset(d["not_core"])
+        self.not_org_last = frozenset(d["not_organisation_last_words"])
+        self.of_heads = frozenset(d["of_heads"])
+        self.complete_ends = frozenset(d["complete_ends"])
+        # a legal form with or without its final full stop ("N.V." and "N.V")
+        self.legal_any = self.legal | {f[:-1] for f in self.legal if f.endswith(".")}
+        forms = sorted(self.legal | self.ends, key=len, reverse=True)
+        # no look-behind: it would cost 4x on every character; the word start is checked in find()
+        self.trigger = re.compile(r"(?:" + "|".join(re.escape(f) for f in forms) + r")(?![\w&/-])\.?")
+        cues = "|".join(sorted(map(re.escape, d["cue_nouns"]), key=len, reverse=True))
+        # "Caesars World, the casino company", "USX, the largest U.S. steel maker,"
+        # ... but not "of Summit, the company said": the story speaking, not an apposition
+        # and the noun ends the apposition ("Furthermore, the nature of futures brokerage makes" is none)
+        self.apposition = re.compile(r",\s+(?:the|a|an)\s+(?:[\w.'-]+\s+){0,4}?(?:" + cues + r")\b"
+                                     r"(?=\s*[,.;)]|\s+(?:of|in|at|based|which|that|whose|with|owned)\b)")
+
+
+    def is_legal(self, word: str) -> bool:
+        return word in self.legal_any
+
+
+@lru_cache(maxsize=1)
+def _rules() -> _Rules:
+    return _Rules()
+
+
+_OF_PLACE = re.compile(r" of ((?:[A-Z][a-z]+\.?)(?: [A-Z][a-z]+\.?)?)(?![\w-])")
+_DEFINED = re.compile(r"\s*\(\s*([A-Z][A-Za-z&]*[A-Z])\s*\)")
+_DOTTED = re.compile(r"(?:[A-Z]\.)+")
+_WORD = re.compile(r"[A-Z](?:\.[A-Z])+\.?|[\w'’&.-]+")
+
+
+def _name_before(text: str, end: int, r: _Rules) -> list[str]:
+    """The run of capitalised words (and connectors) ending at `end`, left to right."""
+    window = text[max(0, end - 90):end]
+    words = list(_WORD.finditer(window))
+    out: list[str] = []
+    named = False                        # out holds a word that is no legal form
+    last_start = len(window)
+    for m in reversed(words):
+        gap = window[m.end():last_start]
+        if gap.strip():                  # a comma, a bracket, a full stop: the name ends there
+            break
+        word = m.group(0)
+        w = word.rstrip(".") if not _DOTTED.fullmatch(word) else word
+        if len(w) > 4 and word[-1] == "." and w == word[:-1] and not r.is_legal(w):
+            break                        # "... of Britain. The Bank": a sentence ended
+        legal = r.is_legal(w)
+        if (legal and named) or out and r.is_legal(w.rstrip("'’s")):
+            if out and out[-1] in ("and", "&"):
+                out = out[:-1]           # "Moody's Investors Service Inc and Standard and Poor's Corp"
+            elif out and out[-1] in r.connectors:
+                if "and" not in out:     # "Public Service Co of Indiana Inc": the tail of another name
+                    return []
+                out = out[:len(out) - 1 - out[::-1].index("and")]   # "Husky Oil Ltd of Canada and Pearson Plc"
+            break                        # "Lac Minerals Ltd and Cambior Inc", "Atlantic Richfield Co's Arco"
+        if w[:1].isupper() or w[:1].isdigit() and out:
+            out.append(w)
+            named = named or not legal
+        elif w in r.connectors and (out or w in ("and", "&")):     # "Montgomery Ward and Co"
+            out.append(w)
+        else:
+            break
+        last_start = m.start()
+        if len(out) >= 7:
+            break
+    out.reverse()
+    return _trim(out, r)
+
+
+_RATING = re.compile(r"(?:[A-C]{1,3}|[AB]a{1,2})(?:[-+]\w*|\d)?")
+
+
+def _trim(out: list[str], r: _Rules) -> list[str]:
+    """Drop what comes before the name: sentence openers, "Italy's", "Paris-based", a rating ("BBB"),
+    a person ("Michael Lucky of Shearson Lehman Brothers"), a country or list item joined by "and"."""
+    for i, w in enumerate(out):
+        if w == "of" and (i == 0 or out[i - 1] not in r.of_heads):
+            return _trim(out[i + 1:], r)
+        if w in ("and", "&") and i and i + 1 < len(out) and (
+                _is_place(out[:i]) or out[i - 1] in r.complete_ends or out[i - 1].lower().endswith("corp")):
+            return _trim(out[i + 1:], r)         # "Citicorp and Chase Manhattan Corp": two names
+    while out and (out[0] in r.connectors or out[0] in r.stop or _possessive_place(out[0])
+                   or out[0].endswith("-based") or (len(out) > 1 and out[1] not in r.connectors and _RATING.fullmatch(out[0]))):
+        out = out[1:]
+    return out
+
+
+def _is_state_or_country(name: str) -> bool:
+    """"Public Service Co of Indiana", "Philippine Long Distance Telephone Co of ..." (not "Corp of Tokyo")."""
+    from .gazetteer import _places, _state_key
+    return _is_place([name]) or _state_key(name) in _places().states
+
+
+def _is_place(words: list[str]) -> bool:
+    hit = _gaz().lookup.get(" ".join(words).casefold())
+    return hit is not None
+
+
+def _possessive_place(word: str) -> bool:
+    """"Italy's Ferruzzi SpA": the country is not part of the name."""
+    if not word.endswith(("'s", "’s")):
+        return False
+    hit = _gaz().lookup.get(word[:-2].casefold())
+    return hit is not None
+
+
+def _core(words: list[str], r: _Rules) -> list[str]:
+    """The name without legal forms at its end ("Morgan Stanley and Co Inc" -> "Morgan Stanley")."""
+    core = list(words)
+    while core and (r.is_legal(core[-1]) or core[-1] in r.connectors):
+        core.pop()
+    return core
+
+
+def _known_elsewhere(core: list[str], full: list[str]) -> bool:
+    return _known(" ".join(core), " ".join(full))
+
+
+@lru_cache(maxsize=8192)
+def _known(core: str, full: str) -> bool:
+    """The gazetteer's organisations and countries are not companies (cached: names recur)."""
+    g = _gaz()
+    if tuple(_tokens(core)) in g.org_by_name or tuple(_tokens(full)) in g.org_by_name:
+        return True
+    return g.lookup.get(core.casefold()) is not None
+
+
+def find(title: str, body: str, title_caps: bool) -> dict[str, CompanyMention]:
+    """Every company named in the story, keyed by its facet value, in order of first mention."""
+    r = _rules()
+    found: dict[str, CompanyMention] = {}
+    for seg, text in ((0, title), (1, body)):
+        if not text or (seg == 0 and title_caps):
+            continue
+        for m in r.trigger.finditer(text):
+            if m.start() and (text[m.start() - 1].isalnum() or text[m.start() - 1] in ".&-"):
+                continue
+            form = m.group(0).rstrip(".") if m.group(0) not in r.legal else m.group(0)
+            words = _name_before(text, m.start(), r)
+            if form in r.ends:
+                words = words + [form] if words else []
+            of = _OF_PLACE.match(text, m.end()) if form in ("Co", "Company") else None
+            if of and words and _is_state_or_country(of.group(1)):             # "Public Service Co of Indiana", "Bank of America"
+                words = words + [form, "of", *of.group(1).split()]
+                form = ""
+            value = _note(found, words, r, seg, m.start(), form)
+            acr = _DEFINED.match(text, m.end()) if value else None
+            if acr:                      # "Acme Widgets Corp (AWC)": AWC names it again
+                found[value].aliases.add(acr.group(1))
+        for m in r.apposition.finditer(text):
+            _note(found, _name_before(text, m.start(), r), r, seg, m.start(), "")
+    if found:
+        _merge_short_names(found)
+        _count_aliases(found, title, body, title_caps)
+        found = dict(sorted(found.items(), key=lambda kv: (not kv[1].in_title, kv[1].first)))
+    return found
+
+
+def _note(found: dict, words: list[str], r: _Rules, seg: int, pos: int, form: str) -> str | None:
+    core = _core(words, r)
+    if not core or (len(core) == 1 and (core[0] in r.not_core or len(core[0]) < 2)):
+        return None
+    if not any(c.isalpha() for c in core[0]) or all(w in r.not_core or w in r.connectors for w in core):
+        return None
+    value = " ".join(core)
+    full = words + [form] if form and r.is_legal(form) else core
+    if _known_elsewhere(core, full):
+        return None
+    m = found.get(value)
+    if m is None:
+        m = found[value] = CompanyMention(Organisation(" ".join(full), value, "company"))
+    elif len(" ".join(full)) > len(m.org.name):      # "Morgan Stanley and Co Inc" over "... and Co"
+        m.org = Organisation(" ".join(full), value, "company")
+    m.forms.add(form)
+    if seg == 0:
+        m.in_title = True
+    else:
+        m.first = min(m.first, pos)
+    return value
+
+
+def _merge_short_names(found: dict[str, CompanyMention]) -> None:
+    """"Unicorp Canada Corp ... Unicorp, a holding company": the short name is the same company."""
+    if len(found) < 2:
+        return
+    for value in list(found):
+        for other, om in found.items():
+            if other != value and other.startswith(value + " "):
+                m = found.pop(value)
+                om.aliases.add(value)
+                om.in_title = om.in_title or m.in_title
+                om.first = min(om.first, m.first)
+                break
+
+
+def _count_aliases(found: dict[str, CompanyMention], title: str, body: str, title_caps: bool) -> None:
+    """Every mention of a company's short name counts ("USX Corp ... USX said ... USX's")."""
+    for value, m in found.items():
+        hits = sorted(p for n in {value, *m.aliases} for p in _occurrences(body, n))
+        m.count = max(len(hits), 1)
+        if hits:
+            m.first = min(m.first, hits[0])
+        if title and (_occurrences(title, value) or (title_caps and _occurrences(title, value.upper()))):
+            m.in_title = True            # "USX CORP <X> SETS PAYOUT"
+
+
+def _occurrences(text: str, name: str) -> list[int]:
+    """Where `name` occurs as whole words (str.find: no regular expression compiled per name)."""
+    out = []
+    i = text.find(name)
+    n = len(name)
+    while i >= 0:
+        before = text[i - 1] if i else " "
+        after = text[i + n] if i + n < len(text) else " "
+        if not (before.isalnum() or before in "&-") and not (after.isalnum() or after in "&-"):
+            out.append(i)
+        i = text.find(name, i + n)
+    return out
+
+
+def instrument_like(long_form: str) -> bool:
+    """A defined acronym that names a rate, an instrument or a number, not a body (LIBOR, PINs)."""
+    words = long_form.replace('"', " ").replace("”", " ").split()
+    return bool(words) and words[-1].rstrip("s") in {w.rstrip("s") for w in _rules().not_org_last}
+
+
+def legal_form_name(name: str) -> bool:
+    """A long form that ends in a legal form is a company's name ("Acme Widgets Corp")."""
+    words = name.replace(",", " ").split()
+    r = _rules()
+    return bool(words) and (words[-1].rstrip(".") in r.legal or words[-1] in r.legal)
+
+
+def short_name(name: str) -> str:
+    """A company's facet value from any of its written forms ("USX Corp." -> "USX")."""
+    r = _rules()
+    words = [w if _DOTTED.fullmatch(w) else w.rstrip(".") for w in name.replace(",", " ").split()]
+    legal = {f.casefold() for f in r.legal_any}
+    while words and (words[-1].casefold() in legal or words[-1] in r.connectors):     # typed in any case
+        words.pop()
+    return " ".join(words) or name.strip()

@@ -1,0 +1,104 @@
+"""Precision of what has no gold labels, on samples a person judges by reading (issue 14).
+
+Reuters' labels say what a story is *about*; nothing says which passing *mentions* and which
+*companies* are right. So `make eval` draws a fixed random sample (seeded: the same mentions every
+run while the extractor is unchanged) and prints each with its context:
+
+- mentions: 200 country and organisation values a story names without being about them (the
+  values the "Any mention" switch adds; the about values are scored against Reuters' labels);
+- companies: 200 company values (indexer/companies.py).
+
+A person judges each line once; the verdicts live in `data/judged_mentions.tsv` (facet, story id,
+value, 1 right / 0 wrong, a note), and the precision printed is over the judged lines of the
+current sample. A changed extractor draws some new lines: they are printed as unjudged, to judge.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+
+from . import entities as E
+from .gazetteer import DATA, _rows
+
+SAMPLE = 200
+SEED = 14
+JUDGED = DATA / "judged_mentions.tsv"
+_TOKEN = re.compile(r"[A-Z](?:\.[A-Z])+\.?|[^\W\d_]+|\d+")
+
+
+def _context(text: str, start: int, end: int, width: int = 70) -> str:
+    s = text[max(0, start - width):start] + "[[" + text[start:end] + "]]" + text[end:end + width]
+    return " ".join(s.split())
+
+
+def _as_scanned(body: str) -> str:
+    """The body as the scan saw it: the dateline cut off, ticker symbols blanked."""
+    _, rest = E.split_dateline(body)
+    return E._TICKER.sub(E._blank, rest) if "<" in rest else rest
+
+
+def _mention_context(title: str, body: str, m) -> str:
+    """The text around a country or organisation mention (its first one in the body, else the title)."""
+    rest = _as_scanned(body)
+    if m.first < 10**9:
+        spans = [t.span() for t in _TOKEN.finditer(rest)]
+        if m.first < len(spans):
+            return _context(rest, *spans[m.first])
+    return "TITLE: " + title
+
+
+def draw(records) -> dict[str, list[tuple[str, str, str]]]:
+    """{"mention": [(story id, facet:value, context)], "company": [...]}: the seeded samples."""
+    mentions, companies = [], []
+    for rec in records:
+        title, body = rec.get("title", ""), rec.get("body", "")
+        a = E.analyse(title, body, date=rec.get("date"))
+        ent = E.extract(title, body, date=rec.get("date"))
+        about = {c.code for c in ent.countries} | {o.key for o in ent.organisations}
+        for code, m in a.countries.items():
+            if code not in about and code in {c.code for c in ent.countries_mentioned}:
+                mentions.append((rec["id"], f"country:{code}", _mention_context(title, body, m)))
+        for key, m in a.organisations.items():
+            if key not in about and key in {o.key for o in ent.organisations_mentioned}:
+                mentions.append((rec["id"], f"org:{key}", _mention_context(title, body, m)))
+        rest = _as_scanned(body)
+        for value, m in a.companies.items():
+            where = (_context(rest, m.first, m.first + len(value)) if m.first < len(rest)
+                     else "TITLE: " + title)
+            companies.append((rec["id"], f"company:{value}", where))
+    return {"mention": _pick(mentions), "company": _pick(companies)}
+
+
+def _pick(lines: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+    """SAMPLE lines chosen by a hash of (story, value): a random sample that stays the same when the
+    extractor changes elsewhere (only lines it adds or drops come and go)."""
+    def key(line):
+        return hashlib.sha1(f"{SEED}|{line[0]}|{line[1]}".encode()).hexdigest()
+    return sorted(lines, key=key)[:SAMPLE]
+
+
+def judged() -> dict[tuple[str, str], bool]:
+    if not JUDGED.is_file():
+        return {}
+    return {(row[0], row[1]): row[2].strip() == "1" for row in _rows(JUDGED.name) if len(row) >= 3}
+
+
+def precision(sample: list[tuple[str, str, str]], verdicts: dict) -> tuple[float | None, int, int]:
+    """(precision over the judged lines, judged, unjudged)."""
+    marks = [verdicts[(sid, val)] for sid, val, _ in sample if (sid, val) in verdicts]
+    return (sum(marks) / len(marks) if marks else None), len(marks), len(sample) - len(marks)
+
+
+def report(records, show: bool = False) -> dict:
+    """Precision of the mention and company samples; with `show`, every line to judge."""
+    samples = draw(records)
+    verdicts = judged()
+    out = {}
+    for name, sample in samples.items():
+        p, n, todo = precision(sample, verdicts)
+        out[name] = {"precision": None if p is None else round(p, 3), "judged": n, "unjudged": todo}
+        if show:
+            for sid, val, ctx in sample:
+                mark = {True: "1", False: "0"}.get(verdicts.get((sid, val)), "?")
+                print(f"{mark}\t{sid}\t{val}\t{ctx}")
+    return out

@@ -1,0 +1,27 @@
+"""The judged samples of `make eval` (indexer/evaluate_sample.py): verdicts load, precision counts
+only judged lines, and the sample stays put when the extractor adds or drops a line elsewhere."""
+from __future__ import annotations
+
+from indexer import evaluate_sample as S
+
+
+def test_verdicts_load_and_cover_both_samples():
+    verdicts = S.judged()
+    assert sum(1 for (_, v) in verdicts if v.startswith("company:")) >= 200
+    assert sum(1 for (_, v) in verdicts if not v.startswith("company:")) >= 200
+    assert 0 < sum(1 for ok in verdicts.values() if not ok) < 40
+
+
+def test_precision_counts_judged_lines_only():
+    sample = [("a", "country:FR", ""), ("b", "org:IMF", ""), ("c", "company:USX", "")]
+    p, judged, todo = S.precision(sample, {("a", "country:FR"): True, ("b", "org:IMF"): False})
+    assert (p, judged, todo) == (0.5, 2, 1)
+    assert S.precision(sample, {}) == (None, 0, 3)
+
+
+def test_sample_is_stable_when_lines_come_and_go():
+    lines = [(f"reuters-{i}", f"country:C{i % 7}", "") for i in range(1000)]
+    before = S._pick(lines)
+    after = S._pick(lines[:500] + lines[501:] + [("reuters-5000", "org:NEW", "")])
+    assert len(before) == len(after) == S.SAMPLE
+    assert len(set(before) - set(after)) <= 1 and len(set(after) - set(before)) <= 1
