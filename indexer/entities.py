@@ -36,14 +36,12 @@ from dataclasses import dataclass, field
 
 # Names used below, and names other code (evaluate.py, tests, data-file comments) reaches as
 # `entities.<name>`: re-exported so this module stays the one place to import from.
-from .gazetteer import (_ANAPHOR, _BLOCK, _CAPITAL, _COUNTRY, _DEMONYM, _ORG, _REGION,  # noqa: F401
-                        _TOKEN, DATA, Country, Organisation, _country_by_name, _dateline_country,
-                        _fold, _gaz, _norm_token, _OrgEntry, _Places, _places, _rows, _spellings,
-                        _state_key, _tokens)
+from .gazetteer import (_ANAPHOR, _CAPITAL, _COUNTRY, _DEMONYM, _ORG, _REGION, _TOKEN,  # noqa: F401
+                        DATA, Country, Organisation, _dateline_country, _fold, _gaz, _norm_token,
+                        _places, _rows)
 from . import companies
-from .entity_rules import (DEMONYM, LEAD, LEAD_SPILL, MEDIUM_STORY, NEAR, SALIENT,  # noqa: F401
-                           SALIENT_MEDIUM, SHORT_STORY, Analysis, Mention, _company_salient, _country_ok,
-                           _Doc, _historic, _is_country_word, _learn_acronyms, _mentioned, _org_ok,
+from .entity_rules import (LEAD_SPILL, NEAR, Analysis, Mention, _company_salient,  # noqa: F401
+                           _country_ok, _Doc, _historic, _learn_acronyms, _mentioned, _org_ok,
                            _org_salient, _salient)
 
 
@@ -106,7 +104,6 @@ _TICKER = re.compile(r"<[A-Z][A-Z0-9.]{0,7}>")
 
 def _blank(m: re.Match) -> str:
     return " " * len(m.group(0))
-_UPPER = re.compile(r"[A-Z]")
 
 
 _NO_UPPER = str.maketrans("", "", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")

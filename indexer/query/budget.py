@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from whoosh import query as wq
 
 from .request import QueryError
-from .semantics import Expansion
+from .expansion import Expansion
 
 
 

@@ -31,26 +31,13 @@ from whoosh import qparser, query as wq
 from whoosh.fields import TEXT
 
 from . import budget
+from .expansion import Expansion
 
 # Endings a typed prefix may be cut from: the word "enjoyi…" is most likely "enjoying".
 ENDINGS = ("", "e", "s", "es", "ed", "ing", "ings", "er", "ers", "y", "ies", "ied", "ly", "ment", "ments",
            "ness", "ion", "ions", "ation", "ations", "al", "ally", "ate", "ated", "ates", "ating", "ity",
            "ive", "ize", "ized", "ous", "ance", "ence", "ent", "able", "ful", "ism", "ist", "ists")
 MAX_SCANNED = 50_000          # stems a wildcard's literal start may lead us to look at
-
-
-class Expansion(wq.Or):
-    """The stems a prefix or wildcard stood for (an OR of terms, scored as Whoosh's BM25F sum)."""
-
-    def __init__(self, subqueries, pattern: str = "", fieldname: str = "", boost: float = 1.0):
-        super().__init__(subqueries, boost=boost)
-        self.pattern, self.fieldname = pattern, fieldname
-
-    def __repr__(self):
-        return f"Expansion({self.fieldname!r}, {self.pattern!r}, {len(self.subqueries)} words)"
-
-    def normalize(self):      # an empty expansion stays a query that matches nothing (not NullQuery)
-        return self
 
 
 class NewsParser(qparser.QueryParser):
