@@ -138,14 +138,7 @@ def groups(signatures: np.ndarray, live: np.ndarray, day: np.ndarray | None = No
     for band in range(bands):
         lo, hi = 64 * band // bands, 64 * (band + 1) // bands
         key = (uniq >> np.uint64(lo)) & np.uint64((1 << (hi - lo)) - 1)
-        order = np.argsort(key, kind="stable")
-        k = key[order]
-        for d in range(1, min(MAX_RUN, len(order))):
-            same = np.flatnonzero(k[d:] == k[:-d])
-            if same.size == 0:
-                break
-            pa.append(order[same])
-            pb.append(order[same + d])
+        _equal_key_pairs(key, pa, pb, kind="stable")
     if pa:
         a, b = np.concatenate(pa), np.concatenate(pb)
         gap = np.abs(uday[a] - uday[b])
@@ -234,14 +227,7 @@ def minhash_groups(sigs: np.ndarray, live: np.ndarray, day: np.ndarray | None = 
     pa, pb = [], []
     for band in range(BANDS):
         key = np.ascontiguousarray(s[:, band * ROWS:(band + 1) * ROWS]).view(np.uint64).ravel()
-        order = np.argsort(key)
-        k = key[order]
-        for d in range(1, min(MAX_RUN, len(order))):
-            same = np.flatnonzero(k[d:] == k[:-d])
-            if same.size == 0:
-                break
-            pa.append(order[same])
-            pb.append(order[same + d])
+        _equal_key_pairs(key, pa, pb)
     if not pa:
         return group
     a, b = np.concatenate(pa), np.concatenate(pb)
@@ -255,3 +241,19 @@ def minhash_groups(sigs: np.ndarray, live: np.ndarray, day: np.ndarray | None = 
     np.minimum.at(first, label, docs)
     group[docs] = first[label]
     return group
+
+
+def _equal_key_pairs(key: np.ndarray, pa: list, pb: list, kind: str | None = None) -> None:
+    """Append to (pa, pb) the pairs of positions whose band keys are equal (one LSH band).
+
+    Sorted by key, equal keys are neighbours: comparing each key with the one d places
+    on finds every pair within runs of up to MAX_RUN, without a Python loop over stories.
+    """
+    order = np.argsort(key, kind=kind)
+    k = key[order]
+    for d in range(1, min(MAX_RUN, len(order))):
+        same = np.flatnonzero(k[d:] == k[:-d])
+        if same.size == 0:
+            break
+        pa.append(order[same])
+        pb.append(order[same + d])

@@ -18,26 +18,26 @@ SEEDS = ROOT / "seeds"
 CORPUS = Path(os.environ.get("NEWSFACET_CORPUS", ROOT.parent / "shared" / "corpus" / "reuters21578.jsonl.gz"))
 
 
-def corpus_path() -> Path:
-    """The Reuters file, or skip (fail under NEWSFACET_REQUIRE_CORPUS=1, which .ci/run sets)."""
-    if CORPUS.is_file():
-        return CORPUS
-    reason = f"Reuters corpus not found at {CORPUS} (set NEWSFACET_CORPUS or place ../shared/corpus beside the clone)"
+def _present(path: Path, reason: str) -> Path:
+    """`path` if the file is there; else skip with `reason`, or fail under NEWSFACET_REQUIRE_CORPUS=1."""
+    if path.is_file():
+        return path
     if os.environ.get("NEWSFACET_REQUIRE_CORPUS") == "1":
         pytest.fail(reason)
     pytest.skip(reason)
+
+
+def corpus_path() -> Path:
+    """The Reuters file, or skip (fail under NEWSFACET_REQUIRE_CORPUS=1, which .ci/run sets)."""
+    return _present(CORPUS, f"Reuters corpus not found at {CORPUS} "
+                            "(set NEWSFACET_CORPUS or place ../shared/corpus beside the clone)")
 
 
 def shared_corpus(name: str) -> Path:
     """Another file of ../shared/corpus (gnad-test.jsonl.gz, web-pages.tar.gz), or skip (fail under
     NEWSFACET_REQUIRE_CORPUS=1) as `corpus_path` does."""
     path = CORPUS.parent / name
-    if path.is_file():
-        return path
-    reason = f"corpus file not found at {path}"
-    if os.environ.get("NEWSFACET_REQUIRE_CORPUS") == "1":
-        pytest.fail(reason)
-    pytest.skip(reason)
+    return _present(path, f"corpus file not found at {path}")
 
 
 def corpus_records(limit: int | None = None, dev_only: bool = False):
@@ -59,9 +59,4 @@ WEB_PAGES = ROOT.parent / "shared" / "corpus" / "web-pages.tar.gz"
 
 def web_pages_path() -> Path:
     """trafilatura's saved pages, or skip (fail under NEWSFACET_REQUIRE_CORPUS=1)."""
-    if WEB_PAGES.is_file():
-        return WEB_PAGES
-    reason = f"saved web pages not found at {WEB_PAGES} (place ../shared/corpus beside the clone)"
-    if os.environ.get("NEWSFACET_REQUIRE_CORPUS") == "1":
-        pytest.fail(reason)
-    pytest.skip(reason)
+    return _present(WEB_PAGES, f"saved web pages not found at {WEB_PAGES} (place ../shared/corpus beside the clone)")
