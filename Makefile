@@ -8,8 +8,11 @@ PORT   ?= 8000
 WORKERS ?= 2
 INDEX  ?= index
 SEEDS  ?= seeds
+# What `make screenshot` photographs: the archive `make run` serves, indexed into a temporary folder.
+SCREENSHOT_ARCHIVE ?= $(SEEDS)
+SCREENSHOT_PATH    ?= /?q=unicef
 
-.PHONY: run index test lint eval eval-html bench timing soak clean install
+.PHONY: run index test lint eval eval-html bench timing soak clean install screenshot
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +60,11 @@ timing: $(STAMP)
 
 soak: $(STAMP)
 	$(BIN)/python -m pytest -q -m soak tests/reliability
+
+# docs/screenshot.png, reproducibly: SCREENSHOT_ARCHIVE (default: SEEDS) indexed into a temporary
+# folder, served, and photographed by Debian's chromium (apt-get install chromium).
+screenshot: $(STAMP)
+	$(BIN)/python tests/e2e/make_screenshot.py --archive $(SCREENSHOT_ARCHIVE) --path '$(SCREENSHOT_PATH)' --out docs/screenshot.png
 
 clean:
 	rm -rf $(VENV) $(INDEX)/current $(INDEX)/gen-* $(INDEX)/.lock .pytest_cache

@@ -19,6 +19,7 @@ command says which folder it used, as an absolute path.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import click
@@ -275,12 +276,17 @@ def entities_cmd(file):
 @index_dir_option
 def serve_cmd(host, port, workers, base_url, index_dir):
     """Serve the search page and the JSON API under gunicorn (a reindex is picked up live)."""
-    from web.serve import base_url_for, serve
+    from web.serve import DEFAULT_HOST, DEFAULT_PORT, CannotListen, base_url_for, check_port, serve
     if base_url is not None:
         try:
             base_url_for("", 0, base_url)
         except ValueError as exc:
             raise BadUsage(str(exc)) from None
+    try:    # one line now, not gunicorn's five retries; under make (MAKELEVEL is set) the hint is make's
+        check_port(host or DEFAULT_HOST, port or DEFAULT_PORT,
+                   "PORT={port} make run" if os.environ.get("MAKELEVEL") else "--port {port}")
+    except CannotListen as exc:
+        raise BadUsage(str(exc)) from None
     index_dir = _index_dir(index_dir)
     if store.live_dir(index_dir) is None:
         click.echo(f"warning: no index at {index_dir}/ yet; the site says so until `newsfacet index` runs",

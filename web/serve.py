@@ -11,7 +11,9 @@ own, so a reindex needs no restart.
 """
 from __future__ import annotations
 
+import errno
 import os
+import socket
 from pathlib import Path
 
 from gunicorn.app.base import BaseApplication
@@ -61,6 +63,46 @@ def options(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, workers: int = D
         "control_socket_disable": True,   # gunicorn >= 25: one shared ~/.gunicorn socket would clash between servers
         **extra,
     }
+
+
+class CannotListen(Exception):
+    """The address cannot be listened on; the message is one line a user can act on."""
+
+
+def _can_bind(host: str, port: int) -> OSError | None:
+    """Try to listen where gunicorn would (same SO_REUSEADDR), and let go at once: None if it can."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        return exc
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(address)
+            sock.listen(1)
+        except OSError as exc:
+            return exc
+    return None
+
+
+def check_port(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, hint: str = "--port {port}") -> None:
+    """Raise CannotListen with one line when (host, port) is taken, before gunicorn starts.
+
+    Why: gunicorn meets a busy port by printing "Connection in use" five times, a second
+    apart, then exits 1; a newcomer running `make run` twice reads a wall of retries.
+    `hint` is how the caller changes the port (`PORT={port} make run` from the Makefile);
+    it names the next free port. A narrow race remains (someone binds between this check
+    and gunicorn's own bind): gunicorn's retries then cover it as before.
+    """
+    problem = _can_bind(host, port)
+    if problem is None:
+        return
+    if getattr(problem, "errno", None) == errno.EADDRINUSE:
+        free = next((p for p in range(port + 1, min(port + 50, 65536)) if _can_bind(host, p) is None), None)
+        advice = f"; try {hint.format(port=free)}" if free else ""
+        raise CannotListen(f"port {port} is in use{advice}")
+    raise CannotListen(f"cannot listen on {host}:{port}: {getattr(problem, 'strerror', None) or problem}")
 
 
 def base_url_for(host: str, port: int, base_url: str | None = None) -> str:

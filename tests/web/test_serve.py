@@ -161,3 +161,42 @@ def test_warming_never_stops_a_worker(tmp_path, web_index):
     broken.extensions[EXTENSION] = object()          # .search raises AttributeError
     assert warm(broken) is False
     assert warm(create_app({"INDEX_DIR": str(web_index)})) is True
+
+
+@pytest.fixture
+def busy_port():
+    """A port some other program listens on (our own socket on 127.0.0.1, port chosen by the OS)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(1)
+        yield sock.getsockname()[1]
+
+
+def test_check_port_names_a_busy_port_and_the_next_free_one(busy_port):
+    with pytest.raises(serve_mod.CannotListen) as caught:
+        serve_mod.check_port("127.0.0.1", busy_port)
+    message = str(caught.value)
+    assert message.startswith(f"port {busy_port} is in use; try --port ")
+    suggested = int(message.rsplit(" ", 1)[1])
+    assert suggested > busy_port
+    serve_mod.check_port("127.0.0.1", free_port())        # a free port passes
+
+
+@pytest.mark.parametrize("makelevel, hint", [(None, "--port "), ("1", "PORT=")])
+def test_newsfacet_serve_on_a_busy_port_says_so_in_one_line(tmp_path, busy_port, makelevel, hint):
+    """Not gunicorn's five "Connection in use" retries: one line, exit 2, before anything starts."""
+    exe = Path(sys.executable).parent / "newsfacet"
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "indexer.cli"]
+    env = {k: v for k, v in os.environ.items() if k != "MAKELEVEL"}
+    if makelevel:
+        env["MAKELEVEL"] = makelevel        # as `make run` runs it
+    proc = subprocess.run(cmd + ["serve", "--index-dir", str(tmp_path / "index"), "--host", "127.0.0.1",
+                                 "--port", str(busy_port), "--workers", "1"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, start_new_session=True)
+    assert proc.returncode == 2, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith(f"error: port {busy_port} is in use; try {hint}")
+    if makelevel:
+        assert lines[0].endswith(" make run")
+    assert "Connection in use" not in proc.stderr and "Traceback" not in proc.stderr
