@@ -5,16 +5,14 @@ The server runs on 127.0.0.1 in a thread of this process; nothing leaves the mac
 from __future__ import annotations
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from feedsite import Site, run
 
 from indexer import store
-from indexer.build import build_index
 from indexer.documents import read_file
-from indexer.readers.fetch import USER_AGENT, Fetcher
+from indexer.readers.fetch import USER_AGENT
 
 ARTICLE = ("<html><head><title>Full story | Site</title></head><body><nav>Home | World | Business</nav>"
            "<article><h1>Locusts in Kenya</h1>" + "".join(
@@ -35,41 +33,6 @@ ATOM = b"""<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/
 </entry></feed>"""
 
 
-class Site:
-    """Paths -> (status, body, etag); answers conditional GETs; logs every request."""
-
-    def __init__(self):
-        self.pages: dict[str, tuple[int, bytes, str]] = {}
-        self.log: list[tuple[str, int, dict]] = []
-        site = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):
-                status, body, etag = site.pages.get(self.path, (404, b"not found", ""))
-                body = body.replace(b"{base}", site.base.encode())
-                if status == 200 and etag and self.headers.get("If-None-Match") == etag:
-                    status, body = 304, b""
-                site.log.append((self.path, status, dict(self.headers)))
-                self.send_response(status)
-                if etag:
-                    self.send_header("ETag", etag)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *a):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.base = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-
 @pytest.fixture
 def site():
     s = Site()
@@ -81,12 +44,6 @@ def stored(ix: Path) -> dict[str, dict]:
     index, _ = store.open_live(ix)
     with index.searcher() as s:
         return {f["id"]: f for f in s.all_stored_fields()}
-
-
-def run(paths, ix, **kw):
-    seen = []
-    r = build_index(paths, ix, progress=False, fetcher=Fetcher(delay=0, timeout=10), on_problem=seen.append, **kw)
-    return r, seen
 
 
 def test_feed_list_new_items_304_and_broken_feeds_named(site, tmp_path):
