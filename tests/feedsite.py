@@ -19,13 +19,14 @@ class Site:
     """Paths -> (status, body, etag[, headers]); answers conditional GETs; logs every request.
 
     A page whose status is 3xx redirects to the `Location` in its headers. `trickle`:
-    paths answered one byte every `trickle_every` seconds until the client goes away.
+    path -> "headers" or "body", answered one byte every `trickle_every` seconds (in
+    the headers, or in the body after complete headers) until the client goes away.
     """
 
     def __init__(self, allowed: bool = True):
         self.pages: dict[str, tuple] = {}
         self.log: list[tuple[str, int, dict]] = []
-        self.trickle: set[str] = set()
+        self.trickle: dict[str, str] = {}
         self.trickle_every = 0.05
         self.stop = threading.Event()
         site = self
@@ -33,7 +34,7 @@ class Site:
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):
                 if self.path in site.trickle:
-                    return self._trickle()
+                    return self._trickle(site.trickle[self.path])
                 status, body, etag, *more = site.pages.get(self.path, (404, b"not found", ""))
                 headers = dict(more[0]) if more else {}
                 body = body.replace(b"{base}", site.base.encode())
@@ -49,15 +50,18 @@ class Site:
                 self.end_headers()
                 self.wfile.write(body)
 
-            def _trickle(self):
+            def _trickle(self, where: str):
                 site.log.append((self.path, 200, dict(self.headers)))
-                self.send_response(200)
-                self.send_header("Content-Type", "application/xml")
-                self.end_headers()
                 try:
-                    self.wfile.write(b"<?xml version='1.0'?><rss version='2.0'><channel>")
+                    if where == "headers":
+                        self.wfile.write(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+                    else:
+                        self.send_response(200)
+                        self.send_header("Content-Type", "application/xml")
+                        self.end_headers()
+                        self.wfile.write(b"<?xml version='1.0'?><rss version='2.0'><channel>")
                     while not site.stop.wait(site.trickle_every):
-                        self.wfile.write(b" ")
+                        self.wfile.write(b"a")
                         self.wfile.flush()
                 except OSError:
                     pass                     # the fetcher hung up: what the test wants

@@ -62,7 +62,7 @@ class _Deadline:
     def __init__(self, seconds: float):
         self.end = time.monotonic() + seconds
         self.passed = False
-        self.conn: http.client.HTTPConnection | None = None
+        self.sock: socket.socket | None = None        # the connection's (http.client lets go of it early)
         self._timer = threading.Timer(max(seconds, 0.0), self._fire)
         self._timer.daemon = True
         self._timer.start()
@@ -72,7 +72,7 @@ class _Deadline:
 
     def _fire(self) -> None:
         self.passed = True
-        sock = getattr(self.conn, "sock", None)
+        sock = self.sock
         if sock is not None:
             try:
                 sock.shutdown(socket.SHUT_RDWR)        # a blocked recv() returns at once
@@ -147,8 +147,7 @@ class Fetcher:
             conn = http.client.HTTPSConnection(host, port, timeout=timeout, context=ssl.create_default_context())
         else:
             conn = http.client.HTTPConnection(host, port, timeout=timeout)
-        conn._create_connection = lambda address, timeout=None, source_address=None: self._connect(host, port, timeout)
-        clock.conn = conn
+        conn._create_connection = lambda address, timeout=None, source_address=None: self._connect(host, port, timeout, clock)
         target = quote(parts.path or "/", safe="/%:@!$&'()*+,;=-._~") + (
             "?" + quote(parts.query, safe="/%:@!$&'()*+,;=-._~?") if parts.query else "")
         try:
@@ -180,11 +179,11 @@ class Fetcher:
             size += len(chunk)
         raise ValueError(f"response over the size limit of {self.max_bytes:,} bytes")
 
-    def _connect(self, host: str, port: int, timeout: float | None) -> socket.socket:
+    def _connect(self, host: str, port: int, timeout: float | None, clock: _Deadline) -> socket.socket:
         """A socket connected to an allowed address of `host` (resolved once; the peer checked again)."""
         why, last = "", None
         for family, kind, proto, _, address in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM):
-            reason = refusal(address[0], port, self.allow_private)
+            reason = refusal(address[0], address[1], self.allow_private)
             if reason:
                 why = why or f"{host} is {reason} ({address[0]})"
                 continue
@@ -196,6 +195,9 @@ class Fetcher:
                 reason = refusal(peer[0], peer[1], self.allow_private)
                 if reason:
                     raise Refused(f"{host} connected to {reason} ({peer[0]})")
+                clock.sock = sock
+                if clock.passed:           # the timer fired while connecting
+                    sock.shutdown(socket.SHUT_RDWR)
                 return sock
             except BaseException as e:
                 sock.close()
