@@ -122,9 +122,8 @@ def follow(feeds: list[tuple[str, str]], manifest: dict, owner: dict[str, str], 
             problem(p)
         if not docs:
             continue
-        run.archive.add("feed", url, got.data, got.headers)
         known, hashes = set(old.get("ids", ())), dict(old.get("hashes", {}))
-        kept = []
+        kept, first = [], len(out)
         for d in docs:
             holder = owner.get(d.id)
             if holder is not None and holder != url:
@@ -136,6 +135,8 @@ def follow(feeds: list[tuple[str, str]], manifest: dict, owner: dict[str, str], 
             if d.id in known and hashes.get(d.id) == mark:
                 continue
             hashes[d.id] = mark
+            if len(out) == first:     # kept only when it holds something new: a copy of the same items adds nothing
+                run.archive.add("feed", url, got.data, got.headers)
             if run.fetch_articles and d.url:
                 _article(run, d, problem)
             out.append((d, url))

@@ -123,3 +123,12 @@ def test_prune_by_date_and_a_rebuild_names_what_it_lost(site, tmp_path):
     assert any("1 stories of this feed are not in the fetched archive" in p.reason for p in seen)
     kept = runner.invoke(main, ["prune", "--fetched-before", "2020-01-03", "--index-dir", str(ix)])
     assert "pruned 0 files" in kept.output and fetched.files(ix)[0] == new    # the rebuild fetched the feed anew
+
+
+def test_a_feed_answering_200_with_the_same_items_adds_no_copy(site, tmp_path):
+    """A server without conditional GET sends the whole feed every run: only a copy with news is kept."""
+    site.pages["/feed.xml"] = (200, rss(["alpha"]), "")
+    ix = tmp_path / "ix"
+    run([site.base + "/feed.xml"], ix)
+    r, _ = run([site.base + "/feed.xml"], ix)
+    assert len(fetched.files(ix)) == 1 and r.documents == 0
