@@ -128,6 +128,15 @@ def test_a_trickling_server_cannot_hold_the_run(sites, tmp_path, where):
     assert sorted(bodies(ix)) == ["urn:s:0"] and r.skipped == 1
 
 
+def test_the_cli_deadline_option_ends_a_trickling_feed(sites, tmp_path):
+    feed, _ = sites
+    feed.trickle["/slow.xml"] = "body"
+    result = CliRunner().invoke(main, ["index", feed.base + "/slow.xml", "--index-dir", str(tmp_path / "ix"),
+                                       "--fetch-deadline", "0.5", "-q"])
+    assert result.exit_code == 1
+    assert f"{feed.base}/slow.xml: no complete answer within 0.5 s (the whole-response deadline)" in result.output
+
+
 def test_a_body_over_the_size_cap_is_cut_off(sites, tmp_path):
     feed, _ = sites
     feed.pages["/big.xml"] = (200, rss([f"http://x.test/{n}" for n in range(200)]), "")

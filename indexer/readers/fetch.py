@@ -185,7 +185,7 @@ class Fetcher:
         for family, kind, proto, _, address in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM):
             reason = refusal(address[0], address[1], self.allow_private)
             if reason:
-                why = why or f"{host} is {reason} ({address[0]})"
+                why = why or f"{host} is {reason}" + ("" if host.strip("[]") == address[0] else f" ({address[0]})")
                 continue
             sock = socket.socket(family, kind, proto)
             try:

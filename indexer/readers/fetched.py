@@ -21,6 +21,7 @@ import contextlib
 import datetime as _dt
 import io
 import os
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
@@ -107,7 +108,7 @@ def records(index_dir: Path, problem: Callable[[ReadProblem], None]) -> Iterator
                     headers = {k.lower(): v for k, v in rec.http_headers.headers}
                     yield Record(kind, rec.rec_headers.get_header("WARC-Target-URI") or "",
                                  rec.content_stream().read(), headers)
-        except (ArchiveLoadFailed, OSError, EOFError, ValueError) as e:
+        except (ArchiveLoadFailed, OSError, EOFError, ValueError, zlib.error) as e:
             problem(ReadProblem(str(path), f"fetched archive damaged ({type(e).__name__}: {e}); "
                                            "the records before the damage were read", skipped=False))
 
