@@ -7,6 +7,7 @@ stays refused (`allowed=False`: a site the fetch policy must refuse).
 """
 from __future__ import annotations
 
+import ssl
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -23,7 +24,7 @@ class Site:
     the headers, or in the body after complete headers) until the client goes away.
     """
 
-    def __init__(self, allowed: bool = True):
+    def __init__(self, allowed: bool = True, tls: tuple[str, str] | None = None):
         self.pages: dict[str, tuple] = {}
         self.log: list[tuple[str, int, dict]] = []
         self.trickle: dict[str, str] = {}
@@ -73,6 +74,11 @@ class Site:
         self.server.daemon_threads = True
         self.port = self.server.server_port
         self.base = f"http://127.0.0.1:{self.port}"
+        if tls:                       # (certificate, key) for `localhost`: https://localhost:PORT
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*tls)
+            self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
+            self.base = f"https://localhost:{self.port}"
         self.allowed = allowed
         if allowed:
             netpolicy.TEST_ALLOWED_PEERS.add(("127.0.0.1", self.port))

@@ -6,7 +6,10 @@ loopback port the switch does not allow, so the policy itself is what refuses it
 """
 from __future__ import annotations
 
+import shutil
 import socket
+import ssl
+import subprocess
 
 import pytest
 from click.testing import CliRunner
@@ -145,3 +148,32 @@ def test_a_body_over_the_size_cap_is_cut_off(sites, tmp_path):
     r, seen = run([feed.base + "/big.xml", feed.base + "/good.xml"], ix, fetcher=Fetcher(delay=0, max_bytes=4000))
     assert [p.path for p in seen if "size limit of 4,000 bytes" in p.reason] == [feed.base + "/big.xml"]
     assert sorted(bodies(ix)) == ["urn:s:0"]
+
+
+@pytest.fixture
+def tls_site(tmp_path):
+    """A loopback HTTPS site with a self-signed certificate for `localhost` (made by the openssl command)."""
+    if not shutil.which("openssl"):
+        pytest.skip("the openssl command is needed to make a test certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                    "-keyout", str(key), "-out", str(cert), "-days", "2", "-subj", "/CN=localhost",
+                    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"], check=True, capture_output=True, timeout=60)
+    site = Site(tls=(str(cert), str(key)))
+    yield site, cert
+    site.close()
+
+
+def test_https_is_verified_and_held_to_the_same_deadline(tls_site):
+    site, cert = tls_site
+    site.pages["/feed.xml"] = (200, rss(["http://x.test/a"]), "", {"Content-Type": "application/xml"})
+    site.trickle["/slow.xml"] = "body"
+    got = Fetcher(delay=0).get(site.base + "/feed.xml")
+    assert got.status == 0 and "CERTIFICATE_VERIFY_FAILED" in got.error       # a certificate nobody vouches for
+    trusting = Fetcher(delay=0, deadline=1.0)
+    trusting._tls = ssl.create_default_context(cafile=str(cert))
+    got = trusting.get(site.base + "/feed.xml")
+    assert got.status == 200 and b"x.test/a" in got.data
+    assert site.log[-1][2]["Host"] == f"localhost:{site.port}"
+    slow = trusting.get(site.base + "/slow.xml")
+    assert slow.status == 0 and "whole-response deadline" in slow.error

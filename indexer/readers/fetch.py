@@ -57,12 +57,18 @@ class Refused(Exception):
 
 
 class _Deadline:
-    """Shuts a connection's socket down when the whole-response deadline passes."""
+    """Shuts a connection's socket down when the whole-response deadline passes.
+
+    By its file descriptor: the TLS layer and http.client each replace the socket
+    object, never the descriptor. `unwatch` comes before the socket is closed, under
+    the same lock as the shutdown, so a descriptor number reused elsewhere is never hit.
+    """
 
     def __init__(self, seconds: float):
         self.end = time.monotonic() + seconds
         self.passed = False
-        self.sock: socket.socket | None = None        # the connection's (http.client lets go of it early)
+        self._fd = -1
+        self._lock = threading.Lock()
         self._timer = threading.Timer(max(seconds, 0.0), self._fire)
         self._timer.daemon = True
         self._timer.start()
@@ -70,14 +76,31 @@ class _Deadline:
     def left(self) -> float:
         return self.end - time.monotonic()
 
+    def watch(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._fd = sock.fileno()
+            if self.passed:                # the deadline passed while connecting
+                self._shutdown()
+
+    def unwatch(self) -> None:
+        with self._lock:
+            self._fd = -1
+
     def _fire(self) -> None:
-        self.passed = True
-        sock = self.sock
-        if sock is not None:
-            try:
-                sock.shutdown(socket.SHUT_RDWR)        # a blocked recv() returns at once
-            except OSError:
-                pass
+        with self._lock:
+            self.passed = True
+            self._shutdown()
+
+    def _shutdown(self) -> None:
+        if self._fd < 0:
+            return
+        sock = socket.socket(fileno=self._fd)
+        try:
+            sock.shutdown(socket.SHUT_RDWR)        # a blocked recv() (or TLS handshake) returns at once
+        except OSError:
+            pass
+        finally:
+            sock.detach()                          # the descriptor stays the connection's to close
 
     def cancel(self) -> None:
         self._timer.cancel()
@@ -90,6 +113,7 @@ class Fetcher:
                  deadline: float = DEADLINE_S, allow_private: bool = False, max_redirects: int = MAX_REDIRECTS):
         self.delay, self.timeout, self.max_bytes = delay, timeout, max_bytes
         self.deadline, self.allow_private, self.max_redirects = deadline, allow_private, max_redirects
+        self._tls = ssl.create_default_context()
         self._last: dict[str, float] = {}
 
     def _wait(self, host: str) -> None:
@@ -143,15 +167,16 @@ class Fetcher:
             raise ValueError("no host in the URL")
         self._wait(host)
         timeout = max(min(self.timeout, clock.left()), 0.001)
-        if parts.scheme == "https":
-            conn = http.client.HTTPSConnection(host, port, timeout=timeout, context=ssl.create_default_context())
-        else:
-            conn = http.client.HTTPConnection(host, port, timeout=timeout)
-        conn._create_connection = lambda address, timeout=None, source_address=None: self._connect(host, port, timeout, clock)
+        tls = parts.scheme == "https"
+        # a plain HTTPConnection for https too: _connect hands it a socket already wrapped in TLS
+        conn = http.client.HTTPConnection(host, port, timeout=timeout)
+        conn._create_connection = lambda address, timeout=None, source_address=None: self._connect(
+            host, port, timeout, clock, tls)
         target = quote(parts.path or "/", safe="/%:@!$&'()*+,;=-._~") + (
             "?" + quote(parts.query, safe="/%:@!$&'()*+,;=-._~?") if parts.query else "")
+        resp = None
         try:
-            conn.request("GET", target, headers=headers)
+            conn.request("GET", target, headers={**headers, "Host": parts.netloc.rpartition("@")[2]})
             resp = conn.getresponse()
             out.status = resp.status
             out.headers = {k.lower(): v for k, v in resp.getheaders()}
@@ -166,6 +191,9 @@ class Fetcher:
             out.data = self._body(resp, out)
             return ""
         finally:
+            clock.unwatch()
+            if resp is not None:
+                resp.close()
             conn.close()
             self._last[host] = time.monotonic()
 
@@ -179,7 +207,7 @@ class Fetcher:
             size += len(chunk)
         raise ValueError(f"response over the size limit of {self.max_bytes:,} bytes")
 
-    def _connect(self, host: str, port: int, timeout: float | None, clock: _Deadline) -> socket.socket:
+    def _connect(self, host: str, port: int, timeout: float | None, clock: _Deadline, tls: bool) -> socket.socket:
         """A socket connected to an allowed address of `host` (resolved once; the peer checked again)."""
         why, last = "", None
         for family, kind, proto, _, address in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM):
@@ -195,10 +223,12 @@ class Fetcher:
                 reason = refusal(peer[0], peer[1], self.allow_private)
                 if reason:
                     raise Refused(f"{host} connected to {reason} ({peer[0]})")
-                clock.sock = sock
-                if clock.passed:           # the timer fired while connecting
-                    sock.shutdown(socket.SHUT_RDWR)
-                return sock
+                clock.watch(sock)
+                try:
+                    return self._tls.wrap_socket(sock, server_hostname=host) if tls else sock
+                except BaseException:
+                    clock.unwatch()        # before the descriptor is closed and its number free again
+                    raise
             except BaseException as e:
                 sock.close()
                 if not isinstance(e, OSError):
