@@ -152,6 +152,8 @@ def prune_cmd(before, index_dir):
     """
     from .readers import fetched
     index_dir = _index_dir(index_dir)
+    if not index_dir.is_dir():
+        raise NoIndex(f"no index at {index_dir}/ - nothing to prune")
     try:
         with store.indexer_lock(index_dir):
             gone = fetched.prune(index_dir, before.date())

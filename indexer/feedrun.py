@@ -161,13 +161,16 @@ def replay(index_dir, previous: dict | None, manifest: dict, problem) -> list[tu
     from .readers.feeds import parse_feed
     wanted = {k: e for k, e in (previous or {}).items() if e.get("feed")}
     items: dict[str, dict[str, Document]] = {}
-    articles: dict[str, bytes] = {}
+    links: set[str] = set()
+    articles: dict[str, tuple] = {}         # link -> where its last copy is (read when merged)
     for rec in fetched.records(index_dir, problem):
         if rec.kind == "article":
-            articles[rec.url] = rec.data
+            if rec.url in links:            # a feed copy always comes before the articles of its items
+                articles[rec.url] = (rec.path, rec.offset)
         elif previous is None or rec.url in wanted:
-            docs, _ = parse_feed(rec.data, rec.url, rec.url, feed_url=rec.url, headers=rec.headers)
+            docs, _ = parse_feed(rec.body(), rec.url, rec.url, feed_url=rec.url, headers=rec.headers)
             items.setdefault(rec.url, {}).update((d.id, d) for d in docs)
+            links.update(d.url for d in docs if d.url)
     out: list[tuple[Document, str]] = []
     owner: dict[str, str] = {}
     for url in sorted(set(items) | set(wanted)):
@@ -178,7 +181,7 @@ def replay(index_dir, previous: dict | None, manifest: dict, problem) -> list[tu
                 continue
             hashes[d.id] = _fingerprint(d)
             if d.url in articles:
-                _merge_article(d, articles[d.url])
+                _merge_article(d, fetched.read_at(*articles[d.url]))
             ids.append(d.id)
             out.append((d, url))
         lost = set(old.get("ids", ())) - set(ids)

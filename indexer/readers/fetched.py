@@ -43,8 +43,10 @@ _DROPPED = ("transfer-encoding", "content-encoding", "content-length", "connecti
 class Record:
     kind: str                   # "feed" or "article"
     url: str
-    data: bytes
     headers: dict[str, str]     # the HTTP answer's, names lower-cased
+    path: Path                  # where it is: `read_at(path, offset)` gives its body again
+    offset: int
+    body: Callable[[], bytes]   # read the body now (only while the iteration is at this record)
 
 
 class FetchArchive:
@@ -97,20 +99,34 @@ def files(index_dir: Path) -> list[Path]:
 
 
 def records(index_dir: Path, problem: Callable[[ReadProblem], None]) -> Iterator[Record]:
-    """Every fetched answer, oldest first; a damaged file is reported and what it held before the damage kept."""
+    """Every fetched answer, oldest first; a damaged file is reported and what it held before the damage kept.
+
+    Bodies are read only when asked for (`Record.body`), so that a rebuild holds the
+    feeds it parses, not every article page of the archive at once (`read_at` later).
+    """
     for path in files(index_dir):
         try:
             with open(path, "rb") as f:
-                for rec in ArchiveIterator(f):
+                records = ArchiveIterator(f)
+                for rec in records:
                     kind = rec.rec_headers.get_header(KIND)
                     if rec.rec_type != "response" or kind not in ("feed", "article") or rec.http_headers is None:
                         continue
                     headers = {k.lower(): v for k, v in rec.http_headers.headers}
-                    yield Record(kind, rec.rec_headers.get_header("WARC-Target-URI") or "",
-                                 rec.content_stream().read(), headers)
+                    yield Record(kind, rec.rec_headers.get_header("WARC-Target-URI") or "", headers, path,
+                                 records.offset, rec.content_stream().read)     # offset: where this record starts
         except (ArchiveLoadFailed, OSError, EOFError, ValueError, zlib.error) as e:
             problem(ReadProblem(str(path), f"fetched archive damaged ({type(e).__name__}: {e}); "
                                            "the records before the damage were read", skipped=False))
+
+
+def read_at(path: Path, offset: int) -> bytes:
+    """The body of the record at `offset` (a gzip member's start) of a WARC file."""
+    with open(path, "rb") as f:
+        f.seek(offset)
+        for rec in ArchiveIterator(f):
+            return rec.content_stream().read()
+    return b""
 
 
 def run_date(path: Path) -> _dt.date | None:
