@@ -169,3 +169,13 @@ def test_feed_entities_are_decoded_once_and_pages_escape_them_once(tmp_path):
         assert "&amp;amp;" not in page and "<script>alert(1)" not in page, url
     hit = client.get("/api/search?q=profits").get_json()["hits"][0]
     assert hit["title"] == "Q&A: AT&T and Ben & Jerry's" and "&amp;amp;" not in hit["snippet"]
+
+
+def test_atom_text_is_kept_as_text_and_atom_html_decoded_once(tmp_path):
+    (tmp_path / "f.atom").write_bytes(b"""<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>T</title>
+<entry><id>t</id><title type="text">Use &lt;b&gt; &amp; more</title><summary type="text">Write &lt;b&gt; for bold.</summary></entry>
+<entry><id>h</id><title type="html">AT&amp;amp;T &lt;b&gt;now&lt;/b&gt;</title>
+<content type="html">&lt;p&gt;AT&amp;amp;T sells &amp;lt;widgets&amp;gt;&lt;/p&gt;</content></entry></feed>""")
+    docs, _ = read_file(tmp_path / "f.atom", tmp_path)
+    assert [(d.title, d.body) for d in docs] == [("Use <b> & more", "Write <b> for bold."),
+                                                 ("AT&T now", "AT&T sells <widgets>")]

@@ -43,10 +43,14 @@ def _date(entry) -> _dt.date | None:
     return _dt.date(*parsed[:3]) if parsed else None
 
 
-def _plain(detail, value: str) -> str:
-    """A title as text: feedparser keeps `text/html` titles (CDATA, Atom type="html") as HTML."""
-    kind = (detail or {}).get("type", "") if hasattr(detail, "get") else ""
-    return " ".join(_text(value).split()) if "html" in kind else value
+def _plain(detail, value: str, join: bool = True) -> str:
+    """Text as text: feedparser keeps `text/html` (CDATA titles, RSS descriptions, Atom type="html")
+    as HTML and hands `text/plain` (Atom type="text") decoded, where `<b>` is words, not a tag."""
+    kind = detail.get("type", "") if hasattr(detail, "get") else ""
+    if "html" not in kind and kind:
+        return value
+    text = _text(value)
+    return " ".join(text.split()) if join else text
 
 
 def _headers(feed_url: str, headers: dict[str, str] | None) -> dict[str, str] | None:
@@ -85,13 +89,14 @@ def parse_feed(data: bytes, rel: str, shown: str, *, feed_url: str = "",
     for n, e in enumerate(parsed.entries, 1):
         content = e.get("content") or []
         html = content[0].get("value", "") if content else e.get("summary", "")
+        text = _plain(content[0] if content else e.get("summary_detail"), html, join=False)
         item_id = valid(e.get("id") or e.get("link") or "").strip() or f"{rel}#{n}"
         if item_id in seen:
             problems.append(ReadProblem(shown, f"item {n}: duplicate id {item_id!r}"))
             continue
         seen.add(item_id)
         title = valid(_plain(e.get("title_detail"), e.get("title", "")))
-        doc, more = story(rel, shown, valid(_text(html)), title, _date(e), id=item_id,
+        doc, more = story(rel, shown, valid(text), title, _date(e), id=item_id,
                           fallback=item_id, source=source, url=valid(e.get("link", "")).strip(),
                           language=language, author=valid(e.get("author", "")).strip()[:200])
         doc.categories = [valid(t.get("term") or t.get("label") or "") for t in e.get("tags", [])
