@@ -23,6 +23,10 @@ front (`2026/kenya.txt`), kept in the manifest so it stays when the file changes
 explicit id taken by another file is reported and skipped, never replaced. An id
 held by a file that no longer exists (an archive moved) passes to the new file.
 
+Everything a run fetches (feeds, and with `fetch_articles` the articles) is kept in the
+index folder's `fetched/` (readers/fetched.py) and replayed by a fresh build
+(feedrun.replay), so `rebuild=True` loses no feed item that has left its feed.
+
 A full disk (ENOSPC) raises `store.DiskFull` after removing the run's uncommitted
 files, so the live generation is as it was and the next run works once space is free.
 """

@@ -92,7 +92,7 @@ def main(ctx: click.Context, index_dir: Path | None) -> None:
 @click.option("--follow-links", is_flag=True,
               help="Follow symbolic links that point outside the folders given (not followed by default).")
 @click.option("--fetch-articles", is_flag=True,
-              help="Fetch each new feed item's link and index the article, not only the feed's summary.")
+              help="Fetch the link of each new or changed feed item and index the article, not only the summary.")
 @click.option("--allow-private", is_flag=True,
               help="Fetch feeds and articles from loopback and private (intranet) addresses too; refused by default.")
 @click.option("--fetch-deadline", type=click.FloatRange(0.1), default=30.0, show_default=True,
