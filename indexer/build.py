@@ -193,6 +193,7 @@ def build_index(paths: Iterable[Path | str], index_dir: Path | str, *, rebuild: 
                 ix = whoosh_index.create_in(str(gen), SCHEMA)
                 manifest: dict = {}
                 feeds.previous = load_manifest(live) if live and (live / MANIFEST).is_file() else None
+                feeds.previous_gen = live
             else:
                 gen = live
                 # what a killed --rebuild left, and generations replaced over an hour ago
@@ -233,7 +234,7 @@ def _run(paths, feeds: FeedRun, ix, gen, manifest, fresh, procs, progress, max_b
          report) -> None:
     # 0. a fresh index gets back every feed item it held, from the archive's copy
     before = {i for e in (feeds.previous or {} if fresh else manifest).values() for i in e.get("ids", ())}
-    replayed = replay(gen.parent, feeds.previous, manifest, problem) if fresh else []
+    replayed = replay(gen.parent, feeds.previous, manifest, problem, feeds.previous_gen) if fresh else []
     # 1. what is there now, and what changed
     roots = [path_text(os.path.abspath(p)) for p in paths]
     seen: set[str] = set()

@@ -32,6 +32,7 @@ class FeedRun:
     fetch_articles: bool
     archive: FetchArchive             # this run's copy of what it fetches (readers/fetched.py)
     previous: dict | None = None      # a fresh run: the manifest of the index it replaces (`replay`)
+    previous_gen: Path | None = None  # ... and its generation folder (`_rescue`)
 
 
 FEED_LIST_SUFFIXES = ("feeds.txt",)      # `feeds.txt`, `world.feeds.txt`: one feed URL a line
@@ -149,13 +150,45 @@ def follow(feeds: list[tuple[str, str]], manifest: dict, owner: dict[str, str], 
     return out
 
 
-def replay(index_dir, previous: dict | None, manifest: dict, problem) -> list[tuple[Document, str]]:
+def _rescue(gen: Path | None, ids: set[str]) -> dict[str, Document]:
+    """Stories the archive has no copy of, as the generation being replaced stored them.
+
+    Why: an index older than the fetched archive, or one whose copies were pruned,
+    still holds those stories, and a rebuild must not drop them while that generation
+    can be read (a damaged one is checked first and gives nothing). What the index
+    does not store (author, categories) is not brought back.
+    """
+    if gen is None or not ids:
+        return {}
+    from whoosh import index as whoosh_index
+
+    from . import store
+    out: dict[str, Document] = {}
+    try:
+        store.check_segments(gen)
+        with whoosh_index.open_dir(str(gen)).searcher() as s:
+            for i in sorted(ids):
+                f = s.document(id=i)
+                if f:
+                    when = f.get("date")
+                    out[i] = Document(id=i, path=f.get("path", ""), title=f.get("title", ""), body=f.get("body", ""),
+                                      date=when.date() if when else None, dateline=f.get("dateline", ""),
+                                      place=f.get("place", ""), source=f.get("source", ""), url=f.get("url", ""),
+                                      language=f.get("language", "") or "")
+    except Exception:      # noqa: BLE001 - a damaged generation: the caller names what is lost
+        return {}
+    return out
+
+
+def replay(index_dir, previous: dict | None, manifest: dict, problem, previous_gen: Path | None = None
+           ) -> list[tuple[Document, str]]:
     """A rebuild's feeds, read from the archive's copy (readers/fetched.py), not the network.
 
     The feeds replayed are those the index held before (`previous`, its manifest),
     each with the last copy of every item it ever showed and the article fetched for
     it; with no previous manifest (none, or unreadable), every feed of the archive.
-    Stories whose copy was pruned are named: the rebuild cannot bring them back.
+    A story with no copy (pruned, or fetched before the archive existed) is taken from
+    the generation replaced (`_rescue`); one that is in neither is named as lost.
     """
     from .readers import fetched
     from .readers.feeds import parse_feed
@@ -185,9 +218,19 @@ def replay(index_dir, previous: dict | None, manifest: dict, problem) -> list[tu
             ids.append(d.id)
             out.append((d, url))
         lost = set(old.get("ids", ())) - set(ids)
-        if lost:
-            problem(ReadProblem(url, f"{len(lost)} stories of this feed are not in the fetched archive (pruned?); "
-                                     "the rebuild could not keep them", skipped=False))
+        rescued = _rescue(previous_gen, {i for i in lost if owner.setdefault(i, url) == url})
+        for i, d in rescued.items():
+            hashes[i] = old.get("hashes", {}).get(i, "")
+            ids.append(i)
+            out.append((d, url))
+        if rescued:
+            problem(ReadProblem(url, f"{len(rescued)} stories of this feed have no copy in the fetched archive "
+                                     "(pruned, or fetched before it existed); kept as the index stored them",
+                                skipped=False))
+        if lost - set(rescued):
+            problem(ReadProblem(url, f"{len(lost - set(rescued))} stories of this feed are neither in the fetched "
+                                     "archive (pruned?) nor readable in the index replaced; the rebuild could not "
+                                     "keep them", skipped=False))
         entry = {"feed": True, "list": old.get("list", ""), "ids": sorted(ids), "hashes": hashes}
         if not lost:      # the next run may take a 304 for what was replayed; else it fetches the feed whole
             entry.update(etag=old.get("etag", ""), last_modified=old.get("last_modified", ""))

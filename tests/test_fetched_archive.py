@@ -118,11 +118,33 @@ def test_prune_by_date_and_a_rebuild_names_what_it_lost(site, tmp_path):
     assert fetched.files(ix) == [new]
     assert sorted(stored(ix)) == ["urn:f:alpha", "urn:f:beta"]    # pruning leaves the index alone
 
+    r, seen = run([feed], ix, rebuild=True)               # alpha's copy is gone: the old generation has it
+    assert sorted(stored(ix)) == ["urn:f:alpha", "urn:f:beta"]
+    assert any("1 stories of this feed have no copy in the fetched archive" in p.reason for p in seen)
+
+    for segment in store.live_dir(ix).glob("*.seg"):       # and now the index replaced is damaged too
+        segment.write_bytes(b"")
     r, seen = run([feed], ix, rebuild=True)
     assert sorted(stored(ix)) == ["urn:f:beta"]
-    assert any("1 stories of this feed are not in the fetched archive" in p.reason for p in seen)
+    assert any("1 stories of this feed are neither in the fetched archive" in p.reason for p in seen)
     kept = runner.invoke(main, ["prune", "--fetched-before", "2020-01-03", "--index-dir", str(ix)])
     assert "pruned 0 files" in kept.output and fetched.files(ix)[0] == new    # the rebuild fetched the feed anew
+
+
+def test_an_index_older_than_the_archive_keeps_its_feed_stories_on_rebuild(site, tmp_path):
+    """Stories fetched before `fetched/` existed are taken from the generation the rebuild replaces."""
+    feed, ix = site.base + "/feed.xml", tmp_path / "ix"
+    publish(site, ["alpha", "beta"])
+    run([feed], ix, fetch_articles=True)
+    before = stored(ix)
+    for warc in fetched.files(ix):
+        warc.unlink()
+    publish(site, ["gamma"])
+    site.pages["/feed.xml"] = (500, b"down", "")             # and the site is down
+    r, seen = run([feed], ix, rebuild=True)
+    after = stored(ix)
+    assert sorted(after) == ["urn:f:alpha", "urn:f:beta"]
+    assert all(after[i]["body"] == before[i]["body"] and after[i]["title"] == before[i]["title"] for i in after)
 
 
 def test_a_feed_answering_200_with_the_same_items_adds_no_copy(site, tmp_path):
