@@ -72,6 +72,15 @@ def test_rebuild_keeps_every_item_that_left_its_feed_with_its_article(site, tmp_
     r, seen = run([tmp_path / "notes.txt"], ix, rebuild=True)
     assert sorted(stored(ix)) == ["notes.txt", "urn:f:alpha", "urn:f:beta", "urn:f:gamma"]
 
+    for segment in store.live_dir(ix).glob("*.seg"):       # a damaged index: the cure is --rebuild, from the copies
+        segment.write_bytes(b"")
+    with pytest.raises(store.IndexDamaged):
+        stored(ix)
+    r, seen = run([tmp_path / "notes.txt"], ix, rebuild=True)
+    after = stored(ix)
+    assert sorted(after) == ["notes.txt", "urn:f:alpha", "urn:f:beta", "urn:f:gamma"]
+    assert "Paragraph 7 of the full article on beta" in after["urn:f:beta"]["body"]
+
 
 def test_the_copies_are_web_archives_newsfacet_reads(site, tmp_path):
     publish(site, ["alpha"])
