@@ -23,14 +23,16 @@ front (`2026/kenya.txt`), kept in the manifest so it stays when the file changes
 explicit id taken by another file is reported and skipped, never replaced. An id
 held by a file that no longer exists (an archive moved) passes to the new file.
 
+Everything a run fetches (feeds, and with `fetch_articles` the articles) is kept in the
+index folder's `fetched/` (readers/fetched.py) and replayed by a fresh build
+(feedrun.replay), so `rebuild=True` loses no feed item that has left its feed.
+
 A full disk (ENOSPC) raises `store.DiskFull` after removing the run's uncommitted
 files, so the live generation is as it was and the next run works once space is free.
 """
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import json
 import os
 import shutil
 import stat
@@ -45,12 +47,13 @@ from whoosh import index as whoosh_index
 from . import store, whoosh_ext
 from .documents import (DEFAULT_MAX_BYTES, HTML_SUFFIXES, WARC_SUFFIXES, Document, ReadProblem, Source,
                         discover, is_derived_id, path_text, read_source, suffix_of)
-from .feedrun import dropped, follow, is_feed_list, is_url, list_key, read_feed_list
+from .feedrun import FeedRun, dropped, follow, is_feed_list, is_url, list_key, read_feed_list, replay
 from .parallel import add_story, write_parallel
 from .readers.fetch import Fetcher
+from .readers.fetched import FetchArchive
 from .schema import SCHEMA, codec
+from .store import MANIFEST, load_manifest, save_manifest  # noqa: F401 - the manifest's home is store.py
 
-MANIFEST = "manifest.json"
 STALE_AFTER_S = 3600          # an incremental run removes other generations older than this
 PARALLEL_THRESHOLD = 400      # fewer stories than this are written in-process (no workers to start)
 READ_POOL_THRESHOLD = 16      # this many pages (HTML, WARC) or more are read by a pool of workers
@@ -58,10 +61,13 @@ READ_POOL_THRESHOLD = 16      # this many pages (HTML, WARC) or more are read by
 
 @dataclass
 class BuildReport:
-    new: int = 0                  # files
+    new: int = 0                  # files and feeds (sources)
     changed: int = 0
     removed: int = 0
     unchanged: int = 0
+    stories_new: int = 0          # stories: what the summary line counts, for files and feeds alike
+    stories_changed: int = 0
+    stories_removed: int = 0
     skipped: int = 0              # files (or records) that could not be read
     documents: int = 0            # stories written in this run
     total_documents: int = 0      # stories in the index afterwards
@@ -72,32 +78,8 @@ class BuildReport:
     created: bool = False         # there was no index in the folder before this run
 
     def summary(self) -> str:
-        return (f"indexed {self.new} new, {self.changed} changed, {self.removed} removed, "
-                f"{self.skipped} skipped")
-
-
-# ---------------------------------------------------------------- manifest
-
-def load_manifest(gen: Path) -> dict:
-    try:
-        data = json.loads((gen / MANIFEST).read_text(encoding="utf-8"))
-        return data.get("files", {})
-    except (OSError, ValueError):
-        return {}
-
-
-def save_manifest(gen: Path, files: dict) -> None:
-    tmp = gen / (MANIFEST + ".tmp")
-    try:
-        with open(tmp, "w", encoding="utf-8") as f:
-            json.dump({"version": 1, "files": files}, f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, gen / MANIFEST)
-    except OSError:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
+        return (f"indexed {self.stories_new} new, {self.stories_changed} changed, {self.stories_removed} removed "
+                f"stories, {self.skipped} skipped")
 
 
 def _within(key: str, roots: list[str]) -> bool:
@@ -184,7 +166,7 @@ def build_index(paths: Iterable[Path | str], index_dir: Path | str, *, rebuild: 
     paths = [str(p) if is_url(p) else Path(p) for p in paths]      # Path() would turn https:// into https:/
     urls = [p for p in paths if isinstance(p, str)]
     paths = [p for p in paths if isinstance(p, Path)]
-    feeds = _Feeds(urls, fetcher or Fetcher(max_bytes=max_bytes), fetch_articles)
+    feeds = FeedRun(urls, fetcher or Fetcher(max_bytes=max_bytes), fetch_articles, FetchArchive(index_dir))
     procs = procs or os.cpu_count() or 1
     report = BuildReport(rebuilt=rebuild)
 
@@ -210,6 +192,8 @@ def build_index(paths: Iterable[Path | str], index_dir: Path | str, *, rebuild: 
                 gen = store.new_generation(index_dir)
                 ix = whoosh_index.create_in(str(gen), SCHEMA)
                 manifest: dict = {}
+                feeds.previous = load_manifest(live) if live and (live / MANIFEST).is_file() else None
+                feeds.previous_gen = live
             else:
                 gen = live
                 # what a killed --rebuild left, and generations replaced over an hour ago
@@ -225,6 +209,7 @@ def build_index(paths: Iterable[Path | str], index_dir: Path | str, *, rebuild: 
         try:
             _run(paths, feeds, ix, gen, manifest, fresh, procs, progress, max_bytes, follow_links, problem, report)
         except BaseException as exc:
+            feeds.archive.close() if getattr(exc, "committed", False) else feeds.archive.discard()
             if fresh:                 # a generation never made live: all of it goes
                 shutil.rmtree(gen, ignore_errors=True)
                 if isinstance(exc, OSError):
@@ -234,6 +219,7 @@ def build_index(paths: Iterable[Path | str], index_dir: Path | str, *, rebuild: 
             if isinstance(exc, OSError):
                 store.raise_if_full(exc, index_dir)
             raise
+        feeds.archive.close()
         if fresh:
             store.swap_live(index_dir, gen)
             # the previous generation stays until the next rebuild: a searcher may still read it
@@ -244,15 +230,11 @@ def build_index(paths: Iterable[Path | str], index_dir: Path | str, *, rebuild: 
     return report
 
 
-@dataclass
-class _Feeds:
-    urls: list[str]                   # feed URLs named on the command line
-    fetcher: Fetcher
-    fetch_articles: bool
-
-
-def _run(paths, feeds: _Feeds, ix, gen, manifest, fresh, procs, progress, max_bytes, follow_links, problem,
+def _run(paths, feeds: FeedRun, ix, gen, manifest, fresh, procs, progress, max_bytes, follow_links, problem,
          report) -> None:
+    # 0. a fresh index gets back every feed item it held, from the archive's copy
+    before = {i for e in (feeds.previous or {} if fresh else manifest).values() for i in e.get("ids", ())}
+    replayed = replay(gen.parent, feeds.previous, manifest, problem, feeds.previous_gen) if fresh else []
     # 1. what is there now, and what changed
     roots = [path_text(os.path.abspath(p)) for p in paths]
     seen: set[str] = set()
@@ -341,8 +323,10 @@ def _run(paths, feeds: _Feeds, ix, gen, manifest, fresh, procs, progress, max_by
             report.new += 1
         manifest[key] = entry
 
-    # 3. the feeds: what is new in each (an unchanged feed answers 304)
-    docs += follow(to_follow, manifest, owner, feeds.fetcher, feeds.fetch_articles, problem, report)
+    # 3. the feeds: what is new in each (an unchanged feed answers 304); a later copy of an item wins
+    docs += [(d, k) for d, k in replayed if k not in removed]
+    docs += follow(to_follow, manifest, owner, feeds, problem, report)
+    docs = list({d.id: (d, k) for d, k in docs}.values())
 
     # 4. extract entities and write (one segment per core when there is enough work)
     writer = store.open_writer(ix, limitmb=256, codec=codec())
@@ -363,6 +347,10 @@ def _run(paths, feeds: _Feeds, ix, gen, manifest, fresh, procs, progress, max_by
         store.cancel_writer(writer)
         raise
     report.documents = len(docs)
+    after = {i for e in manifest.values() for i in e.get("ids", ())}
+    written = {d.id for d, _ in docs}
+    report.stories_new, report.stories_changed = len(written - before), len(written & before)
+    report.stories_removed = len(before - after)
     for key, doc_id, warning in warnings:
         problem(ReadProblem(key, f"{doc_id}: {warning}", skipped=False))
     try:

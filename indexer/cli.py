@@ -93,9 +93,14 @@ def main(ctx: click.Context, index_dir: Path | None) -> None:
 @click.option("--follow-links", is_flag=True,
               help="Follow symbolic links that point outside the folders given (not followed by default).")
 @click.option("--fetch-articles", is_flag=True,
-              help="Fetch each new feed item's link and index the article, not only the feed's summary.")
+              help="Fetch the link of each new or changed feed item and index the article, not only the summary.")
+@click.option("--allow-private", is_flag=True,
+              help="Fetch feeds and articles from loopback and private (intranet) addresses too; refused by default.")
+@click.option("--fetch-deadline", type=click.FloatRange(0.1), default=30.0, show_default=True,
+              help="Seconds a fetch may take in all (connection, headers and body), however slowly the server sends.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only the summary line and problems.")
-def index_cmd(paths, index_dir, rebuild, max_mb, procs, follow_links, fetch_articles, quiet):
+def index_cmd(paths, index_dir, rebuild, max_mb, procs, follow_links, fetch_articles, allow_private, fetch_deadline,
+              quiet):
     """Index the stories under PATHS (default: seeds/) into the index folder.
 
     PATHS are folders, files (text, Markdown, HTML, JSON, JSON Lines, RSS/Atom/JSON
@@ -104,6 +109,7 @@ def index_cmd(paths, index_dir, rebuild, max_mb, procs, follow_links, fetch_arti
     """
     from .build import build_index
     from .feedrun import is_url
+    from .readers.fetch import Fetcher
 
     index_dir = _index_dir(index_dir)
     paths = [p if is_url(p) else Path(p) for p in paths] or [Path("seeds")]
@@ -113,7 +119,8 @@ def index_cmd(paths, index_dir, rebuild, max_mb, procs, follow_links, fetch_arti
     try:
         report = build_index(paths, index_dir, rebuild=rebuild, procs=procs,
                              progress=None if not quiet else False, follow_links=follow_links,
-                             fetch_articles=fetch_articles,
+                             fetch_articles=fetch_articles, fetcher=Fetcher(
+                                 max_bytes=max_mb * 1024 * 1024, deadline=fetch_deadline, allow_private=allow_private),
                              max_bytes=max_mb * 1024 * 1024, on_problem=report_problem)
     except store.IndexLocked as exc:
         raise Locked(str(exc)) from None
@@ -132,6 +139,32 @@ def index_cmd(paths, index_dir, rebuild, max_mb, procs, follow_links, fetch_arti
                    f"{report.total_documents} in the index at {index_dir}/")
     if report.skipped:
         click.get_current_context().exit(EXIT_SKIPPED)
+
+
+@main.command("prune")
+@click.option("--fetched-before", "before", required=True, type=click.DateTime(["%Y-%m-%d"]),
+              help="Delete the archive's copies of feeds and articles fetched by runs before this date (UTC).")
+@index_dir_option
+def prune_cmd(before, index_dir):
+    """Delete old copies of fetched feeds and articles (INDEX/fetched/*.warc.gz).
+
+    The stories stay in the index; a later `index --rebuild` can no longer bring back
+    those of them that had left their feed, and names them.
+    """
+    from .readers import fetched
+    index_dir = _index_dir(index_dir)
+    if not index_dir.is_dir():
+        raise NoIndex(f"no index at {index_dir}/ - nothing to prune")
+    try:
+        with store.indexer_lock(index_dir):
+            gone = fetched.prune(index_dir, before.date())
+    except store.IndexLocked as exc:
+        raise Locked(str(exc)) from None
+    for path, size in gone:
+        click.echo(f"deleted {path} ({size:,} bytes)")
+    left = fetched.files(index_dir)
+    click.echo(f"pruned {len(gone)} files, {sum(s for _, s in gone):,} bytes; {len(left)} files, "
+               f"{sum(p.stat().st_size for p in left):,} bytes kept in {index_dir / fetched.FOLDER}/")
 
 
 def _open_archive(index_dir: Path):

@@ -8,6 +8,8 @@ command runs from (what `make run` serves, wherever the command is typed), else
     index/current -> gen-20261127-235959-1a2b   a relative symlink to the live generation
     index/gen-.../                              a Whoosh index plus `manifest.json`
     index/.lock                                 held (flock) by the indexer that is running
+    index/fetched/*.warc.gz                     every feed and article fetched, a file a run (readers/fetched.py);
+                                                outside the generations, so a rebuild replays it
 
 A rebuild writes a new generation beside the live one and swaps the symlink with
 `os.replace`, which is atomic: a reader resolves `current` once and sees either the
@@ -19,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import json
 import os
 import shutil
 import time
@@ -31,6 +34,31 @@ from . import whoosh_ext
 CURRENT = "current"
 LOCK = ".lock"
 ENV_INDEX = "NEWSFACET_INDEX"
+MANIFEST = "manifest.json"      # in each generation: what was indexed from which source (build.py)
+
+
+def load_manifest(gen: Path) -> dict:
+    """The generation's manifest (source key -> facts and ids); {} when there is none or it cannot be read."""
+    try:
+        data = json.loads((gen / MANIFEST).read_text(encoding="utf-8"))
+        return data.get("files", {})
+    except (OSError, ValueError):
+        return {}
+
+
+def save_manifest(gen: Path, files: dict) -> None:
+    """Written aside, synced and renamed over: a killed run leaves the old manifest or the new one."""
+    tmp = gen / (MANIFEST + ".tmp")
+    try:
+        with open(tmp, "w", encoding="utf-8") as f:
+            json.dump({"version": 1, "files": files}, f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, gen / MANIFEST)
+    except OSError:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
 
 
 class IndexNotFound(Exception):

@@ -39,7 +39,7 @@ def test_first_run_indexes_every_file_and_writes_a_manifest(folder, tmp_path):
     ix = tmp_path / "ix"
     report = build_index([folder], ix, progress=False)
     assert (report.new, report.changed, report.removed, report.skipped) == (3, 0, 0, 0)
-    assert report.summary() == "indexed 3 new, 0 changed, 0 removed, 0 skipped"
+    assert report.summary() == "indexed 3 new, 0 changed, 0 removed stories, 0 skipped"
     assert ids_in(ix) == ["a.txt", "b.txt", "sub/c.md"]
     manifest = load_manifest(store.live_dir(ix))
     entry = manifest[os.path.abspath(folder / "a.txt")]
@@ -131,7 +131,7 @@ def test_bad_files_are_reported_and_the_rest_indexed(tmp_path):
     assert {name for name, _ in reported} == {"binary.txt", "broken.json", "lines.jsonl"}
     assert ("lines.jsonl", 2) in reported
     assert r.skipped == 3
-    assert (r.new, r.summary()) == (2, "indexed 2 new, 0 changed, 0 removed, 3 skipped")
+    assert (r.new, r.summary()) == (2, "indexed 3 new, 0 changed, 0 removed stories, 3 skipped")      # 2 files, 3 stories
 
 
 def test_duplicate_ids_across_files_are_reported_not_doubled(tmp_path):

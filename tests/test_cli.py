@@ -27,9 +27,9 @@ def seed_index(runner, seeds_dir, tmp_path) -> Path:
 def test_index_prints_the_summary_line(runner, seeds_dir, tmp_path):
     result = runner.invoke(main, ["index", str(seeds_dir), "--index-dir", str(tmp_path / "ix")])
     assert result.exit_code == 0
-    assert "indexed 1 new, 0 changed, 0 removed, 0 skipped" in result.output
+    assert "indexed 1 new, 0 changed, 0 removed stories, 0 skipped" in result.output
     again = runner.invoke(main, ["index", str(seeds_dir), "--index-dir", str(tmp_path / "ix")])
-    assert "indexed 0 new, 0 changed, 0 removed, 0 skipped" in again.output
+    assert "indexed 0 new, 0 changed, 0 removed stories, 0 skipped" in again.output
 
 
 def test_index_dir_from_environment(runner, seeds_dir, tmp_path):
@@ -93,7 +93,7 @@ def test_skipped_files_exit_1_and_are_named(runner, tmp_path):
     (docs / "bad.json").write_text("{oops")
     result = runner.invoke(main, ["index", str(docs), "--index-dir", str(tmp_path / "ix")])
     assert result.exit_code == 1
-    assert "bad.json" in result.output and "indexed 1 new, 0 changed, 0 removed, 1 skipped" in result.output
+    assert "bad.json" in result.output and "indexed 1 new, 0 changed, 0 removed stories, 1 skipped" in result.output
     assert "Traceback" not in result.output
 
 

@@ -5,16 +5,14 @@ The server runs on 127.0.0.1 in a thread of this process; nothing leaves the mac
 from __future__ import annotations
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from feedsite import Site, run
 
 from indexer import store
-from indexer.build import build_index
 from indexer.documents import read_file
-from indexer.readers.fetch import USER_AGENT, Fetcher
+from indexer.readers.fetch import USER_AGENT
 
 ARTICLE = ("<html><head><title>Full story | Site</title></head><body><nav>Home | World | Business</nav>"
            "<article><h1>Locusts in Kenya</h1>" + "".join(
@@ -35,41 +33,6 @@ ATOM = b"""<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/
 </entry></feed>"""
 
 
-class Site:
-    """Paths -> (status, body, etag); answers conditional GETs; logs every request."""
-
-    def __init__(self):
-        self.pages: dict[str, tuple[int, bytes, str]] = {}
-        self.log: list[tuple[str, int, dict]] = []
-        site = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):
-                status, body, etag = site.pages.get(self.path, (404, b"not found", ""))
-                body = body.replace(b"{base}", site.base.encode())
-                if status == 200 and etag and self.headers.get("If-None-Match") == etag:
-                    status, body = 304, b""
-                site.log.append((self.path, status, dict(self.headers)))
-                self.send_response(status)
-                if etag:
-                    self.send_header("ETag", etag)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *a):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.base = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-
 @pytest.fixture
 def site():
     s = Site()
@@ -81,12 +44,6 @@ def stored(ix: Path) -> dict[str, dict]:
     index, _ = store.open_live(ix)
     with index.searcher() as s:
         return {f["id"]: f for f in s.all_stored_fields()}
-
-
-def run(paths, ix, **kw):
-    seen = []
-    r = build_index(paths, ix, progress=False, fetcher=Fetcher(delay=0, timeout=10), on_problem=seen.append, **kw)
-    return r, seen
 
 
 def test_feed_list_new_items_304_and_broken_feeds_named(site, tmp_path):
@@ -166,3 +123,59 @@ def test_json_feed_keeps_categories_and_dateline(tmp_path):
     (tmp_path / "feed.json").write_bytes(FEED_FILES["feed.json"][0])
     [doc], _ = read_file(tmp_path / "feed.json", tmp_path)
     assert doc.categories == ["Economy"] and doc.dateline == "PARIS" and doc.source == "JSON desk"
+
+
+def test_a_feed_served_as_xml_is_not_called_malformed_and_the_summary_counts_stories(site, tmp_path):
+    """Issue 18.8: the server's Content-Type reaches feedparser; the summary line counts stories, not feeds."""
+    xml = {"Content-Type": "application/xml"}
+    site.pages["/world.rss"] = (200, rss([("1", "Drought in Kenya"), ("2", "Floods in Chile")]), '"w1"', xml)
+    ix = tmp_path / "ix"
+    r, seen = run([site.base + "/world.rss"], ix)
+    assert not [p for p in seen if "well-formed" in p.reason], seen
+    assert r.summary() == "indexed 2 new, 0 changed, 0 removed stories, 0 skipped" and r.documents == 2
+
+    site.pages["/world.rss"] = (200, rss([("3", "Locusts in Kenya"), ("2", "Floods in Chile")]), '"w2"', xml)
+    r, seen = run([site.base + "/world.rss"], ix)           # one new item; the one that stayed is not rewritten
+    assert r.summary() == "indexed 1 new, 0 changed, 0 removed stories, 0 skipped" and r.documents == 1
+
+    site.pages["/world.rss"] = (200, rss([("3", "Locusts in East Africa")]), '"w3"', xml)
+    r, _ = run([site.base + "/world.rss"], ix)
+    assert r.summary() == "indexed 0 new, 1 changed, 0 removed stories, 0 skipped"
+    assert stored(ix)["urn:story:3"]["title"] == "Locusts in East Africa"
+
+
+ENTITIES = b"""<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
+<rss version="2.0"><channel><title>Q&amp;A desk</title>
+<item><title><![CDATA[Q&A: AT&T and <i>Ben &amp; Jerry's</i>]]></title><guid>urn:e:1</guid>
+<description>AT&amp;amp;T profits &amp;amp;xxe; rose &amp;lt;script&amp;gt;alert(1)&amp;lt;/script&amp;gt; caf&amp;eacute;</description>
+</item></channel></rss>"""
+
+
+def test_feed_entities_are_decoded_once_and_pages_escape_them_once(tmp_path):
+    """Issue 24.11: `&amp;xxe` and `AT&amp;T` were shown literally; markup in an item stays text on every page."""
+    from web.app import create_app
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "feed.rss").write_bytes(ENTITIES)
+    [doc], _ = read_file(tmp_path / "docs" / "feed.rss", tmp_path / "docs")
+    assert doc.title == "Q&A: AT&T and Ben & Jerry's" and doc.source == "Q&A desk"
+    assert doc.body == "AT&T profits &xxe; rose <script>alert(1)</script> café"
+
+    from indexer.build import build_index
+    build_index([tmp_path / "docs"], tmp_path / "ix", progress=False, procs=1)
+    client = create_app({"INDEX_DIR": str(tmp_path / "ix"), "TESTING": True}).test_client()
+    for url in ("/?q=profits", "/doc/urn:e:1"):
+        page = client.get(url).get_data(as_text=True)
+        assert "AT&amp;T" in page and "&amp;xxe;" in page, url          # escaped once: the reader sees AT&T, &xxe;
+        assert "&amp;amp;" not in page and "<script>alert(1)" not in page, url
+    hit = client.get("/api/search?q=profits").get_json()["hits"][0]
+    assert hit["title"] == "Q&A: AT&T and Ben & Jerry's" and "&amp;amp;" not in hit["snippet"]
+
+
+def test_atom_text_is_kept_as_text_and_atom_html_decoded_once(tmp_path):
+    (tmp_path / "f.atom").write_bytes(b"""<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>T</title>
+<entry><id>t</id><title type="text">Use &lt;b&gt; &amp; more</title><summary type="text">Write &lt;b&gt; for bold.</summary></entry>
+<entry><id>h</id><title type="html">AT&amp;amp;T &lt;b&gt;now&lt;/b&gt;</title>
+<content type="html">&lt;p&gt;AT&amp;amp;T sells &amp;lt;widgets&amp;gt;&lt;/p&gt;</content></entry></feed>""")
+    docs, _ = read_file(tmp_path / "f.atom", tmp_path)
+    assert [(d.title, d.body) for d in docs] == [("Use <b> & more", "Write <b> for bold."),
+                                                 ("AT&T now", "AT&T sells <widgets>")]

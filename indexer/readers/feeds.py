@@ -22,8 +22,14 @@ logging.getLogger("feedparser").setLevel(logging.CRITICAL)
 
 
 def _text(html: str) -> str:
-    """An item's HTML as text, paragraphs split by a blank line."""
-    if "<" not in html:
+    """An item's HTML as text, paragraphs split by a blank line; entities decoded exactly once.
+
+    Why even text without a tag goes through the HTML parser: feedparser hands HTML
+    (`AT&amp;T`, `&amp;lt;b&amp;gt;`) still escaped, and text kept as it came showed
+    `&amp;` on pages, which escape it once more. What comes out is plain text: `<b>` in
+    it is a story's words, escaped by every page that shows it.
+    """
+    if "<" not in html and "&" not in html:
         return html
     try:
         text = _visible_text(lxml.html.document_fromstring(html)) if html.strip() else ""
@@ -37,10 +43,38 @@ def _date(entry) -> _dt.date | None:
     return _dt.date(*parsed[:3]) if parsed else None
 
 
-def parse_feed(data: bytes, rel: str, shown: str, *, feed_url: str = "") -> tuple[list[Document], list[ReadProblem]]:
-    """A feed's bytes -> its items as Documents."""
+def _plain(detail, value: str, join: bool = True) -> str:
+    """Text as text: feedparser keeps `text/html` (CDATA titles, RSS descriptions, Atom type="html")
+    as HTML and hands `text/plain` (Atom type="text") decoded, where `<b>` is words, not a tag."""
+    kind = detail.get("type", "") if hasattr(detail, "get") else ""
+    if "html" not in kind and kind:
+        return value
+    text = _text(value)
+    return " ".join(text.split()) if join else text
+
+
+def _headers(feed_url: str, headers: dict[str, str] | None) -> dict[str, str] | None:
+    """The HTTP headers feedparser weighs (type, charset, base URL); None for a file.
+
+    Why the Content-Type matters: handed headers without one, feedparser calls every
+    feed "not well-formed (no Content-type specified)"; a server that sent none gets
+    `application/xml`, what a feed is, so that a missing header is not reported as a
+    broken feed.
+    """
+    if not feed_url and not headers:
+        return None
+    out = {k.lower(): v for k, v in (headers or {}).items() if k.lower() in ("content-type", "content-language")}
+    out.setdefault("content-type", "application/xml")
+    if feed_url:
+        out["content-location"] = feed_url
+    return out
+
+
+def parse_feed(data: bytes, rel: str, shown: str, *, feed_url: str = "",
+               headers: dict[str, str] | None = None) -> tuple[list[Document], list[ReadProblem]]:
+    """A feed's bytes -> its items as Documents; `headers`: the HTTP response's, when fetched."""
     parsed = feedparser.parse(data, sanitize_html=True, resolve_relative_uris=bool(feed_url),
-                              response_headers={"content-location": feed_url} if feed_url else None)
+                              response_headers=_headers(feed_url, headers))
     if not parsed.version and not parsed.entries:
         why = getattr(parsed.get("bozo_exception"), "args", [""])
         return [], [ReadProblem(shown, f"not an RSS or Atom feed ({why[0] if why else 'unknown format'})")]
@@ -49,18 +83,20 @@ def parse_feed(data: bytes, rel: str, shown: str, *, feed_url: str = "") -> tupl
         problems.append(ReadProblem(shown, f"feed is not well-formed ({parsed.bozo_exception}); "
                                            "its items were read leniently", skipped=False))
     channel = parsed.feed
-    source = valid(channel.get("title", "")).strip()
+    source = valid(_plain(channel.get("title_detail"), channel.get("title", ""))).strip()
     language = valid(channel.get("language", "")).strip()[:35]
     docs, seen = [], set()
     for n, e in enumerate(parsed.entries, 1):
         content = e.get("content") or []
         html = content[0].get("value", "") if content else e.get("summary", "")
+        text = _plain(content[0] if content else e.get("summary_detail"), html, join=False)
         item_id = valid(e.get("id") or e.get("link") or "").strip() or f"{rel}#{n}"
         if item_id in seen:
             problems.append(ReadProblem(shown, f"item {n}: duplicate id {item_id!r}"))
             continue
         seen.add(item_id)
-        doc, more = story(rel, shown, valid(_text(html)), valid(e.get("title", "")), _date(e), id=item_id,
+        title = valid(_plain(e.get("title_detail"), e.get("title", "")))
+        doc, more = story(rel, shown, valid(text), title, _date(e), id=item_id,
                           fallback=item_id, source=source, url=valid(e.get("link", "")).strip(),
                           language=language, author=valid(e.get("author", "")).strip()[:200])
         doc.categories = [valid(t.get("term") or t.get("label") or "") for t in e.get("tags", [])

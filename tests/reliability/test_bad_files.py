@@ -177,7 +177,7 @@ def test_cli_names_every_bad_file_and_indexes_every_good_one(folder, tmp_path):
     assert "Traceback" not in run.stderr + run.stdout, run.stderr
     assert run.returncode == 1, (run.returncode, run.stderr)
     check_report(reported(run.stderr, docs), skipped, warned)
-    m = re.search(r"indexed (\d+) new, 0 changed, 0 removed, (\d+) skipped", run.stdout)
+    m = re.search(r"indexed (\d+) new, 0 changed, 0 removed stories, (\d+) skipped", run.stdout)
     assert m and int(m[2]) >= len(skipped) - 1, run.stdout      # damaged.jsonl.gz keeps some lines
     check_ids(index_ids(ix), good)
 
