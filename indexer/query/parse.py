@@ -11,8 +11,7 @@ import re
 from whoosh import qparser, query as wq
 
 from ..facetspec import BY_PARAM, DEFAULT_MATCH, FACETS
-from . import budget, multilingual
-from .facetcounts import value_named
+from . import budget, multilingual, valuenames
 from .semantics import NewsParser, everything_except, expand_patterns, plus_minus
 
 MAX_EXPANSIONS = budget.DEFAULT.per_pattern        # words one wildcard or prefix may stand for
@@ -79,8 +78,9 @@ def _too_many(node) -> None:
 
 def resolve_fields(q, match: str = DEFAULT_MATCH, live=None):
     """Turn `country:Brazil` into the code `BR`, `org:unicef` into `UNICEF`, `company:usx` into `USX`,
-    on the field of the strength of tagging asked for (`org:IMF` with match=mention searches every
-    story naming it)."""
+    `region:Oceania` into its sub-regions, on the field of the strength of tagging asked for (`org:IMF`
+    with match=mention searches every story naming it). Names are looked up in the generation's name
+    table (`valuenames.for_query`); text that names nothing is searched as typed."""
     def fix(node):
         spec = BY_PARAM.get(node.fieldname) if isinstance(node, (wq.Term, wq.Phrase)) else None
         if spec is not None:
@@ -88,34 +88,12 @@ def resolve_fields(q, match: str = DEFAULT_MATCH, live=None):
                 text = " ".join(w if isinstance(w, str) else w.decode("utf-8") for w in node.words)
             else:
                 text = node.text if isinstance(node.text, str) else node.text.decode("utf-8")
-            return wq.Term(spec.field_for(match), _value(spec, text, live), boost=node.boost)
+            field = spec.field_for(match)
+            values = valuenames.for_query(live, spec, text) or [text]
+            terms = [wq.Term(field, v, boost=node.boost) for v in values]
+            return terms[0] if len(terms) == 1 else wq.Or(terms, boost=node.boost)
         return node.apply(fix)
     return fix(q)
-
-
-def _value(spec, text: str, live) -> str:
-    """The value the index holds for what a query wrote: any case of a value, a label or long name
-    stored with the stories (no gazetteer: a serving worker of an English archive loads none),
-    else a gazetteer name, in any language; else the text as typed."""
-    if live is not None:
-        form = spec.normalise(text) if spec.normalise else text
-        found = live.folded_values(spec.mention_field).get(form.casefold()) or value_named(live, spec.param, text)
-        if found:
-            return found
-    hit = gazetteer_value(live, spec, text)
-    return hit or text
-
-
-def gazetteer_value(live, spec, text: str) -> str | None:
-    """A value by a gazetteer name, only in an archive of several languages (names in the others:
-    `country:Österreich`); a serving worker of an English archive never loads a gazetteer."""
-    if live is not None and multilingual.languages_present(live.searcher.reader()) == (multilingual.ENGLISH,):
-        return None
-    try:
-        hit = spec.resolve(text) if spec.resolve else None
-    except Exception:                  # a gazetteer problem: as if unknown
-        hit = None
-    return hit[0] if hit else None
 
 
 def bound_expansions(reader, q) -> None:
