@@ -56,7 +56,7 @@ timing: $(STAMP)
 	$(BIN)/python -m pytest -q -m timing
 
 soak: $(STAMP)
-	$(BIN)/python -m pytest -q -m soak tests/reliability
+	$(BIN)/python -m pytest -q -m soak tests/reliability tests/web/test_request_sequences.py
 
 clean:
 	rm -rf $(VENV) $(INDEX)/current $(INDEX)/gen-* $(INDEX)/.lock .pytest_cache
