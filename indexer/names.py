@@ -59,9 +59,9 @@ def _candidates() -> dict[str, set[str]]:
     for code, (alpha3, name, native) in language._languages().items():
         out["language"].update(n for n in (code, alpha3, name, native) if n)
     # the same names as written (the look-up keys above are folded), for messages that offer them
-    for code, _lang, written in gazetteer._rows("country_names.tsv", header=True):
+    for _code, _lang, written in gazetteer._rows("country_names.tsv", header=True):
         out["country"].update(written.split("|"))
-    for code, display, aliases, *demonyms in gazetteer._rows("countries.tsv"):
+    for _code, display, aliases, *demonyms in gazetteer._rows("countries.tsv"):
         out["country"].update([display, *aliases.split("|"), *(demonyms[0].split("|") if demonyms else [])])
     for file in ("org_names.tsv", "org_names_curated.tsv"):
         out["org"].update(row[2] for row in gazetteer._rows(file, header=True))
