@@ -226,3 +226,11 @@ def test_a_table_older_than_the_commit_is_pending(tmp_path):
     assert old.current_written(tmp_path, 4)
     assert not nametable.NameTable.open(tmp_path, 4).pending
     assert nametable.NameTable.open(tmp_path, 2) is None
+
+
+def test_a_query_field_naming_nothing_says_so(english):
+    client = create_app({"INDEX_DIR": str(english), "TESTING": True}).test_client()
+    data = client.get("/api/search", query_string={"q": "butter country:Brazl"}).get_json()
+    assert data["total"] == 0
+    assert "no country 'Brazl' is known" in data["notice"] and "'Brazil'" in data["notice"]
+    assert client.get("/api/search", query_string={"q": "butter country:NL"}).get_json()["notice"] is None

@@ -52,7 +52,10 @@ def parse(live, text: str, match: str = DEFAULT_MATCH, languages=()) -> tuple[ob
         words = " ".join(_WORD.findall(text))
         q = plain.parse(words) if words else wq.NullQuery
         notice = f"could not read the query as written; searched for the words: {words}"
-    q = resolve_fields(q, match, live)
+    unknown: list = []
+    q = resolve_fields(q, match, live, unknown)
+    if unknown:            # `country:Atlantis`: searched as written, and said so
+        notice = "; ".join(n for n in (notice, valuenames.unknown_notice(live, unknown)) if n)
     if q is wq.NullQuery or isinstance(q, wq.NullQuery.__class__):
         hint = DATE_HINT if re.search(r"\b(?:date|day|month|year):", text) else ""
         return NOTHING, notice or NO_WORDS.format(text.strip()) + hint
@@ -76,11 +79,11 @@ def _too_many(node) -> None:
                              "letters (cap: per_pattern)", "per_pattern")
 
 
-def resolve_fields(q, match: str = DEFAULT_MATCH, live=None):
+def resolve_fields(q, match: str = DEFAULT_MATCH, live=None, unknown: list | None = None):
     """Turn `country:Brazil` into the code `BR`, `org:unicef` into `UNICEF`, `company:usx` into `USX`,
     `region:Oceania` into its sub-regions, on the field of the strength of tagging asked for (`org:IMF`
     with match=mention searches every story naming it). Names are looked up in the generation's name
-    table (`valuenames.for_query`); text that names nothing is searched as typed."""
+    table (`valuenames.for_query`); text that names nothing is searched as typed (and added to `unknown`)."""
     def fix(node):
         spec = BY_PARAM.get(node.fieldname) if isinstance(node, (wq.Term, wq.Phrase)) else None
         if spec is not None:
@@ -89,7 +92,11 @@ def resolve_fields(q, match: str = DEFAULT_MATCH, live=None):
             else:
                 text = node.text if isinstance(node.text, str) else node.text.decode("utf-8")
             field = spec.field_for(match)
-            values = valuenames.for_query(live, spec, text) or [text]
+            values = valuenames.for_query(live, spec, text)
+            if values is None:
+                values = [text]
+                if unknown is not None and live is not None:
+                    unknown.append((spec, text))
             terms = [wq.Term(field, v, boost=node.boost) for v in values]
             return terms[0] if len(terms) == 1 else wq.Or(terms, boost=node.boost)
         return node.apply(fix)

@@ -61,6 +61,17 @@ def for_query(live, spec, text: str) -> list[str] | None:
     return _named(live, spec, text) or ([h] if (h := _held(live, spec, text)) else None)
 
 
+def unknown_notice(live, unknown: list) -> str:
+    """What a query's field names that name nothing were searched as (`country:Atlantis`), with the
+    nearest known names."""
+    parts = []
+    for spec, text in unknown[:3]:
+        near = live.names.nearest(spec.param, text) if live.names is not None else []
+        hint = f" (did you mean {', '.join(repr(n) for n in near)}?)" if near else ""
+        parts.append(f"no {spec.title.lower()} '{text[:80]}' is known{hint}; {spec.param}:{text[:80]} was searched as written")
+    return "; ".join(parts)
+
+
 def label(live, param: str, value: str) -> tuple[str, str, str]:
     """(label, long name, kind) of a value: as stored with the stories, else as NewsFacet knows it
     (a country no story names yet), else the value itself. Remembers nothing."""
