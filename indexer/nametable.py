@@ -10,8 +10,13 @@ proportional to the archive) and looks names up by binary search over its lines.
 
 Lines, sorted bytewise, tab-separated, every field free of tabs and line breaks:
 
-    n <param> <folded name> <name as written> <value> [<value> ...]   a name and what it means
+    # known <fingerprint>                                             what the known names were made from
+    n <param> <folded name> <name as written> <value> [<value> ...]   a name NewsFacet knows and what it means
+    h <param> <folded name> <name as written> <value>                 a name of a value the archive holds
     v <param> <value> <label> <long name> <kind>                      a value NewsFacet knows
+
+Known names (`n`) win over held ones (`h`). The `n` and `v` lines are the same for every archive:
+an indexing run reuses those of the table it replaces when its fingerprint still matches.
 
 A name may stand for several values (`region=Oceania`: its four M49 sub-regions). Part of
 the index's tables (DESIGN.md); it imports nothing of Whoosh.
@@ -49,12 +54,15 @@ def filename(toc_generation: int) -> str:
     return f"{PREFIX}{toc_generation}{SUFFIX}"
 
 
-def name_line(param: str, name: str, values: list[str]) -> str | None:
+KNOWN, HELD = "n", "h"
+
+
+def name_line(param: str, name: str, values: list[str], kind: str = KNOWN) -> str | None:
     key = fold(name)
     vals = [v for v in values if v and v == clean(v)]
     if not key or not vals or "\t" in param:
         return None
-    return "\t".join(["n", param, key, clean(name), *vals])
+    return "\t".join([kind, param, key, clean(name), *vals])
 
 
 def value_line(param: str, value: str, label: str, name: str, kind: str) -> str | None:
@@ -96,6 +104,18 @@ class NameTable:
             return cls(data, path, pending=number != toc_generation)
         return None
 
+    def header(self) -> str:
+        """The first line (`# known <fingerprint>`), or ""."""
+        end = self._data.find(b"\n")
+        first = bytes(self._data[:end if end >= 0 else len(self._data)]).decode("utf-8", "replace")
+        return first if first.startswith("#") else ""
+
+    def lines_of(self, *kinds: str):
+        """Every line of these kinds (the `n` and `v` lines an indexing run may reuse)."""
+        for kind in kinds:
+            for fields in self._lines(f"{kind}\t".encode("utf-8")):
+                yield kind + "\t" + "\t".join(fields)
+
     def current_written(self, gen: Path, toc_generation: int) -> bool:
         """Whether the table of `toc_generation` exists now (a pending table is then stale)."""
         return (gen / filename(toc_generation)).exists()
@@ -135,8 +155,9 @@ class NameTable:
     def values(self, param: str, text: str) -> list[str] | None:
         """The value(s) a name stands for (`UK` -> [GB]), in any case and accents; None if none."""
         for form in _forms(param, text):
-            for fields in self._lines(f"n\t{param}\t{form}\t".encode("utf-8")):
-                return fields[1:]
+            for kind in (KNOWN, HELD):
+                for fields in self._lines(f"{kind}\t{param}\t{form}\t".encode("utf-8")):
+                    return fields[1:]
         return None
 
     def describe(self, param: str, value: str) -> tuple[str, str, str] | None:
@@ -149,10 +170,11 @@ class NameTable:
     def nearest(self, param: str, text: str, n: int = NEAREST) -> list[str]:
         """The known names most like `text` (difflib), as written, for a message about a name that names nothing."""
         names: dict[str, str] = {}
-        for fields in self._lines(f"n\t{param}\t".encode("utf-8")):
-            names.setdefault(fields[0], fields[1])
-            if len(names) >= NEAREST_MAX:
-                break
+        for kind in (KNOWN, HELD):
+            for fields in self._lines(f"{kind}\t{param}\t".encode("utf-8")):
+                names.setdefault(fields[0], fields[1])
+                if len(names) >= NEAREST_MAX:
+                    break
         close = difflib.get_close_matches(fold(text)[:80], list(names), n=n, cutoff=0.6)
         return [names[c] for c in close]
 

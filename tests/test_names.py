@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from indexer import nametable
+from indexer import names, nametable
 from indexer.build import build_index
 from indexer.cli import main
 from indexer.search import Archive, QueryError, parse_request
@@ -137,7 +137,11 @@ def test_an_incremental_run_writes_the_table_of_its_commit(tmp_path):
                                "body": "GENEVA, March 9 - The Lake Fishery Council (LFC) met on Monday."}) + "\n")
     build_index([tmp_path / "inc"], index, progress=False, procs=1)
     gen = (index / "current").resolve()
-    assert len(list(gen.glob("names-*.tsv"))) == 1         # the older commit's table is gone
+    tables = list(gen.glob("names-*.tsv"))
+    assert len(tables) == 1                                # the older commit's table is gone
+    lines = tables[0].read_text(encoding="utf-8").splitlines()
+    assert lines[0] == f"# known {names.fingerprint()}"      # the known names reused, not rebuilt
+    assert "h\torg\tlake fishery council\tLake Fishery Council\tLFC" in lines
     archive = Archive(index)
     live = archive._index.current()
     assert live.names.path.name == nametable.filename(live.searcher.reader().generation())
