@@ -238,3 +238,17 @@ def test_a_query_field_naming_nothing_says_so(english):
     assert data["total"] == 0
     assert "no country 'Brazl' is known" in data["notice"] and "'Brazil'" in data["notice"]
     assert client.get("/api/search", query_string={"q": "butter country:NL"}).get_json()["notice"] is None
+
+
+def test_an_index_written_before_name_tables_still_resolves_names(tmp_path, caplog):
+    index = _build(tmp_path / "old", ENGLISH[:1])
+    for table in (index / "current").resolve().glob("names-*.tsv"):
+        table.unlink()
+    archive = Archive(index)
+    try:
+        assert archive.search(parse_request({"country": ["UK"]})).total == 1
+    finally:
+        archive.close()
+    assert "no name table" in caplog.text
+    build_index([tmp_path / "old"], index, progress=False, procs=1)      # the next run writes it
+    assert list((index / "current").resolve().glob("names-*.tsv"))
