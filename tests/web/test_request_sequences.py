@@ -61,6 +61,13 @@ def answer(client, url: str) -> tuple[int, str]:
         r.close()
 
 
+def close(app) -> None:
+    """Close the app's archive now (its files), not when the garbage collector gets to it."""
+    archive = app.extensions.get("newsfacet.archive")
+    if archive is not None:
+        archive.close()
+
+
 def _pools(client) -> tuple[dict[str, list[str]], list[str]]:
     data = client.get("/api/search", query_string={"per_page": "20"}).get_json()
     held = {"org": [], "country": [], "region": [], "language": [], "company": []}
@@ -118,7 +125,9 @@ def check_sequences(web_index, max_examples: int, steps: int, derandomize: bool)
     def fresh(url: str) -> tuple[int, str]:
         """The answer of an app that has answered nothing before (one per URL; the same URL, the same answer)."""
         if url not in fresh_answers:
-            fresh_answers[url] = answer(create_app(config).test_client(), url)
+            app = create_app(config)
+            fresh_answers[url] = answer(app.test_client(), url)
+            close(app)
         return fresh_answers[url]
 
     held, ids = _pools(create_app(config).test_client())
@@ -128,6 +137,9 @@ def check_sequences(web_index, max_examples: int, steps: int, derandomize: bool)
         def __init__(self):
             super().__init__()
             self.client = create_app(config).test_client()      # the long-lived worker of this sequence
+
+        def teardown(self):
+            close(self.client.application)
 
         def check(self, url: str) -> None:
             got = answer(self.client, url)
