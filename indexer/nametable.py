@@ -36,6 +36,8 @@ _SPACES = re.compile(r"\s+")
 _TAG = re.compile(r"^([A-Za-z]{2,3})[-_]")      # `de-AT`, `en_GB`: a language tag's language
 NEAREST = 3                                    # names offered for text that names nothing
 NEAREST_MAX = 20_000                           # names of one facet difflib compares at most
+NEAREST_ALL = 2_000                            # more than this: only names sharing the text's first letter
+CUTOFF = 0.6                                   # difflib's similarity a near name must reach
 
 
 def fold(text: str) -> str:
@@ -169,13 +171,20 @@ class NameTable:
 
     def nearest(self, param: str, text: str, n: int = NEAREST) -> list[str]:
         """The known names most like `text` (difflib), as written, for a message about a name that names nothing."""
+        word = fold(text)[:80]
+        # difflib's ratio is at most 2*min/(len a + len b): names much shorter or longer cannot reach the cutoff
+        lo, hi = len(word) * CUTOFF / (2 - CUTOFF), len(word) * (2 - CUTOFF) / CUTOFF
         names: dict[str, str] = {}
         for kind in (KNOWN, HELD):
             for fields in self._lines(f"{kind}\t{param}\t".encode("utf-8")):
-                names.setdefault(fields[0], fields[1])
-                if len(names) >= NEAREST_MAX:
-                    break
-        close = difflib.get_close_matches(fold(text)[:80], list(names), n=n, cutoff=0.6)
+                if lo <= len(fields[0]) <= hi:
+                    names.setdefault(fields[0], fields[1])
+                    if len(names) >= NEAREST_MAX:
+                        break
+        candidates = list(names)
+        if len(candidates) > NEAREST_ALL:       # thousands of companies: those sharing the first letter
+            candidates = [c for c in candidates if c[:1] == word[:1]]
+        close = difflib.get_close_matches(word, candidates, n=n, cutoff=CUTOFF)
         return [names[c] for c in close]
 
 
