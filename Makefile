@@ -59,7 +59,7 @@ timing: $(STAMP)
 	$(BIN)/python -m pytest -q -m timing
 
 soak: $(STAMP)
-	$(BIN)/python -m pytest -q -m soak tests/reliability
+	$(BIN)/python -m pytest -q -m soak tests/reliability tests/web/test_request_sequences.py
 
 # docs/screenshot.png, reproducibly: SCREENSHOT_ARCHIVE (default: SEEDS) indexed into a temporary
 # folder, served, and photographed by Debian's chromium (apt-get install chromium).

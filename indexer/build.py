@@ -44,7 +44,7 @@ from typing import Callable, Iterable
 
 from whoosh import index as whoosh_index
 
-from . import store, whoosh_ext
+from . import names, store, whoosh_ext
 from .documents import (DEFAULT_MAX_BYTES, HTML_SUFFIXES, WARC_SUFFIXES, Document, ReadProblem, Source,
                         discover, is_derived_id, path_text, read_source, suffix_of)
 from .feedrun import FeedRun, dropped, follow, is_feed_list, is_url, list_key, read_feed_list, replay
@@ -208,6 +208,7 @@ def build_index(paths: Iterable[Path | str], index_dir: Path | str, *, rebuild: 
         before = store.files_in(gen)
         try:
             _run(paths, feeds, ix, gen, manifest, fresh, procs, progress, max_bytes, follow_links, problem, report)
+            _write_names(ix, gen)
         except BaseException as exc:
             feeds.archive.close() if getattr(exc, "committed", False) else feeds.archive.discard()
             if fresh:                 # a generation never made live: all of it goes
@@ -228,6 +229,15 @@ def build_index(paths: Iterable[Path | str], index_dir: Path | str, *, rebuild: 
             report.total_documents = s.doc_count()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _write_names(ix, gen: Path) -> None:
+    """The name table of what was just committed (names.py), before a new generation goes live."""
+    try:
+        names.write(gen, ix)
+    except Exception as exc:
+        exc.committed = True          # the stories are in (keep their files); the next run writes the table again
+        raise
 
 
 def _run(paths, feeds: FeedRun, ix, gen, manifest, fresh, procs, progress, max_bytes, follow_links, problem,

@@ -61,9 +61,14 @@ def test_search_readable_listing_and_filters(runner, seed_index):
     out = runner.invoke(main, ["search", "UNICEF", "--country", "Turkmenistan", "--index-dir", str(seed_index)])
     assert out.exit_code == 0 and out.output.startswith("1 stories")
     assert "[UNICEF]" in out.output and "2026-02-09" in out.output
-    # issue 14: a value no story of this (English) archive holds is refused by name, not 0 stories
-    none = runner.invoke(main, ["search", "UNICEF", "--country", "BR", "--index-dir", str(seed_index)])
-    assert none.exit_code == 2 and "'BR'" in none.output
+    # issue 18.3: a country NewsFacet knows that no story holds yet is a filter finding 0 stories, by its
+    # code or its name; only text that names nothing is refused (exit 2), with the nearest known names
+    for country in ("BR", "Ukraine", "UA"):
+        none = runner.invoke(main, ["search", "UNICEF", "--country", country, "--json", "--index-dir", str(seed_index)])
+        assert none.exit_code == 0, none.output
+        assert json.loads(none.output)["total"] == 0
+    bad = runner.invoke(main, ["search", "UNICEF", "--country", "Atlantis", "--index-dir", str(seed_index)])
+    assert bad.exit_code == 2 and "'Atlantis'" in bad.output and "did you mean" in bad.output
 
 
 @pytest.mark.parametrize("args, message", [

@@ -41,7 +41,7 @@ def search_data(args, api: bool = False) -> dict:
     req = parse_request(args.to_dict(flat=False))
     result = get_archive().search(req)
     # "country=Brazil" is BR from here on: chips, toggles and links use the value the index holds
-    params = [(k, req.resolved.get((k, v.strip()), v)) for k, v in params]
+    params = [(k, r) for k, v in params for r in req.resolved.get((k, v.strip()), [v])]   # Oceania: 4 sub-regions
     data = result.to_dict()
     data["per_page"] = req.per_page
     base = url_for("views.api_search") if api else url_for("views.search_page")

@@ -10,12 +10,10 @@ folded away under "more".
 """
 from __future__ import annotations
 
-import unicodedata
-
 import numpy as np
 
-from ..facetspec import BY_PARAM, FACETS
-from . import orgkinds
+from ..facetspec import FACETS
+from . import orgkinds, valuenames
 from .request import FacetValue, SearchRequest
 
 FACET_LIMIT = 50             # values returned per facet (the page shows 8, the rest under "more")
@@ -85,42 +83,7 @@ def facet_value(live, param: str, value: str, count: int, selected: bool, exclud
 
 
 def label_of(live, param: str, value: str) -> tuple[str, str, str]:
-    """(label, long name, kind) of a facet value: as indexed, else from the gazetteers.
-
-    A value no story holds (a filter typed into a URL) is shown as it was typed: looking
-    it up in the gazetteers would load them into a serving worker (~120 MB and a second),
-    and remembering it would let junk URLs grow memory, so neither is done.
-    """
-    key = (param, value)
-    found = live.labels.get(key)
-    if found is None:
-        spec = BY_PARAM.get(param)
-        if spec is None:
-            return value, "", ""
-        if not spec.stored_labels:
-            found = (spec.label(value) if spec.label else value, "", spec.kind)
-        else:
-            found = spec.describe(value)
-        live.labels[key] = found
-    return found
-
-
-def value_named(live, fieldname: str, text: str) -> str | None:
-    """The facet value (`BR`, `UNICEF`) whose value, label or long name is `text`, in any case.
-
-    Built once per generation from the stored labels, so `country:Brazil` and
-    `org:unicef` resolve without the gazetteers; a name no story holds stays as typed.
-    """
-    names = live.names
-    if names is None:
-        names = {}
-        for (field, value), (label, name, _) in live.labels.items():
-            for text_ in (value, label, name):
-                if text_:
-                    names.setdefault((field, _fold(text_)), value)
-        live.names = names
-    return names.get((fieldname, _fold(text)))
-
-
-def _fold(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).casefold().strip()
+    """(label, long name, kind) of a facet value: as indexed, else as the name table knows it
+    (`valuenames.label`; a value typed into a URL that no story holds). Nothing is remembered, so
+    no request changes what another one is shown."""
+    return valuenames.label(live, param, value)

@@ -13,10 +13,12 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from types import MappingProxyType
+from typing import Callable, Mapping
 
-from .. import store, whoosh_ext
+from .. import names, store, whoosh_ext
 from ..facetspec import DEFAULT_MATCH, FACETS
+from ..nametable import NameTable
 from ..schema import FACET_FIELDS
 from .budget import Lexicons
 from .evaluate import Evaluator, Postings
@@ -38,16 +40,17 @@ class Live:
     evaluator: Evaluator
     parser: object
     plain_parser: object
-    labels: dict = field(default_factory=dict)   # (param, value) -> (label, name, kind), tables.read_labels
+    # (param, value) -> (label, name, kind), tables.read_labels: read once, never changed by a request
+    labels: Mapping = field(default_factory=lambda: MappingProxyType({}))
     whole: dict = field(default_factory=dict)    # match -> facets of the unfiltered whole archive
-    _folded: dict = field(default_factory=dict)  # field -> {casefolded value: value}
     collapsed: dict = field(default_factory=dict)    # browsing requests' Collapsed, see matching.collapsed
     parsers: dict = field(default_factory=dict)   # (full, plain) per language set, multilingual.parsers
     suggester: Suggester | None = None    # built on the first suggestion asked of this generation
     lexicons: Lexicons | None = None      # word lists for leading wildcards (budget.py)
-    names: dict | None = None             # (field, folded label or name) -> value, facetcounts.value_named
+    names: NameTable | None = None        # name -> value(s), written with the generation (nametable.py)
+    kind_labels: dict = field(default_factory=dict)   # (kind|value, field) -> (label, name), orgkinds._label
     files: dict = field(default_factory=dict)      # store.file_marks of the segment files in use
-    # Guards the caches above that requests change (collapsed, suggester): one Live serves
+    # Guards the caches above that requests fill (collapsed, suggester, kind_labels): one Live serves
     # every thread of a process (`flask run`, threaded workers). The arrays are read-only.
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
@@ -66,20 +69,12 @@ class Live:
             postings = Postings(searcher.reader())
             tables = Tables.build(postings, FACET_FIELDS, eager=tuple(f.field_for(DEFAULT_MATCH) for f in FACETS))
             full, plain = make_parsers(searcher.schema)   # ix.schema re-reads the TOC on every use
+            table = NameTable.open(gen, searcher.reader().generation()) or names.in_memory(searcher)
             return cls(gen, ix, searcher, tables, Evaluator(postings, searcher, tables.live), full, plain,
-                       labels=read_labels(searcher, tables), files=files)
+                       labels=MappingProxyType(read_labels(searcher, tables)), files=files, names=table)
         except Exception as exc:   # noqa: BLE001 - Whoosh fails in many ways on a damaged file
             raise store.IndexDamaged(f"the index at {gen} cannot be read ({_reason(exc)}); "
                                      f"{store.RECOVER}") from exc
-
-    def folded_values(self, fieldname: str) -> dict[str, str]:
-        """A facet field's values by their case-folded form (`org=unicef`), built on first use."""
-        found = self._folded.get(fieldname)
-        if found is None:
-            table = self.tables.facets.get(fieldname)
-            found = {v.casefold(): v for v in (table.values if table else ())}
-            self._folded[fieldname] = found
-        return found
 
 
 def _reason(exc: Exception) -> str:
@@ -114,6 +109,9 @@ class LiveIndex:
         gen = store.live_dir(self.index_dir)
         if gen is None or gen.resolve() != live.gen.resolve():
             return True
+        if live.names is not None and live.names.pending and \
+                live.names.current_written(live.gen, live.searcher.reader().generation()):
+            return True            # opened between a commit and its name table: reopen with the table
         try:
             return not live.searcher.up_to_date()
         except OSError:

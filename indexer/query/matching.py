@@ -10,12 +10,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..facetspec import FACETS
-from . import budget
+from . import budget, valuenames
 from .collapse import Collapsed
-from .facetcounts import value_named
-from .parse import gazetteer_value, parse
+from .parse import parse
 from .tables import UNDATED
-from .request import EXCLUDE_PREFIX, QueryError, SearchRequest
+from .request import EXCLUDE_PREFIX, SearchRequest
 
 COLLAPSED_CACHE = 16         # browsing (no words) results collapsed, kept per generation
 
@@ -32,35 +31,19 @@ class Match:
 
 
 def resolve_values(live, req: SearchRequest) -> None:
-    """Facet parameters as the index spells them: `country=Brazil` -> `BR`, `org=unicef` -> `UNICEF`.
+    """Facet parameters as the index spells them: `country=Brazil` -> `BR`, `org=unicef` -> `UNICEF`,
+    `region=Oceania` -> its four sub-regions (`valuenames.py`: the generation's name table).
 
-    A value the index holds is taken as it is; else any case of one it holds; else the
-    gazetteer's name or alias (as the query syntax `country:Brazil` does). A value none of
-    these know is refused (400) by name, instead of silently matching nothing.
+    A value NewsFacet knows is a filter even when no story holds it (0 stories); text that names
+    nothing is refused (400) by name, with the nearest known names. Changes only `req`.
     """
     for spec in FACETS:
         for store, prefix in ((req.filters, ""), (req.exclude, EXCLUDE_PREFIX)):
             values = store.get(spec.param)
             if values:
                 for v in values:
-                    req.resolved[(prefix + spec.param, v)] = _canonical(live, spec, v, prefix)
-                store[spec.param] = list(dict.fromkeys(req.resolved[(prefix + spec.param, v)] for v in values))
-
-
-def _canonical(live, spec, value: str, prefix: str) -> str:
-    t = live.tables
-    table = t.facets.get(spec.mention_field)
-    for form in dict.fromkeys([value, spec.normalise(value) if spec.normalise else value]):
-        if table is not None and form in table.index:
-            return form
-        folded = live.folded_values(spec.mention_field).get(form.casefold()) or value_named(live, spec.param, form)
-        if folded:
-            return folded
-    found = gazetteer_value(live, spec, value)
-    if found:
-        return found
-    raise QueryError(f"no {spec.title.lower()} '{value[:80]}' is known ('{prefix}{spec.param}' takes a value "
-                     f"from the {spec.title} facet, or a name or alias of one)", prefix + spec.param)
+                    req.resolved[(prefix + spec.param, v)] = valuenames.for_filter(live, spec, v, prefix)
+                store[spec.param] = list(dict.fromkeys(x for v in values for x in req.resolved[(prefix + spec.param, v)]))
 
 
 def filter_masks(live, req: SearchRequest) -> dict[str, np.ndarray]:

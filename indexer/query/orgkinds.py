@@ -54,12 +54,13 @@ def values_of_kind(live, kind: str, mask: np.ndarray, ids, chosen: set[str], lim
 
 def _label(live, kind: str, value: str, field: str = ORG_KIND, display: str = "orgs_display") -> tuple[str, str]:
     """(label, long name) of `value` as a body of `kind`: from a story where it is one."""
-    key = (ORG_KIND, f"{kind}|{value}")
-    found = live.labels.get(key)
+    key = (f"{kind}|{value}", field)
+    with live.lock:
+        found = live.kind_labels.get(key)
     if found is None:
         found = (value, "")
         table = live.tables.facets[field]
-        ordinal = table.index.get(key[1])
+        ordinal = table.index.get(key[0])
         docs = table.docs[table.vals == ordinal] if ordinal is not None else ()
         for docnum in docs[:1]:
             for item in live.searcher.stored_fields(int(docnum)).get(display) or []:
@@ -68,5 +69,6 @@ def _label(live, kind: str, value: str, field: str = ORG_KIND, display: str = "o
                     name = item.get("name") or ""
                     found = (label, "" if name == label else name)
                     break
-        live.labels[key] = found
+        with live.lock:            # its own cache: `live.labels` (value -> label, name, kind) is read-only
+            live.kind_labels[key] = found
     return found

@@ -11,8 +11,7 @@ import re
 from whoosh import qparser, query as wq
 
 from ..facetspec import BY_PARAM, DEFAULT_MATCH, FACETS
-from . import budget, multilingual
-from .facetcounts import value_named
+from . import budget, multilingual, valuenames
 from .semantics import NewsParser, everything_except, expand_patterns, plus_minus
 
 MAX_EXPANSIONS = budget.DEFAULT.per_pattern        # words one wildcard or prefix may stand for
@@ -53,7 +52,10 @@ def parse(live, text: str, match: str = DEFAULT_MATCH, languages=()) -> tuple[ob
         words = " ".join(_WORD.findall(text))
         q = plain.parse(words) if words else wq.NullQuery
         notice = f"could not read the query as written; searched for the words: {words}"
-    q = resolve_fields(q, match, live)
+    unknown: list = []
+    q = resolve_fields(q, match, live, unknown)
+    if unknown:            # `country:Atlantis`: searched as written, and said so
+        notice = "; ".join(n for n in (notice, valuenames.unknown_notice(live, unknown)) if n)
     if q is wq.NullQuery or isinstance(q, wq.NullQuery.__class__):
         hint = DATE_HINT if re.search(r"\b(?:date|day|month|year):", text) else ""
         return NOTHING, notice or NO_WORDS.format(text.strip()) + hint
@@ -77,10 +79,11 @@ def _too_many(node) -> None:
                              "letters (cap: per_pattern)", "per_pattern")
 
 
-def resolve_fields(q, match: str = DEFAULT_MATCH, live=None):
+def resolve_fields(q, match: str = DEFAULT_MATCH, live=None, unknown: list | None = None):
     """Turn `country:Brazil` into the code `BR`, `org:unicef` into `UNICEF`, `company:usx` into `USX`,
-    on the field of the strength of tagging asked for (`org:IMF` with match=mention searches every
-    story naming it)."""
+    `region:Oceania` into its sub-regions, on the field of the strength of tagging asked for (`org:IMF`
+    with match=mention searches every story naming it). Names are looked up in the generation's name
+    table (`valuenames.for_query`); text that names nothing is searched as typed (and added to `unknown`)."""
     def fix(node):
         spec = BY_PARAM.get(node.fieldname) if isinstance(node, (wq.Term, wq.Phrase)) else None
         if spec is not None:
@@ -88,34 +91,16 @@ def resolve_fields(q, match: str = DEFAULT_MATCH, live=None):
                 text = " ".join(w if isinstance(w, str) else w.decode("utf-8") for w in node.words)
             else:
                 text = node.text if isinstance(node.text, str) else node.text.decode("utf-8")
-            return wq.Term(spec.field_for(match), _value(spec, text, live), boost=node.boost)
+            field = spec.field_for(match)
+            values = valuenames.for_query(live, spec, text)
+            if values is None:
+                values = [text]
+                if unknown is not None and live is not None:
+                    unknown.append((spec, text))
+            terms = [wq.Term(field, v, boost=node.boost) for v in values]
+            return terms[0] if len(terms) == 1 else wq.Or(terms, boost=node.boost)
         return node.apply(fix)
     return fix(q)
-
-
-def _value(spec, text: str, live) -> str:
-    """The value the index holds for what a query wrote: any case of a value, a label or long name
-    stored with the stories (no gazetteer: a serving worker of an English archive loads none),
-    else a gazetteer name, in any language; else the text as typed."""
-    if live is not None:
-        form = spec.normalise(text) if spec.normalise else text
-        found = live.folded_values(spec.mention_field).get(form.casefold()) or value_named(live, spec.param, text)
-        if found:
-            return found
-    hit = gazetteer_value(live, spec, text)
-    return hit or text
-
-
-def gazetteer_value(live, spec, text: str) -> str | None:
-    """A value by a gazetteer name, only in an archive of several languages (names in the others:
-    `country:Österreich`); a serving worker of an English archive never loads a gazetteer."""
-    if live is not None and multilingual.languages_present(live.searcher.reader()) == (multilingual.ENGLISH,):
-        return None
-    try:
-        hit = spec.resolve(text) if spec.resolve else None
-    except Exception:                  # a gazetteer problem: as if unknown
-        hit = None
-    return hit[0] if hit else None
 
 
 def bound_expansions(reader, q) -> None:

@@ -39,7 +39,7 @@ class SearchRequest:
     filters: dict[str, list[str]] = field(default_factory=dict)    # facet param -> wanted values (OR)
     exclude: dict[str, list[str]] = field(default_factory=dict)    # facet param -> values left out
     match: str = DEFAULT_MATCH  # "mention": every story naming a value; "about": the salience rules
-    resolved: dict[tuple[str, str], str] = field(default_factory=dict)   # (param, as asked) -> as indexed
+    resolved: dict[tuple[str, str], list[str]] = field(default_factory=dict)   # (param, as asked) -> as indexed
     facet_find: dict[str, str] = field(default_factory=dict)   # facet param -> only values whose name holds it
     facet_sort: dict[str, str] = field(default_factory=dict)   # facet param -> "count" (default) or "name"
     org_kind: str = ""          # show only organisations of this kind in the organisation facet

@@ -1,0 +1,89 @@
+"""A facet value from what a user wrote: `country=UK`, `org:EEC`, `region=Oceania`, `language=Deutsch`.
+
+Every look-up reads the generation's name table (`indexer/nametable.py`, written by the
+indexer, memory-mapped per generation): the same names resolve on every archive, in every
+language NewsFacet knows, without a gazetteer in the worker. Nothing here changes any state
+shared between requests: a request's answer never depends on the requests before it.
+
+A URL parameter that is exactly a value the archive holds is that value (the facet lists send
+their values back as parameters). Any other text is looked up as a name. A name NewsFacet knows
+is a filter even when no story holds its value yet (`country=UA` finds 0 stories, and a feed of
+it is a valid empty feed); text that names nothing is refused, with the nearest known names.
+"""
+from __future__ import annotations
+
+from ..facetspec import BY_PARAM
+from .request import QueryError
+
+
+def _held(live, spec, text: str) -> str | None:
+    """`text` if the archive holds it as a value exactly (or as its normal form: "USX Corp" -> USX)."""
+    table = live.tables.facets.get(spec.mention_field)
+    if table is None:
+        return None
+    for form in (text, spec.normalise(text) if spec.normalise else None):
+        if form and form in table.index:
+            return form
+    return None
+
+
+def _named(live, spec, text: str) -> list[str] | None:
+    names = live.names
+    if names is None:
+        return None
+    found = names.values(spec.param, text)
+    if found is None and spec.normalise:
+        form = spec.normalise(text)
+        if form and form != text:
+            found = names.values(spec.param, form)
+    return found
+
+
+def for_filter(live, spec, text: str, prefix: str = "") -> list[str]:
+    """The value(s) a URL or CLI filter means; QueryError (a 400) for text that names nothing."""
+    held = _held(live, spec, text)
+    if held is not None:
+        return [held]
+    found = _named(live, spec, text)
+    if found:
+        return found
+    near = live.names.nearest(spec.param, text) if live.names is not None else []
+    hint = f"; did you mean {', '.join(repr(n) for n in near)}?" if near else ""
+    raise QueryError(f"no {spec.title.lower()} '{text[:80]}' is known ('{prefix}{spec.param}' takes a value "
+                     f"from the {spec.title} facet, or a name, code or alias of one){hint}", prefix + spec.param)
+
+
+def for_query(live, spec, text: str) -> list[str] | None:
+    """The value(s) a field of the query language means (`org:EC` is the European Union, whatever stray
+    value spelt "EC" a story holds); None for text that names nothing."""
+    if live is None:
+        return None
+    return _named(live, spec, text) or ([h] if (h := _held(live, spec, text)) else None)
+
+
+def unknown_notice(live, unknown: list) -> str:
+    """What a query's field names that name nothing were searched as (`country:Atlantis`), with the
+    nearest known names."""
+    parts = []
+    for spec, text in unknown[:3]:
+        near = live.names.nearest(spec.param, text) if live.names is not None else []
+        hint = f" (did you mean {', '.join(repr(n) for n in near)}?)" if near else ""
+        parts.append(f"no {spec.title.lower()} '{text[:80]}' is known{hint}; {spec.param}:{text[:80]} was searched as written")
+    return "; ".join(parts)
+
+
+def label(live, param: str, value: str) -> tuple[str, str, str]:
+    """(label, long name, kind) of a value: as stored with the stories, else as NewsFacet knows it
+    (a country no story names yet), else the value itself. Remembers nothing."""
+    found = live.labels.get((param, value))
+    if found is not None:
+        return found
+    spec = BY_PARAM.get(param)
+    if spec is None:
+        return value, "", ""
+    known = live.names.describe(param, value) if live.names is not None else None
+    if known is not None:
+        return known[0], ("" if known[1] == known[0] else known[1]), known[2] or spec.kind
+    if not spec.stored_labels and spec.label:
+        return spec.label(value), "", spec.kind
+    return value, "", spec.kind
