@@ -54,6 +54,7 @@ MANIFEST = "manifest.json"
 STALE_AFTER_S = 3600          # an incremental run removes other generations older than this
 PARALLEL_THRESHOLD = 400      # fewer stories than this are written in-process (no workers to start)
 READ_POOL_THRESHOLD = 16      # this many pages (HTML, WARC) or more are read by a pool of workers
+UNSUPPORTED_NAMED = 20        # unsupported files named one by one; the rest are counted by type
 
 
 @dataclass
@@ -63,6 +64,7 @@ class BuildReport:
     removed: int = 0
     unchanged: int = 0
     skipped: int = 0              # files (or records) that could not be read
+    unsupported: int = 0          # files of a format NewsFacet does not read (a .pdf, an image)
     documents: int = 0            # stories written in this run
     total_documents: int = 0      # stories in the index afterwards
     problems: list[ReadProblem] = field(default_factory=list)
@@ -73,7 +75,7 @@ class BuildReport:
 
     def summary(self) -> str:
         return (f"indexed {self.new} new, {self.changed} changed, {self.removed} removed, "
-                f"{self.skipped} skipped")
+                f"{self.skipped} skipped" + (f", {self.unsupported} unsupported" if self.unsupported else ""))
 
 
 # ---------------------------------------------------------------- manifest
@@ -188,7 +190,15 @@ def build_index(paths: Iterable[Path | str], index_dir: Path | str, *, rebuild: 
     procs = procs or os.cpu_count() or 1
     report = BuildReport(rebuilt=rebuild)
 
+    others: dict[str, int] = {}
+
     def problem(p: ReadProblem) -> None:
+        if p.unsupported:             # a folder of 10,000 images must not print 10,000 lines
+            report.unsupported += 1
+            if report.unsupported > UNSUPPORTED_NAMED:
+                kind = suffix_of(p.path) or "no extension"
+                others[kind] = others.get(kind, 0) + 1
+                return
         report.problems.append(p)
         if p.skipped:
             report.skipped += 1
@@ -224,6 +234,10 @@ def build_index(paths: Iterable[Path | str], index_dir: Path | str, *, rebuild: 
         before = store.files_in(gen)
         try:
             _run(paths, feeds, ix, gen, manifest, fresh, procs, progress, max_bytes, follow_links, problem, report)
+            if others:
+                rest = ", ".join(f"{n} {kind}" for kind, n in sorted(others.items()))
+                problem(ReadProblem(f"... and {sum(others.values())} more", f"not formats NewsFacet reads ({rest})",
+                                    skipped=False))
         except BaseException as exc:
             if fresh:                 # a generation never made live: all of it goes
                 shutil.rmtree(gen, ignore_errors=True)
@@ -309,8 +323,8 @@ def _run(paths, feeds: _Feeds, ix, gen, manifest, fresh, procs, progress, max_by
             entry["mtime_ns"], entry["sha256"] = -1, ""
             problem(ReadProblem(str(file), "changed while it was being read; indexed as read, "
                                            "and read again on the next run", skipped=False))
-        if not src.docs and any(p.skipped for p in src.problems):
-            continue           # the file as a whole was unreadable: leave the index as it was
+        if not src.docs and any(p.skipped or p.unsupported for p in src.problems):
+            continue           # the file as a whole was unreadable (or not ours): leave the index as it was
         if old and old.get("sha256") == src.sha256 and not src.unstable and "ids" in old:
             manifest[key] = {**old, **entry}       # touched, not changed
             for i in old["ids"]:

@@ -184,6 +184,8 @@ def search_cmd(query, date_from, date_to, sort, page, per_page, as_json, index_d
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return
     _print_result(result)
+    if not result.total and archive.document_count() == 0:
+        click.echo("note: this archive has no stories yet: add files to a folder and run `newsfacet index FOLDER`")
     click.echo(f"\nindex: {_index_dir(index_dir)}/")
 
 

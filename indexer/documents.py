@@ -49,6 +49,7 @@ FEED_SUFFIXES = (".rss", ".atom", ".xml")
 WARC_SUFFIXES = (".warc", ".warc.gz")
 SUPPORTED_SUFFIXES = (".txt", ".md", *HTML_SUFFIXES, ".json", ".jsonl", ".jsonl.gz", *FEED_SUFFIXES, *WARC_SUFFIXES)
 MAX_PROBLEMS = 50        # per file: a binary blob named .jsonl must not produce a million lines of report
+FORMATS = "text, Markdown, HTML, JSON, JSON Lines, RSS/Atom, WARC"
 
 
 @dataclass
@@ -60,6 +61,14 @@ class Source:
     mtime_ns: int = 0
     sha256: str = ""
     unstable: bool = False       # the file changed while it was read
+
+
+def unsupported(path, kind: str) -> ReadProblem:
+    """A file NewsFacet does not read: named with the reason, counted apart from the files it failed to read."""
+    why = (f"a {kind} file is not a format NewsFacet reads ({FORMATS})" if kind else
+           "no file extension, and its content is not JSON, JSON Lines, HTML, a feed or a WARC "
+           "(name a text file .txt to index it)")
+    return ReadProblem(str(path), why, skipped=False, unsupported=True)
 
 
 def suffix_of(path: str | os.PathLike) -> str:
@@ -128,7 +137,9 @@ def _walk(folder: Path, root: Path, seen_dirs, seen_files, problems, inside) -> 
             is_dir = entry.is_dir()           # follows symlinks
         except OSError:
             is_dir = False
-        if not is_dir and suffix_of(entry.name) not in SUPPORTED_SUFFIXES:
+        kind = suffix_of(entry.name)
+        if not is_dir and kind not in SUPPORTED_SUFFIXES and kind:     # no extension: sniffed when read
+            _note(problems, unsupported(path, kind))
             continue
         if entry.is_symlink() and os.path.exists(path):
             target = os.path.realpath(path)
@@ -195,7 +206,7 @@ def read_source(path, root, max_bytes: int = DEFAULT_MAX_BYTES) -> Source:
         _read(src, path, rel, str(path), max_bytes)
     except Exception as e:  # last line of defence: report, never crash the run
         src.docs, src.problems = [], [ReadProblem(str(path), f"unexpected error: {type(e).__name__}: {e}")]
-    if not src.docs and not any(p.skipped for p in src.problems):   # `[]`, or a .jsonl.gz of blank lines
+    if not src.docs and not any(p.skipped or p.unsupported for p in src.problems):   # `[]`, or blank lines
         src.problems.append(ReadProblem(str(path), "no stories in the file"))
     if len(src.problems) > MAX_PROBLEMS:
         rest = len(src.problems) - MAX_PROBLEMS
@@ -222,6 +233,8 @@ def _read(src: Source, path: Path, rel: str, shown: str, max_bytes: int) -> None
             src.problems = [ReadProblem(shown, "is a folder, not a file")]
         elif not stat.S_ISREG(st.st_mode):
             src.problems = [ReadProblem(shown, "not a regular file")]
+        elif (kind := _kind(path, f.fileno())) is None:
+            src.problems = [unsupported(shown, suffix_of(path))]
         elif st.st_size == 0:
             src.problems = [ReadProblem(shown, "empty file")]
         elif st.st_size > max_bytes:
@@ -231,7 +244,7 @@ def _read(src: Source, path: Path, rel: str, shown: str, max_bytes: int) -> None
             return
         hashing = _Hashing(f)
         try:
-            src.docs, src.problems = _parse(hashing, st.st_size, path, rel, shown, max_bytes)
+            src.docs, src.problems = _parse(hashing, kind, st.st_size, rel, shown, max_bytes)
             hashing.drain()
         except OSError as e:
             src.docs, src.problems = [], [ReadProblem(shown, f"cannot read: {e.strerror or e}")]
@@ -241,8 +254,18 @@ def _read(src: Source, path: Path, rel: str, shown: str, max_bytes: int) -> None
         src.unstable = (after.st_size, after.st_mtime_ns) != (st.st_size, st.st_mtime_ns) or hashing.n != st.st_size
 
 
-def _parse(f: _Hashing, size: int, path: Path, rel: str, shown: str, max_bytes: int):
+def _kind(path: Path, fd: int) -> str | None:
+    """The format to read: the suffix's; for a file without one, what its first bytes say (sniff.py)."""
     kind = suffix_of(path)
+    if kind in SUPPORTED_SUFFIXES:
+        return kind
+    if kind:
+        return None
+    from .readers.sniff import HEAD_BYTES, sniff
+    return sniff(os.pread(fd, HEAD_BYTES, 0))      # pread: the hash still covers every byte from 0
+
+
+def _parse(f: _Hashing, kind: str, size: int, rel: str, shown: str, max_bytes: int):
     if kind == ".jsonl.gz":
         from .readers.records import read_jsonl_gz
         return read_jsonl_gz(f, size, rel, shown, max_bytes, _is_binary)
