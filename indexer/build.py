@@ -54,7 +54,6 @@ MANIFEST = "manifest.json"
 STALE_AFTER_S = 3600          # an incremental run removes other generations older than this
 PARALLEL_THRESHOLD = 400      # fewer stories than this are written in-process (no workers to start)
 READ_POOL_THRESHOLD = 16      # this many pages (HTML, WARC) or more are read by a pool of workers
-UNSUPPORTED_NAMED = 20        # unsupported files named one by one; the rest are counted by type
 
 
 @dataclass
@@ -125,14 +124,14 @@ def _progress(total: int, enabled: bool | None):
                 desc="indexing")
 
 
-def _read_one(job: tuple[Path, Path, int]) -> Source:
-    file, root, max_bytes = job
-    return read_source(file, root, max_bytes)
+def _read_one(job: tuple) -> Source:
+    file, root, max_bytes, expect = job
+    return read_source(file, root, max_bytes, expect)
 
 
-def _read_all(jobs: list[tuple[Path, Path, int]], procs: int) -> Iterable[Source]:
+def _read_all(jobs: list[tuple], procs: int) -> Iterable[Source]:
     """Sources in the order of `jobs`; pages (trafilatura: ~15 ms each) are read by `procs` forked workers."""
-    pages = sum(1 for f, _, _ in jobs if suffix_of(f) in HTML_SUFFIXES + WARC_SUFFIXES)
+    pages = sum(1 for f, *_ in jobs if suffix_of(f) in HTML_SUFFIXES + WARC_SUFFIXES)
     if procs <= 1 or pages < READ_POOL_THRESHOLD:
         return map(_read_one, jobs)
     import multiprocessing as mp
@@ -190,18 +189,10 @@ def build_index(paths: Iterable[Path | str], index_dir: Path | str, *, rebuild: 
     procs = procs or os.cpu_count() or 1
     report = BuildReport(rebuilt=rebuild)
 
-    others: dict[str, int] = {}
-
     def problem(p: ReadProblem) -> None:
-        if p.unsupported:             # a folder of 10,000 images must not print 10,000 lines
-            report.unsupported += 1
-            if report.unsupported > UNSUPPORTED_NAMED:
-                kind = suffix_of(p.path) or "no extension"
-                others[kind] = others.get(kind, 0) + 1
-                return
+        report.unsupported += p.unsupported
         report.problems.append(p)
-        if p.skipped:
-            report.skipped += 1
+        report.skipped += p.skipped
         if on_problem:
             on_problem(p)
 
@@ -234,10 +225,6 @@ def build_index(paths: Iterable[Path | str], index_dir: Path | str, *, rebuild: 
         before = store.files_in(gen)
         try:
             _run(paths, feeds, ix, gen, manifest, fresh, procs, progress, max_bytes, follow_links, problem, report)
-            if others:
-                rest = ", ".join(f"{n} {kind}" for kind, n in sorted(others.items()))
-                problem(ReadProblem(f"... and {sum(others.values())} more", f"not formats NewsFacet reads ({rest})",
-                                    skipped=False))
         except BaseException as exc:
             if fresh:                 # a generation never made live: all of it goes
                 shutil.rmtree(gen, ignore_errors=True)
@@ -274,7 +261,8 @@ def _run(paths, feeds: _Feeds, ix, gen, manifest, fresh, procs, progress, max_by
     walk_problems: list[ReadProblem] = []
     to_follow = [(url, "") for url in feeds.urls]
     lists: set[str] = set()
-    for file, root in discover(paths, walk_problems, follow_links=follow_links):
+    walked: dict = {}                  # file -> identity the walk checked (read_source's `expect`)
+    for file, root in discover(paths, walk_problems, follow_links=follow_links, seen=walked):
         key = path_text(os.path.abspath(file))     # the `path` term: text, even for a non-UTF-8 name
         if key in seen:
             continue
@@ -313,7 +301,7 @@ def _run(paths, feeds: _Feeds, ix, gen, manifest, fresh, procs, progress, max_by
     # 2. read the new and changed files (the manifest gets the facts of the bytes parsed)
     docs: list[tuple[Document, str]] = []
     file_ids: dict[str, list[str]] = {}
-    jobs = [(file, root, max_bytes) for file, root, _ in to_read]
+    jobs = [(file, root, max_bytes, walked.get(file)) for file, root, _ in to_read]
     for (file, root, key), src in zip(to_read, _read_all(jobs, procs)):
         for p in src.problems:
             problem(p)

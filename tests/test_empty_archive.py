@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from indexer.build import UNSUPPORTED_NAMED, build_index
-from indexer.cli import main
+from indexer.build import build_index
+from indexer.cli import UNSUPPORTED_NAMED, main
 from indexer.documents import read_file
 from indexer.readers.sniff import sniff
 from web.app import create_app
@@ -80,17 +80,19 @@ def test_unsupported_files_are_named_and_counted(runner, tmp_path):
         assert f"unsupported: {folder / name}: a {suffix} file is not a format NewsFacet reads" in result.output
 
 
-def test_many_unsupported_files_are_counted_not_each_named(tmp_path):
+def test_many_unsupported_files_are_counted_not_each_named(runner, tmp_path):
     folder = tmp_path / "site"
     folder.mkdir()
     for i in range(UNSUPPORTED_NAMED + 7):
         (folder / f"img{i:03}.png").write_bytes(b"\x89PNG")
     (folder / "style.css").write_text("body{}", encoding="utf-8")
-    shown = []
-    report = build_index([folder], tmp_path / "ix", procs=1, progress=False, on_problem=shown.append)
-    assert report.unsupported == UNSUPPORTED_NAMED + 8
-    assert len(shown) == UNSUPPORTED_NAMED + 1
-    assert shown[-1].reason == "not formats NewsFacet reads (1 .css, 7 .png)" and shown[-1].path == "... and 8 more"
+    report = build_index([folder], tmp_path / "ix", procs=1, progress=False)
+    assert report.unsupported == UNSUPPORTED_NAMED + 8 and report.skipped == 0
+    result = runner.invoke(main, ["index", str(folder), "--index-dir", str(tmp_path / "ix")])
+    named = [line for line in result.output.splitlines() if line.startswith("unsupported: ")]
+    assert len(named) == UNSUPPORTED_NAMED + 1
+    assert named[-1] == "unsupported: ... and 8 more files of other types"
+    assert f"{UNSUPPORTED_NAMED + 8} unsupported" in result.output
 
 
 def _warc_gz() -> bytes:
