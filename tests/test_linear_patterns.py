@@ -56,6 +56,10 @@ SHAPES = {
     "months": lambda n: "Feb 26 " * (n // 7),
     "heading": lambda n: "# x" + " " * n + "y",
     "front-matter": lambda n: "---\ntitle: x" + " " * n + "y\n---\nStory.",
+    "apposition": lambda n: "Acme, the" + " " * (n // 2) + "x" + " a" * (n // 4),
+    "company-names": lambda n: "Acme Corp Inc Ltd " * (n // 18),
+    "dateline-commas": lambda n: "Lima, " + "Peru , " * (n // 7),
+    "quoted-sentences": lambda n: 'He said. "' * (n // 10),
 }
 
 
