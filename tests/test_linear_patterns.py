@@ -132,7 +132,7 @@ def test_the_extractors_are_linear_on_adversarial_text(tmp_path, shape):
     docs, _ = read_file(path, tmp_path)
     for doc in docs:
         doc.title = doc.title or text[:200]
-        cpu = _cpu(lambda: prepare(doc, "k"))
+        cpu = _cpu(lambda doc=doc: prepare(doc, "k"))
         assert cpu < _bound(len(text)), f"extraction on {shape}: {cpu:.1f} s of CPU for {len(text):,} characters"
 
 
@@ -143,7 +143,7 @@ def test_a_1_mb_line_is_read_and_extracted_in_bounded_cpu(tmp_path, shape):
     for reader in ("text.txt", "markdown.md", "records.jsonl"):
         path = tmp_path / reader
         path.write_text(READERS[reader](text), encoding="utf-8")
-        docs = []
-        cpu = _cpu(lambda: docs.extend(read_file(path, tmp_path)[0]))
+        docs: list = []
+        cpu = _cpu(lambda docs=docs, path=path: docs.extend(read_file(path, tmp_path)[0]))
         cpu += sum(_cpu(lambda d=d: prepare(d, "k")) for d in docs)
         assert cpu < _bound(len(text)) * 2, f"{reader} on a 1 MB line of {shape}: {cpu:.1f} s"
