@@ -213,3 +213,17 @@ def test_a_link_inside_the_folder_is_still_read(tmp_path):
     (archive / "b.txt").symlink_to("a.txt")
     report = build_index([archive / "alias.txt"], tmp_path / "ix", procs=1, progress=False)
     assert report.total_documents == 1 and report.skipped == 0
+
+
+def test_the_reason_a_read_stopped_survives_the_cap_on_problems(tmp_path):
+    """A file with more problems than are listed (50) still says why its reading stopped."""
+    path = tmp_path / "noisy.jsonl.gz"
+    z = zlib.compressobj(9, zlib.DEFLATED, 31)
+    with open(path, "wb") as f:
+        f.write(z.compress((json.dumps({"id": "first", "body": STORY}) + "\n").encode()))
+        f.write(z.compress(b"{not json\n" * 80))
+        f.write(z.compress((json.dumps({"id": "x", "body": " " * 40 * 1048576}) + "\n").encode()))
+        f.write(z.flush())
+    docs, problems = read_file(path, tmp_path)
+    assert [d.id for d in docs] == ["first"]
+    assert "decompression bomb" in problems[0].reason and problems[-1].reason.startswith("... and ")

@@ -147,11 +147,11 @@ def read_jsonl_gz(raw: BinaryIO, size: int, rel: str, shown: str, max_bytes: int
         with gzip.GzipFile(fileobj=raw, mode="rb") as f:
             parse_jsonl(lines(f), rel, shown, docs, problems)
     except Bomb as e:
-        problems.append(ReadProblem(shown, f"{e} after line {state['n']}; the lines before were read", state["n"]))
+        problems.insert(0, ReadProblem(shown, f"{e} after line {state['n']}; the lines before were read", state["n"]))
     except (OSError, EOFError, zlib.error, ValueError) as e:
         what = e.strerror if isinstance(e, OSError) and e.strerror else str(e) or type(e).__name__
         if state["n"] <= 1:
             return [], problems + [ReadProblem(shown, f"cannot read compressed file: {what}")]
-        problems.append(ReadProblem(shown, f"compressed file damaged after line {state['n'] - 1}: {what}; "
+        problems.insert(0, ReadProblem(shown, f"compressed file damaged after line {state['n'] - 1}: {what}; "
                                            "the lines before were read", state["n"]))
     return docs, problems

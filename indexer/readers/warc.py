@@ -78,13 +78,13 @@ def read_warc(raw: BinaryIO, rel: str, shown: str, max_bytes: int) -> tuple[list
             docs += read
             problems += [ReadProblem(p.path, f"{where}: {p.reason}", None, p.skipped and not read) for p in more]
     except Bomb as e:
-        problems.append(ReadProblem(shown, f"{e} after record {n}; the records before were read"))
+        problems.insert(0, ReadProblem(shown, f"{e} after record {n}; the records before were read"))
     except (ArchiveLoadFailed, OSError, EOFError, ValueError, AttributeError, IndexError, zlib.error) as e:
         # warcio meets a cut or garbled record as one of these; what came before stands
         what = f"{type(e).__name__}: {e}"
         if not docs:
             return [], problems + [ReadProblem(shown, f"cannot read web archive: {what}")]
-        problems.append(ReadProblem(shown, f"web archive damaged after record {n}: {what}; the records before were read"))
+        problems.insert(0, ReadProblem(shown, f"web archive damaged after record {n}: {what}; the records before were read"))
     return docs, problems
 
 
