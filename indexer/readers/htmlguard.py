@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import html
 
+from lxml import etree
+
 HTML_MAX_CHARS = 1_000_000
 TOO_DEEP = 250              # an element this deep: libxml2 may have dropped what lay below it
 KEEP_DEPTH = 100            # nesting kept by `flatten`
@@ -65,10 +67,12 @@ def _without_raw_blocks(text: str) -> str:
     return "".join(out)
 
 
+_DEEP = etree.XPath("/*" + "/*" * (TOO_DEEP - 1))       # each step only visits the level below: linear
+
+
 def too_deep(tree) -> bool:
     """Whether the parsed tree reaches the depth where libxml2 starts dropping elements."""
-    root = tree.getroottree().getroot() if hasattr(tree, "getroottree") else tree
-    return bool(root.xpath("*" + "/*" * (TOO_DEEP - 2)))       # each step only visits the level below
+    return bool(_DEEP(tree))
 
 
 def flatten(text: str) -> str:
