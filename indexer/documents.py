@@ -109,13 +109,13 @@ def discover(paths, problems: list[ReadProblem] | None = None, follow_links: boo
     return _walk_all(items, problems, follow_links, {} if seen is None else seen)
 
 
-def _identity(path: Path, entry: os.DirEntry | None = None) -> Identity | None:
-    """What the walk saw: a file's own inode (from the listing itself), or a link's target's."""
+def _identity(path: Path, entry: os.DirEntry | None = None, target: str | None = None) -> Identity | None:
+    """What the walk saw: a file's own inode (from the listing itself), or the checked target's of a link."""
     try:
         if entry is not None and not entry.is_symlink():
             return entry.stat(follow_symlinks=False).st_dev, entry.inode(), False
         link = os.path.islink(path)
-        st = os.stat(path)
+        st = os.stat(target or path)        # the target the link check approved, not where the link points now
         return st.st_dev, st.st_ino, link
     except OSError:
         return None                    # gone: reading it says so
@@ -162,6 +162,7 @@ def _walk(folder: Path, root: Path, seen_dirs, seen_files, problems, inside, ids
         if not is_dir and kind not in SUPPORTED_SUFFIXES and kind:     # no extension: sniffed when read
             _note(problems, unsupported(path, kind))
             continue
+        target = None
         if entry.is_symlink() and os.path.exists(path):
             target = os.path.realpath(path)
             if _outside(target, inside):
@@ -171,10 +172,10 @@ def _walk(folder: Path, root: Path, seen_dirs, seen_files, problems, inside, ids
         if is_dir:
             yield from _walk(path, root, seen_dirs, seen_files, problems, inside, ids)
         else:
-            real = os.path.realpath(path)
+            real = target or os.path.realpath(path)
             if real not in seen_files:
                 seen_files.add(real)
-                ids[path] = _identity(path, entry)
+                ids[path] = _identity(path, entry, target)
                 yield path, root
 
 

@@ -227,3 +227,28 @@ def test_the_reason_a_read_stopped_survives_the_cap_on_problems(tmp_path):
     docs, problems = read_file(path, tmp_path)
     assert [d.id for d in docs] == ["first"]
     assert "decompression bomb" in problems[0].reason and problems[-1].reason.startswith("... and ")
+
+
+def test_a_link_repointed_outside_after_its_check_is_not_read(tmp_path, monkeypatch):
+    """A link inside the folder passes the walk's check; pointed at an outside file right after, it is refused."""
+    import indexer.documents as documents
+    secret = tmp_path / "outside.txt"
+    secret.write_text("The password is swordfish-okapi.\n")
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    (archive / "a.txt").write_text(STORY)
+    (archive / "z.txt").write_text(STORY + " A second story.")
+    (archive / "link.txt").symlink_to("z.txt")         # walked before z.txt: z.txt is read through it
+    real_identity = documents._identity
+
+    def repoint_then_identify(path, entry=None, target=None):     # between the link check and the read
+        if path.name == "link.txt":
+            os.remove(path)
+            os.symlink(secret, path)
+        return real_identity(path, entry, *([target] if target else []))
+
+    monkeypatch.setattr(documents, "_identity", repoint_then_identify)
+    seen = []
+    report = build_index([archive], tmp_path / "ix", procs=1, progress=False, on_problem=seen.append)
+    assert report.total_documents == 1                  # a.txt; never the secret
+    assert any(p.path.endswith("link.txt") and "changed between listing and reading" in p.reason for p in seen)
