@@ -69,6 +69,7 @@ class BuildReport:
     stories_changed: int = 0
     stories_removed: int = 0
     skipped: int = 0              # files (or records) that could not be read
+    unsupported: int = 0          # files of a format NewsFacet does not read (a .pdf, an image)
     documents: int = 0            # stories written in this run
     total_documents: int = 0      # stories in the index afterwards
     problems: list[ReadProblem] = field(default_factory=list)
@@ -79,7 +80,7 @@ class BuildReport:
 
     def summary(self) -> str:
         return (f"indexed {self.stories_new} new, {self.stories_changed} changed, {self.stories_removed} removed "
-                f"stories, {self.skipped} skipped")
+                f"stories, {self.skipped} skipped" + (f", {self.unsupported} unsupported" if self.unsupported else ""))
 
 
 def _within(key: str, roots: list[str]) -> bool:
@@ -105,14 +106,14 @@ def _progress(total: int, enabled: bool | None):
                 desc="indexing")
 
 
-def _read_one(job: tuple[Path, Path, int]) -> Source:
-    file, root, max_bytes = job
-    return read_source(file, root, max_bytes)
+def _read_one(job: tuple) -> Source:
+    file, root, max_bytes, expect = job
+    return read_source(file, root, max_bytes, expect)
 
 
-def _read_all(jobs: list[tuple[Path, Path, int]], procs: int) -> Iterable[Source]:
+def _read_all(jobs: list[tuple], procs: int) -> Iterable[Source]:
     """Sources in the order of `jobs`; pages (trafilatura: ~15 ms each) are read by `procs` forked workers."""
-    pages = sum(1 for f, _, _ in jobs if suffix_of(f) in HTML_SUFFIXES + WARC_SUFFIXES)
+    pages = sum(1 for f, *_ in jobs if suffix_of(f) in HTML_SUFFIXES + WARC_SUFFIXES)
     if procs <= 1 or pages < READ_POOL_THRESHOLD:
         return map(_read_one, jobs)
     import multiprocessing as mp
@@ -171,9 +172,9 @@ def build_index(paths: Iterable[Path | str], index_dir: Path | str, *, rebuild: 
     report = BuildReport(rebuilt=rebuild)
 
     def problem(p: ReadProblem) -> None:
+        report.unsupported += p.unsupported
         report.problems.append(p)
-        if p.skipped:
-            report.skipped += 1
+        report.skipped += p.skipped
         if on_problem:
             on_problem(p)
 
@@ -252,7 +253,8 @@ def _run(paths, feeds: FeedRun, ix, gen, manifest, fresh, procs, progress, max_b
     walk_problems: list[ReadProblem] = []
     to_follow = [(url, "") for url in feeds.urls]
     lists: set[str] = set()
-    for file, root in discover(paths, walk_problems, follow_links=follow_links):
+    walked: dict = {}                  # file -> identity the walk checked (read_source's `expect`)
+    for file, root in discover(paths, walk_problems, follow_links=follow_links, seen=walked):
         key = path_text(os.path.abspath(file))     # the `path` term: text, even for a non-UTF-8 name
         if key in seen:
             continue
@@ -291,7 +293,7 @@ def _run(paths, feeds: FeedRun, ix, gen, manifest, fresh, procs, progress, max_b
     # 2. read the new and changed files (the manifest gets the facts of the bytes parsed)
     docs: list[tuple[Document, str]] = []
     file_ids: dict[str, list[str]] = {}
-    jobs = [(file, root, max_bytes) for file, root, _ in to_read]
+    jobs = [(file, root, max_bytes, walked.get(file)) for file, root, _ in to_read]
     for (file, root, key), src in zip(to_read, _read_all(jobs, procs)):
         for p in src.problems:
             problem(p)
@@ -301,8 +303,8 @@ def _run(paths, feeds: FeedRun, ix, gen, manifest, fresh, procs, progress, max_b
             entry["mtime_ns"], entry["sha256"] = -1, ""
             problem(ReadProblem(str(file), "changed while it was being read; indexed as read, "
                                            "and read again on the next run", skipped=False))
-        if not src.docs and any(p.skipped for p in src.problems):
-            continue           # the file as a whole was unreadable: leave the index as it was
+        if not src.docs and any(p.skipped or p.unsupported for p in src.problems):
+            continue           # the file as a whole was unreadable (or not ours): leave the index as it was
         if old and old.get("sha256") == src.sha256 and not src.unstable and "ids" in old:
             manifest[key] = {**old, **entry}       # touched, not changed
             for i in old["ids"]:

@@ -27,6 +27,7 @@ import click
 from . import store
 
 EXIT_SKIPPED = 1
+UNSUPPORTED_NAMED = 20      # files of other types named one by one; past that, counted in one line
 
 
 class CliError(click.ClickException):
@@ -113,8 +114,12 @@ def index_cmd(paths, index_dir, rebuild, max_mb, procs, follow_links, fetch_arti
 
     index_dir = _index_dir(index_dir)
     paths = [p if is_url(p) else Path(p) for p in paths] or [Path("seeds")]
+    unsupported = []
+
     def report_problem(p):
-        click.echo(str(p), err=True)
+        unsupported.extend([p] if p.unsupported else [])
+        if not p.unsupported or len(unsupported) <= UNSUPPORTED_NAMED:   # not 10,000 lines for the images
+            click.echo(str(p), err=True)
 
     try:
         report = build_index(paths, index_dir, rebuild=rebuild, procs=procs,
@@ -130,6 +135,8 @@ def index_cmd(paths, index_dir, rebuild, max_mb, procs, follow_links, fetch_arti
         raise Damaged(str(exc)) from None
     except FileNotFoundError as exc:
         raise BadUsage(str(exc)) from None
+    if len(unsupported) > UNSUPPORTED_NAMED:
+        click.echo(f"unsupported: ... and {len(unsupported) - UNSUPPORTED_NAMED} more files of other types", err=True)
     if report.created:
         click.echo(f"created a new index at {index_dir}/", err=True)
     click.echo(report.summary())
@@ -218,6 +225,8 @@ def search_cmd(query, date_from, date_to, sort, page, per_page, as_json, index_d
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return
     _print_result(result)
+    if not result.total and archive.document_count() == 0:
+        click.echo("note: this archive has no stories yet: add files to a folder and run `newsfacet index FOLDER`")
     click.echo(f"\nindex: {_index_dir(index_dir)}/")
 
 

@@ -5,9 +5,9 @@ CONTRACT (other modules rely on it; implementation owned by the documents work):
     Document(id, path, title, date, dateline, place, source, body, url, language, author)
     ReadProblem(path, line, reason, skipped)
     SUPPORTED_SUFFIXES
-    discover(paths, problems=None, follow_links=False) -> iterator of (file_path, root)
+    discover(paths, problems=None, follow_links=False, seen=None) -> iterator of (file_path, root)
     read_file(path, root, max_bytes=...) -> (list[Document], list[ReadProblem])
-    read_source(path, root, max_bytes=...) -> Source (the same, plus the size, mtime and
+    read_source(path, root, max_bytes=..., expect=None) -> Source (the same, plus the size, mtime and
         SHA-256 of the very bytes parsed, for the manifest)
 
 `suffix_of`, and from `newstext.py` (the string rules: dates, datelines, titles)
@@ -32,6 +32,7 @@ This module never knows about the index.
 from __future__ import annotations
 
 import codecs
+import errno
 import hashlib
 import os
 import re
@@ -42,6 +43,7 @@ from typing import Iterator
 
 from .newstext import TITLE_MAX, derive_title, parse_date, split_dateline  # noqa: F401 (re-exported)
 from .readers.common import Document, ReadProblem, is_derived_id, path_text, story  # noqa: F401 (re-exported)
+from .readers.text import parse_text as _parse_text
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
@@ -49,6 +51,7 @@ FEED_SUFFIXES = (".rss", ".atom", ".xml")
 WARC_SUFFIXES = (".warc", ".warc.gz")
 SUPPORTED_SUFFIXES = (".txt", ".md", *HTML_SUFFIXES, ".json", ".jsonl", ".jsonl.gz", *FEED_SUFFIXES, *WARC_SUFFIXES)
 MAX_PROBLEMS = 50        # per file: a binary blob named .jsonl must not produce a million lines of report
+FORMATS = "text, Markdown, HTML, JSON, JSON Lines, RSS/Atom, WARC"
 
 
 @dataclass
@@ -62,6 +65,14 @@ class Source:
     unstable: bool = False       # the file changed while it was read
 
 
+def unsupported(path, kind: str) -> ReadProblem:
+    """A file NewsFacet does not read: named with the reason, counted apart from the files it failed to read."""
+    why = (f"a {kind} file is not a format NewsFacet reads ({FORMATS})" if kind else
+           "no file extension, and its content is not JSON, JSON Lines, HTML, a feed or a WARC "
+           "(name a text file .txt to index it)")
+    return ReadProblem(str(path), why, skipped=False, unsupported=True)
+
+
 def suffix_of(path: str | os.PathLike) -> str:
     """The lower-cased suffix that decides the format; `.jsonl.gz` and `.warc.gz` count as one."""
     name = os.path.basename(os.fspath(path)).lower()
@@ -73,8 +84,11 @@ def suffix_of(path: str | os.PathLike) -> str:
 
 # ---------------------------------------------------------------- finding files
 
-def discover(paths, problems: list[ReadProblem] | None = None, follow_links: bool = False
-             ) -> Iterator[tuple[Path, Path]]:
+Identity = tuple[int, int, bool]     # (st_dev, st_ino) of the file the walk approved, and whether it was a link
+
+
+def discover(paths, problems: list[ReadProblem] | None = None, follow_links: bool = False,
+             seen: dict[Path, Identity] | None = None) -> Iterator[tuple[Path, Path]]:
     """Yield (file, root) for every readable file under PATHs, in sorted order.
 
     Every PATH is checked before anything is yielded, so a typo fails at once with
@@ -83,24 +97,40 @@ def discover(paths, problems: list[ReadProblem] | None = None, follow_links: boo
     archive to /etc/passwd must not get that file indexed and published. Each real
     folder (and file) is visited once, which also breaks loops; those, links left
     alone and unlistable folders go to `problems` when a list is given.
+
+    `seen` gets each file's identity as the walk checked it; `read_source(expect=...)`
+    refuses a file that is no longer that one (swapped for a link after the walk).
     """
     items = [Path(p) for p in ([paths] if isinstance(paths, (str, os.PathLike)) else paths)]
     for p in items:
         if not p.exists():
             why = "broken symbolic link" if p.is_symlink() else "no such file or directory"
             raise FileNotFoundError(f"{p}: {why}")
-    return _walk_all(items, problems, follow_links)
+    return _walk_all(items, problems, follow_links, {} if seen is None else seen)
 
 
-def _walk_all(items: list[Path], problems, follow_links: bool) -> Iterator[tuple[Path, Path]]:
+def _identity(path: Path, entry: os.DirEntry | None = None, target: str | None = None) -> Identity | None:
+    """What the walk saw: a file's own inode (from the listing itself), or the checked target's of a link."""
+    try:
+        if entry is not None and not entry.is_symlink():
+            return entry.stat(follow_symlinks=False).st_dev, entry.inode(), False
+        link = os.path.islink(path)
+        st = os.stat(target or path)        # the target the link check approved, not where the link points now
+        return st.st_dev, st.st_ino, link
+    except OSError:
+        return None                    # gone: reading it says so
+
+
+def _walk_all(items: list[Path], problems, follow_links: bool, ids: dict) -> Iterator[tuple[Path, Path]]:
     seen_dirs: set[str] = set()
     seen_files: set[str] = set()
     for p in items:
         if p.is_dir():
             inside = None if follow_links else os.path.realpath(p)
-            yield from _walk(p, p, seen_dirs, seen_files, problems, inside)
+            yield from _walk(p, p, seen_dirs, seen_files, problems, inside, ids)
         elif os.path.realpath(p) not in seen_files:   # named explicitly: read whatever its suffix
             seen_files.add(os.path.realpath(p))
+            ids[p] = _identity(p)
             yield p, p.parent
 
 
@@ -108,7 +138,7 @@ def _outside(real: str, inside: str | None) -> bool:
     return inside is not None and real != inside and not real.startswith(inside.rstrip(os.sep) + os.sep)
 
 
-def _walk(folder: Path, root: Path, seen_dirs, seen_files, problems, inside) -> Iterator[tuple[Path, Path]]:
+def _walk(folder: Path, root: Path, seen_dirs, seen_files, problems, inside, ids) -> Iterator[tuple[Path, Path]]:
     real = os.path.realpath(folder)
     if real in seen_dirs:
         _note(problems, ReadProblem(str(folder), "folder already visited (symbolic link loop or second link to it)"))
@@ -128,8 +158,11 @@ def _walk(folder: Path, root: Path, seen_dirs, seen_files, problems, inside) -> 
             is_dir = entry.is_dir()           # follows symlinks
         except OSError:
             is_dir = False
-        if not is_dir and suffix_of(entry.name) not in SUPPORTED_SUFFIXES:
+        kind = suffix_of(entry.name)
+        if not is_dir and kind not in SUPPORTED_SUFFIXES and kind:     # no extension: sniffed when read
+            _note(problems, unsupported(path, kind))
             continue
+        target = None
         if entry.is_symlink() and os.path.exists(path):
             target = os.path.realpath(path)
             if _outside(target, inside):
@@ -137,11 +170,12 @@ def _walk(folder: Path, root: Path, seen_dirs, seen_files, problems, inside) -> 
                                                        "indexed; not followed (--follow-links allows it)"))
                 continue
         if is_dir:
-            yield from _walk(path, root, seen_dirs, seen_files, problems, inside)
+            yield from _walk(path, root, seen_dirs, seen_files, problems, inside, ids)
         else:
-            real = os.path.realpath(path)
+            real = target or os.path.realpath(path)
             if real not in seen_files:
                 seen_files.add(real)
+                ids[path] = _identity(path, entry, target)
                 yield path, root
 
 
@@ -183,8 +217,14 @@ def read_file(path, root, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[list[Docu
     return src.docs, src.problems
 
 
-def read_source(path, root, max_bytes: int = DEFAULT_MAX_BYTES) -> Source:
-    """Read one file into a Source; every failure is a ReadProblem, never an exception."""
+def read_source(path, root, max_bytes: int = DEFAULT_MAX_BYTES, expect: Identity | None = None) -> Source:
+    """Read one file into a Source; every failure is a ReadProblem, never an exception.
+
+    `expect` (from `discover(seen=...)`): the file must still be the one the walk checked.
+    A file that was not a link is opened with O_NOFOLLOW, and the opened descriptor's
+    device and inode must match, so a file swapped for a link to /etc/passwd between
+    the walk and the read is refused, not indexed (issue 24.10).
+    """
     path, root = Path(path), Path(root)
     try:
         rel = path_text(path.relative_to(root).as_posix())
@@ -192,10 +232,10 @@ def read_source(path, root, max_bytes: int = DEFAULT_MAX_BYTES) -> Source:
         rel = path_text(path.name)
     src = Source()
     try:
-        _read(src, path, rel, str(path), max_bytes)
+        _read(src, path, rel, str(path), max_bytes, expect)
     except Exception as e:  # last line of defence: report, never crash the run
         src.docs, src.problems = [], [ReadProblem(str(path), f"unexpected error: {type(e).__name__}: {e}")]
-    if not src.docs and not any(p.skipped for p in src.problems):   # `[]`, or a .jsonl.gz of blank lines
+    if not src.docs and not any(p.skipped or p.unsupported for p in src.problems):   # `[]`, or blank lines
         src.problems.append(ReadProblem(str(path), "no stories in the file"))
     if len(src.problems) > MAX_PROBLEMS:
         rest = len(src.problems) - MAX_PROBLEMS
@@ -203,9 +243,15 @@ def read_source(path, root, max_bytes: int = DEFAULT_MAX_BYTES) -> Source:
     return src
 
 
-def _read(src: Source, path: Path, rel: str, shown: str, max_bytes: int) -> None:
-    try:       # O_NONBLOCK: opening a FIFO must not wait for a writer (regular files ignore it)
-        f = os.fdopen(os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)), "rb")
+_SWAPPED = "changed between listing and reading (replaced by a link or another file); not read"
+
+
+def _read(src: Source, path: Path, rel: str, shown: str, max_bytes: int, expect: Identity | None) -> None:
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)   # O_NONBLOCK: a FIFO must not wait
+    if expect is not None and not expect[2]:
+        flags |= os.O_NOFOLLOW
+    try:
+        f = os.fdopen(os.open(path, flags), "rb")
     except FileNotFoundError:
         src.problems = [ReadProblem(shown, "broken symbolic link" if path.is_symlink() else "file not found")]
         return
@@ -213,15 +259,22 @@ def _read(src: Source, path: Path, rel: str, shown: str, max_bytes: int) -> None
         src.problems = [ReadProblem(shown, "is a folder, not a file")]
         return
     except OSError as e:
+        if e.errno == errno.ELOOP and expect is not None:
+            src.problems = [ReadProblem(shown, _SWAPPED)]
+            return
         src.problems = [ReadProblem(shown, f"cannot read: {e.strerror or e}")]
         return
     with f:
         st = os.fstat(f.fileno())
         src.size, src.mtime_ns = st.st_size, st.st_mtime_ns
-        if stat.S_ISDIR(st.st_mode):
+        if expect is not None and (st.st_dev, st.st_ino) != expect[:2]:
+            src.problems = [ReadProblem(shown, _SWAPPED)]
+        elif stat.S_ISDIR(st.st_mode):
             src.problems = [ReadProblem(shown, "is a folder, not a file")]
         elif not stat.S_ISREG(st.st_mode):
             src.problems = [ReadProblem(shown, "not a regular file")]
+        elif (kind := _kind(path, f.fileno())) is None:
+            src.problems = [unsupported(shown, suffix_of(path))]
         elif st.st_size == 0:
             src.problems = [ReadProblem(shown, "empty file")]
         elif st.st_size > max_bytes:
@@ -231,7 +284,7 @@ def _read(src: Source, path: Path, rel: str, shown: str, max_bytes: int) -> None
             return
         hashing = _Hashing(f)
         try:
-            src.docs, src.problems = _parse(hashing, st.st_size, path, rel, shown, max_bytes)
+            src.docs, src.problems = _parse(hashing, kind, st.st_size, rel, shown, max_bytes)
             hashing.drain()
         except OSError as e:
             src.docs, src.problems = [], [ReadProblem(shown, f"cannot read: {e.strerror or e}")]
@@ -241,8 +294,18 @@ def _read(src: Source, path: Path, rel: str, shown: str, max_bytes: int) -> None
         src.unstable = (after.st_size, after.st_mtime_ns) != (st.st_size, st.st_mtime_ns) or hashing.n != st.st_size
 
 
-def _parse(f: _Hashing, size: int, path: Path, rel: str, shown: str, max_bytes: int):
+def _kind(path: Path, fd: int) -> str | None:
+    """The format to read: the suffix's; for a file without one, what its first bytes say (sniff.py)."""
     kind = suffix_of(path)
+    if kind in SUPPORTED_SUFFIXES:
+        return kind
+    if kind:
+        return None
+    from .readers.sniff import HEAD_BYTES, sniff
+    return sniff(os.pread(fd, HEAD_BYTES, 0))      # pread: the hash still covers every byte from 0
+
+
+def _parse(f: _Hashing, kind: str, size: int, rel: str, shown: str, max_bytes: int):
     if kind == ".jsonl.gz":
         from .readers.records import read_jsonl_gz
         return read_jsonl_gz(f, size, rel, shown, max_bytes, _is_binary)
@@ -319,26 +382,3 @@ def _decode(data: bytes, shown: str, html: bool = False):
         except UnicodeDecodeError:
             continue
     return None, [ReadProblem(shown, bad)]  # unreachable: latin-1 decodes every byte
-
-
-# ---------------------------------------------------------------- plain text and Markdown
-
-_HEADER = re.compile(r"\A\s*(?i:date):?[ \t]+(\d{4}-\d{1,2}-\d{1,2}\S*)\s*")
-_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*\n", re.S)
-_MD_HEADING = re.compile(r"\A\s*#[ \t]+(.+?)[ \t#]*(?:\n|\Z)")
-
-
-def _parse_text(text: str, rel: str, shown: str, markdown: bool):
-    """The seed format (` date YYYY-MM-DD ` + dateline + story), plain text and Markdown."""
-    title, date, lang = "", None, ""
-    m = _HEADER.match(text)
-    if m:
-        date, text = m[1], text[m.end():]
-    elif markdown and (fm := _FRONT_MATTER.match(text)):
-        meta = dict(re.findall(r"^(\w+)\s*:\s*(.*?)\s*$", fm[1], re.M))
-        title, date, text = meta.get("title", "").strip("\"'"), meta.get("date"), text[fm.end():]
-        lang = (meta.get("lang") or meta.get("language") or "").strip("\"'")[:35]
-    if markdown and not title and (h := _MD_HEADING.match(text)):
-        title, text = h[1], text[h.end():]
-    doc, problems = story(rel, shown, text, title, date, language=lang)
-    return [doc], problems

@@ -60,7 +60,7 @@ def split_dateline(text: str) -> tuple[str, str, str]:
     out, the first place must be in capitals unless a dash ends the dateline, and
     a dateline without a date needs a second part (`CALGARY, Alberta -`).
     """
-    m = _DATELINE.match(text)
+    m, end = _match_head(text)
     if not m:
         return "", "", text
     parts = [" ".join(p.split()) for p in m["where"].split(",")]
@@ -70,7 +70,41 @@ def split_dateline(text: str) -> tuple[str, str, str]:
         return "", "", text
     if m["date"] is None and not (capitals and dash and len(parts) > 1):
         return "", "", text
-    return ", ".join(parts), _place_name(first) if capitals else first, text[m.end():]
+    return ", ".join(parts), _place_name(first) if capitals else first, text[_SPACE.match(text, end).end():]
+
+
+DATELINE_WINDOW = 512     # a dateline is a story's first line: its place is at most 60 characters
+
+
+def _match_head(text: str) -> tuple[re.Match | None, int]:
+    """`_DATELINE` on the story's head with each run of spaces and tabs made one space: (match, end in `text`).
+
+    Why: the pattern has several optional `[ \t]*` in a row, and Python's backtracking
+    engine tries every way of sharing a run of spaces among them (n⁴ on 2,000 spaces).
+    Over a bounded head whose runs are single spaces, the work is bounded per story,
+    whatever the story holds (issue 24.2). `end` is where the dateline ends in `text`.
+    """
+    start = _SPACE.match(text).end()
+    head = text[start:start + DATELINE_WINDOW]
+    if "  " not in head and "\t" not in head:          # the usual case: nothing to squeeze
+        m = _DATELINE.match(head)
+        return m, start + m.end() if m else 0
+    pieces = _RUNS.findall(head)
+    squeezed = "".join(" " if p[0] in " \t" else p for p in pieces)
+    m = _DATELINE.match(squeezed)
+    if not m:
+        return None, 0
+    end, at = start, 0
+    for p in pieces:                     # map the match's end back to the text
+        if at >= m.end():
+            break
+        at += 1 if p[0] in " \t" else len(p)
+        end += len(p)
+    return m, end - (at - m.end())
+
+
+_RUNS = re.compile(r"[ \t]+|[^ \t]+")
+_SPACE = re.compile(r"\s*")
 
 
 def _place_name(upper: str) -> str:

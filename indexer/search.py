@@ -226,6 +226,11 @@ class Archive:
         return hits.story(live, docnum, terms)
 
     @_locked
+    def document_count(self) -> int:
+        """Stories in the live generation (O(1): Whoosh keeps the count); 0 is an empty archive, not an error."""
+        return self._index.current().searcher.doc_count()
+
+    @_locked
     def stats(self, top: int = 10) -> dict:
         live = self._index.current()
         t = live.tables

@@ -372,17 +372,21 @@ def make_tree(root: Path) -> None:
 
 def test_discover_walks_sorted_filters_suffixes_and_hidden(tmp_path):
     make_tree(tmp_path)
-    got = [(p.relative_to(tmp_path).as_posix(), r) for p, r in discover([tmp_path])]
-    assert got == [(n, tmp_path) for n in
-                   ["a.md", "b.txt", "f.json", "g.jsonl", "sub/c.html", "sub/deeper/d.JSONL.GZ", "sub/e.htm"]]
+    problems: list[ReadProblem] = []
+    got = [(p.relative_to(tmp_path).as_posix(), r) for p, r in discover([tmp_path], problems)]
+    assert got == [(n, tmp_path) for n in          # a file without an extension is sniffed when read
+                   ["a.md", "b.txt", "f.json", "g.jsonl", "noext", "sub/c.html", "sub/deeper/d.JSONL.GZ", "sub/e.htm"]]
+    # issue 18.5: a file of a type NewsFacet does not read is named, not passed over in silence
+    assert [(Path(p.path).name, p.unsupported, p.skipped) for p in problems] == [("skip.pdf", True, False)]
+    assert str(problems[0]).startswith(f"unsupported: {tmp_path / 'skip.pdf'}: a .pdf file is not a format")
 
 
 def test_discover_single_files_use_their_parent_as_root(tmp_path):
     make_tree(tmp_path)
     got = list(discover([tmp_path / "sub" / "c.html", str(tmp_path / "skip.pdf")]))
     assert got == [(tmp_path / "sub" / "c.html", tmp_path / "sub"), (tmp_path / "skip.pdf", tmp_path)]
-    [doc], _ = read_file(tmp_path / "skip.pdf", tmp_path)   # named explicitly: read as plain text
-    assert (doc.id, doc.body) == ("skip.pdf", "x")
+    docs, [problem] = read_file(tmp_path / "skip.pdf", tmp_path)   # named explicitly: still not a story (18.5)
+    assert docs == [] and problem.unsupported and "a .pdf file is not a format NewsFacet reads" in problem.reason
 
 
 def test_discover_missing_path_raises_before_yielding(tmp_path):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-import indexer.readers.records as records
+import indexer.readers.guard as guard
 from indexer.build import build_index
 from indexer.documents import read_file
 from indexer.newstext import derive_title
@@ -70,7 +70,7 @@ def test_the_hostile_folder_indexes_and_reports_by_name(tmp_path):
 
 
 def test_decompression_bomb_is_stopped_and_named(tmp_path, monkeypatch):
-    monkeypatch.setattr(records, "BOMB_MIN_BYTES", MB)
+    monkeypatch.setattr(guard, "BOMB_FLOOR", MB)
     path = tmp_path / "bomb.jsonl.gz"
     with gzip.open(path, "wt", encoding="utf-8") as f:
         f.write(json.dumps({"id": "first", "body": "The one real story."}) + "\n")

@@ -251,6 +251,8 @@ def search_page():
         "date_max": max((fv["count"] for fv in granular_dates), default=0),
         "all_dates_url": urls.href(urls.remove(params, "date")) if ("date" in dict(params)) else None,
         "clear_url": urls.href([(k, v) for k, v in params if k in ("q", "sort")]),
+        # an index of 0 stories (an empty folder was indexed) says what to do next, not "nothing matches"
+        "empty_archive": not data["total"] and get_archive().document_count() == 0,
     }
     return render_template("search.html", **context)
 

@@ -36,10 +36,11 @@ class ReadProblem:
     reason: str
     line: int | None = None      # 1-based line for JSON Lines
     skipped: bool = True         # False for a warning (e.g. cp1252 fallback) where the text was still read
+    unsupported: bool = False    # not a format NewsFacet reads (a .pdf, an image): named and counted, not an error
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
-        kind = "skipped" if self.skipped else "warning"
+        kind = "unsupported" if self.unsupported else "skipped" if self.skipped else "warning"
         return f"{kind}: {where}: {self.reason}"
 
 

@@ -22,6 +22,7 @@ from trafilatura.utils import load_html
 
 from ..newstext import parse_date, split_dateline
 from .common import ReadProblem, story
+from .htmlguard import flatten, shrink, too_deep
 
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)     # it logs every page it finds no text in
 logging.getLogger("htmldate").setLevel(logging.CRITICAL)
@@ -46,10 +47,19 @@ class HtmlPage:
     url: str = ""        # canonical URL
     language: str = ""
     author: str = ""
+    warning: str = ""    # what of the page was not read (htmlguard.shrink)
 
 
 def _tree(text: str):
-    """trafilatura's loader (which refuses what does not look like HTML), else lxml as is."""
+    """trafilatura's loader (which refuses what does not look like HTML), else lxml as is;
+    a page nested deeper than libxml2 builds is flattened first (htmlguard.flatten)."""
+    tree = _parse(text)
+    if tree is not None and too_deep(tree):
+        tree = _parse(flatten(text))
+    return tree
+
+
+def _parse(text: str):
     tree = load_html(text)
     if tree is None:
         try:
@@ -155,9 +165,10 @@ def _paragraphs(text: str) -> str:
 
 def html_page(text: str, url: str = "") -> HtmlPage:
     """The article of a page and what the page declares about it."""
+    text, warning = shrink(text)
     tree = _tree(text)
     if tree is None:
-        return HtmlPage(title="", h1="", body="", date=None)
+        return HtmlPage(title="", h1="", body="", date=None, warning=warning or "")
     m = _metadata(tree)
     body = ""
     try:
@@ -176,14 +187,16 @@ def html_page(text: str, url: str = "") -> HtmlPage:
     return HtmlPage(title=" ".join(title.split()), h1=m["h1"], body=_paragraphs(body), date=_date(m),
                     source=(meta.get("og:site_name") or _name(art.get("publisher")) or "").strip(),
                     url=(m["url"] or "").strip(), language=lang,
-                    author=(_name(art.get("author")) or meta.get("author", "") or meta.get("article:author", "")).strip()[:200])
+                    author=(_name(art.get("author")) or meta.get("author", "") or meta.get("article:author", "")).strip()[:200],
+                    warning=warning or "")
 
 
 def parse_html(text: str, rel: str, shown: str, *, url: str = "", id: str = "", date_fallback=None):
     """One page -> ([Document], problems); the dateline rule runs on the extracted text."""
     page = html_page(text, url)
+    cut = [ReadProblem(shown, page.warning, skipped=False)] if page.warning else []
     if not page.body.strip():
-        return [], [ReadProblem(shown, "no text found in the page")]
+        return [], cut + [ReadProblem(shown, "no text found in the page")]
     body = page.body
     if page.title and body.startswith(page.title):       # the headline repeated as the first line
         body = body[len(page.title):].lstrip()
@@ -191,4 +204,4 @@ def parse_html(text: str, rel: str, shown: str, *, url: str = "", id: str = "", 
                           source=page.source, url=page.url or url, language=page.language, author=page.author)
     if not doc.dateline and page.h1 and page.body.startswith(page.h1):
         doc.dateline, doc.place, _ = split_dateline(page.body[len(page.h1):].lstrip())
-    return [doc], problems
+    return [doc], cut + problems

@@ -14,11 +14,7 @@ import zlib
 from typing import BinaryIO, Iterable, Iterator
 
 from .common import Document, ReadProblem, story, valid
-
-# Text compresses 3-10x; Reuters' JSON Lines 3.6x. A file that expands past both
-# bounds is a bomb, not an archive: stop reading it and say so.
-BOMB_RATIO = 100
-BOMB_MIN_BYTES = 64 * 1024 * 1024
+from .guard import Bomb, check
 
 
 def _field(rec: dict, keys: tuple[str, ...]) -> str:
@@ -109,15 +105,14 @@ def parse_jsonl(lines: Iterable[str | None], rel: str, shown: str, docs: list | 
     return docs, problems
 
 
-class Bomb(ValueError):
-    """A compressed file expanding far beyond what text does."""
-
-
 def read_jsonl_gz(raw: BinaryIO, size: int, rel: str, shown: str, max_bytes: int, is_binary):
     """Streamed: the whole file is never in memory, and a truncated archive keeps the lines before the damage."""
     problems: list[ReadProblem] = []
     state = {"n": 0, "out": 0}
-    limit = max(BOMB_MIN_BYTES, BOMB_RATIO * size)
+    consumed = getattr(raw, "n", None)
+
+    def guard() -> None:               # guard.py: the ratio of what came out to what went in, so far
+        check(state["out"], raw.n if consumed is not None else size)
 
     def lines(f) -> Iterator[str | None]:
         warned = False
@@ -127,9 +122,7 @@ def read_jsonl_gz(raw: BinaryIO, size: int, rel: str, shown: str, max_bytes: int
                 return
             state["n"] += 1
             state["out"] += len(line)
-            if state["out"] > limit:
-                raise Bomb(f"decompression bomb: expands to over {limit // 1048576} MB "
-                           f"({BOMB_RATIO}x its compressed size); stopped")
+            guard()
             if state["n"] == 1:
                 if is_binary(line[:8192]):
                     raise ValueError("binary content (not JSON Lines text)")
@@ -138,8 +131,7 @@ def read_jsonl_gz(raw: BinaryIO, size: int, rel: str, shown: str, max_bytes: int
                 while line and not line.endswith(b"\n"):
                     line = f.readline(1 << 20)
                     state["out"] += len(line)
-                    if state["out"] > limit:
-                        raise Bomb(f"decompression bomb: expands to over {limit // 1048576} MB; stopped")
+                    guard()
                 yield None
                 continue
             try:
@@ -155,11 +147,11 @@ def read_jsonl_gz(raw: BinaryIO, size: int, rel: str, shown: str, max_bytes: int
         with gzip.GzipFile(fileobj=raw, mode="rb") as f:
             parse_jsonl(lines(f), rel, shown, docs, problems)
     except Bomb as e:
-        problems.append(ReadProblem(shown, f"{e} after line {state['n']}; the lines before were read", state["n"]))
+        problems.insert(0, ReadProblem(shown, f"{e} after line {state['n']}; the lines before were read", state["n"]))
     except (OSError, EOFError, zlib.error, ValueError) as e:
         what = e.strerror if isinstance(e, OSError) and e.strerror else str(e) or type(e).__name__
         if state["n"] <= 1:
             return [], problems + [ReadProblem(shown, f"cannot read compressed file: {what}")]
-        problems.append(ReadProblem(shown, f"compressed file damaged after line {state['n'] - 1}: {what}; "
+        problems.insert(0, ReadProblem(shown, f"compressed file damaged after line {state['n'] - 1}: {what}; "
                                            "the lines before were read", state["n"]))
     return docs, problems

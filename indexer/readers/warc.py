@@ -4,16 +4,26 @@ Why warcio: it streams records (gzip member by member), so an archive of any siz
 is read one record at a time. Every HTML `response` record is a page read as an
 article (`html.py`); its URL is its id and link, its date the page's, else the
 record's `WARC-Date`. Other records (requests, metadata, images) are passed over.
+
+Guards (issue 24.8): a gzipped archive is decompressed here, through the ratio
+check of `guard.py`, and handed to warcio as a plain WARC, so a bomb is stopped
+and named; a page's HTTP body (which warcio un-gzips too) is read only up to the
+size limit, and its ratio to the record's own length is checked; the page handed
+to the extractor is capped by `htmlguard.shrink`.
 """
 from __future__ import annotations
 
+import zlib
 from typing import BinaryIO
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
 from .common import Document, ReadProblem
+from .guard import Bomb, Expanding, Gunzip, Prefixed, check
 from .html import parse_html
+
+CHUNK = 1 << 20
 
 
 def _charset(content_type: str) -> str | None:
@@ -29,8 +39,13 @@ def read_warc(raw: BinaryIO, rel: str, shown: str, max_bytes: int) -> tuple[list
     problems: list[ReadProblem] = []
     seen: set[str] = set()
     n = 0
+    head = raw.read(2)
+    stream = Prefixed(head, raw)
+    if head == b"\x1f\x8b":                     # every gzip member, decompressed under the guard
+        consumed = (lambda: raw.n) if hasattr(raw, "n") else (lambda: 0)
+        stream = Expanding(Gunzip(stream), consumed)
     try:
-        for record in ArchiveIterator(raw):
+        for record in ArchiveIterator(stream):
             n += 1
             if record.rec_type != "response" or record.http_headers is None:
                 continue
@@ -39,7 +54,13 @@ def read_warc(raw: BinaryIO, rel: str, shown: str, max_bytes: int) -> tuple[list
                 continue
             url = (record.rec_headers.get_header("WARC-Target-URI") or "").strip()
             where = f"record {n} ({url or 'no URL'})"
-            data = record.content_stream().read(max_bytes + 1)
+            try:
+                data = _body(record, max_bytes)
+            except Bomb as e:              # this page only: the archive goes on
+                if getattr(e, "whole", False):
+                    raise
+                problems.append(ReadProblem(shown, f"{where}: {e}"))
+                continue
             if len(data) > max_bytes:
                 problems.append(ReadProblem(shown, f"{where}: page over the size limit"))
                 continue
@@ -56,10 +77,28 @@ def read_warc(raw: BinaryIO, rel: str, shown: str, max_bytes: int) -> tuple[list
                                     date_fallback=(record.rec_headers.get_header("WARC-Date") or None))
             docs += read
             problems += [ReadProblem(p.path, f"{where}: {p.reason}", None, p.skipped and not read) for p in more]
-    except (ArchiveLoadFailed, OSError, EOFError, ValueError, AttributeError, IndexError) as e:
+    except Bomb as e:
+        problems.insert(0, ReadProblem(shown, f"{e} after record {n}; the records before were read"))
+    except (ArchiveLoadFailed, OSError, EOFError, ValueError, AttributeError, IndexError, zlib.error) as e:
         # warcio meets a cut or garbled record as one of these; what came before stands
         what = f"{type(e).__name__}: {e}"
         if not docs:
             return [], problems + [ReadProblem(shown, f"cannot read web archive: {what}")]
-        problems.append(ReadProblem(shown, f"web archive damaged after record {n}: {what}; the records before were read"))
+        problems.insert(0, ReadProblem(shown, f"web archive damaged after record {n}: {what}; the records before were read"))
     return docs, problems
+
+
+def _body(record, max_bytes: int) -> bytes:
+    """The page's HTTP body, read a megabyte at a time up to `max_bytes` + 1 (over it: too large).
+
+    warcio undoes a `Content-Encoding: gzip` itself; what comes out is checked against the
+    record's own length, so a small record cannot expand into a huge page unnoticed."""
+    stream, parts, got = record.content_stream(), [], 0
+    while got <= max_bytes:
+        part = stream.read(min(CHUNK, max_bytes + 1 - got))
+        if not part:
+            break
+        parts.append(part)
+        got += len(part)
+        check(got, record.length or 0)
+    return b"".join(parts)

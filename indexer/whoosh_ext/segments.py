@@ -81,5 +81,9 @@ def toc_segment_files(folder) -> list[str]:
 
 
 def reader_segment_files(reader) -> list[str]:
-    """The compound segment files an open reader reads, one per segment."""
-    return [leaf.segment().make_filename(".seg") for leaf, _ in reader.leaf_readers()]
+    """The compound segment files an open reader reads, one per segment.
+
+    An index with no segment yet (an empty archive) is read by an `EmptyReader`, whose
+    segment is None: it reads no file."""
+    return [leaf.segment().make_filename(".seg") for leaf, _ in reader.leaf_readers()
+            if leaf.segment() is not None]
