@@ -75,7 +75,7 @@ def test_unsupported_files_are_named_and_counted(runner, tmp_path):
     (folder / "story.txt").write_text(STORY, encoding="utf-8")
     result = runner.invoke(main, ["index", str(folder), "--index-dir", str(tmp_path / "ix")])
     assert result.exit_code == 0, result.output      # not a failure: they are not ours to read
-    assert "indexed 1 new, 0 changed, 0 removed, 0 skipped, 4 unsupported" in result.output
+    assert "indexed 1 new, 0 changed, 0 removed stories, 0 skipped, 4 unsupported" in result.output
     for name, suffix in (("report.pdf", ".pdf"), ("letter.docx", ".docx"), ("table.csv", ".csv"), ("logo.png", ".png")):
         assert f"unsupported: {folder / name}: a {suffix} file is not a format NewsFacet reads" in result.output
 
