@@ -47,6 +47,7 @@ class Live:
     lexicons: Lexicons | None = None      # word lists for leading wildcards (budget.py)
     names: dict | None = None             # (field, folded label or name) -> value, facetcounts.value_named
     files: dict = field(default_factory=dict)      # store.file_marks of the segment files in use
+    health: dict | None = None            # what /healthz reports of this generation, Archive.health
     # Guards the caches above that requests change (collapsed, suggester): one Live serves
     # every thread of a process (`flask run`, threaded workers). The arrays are read-only.
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
