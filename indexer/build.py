@@ -214,7 +214,7 @@ def build_index(paths: Iterable[Path | str], index_dir: Path | str, *, rebuild: 
                 gen = live
                 # what a killed --rebuild left, and generations replaced over an hour ago
                 store.remove_stale_generations(index_dir, keep=[live], min_age_s=STALE_AFTER_S)
-                store.check_segments(gen)          # a damaged index is named (IndexDamaged), not a Whoosh error
+                store.verify_generation(gen)       # a damaged index is named (IndexDamaged), never written into
                 ix = whoosh_index.open_dir(str(gen))
                 manifest = load_manifest(gen)
         except OSError as exc:
@@ -224,6 +224,7 @@ def build_index(paths: Iterable[Path | str], index_dir: Path | str, *, rebuild: 
         before = store.files_in(gen)
         try:
             _run(paths, feeds, ix, gen, manifest, fresh, procs, progress, max_bytes, follow_links, problem, report)
+            store.write_checksums(gen)         # what `newsfacet check` and the server verify (checksums.py)
         except BaseException as exc:
             if fresh:                 # a generation never made live: all of it goes
                 shutil.rmtree(gen, ignore_errors=True)

@@ -50,11 +50,18 @@ __all__ = ["Archive", "QueryError", "SearchRequest", "SearchResult", "Story", "H
 
 
 def _locked(method):
-    """Run the method under the archive's lock (see `Archive`)."""
+    """Run the method under the archive's lock (see `Archive`); a failed read of a damaged
+    index becomes IndexDamaged (a 503, exit 6), not a 500 or a traceback (`LiveIndex.diagnose`)."""
     @functools.wraps(method)
     def wrapper(self, *args, **kwargs):
         with self._lock:
-            return method(self, *args, **kwargs)
+            try:
+                return method(self, *args, **kwargs)
+            except (QueryError, IndexDamaged, IndexNotFound):
+                raise
+            except Exception as exc:
+                self._index.diagnose(exc)
+                raise
     return wrapper
 
 
@@ -184,7 +191,11 @@ class Archive:
         """`rows` read `chunk` at a time under the lock, handed out without it."""
         while True:
             with self._lock:
-                batch = list(itertools.islice(rows, chunk))
+                try:
+                    batch = list(itertools.islice(rows, chunk))
+                except Exception as exc:    # the response has begun: the stream ends, the next request is a 503
+                    self._index.diagnose(exc)
+                    raise
             if not batch:
                 return
             yield from batch
@@ -247,7 +258,10 @@ class Archive:
 
     @_locked
     def stats(self, top: int = 10) -> dict:
+        """Figures of the live generation, its files verified against their checksums first."""
         live = self._index.current()
+        if live.verify() is not None:
+            raise IndexDamaged(live.damage)
         whole = self.search(SearchRequest(per_page=1))
         size = sum(p.stat().st_size for p in live.gen.iterdir() if p.is_file())
         return {
