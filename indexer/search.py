@@ -37,7 +37,7 @@ from .query.parse import MAX_EXPANSIONS, NOTHING, highlight_terms, parse
 from .query.request import (EXCLUDE_PREFIX, MAX_QUERY_CHARS, ORG_KINDS, SORTS, FacetValue, Hit, QueryError, Ref,
                             SearchRequest, SearchResult, Story, Version, _clean_text, parse_request)
 from .query.suggest import Suggester, Suggestion
-from .store import ENV_INDEX, IndexDamaged, IndexNotFound, default_index_dir
+from .store import ENV_INDEX, RECOVER, IndexDamaged, IndexNotFound, changed_file, default_index_dir
 
 DID_YOU_MEAN_SHARE = 0.4       # of the query deadline, for looking up corrections (0.1 s)
 WARM_RECENT = 32        # searches remembered to warm the next generation with
@@ -185,12 +185,20 @@ class Archive:
         live = self._index.current()
         m = matching.match(live, req)
         docs = export.ordered(m.final, m.scores, m.sort, live.tables)
-        return len(docs), self._in_chunks(export.rows(live.searcher, docs, match=req.match))
+        return len(docs), self._in_chunks(export.rows(live.searcher, docs, match=req.match), live)
 
-    def _in_chunks(self, rows: Iterator[dict], chunk: int = _EXPORT_CHUNK) -> Iterator[dict]:
-        """`rows` read `chunk` at a time under the lock, handed out without it."""
+    def _in_chunks(self, rows: Iterator[dict], live, chunk: int = _EXPORT_CHUNK) -> Iterator[dict]:
+        """`rows` read `chunk` at a time under the lock, handed out without it.
+
+        The generation's files are checked before each chunk, as before each request: an
+        export streams for as long as its reader reads, and a segment cut short meanwhile
+        would kill the worker with SIGBUS on the next memory-mapped page it reads.
+        """
         while True:
             with self._lock:
+                problem = changed_file(live.files, deleted_ok=True)   # deleted by a reindex: still readable
+                if problem is not None:
+                    raise IndexDamaged(f"the index at {live.gen} is damaged: {problem}; {RECOVER}")
                 try:
                     batch = list(itertools.islice(rows, chunk))
                 except Exception as exc:    # the response has begun: the stream ends, the next request is a 503

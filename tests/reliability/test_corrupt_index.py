@@ -137,6 +137,20 @@ def test_a_server_says_503_for_a_corrupt_index(index, tmp_path, whole):
     assert "Traceback" not in log and "SIGBUS" not in log
 
 
+def idle(pids: list[int], seconds: float = 60) -> None:
+    """Until the workers' CPU time stops moving (three looks in a row): a segment cut short
+    while a chunk is being read can still end a worker (README, known limits); the test cuts
+    it between two chunks, which is the window the per-chunk check closes."""
+    last, still = None, 0
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and still < 3:
+        now = [sum(int(x) for x in Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[11:13])
+               for pid in pids]
+        still = still + 1 if now == last else 0
+        last = now
+        time.sleep(0.2)
+
+
 def _start(server, index_dir: Path, log: Path):
     """`Server` without its wait for a 200 from /healthz: up when /healthz answers at all."""
     import subprocess
@@ -158,3 +172,50 @@ def _start(server, index_dir: Path, log: Path):
             time.sleep(0.2)
     server.stop()
     raise AssertionError("newsfacet serve did not start")
+
+
+def test_a_segment_cut_short_during_an_export_kills_no_worker(tmp_path):
+    """The export checks the files before each chunk it reads: reading on into a memory-mapped
+    segment cut short used to end the worker with SIGBUS (both, with two exports)."""
+    import socket
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    with open(docs / "stories.jsonl", "w", encoding="utf-8") as f:
+        for n in range(2000):          # 4 KB source addresses: an 8 MB export, far more than socket buffers
+            f.write(json.dumps({"id": f"s{n}", "date": f"2020-{n % 12 + 1:02d}-15", "title": f"Oil prices {n}",
+                                "body": f"Oil prices moved in report {n}.",
+                                "url": f"https://news.example/{'x' * 4000}/{n}"}) + "\n")
+    build_index([docs], tmp_path / "ix", progress=False, procs=1)
+    server = Server(tmp_path / "ix", workers=2, log=tmp_path / "serve.log")
+    try:
+        pids = sorted(server.worker_pids())
+        readers = []
+        for _ in range(2):              # one export for each worker, most likely
+            s = socket.create_connection(("127.0.0.1", server.port), timeout=30)
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            s.sendall(b"GET /export.jsonl?group=off HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            assert s.recv(65536).startswith(b"HTTP/1.1 200")
+            readers.append(s)
+        idle(pids)                     # both exports wait on their readers (between two chunks)
+        for seg in (tmp_path / "ix" / "current").resolve().glob("*.seg"):
+            os.truncate(seg, 4096)
+        for s in readers:              # read on: the servers read the next chunks of a cut segment
+            with s:
+                received = 0
+                while received < 20_000_000:
+                    try:
+                        chunk = s.recv(65536)
+                    except ConnectionResetError:
+                        break
+                    if not chunk:
+                        break
+                    received += len(chunk)
+                assert not chunk or received < 20_000_000
+        for _ in range(4):
+            status, body = http_get(server.base + "/healthz")
+            assert status == 503 and json.loads(body)["reason"] == "damaged index"
+        assert sorted(server.worker_pids()) == pids, "a worker died"
+    finally:
+        server.stop()
+    log = (tmp_path / "serve.log").read_text(errors="replace")
+    assert "SIGBUS" not in log and "Worker (pid" not in log, log[-3000:]
