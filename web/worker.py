@@ -24,7 +24,8 @@ The kernel's send buffer per client is fixed (SEND_BUFFER) so that a client that
 not read makes the worker produce at most that much ahead. `/healthz` is answered by
 threads of its own (`enqueue_req`), so a health check never queues behind exports or
 searches; the app answers it without the search lock (`Archive.health`). A new
-connection that has sent nothing yet waits in the poller, not in a thread. Every
+connection that has sent nothing yet waits in the poller, not in a thread, and
+closing a connection never waits for its client in the worker's main loop. Every
 figure can be set by an environment variable (`ENV`, `ENV_MAX_SLOW`); the tests
 shorten them. Searching is CPU-bound and uses the index under one lock per process
 (`indexer.search.Archive`), so the threads add no parallel searching, only waiting
@@ -141,6 +142,11 @@ class TimeoutSocket(socket.socket):
 
     def _io(self, sending: bool, method, *args):
         if getattr(self, "_started", None) is None or self.gettimeout() == 0.0:
+            if not sending and self.gettimeout() != 0.0 and not select.select([self], [], [], 0)[0]:
+                # Outside a request the only blocking read is gunicorn's graceful close, which
+                # drains what the client still sends for up to 2 s in the worker's main loop:
+                # a trickling client would stall accepting. Drain what has arrived, never wait.
+                raise TimeoutError("nothing more to drain")
             return method(*args)
         while True:
             now = time.monotonic()

@@ -182,3 +182,38 @@ def test_a_slow_reader_is_dropped_before_the_end_of_its_export(server):
     assert data.startswith(b"HTTP/1.1 200")
     assert closed, "a reader at 8 KB/s was still being sent its export after 60 s"
     assert not data.endswith(b"0\r\n\r\n"), "the slow reader got the whole export"
+
+
+@pytest.mark.soak
+@pytest.mark.timeout(600)
+def test_both_attacks_for_minutes(server):
+    """`make soak`: 20 trickling clients and 20 slow export readers at once for SOAK_S seconds;
+    /healthz answers every probe, no worker dies, and the workers' memory stays bounded."""
+    from relfixtures import rss_kb
+    soak_s = float(os.environ.get("NEWSFACET_SOAK_SECONDS", "180"))
+    pids = sorted(server.worker_pids())
+    rss_before = sum(rss_kb(p) for p in pids)
+    stop = threading.Event()
+    threads = [threading.Thread(target=attack, args=(server.port, stop), daemon=True)
+               for attack in (trickle, read_slowly) for _ in range(ATTACKERS)]
+    for t in threads:
+        t.start()
+    failures, probes = [], 0
+    try:
+        end = time.monotonic() + soak_s
+        while time.monotonic() < end:
+            try:
+                status = get(server.port)
+            except OSError as exc:
+                status = repr(exc)
+            probes += 1
+            if status != 200:
+                failures.append(status)
+            stop.wait(1.0)
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(timeout=30)
+    assert probes and not failures, (probes, failures[:10])
+    assert sorted(server.worker_pids()) == pids
+    assert sum(rss_kb(p) for p in pids) < rss_before * 1.5 + 64 * 1024
