@@ -219,3 +219,34 @@ def test_a_segment_cut_short_during_an_export_kills_no_worker(tmp_path):
         server.stop()
     log = (tmp_path / "serve.log").read_text(errors="replace")
     assert "SIGBUS" not in log and "Worker (pid" not in log, log[-3000:]
+
+
+_READ_A_CUT_SEGMENT = """
+import glob, os, sys
+from indexer.search import Archive
+archive = Archive(sys.argv[1])
+live = archive._index.current()           # open, as a worker is, before the file is cut
+for seg in glob.glob(os.path.join(sys.argv[1], "current", "*.seg")):
+    os.truncate(seg, 4096)
+try:                                       # past every size check: the reader itself
+    for docnum in range(live.searcher.doc_count_all()):
+        live.searcher.stored_fields(docnum)
+except Exception as exc:
+    print("error", type(exc).__name__)
+"""
+
+
+@pytest.mark.parametrize("mode, expected", [("pread", 0), ("mmap", -7)])
+def test_reading_a_segment_cut_short(index, mode, expected):
+    """With NEWSFACET_SEGMENT_READS=pread a read past the end of a segment cut short is an
+    error; with the memory map (the default) it is SIGBUS, which is why the query side
+    checks sizes before each request and each export chunk (the window left is one read)."""
+    import subprocess
+    import sys
+    index_dir, _ = index
+    r = subprocess.run([sys.executable, "-c", _READ_A_CUT_SEGMENT, str(index_dir)], capture_output=True, text=True,
+                       timeout=120, env={**os.environ, "NEWSFACET_SEGMENT_READS": mode},
+                       cwd=Path(__file__).resolve().parent.parent.parent)
+    assert r.returncode == expected, (r.returncode, r.stdout, r.stderr[-2000:])
+    if mode == "pread":
+        assert r.stdout.startswith("error"), r.stdout
