@@ -199,7 +199,7 @@ def build_index(paths: Iterable[Path | str], index_dir: Path | str, *, rebuild: 
                 gen = live
                 # what a killed --rebuild left, and generations replaced over an hour ago
                 store.remove_stale_generations(index_dir, keep=[live], min_age_s=STALE_AFTER_S)
-                store.check_segments(gen)          # a damaged index is named (IndexDamaged), not a Whoosh error
+                store.verify_generation(gen)       # a damaged index is named (IndexDamaged), never written into
                 ix = whoosh_index.open_dir(str(gen))
                 manifest = load_manifest(gen)
         except OSError as exc:
@@ -210,6 +210,7 @@ def build_index(paths: Iterable[Path | str], index_dir: Path | str, *, rebuild: 
         try:
             _run(paths, feeds, ix, gen, manifest, fresh, procs, progress, max_bytes, follow_links, problem, report)
             _write_names(ix, gen)
+            store.write_checksums(gen)         # what `newsfacet check` and the server verify (checksums.py)
         except BaseException as exc:
             feeds.archive.close() if getattr(exc, "committed", False) else feeds.archive.discard()
             if fresh:                 # a generation never made live: all of it goes

@@ -1,4 +1,4 @@
-"""The `newsfacet` command: index, search, stats, entities, serve.
+"""The `newsfacet` command: index, search, stats, check, entities, serve.
 
 Only argument handling and printing live here; the work is in build.py, search.py
 and entities.py, which the web app shares.
@@ -10,6 +10,7 @@ Exit codes (also in the README), each carried by the exception that ends the com
   3  another indexer holds the index folder's lock                       (Locked)
   4  there is no index yet (run `newsfacet index`)                        (NoIndex)
   5  the disk filled up; nothing of the run was kept, the index is as it was (DiskFull)
+  6  the index is damaged: a file missing, cut short or not matching its checksum (Damaged)
 
 The index folder is given once for all commands: `newsfacet --index-dir D search …`,
 or after the command as before (`newsfacet search … --index-dir D`); else
@@ -221,6 +222,8 @@ def search_cmd(query, date_from, date_to, sort, page, per_page, as_json, index_d
         result = archive.search(req)
     except QueryError as exc:
         raise BadUsage(str(exc)) from None
+    except store.IndexDamaged as exc:
+        raise Damaged(str(exc)) from None
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return
@@ -262,8 +265,11 @@ def _print_result(result) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 @index_dir_option
 def stats_cmd(as_json, index_dir):
-    """Documents, date span, top facet values and index size."""
-    stats = _open_archive(index_dir).stats()
+    """Documents, date span, top facet values and index size (the index's checksums verified first)."""
+    try:
+        stats = _open_archive(index_dir).stats()
+    except store.IndexDamaged as exc:
+        raise Damaged(str(exc)) from None
     if as_json:
         click.echo(json.dumps(stats, ensure_ascii=False, indent=2))
         return
@@ -272,6 +278,28 @@ def stats_cmd(as_json, index_dir):
     click.echo(f"dates:      {stats['first_date'] or '-'} .. {stats['last_date'] or '-'}")
     for name, values in stats["facets"].items():
         click.echo(f"{name + ':':11} " + (", ".join(f"{v['label']} ({v['count']})" for v in values) or "-"))
+
+
+@main.command("check")
+@index_dir_option
+def check_cmd(index_dir):
+    """Verify every file of the live index against the checksums written with it (reads it all).
+
+    Exit 0 when it is sound, 6 naming the first damaged file, 4 when there is no index.
+    """
+    from . import checksums
+    index_dir = _index_dir(index_dir)
+    gen = store.live_dir(index_dir)
+    if gen is None:
+        raise NoIndex(f"no index at {index_dir}/ - run `newsfacet index` first")
+    try:
+        verified = store.verify_generation(gen)
+    except store.IndexDamaged as exc:
+        raise Damaged(str(exc)) from None
+    if checksums.load(gen) is None:
+        click.echo(f"note: the index at {gen} has no checksums yet (written before they existed); "
+                   "the next `newsfacet index` run adds them", err=True)
+    click.echo(f"ok: {verified} files of {gen} match their checksums")
 
 
 @main.command("entities")

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 
-from . import whoosh_ext
+from . import checksums, whoosh_ext
 
 CURRENT = "current"
 LOCK = ".lock"
@@ -214,7 +214,33 @@ def check_segments(gen: Path) -> list[Path]:
             raise IndexDamaged(f"the index at {gen} is damaged: segment file {path.name} is cut short "
                                f"({size:,} bytes); {RECOVER}")
         out.append(path)
+    problem = checksums.check_sizes(gen, names)          # a stat each: sizes against checksums.json
+    if problem is not None:
+        raise IndexDamaged(f"the index at {gen} is damaged: {problem}; {RECOVER}")
     return out
+
+
+def verify_generation(gen: Path) -> int:
+    """Every file of the generation's latest commit against its checksum (reads them all);
+    IndexDamaged naming the first damaged file, else how many files were verified."""
+    check_segments(gen)
+    problem, verified = checksums.verify(gen, whoosh_ext.toc_files(gen))
+    if problem is not None:
+        raise IndexDamaged(f"the index at {gen} is damaged: {problem}; {RECOVER}")
+    return verified
+
+
+def write_checksums(gen: Path) -> None:
+    """After a commit: checksums of the files it left (the new ones hashed), see checksums.py.
+
+    An OSError says the stories are committed (`committed`): the run's new segment files
+    are in the TOC and must not be removed as uncommitted; the next run adds their checksums.
+    """
+    try:
+        checksums.write(gen, whoosh_ext.toc_files(gen))
+    except OSError as exc:
+        exc.committed = True
+        raise
 
 
 def new_generation(index_dir: Path) -> Path:

@@ -4,8 +4,8 @@ Same parameters as the search page (page and per_page are ignored: it is all of 
 in the search's order, near-duplicate versions included). Rows are written as the
 index hands them over (`indexer/export.py`), so 200,000 of them never sit in memory.
 
-CSV cells that a spreadsheet would run as a formula (starting with = + - @, a tab or
-a line break, after any spaces) get a leading apostrophe, which spreadsheets show as
+CSV cells that a spreadsheet would run as a formula (starting with = + - @ | %, a tab
+or a line break, after any spaces) get a leading apostrophe, which spreadsheets show as
 text: a story's title is data, never a formula (OWASP "CSV injection"). The file
 starts with a UTF-8 byte-order mark so that Excel reads accents right.
 """
@@ -27,7 +27,8 @@ bp = Blueprint("export", __name__)
 COLUMNS = ("id", "date", "title", "dateline", *(f.plural for f in FACETS if f.plural and f.on_hits),
            "url", "source_url")
 FLUSH_EVERY = 200
-_FORMULA_START = frozenset("=+-@\t\r\n\uff1d\uff0b\uff0d\uff20")   # and their full-width forms
+# OWASP's list (= + - @ tab CR), a line feed, | (DDE: `|cmd'!A0`) and % (`%SYSTEMROOT%`), and their full-width forms
+_FORMULA_START = frozenset("=+-@|%\t\r\n\uff1d\uff0b\uff0d\uff20\uff5c\uff05")
 
 
 def safe_cell(value) -> str:

@@ -4,7 +4,7 @@ Why gunicorn and several workers: searching is CPU-bound Python, so one process
 serves one search at a time whatever its threads do. Each worker still has a few
 threads (`web/worker.py`: gunicorn's gthread worker with client timeouts), so that a
 client that stalls mid-request or never reads its answer holds one thread for at most
-`CLIENT_TIMEOUT` seconds instead of the whole process. `preload_app` stays off so
+`CLIENT_TIMEOUT` seconds a call (and whole-request and whole-response deadlines) instead of the whole process. `preload_app` stays off so
 that each worker imports the app itself and opens its own `Archive` (an open Whoosh
 searcher must not be shared across a fork); each Archive picks up a reindex on its
 own, so a reindex needs no restart.

@@ -13,6 +13,7 @@ from typing import Iterator
 import numpy as np
 
 from ..facetspec import FACETS
+from .hits import web_url
 
 CHUNK = 500
 _CHIPS = tuple(f for f in FACETS if f.plural and f.on_hits)     # the facets a row lists
@@ -39,7 +40,7 @@ def rows(searcher, docnums: np.ndarray, chunk: int = CHUNK, match: str = "mentio
                 "title": f.get("title", ""),
                 "dateline": f.get("dateline", ""),
                 **{spec.plural: _labels(f.get(spec.display), match) for spec in _CHIPS},
-                "source_url": f.get("url", ""),
+                "source_url": web_url(f.get("url")),     # http(s) only: never javascript: or data:
             }
 
 

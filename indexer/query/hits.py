@@ -6,6 +6,7 @@ unbleached here and are cleaned once per page (`highlight.sanitize_many`).
 from __future__ import annotations
 
 import datetime as _dt
+from urllib.parse import urlsplit
 
 from ..facetspec import BY_NAME, DEFAULT_MATCH, FACETS
 from . import related
@@ -19,6 +20,24 @@ def iso(value) -> str | None:
     if value is None:
         return None
     return value.date().isoformat() if isinstance(value, _dt.datetime) else str(value)
+
+
+def web_url(value) -> str:
+    """A story's source address if a browser would open it as a web page (http or https), else "".
+
+    Documents carry whatever their `url` field says; `javascript:`, `data:`, `vbscript:`
+    (or `file:`, or a scheme-relative `//host`) in a link, an API answer or an export
+    would run or fetch something the moment someone clicks it. Control characters (tabs,
+    line breaks) inside are refused too: browsers drop them, so `java\tscript:` is `javascript:`.
+    """
+    url = (value or "").strip() if isinstance(value, str) else ""
+    if not url or any(ord(c) < 0x20 or 0x7f <= ord(c) < 0xa0 for c in url):
+        return ""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return ""
+    return url if parts.scheme.lower() in ("http", "https") and parts.netloc else ""
 
 
 def refs(items, match: str = DEFAULT_MATCH) -> list[Ref]:
@@ -49,7 +68,7 @@ def hit(live, docnum: int, score, terms, analyzer, match: str = DEFAULT_MATCH) -
     return Hit(
         id=f["id"], title=f.get("title", ""), date=iso(f.get("date")), dateline=f.get("dateline", ""),
         snippet=snippet(f.get("body", ""), terms, in_language(analyzer, lang), clean=False),
-        source=f.get("source", ""), url=f.get("url", ""), language=lang, score=score, **chips(f, match, HIT_CHIPS))
+        source=f.get("source", ""), url=web_url(f.get("url")), language=lang, score=score, **chips(f, match, HIT_CHIPS))
 
 
 def version(live, docnum: int) -> Version:
@@ -83,7 +102,7 @@ def story(live, docnum: int, terms: frozenset[str]) -> Story:
     text = f"{f.get('title', '')}\n{body[:related.MAX_TEXT]}"
     return Story(
         id=f["id"], title=f.get("title", ""), date=iso(f.get("date")), dateline=f.get("dateline", ""),
-        place=f.get("place", ""), source=f.get("source", ""), url=f.get("url", ""), path=f.get("path", ""),
+        place=f.get("place", ""), source=f.get("source", ""), url=web_url(f.get("url")), path=f.get("path", ""),
         paragraphs=highlight_paragraphs(body, terms, analyzer), body=body,
         truncated=len(body) < len(whole), body_chars=len(whole),
         **chips(f, "mention", STORY_CHIPS), language=lang,

@@ -27,6 +27,7 @@ from .suggest import Suggester
 from .tables import Tables, read_labels
 
 REFRESH_EVERY_S = 1.0
+REVERIFY_S = 3600.0      # a read that fails again verifies the files again at most this often
 log = logging.getLogger(__name__)
 
 
@@ -50,9 +51,14 @@ class Live:
     names: NameTable | None = None        # name -> value(s), written with the generation (nametable.py)
     kind_labels: dict = field(default_factory=dict)   # (kind|value, field) -> (label, name), orgkinds._label
     files: dict = field(default_factory=dict)      # store.file_marks of the segment files in use
+    health: dict | None = None            # what /healthz reports of this generation, Archive.health
+    damage: str | None = None             # why this generation cannot be used (a checksum that failed ...)
+    verified_at: float | None = None      # when its files were last checked against their checksums (`verify`)
+    diagnosed: bool = False               # a failed read has had its files verified (`LiveIndex.diagnose`)
     # Guards the caches above that requests fill (collapsed, suggester, kind_labels): one Live serves
     # every thread of a process (`flask run`, threaded workers). The arrays are read-only.
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+    _verifying: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def __post_init__(self):
         if self.lexicons is None:
@@ -73,14 +79,53 @@ class Live:
             return cls(gen, ix, searcher, tables, Evaluator(postings, searcher, tables.live), full, plain,
                        labels=MappingProxyType(read_labels(searcher, tables)), files=files, names=table)
         except Exception as exc:   # noqa: BLE001 - Whoosh fails in many ways on a damaged file
+            store.verify_generation(gen)       # names the damaged file when its checksum says which
             raise store.IndexDamaged(f"the index at {gen} cannot be read ({_reason(exc)}); "
                                      f"{store.RECOVER}") from exc
+
+    def verify(self, max_age: float | None = None) -> str | None:
+        """Check the generation's files against their checksums, once (or again when the last
+        check is older than `max_age` seconds); the damage found, or None.
+
+        Reads every byte of the generation (store.verify_generation): a serving worker runs
+        it in the background after opening a generation, and a request runs it when reading
+        the index failed, to tell damage (503) from a bug (500). A commit that lands meanwhile
+        (an incremental run replacing files) is not damage: the next generation is verified.
+        """
+        with self._verifying:
+            fresh = self.verified_at is not None and (max_age is None or time.monotonic() - self.verified_at <= max_age)
+            if self.damage is None and not fresh:
+                names = whoosh_ext.toc_files(self.gen) if self.gen.exists() else []
+                try:
+                    store.verify_generation(self.gen)
+                except store.IndexDamaged as exc:
+                    try:
+                        moved_on = whoosh_ext.toc_files(self.gen) != names
+                    except Exception:   # noqa: BLE001 - a TOC that cannot be read is damage too
+                        moved_on = False
+                    if not moved_on:
+                        self.damage = str(exc)
+                self.verified_at = time.monotonic()
+        return self.damage
 
 
 def _reason(exc: Exception) -> str:
     if isinstance(exc, FileNotFoundError) and exc.filename:
         return f"{Path(exc.filename).name} is missing"
     return f"{type(exc).__name__}: {str(exc)[:200]}" if str(exc) else type(exc).__name__
+
+
+def _verify_and_say(live: Live) -> None:
+    if live.verify() is not None:
+        log.error("%s", live.damage)
+
+
+def _raised_in_whoosh(exc: BaseException) -> bool:
+    """Whether the innermost Python frame of the traceback is Whoosh's (a read of its files)."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    return tb is not None and tb.tb_frame.f_globals.get("__name__", "").split(".")[0] == "whoosh"
 
 
 class LiveIndex:
@@ -119,6 +164,8 @@ class LiveIndex:
 
     def _open_warm(self) -> Live:
         live = Live.open(self.index_dir)
+        if self.background:       # a serving worker: its files against their checksums, off the request path
+            threading.Thread(target=_verify_and_say, args=(live,), name="newsfacet-verify", daemon=True).start()
         if self.warm is not None:
             try:
                 self.warm(live)
@@ -180,7 +227,29 @@ class LiveIndex:
                 if problem is not None:
                     self._live = None
                     raise store.IndexDamaged(f"the index at {live.gen} is damaged: {problem}; {store.RECOVER}")
+            if live.damage is not None:        # kept (not reopened and re-verified) until a new generation lands
+                raise store.IndexDamaged(live.damage)
             return live
+
+    def diagnose(self, exc: Exception) -> None:
+        """After reading the index failed with `exc`: IndexDamaged if the index is damaged.
+
+        With checksums the files are verified (on the first failure, then at most hourly) and only a file that
+        no longer matches counts; without them (an index written before checksums), an
+        error raised inside Whoosh's own reading code does. Anything else is a bug.
+        """
+        live = self._live
+        if live is None:
+            return
+        if store.checksums.load(live.gen) is not None:      # verified again on the first failure, then hourly
+            damage = live.verify(max_age=REVERIFY_S if live.diagnosed else 0.0)
+            live.diagnosed = True
+        else:
+            damage = (f"the index at {live.gen} cannot be read ({_reason(exc)}); {store.RECOVER}"
+                      if _raised_in_whoosh(exc) else None)
+            live.damage = damage
+        if damage is not None:
+            raise store.IndexDamaged(damage) from exc
 
     def close(self) -> None:
         with self._lock:

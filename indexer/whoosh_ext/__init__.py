@@ -24,10 +24,10 @@ from __future__ import annotations
 from .blocks import field_lengths, read_matcher, term_postings
 from .patches import install
 from .segments import (commit_segments, finalize_segment, parallel_commit_supported, reader_segment_files,
-                       segment_count, toc_segment_files)
+                       segment_count, toc_files, toc_segment_files)
 from .version import WHOOSH_VERSION, WhooshVersionWarning, installed_version, supported
 
 __all__ = ["WHOOSH_VERSION", "WhooshVersionWarning", "installed_version", "supported", "install",
            "term_postings", "read_matcher", "field_lengths",
            "finalize_segment", "commit_segments", "parallel_commit_supported", "segment_count",
-           "toc_segment_files", "reader_segment_files"]
+           "toc_segment_files", "toc_files", "reader_segment_files"]

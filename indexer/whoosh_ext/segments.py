@@ -60,6 +60,12 @@ def toc_segment_files(folder) -> list[str]:
 
     Raises whatever Whoosh raises on a TOC it cannot read (store.check_segments turns
     that into IndexDamaged)."""
+    return toc_files(folder)[1:]
+
+
+def toc_files(folder) -> list[str]:
+    """The latest TOC file of `folder` (`_MAIN_<gen>.toc`), then the segment files it names:
+    every file a reader of that commit reads (store.write_checksums hashes them)."""
     from whoosh import index as whoosh_index
     from whoosh.filedb.filestore import FileStorage
     storage = FileStorage(str(folder))
@@ -77,7 +83,8 @@ def toc_segment_files(folder) -> list[str]:
         for f in opened:
             if not f.is_closed:
                 f.close()
-    return [segment.make_filename(".seg") for segment in toc.segments]
+    return [whoosh_index.TOC._filename("MAIN", toc.generation)] + [
+        segment.make_filename(".seg") for segment in toc.segments]
 
 
 def reader_segment_files(reader) -> list[str]:

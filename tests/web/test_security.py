@@ -159,3 +159,76 @@ def test_back_link_cannot_leave_the_site(client):
 def test_marked_filter_lets_through_only_text_and_bare_marks(given, shown):
     from web.app import marked
     assert str(marked(given)) == shown
+
+
+# ---------------------------------------------------------------- issue 24.11: source URLs, CSV formulas
+
+HOSTILE_URLS = ["javascript:alert(1)", "JaVaScRiPt:alert(1)", " javascript:alert(1)", "java\tscript:alert(1)",
+                "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==", "vbscript:msgbox(1)",
+                "file:///etc/passwd", "//evil.example/x", "\x01javascript:alert(1)"]
+GOOD_URL = "https://news.example/story?id=1&x=2"
+
+
+@pytest.fixture(scope="module")
+def url_client(tmp_path_factory):
+    import json as _json
+
+    from indexer.build import build_index
+    from web.app import create_app
+    base = tmp_path_factory.mktemp("urls")
+    (base / "docs").mkdir()
+    with open(base / "docs" / "u.jsonl", "w") as f:
+        for n, url in enumerate(HOSTILE_URLS + [GOOD_URL]):
+            f.write(_json.dumps({"id": f"u{n}", "date": f"2020-01-{n + 1:02d}", "title": f"quokka story {n}",
+                                 "url": url, "body": f"A quokka report number {n}."}) + "\n")
+    build_index([base / "docs"], base / "ix", progress=False, procs=1)
+    return create_app({"INDEX_DIR": str(base / "ix"), "TESTING": True}).test_client()
+
+
+def test_only_web_source_urls_leave_the_server(url_client):
+    """javascript:, data:, vbscript: (anything but http/https) never reach the API, exports or pages."""
+    import csv
+    import io
+    import json as _json
+    n = len(HOSTILE_URLS)
+    hits = url_client.get(f"/api/search?q=quokka&per_page={n + 1}").get_json()["hits"]
+    assert len(hits) == n + 1
+    by_id = {h["id"]: h["url"] for h in hits}
+    assert by_id == {**{f"u{i}": "" for i in range(n)}, f"u{n}": GOOD_URL}
+    for i in range(n + 1):
+        assert url_client.get(f"/api/doc/u{i}").get_json()["url"] == (GOOD_URL if i == n else "")
+        page = url_client.get(f"/doc/u{i}").get_data(as_text=True)
+        assert_nothing_active(page)
+        assert ("script:" in page.lower()) is False and "data:text" not in page and "/etc/passwd" not in page
+    rows = list(csv.DictReader(io.StringIO(url_client.get("/export.csv?q=quokka").get_data(as_text=True)
+                                           .lstrip("\ufeff"))))
+    assert {r["id"]: r["source_url"] for r in rows} == by_id
+    lines = url_client.get("/export.jsonl?q=quokka").get_data(as_text=True).splitlines()
+    assert {r["id"]: r["source_url"] for r in map(_json.loads, lines)} == by_id
+
+
+@pytest.mark.parametrize("value", ["|cmd", "%0A=1", "\r=1", "\t=1", "=1", "+1", "-1", "@1", " |cmd",
+                                   "\uff5ccmd", "\uff05x"])
+def test_csv_cells_starting_a_formula_or_dde_are_text(value):
+    from web.export import safe_cell
+    assert safe_cell(value) == "'" + value
+
+
+def test_exported_csv_defuses_a_leading_pipe(tmp_path):
+    import csv
+    import io
+    import json as _json
+
+    from indexer.build import build_index
+    from web.app import create_app
+    (tmp_path / "docs").mkdir()
+    evil = ["|calc'!A0", "%SYSTEMROOT%"]
+    with open(tmp_path / "docs" / "p.jsonl", "w") as f:
+        for n, t in enumerate(evil):
+            f.write(_json.dumps({"id": f"p{n}", "date": f"2020-01-0{n + 1}", "title": t,
+                                 "body": f"wombat report {n}."}) + "\n")
+    build_index([tmp_path / "docs"], tmp_path / "ix", progress=False, procs=1)
+    client = create_app({"INDEX_DIR": str(tmp_path / "ix"), "TESTING": True}).test_client()
+    rows = list(csv.DictReader(io.StringIO(client.get("/export.csv?q=wombat").get_data(as_text=True)
+                                           .lstrip("\ufeff"))))
+    assert sorted(r["title"] for r in rows) == sorted("'" + t for t in evil)
