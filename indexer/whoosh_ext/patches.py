@@ -23,16 +23,17 @@ against: importing NewsFacet changes nothing in Whoosh.
    a zero byte). Nothing about the file format changes. Two threads asking for the
    same field at once may both read it; either answer is the same bytes.
 
-3. Truncation, only with NEWSFACET_SEGMENT_READS=pread: Whoosh memory-maps each
+3. Truncation (the default; NEWSFACET_SEGMENT_READS=mmap turns it off): Whoosh memory-maps each
    compound segment, and a page that a truncation removed kills the process with
    SIGBUS on the next read (issue 24.9). `PreadWindow` stands in for the map: reads
    are `os.pread`, which returns less past the end of a file (`SegmentCutShort`, an
    OSError the query side turns into a damaged-index answer). The pages still come
    from the shared page cache, and small reads go through a per-thread read-ahead.
-   It is not the default: opening a generation costs about 40% more CPU (10,000
-   Reuters stories: 0.45 s -> 0.65 s) and a story page about 5 ms more. With the map
-   (the default), the query side checks the files' sizes before each request and each
-   export chunk, which leaves only a truncation during one read.
+   It is the default because a worker killed by a signal loses every request it holds:
+   opening a generation costs about 40% more CPU (10,000 Reuters stories: 0.45 s ->
+   0.65 s) and a story page about 5 ms more. With the map (`mmap`), the query side
+   still checks the files' sizes before each request and each export chunk, which
+   leaves only a truncation during one read.
 """
 from __future__ import annotations
 
@@ -53,7 +54,7 @@ ORIGINAL_BUFFER_FILE_INIT = structfile.BufferFile.__init__
 ORIGINAL_COMPOUND_INIT = compound.CompoundStorage.__init__
 ORIGINAL_COMPOUND_OPEN_FILE = compound.CompoundStorage.open_file
 
-ENV_SEGMENT_READS = "NEWSFACET_SEGMENT_READS"    # "mmap" (the default) or "pread" (patch 3)
+ENV_SEGMENT_READS = "NEWSFACET_SEGMENT_READS"    # "pread" (the default, patch 3) or "mmap"
 READ_AHEAD = 64 * 1024       # bytes a thread reads at once from a segment file (ViewFile._read_ahead)
 
 _lock = threading.Lock()
@@ -269,7 +270,7 @@ def install() -> bool:
             return False
         whoosh3.W3PerDocReader.doc_field_length = doc_field_length
         structfile.BufferFile.__init__ = buffer_file_init
-        if os.environ.get(ENV_SEGMENT_READS, "mmap") == "pread":
+        if os.environ.get(ENV_SEGMENT_READS, "pread") != "mmap":
             compound.CompoundStorage.__init__ = compound_init
             compound.CompoundStorage.open_file = compound_open_file
         _installed = True

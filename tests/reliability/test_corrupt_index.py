@@ -238,9 +238,9 @@ except Exception as exc:
 
 @pytest.mark.parametrize("mode, expected", [("pread", 0), ("mmap", -7)])
 def test_reading_a_segment_cut_short(index, mode, expected):
-    """With NEWSFACET_SEGMENT_READS=pread a read past the end of a segment cut short is an
-    error; with the memory map (the default) it is SIGBUS, which is why the query side
-    checks sizes before each request and each export chunk (the window left is one read)."""
+    """With pread (the default) a read past the end of a segment cut short is an error;
+    with NEWSFACET_SEGMENT_READS=mmap it is SIGBUS, which is why the query side also checks
+    sizes before each request and each export chunk (the window left is one read)."""
     import subprocess
     import sys
     index_dir, _ = index
