@@ -218,7 +218,10 @@ def test_a_segment_cut_short_during_an_export_kills_no_worker(tmp_path):
     finally:
         server.stop()
     log = (tmp_path / "serve.log").read_text(errors="replace")
-    assert "SIGBUS" not in log and "Worker (pid" not in log, log[-3000:]
+    # gunicorn names a worker that died ("Worker (pid:N) was sent SIGBUS!", "... exited with code");
+    # the SIGTERM of server.stop() above is the only one allowed
+    deaths = [line for line in log.splitlines() if "SIGBUS" in line or ("Worker (pid" in line and "SIGTERM" not in line)]
+    assert not deaths, log[-3000:]
 
 
 _READ_A_CUT_SEGMENT = """
