@@ -31,6 +31,7 @@ import time
 from dataclasses import dataclass
 
 from whoosh import query as wq
+from whoosh.fields import TEXT
 
 from .request import QueryError
 from .expansion import Expansion
@@ -174,11 +175,13 @@ def check_scan(q, lexicons: Lexicons, budget: Budget | None = None) -> None:
     A pattern with letters before its first wildcard looks only at the words starting
     with them (semantics.py bounds that per pattern); one without (`*port`) looks at its
     field's whole word list, so each is charged that list's length before any is expanded.
+    A field of values (`id:*x`) is looked through as far as semantics.MAX_SCANNED, under the deadline.
     """
     budget = budget or DEFAULT
     scanned = 0
     for node in _patterns(q):
-        if node.fieldname in lexicons.reader.schema and not re.split(r"[*?\[]", node.text, maxsplit=1)[0]:
+        if isinstance(lexicons.reader.schema[node.fieldname] if node.fieldname in lexicons.reader.schema
+                      else None, TEXT) and not re.split(r"[*?\[]", node.text, maxsplit=1)[0]:
             scanned += lexicons.size(node.fieldname)
     if scanned > budget.scanned:
         raise BudgetError(

@@ -27,7 +27,7 @@ import bisect
 import re
 
 from whoosh import qparser, query as wq
-from whoosh.fields import TEXT
+from whoosh.fields import NUMERIC, TEXT
 
 from . import budget
 from .expansion import Expansion
@@ -78,7 +78,8 @@ def _empty(q) -> bool:
 
 
 def expand_patterns(reader, q, limit: int, too_many, lexicons=None):
-    """Every TEXT-field Prefix/Wildcard of `q` as the Expansion of the stems it stands for.
+    """Every Prefix/Wildcard of `q` as the Expansion of the stems it stands for (of the values
+    as they are, in a field of values such as `id` or `company`), under the deadline.
 
     `too_many(node)` is called (and should raise) when a pattern stands for more than
     `limit` stems. `lexicons` (budget.Lexicons, kept per generation) gives a leading
@@ -86,10 +87,13 @@ def expand_patterns(reader, q, limit: int, too_many, lexicons=None):
     """
     def fix(node):
         if isinstance(node, (wq.Prefix, wq.Wildcard)) and node.fieldname in reader.schema \
-                and isinstance(reader.schema[node.fieldname], TEXT):
+                and not isinstance(reader.schema[node.fieldname], NUMERIC):
             if budget.expired():                      # the query's deadline (budget.py)
                 budget.too_slow(node)
-            texts = _stems_for(reader, node, limit, too_many, lexicons)
+            if isinstance(reader.schema[node.fieldname], TEXT):
+                texts = _stems_for(reader, node, limit, too_many, lexicons)
+            else:                                     # a field of values (id:reuters-1*, company:*corp)
+                texts = _values_for(reader, node, limit, too_many)
             return Expansion([wq.Term(node.fieldname, t) for t in texts], str(node), node.fieldname,
                              boost=node.boost)
         return node.apply(fix) if not node.is_leaf() else node
@@ -119,6 +123,17 @@ def _stems_for(reader, node, limit: int, too_many, lexicons=None) -> list[str]:
                 too_many(node)
     if literal:
         found += [t for t in shorter_stems(reader, field, literal) if t not in seen]
+    return found
+
+
+def _values_for(reader, node, limit: int, too_many) -> list[str]:
+    """The values of a field of values (not analysed) that a prefix or wildcard matches, as they
+    are: looked through under the deadline, as the words of a text field are."""
+    literal = node.text if isinstance(node, wq.Prefix) else re.split(r"[*?\[]", node.text, maxsplit=1)[0]
+    words = _words_from(reader, node, literal, too_many)
+    found = Pattern(node.text).matching(words, node=node) if isinstance(node, wq.Wildcard) else words
+    if len(found) > limit:
+        too_many(node)
     return found
 
 
