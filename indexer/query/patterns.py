@@ -24,7 +24,6 @@ from .request import QueryError
 CHUNK = 2048           # words matched between two looks at the deadline
 _OPTIONS = re2.Options()
 _OPTIONS.log_errors = False       # a refused pattern is our QueryError, not a line on stderr
-_OPTIONS.max_mem = 32 << 20       # per compiled pattern: past it RE2 runs its NFA, still linear
 
 
 class PatternError(QueryError):
@@ -101,6 +100,11 @@ class Pattern:
             self._word = re2.compile(("(?s)(?:" + body + ")").encode("utf-8"), _OPTIONS)
         except re2.error as exc:      # no pattern we write should get here; refused by name if one does
             raise PatternError(f"the pattern '{pattern[:80]}' cannot be read ({exc})") from None
+        finally:
+            # google-re2 keeps the last 128 compiled patterns, each with a DFA of up to 8 MB (past
+            # that RE2 runs its NFA, still linear): a client sending new patterns would fill it.
+            # A query's patterns live as long as the query.
+            re2.purge()
 
     def fullmatch(self, word: str) -> bool:
         return self._word.fullmatch(word.encode("utf-8")) is not None
