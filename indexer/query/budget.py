@@ -21,6 +21,11 @@ when it expires is skipped, the answer holds what was found, and `notice` says s
 Patterns are expanded once (`semantics.expand_patterns`) into an `Or` of the words they
 stand for, which the evaluator and the highlighter use as they are; `check_scan` charges
 what that will look through before it starts, `check_terms` what it found.
+
+Every form of query runs under the deadline, none through Whoosh's own matcher (which has
+no deadline inside) unless after a check: words, phrases and patterns as above, `field:*`
+on a field of values from the generation's tables (parse.present_values), date ranges
+over the date column (evaluate.py); tests/reliability/test_every_form_budgeted.py.
 """
 from __future__ import annotations
 
