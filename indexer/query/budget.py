@@ -21,6 +21,11 @@ when it expires is skipped, the answer holds what was found, and `notice` says s
 Patterns are expanded once (`semantics.expand_patterns`) into an `Or` of the words they
 stand for, which the evaluator and the highlighter use as they are; `check_scan` charges
 what that will look through before it starts, `check_terms` what it found.
+
+Every form of query runs under the deadline, none through Whoosh's own matcher (which has
+no deadline inside) unless after a check: words, phrases and patterns as above, `field:*`
+on a field of values from the generation's tables (parse.present_values), date ranges
+over the date column (evaluate.py); tests/reliability/test_every_form_budgeted.py.
 """
 from __future__ import annotations
 
@@ -31,6 +36,7 @@ import time
 from dataclasses import dataclass
 
 from whoosh import query as wq
+from whoosh.fields import TEXT
 
 from .request import QueryError
 from .expansion import Expansion
@@ -174,11 +180,13 @@ def check_scan(q, lexicons: Lexicons, budget: Budget | None = None) -> None:
     A pattern with letters before its first wildcard looks only at the words starting
     with them (semantics.py bounds that per pattern); one without (`*port`) looks at its
     field's whole word list, so each is charged that list's length before any is expanded.
+    A field of values (`id:*x`) is looked through as far as semantics.MAX_SCANNED, under the deadline.
     """
     budget = budget or DEFAULT
     scanned = 0
     for node in _patterns(q):
-        if node.fieldname in lexicons.reader.schema and not re.split(r"[*?\[]", node.text, maxsplit=1)[0]:
+        if isinstance(lexicons.reader.schema[node.fieldname] if node.fieldname in lexicons.reader.schema
+                      else None, TEXT) and not re.split(r"[*?\[]", node.text, maxsplit=1)[0]:
             scanned += lexicons.size(node.fieldname)
     if scanned > budget.scanned:
         raise BudgetError(

@@ -18,9 +18,11 @@ from dataclasses import dataclass
 
 import numpy as np
 from whoosh import query as wq
+from whoosh.fields import DATETIME
 
 from .. import whoosh_ext
 from . import budget
+from .expansion import Present
 from .phrases import phrase_docs
 
 _EMPTY_IDS = np.zeros(0, dtype=np.int32)
@@ -51,6 +53,7 @@ class Postings:
         self.leaves = list(reader.leaf_readers())
         self.B, self.K1 = B, K1
         self._lengths: dict[str, np.ndarray] = {}
+        self._columns: dict[str, np.ndarray | None] = {}
         # Whoosh's average field length divides by every docnum, deleted ones included
         # (the field length still counts them): doc_count_all(), not doc_count().
         self._all_count = reader.doc_count_all()
@@ -81,6 +84,20 @@ class Postings:
         if len(ids_parts) == 1:
             return ids_parts[0], w_parts[0]
         return np.concatenate(ids_parts), np.concatenate(w_parts)
+
+    def column(self, fieldname: str) -> np.ndarray | None:
+        """A DATETIME field's column as uint64 per docnum (its default: no date), read on first use."""
+        if fieldname not in self._columns:
+            field = self.reader.schema[fieldname]
+            arr = None
+            if isinstance(field, DATETIME) and all(leaf.has_column(fieldname) for leaf, _ in self.leaves):
+                arr = np.full(self.n, field.default, dtype=np.uint64)
+                for leaf, offset in self.leaves:
+                    count = leaf.doc_count_all()
+                    arr[offset:offset + count] = np.fromiter(leaf.column_reader(fieldname, translate=False),
+                                                             dtype=np.uint64, count=count)
+            self._columns[fieldname] = arr
+        return self._columns[fieldname]
 
     def lengths(self, fieldname: str) -> np.ndarray:
         """Each document's length in the field, as Whoosh stores it (one byte, decoded)."""
@@ -176,13 +193,17 @@ class Evaluator:
     def _eval(self, q) -> Match:
         if isinstance(q, wq.Term):
             return self._term(q.fieldname, q.text, q.boost)
+        if isinstance(q, Present):      # `company:*`, `id:*`: read from the tables (parse.present_values)
+            return Match(q.mask.copy(), q.mask * np.float32(q.boost))
         if isinstance(q, wq.Every):     # `body:*`: the stories with something in that field, as Whoosh
             if q.fieldname and q.fieldname in self.p.reader.schema and self.p.reader.schema[q.fieldname].scorable:
                 mask = self.p.lengths(q.fieldname) > 0
                 return Match(mask, mask * np.float32(q.boost))
             if q.fieldname:
-                return self._fallback(q)
+                return self._any_value(q)
             return Match(np.ones(self.n, dtype=bool), np.full(self.n, q.boost, dtype=np.float32))
+        if isinstance(q, wq.NumericRange):      # `date:[1987-03-01 TO 1987-03-31]`, `date:1987`
+            return self._numeric_range(q)
         if isinstance(q, wq.NullQuery.__class__) or q is wq.NullQuery:
             return self._empty()
         if isinstance(q, wq.Not):     # as Whoosh's InverseMatcher: every match scores its weight, 1
@@ -255,9 +276,45 @@ class Evaluator:
             out.score *= np.float32(q.boost)
         return out
 
+    def _any_value(self, q) -> Match:
+        """`field:*` on a field of values without a table: its values' postings, under the deadline."""
+        out = self._empty()
+        reader = self.p.reader
+        if q.fieldname not in reader.schema:
+            return out
+        for btext in reader.lexicon(q.fieldname):
+            if budget.expired():
+                break
+            out.mask[self.p.term(q.fieldname, btext)[0]] = True
+        out.score[out.mask] = q.boost
+        return out
+
+    def _numeric_range(self, q) -> Match:
+        """A date range as one comparison over the field's column (Whoosh's own matcher read
+        the postings of dozens of terms a range: 23 ranges OR-ed took 0.37 s); without a
+        column, the range's terms, each read under the deadline. Scored 1, as before."""
+        out = self._empty()
+        if budget.expired() or q.fieldname not in self.p.reader.schema:
+            return out
+        values = self.p.column(q.fieldname)
+        if values is None:
+            m = self._eval(q._compile_query(self.p.reader))
+            out.mask[:] = m.mask
+        else:
+            mask = values != np.uint64(self.p.reader.schema[q.fieldname].default)
+            if q.start is not None:
+                mask &= (values > np.uint64(q.start)) if q.startexcl else (values >= np.uint64(q.start))
+            if q.end is not None:
+                mask &= (values < np.uint64(q.end)) if q.endexcl else (values <= np.uint64(q.end))
+            out.mask[:] = mask
+        out.score[out.mask] = 1.0
+        return out
+
     def _fallback(self, q) -> Match:
         """Phrases and anything else: Whoosh decides which documents match; words score them."""
         out = self._empty()
+        if not isinstance(q, wq.Phrase) and budget.expired():     # Whoosh's matcher has no deadline inside
+            return out
         out.mask[:] = self._fallback_docs(q)
         ids = np.flatnonzero(out.mask)
         words = list(q.terms(phrases=True)) if q.has_terms() else []
@@ -266,7 +323,6 @@ class Evaluator:
             score += self._term(fieldname, text, q.boost).score
         out.score[ids] = score[ids] if words else 1.0
         return out
-
 
     def _fallback_docs(self, q) -> np.ndarray:
         """Whoosh's set of matches for `q`, remembered for this index generation.

@@ -8,10 +8,15 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 from whoosh import qparser, query as wq
+from whoosh.fields import DATETIME, TEXT
 
 from ..facetspec import BY_PARAM, DEFAULT_MATCH, FACETS
 from . import budget, multilingual, valuenames
+from .expansion import Present
+from .request import QueryError
+from .tables import UNDATED
 from .semantics import NewsParser, everything_except, expand_patterns, plus_minus
 
 MAX_EXPANSIONS = budget.DEFAULT.per_pattern        # words one wildcard or prefix may stand for
@@ -53,7 +58,7 @@ def parse(live, text: str, match: str = DEFAULT_MATCH, languages=()) -> tuple[ob
         q = plain.parse(words) if words else wq.NullQuery
         notice = f"could not read the query as written; searched for the words: {words}"
     unknown: list = []
-    q = resolve_fields(q, match, live, unknown)
+    q = present_values(check_values(resolve_fields(q, match, live, unknown), live), live)
     if unknown:            # `country:Atlantis`: searched as written, and said so
         notice = "; ".join(n for n in (notice, valuenames.unknown_notice(live, unknown)) if n)
     if q is wq.NullQuery or isinstance(q, wq.NullQuery.__class__):
@@ -72,6 +77,51 @@ NOTHING = wq.Or([])           # matches no story
 NO_WORDS = ("'{}' has no word to search for (common words such as 'the', operators and empty "
             "quotes are not searched); nothing is listed")
 DATE_HINT = "; to search by date, use the from and to filters (from=1987-03-01)"
+
+
+def check_values(q, live):
+    """A word searched in a field of values must be one the field can hold: `date:""` is a 400
+    naming the field (Whoosh raised from deep in the evaluation: a 500)."""
+    schema = live.searcher.schema if live is not None else None
+    for leaf in ([q] if q.is_leaf() else q.leaves()) if schema is not None else ():
+        if isinstance(leaf, wq.Term) and leaf.fieldname in schema and not isinstance(schema[leaf.fieldname], TEXT):
+            try:
+                schema[leaf.fieldname].to_bytes(leaf.text)
+            except Exception:      # noqa: BLE001 - Whoosh's field types raise Exception, ValueError ...
+                hint = DATE_HINT if isinstance(schema[leaf.fieldname], DATETIME) else ""
+                raise QueryError(f"'{leaf.fieldname}:{str(leaf.text)[:40]}' is not a value the field "
+                                 f"'{leaf.fieldname}' can hold{hint}", "q") from None
+    return q
+
+
+def present_values(q, live):
+    """`field:*` on a field of values (`company:*`, `id:*`, `day:*`): the stories holding any
+    value, from the tables the generation keeps (expansion.Present) rather than Whoosh's walk
+    over every value's postings; a field without such a table is walked by the evaluator,
+    under the deadline."""
+    if live is None:
+        return q
+
+    def fix(node):
+        if isinstance(node, wq.Every) and node.fieldname and node.fieldname in live.searcher.schema \
+                and not isinstance(live.searcher.schema[node.fieldname], TEXT):
+            mask = _present_mask(live.tables, node.fieldname)
+            return node if mask is None else Present(node.fieldname, mask, boost=node.boost)
+        return node if node.is_leaf() else node.apply(fix)
+    return fix(q)
+
+
+def _present_mask(t, fieldname: str):
+    table = t.facets.get(fieldname)
+    if table is not None:
+        mask = np.zeros(t.n, dtype=bool)
+        mask[table.docs] = True
+        return mask
+    if fieldname == "id":                    # every story has one (schema: unique, always written)
+        return t.live.copy()
+    if fieldname in ("day", "month", "year"):    # written with the date, as `day` is read into t.day
+        return t.day != UNDATED
+    return None
 
 
 def _too_many(node) -> None:

@@ -24,14 +24,14 @@ the expansion bound all see the same words.
 from __future__ import annotations
 
 import bisect
-import fnmatch
 import re
 
 from whoosh import qparser, query as wq
-from whoosh.fields import TEXT
+from whoosh.fields import NUMERIC, TEXT
 
 from . import budget
 from .expansion import Expansion
+from .patterns import Pattern
 
 # Endings a typed prefix may be cut from: the word "enjoyi…" is most likely "enjoying".
 ENDINGS = ("", "e", "s", "es", "ed", "ing", "ings", "er", "ers", "y", "ies", "ied", "ly", "ment", "ments",
@@ -78,7 +78,8 @@ def _empty(q) -> bool:
 
 
 def expand_patterns(reader, q, limit: int, too_many, lexicons=None):
-    """Every TEXT-field Prefix/Wildcard of `q` as the Expansion of the stems it stands for.
+    """Every Prefix/Wildcard of `q` as the Expansion of the stems it stands for (of the values
+    as they are, in a field of values such as `id` or `company`), under the deadline.
 
     `too_many(node)` is called (and should raise) when a pattern stands for more than
     `limit` stems. `lexicons` (budget.Lexicons, kept per generation) gives a leading
@@ -86,10 +87,13 @@ def expand_patterns(reader, q, limit: int, too_many, lexicons=None):
     """
     def fix(node):
         if isinstance(node, (wq.Prefix, wq.Wildcard)) and node.fieldname in reader.schema \
-                and isinstance(reader.schema[node.fieldname], TEXT):
+                and not isinstance(reader.schema[node.fieldname], NUMERIC):
             if budget.expired():                      # the query's deadline (budget.py)
                 budget.too_slow(node)
-            texts = _stems_for(reader, node, limit, too_many, lexicons)
+            if isinstance(reader.schema[node.fieldname], TEXT):
+                texts = _stems_for(reader, node, limit, too_many, lexicons)
+            else:                                     # a field of values (id:reuters-1*, company:*corp)
+                texts = _values_for(reader, node, limit, too_many)
             return Expansion([wq.Term(node.fieldname, t) for t in texts], str(node), node.fieldname,
                              boost=node.boost)
         return node.apply(fix) if not node.is_leaf() else node
@@ -122,6 +126,17 @@ def _stems_for(reader, node, limit: int, too_many, lexicons=None) -> list[str]:
     return found
 
 
+def _values_for(reader, node, limit: int, too_many) -> list[str]:
+    """The values of a field of values (not analysed) that a prefix or wildcard matches, as they
+    are: looked through under the deadline, as the words of a text field are."""
+    literal = node.text if isinstance(node, wq.Prefix) else re.split(r"[*?\[]", node.text, maxsplit=1)[0]
+    words = _words_from(reader, node, literal, too_many)
+    found = Pattern(node.text).matching(words, node=node) if isinstance(node, wq.Wildcard) else words
+    if len(found) > limit:
+        too_many(node)
+    return found
+
+
 def _words_from(reader, node, literal: str, too_many):
     """The field's words starting with `literal` (at most MAX_SCANNED), decoded."""
     words = []
@@ -141,13 +156,13 @@ def wildcard_stems(words: list[str], pattern: str, stem, node=None) -> list[str]
     "nation", and "inflat" through "inflation"; not "market" through "market" + "ation",
     which would make `*ation` every story).
 
-    Done as one regex over the words joined by newlines, once per ending, and one
-    analyzer run over all the candidate words: a check per word and ending took ~0.8 s
-    a field at 21,578 stories, four times the deadline.
+    Done as one linear-time match (patterns.py: RE2, a chunk of words at a time under the
+    deadline) over the words, once per ending, and one analyzer run over all the candidate
+    words: a check per word and ending took ~0.8 s a field at 21,578 stories, four times
+    the deadline.
     """
-    line = re.compile(_line_regex(pattern), re.M)
-    exact = re.compile(fnmatch.translate(pattern))
-    chosen = {m.group() for m in line.finditer("\n".join(words)) if exact.match(m.group())}
+    line = Pattern(pattern)
+    chosen = set(line.matching(words, node=node))
     ybases = [t[:-1] + "y" for t in words if t.endswith("i")]     # "compani" + "es" -> "companies"
     tail = re.split(r"[*?\]]", pattern)[-1]       # the letters typed after the last wildcard
     if pattern[:len(pattern) - len(tail)].strip("*"):
@@ -169,11 +184,10 @@ def wildcard_stems(words: list[str], pattern: str, stem, node=None) -> list[str]
                 bases = narrowed[key]
             if not bases:
                 continue
-            for m in line.finditer((ending + "\n").join(bases) + ending):
-                word = m.group()
+            for word in line.matching(bases, ending, node):
                 base = word[:-len(ending)]
                 t = base[:-1] + back if back else base
-                if t not in chosen and exact.match(word):
+                if t not in chosen:
                     candidates.setdefault(word, set()).add(t)
     if candidates:
         if node is not None and budget.expired():
@@ -193,26 +207,6 @@ def _needed_in_base(literal: str, ending: str) -> str:
         if ending.startswith(literal[j:]):
             return literal[:j]
     return literal
-
-
-def _line_regex(pattern: str) -> str:
-    """An fnmatch pattern as a regex for one line of newline-joined words."""
-    out, i, n = [], 0, len(pattern)
-    while i < n:
-        c = pattern[i]
-        i += 1
-        if c == "*":
-            out.append("[^\n]*")
-        elif c == "?":
-            out.append("[^\n]")
-        elif c == "[" and "]" in pattern[i + 1:]:
-            j = pattern.index("]", i + 1)
-            body = pattern[i:j].replace("\\", "\\\\")
-            out.append("[^\n" + body[1:] + "]" if body.startswith("!") else "[" + body + "]")
-            i = j + 1
-        else:
-            out.append(re.escape(c))
-    return "^" + "".join(out) + "$"
 
 
 def _stem_all(stem, words: list[str]) -> list[str | None]:
