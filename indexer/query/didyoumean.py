@@ -149,10 +149,14 @@ def _correct(live, text: str) -> str | None:
             break
         # unknown, or a misspelling a few stories make: correct it to a much commoner word
         found = [c for c in candidates(reader, analyzer, word) if c.frequency >= COMMONER * df]
+        screened = []
         for c in found[:SCREENED]:
             if c.stem not in shown:
+                if budget.expired():      # each reads up to SAMPLE_STORIES stories
+                    break
                 shown[c.stem] = _surface(searcher, analyzer, c)
-        found = sorted(found[:SCREENED], key=rank)
+            screened.append(c)
+        found = sorted(screened, key=rank)
         if found:
             spans.append(m.span())
             options.append(found[:PER_WORD])
