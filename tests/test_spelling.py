@@ -79,14 +79,16 @@ def test_the_stem_cache_stays_within_its_bytes(reuters):
     archive, _ = reuters
     live = archive._index.current()
     cache = live.searcher.schema["body"].analyzer._cache
-    before = cache.nbytes
+    typed = []
     for i in range(200):          # distinct unknown words of the longest length still corrected
         word = "".join("qwxzjkv"[(i + j) % 7] + "aeiou"[(i * j) % 5] for j in range(didyoumean.MAX_LETTERS // 2))
+        typed.append(word)
         archive.search(SearchRequest(q=f"{word} cofee{chr(97 + i % 26)}"))
     for i in range(10):
         archive.search(SearchRequest(q="y" * 500 + chr(97 + i)))
     assert cache.nbytes <= cache.max_bytes
-    assert cache.nbytes - before < 512 * 1024         # the words typed, not their ~1,700 variants each
+    assert not any(v in cache for word in typed[-20:] for v in edits1(word))     # no variant was kept
+    assert "y" * 500 + "a" not in cache                                          # nor a 500-letter word
 
 
 # ---------------------------------------------------------------- its own budget, names first (issue 18.6)

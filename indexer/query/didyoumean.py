@@ -89,8 +89,9 @@ def correct(live, text: str, seconds: float | None = None) -> Correction:
         cache = _cache.get(live.searcher)
         if cache is None:
             cache = _cache[live.searcher] = BytesCache(CACHED_BYTES)
-    if text in cache:
-        return Correction(cache.lookup(text), False)
+    found = cache.lookup(text, _MISSING)
+    if found is not _MISSING:
+        return Correction(found, False)
     deadline = budget.Deadline(SECONDS if seconds is None else seconds)
     with budget.running(deadline):
         out = _correct(live, text)
@@ -103,6 +104,7 @@ def correct(live, text: str, seconds: float | None = None) -> Correction:
 _cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()     # searcher -> {text: correction}
 _names: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()     # searcher -> names the archive knows
 _lock = threading.Lock()
+_MISSING = object()
 
 
 def known_names(live) -> frozenset[str]:

@@ -168,8 +168,9 @@ class Suggester:
     def _surface(self, stem: str, prefix: str) -> str | None:
         """The commonest word with the prefix typed that a stem stands for in the first stories holding it."""
         key = (stem, prefix)
-        if key in self._surfaces:
-            return self._surfaces.lookup(key)
+        found = self._surfaces.lookup(key, self)         # (self: not a word, so "not remembered")
+        if found is not self:
+            return found
         seen: dict[str, int] = {}
         for docnum in itertools.islice(self.searcher.docs_for_query(wq.Term("body", stem)), SURFACE_STORIES):
             body = self.searcher.stored_fields(docnum).get("body", "")[:SURFACE_CHARS]
