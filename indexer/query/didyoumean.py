@@ -16,9 +16,10 @@ How a correction is chosen, and why:
 - Shown as a word, not a stem: the index holds stems ("coffe"); of the one-edit words
   that stem to the chosen stem, the one a few stories holding it use most is shown
   ("exports" or "export"), else the word those stories use most.
-- Names first: a candidate that is a name or acronym the archive knows (a label of its
-  organisations, countries, regions: "opec", "brazil") goes before other words at the same
-  distance: `opek` means OPEC (148 stories), not Reuters' abbreviation "oper" (1,987).
+- Names weigh more: a candidate that is a name or acronym the archive knows (a label of its
+  organisations, countries, regions: "opec", "brazil") counts NAME_WEIGHT times its stories:
+  `opek` means OPEC (150 stories), not Reuters' abbreviation "oper" (2,029); a rare name does
+  not beat a common word (`arba` is "arab", not Aruba).
 - Bounded: a word past MAX_LETTERS letters is left as typed (its ~54 x n one-edit variants
   of n letters would cost seconds and megabytes: issue 24.3), variants are stemmed without
   entering the analyzer's stem cache, and the correction has a deadline of its own
@@ -64,6 +65,10 @@ SECONDS = float(os.environ.get(ENV_SECONDS) or 0.5)     # the correction's own d
 CUT_NOTICE = ("spelling help ran out of time ({seconds:g} s) before it checked every correction: "
               "a suggestion may be missing")
 NAME_PARAMS = ("org", "country", "region")     # facets whose labels are names a reader types
+# A name or acronym of the archive counts as this many times more stories than it has:
+# `opek` is OPEC (150 stories), not "oper" (2,029, Reuters' "operating"), but `arba` is
+# still "arab", not the 5 stories of Aruba, nor `cnal` the acronym CNA.
+NAME_WEIGHT = 16
 SAMPLE_STORIES = 40          # stories read to choose how a stem is written
 SAMPLE_CHARS = 4_000
 
@@ -133,9 +138,10 @@ def _correct(live, text: str) -> str | None:
     shown: dict[str, tuple[str, bool] | None] = {}
     names = known_names(live)
 
-    def rank(c: Candidate):       # an edit no story writes counts as one more; then names first
+    def rank(c: Candidate):       # an edit no story writes counts as one more; names weigh more
         surface = shown[c.stem] or ("", False)
-        return c.distance + (not surface[1]), surface[0] not in names, -c.frequency * c.weight, c.stem
+        named = NAME_WEIGHT if surface[0] in names else 1.0
+        return c.distance + (not surface[1]), -c.frequency * c.weight * named, c.stem
 
     for m in _WORD.finditer(text):
         word = m.group(0)
@@ -176,9 +182,9 @@ def _correct(live, text: str) -> str | None:
         if hits == 0:
             continue
         unseen = sum(1 for c in combo if not shown[c.stem][1])
-        unnamed = sum(1 for c in combo if shown[c.stem][0] not in names)
-        likely = hits * math.prod(c.weight for c in combo)
-        key = (sum(c.distance for c in combo) + unseen, unnamed, -likely, sum(-c.frequency for c in combo))
+        named = sum(1 for c in combo if shown[c.stem][0] in names)
+        likely = hits * math.prod(c.weight for c in combo) * NAME_WEIGHT ** named
+        key = (sum(c.distance for c in combo) + unseen, -likely, sum(-c.frequency for c in combo))
         if best is None or key < best[0]:
             best = (key, fixed)
     return best[1] if best else None
