@@ -29,14 +29,19 @@ bound to the story's language (`for_language`).
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from whoosh.analysis import STOP_WORDS, Token, Tokenizer
 from whoosh.analysis.tokenizers import default_pattern
 from whoosh.lang import NoStemmer, NoStopWords, stemmer_for_language, stopwords_for_language
 from whoosh.lang.porter import stem
 
+from .caches import BytesCache
+
 MIN_SIZE = 2
-CACHE_LIMIT = 500_000
+STEM_CACHE_BYTES = 16 * 1024 * 1024     # per analyzer and language: ~80,000 words and their stems
+STEM_CACHE_ENTRY = 512                  # a longer word (a 150-letter run) is stemmed, not remembered
+ANALYSIS_VERSION = 2                    # 2: NFC, NFKC and case folding (an index of another version is rebuilt)
 ENGLISH = "en"
 # Languages Whoosh has a stemmer for (Snowball, ISRI) or at least a stop list (tr).
 STEMMED = ("de", "fr", "es", "it", "pt", "nl", "ru", "sv", "da", "no", "fi", "hu", "ro", "ar")
@@ -72,25 +77,24 @@ class _Profile:
             self._stemmer = stemmer_for_language(language) if language in STEMMED else None
         except NoStemmer:
             self._stemmer = None
-        self._cache: dict[str, str] = {}
+        self._cache = stem_cache()
 
     def lower(self, word: str) -> str:
-        if self.turkish:
-            word = word.replace("I", "ı").replace("İ", "i")
-        return word.lower()
+        if word.isascii() and not self.turkish:
+            return word.lower()
+        if self.turkish:              # the Turkish dotless and dotted i, before any folding
+            return unicodedata.normalize("NFKC", word).replace("I", "ı").replace("İ", "i").lower()
+        return fold(word)
 
     def stem(self, word: str) -> str:
         if self._stemmer is None:
             return word
-        cache = self._cache
-        out = cache.get(word)
+        out = self._cache.get(word)
         if out is None:
-            if len(cache) >= CACHE_LIMIT:
-                cache.clear()
             out = self._stemmer(word) or word
             if self.language == "de":
                 out = _german_after(out)
-            cache[word] = out
+            self._cache.put(word, out)
         return out
 
     def words(self, value: str):
@@ -108,6 +112,26 @@ class _Profile:
             else:
                 for i in range(len(run) - 1):
                     yield run[i:i + 2], start + i, start + i + 2
+
+
+def stem_cache() -> BytesCache:
+    """Stems of the words seen, bounded by bytes (caches.py): query text must not grow it."""
+    return BytesCache(STEM_CACHE_BYTES, STEM_CACHE_ENTRY)
+
+
+def fold(word: str) -> str:
+    """A word in its compatibility form, case-folded: fullwidth `ｃｏｆｆｅｅ`, the ligature in
+    `ﬁnance` and `Straße` index and match as `coffee`, `finance`, `strasse` (NFKC, then
+    casefold, then NFKC again, since folding can leave a form NFKC would change)."""
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", word).casefold())
+
+
+def nfc(text: str) -> str:
+    """Text in its composed form (NFC): `café` typed with a combining accent is the same word
+    as `café` typed with one letter; documents are stored this way, queries analysed so."""
+    if text.isascii() or unicodedata.is_normalized("NFC", text):
+        return text
+    return unicodedata.normalize("NFC", text)
 
 
 _VOWELS = frozenset("aeiouy")
@@ -144,14 +168,19 @@ class NewsAnalyzer(Tokenizer):
 
     def __init__(self, language: str = ""):
         self.language = language          # "" = the value's (LanguageText) or English
-        self._cache: dict[str, str] = {}
+        self.version = ANALYSIS_VERSION
+        self._cache = stem_cache()
 
     def __getstate__(self):      # the schema is pickled into the index; the caches are not
-        return {"language": self.language} if self.language else {}
+        state = {"version": ANALYSIS_VERSION}
+        if self.language:
+            state["language"] = self.language
+        return state
 
     def __setstate__(self, state):
         self.language = state.get("language", "")
-        self._cache = {}
+        self.version = state.get("version", 1)       # what analysed the index it was read from
+        self._cache = stem_cache()
 
     def __eq__(self, other):
         return type(self) is type(other) and self.language == other.language
@@ -178,13 +207,17 @@ class NewsAnalyzer(Tokenizer):
         lang = self.language
         return profile(lang).stops if lang and lang != ENGLISH else STOP_WORDS
 
+    def term(self, word: str) -> str | None:
+        """The one English term a lower-case word is indexed as (None: a stop word, too short),
+        not remembered: what did-you-mean asks of thousands of one-edit variants."""
+        if len(word) < MIN_SIZE or word in STOP_WORDS:
+            return None
+        return self._cache.get(word) or stem(word)
+
     def _stem(self, word: str) -> str:
-        cache = self._cache
-        out = cache.get(word)
+        out = self._cache.get(word)
         if out is None:
-            if len(cache) >= CACHE_LIMIT:
-                cache.clear()
-            out = cache[word] = stem(word)
+            out = self._cache.put(word, stem(word))
         return out
 
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
@@ -192,6 +225,8 @@ class NewsAnalyzer(Tokenizer):
         # English inline, as one generator (the snippet window calls this for single words
         # hundreds of times a search: a second generator frame would cost 5% of a search)
         lang = language or self.language or (value.language if type(value) is LanguageText else "")
+        if not chars and not value.isascii():     # with offsets, the text is the stored one (NFC already)
+            value = nfc(value)
         if lang and lang != ENGLISH:
             yield from self._other(profile(lang), value, positions, chars, keeporiginal, removestops,
                                    start_pos, start_char, tokenize, mode, kwargs)
@@ -207,7 +242,7 @@ class NewsAnalyzer(Tokenizer):
         pos = None
         for i, m in enumerate(matches):
             original = m.group()
-            word = original.lower()
+            word = original.lower() if original.isascii() else fold(original)
             if len(word) < MIN_SIZE or word in stop:
                 if removestops:
                     continue

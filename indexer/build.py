@@ -45,6 +45,7 @@ from typing import Callable, Iterable
 from whoosh import index as whoosh_index
 
 from . import names, store, whoosh_ext
+from .analysis import ANALYSIS_VERSION
 from .documents import (DEFAULT_MAX_BYTES, HTML_SUFFIXES, WARC_SUFFIXES, Document, ReadProblem, Source,
                         discover, is_derived_id, path_text, read_source, suffix_of)
 from .feedrun import FeedRun, dropped, follow, is_feed_list, is_url, list_key, read_feed_list, replay
@@ -89,9 +90,13 @@ def _within(key: str, roots: list[str]) -> bool:
 
 def _schema_changed(gen: Path) -> bool:
     """An index written before a field was added (a new facet) is rebuilt, not updated: its stories
-    would lack the field and Whoosh refuses documents with fields its schema does not have."""
+    would lack the field and Whoosh refuses documents with fields its schema does not have.
+    So is one analysed by another version of the analyzer (analysis.ANALYSIS_VERSION): its
+    stories' words would not match a query's (`ｃｏｆｆｅｅ`, `café` in NFD before version 2)."""
     try:
-        return bool(set(SCHEMA.names()) - set(whoosh_index.open_dir(str(gen)).schema.names()))
+        schema = whoosh_index.open_dir(str(gen)).schema
+        return (bool(set(SCHEMA.names()) - set(schema.names()))
+                or getattr(schema["body"].analyzer, "version", 1) != ANALYSIS_VERSION)
     except Exception:            # unreadable: let the normal path report it
         return False
 

@@ -9,7 +9,7 @@ import dataclasses
 import datetime as _dt
 
 from . import datelines, dedup, entities, gazetteer, language
-from .analysis import ENGLISH, LanguageText
+from .analysis import ENGLISH, LanguageText, nfc
 from .documents import Document
 from .schema import facet_fields
 
@@ -35,7 +35,9 @@ def extract(doc: Document, lang: str, dateline: str) -> entities.Entities:
 def prepare(doc: Document, key: str) -> tuple[dict, str | None]:
     """The Whoosh fields of one story (entities extracted); a warning if extraction failed."""
     warning = None
-    title, body = doc.title or "", doc.body or ""
+    # composed (NFC), as stored: a decomposed `café` is the same word, and snippet offsets hold
+    doc = dataclasses.replace(doc, title=nfc(doc.title or ""), body=nfc(doc.body or ""))
+    title, body = doc.title, doc.body
     lang, dateline, place = language_and_dateline(doc)
     try:
         ents = extract(doc, lang, dateline)

@@ -27,7 +27,7 @@ from . import whoosh_ext
 from .facetspec import BY_NAME, BY_PARAM, DEFAULT_MATCH, FACETS, MATCHES, FacetSpec
 from .language import label as language_label  # noqa: F401 (re-exported: the web's language chips)
 from .query import budget, export, hits, matching
-from .query.didyoumean import did_you_mean
+from .query import didyoumean
 from .query.evaluate import first_k_by_rank, top_k_ids
 from .query.export import CHUNK as _EXPORT_CHUNK
 from .query.facetcounts import FACET_LIMIT, label_of, facets
@@ -39,7 +39,6 @@ from .query.request import (EXCLUDE_PREFIX, MAX_QUERY_CHARS, ORG_KINDS, SORTS, F
 from .query.suggest import Suggester, Suggestion
 from .store import ENV_INDEX, RECOVER, IndexDamaged, IndexNotFound, changed_file, default_index_dir
 
-DID_YOU_MEAN_SHARE = 0.4       # of the query deadline, for looking up corrections (0.1 s)
 WARM_RECENT = 32        # searches remembered to warm the next generation with
 WARM_SECONDS = 3.0      # at most this long warming one
 
@@ -158,10 +157,12 @@ class Archive:
                 h.versions = [hits.version(live, d) for d in docs]
         counted, granularity = facets(live, req, m.text_mask, m.masks, m.final, ids,
                                       cacheable=m.query is None and not m.masks)
-        suggestion = None
+        suggestion, notice = None, m.notice
         if m.query is not None and m.query is not NOTHING and total < 3:
-            with budget.running(budget.Deadline(budget.DEFAULT.seconds * DID_YOU_MEAN_SHARE)):
-                suggestion = did_you_mean(live, req.q)
+            suggestion, cut = didyoumean.correct(live, req.q)      # its own deadline, not the search's
+            if cut:
+                cut = didyoumean.CUT_NOTICE.format(seconds=didyoumean.SECONDS)
+                notice = f"{notice}; {cut}" if notice else cut
         if suggestion and total == 0 and req.correct:     # show what the correction finds, as search engines do
             fixed = self._search(live, dataclasses.replace(req, q=suggestion, correct=False))
             if fixed.total:
@@ -172,7 +173,7 @@ class Archive:
             query=req.q, total=total, page=req.page, pages=pages,
             took_ms=round((time.perf_counter() - started) * 1000, 1),
             suggestion=suggestion, hits=page, facets=counted, sort=m.sort,
-            date_granularity=granularity, notice=m.notice, groups=groups, grouped=collapsed is not None,
+            date_granularity=granularity, notice=notice, groups=groups, grouped=collapsed is not None,
             match=req.match, newest=t.newest())
 
     @_locked

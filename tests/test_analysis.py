@@ -1,7 +1,9 @@
 """The fused analyzer gives exactly the tokens of Whoosh's StemmingAnalyzer."""
 from __future__ import annotations
 
+import json
 import pickle
+import unicodedata
 
 import pytest
 from whoosh.analysis import StemmingAnalyzer
@@ -42,4 +44,83 @@ def test_pickles_without_its_cache():
     a = NewsAnalyzer()
     list(a("running runners"))
     b = pickle.loads(pickle.dumps(a))
-    assert b == a and b._cache == {} and [t.text for t in b("exports")] == ["export"]
+    assert b == a and len(b._cache) == 0 and [t.text for t in b("exports")] == ["export"]
+
+
+# ---------------------------------------------------------------- Unicode forms (issue 24.11)
+
+NFD_CAFE = unicodedata.normalize("NFD", "café")
+FORMS = {  # every way of typing a word -> the plain form it must find the stories of
+    "ｃｏｆｆｅｅ": "coffee", "ＣＯＦＦＥＥ": "coffee", "ﬁnance": "finance", "café": "café", NFD_CAFE: "café",
+    "CAFÉ": "café", "Straße": "strasse",
+}
+
+
+@pytest.mark.parametrize("typed,plain", FORMS.items())
+def test_every_form_of_a_word_is_the_same_term(typed, plain):
+    a = NewsAnalyzer()
+    assert [t.text for t in a(typed)] == [t.text for t in a(plain)]
+    assert [t.text for t in a(typed, mode="query")] == [t.text for t in a(plain, mode="query")]
+
+
+def test_folding_keeps_the_offsets_of_the_text():
+    text = "Prices of ﬁnance and ｃｏｆｆｅｅ"
+    toks = [(t.text, text[t.startchar:t.endchar]) for t in NewsAnalyzer()(text, chars=True, keeporiginal=True)]
+    assert toks == [
+        ("price", "Prices"), ("financ", "ﬁnance"), ("coffe", "ｃｏｆｆｅｅ")]
+
+
+def test_other_languages_fold_too():
+    a = NewsAnalyzer()
+    assert [t.text for t in a("ＫＡＦＦＥＥ", language="de")] == [t.text for t in a("kaffee", language="de")]
+    assert [t.text for t in a("İSTANBUL", language="tr")] == ["istanbul"]
+
+
+@pytest.fixture(scope="module")
+def forms_archive(tmp_path_factory):
+    from indexer.build import build_index
+    from indexer.search import Archive
+    root = tmp_path_factory.mktemp("forms")
+    stories = [
+        {"id": "nfd", "title": "A " + NFD_CAFE + " in Vienna", "body": "The " + NFD_CAFE + " opened. " * 3},
+        {"id": "nfc", "title": "Another café", "body": "The café closed."},
+        {"id": "lig", "title": "Ministry of ﬁnance", "body": "The ﬁnance ministry said coffee prices rose."},
+        {"id": "wide", "title": "ＣＯＦＦＥＥ", "body": "ｃｏｆｆｅｅ exports and finance."},
+    ]
+    (root / "s.jsonl").write_text("".join(json.dumps(s, ensure_ascii=False) + "\n" for s in stories), "utf-8")
+    build_index([root], root / "ix", progress=False)
+    archive = Archive(root / "ix")
+    yield archive
+    archive.close()
+
+
+@pytest.mark.parametrize("typed,plain", FORMS.items())
+def test_every_form_finds_the_same_stories(forms_archive, typed, plain):
+    from indexer.search import SearchRequest
+    found = sorted(h.id for h in forms_archive.search(SearchRequest(q=typed, correct=False)).hits)
+    assert found == sorted(h.id for h in forms_archive.search(SearchRequest(q=plain, correct=False)).hits)
+    if plain in ("coffee", "finance", "café"):
+        assert found
+
+
+def test_a_decomposed_story_is_stored_composed_and_marked(forms_archive):
+    from indexer.search import SearchRequest
+    hit = next(h for h in forms_archive.search(SearchRequest(q="café")).hits if h.id == "nfd")
+    assert hit.title == "A café in Vienna" and unicodedata.is_normalized("NFC", hit.title)
+    assert "<mark>café</mark>" in hit.snippet.lower() or "<mark>café</mark>" in hit.title.lower()
+
+
+def test_an_index_of_another_analysis_version_is_rebuilt(tmp_path, monkeypatch):
+    from indexer import analysis
+    from indexer.build import build_index
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "s.jsonl").write_text(json.dumps({"id": "a", "title": "ｃｏｆｆｅｅ", "body": "x y"}) + "\n")
+    monkeypatch.setattr(analysis, "ANALYSIS_VERSION", 1)        # an index written before folding
+    build_index([src], tmp_path / "ix", progress=False)
+    monkeypatch.undo()
+    (src / "t.jsonl").write_text(json.dumps({"id": "b", "title": "tea", "body": "x y"}) + "\n")
+    report = build_index([src], tmp_path / "ix", progress=False)
+    assert report.rebuilt and report.total_documents == 2
+    again = build_index([src], tmp_path / "ix", progress=False)
+    assert not again.rebuilt and again.total_documents == 2

@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
 from corpora import corpus_records
 from indexer.build import build_index
+from indexer.query import budget, didyoumean
 from indexer.query.didyoumean import did_you_mean, edits1
-from indexer.search import Archive, parse_request
+from indexer.search import Archive, SearchRequest, parse_request
 from tests.eval import spelling as S
 
 N = 3000
@@ -48,3 +50,84 @@ def test_edits1_is_every_single_edit():
     e = edits1("ab")
     assert {"a", "b", "ba", "abc", "xab", "xb", "ax"} <= set(e) and "ab" not in e
     assert e["ba"] > e["xb"]          # a swap is a likelier slip than a wrong letter
+
+
+# ---------------------------------------------------------------- bounded work (issue 24.3)
+
+def test_a_very_long_word_is_answered_with_bounded_work(reuters):
+    """A 1,000-letter unknown word made ~53,000 one-edit variants of 1,000 letters, each stemmed
+    (10 s, 55 MB a request); a word past MAX_LETTERS is now left as typed."""
+    archive, _ = reuters
+    live = archive._index.current()
+    for n in (1_000, 100_000):
+        word = "".join("abcdefghijklmnopqrstuvwxyz"[(i * 7) % 26] for i in range(n))
+        started = time.process_time()
+        assert did_you_mean(live, word) is None
+        assert did_you_mean(live, f"{word} {word[:500]} {word[:40]}") is None
+        assert time.process_time() - started < 3.0            # it was ~10 s for 1,000 letters
+    started = time.process_time()
+    result = archive.search(parse_request({"q": ["q" + "x" * 998]}))           # the longest query allowed
+    assert result.total == 0 and time.process_time() - started < 3.0
+    assert didyoumean.MAX_LETTERS >= len("internationalization")
+    assert didyoumean.candidates(live.searcher.reader(), live.searcher.schema["body"].analyzer,
+                                 "x" * (didyoumean.MAX_LETTERS + 1)) == []
+
+
+def test_the_stem_cache_stays_within_its_bytes(reuters):
+    """The stem cache was capped by entries (500,000): every variant of every word typed stayed,
+    +55 MB a request. It is bounded by bytes, and the variants do not enter it."""
+    archive, _ = reuters
+    live = archive._index.current()
+    cache = live.searcher.schema["body"].analyzer._cache
+    typed = []
+    for i in range(200):          # distinct unknown words of the longest length still corrected
+        word = "".join("qwxzjkv"[(i + j) % 7] + "aeiou"[(i * j) % 5] for j in range(didyoumean.MAX_LETTERS // 2))
+        typed.append(word)
+        archive.search(SearchRequest(q=f"{word} cofee{chr(97 + i % 26)}"))
+    for i in range(10):
+        archive.search(SearchRequest(q="y" * 500 + chr(97 + i)))
+    assert cache.nbytes <= cache.max_bytes
+    assert not any(v in cache for word in typed[-20:] for v in edits1(word))     # no variant was kept
+    assert "y" * 500 + "a" not in cache                                          # nor a 500-letter word
+
+
+# ---------------------------------------------------------------- its own budget, names first (issue 18.6)
+
+def test_the_correction_has_a_deadline_of_its_own(reuters, monkeypatch):
+    """With the search's deadline already spent, `cofee brazl` is still corrected: the
+    correction used to get 40% of the search's 0.2 s and gave up silently on a busy machine."""
+    archive, _ = reuters
+    monkeypatch.setattr(budget, "DEFAULT", budget.Budget(seconds=0.0))
+    monkeypatch.setattr(didyoumean, "SECONDS", 60.0)
+    fresh = Archive(archive.index_dir)            # nothing remembered
+    try:
+        result = fresh.search(parse_request({"q": ["cofee brazl"]}))
+        assert result.suggestion == "coffee brazil"
+    finally:
+        fresh.close()
+
+
+def test_a_correction_cut_short_says_so(reuters, monkeypatch):
+    archive, _ = reuters
+    monkeypatch.setattr(didyoumean, "SECONDS", 0.0)
+    fresh = Archive(archive.index_dir)
+    try:
+        result = fresh.search(parse_request({"q": ["cofee brazl"]}))
+        assert result.total == 0 and result.suggestion is None
+        assert result.notice and "spelling help ran out of time" in result.notice
+        monkeypatch.setattr(didyoumean, "SECONDS", 60.0)     # a cut correction was not remembered
+        assert fresh.search(parse_request({"q": ["cofee brazl"]})).suggestion == "coffee brazil"
+    finally:
+        fresh.close()
+
+
+def test_names_of_the_archive_come_first(reuters):
+    """`opek` is OPEC, not Reuters' abbreviation "oper" (operating), though "oper" is in more stories."""
+    archive, _ = reuters
+    live = archive._index.current()
+    reader = live.searcher.reader()
+    assert reader.doc_frequency("body", "oper") > reader.doc_frequency("body", "opec") > 0
+    assert "opec" in didyoumean.known_names(live)
+    result = archive.search(parse_request({"q": ["opek"]}))
+    assert result.suggestion == result.showing_results_for == "opec"
+    assert result.total == archive.search(parse_request({"q": ["opec"]})).total     # counts what is shown

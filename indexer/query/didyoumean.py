@@ -16,20 +16,32 @@ How a correction is chosen, and why:
 - Shown as a word, not a stem: the index holds stems ("coffe"); of the one-edit words
   that stem to the chosen stem, the one a few stories holding it use most is shown
   ("exports" or "export"), else the word those stories use most.
+- Names weigh more: a candidate that is a name or acronym the archive knows (a label of its
+  organisations, countries, regions: "opec", "brazil") counts NAME_WEIGHT times its stories:
+  `opek` means OPEC (150 stories), not Reuters' abbreviation "oper" (2,029); a rare name does
+  not beat a common word (`arba` is "arab", not Aruba).
+- Bounded: a word past MAX_LETTERS letters is left as typed (its ~54 x n one-edit variants
+  of n letters would cost seconds and megabytes: issue 24.3), variants are stemmed without
+  entering the analyzer's stem cache, and the correction has a deadline of its own
+  (SECONDS, not a share of the search's: a cold or busy worker still corrects `cofee brazl`),
+  checked between variants; when it cuts the correction short, `Correction.cut` says so and
+  the search's `notice` tells the reader.
 """
 from __future__ import annotations
 
 import itertools
 import math
+import os
 import re
 import string
 import threading
 import weakref
-from collections import OrderedDict
+from typing import NamedTuple
 
 import numpy as np
 from whoosh import query as wq
 
+from ..caches import BytesCache
 from . import budget
 
 _WORD = re.compile(r"(?<![:\w])[A-Za-z]{3,}(?![\w*:])")    # plain words, not field:value or prefix*
@@ -45,35 +57,77 @@ MAX_COMBINATIONS = 32        # corrected queries run at most
 # "sian" is read as "asian" (a letter left out) before "sign" (a wrong one) unless "sign"
 # is five times commoner. Set on a typo set drawn with another seed than make eval's.
 CHANNEL = {"missing": 1.0, "swapped": 1.0, "doubled": 0.5, "extra": 0.2, "wrong": 0.2}
-CACHED = 512                 # corrections remembered per index generation
+CACHED_BYTES = 1024 * 1024    # corrections remembered per index generation (typed text and its correction)
+MAX_LETTERS = 32             # a longer word is not corrected (the longest English words: ~22-28 letters)
+CHECK_EVERY = 256            # variants stemmed between two looks at the deadline
+ENV_SECONDS = "NEWSFACET_SPELLING_SECONDS"
+SECONDS = float(os.environ.get(ENV_SECONDS) or 0.5)     # the correction's own deadline (~0.1 s when cold)
+CUT_NOTICE = ("spelling help ran out of time ({seconds:g} s) before it checked every correction: "
+              "a suggestion may be missing")
+NAME_PARAMS = ("org", "country", "region")     # facets whose labels are names a reader types
+# A name or acronym of the archive counts as this many times more stories than it has:
+# `opek` is OPEC (150 stories), not "oper" (2,029, Reuters' "operating"), but `arba` is
+# still "arab", not the 5 stories of Aruba, nor `cnal` the acronym CNA.
+NAME_WEIGHT = 16
 SAMPLE_STORIES = 40          # stories read to choose how a stem is written
 SAMPLE_CHARS = 4_000
 
 
-def did_you_mean(live, text: str) -> str | None:
-    """The corrected query, or None when every word is known or no correction finds a story.
+class Correction(NamedTuple):
+    text: str | None             # the corrected query, None for none
+    cut: bool                    # the deadline stopped the search for one
 
-    Remembered per index generation (CACHED answers): a correction reads a few hundred
-    stories, and the same misspelling comes back (a page, its feed, the next page).
+
+def did_you_mean(live, text: str) -> str | None:
+    """The corrected query, or None when every word is known or no correction finds a story."""
+    return correct(live, text).text
+
+
+def correct(live, text: str, seconds: float | None = None) -> Correction:
+    """The correction of `text`, found within its own deadline (`seconds`, default SECONDS).
+
+    Remembered per index generation (CACHED_BYTES of answers): a correction reads a few
+    hundred stories, and the same misspelling comes back (a page, its feed, the next page).
+    One cut short by the deadline is used once, not remembered.
     """
     with _lock:
-        cache = _cache.setdefault(live.searcher, OrderedDict())
-        if text in cache:
-            cache.move_to_end(text)
-            return cache[text]
-    cuts = budget.cuts()
-    out = _correct(live, text)
-    if budget.cuts() != cuts:         # cut short by the deadline: used once, not remembered
-        return out
-    with _lock:
-        cache[text] = out
-        if len(cache) > CACHED:
-            cache.popitem(last=False)
-    return out
+        cache = _cache.get(live.searcher)
+        if cache is None:
+            cache = _cache[live.searcher] = BytesCache(CACHED_BYTES)
+    found = cache.lookup(text, _MISSING)
+    if found is not _MISSING:
+        return Correction(found, False)
+    deadline = budget.Deadline(SECONDS if seconds is None else seconds)
+    with budget.running(deadline):
+        out = _correct(live, text)
+    if deadline.cuts:
+        return Correction(out, True)
+    cache.put(text, out)
+    return Correction(out, False)
 
 
 _cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()     # searcher -> {text: correction}
+_names: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()     # searcher -> names the archive knows
 _lock = threading.Lock()
+_MISSING = object()
+
+
+def known_names(live) -> frozenset[str]:
+    """Lower-case one-word names and acronyms of the archive's organisations, countries and
+    regions (their facet labels, read when the generation opened): `opec`, `brazil`."""
+    with _lock:
+        found = _names.get(live.searcher)
+    if found is None:
+        words = set()
+        for (param, value), (label, name, _) in live.labels.items():
+            if param in NAME_PARAMS:
+                for text in (value, label, name):
+                    if text and text.isalpha():
+                        words.add(text.lower())
+        found = frozenset(words)
+        with _lock:
+            _names[live.searcher] = found
+    return found
 
 
 def _correct(live, text: str) -> str | None:
@@ -82,9 +136,16 @@ def _correct(live, text: str) -> str | None:
     analyzer = searcher.schema["body"].analyzer
     spans, options = [], []
     shown: dict[str, tuple[str, bool] | None] = {}
+    names = known_names(live)
+
+    def rank(c: Candidate):       # an edit no story writes counts as one more; names weigh more
+        surface = shown[c.stem] or ("", False)
+        named = NAME_WEIGHT if surface[0] in names else 1.0
+        return c.distance + (not surface[1]), -c.frequency * c.weight * named, c.stem
+
     for m in _WORD.finditer(text):
         word = m.group(0)
-        if word.upper() in _OPERATORS:
+        if word.upper() in _OPERATORS or len(word) > MAX_LETTERS:
             continue
         stems = [tok.text for tok in analyzer(word)]
         if not stems:
@@ -96,12 +157,14 @@ def _correct(live, text: str) -> str | None:
             break
         # unknown, or a misspelling a few stories make: correct it to a much commoner word
         found = [c for c in candidates(reader, analyzer, word) if c.frequency >= COMMONER * df]
+        screened = []
         for c in found[:SCREENED]:
             if c.stem not in shown:
+                if budget.expired():      # each reads up to SAMPLE_STORIES stories
+                    break
                 shown[c.stem] = _surface(searcher, analyzer, c)
-        # an edit that no story writes ("opek" -> "oper", the stem of "operate") counts as one more edit
-        found = sorted(found[:SCREENED], key=lambda c: (c.distance + (not (shown[c.stem] or ("", 0))[1]),
-                                                          -c.frequency * c.weight, c.stem))
+            screened.append(c)
+        found = sorted(screened, key=rank)
         if found:
             spans.append(m.span())
             options.append(found[:PER_WORD])
@@ -119,7 +182,8 @@ def _correct(live, text: str) -> str | None:
         if hits == 0:
             continue
         unseen = sum(1 for c in combo if not shown[c.stem][1])
-        likely = hits * math.prod(c.weight for c in combo)
+        named = sum(1 for c in combo if shown[c.stem][0] in names)
+        likely = hits * math.prod(c.weight for c in combo) * NAME_WEIGHT ** named
         key = (sum(c.distance for c in combo) + unseen, -likely, sum(-c.frequency for c in combo))
         if best is None or key < best[0]:
             best = (key, fixed)
@@ -141,10 +205,14 @@ def candidates(reader, analyzer, word: str) -> list[Candidate]:
     """Stems close to `word`, nearest first, then the most frequent."""
     lower = word.lower()
     by_stem: dict[str, dict[str, float]] = {}
-    for e, w in edits1(lower).items():
-        toks = [t.text for t in analyzer(e)]
-        if len(toks) == 1 and ("body", toks[0]) in reader:
-            by_stem.setdefault(toks[0], {})[e] = w
+    if len(lower) > MAX_LETTERS:
+        return []
+    for i, (e, w) in enumerate(edits1(lower).items()):
+        if i % CHECK_EVERY == CHECK_EVERY - 1 and budget.expired():
+            break
+        term = analyzer.term(e)           # not remembered: the stem cache keeps words of stories
+        if term is not None and ("body", term) in reader:
+            by_stem.setdefault(term, {})[e] = w
     out = [Candidate(s, 1, reader.doc_frequency("body", s), ws, max(ws.values())) for s, ws in by_stem.items()]
     if not out:
         typed = [t.text for t in analyzer(lower)]

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import itertools
 import re
-import threading
 from dataclasses import dataclass
 
 import numpy as np
 from whoosh import query as wq
 
+from ..caches import BytesCache
 from ..facetspec import FACETS
 from .semantics import shorter_stems
 
@@ -31,7 +31,7 @@ MIN_STORIES = 5              # a word in fewer stories is not offered (fewer in 
 LIMIT = 8
 SURFACE_STORIES = 6          # stories read to see how a stem is written
 SURFACE_CHARS = 2_000
-SURFACES_KEPT = 50_000
+SURFACES_BYTES = 4 * 1024 * 1024    # (stem, prefix typed) -> word shown, per generation (caches.py)
 _WORD = re.compile(r"\w+", re.UNICODE)
 # words before the last that make "head AND completion" differ from the search of the whole text
 _SYNTAX = re.compile(r"[()\"':*?+\-\[\]{}^~]|\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b")
@@ -74,8 +74,7 @@ class Suggester:
         self.reader = live.searcher.reader()
         self.analyzer = live.searcher.schema["body"].analyzer
         self.tables = live.tables
-        self._surfaces: dict[tuple[str, str], str | None] = {}
-        self._lock = threading.Lock()
+        self._surfaces = BytesCache(SURFACES_BYTES)     # keyed by typed text: bounded by bytes
         self._facets = self._facet_entries(live.tables, label)
         self.min_stories = min_stories(int(live.tables.live.sum()))
 
@@ -169,9 +168,9 @@ class Suggester:
     def _surface(self, stem: str, prefix: str) -> str | None:
         """The commonest word with the prefix typed that a stem stands for in the first stories holding it."""
         key = (stem, prefix)
-        with self._lock:
-            if key in self._surfaces:
-                return self._surfaces[key]
+        found = self._surfaces.lookup(key, self)         # (self: not a word, so "not remembered")
+        if found is not self:
+            return found
         seen: dict[str, int] = {}
         for docnum in itertools.islice(self.searcher.docs_for_query(wq.Term("body", stem)), SURFACE_STORIES):
             body = self.searcher.stored_fields(docnum).get("body", "")[:SURFACE_CHARS]
@@ -181,11 +180,7 @@ class Suggester:
                     seen[w] = seen.get(w, 0) + 1
         with_prefix = {w: c for w, c in seen.items() if w.startswith(prefix)}
         word = max(sorted(with_prefix), key=with_prefix.get) if with_prefix else None
-        with self._lock:
-            if len(self._surfaces) > SURFACES_KEPT:
-                self._surfaces.clear()
-            self._surfaces[key] = word
-        return word
+        return self._surfaces.put(key, word)
 
     def _facet_values(self, prefix: str, head: str, context, limit: int) -> list[Suggestion]:
         """Facet values with a word starting with `prefix`, by stories found with the words before."""

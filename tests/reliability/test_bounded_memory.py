@@ -13,6 +13,7 @@ import sys
 import pytest
 from relfixtures import ROOT, reuters_index
 
+from indexer.caches import SLOT_BYTES, size_of
 from indexer.query import evaluate, matching, suggest
 from indexer.search import Archive, QueryError, SearchRequest
 
@@ -75,13 +76,43 @@ def test_the_collapsed_cache_keeps_its_number_of_entries(archive):
     assert len(live(archive).collapsed) == matching.COLLAPSED_CACHE
 
 
-def test_the_suggestion_surfaces_keep_their_number_of_entries(archive, monkeypatch):
-    monkeypatch.setattr(suggest, "SURFACES_KEPT", 10)
+def test_the_suggestion_surfaces_stay_within_their_bytes(archive, monkeypatch):
+    monkeypatch.setattr(suggest, "SURFACES_BYTES", 16 * 1024)
+    seen = set()
     for a in "abcdefghijklmnopqrstuvw":
         for b in "aeiou":
             archive.suggest(a + b)
-    surfaces = live(archive).suggester._surfaces
-    assert 0 < len(surfaces) <= 11         # cleared when it passes the bound
+            surfaces = live(archive).suggester._surfaces
+            seen.update(surfaces)
+            assert surfaces.nbytes <= 16 * 1024
+    assert 0 < len(surfaces) < len(seen)         # the oldest were let go
+
+
+def test_distinct_queries_keep_the_text_caches_within_their_bytes(index_dir, monkeypatch):
+    """36,000 distinct ordinary queries grew a 1x worker from 95 to ~300 MB (issue 24.11): every
+    misspelling's ~300 one-edit variants stayed in the stem cache, capped at 500,000 entries.
+    The caches that remember query text are bounded by bytes (indexer/caches.py); with small
+    caps, a flood of distinct words and misspellings stays within them."""
+    from indexer import analysis
+    from indexer.query import didyoumean
+    monkeypatch.setattr(analysis, "STEM_CACHE_BYTES", 256 * 1024)
+    monkeypatch.setattr(didyoumean, "CACHED_BYTES", 8 * 1024)
+    a = Archive(index_dir)                      # opened after: its analyzer has the small cap
+    try:
+        lv = live(a)
+        stems = lv.searcher.schema["body"].analyzer._cache
+        words = [w.decode() for w, _ in lv.searcher.reader().iter_field("body") if w.isalpha()][::20][:150]
+        assert len(words) >= 120
+        for i, word in enumerate(words):
+            q = f"{word}{'zq'[i % 2]}" if i % 3 else f"{word} {words[-1 - i]}"    # a misspelling, or two words
+            a.search(SearchRequest(q=q))
+            corrections = didyoumean._cache[lv.searcher]
+            assert stems.nbytes <= 256 * 1024 and corrections.nbytes <= 8 * 1024
+        assert len(corrections) < 60 and stems.nbytes > 128 * 1024          # both let the oldest go
+        for cache in (stems, corrections):
+            assert cache.nbytes == sum(size_of(k) + size_of(v) + SLOT_BYTES for k, v in cache.items())
+    finally:
+        a.close()
 
 
 def test_unknown_facet_values_are_not_remembered(archive):

@@ -224,6 +224,17 @@ def test_did_you_mean(client):
     assert 'Did you mean <a href="/?q=coffee&amp;country=BR">coffee</a>?' in page
 
 
+def test_the_heading_counts_the_stories_of_the_correction_shown(client):
+    # issue 18.6: "2,029 stories for “opek”" above the stories of "oper"; the count is the correction's
+    shown = api(client, q="cofee")
+    page = client.get("/?q=cofee").get_data(as_text=True)
+    heading = re.search(r'<h1 id="results-heading"[^>]*>(.*?)<span', page, re.S).group(1)
+    words = " ".join(heading.split())
+    total = shown["total"]
+    assert words == f"{total:,} {'story' if total == 1 else 'stories'} for “coffee”", words
+    assert total == api(client, q="coffee")["total"]
+
+
 def test_head_and_query_string_link_to_the_json_twin(client):
     page = client.get("/?q=coffee").get_data(as_text=True)
     assert '<a href="/api/search?q=coffee">/api/search</a>' in page
