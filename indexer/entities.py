@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 
 # Names used below, and names other code (evaluate.py, tests, data-file comments) reaches as
 # `entities.<name>`: re-exported so this module stays the one place to import from.
-from .gazetteer import (_ANAPHOR, _CAPITAL, _COUNTRY, _DEMONYM, _ORG, _REGION, _TOKEN,  # noqa: F401
+from .gazetteer import (_ANAPHOR, _CAPITAL, _COUNTRY, _DEMONYM, _ORG, _REGION, _SUBDIV, _TOKEN,  # noqa: F401
                         DATA, Country, Organisation, _dateline_country, _fold, _gaz, _norm_token,
                         _places, _rows)
 from . import companies
@@ -157,6 +157,8 @@ def analyse(title: str, body: str, dateline: str = "", date: _dt.date | str | No
             m.capitals += 1
         elif form[0] == "@demonym":
             m.demonyms += 1
+        elif form[0] == "@subdivision":
+            m.subdivisions += 1
         m.forms.add(form)
         if seg == 0:
             m.in_title = True
@@ -227,6 +229,12 @@ def analyse(title: str, body: str, dateline: str = "", date: _dt.date | str | No
                         code = _historic(country.code, "", date)
                         note(out.countries, code, g.countries.get(code, country), seg, i,
                              key if kind == _COUNTRY else (_FORM[kind],) + key)
+                elif kind == _SUBDIV:
+                    # "New Mexico", "British Columbia": a place of its own country, read whole
+                    if ln == 1 and i + 1 < n and toks[i + 1][:1].isupper() and not caps:
+                        pass                     # "Texas Instruments", "Ohio Edison": a name's first word
+                    else:
+                        note(out.countries, value.code, value, seg, i, ("@subdivision",) + key)
                 elif kind == _REGION:
                     note(out.regions, value, value, seg, i, key)
                 matched = ln

@@ -42,6 +42,7 @@ class Mention:
     first: int = 10**9               # token index of the first mention in the body
     capitals: int = 0                # of count: mentions by its capital ("in Minsk")
     demonyms: int = 0                # of count: mentions by a demonym or adjective ("French")
+    subdivisions: int = 0            # of count: mentions by a state or province ("New Mexico")
     near: bool = False               # a capital mention within a sentence or so of a name mention
     _pos: list = field(default_factory=list, repr=False)
     forms: set = field(default_factory=set)
@@ -67,6 +68,7 @@ SHORT_STORY = 30   # body tokens: a brief is about everything it names
 # evidence reaches SALIENT_MEDIUM (two names, or a name and a demonym), a longer one SALIENT (three).
 # Tuned on Reuters stories 1-8000 and checked on 8001-11000 (README, "Facet accuracy").
 DEMONYM = 0.75
+SUBDIVISION = 0.0  # a state or province ("New Mexico"): a mention of its country, no evidence it is about it
 LEAD = 0.5
 MEDIUM_STORY = 150
 SALIENT_MEDIUM = 1.75
@@ -82,10 +84,15 @@ def _salient(m: Mention, a: Analysis) -> bool:
     anything in the title and everything in a brief are; in a longer body, the evidence must add
     up (see SALIENT): two names in a short story, three in a long one, demonyms counting less; or
     its name and its capital close together ("Ambassador to Belarus ... a meeting in Minsk")."""
-    if m.in_dateline or m.in_title or a.body_tokens <= SHORT_STORY:
+    if m.in_dateline:
         return True
-    names = m.count - m.capitals - m.demonyms
-    evidence = names + DEMONYM * m.demonyms + (LEAD if m.first < a.lead_tokens else 0.0)
+    if m.subdivisions == m.count:
+        return False                     # only its states named: a mention (Reuters files few of these)
+    if m.in_title or a.body_tokens <= SHORT_STORY:
+        return True
+    names = m.count - m.capitals - m.demonyms - m.subdivisions
+    evidence = (names + DEMONYM * m.demonyms + SUBDIVISION * m.subdivisions
+                + (LEAD if m.first < a.lead_tokens else 0.0))
     return evidence >= (SALIENT_MEDIUM if a.body_tokens <= MEDIUM_STORY else SALIENT) or m.near
 
 

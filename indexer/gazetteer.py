@@ -69,6 +69,7 @@ def _fold(s: str) -> str:
 # --------------------------------------------------------------------------- the gazetteers
 
 _COUNTRY, _ORG, _REGION, _BLOCK, _CAPITAL, _DEMONYM, _ANAPHOR = "C", "O", "R", "X", "K", "D", "A"
+_SUBDIV = "S"           # a state, province or region: a place of its country (subdivisions.py)
 
 
 @dataclass(frozen=True)
@@ -132,6 +133,9 @@ class _Gazetteer:
         for code, aliases in names.items():
             for n in aliases:
                 self._add(n, _COUNTRY, self.countries[code])
+        from . import subdivisions
+        for n, code in subdivisions.places(names, _tokens):
+            self._add(n, _SUBDIV, self.countries[code])
         for code, words in demonyms.items():
             for n in words:
                 self._add(n, _DEMONYM, self.countries[code])
