@@ -131,7 +131,7 @@ def analyse(title: str, body: str, dateline: str = "", date: _dt.date | str | No
     if "<" in body:
         body = _TICKER.sub(_blank, body)
     segments = [(title, _is_caps(title)), (body, _is_caps(body))]
-    doc = _Doc(segments)
+    doc = _Doc(segments, str(date)[:10] if date else "")
     out = Analysis()
     out.companies = companies.find(title, body, segments[0][1])
     last_end: dict[tuple[int, str], int] = {}

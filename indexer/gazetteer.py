@@ -42,7 +42,6 @@ class Organisation:
         return self.acronym or self.name
 
 
-
 # --------------------------------------------------------------------------- tokenising
 
 # Dotted abbreviations (U.S., U.N., U.S.S.R.) stay one token; apostrophes and hyphens split words,
@@ -80,6 +79,7 @@ class _OrgEntry:
     cue_next: frozenset[str]         # a bare common-word name needs one of these next
     reuters: str | None
     parent: str | None = None        # key of the body it belongs to (UNDP -> UN)
+    active: tuple = ()               # (from, until) ISO dates: when its acronym names it ("" open)
 
 
 class _Gazetteer:
@@ -156,7 +156,8 @@ class _Gazetteer:
         for o in raw["organisations"]:
             org = Organisation(o["name"], o.get("acronym"), o.get("kind", "intergovernmental"))
             entry = _OrgEntry(org, frozenset(o.get("context", ())), bool(o.get("word")),
-                              frozenset(o.get("cue_next", ())), o.get("reuters"), o.get("parent"))
+                              frozenset(o.get("cue_next", ())), o.get("reuters"), o.get("parent"),
+                              tuple(x or "" for x in o.get("active", ())))
             self.orgs.append(entry)
             for n in [o["name"], *( [o["acronym"]] if o.get("acronym") else [] ), *o.get("aliases", ())]:
                 for v in _spellings(n):
