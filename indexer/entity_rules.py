@@ -249,11 +249,9 @@ def _learn_acronyms(text: str) -> dict[str, _OrgEntry]:
         head = text[max(0, m.start() - 200):m.start()].rstrip()
         if head.endswith(("'s", "’s")):
             head = head[:-2]
-        cut = None
-        for cut in _SENTENCE_BREAK.finditer(head):
-            pass
-        if cut:                          # a long form never starts in the sentence before ("ICO. The ...")
-            head = head[cut.end():]
+        breaks = list(_SENTENCE_BREAK.finditer(head))
+        if breaks:                       # a long form never starts in the sentence before ("ICO. The ...")
+            head = head[breaks[-1].end():]
         before = _TOKEN.findall(head)[-14:]
         long_toks = _long_form(short, before) or _long_form_reordered(short, before)
         if not long_toks:
