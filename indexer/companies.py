@@ -272,6 +272,12 @@ def instrument_like(long_form: str) -> bool:
     return bool(words) and words[-1].rstrip("s") in {w.rstrip("s") for w in _rules().not_org_last}
 
 
+@lru_cache(maxsize=1)
+def legal_upper() -> frozenset[str]:
+    """The legal forms in capitals ("INC", "CORP", "PLC"), for all-capitals headlines."""
+    return frozenset(f.upper() for f in _rules().legal_any)
+
+
 def legal_form_name(name: str) -> bool:
     """A long form that ends in a legal form is a company's name ("Acme Widgets Corp")."""
     words = name.replace(",", " ").split()

@@ -40,7 +40,7 @@ from .gazetteer import (_ANAPHOR, _CAPITAL, _COUNTRY, _DEMONYM, _ORG, _REGION, _
                         DATA, Country, Organisation, _dateline_country, _fold, _gaz, _norm_token,
                         _places, _rows)
 from . import companies
-from .entity_rules import (LEAD_SPILL, NEAR, Analysis, Mention, _company_salient,  # noqa: F401
+from .entity_rules import (_CURRENCY, LEAD_SPILL, NEAR, Analysis, Mention, _company_salient,  # noqa: F401
                            _country_ok, _Doc, _historic, _learn_acronyms, _mentioned, _org_ok,
                            _org_salient, _salient)
 
@@ -159,6 +159,8 @@ def analyse(title: str, body: str, dateline: str = "", date: _dt.date | str | No
             m.demonyms += 1
         elif form[0] == "@subdivision":
             m.subdivisions += 1
+        elif form[0] == "@currency":
+            m.currencies += 1
         m.forms.add(form)
         if seg == 0:
             m.in_title = True
@@ -222,6 +224,11 @@ def analyse(title: str, body: str, dateline: str = "", date: _dt.date | str | No
                     if spans is None:
                         spans = _Spans(text, raw)
                     country = _country_ok(value, key, toks, i, ln, text, spans, caps, doc, georgia_side)
+                    if country is _CURRENCY:     # "Saudi riyal": a mention, no evidence (entity_rules)
+                        code = _historic(value.code, "", date)
+                        note(out.countries, code, g.countries.get(code, value), seg, i, ("@currency",) + key)
+                        matched = ln
+                        break
                     if (kind == _CAPITAL and i + ln < n and country is not None
                             and toks[i + ln].lower() in g.capital_not_next):
                         country = None           # "the Paris accord", "the Louvre pact": an agreement

@@ -10,12 +10,13 @@ tune. The word lists they consult live in `indexer/data/ambiguity.json`, not her
 from __future__ import annotations
 
 import datetime as _dt
+import json
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from . import acronyms, companies
-from .gazetteer import (_COUNTRY, _DEMONYM, _TOKEN, Country, Organisation, _gaz, _norm_token,
+from .gazetteer import (_COUNTRY, _DEMONYM, _TOKEN, DATA, Country, Organisation, _gaz, _norm_token,
                         _OrgEntry)
 
 
@@ -44,6 +45,7 @@ class Mention:
     capitals: int = 0                # of count: mentions by its capital ("in Minsk")
     demonyms: int = 0                # of count: mentions by a demonym or adjective ("French")
     subdivisions: int = 0            # of count: mentions by a state or province ("New Mexico")
+    currencies: int = 0              # of count: mentions by a currency ("Saudi riyal")
     near: bool = False               # a capital mention within a sentence or so of a name mention
     _pos: list = field(default_factory=list, repr=False)
     forms: set = field(default_factory=set)
@@ -87,11 +89,12 @@ def _salient(m: Mention, a: Analysis) -> bool:
     its name and its capital close together ("Ambassador to Belarus ... a meeting in Minsk")."""
     if m.in_dateline:
         return True
-    if m.subdivisions == m.count:
-        return False                     # only its states named: a mention (Reuters files few of these)
+    if m.subdivisions + m.currencies == m.count:
+        # only its states or currency named: a mention ("SAUDI RIYAL DEPOSIT RATES" in a headline: about)
+        return m.in_title and m.currencies > 0
     if m.in_title or a.body_tokens <= SHORT_STORY:
         return True
-    names = m.count - m.capitals - m.demonyms - m.subdivisions
+    names = m.count - m.capitals - m.demonyms - m.subdivisions - m.currencies
     evidence = (names + DEMONYM * m.demonyms + SUBDIVISION * m.subdivisions
                 + (LEAD if m.first < a.lead_tokens else 0.0))
     return evidence >= (SALIENT_MEDIUM if a.body_tokens <= MEDIUM_STORY else SALIENT) or m.near
@@ -146,7 +149,9 @@ def _country_ok(country: Country, key: tuple[str, ...], toks: list[str], i: int,
                 spans: list[tuple[int, int]], caps: bool, doc: _Doc, georgia_side: list) -> Country | None:
     g = _gaz()
     if i + ln < len(toks) and toks[i + ln].lower() in g.currency_words:
-        return None                      # "Canadian dlr bond", "U.S. dlrs": a currency, not the country
+        if toks[i + ln].lower() in _currency_units():
+            return None                  # "Canadian dlr bond", "U.S. dlrs": a unit, not the country
+        return _CURRENCY                 # "Saudi riyal": a mention of the country, no evidence
     word = key[0] if ln == 1 else None
     if word is None:
         return country
@@ -164,8 +169,9 @@ def _country_ok(country: Country, key: tuple[str, ...], toks: list[str], i: int,
     # ("Jersey Central Power and Light Co": "and" and "of" join a company's name)
     while j < len(toks) and j < (i + 2 if caps else i + 7) and (
             toks[j][:1].isupper() or (not caps and toks[j] in ("and", "of") and j > i + 1)):
-        if toks[j].upper() in g.company_words:
-            return None
+        if toks[j].upper() in g.company_words and not (
+                caps and j + 1 < len(toks) and toks[j + 1] in _headline_not_company_next()):
+            return None                  # "British Airways"; but "SAUDI OIL MINISTER" is Saudi Arabia
         j += 1
     if word in g.not_prev and not sentence_start and prv.lower() in g.not_prev[word]:
         return None
@@ -189,6 +195,19 @@ def _country_ok(country: Country, key: tuple[str, ...], toks: list[str], i: int,
         if georgia_side[0] == "US":
             return g.countries["US"]
     return country
+
+
+_CURRENCY = Country("", "")          # _country_ok's answer for a country word before its currency
+
+
+@lru_cache(maxsize=1)
+def _currency_units() -> frozenset[str]:
+    return frozenset(json.loads((DATA / "ambiguity.json").read_text(encoding="utf-8"))["currency_units"])
+
+
+@lru_cache(maxsize=1)
+def _headline_not_company_next() -> frozenset[str]:
+    return frozenset(json.loads((DATA / "ambiguity.json").read_text(encoding="utf-8"))["headline_not_company_next"])
 
 
 def _is_country_word(tok: str) -> bool:

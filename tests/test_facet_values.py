@@ -207,3 +207,41 @@ def test_reuters_stories_defining_a_government_acronym_give_a_government_body():
                 kinds = {o.key: o.kind for o in ent.organisations_mentioned}
                 assert kinds.get(short.strip("()")) == "government", (rec["id"], kinds)
     assert seen >= 5, seen
+
+
+# --------------------------------------------------------------------------- 22.5 headlines and currency adjectives
+
+def test_a_country_named_only_in_the_headline():
+    ent = E.extract("SAUDI OIL MINISTER SAYS OUTPUT STEADY", "The minister said output was steady." + FILLER)
+    assert [c.code for c in ent.countries] == ["SA"]
+
+
+def test_a_company_in_a_headline_is_still_a_company():
+    assert E.extract("BRITISH AIRWAYS PROFIT UP", "The airline said profit rose." + FILLER).countries == []
+
+
+@pytest.mark.parametrize("body, code", [
+    ("The Saudi riyal was firm against the dollar, dealers said.", "SA"),
+    ("The Kuwaiti dinar was steady, dealers said.", "KW"),
+    ("The French franc bond was priced at par.", "FR"),
+])
+def test_a_currency_adjective_is_a_mention_of_its_country(body, code):
+    ent = E.extract("", body + FILLER)
+    assert [c.code for c in ent.countries_mentioned] == [code] and ent.countries == []
+
+
+def test_the_dollar_the_wire_prices_in_is_no_mention():
+    assert mentioned("", "The Canadian dlr bond was priced at 20 U.S. dlrs a share." + FILLER) == set()
+
+
+@pytest.mark.corpus
+def test_reuters_headlines_naming_saudi_arabia_are_tagged():
+    seen = 0
+    for rec in corpus_records(dev_only=True):
+        title = rec.get("title") or ""
+        if not re.match(r"SAUDI (?:OIL|ARABIA|ARABIAN|MINISTER|RIYAL)", title):
+            continue
+        seen += 1
+        ent = E.extract(title, rec.get("body", ""), date=rec.get("date"))
+        assert "SA" in {c.code for c in ent.countries}, rec["id"]
+    assert seen >= 5, seen
