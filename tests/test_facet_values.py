@@ -245,3 +245,75 @@ def test_reuters_headlines_naming_saudi_arabia_are_tagged():
         ent = E.extract(title, rec.get("body", ""), date=rec.get("date"))
         assert "SA" in {c.code for c in ent.countries}, rec["id"]
     assert seen >= 5, seen
+
+
+# --------------------------------------------------------------------------- 22.6 one value per company
+
+def companies(body: str, title: str = "") -> dict[str, str]:
+    return {c.key: c.name for c in E.extract(title, body).companies_mentioned}
+
+
+@pytest.mark.parametrize("body, value", [
+    ("Underwriters are led by Goldman, Sachs and Co and Salomon Brothers Inc.", "Goldman Sachs"),
+    ("Lead underwriters are <Goldman, Sachs and Co>, First Boston Corp.", "Goldman Sachs"),
+    ("said an economist at Goldman Sachs International Corp in London.", "Goldman Sachs"),
+    ("The lead manager was Kidder, Peabody and Co Inc.", "Kidder Peabody"),
+    ("It was underwritten by Kidder Peabody and Co.", "Kidder Peabody"),
+    ("Salomon Inc said its profits rose.", "Salomon Brothers"),
+    ("International Business Machines Corp said it cut prices.", "IBM"),
+    ("IBM said it would cut prices on its personal computers.", "IBM"),
+    ("Shares of Qatar National Bank SAQ>\"s unit rose.", "Qatar National Bank"),
+    ("<Brierley Investments Ltd> said it sold its stake.", "Brierley Investments"),
+    ("Al Trout A14-8-89-3 W5M Texaco Canada Inc said it drilled.", "Texaco Canada"),
+    ("Analysts at New York's Shearson Lehman Brothers Inc said so.", "Shearson Lehman Brothers"),
+    ("Die Duesenfeld GmbH baut Batterien.", "Duesenfeld"),
+    ("Die Aktionärsstruktur der Casinos Austria AG bleibt.", "Casinos Austria"),
+    ("a stake in car components firm <Fichtel und Sachs AG>.", "Fichtel und Sachs"),
+])
+def test_a_company_has_one_clean_value(body, value):
+    found = companies(body)
+    assert value in found
+    assert not any(v != value and (v in value or value in v) for v in found), found
+
+
+def test_an_acronym_company_keeps_its_written_name_as_label():
+    assert companies("IBM said it would cut prices.") == {"IBM": "International Business Machines"}
+
+
+def test_a_sentence_adverb_or_a_place_before_a_comma_is_not_a_partner():
+    assert list(companies("In Paris, Lazard Freres and Co said it would bid.")) == ["Lazard Freres"]
+    assert list(companies("However, Dillon, Read and Co Inc said.")) == ["Dillon Read"]
+
+
+def test_aliases_are_learnt_from_the_archive(tmp_path):
+    import gzip
+    import json
+
+    from indexer.data import learn_companies
+    stories = [{"id": f"s{i}", "title": "", "body": "Acme Widget Makers Corp <AWM> said it sold a plant."}
+               for i in range(3)]
+    stories += [{"id": f"t{i}", "title": "", "body": "AWM said it would cut prices."} for i in range(6)]
+    stories += [{"id": f"u{i}", "title": "", "body": f"Zorblatt {w} Inc said."} for i, w in
+                enumerate(["Brothers", "Brothers", "Brothers", "", ""])]
+    path = tmp_path / "c.jsonl.gz"
+    with gzip.open(path, "wt", encoding="utf-8") as f:
+        f.write("".join(json.dumps(s) + "\n" for s in stories))
+    rows = {alias: value for alias, value, _why in learn_companies.learn(path)}
+    assert rows["Acme Widget Makers"] == "AWM" and rows["Zorblatt"] == "Zorblatt Brothers"
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("pattern, value, fragment", [
+    (r"Goldman,? Sachs", "Goldman Sachs", "Sachs"), (r"Kidder,? Peabody", "Kidder Peabody", "Peabody"),
+    (r"International Business Machines", "IBM", "Business Machines"),
+])
+def test_reuters_companies_are_one_value_each(pattern, value, fragment):
+    stories = right = 0
+    for rec in corpus_records(dev_only=True):
+        body = rec.get("body") or ""
+        if not re.search(pattern, body):
+            continue
+        stories += 1
+        found = {c.key for c in E.extract(rec.get("title", ""), body, date=rec.get("date")).companies_mentioned}
+        right += value in found and not any(fragment in v and value not in v for v in found)
+    assert stories >= 10 and right / stories >= 0.95, (right, stories)
