@@ -123,7 +123,7 @@ def _trim(out: list[str], r: _Rules) -> list[str]:
     """Drop what comes before the name: sentence openers, "Italy's", "Paris-based", a rating ("BBB"),
     a person ("Michael Lucky of Shearson Lehman Brothers"), a country or list item joined by "and"."""
     for i, w in enumerate(out):
-        if w in ("of", "der", "des") and (i == 0 or out[i - 1] not in r.of_heads):
+        if w in ("of", "der", "des", "von") and (i == 0 or out[i - 1] not in r.of_heads):
             return _trim(out[i + 1:], r)
         if w in ("and", "&") and i and i + 1 < len(out) and (
                 _is_place(out[:i]) or out[i - 1] in r.complete_ends or out[i - 1].lower().endswith("corp")):

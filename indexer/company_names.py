@@ -27,6 +27,7 @@ from .gazetteer import DATA, _gaz, _rows
 _MARKUP_CUT = re.compile(r"[<>\"“”«»]")
 _CODE = re.compile(r"(?=.*\d)(?:.*-.*|[A-Z]\d+[A-Z]\w*)")      # "A14-8-89-3", "W5M": a map reference
 _POSSESSIVE = ("'s", "’s")
+_ARTICLES = frozenset(("Die", "Der", "Das", "Den", "Dem", "Des"))
 _ACRONYM = re.compile(r"\b[A-Z]{2,8}\b")
 
 
@@ -75,6 +76,9 @@ def clean(words: list[str]) -> list[str]:
     out = [w for w in out if w]
     for i in range(len(out) - 1, -1, -1):
         if _CODE.fullmatch(out[i]):
+            return out[i + 1:]
+    for i in range(len(out) - 2, 0, -1):     # "Deal Wertsteigerung Die Österreichische ...": a German article
+        if out[i] in _ARTICLES:
             return out[i + 1:]
     for i in range(len(out) - 2, 0, -1):     # an owner of two words or more: "New York's", "Robert Maxwell's"
         if out[i].endswith(_POSSESSIVE):

@@ -317,3 +317,13 @@ def test_reuters_companies_are_one_value_each(pattern, value, fragment):
         found = {c.key for c in E.extract(rec.get("title", ""), body, date=rec.get("date")).companies_mentioned}
         right += value in found and not any(fragment in v and value not in v for v in found)
     assert stories >= 10 and right / stories >= 0.95, (right, stories)
+
+
+def test_a_german_photo_credit_is_not_the_environmental_agency():
+    from indexer.gazetteer import in_language
+    with in_language("de"):
+        assert orgs("Foto: APA/EPA. Die Regierung in Wien hat das Budget beschlossen.", date=None) == []
+
+
+def test_german_articles_and_von_start_no_company_name():
+    assert list(companies("Die Klage von TransCanada Corp wurde abgewiesen.")) == ["TransCanada"]

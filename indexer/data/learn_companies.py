@@ -32,6 +32,7 @@ HERE = Path(__file__).resolve().parent
 DEFAULT = HERE.parent.parent.parent / "shared" / "corpus" / "reuters21578.jsonl.gz"
 DEV_LAST = 11000
 USED = 5           # stories that write the acronym as a word
+DEFINED = 3        # stories defining the acronym ("Arab Banking Corp (ABC)" twice is not enough: ABC the network)
 NAMED = 5          # stories naming a company of two words or more with its legal form: matched without it
 _TICKER = re.compile(r"<([A-Z]{2,6})>")
 _WORD = re.compile(r"\b[A-Z]{2,8}\b")
@@ -77,7 +78,7 @@ def learn(path: Path, least: int = 2) -> list[tuple[str, str, str]]:
     rows: dict[str, tuple[str, str]] = {}
     by_acr: dict[str, list[str]] = {}
     for (value, acr), n in defined.items():
-        if n >= least:
+        if n >= DEFINED:
             by_acr.setdefault(acr, []).append(value)
     for acr, names in sorted(by_acr.items()):
         taken = acr.casefold() in g.org_lookup or g.lookup.get(acr.casefold())
