@@ -288,12 +288,19 @@ def _other_city_of_that_name(out: Analysis, place: str) -> None:
     biggest = (places.best.get(key) or places.alt.get(key) or (0,))[0]
     for other, om in out.countries.items():
         rec = places.in_country.get((other, key))
-        # a comparable place only: London, Ontario never takes over LONDON
-        if other != code and om.count and rec and rec[0] * 4 >= biggest:
+        # a comparable place only: London, Ontario never takes over LONDON; any size when the story
+        # names the state it is in ("SANTA FE ... New Mexico")
+        if other != code and om.count and rec and (rec[0] * 4 >= biggest or _in_named_state(om, rec, places)):
             om.in_dateline = True
             rest = {k: v for k, v in out.countries.items() if k not in (code, other)}
             out.countries = {other: om, **rest}
             return
+
+
+def _in_named_state(m, rec: tuple, places) -> bool:
+    from .gazetteer import _state_key
+    named = {places.states.get(_state_key(" ".join(f[1:]))) for f in m.forms if f[0] == "@subdivision"}
+    return (rec[1], rec[2]) in named
 
 
 def extract(title: str, body: str, dateline: str = "", date: _dt.date | str | None = None) -> Entities:

@@ -327,3 +327,49 @@ def test_a_german_photo_credit_is_not_the_environmental_agency():
 
 def test_german_articles_and_von_start_no_company_name():
     assert list(companies("Die Klage von TransCanada Corp wurde abgewiesen.")) == ["TransCanada"]
+
+
+def test_a_dateline_city_in_a_state_the_story_names():
+    ent = E.extract("", "SANTA FE, March 2 - Public Service Co of New Mexico said rates would fall." + FILLER)
+    assert [c.code for c in ent.countries] == ["US"]        # not Santa Fe, Argentina
+
+
+# --------------------------------------------------------------------------- 22.7 newsfacet entities --explain
+
+def test_entities_explain_says_why(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from indexer.cli import main
+    story = {"id": "s1", "date": "1987-03-02", "title": "NEW MEXICO UTILITY CUTS RATES",
+             "body": "SANTA FE, March 2 - Public Service Co of New Mexico said rates would fall. Goldman, Sachs "
+                     "and Co advised. The International Monetary Fund (IMF) was not involved. The Saudi riyal "
+                     "was steady."}
+    path = tmp_path / "s.jsonl"
+    path.write_text(json.dumps(story) + "\n", encoding="utf-8")
+    out = CliRunner().invoke(main, ["entities", "--explain", str(path)])
+    assert out.exit_code == 0, out.output
+    why = {(w["facet"], w["value"]): w for w in json.loads(out.output)["why"]}
+    assert why[("country", "US")]["rule"].startswith("dateline")
+    assert why[("country", "SA")]["about"] is False and "currency" in why[("country", "SA")]["rule"]
+    assert '"Saudi" (its currency)' in why[("country", "SA")]["evidence"]["words"]
+    assert "defined in the story" not in why[("organisation", "IMF")]["rule"]       # the gazetteer's IMF
+    assert "legal form Co" in why[("company", "Goldman Sachs")]["rule"]
+    plain = json.loads(CliRunner().invoke(main, ["entities", str(path)]).output)
+    assert "why" not in plain
+
+
+@pytest.mark.corpus
+def test_every_value_of_a_reuters_story_is_explained():
+    from indexer.explain import explain
+    for rec in corpus_records(limit=300, dev_only=True):
+        t, b, d = rec.get("title", ""), rec.get("body", ""), rec.get("date")
+        ent = E.extract(t, b, date=d)
+        why = explain(t, b, date=d)
+        assert [(w["facet"], w["value"]) for w in why] == (
+            [("country", c.code) for c in ent.countries_mentioned]
+            + [("organisation", o.key) for o in ent.organisations_mentioned]
+            + [("company", o.key) for o in ent.companies_mentioned]), rec["id"]
+        about = {c.code for c in ent.countries} | {o.key for o in ent.organisations} | {o.key for o in ent.companies}
+        assert all(w["about"] == (w["value"] in about) and w["rule"] for w in why), rec["id"]
