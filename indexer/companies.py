@@ -306,3 +306,10 @@ def short_name(name: str) -> str:
     while words and (words[-1].casefold() in legal or words[-1] in r.connectors):     # typed in any case
         words.pop()
     return " ".join(words) or name.strip()
+
+
+def facet_value(name: str) -> str:
+    """The company facet's value for a name a reader types: its legal form dropped and mapped to
+    the company's one value ("International Business Machines Corp" -> "IBM", "Salomon Inc" ->
+    "Salomon Brothers")."""
+    return company_names.canonical(short_name(name))

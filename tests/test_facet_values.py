@@ -373,3 +373,30 @@ def test_every_value_of_a_reuters_story_is_explained():
             + [("company", o.key) for o in ent.companies_mentioned]), rec["id"]
         about = {c.code for c in ent.countries} | {o.key for o in ent.organisations} | {o.key for o in ent.companies}
         assert all(w["about"] == (w["value"] in about) and w["rule"] for w in why), rec["id"]
+
+
+def test_company_filter_takes_any_name_of_the_company():
+    from indexer import facetspec
+    spec = facetspec.get("company")
+    assert spec.normalise("International Business Machines Corp") == "IBM"
+    assert spec.normalise("Salomon Inc") == "Salomon Brothers"
+    assert spec.normalise("USX Corp.") == "USX"
+
+
+def test_company_ibm_finds_the_stories_naming_international_business_machines(tmp_path):
+    import json
+
+    from indexer.build import build_index
+    from indexer.search import Archive, parse_request
+    bodies = ["International Business Machines Corp said it cut prices on its computers.",
+              "IBM said it would hire more engineers next year.",
+              "Shares of International Business Machines Corp <IBM> rose two dlrs."]
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "s.jsonl").write_text("".join(
+        json.dumps({"id": f"s{i}", "date": "1987-03-01", "title": f"Story {i}", "body": b}) + "\n"
+        for i, b in enumerate(bodies)), encoding="utf-8")
+    build_index([tmp_path / "docs"], tmp_path / "ix", progress=False, procs=1)
+    archive = Archive(tmp_path / "ix")
+    for asked in ("IBM", "International Business Machines Corp"):
+        result = archive.search(parse_request({"company": [asked]}))
+        assert sorted(h.id for h in result.hits) == ["s0", "s1", "s2"], asked
