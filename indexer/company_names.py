@@ -35,7 +35,7 @@ USE_TABLE = True       # learn_companies turns the table off while it learns a n
 
 
 @lru_cache(maxsize=1)
-def _data() -> tuple[frozenset[str], dict[str, str], frozenset[str], dict[str, list[str]]]:
+def _data() -> tuple[frozenset[str], dict[str, str], frozenset[str], dict[str, list[str]], dict[str, str]]:
     d = json.loads((DATA / "companies.json").read_text(encoding="utf-8"))
     aliases = {row[0]: row[1] for row in _rows("company_aliases.tsv", header=True)} if USE_TABLE else {}
     acronyms = frozenset(a for a in (*aliases, *aliases.values()) if a.isupper() and a.isalpha() and len(a) >= 2)
@@ -45,7 +45,7 @@ def _data() -> tuple[frozenset[str], dict[str, str], frozenset[str], dict[str, l
             names.setdefault(a.split()[0], []).append(a)
     for lst in names.values():
         lst.sort(key=len, reverse=True)         # "Goldman Sachs International" before "Goldman Sachs"
-    return frozenset(d["subsidiary_suffixes"]), aliases, acronyms, names
+    return frozenset(d["subsidiary_suffixes"]), aliases, acronyms, names, d["abbreviations"]
 
 
 def is_canonical(value: str) -> bool:
@@ -112,15 +112,14 @@ def comma_head(text: str, start: int, words: list[str]) -> list[str]:
 
 def canonical(value: str) -> str:
     """The company's one value for any of its written names."""
-    suffixes, aliases = _data()[:2]
-    if value in aliases:
-        return aliases[value]
-    words = value.split()
+    suffixes, aliases, _, _, short = _data()
+    words = [short.get(w, w) for w in value.split()]          # "Salomon Bros" -> "Salomon Brothers"
+    value = " ".join(words)
     if len(words) > 1 and words[-1] in suffixes:
         shorter = " ".join(words[:-1])
         if not _gaz().lookup.get(shorter.casefold()):     # "British International" stays
-            return aliases.get(shorter, shorter)
-    return value
+            value = shorter
+    return aliases.get(value, value)
 
 
 def bare_acronyms(text: str) -> list[tuple[str, int]]:
