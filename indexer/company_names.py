@@ -26,7 +26,7 @@ from .gazetteer import DATA, _gaz, _rows
 
 _MARKUP_CUT = re.compile(r"[<>\"“”«»]")
 _CODE = re.compile(r"(?=.*\d)(?:.*-.*|[A-Z]\d+[A-Z]\w*)")      # "A14-8-89-3", "W5M": a map reference
-_POSSESSIVE = ("'s", "’s")
+_POSSESSIVE = ("'s", "’s", "s'", "s’")
 _ARTICLES = frozenset(("Die", "Der", "Das", "Den", "Dem", "Des"))
 _ACRONYM = re.compile(r"\b[A-Z]{2,8}\b")
 

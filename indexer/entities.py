@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 # `entities.<name>`: re-exported so this module stays the one place to import from.
 from .gazetteer import (_ANAPHOR, _CAPITAL, _COUNTRY, _DEMONYM, _ORG, _REGION, _SUBDIV, _TOKEN,  # noqa: F401
                         DATA, Country, Organisation, _dateline_country, _fold, _gaz, _norm_token,
-                        _places, _rows)
+                        _places, _rows, _state_key)
 from . import companies
 from .entity_rules import (_CURRENCY, LEAD_SPILL, NEAR, Analysis, Mention, _company_salient,  # noqa: F401
                            _country_ok, _Doc, _historic, _learn_acronyms, _mentioned, _org_ok,
@@ -224,7 +224,9 @@ def analyse(title: str, body: str, dateline: str = "", date: _dt.date | str | No
                     if spans is None:
                         spans = _Spans(text, raw)
                     country = _country_ok(value, key, toks, i, ln, text, spans, caps, doc, georgia_side)
-                    if country is _CURRENCY:     # "Saudi riyal": a mention, no evidence (entity_rules)
+                    if country is _CURRENCY:     # "Saudi riyal": a mention, no evidence (entity_rules);
+                        if kind == _CAPITAL:     # "the Paris currency pact" is no currency of France
+                            break
                         code = _historic(value.code, "", date)
                         note(out.countries, code, g.countries.get(code, value), seg, i, ("@currency",) + key)
                         matched = ln
@@ -298,9 +300,7 @@ def _other_city_of_that_name(out: Analysis, place: str) -> None:
 
 
 def _in_named_state(m, rec: tuple, places) -> bool:
-    from .gazetteer import _state_key
-    named = {places.states.get(_state_key(" ".join(f[1:]))) for f in m.forms if f[0] == "@subdivision"}
-    return (rec[1], rec[2]) in named
+    return (rec[1], rec[2]) in {places.states.get(_state_key(" ".join(f[1:]))) for f in m.forms if f[0] == "@subdivision"}
 
 
 def extract(title: str, body: str, dateline: str = "", date: _dt.date | str | None = None) -> Entities:

@@ -400,3 +400,12 @@ def test_company_ibm_finds_the_stories_naming_international_business_machines(tm
     for asked in ("IBM", "International Business Machines Corp"):
         result = archive.search(parse_request({"company": [asked]}))
         assert sorted(h.id for h in result.hits) == ["s0", "s1", "s2"], asked
+
+
+def test_a_capital_before_a_currency_word_is_no_currency_mention():
+    assert "FR" not in mentioned("", "Tax cuts are part of the Paris currency pact, officials said." + FILLER)
+
+
+def test_a_plural_possessive_owner_is_no_part_of_a_company_name():
+    found = companies("Viacom said National Amusements' Arsenal Holdings Inc subsidiary raised its offer.")
+    assert "Arsenal" in found and not any("'" in v for v in found)
