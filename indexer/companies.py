@@ -50,6 +50,7 @@ class _Rules:
         self.not_org_last = frozenset(d["not_organisation_last_words"])
         self.of_heads = frozenset(d["of_heads"])
         self.complete_ends = frozenset(d["complete_ends"])
+        self.kept = {w: frozenset(nxt) for w, nxt in d["stop_kept_before"].items()}
         # a legal form with or without its final full stop ("N.V." and "N.V")
         self.legal_any = self.legal | {f[:-1] for f in self.legal if f.endswith(".")}
         forms = sorted(self.legal | self.ends, key=len, reverse=True)
@@ -128,10 +129,15 @@ def _trim(out: list[str], r: _Rules) -> list[str]:
         if w in ("and", "&") and i and i + 1 < len(out) and (
                 _is_place(out[:i]) or out[i - 1] in r.complete_ends or out[i - 1].lower().endswith("corp")):
             return _trim(out[i + 1:], r)         # "Citicorp and Chase Manhattan Corp": two names
-    while out and (out[0] in r.connectors or out[0] in r.stop or _possessive_place(out[0])
+    while out and (out[0] in r.connectors or _stop(out, r) or _possessive_place(out[0])
                    or out[0].endswith("-based") or (len(out) > 1 and out[1] not in r.connectors and _RATING.fullmatch(out[0]))):
         out = out[1:]
     return out
+
+
+def _stop(out: list[str], r: _Rules) -> bool:
+    """A sentence opener before the name ("Analysts", "The"); "Bankers Trust" keeps its first word."""
+    return out[0] in r.stop and not (len(out) > 1 and out[1] in r.kept.get(out[0], ()))
 
 
 def _is_state_or_country(name: str) -> bool:

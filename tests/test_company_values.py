@@ -182,3 +182,8 @@ def test_a_capital_before_a_currency_word_is_no_currency_mention():
 def test_a_plural_possessive_owner_is_no_part_of_a_company_name():
     found = companies("Viacom said National Amusements' Arsenal Holdings Inc subsidiary raised its offer.")
     assert "Arsenal" in found and not any("'" in v for v in found)
+
+
+def test_bankers_trust_keeps_its_first_word():
+    assert list(companies("Bankers Trust New York Corp said profits rose.")) == ["Bankers Trust New York"]
+    assert list(companies("Bankers said the Bank of Boston Corp would bid.")) == ["Bank of Boston"]
