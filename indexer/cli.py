@@ -304,7 +304,9 @@ def check_cmd(index_dir):
 
 @main.command("entities")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def entities_cmd(file):
+@click.option("--explain", is_flag=True,
+              help="Also say why each value was given: the rule and its evidence (under \"why\").")
+def entities_cmd(file, explain):
     """Print the countries, organisations and companies found in each record of a .jsonl[.gz] FILE
     (what each story is about, and under "mentioned" every value it names).
 
@@ -329,9 +331,18 @@ def entities_cmd(file):
             "mentioned": {"countries": [c.code for c in ents.countries_mentioned],
                           "organisations": [o.key for o in ents.organisations_mentioned],
                           "companies": [c.key for c in ents.companies_mentioned]},
+            **({"why": _why(doc, lang, dateline)} if explain else {}),
         }, ensure_ascii=False))
     if any(p.skipped for p in problems):
         click.get_current_context().exit(EXIT_SKIPPED)
+
+
+def _why(doc, lang: str, dateline: str) -> list[dict]:
+    """`entities --explain`: each value with the rule and the evidence (indexer/explain.py)."""
+    from . import gazetteer
+    from .explain import explain
+    with gazetteer.in_language(lang):
+        return explain(doc.title or "", doc.body or "", dateline, doc.date)
 
 
 @main.command("serve")

@@ -24,6 +24,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from . import company_names
 from .gazetteer import DATA, Organisation, _gaz, _tokens
 
 
@@ -49,6 +50,7 @@ class _Rules:
         self.not_org_last = frozenset(d["not_organisation_last_words"])
         self.of_heads = frozenset(d["of_heads"])
         self.complete_ends = frozenset(d["complete_ends"])
+        self.kept = {w: frozenset(nxt) for w, nxt in d["stop_kept_before"].items()}
         # a legal form with or without its final full stop ("N.V." and "N.V")
         self.legal_any = self.legal | {f[:-1] for f in self.legal if f.endswith(".")}
         forms = sorted(self.legal | self.ends, key=len, reverse=True)
@@ -122,15 +124,20 @@ def _trim(out: list[str], r: _Rules) -> list[str]:
     """Drop what comes before the name: sentence openers, "Italy's", "Paris-based", a rating ("BBB"),
     a person ("Michael Lucky of Shearson Lehman Brothers"), a country or list item joined by "and"."""
     for i, w in enumerate(out):
-        if w == "of" and (i == 0 or out[i - 1] not in r.of_heads):
+        if w in ("of", "der", "des", "von") and (i == 0 or out[i - 1] not in r.of_heads):
             return _trim(out[i + 1:], r)
         if w in ("and", "&") and i and i + 1 < len(out) and (
                 _is_place(out[:i]) or out[i - 1] in r.complete_ends or out[i - 1].lower().endswith("corp")):
             return _trim(out[i + 1:], r)         # "Citicorp and Chase Manhattan Corp": two names
-    while out and (out[0] in r.connectors or out[0] in r.stop or _possessive_place(out[0])
+    while out and (out[0] in r.connectors or _stop(out, r) or _possessive_place(out[0])
                    or out[0].endswith("-based") or (len(out) > 1 and out[1] not in r.connectors and _RATING.fullmatch(out[0]))):
         out = out[1:]
     return out
+
+
+def _stop(out: list[str], r: _Rules) -> bool:
+    """A sentence opener before the name ("Analysts", "The"); "Bankers Trust" keeps its first word."""
+    return out[0] in r.stop and not (len(out) > 1 and out[1] in r.kept.get(out[0], ()))
 
 
 def _is_state_or_country(name: str) -> bool:
@@ -184,7 +191,7 @@ def find(title: str, body: str, title_caps: bool) -> dict[str, CompanyMention]:
             if m.start() and (text[m.start() - 1].isalnum() or text[m.start() - 1] in ".&-"):
                 continue
             form = m.group(0).rstrip(".") if m.group(0) not in r.legal else m.group(0)
-            words = _name_before(text, m.start(), r)
+            words = company_names.comma_head(text, m.start(), _name_before(text, m.start(), r))
             if form in r.ends:
                 words = words + [form] if words else []
             of = _OF_PLACE.match(text, m.end()) if form in ("Co", "Company") else None
@@ -197,6 +204,12 @@ def find(title: str, body: str, title_caps: bool) -> dict[str, CompanyMention]:
                 found[value].aliases.add(acr.group(1))
         for m in r.apposition.finditer(text):
             _note(found, _name_before(text, m.start(), r), r, seg, m.start(), "")
+        for name, pos in company_names.bare_names(text):         # "Goldman Sachs said", "IBM said"
+            _note(found, name.split(), r, seg, pos, "")
+        for acr, pos in company_names.bare_acronyms(text):      # "IBM said": an acronym the archive defines
+            value = _note(found, [acr], r, seg, pos, "")
+            if value and found[value].org.name == acr:
+                found[value].org = Organisation(company_names.written_name(acr), value, "company")
     if found:
         _merge_short_names(found)
         _count_aliases(found, title, body, title_caps)
@@ -205,12 +218,14 @@ def find(title: str, body: str, title_caps: bool) -> dict[str, CompanyMention]:
 
 
 def _note(found: dict, words: list[str], r: _Rules, seg: int, pos: int, form: str) -> str | None:
+    words = _trim(company_names.clean(words), r)
     core = _core(words, r)
     if not core or (len(core) == 1 and (core[0] in r.not_core or len(core[0]) < 2)):
         return None
     if not any(c.isalpha() for c in core[0]) or all(w in r.not_core or w in r.connectors for w in core):
         return None
-    value = " ".join(core)
+    written = " ".join(core)
+    value = company_names.canonical(written)
     full = words + [form] if form and r.is_legal(form) else core
     if _known_elsewhere(core, full):
         return None
@@ -220,6 +235,8 @@ def _note(found: dict, words: list[str], r: _Rules, seg: int, pos: int, form: st
     elif len(" ".join(full)) > len(m.org.name):      # "Morgan Stanley and Co Inc" over "... and Co"
         m.org = Organisation(" ".join(full), value, "company")
     m.forms.add(form)
+    if written != value:
+        m.aliases.add(written)           # "International Business Machines" counts for IBM
     if seg == 0:
         m.in_title = True
     else:
@@ -232,6 +249,8 @@ def _merge_short_names(found: dict[str, CompanyMention]) -> None:
     if len(found) < 2:
         return
     for value in list(found):
+        if company_names.is_canonical(value):
+            continue                     # IBM is not IBM Canada: the archive knows IBM as a company of its own
         for other, om in found.items():
             if other != value and other.startswith(value + " "):
                 m = found.pop(value)
@@ -272,6 +291,12 @@ def instrument_like(long_form: str) -> bool:
     return bool(words) and words[-1].rstrip("s") in {w.rstrip("s") for w in _rules().not_org_last}
 
 
+@lru_cache(maxsize=1)
+def legal_upper() -> frozenset[str]:
+    """The legal forms in capitals ("INC", "CORP", "PLC"), for all-capitals headlines."""
+    return frozenset(f.upper() for f in _rules().legal_any)
+
+
 def legal_form_name(name: str) -> bool:
     """A long form that ends in a legal form is a company's name ("Acme Widgets Corp")."""
     words = name.replace(",", " ").split()
@@ -287,3 +312,10 @@ def short_name(name: str) -> str:
     while words and (words[-1].casefold() in legal or words[-1] in r.connectors):     # typed in any case
         words.pop()
     return " ".join(words) or name.strip()
+
+
+def facet_value(name: str) -> str:
+    """The company facet's value for a name a reader types: its legal form dropped and mapped to
+    the company's one value ("International Business Machines Corp" -> "IBM", "Salomon Inc" ->
+    "Salomon Brothers")."""
+    return company_names.canonical(short_name(name))

@@ -36,11 +36,11 @@ from dataclasses import dataclass, field
 
 # Names used below, and names other code (evaluate.py, tests, data-file comments) reaches as
 # `entities.<name>`: re-exported so this module stays the one place to import from.
-from .gazetteer import (_ANAPHOR, _CAPITAL, _COUNTRY, _DEMONYM, _ORG, _REGION, _TOKEN,  # noqa: F401
+from .gazetteer import (_ANAPHOR, _CAPITAL, _COUNTRY, _DEMONYM, _ORG, _REGION, _SUBDIV, _TOKEN,  # noqa: F401
                         DATA, Country, Organisation, _dateline_country, _fold, _gaz, _norm_token,
-                        _places, _rows)
+                        _places, _rows, _state_key)
 from . import companies
-from .entity_rules import (LEAD_SPILL, NEAR, Analysis, Mention, _company_salient,  # noqa: F401
+from .entity_rules import (_CURRENCY, LEAD_SPILL, NEAR, Analysis, Mention, _company_salient,  # noqa: F401
                            _country_ok, _Doc, _historic, _learn_acronyms, _mentioned, _org_ok,
                            _org_salient, _salient)
 
@@ -131,7 +131,7 @@ def analyse(title: str, body: str, dateline: str = "", date: _dt.date | str | No
     if "<" in body:
         body = _TICKER.sub(_blank, body)
     segments = [(title, _is_caps(title)), (body, _is_caps(body))]
-    doc = _Doc(segments)
+    doc = _Doc(segments, str(date)[:10] if date else "")
     out = Analysis()
     out.companies = companies.find(title, body, segments[0][1])
     last_end: dict[tuple[int, str], int] = {}
@@ -157,6 +157,10 @@ def analyse(title: str, body: str, dateline: str = "", date: _dt.date | str | No
             m.capitals += 1
         elif form[0] == "@demonym":
             m.demonyms += 1
+        elif form[0] == "@subdivision":
+            m.subdivisions += 1
+        elif form[0] == "@currency":
+            m.currencies += 1
         m.forms.add(form)
         if seg == 0:
             m.in_title = True
@@ -220,6 +224,13 @@ def analyse(title: str, body: str, dateline: str = "", date: _dt.date | str | No
                     if spans is None:
                         spans = _Spans(text, raw)
                     country = _country_ok(value, key, toks, i, ln, text, spans, caps, doc, georgia_side)
+                    if country is _CURRENCY:     # "Saudi riyal": a mention, no evidence (entity_rules);
+                        if kind == _CAPITAL:     # "the Paris currency pact" is no currency of France
+                            break
+                        code = _historic(value.code, "", date)
+                        note(out.countries, code, g.countries.get(code, value), seg, i, ("@currency",) + key)
+                        matched = ln
+                        break
                     if (kind == _CAPITAL and i + ln < n and country is not None
                             and toks[i + ln].lower() in g.capital_not_next):
                         country = None           # "the Paris accord", "the Louvre pact": an agreement
@@ -227,6 +238,12 @@ def analyse(title: str, body: str, dateline: str = "", date: _dt.date | str | No
                         code = _historic(country.code, "", date)
                         note(out.countries, code, g.countries.get(code, country), seg, i,
                              key if kind == _COUNTRY else (_FORM[kind],) + key)
+                elif kind == _SUBDIV:
+                    # "New Mexico", "British Columbia": a place of its own country, read whole
+                    if ln == 1 and i + 1 < n and toks[i + 1][:1].isupper() and not caps:
+                        pass                     # "Texas Instruments", "Ohio Edison": a name's first word
+                    else:
+                        note(out.countries, value.code, value, seg, i, ("@subdivision",) + key)
                 elif kind == _REGION:
                     note(out.regions, value, value, seg, i, key)
                 matched = ln
@@ -273,12 +290,17 @@ def _other_city_of_that_name(out: Analysis, place: str) -> None:
     biggest = (places.best.get(key) or places.alt.get(key) or (0,))[0]
     for other, om in out.countries.items():
         rec = places.in_country.get((other, key))
-        # a comparable place only: London, Ontario never takes over LONDON
-        if other != code and om.count and rec and rec[0] * 4 >= biggest:
+        # a comparable place only: London, Ontario never takes over LONDON; any size when the story
+        # names the state it is in ("SANTA FE ... New Mexico")
+        if other != code and om.count and rec and (rec[0] * 4 >= biggest or _in_named_state(om, rec, places)):
             om.in_dateline = True
             rest = {k: v for k, v in out.countries.items() if k not in (code, other)}
             out.countries = {other: om, **rest}
             return
+
+
+def _in_named_state(m, rec: tuple, places) -> bool:
+    return (rec[1], rec[2]) in {places.states.get(_state_key(" ".join(f[1:]))) for f in m.forms if f[0] == "@subdivision"}
 
 
 def extract(title: str, body: str, dateline: str = "", date: _dt.date | str | None = None) -> Entities:

@@ -10,20 +10,22 @@ tune. The word lists they consult live in `indexer/data/ambiguity.json`, not her
 from __future__ import annotations
 
 import datetime as _dt
+import json
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from . import companies
-from .gazetteer import (_COUNTRY, _DEMONYM, _TOKEN, Country, Organisation, _gaz, _norm_token,
+from . import acronyms, companies
+from .gazetteer import (_COUNTRY, _DEMONYM, _TOKEN, DATA, Country, Organisation, _gaz, _norm_token,
                         _OrgEntry)
 
 
 class _Doc:
     """One story's text segments and the facts the rules need about it."""
 
-    def __init__(self, segments: list[tuple[str, bool]]):
+    def __init__(self, segments: list[tuple[str, bool]], date: str = ""):
         self.segments = segments
+        self.date = date                 # ISO date of the story, "" when unknown
         self._words: frozenset[str] | None = None
 
     @property
@@ -42,6 +44,8 @@ class Mention:
     first: int = 10**9               # token index of the first mention in the body
     capitals: int = 0                # of count: mentions by its capital ("in Minsk")
     demonyms: int = 0                # of count: mentions by a demonym or adjective ("French")
+    subdivisions: int = 0            # of count: mentions by a state or province ("New Mexico")
+    currencies: int = 0              # of count: mentions by a currency ("Saudi riyal")
     near: bool = False               # a capital mention within a sentence or so of a name mention
     _pos: list = field(default_factory=list, repr=False)
     forms: set = field(default_factory=set)
@@ -67,6 +71,7 @@ SHORT_STORY = 30   # body tokens: a brief is about everything it names
 # evidence reaches SALIENT_MEDIUM (two names, or a name and a demonym), a longer one SALIENT (three).
 # Tuned on Reuters stories 1-8000 and checked on 8001-11000 (README, "Facet accuracy").
 DEMONYM = 0.75
+SUBDIVISION = 0.0  # a state or province ("New Mexico"): a mention of its country, no evidence it is about it
 LEAD = 0.5
 MEDIUM_STORY = 150
 SALIENT_MEDIUM = 1.75
@@ -82,10 +87,16 @@ def _salient(m: Mention, a: Analysis) -> bool:
     anything in the title and everything in a brief are; in a longer body, the evidence must add
     up (see SALIENT): two names in a short story, three in a long one, demonyms counting less; or
     its name and its capital close together ("Ambassador to Belarus ... a meeting in Minsk")."""
-    if m.in_dateline or m.in_title or a.body_tokens <= SHORT_STORY:
+    if m.in_dateline:
         return True
-    names = m.count - m.capitals - m.demonyms
-    evidence = names + DEMONYM * m.demonyms + (LEAD if m.first < a.lead_tokens else 0.0)
+    if m.subdivisions + m.currencies == m.count:
+        # only its states or currency named: a mention ("SAUDI RIYAL DEPOSIT RATES" in a headline: about)
+        return m.in_title and m.currencies > 0
+    if m.in_title or a.body_tokens <= SHORT_STORY:
+        return True
+    names = m.count - m.capitals - m.demonyms - m.subdivisions - m.currencies
+    evidence = (names + DEMONYM * m.demonyms + SUBDIVISION * m.subdivisions
+                + (LEAD if m.first < a.lead_tokens else 0.0))
     return evidence >= (SALIENT_MEDIUM if a.body_tokens <= MEDIUM_STORY else SALIENT) or m.near
 
 
@@ -123,6 +134,10 @@ def _org_ok(entry: _OrgEntry, key: tuple[str, ...], toks: list[str], i: int, ln:
     is_acronym = ln == 1 and key[0].isupper() and len(key[0]) > 1
     if entry.context and is_acronym and not (entry.context & doc.words):
         return False
+    if entry.active and doc.date and key[0] == entry.org.acronym and not (
+            (not entry.active[0] or entry.active[0] <= doc.date) and
+            (not entry.active[1] or doc.date < entry.active[1])):
+        return False                     # "ICC" in 1987: the International Criminal Court did not exist
     if entry.cue_next and ln == 1 and not is_acronym:
         nxt = toks[i + 1] if i + 1 < len(toks) else ""
         if nxt not in entry.cue_next:
@@ -134,7 +149,9 @@ def _country_ok(country: Country, key: tuple[str, ...], toks: list[str], i: int,
                 spans: list[tuple[int, int]], caps: bool, doc: _Doc, georgia_side: list) -> Country | None:
     g = _gaz()
     if i + ln < len(toks) and toks[i + ln].lower() in g.currency_words:
-        return None                      # "Canadian dlr bond", "U.S. dlrs": a currency, not the country
+        if toks[i + ln].lower() in _currency_units():
+            return None                  # "Canadian dlr bond", "U.S. dlrs": a unit, not the country
+        return _CURRENCY                 # "Saudi riyal": a mention of the country, no evidence
     word = key[0] if ln == 1 else None
     if word is None:
         return country
@@ -149,14 +166,17 @@ def _country_ok(country: Country, key: tuple[str, ...], toks: list[str], i: int,
         return None
     j = i + 1
     # in all-caps text every word is "capitalised": only the next word can make it a company there
-    while j < len(toks) and j < (i + 2 if caps else i + 5) and toks[j][:1].isupper():
-        if toks[j].upper() in g.company_words:
-            return None
+    # ("Jersey Central Power and Light Co": "and" and "of" join a company's name)
+    while j < len(toks) and j < (i + 2 if caps else i + 7) and (
+            toks[j][:1].isupper() or (not caps and toks[j] in ("and", "of") and j > i + 1)):
+        if toks[j].upper() in g.company_words and not (
+                caps and j + 1 < len(toks) and toks[j + 1] in _headline_not_company_next()):
+            return None                  # "British Airways"; but "SAUDI OIL MINISTER" is Saudi Arabia
         j += 1
     if word in g.not_prev and not sentence_start and prv.lower() in g.not_prev[word]:
         return None
     if word in g.person_names and not caps:
-        if prv in g.titles and not sentence_start:
+        if prv in g.titles and (not sentence_start or gap_before.strip() == "."):     # "Mr. Jordan"
             return None
         adjoining = not sentence_start and not re.search(r"[,;()\-–—]", gap_before)
         if (adjoining and prv[:1].isupper() and prv not in g.geo_modifiers
@@ -175,6 +195,19 @@ def _country_ok(country: Country, key: tuple[str, ...], toks: list[str], i: int,
         if georgia_side[0] == "US":
             return g.countries["US"]
     return country
+
+
+_CURRENCY = Country("", "")          # _country_ok's answer for a country word before its currency
+
+
+@lru_cache(maxsize=1)
+def _currency_units() -> frozenset[str]:
+    return frozenset(json.loads((DATA / "ambiguity.json").read_text(encoding="utf-8"))["currency_units"])
+
+
+@lru_cache(maxsize=1)
+def _headline_not_company_next() -> frozenset[str]:
+    return frozenset(json.loads((DATA / "ambiguity.json").read_text(encoding="utf-8"))["headline_not_company_next"])
 
 
 def _is_country_word(tok: str) -> bool:
@@ -217,19 +250,29 @@ def _historic_uncached(code: str, admin1: str, date) -> str:
 
 # --------------------------------------------------------------------------- acronyms a story defines
 
+# a full stop after a word (not after an initial: "U.S. Department of Agriculture (USDA)")
+_SENTENCE_BREAK = re.compile(r"(?:[a-z]{2}|[A-Z]{3,}|\d)[.!?]\s+(?=[A-Z])")
 _ACRO_DEF = re.compile(r"\(\s*([A-Z][A-Za-z&]*[A-Z][A-Za-z&]*)\s*\)")
 
 
 def _learn_acronyms(text: str) -> dict[str, _OrgEntry]:
-    """Acronyms the story defines: "United Nations Office on Drugs and Crime (UNODC)"."""
+    """Acronyms the story defines: "United Nations Office on Drugs and Crime (UNODC)", "the
+    European Community's (EC)", "Brazilian Coffee Institute (IBC)" (the acronym of the body's own
+    language); not those that name no body ("Special Drawing Right (SDR)": data/acronyms.json)."""
     g = _gaz()
     learnt: dict[str, _OrgEntry] = {}
     for m in _ACRO_DEF.finditer(text):
         short = m.group(1)
         if len(short) < 2 or len(short) > 12:
             continue
-        before = _TOKEN.findall(text[max(0, m.start() - 200):m.start()])[-14:]
-        long_toks = _long_form(short, before)
+        head = text[max(0, m.start() - 200):m.start()].rstrip()
+        if head.endswith(("'s", "’s")):
+            head = head[:-2]
+        breaks = list(_SENTENCE_BREAK.finditer(head))
+        if breaks:                       # a long form never starts in the sentence before ("ICO. The ...")
+            head = head[breaks[-1].end():]
+        before = _TOKEN.findall(head)[-14:]
+        long_toks = _long_form(short, before) or _long_form_reordered(short, before)
         if not long_toks:
             continue
         key = tuple(_norm_token(t) for t in long_toks)
@@ -240,14 +283,46 @@ def _learn_acronyms(text: str) -> dict[str, _OrgEntry]:
                 entry = g.org_by_name.get(key[i:])
                 if entry:
                     break
+        known = g.org_lookup.get(short.casefold()) if entry is None else None
+        if known and _one_word_off(known.org.name, long_toks):
+            entry = known                # "Commodity Futures Trading Commmission (CFTC)": a typo
         if entry is None:
-            name = _join_long(text[max(0, m.start() - 200):m.start()], long_toks)
-            if companies.instrument_like(name):
+            name = _join_long(head, long_toks)
+            if companies.instrument_like(name) or acronyms.not_a_body(short, name):
                 continue                 # "London Interbank Offered Rate (LIBOR)": a rate, not a body
             entry = _OrgEntry(Organisation(name, short, _guess_kind(name)), frozenset(), False,
                               frozenset(), None)
         learnt[short] = entry
     return learnt
+
+
+def _one_word_off(name: str, toks: list[str]) -> bool:
+    """The known body's name, but for one misspelt word (of three or more)."""
+    a = [w.lower() for w in _TOKEN.findall(name) if w.lower() not in _SMALL]
+    b = [w.lower() for w in toks if w.lower() not in _SMALL]
+    return len(a) == len(b) >= 3 and sum(x != y for x, y in zip(a, b)) <= 1
+
+
+def _long_form_reordered(short: str, words: list[str]) -> list[str] | None:
+    """"Brazilian Coffee Institute (IBC)": the acronym of the body's own name (Instituto Brasileiro
+    do Cafe), whose initials are the English words' in another order. The last capitalised words
+    (small words between them allowed) whose initials are the acronym's letters, each once."""
+    letters = sorted(c.lower() for c in short if c.isalpha())
+    if len(letters) < 3 or not short.isupper():
+        return None
+    picked: list[str] = []
+    for k in range(1, min(len(words), len(letters) * 2) + 1):
+        w = words[-k]
+        if w.lower() in _SMALL:
+            continue
+        if not w[:1].isupper():
+            return None
+        picked.append(w)
+        if len(picked) == len(letters):
+            if sorted(x[0].lower() for x in picked) == letters and words[-k].lower() not in _SMALL:
+                return words[-k:]
+            return None
+    return None
 
 
 _SMALL = {"of", "for", "and", "the", "on", "in", "de", "des", "du", "la", "le", "et", "del", "y", "to", "s"}
@@ -282,14 +357,15 @@ def _spells(letters: list[str], words: list[str]) -> bool:
 
 
 def _join_long(text: str, toks: list[str]) -> str:
-    """The long form as written (keeps hyphens and apostrophes)."""
-    start = text.rfind(toks[0], 0, len(text) - sum(len(t) for t in toks[1:]))
-    s = text[start:] if start >= 0 else " ".join(toks)
-    return " ".join(s.split()).strip(" ,")
+    """The long form as written at the end of `text` (keeps hyphens and apostrophes; never the
+    text before it: an earlier occurrence of its first word must not pull in "IBC (ICO. ...")."""
+    m = re.search(r"(?<![\w])" + r"[^\w]{1,3}".join(map(re.escape, toks)) + r"[^\w]*$", text)
+    s = m.group(0) if m else " ".join(toks)
+    return " ".join(s.split()).strip(" ,.;:\"'“”(")
 
 
 def _guess_kind(name: str) -> str:
     """The kind of a body the gazetteer does not know: a company when its name carries a legal form
     (it then goes to the company facet), else "other". Never guessed from words such as
     "International" or "Association": that made an exporters' association intergovernmental."""
-    return "company" if companies.legal_form_name(name) else "other"
+    return "company" if companies.legal_form_name(name) else acronyms.kind(name) or "other"

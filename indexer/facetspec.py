@@ -177,7 +177,7 @@ FACETS: tuple[FacetSpec, ...] = (
               resolve=_find_org, query_aliases=("organisation", "organization", "agency"), kind_field="org_kind",
               cli_help="Only stories naming this organisation (acronym or name; repeatable: OR)."),
     FacetSpec("company", "company", "Company", "companies_display", _companies, plural="companies",
-              query_aliases=("firm",), stored_labels=False, kind="company", normalise=companies.short_name,
+              query_aliases=("firm",), stored_labels=False, kind="company", normalise=companies.facet_value,
               cli_help="Only stories naming this company (repeatable: OR)."),
     FacetSpec("country", "country", "Country", "countries_display", _countries, plural="countries",
               resolve=_find_country, query_aliases=("place",),

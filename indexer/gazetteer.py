@@ -42,7 +42,6 @@ class Organisation:
         return self.acronym or self.name
 
 
-
 # --------------------------------------------------------------------------- tokenising
 
 # Dotted abbreviations (U.S., U.N., U.S.S.R.) stay one token; apostrophes and hyphens split words,
@@ -69,6 +68,7 @@ def _fold(s: str) -> str:
 # --------------------------------------------------------------------------- the gazetteers
 
 _COUNTRY, _ORG, _REGION, _BLOCK, _CAPITAL, _DEMONYM, _ANAPHOR = "C", "O", "R", "X", "K", "D", "A"
+_SUBDIV = "S"           # a state, province or region: a place of its country (subdivisions.py)
 
 
 @dataclass(frozen=True)
@@ -79,6 +79,7 @@ class _OrgEntry:
     cue_next: frozenset[str]         # a bare common-word name needs one of these next
     reuters: str | None
     parent: str | None = None        # key of the body it belongs to (UNDP -> UN)
+    active: tuple = ()               # (from, until) ISO dates: when its acronym names it ("" open)
 
 
 class _Gazetteer:
@@ -132,6 +133,9 @@ class _Gazetteer:
         for code, aliases in names.items():
             for n in aliases:
                 self._add(n, _COUNTRY, self.countries[code])
+        from . import subdivisions
+        for n, code in subdivisions.places(names, _tokens):
+            self._add(n, _SUBDIV, self.countries[code])
         for code, words in demonyms.items():
             for n in words:
                 self._add(n, _DEMONYM, self.countries[code])
@@ -152,7 +156,8 @@ class _Gazetteer:
         for o in raw["organisations"]:
             org = Organisation(o["name"], o.get("acronym"), o.get("kind", "intergovernmental"))
             entry = _OrgEntry(org, frozenset(o.get("context", ())), bool(o.get("word")),
-                              frozenset(o.get("cue_next", ())), o.get("reuters"), o.get("parent"))
+                              frozenset(o.get("cue_next", ())), o.get("reuters"), o.get("parent"),
+                              tuple(x or "" for x in o.get("active", ())))
             self.orgs.append(entry)
             for n in [o["name"], *( [o["acronym"]] if o.get("acronym") else [] ), *o.get("aliases", ())]:
                 for v in _spellings(n):
