@@ -89,10 +89,20 @@ def test_names_journalists_type_resolve_on_every_archive(archive_name, request):
         assert _total(index, q=query) == expected, (archive_name, query)
 
 
-def test_a_known_bodys_name_wins_over_a_stray_value_spelt_the_same(english):
-    # "the European Community's (EC)" is learnt as a body "EC" of its own (as in 5 Reuters stories);
-    # `org:EC` is the European Union, as a journalist means it, not that stray value
-    client = create_app({"INDEX_DIR": str(english), "TESTING": True}).test_client()
+STRAY_EC = {"id": "in9", "title": "Indian poll date", "date": "1987-03-08",
+            "body": "NEW DELHI, March 8 - The Election Commission (EC) of the state said the poll would be held "
+                    "in May, officials said."}
+
+
+@pytest.fixture(scope="module")
+def stray(tmp_path_factory) -> Path:
+    return _build(tmp_path_factory.mktemp("names") / "stray", ENGLISH + [STRAY_EC])
+
+
+def test_a_known_bodys_name_wins_over_a_stray_value_spelt_the_same(stray):
+    # a body a story defines as "(EC)" is a value "EC" of its own; `org:EC` is the European Union,
+    # as a journalist means it, not that stray value
+    client = create_app({"INDEX_DIR": str(stray), "TESTING": True}).test_client()
     orgs = {fv["value"]: fv["count"] for fv in client.get("/api/search").get_json()["facets"]["organisation"]}
     assert orgs.get("EC") == 1 and orgs["EU"] == 2
     hits = {h["id"] for h in client.get("/api/search", query_string={"q": "org:EC"}).get_json()["hits"]}
