@@ -9,7 +9,7 @@ WORKERS ?= 2
 INDEX  ?= index
 SEEDS  ?= seeds
 
-.PHONY: run index test lint eval eval-html bench timing soak clean install
+.PHONY: run index test lint eval eval-html bench timing soak clean install cluster cluster-stop
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,15 @@ timing: $(STAMP)
 
 soak: $(STAMP)
 	$(BIN)/python -m pytest -q -m soak tests/reliability
+
+# A local SolrCloud (issue 23): ZooKeeper + 2 Solr 9.10.1 nodes on 127.0.0.1, each its own JVM; the
+# collection `newsfacet` (2 shards x 2 replicas). The first run fetches Solr's jars with Maven.
+# Writes .cluster/engine (the solr:// URL for --engine / $$NEWSFACET_ENGINE) and .cluster/node-N.pid.
+cluster: $(STAMP)
+	$(BIN)/python tests/solrcluster/cluster.py start --dir .cluster
+
+cluster-stop:
+	$(PYTHON) tests/solrcluster/cluster.py stop --dir .cluster
 
 clean:
 	rm -rf $(VENV) $(INDEX)/current $(INDEX)/gen-* $(INDEX)/.lock .pytest_cache
