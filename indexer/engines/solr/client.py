@@ -145,6 +145,7 @@ def _solr_message(exc: urllib.error.HTTPError) -> str:
     try:
         data = json.loads(exc.read() or b"{}")
         err = data.get("error") or {}
-        return str(err.get("msg") or err.get("trace", "")[:200] or exc.reason)
+        message = str(err.get("msg") or err.get("trace", "")[:200] or exc.reason)
+        return message if len(message) <= 400 else message[:400] + " …"
     except Exception:
         return f"HTTP {exc.code} {exc.reason}"
