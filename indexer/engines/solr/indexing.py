@@ -78,6 +78,10 @@ def to_solr(fields: dict, sig: str, seq: int) -> dict:
                 doc[name] = list(dict.fromkeys(values))
         if spec.display and fields.get(spec.display):
             doc[spec.display] = json.dumps(fields[spec.display], ensure_ascii=False)
+            if spec.stored_labels:
+                doc.setdefault("facet_labels", []).extend(
+                    SEP.join((spec.param, i["value"], i.get("label") or i["value"], i.get("name") or "",
+                              i.get("kind") or "")) for i in fields[spec.display])
     return doc
 
 

@@ -1,0 +1,122 @@
+"""NewsFacet's parsed query and a request's filters and facets, as a Solr JSON request.
+
+The typed query never reaches Solr as typed: `parse.parse` reads it (NewsFacet's syntax and
+semantics, patterns expanded to the indexed words they stand for, facet names resolved to
+values), and `to_solr` writes the resulting tree in Lucene syntax, every term escaped. The
+text fields hold NewsFacet's own terms (see the configset), so a term means the same in both
+engines; the title's boost is Whoosh's field boost (schema.TITLE_BOOST).
+
+Filters are tagged (`{!tag=org}`) and each facet leaves its own tag out of its counts
+(`excludeTags`), the JSON Facet API's form of NewsFacet's rule that a facet's own filter
+does not narrow its counts.
+"""
+from __future__ import annotations
+
+import re
+
+from whoosh import query as wq
+
+from ..facetspec import FACETS
+from ..schema import TITLE_BOOST
+from .expansion import Expansion
+from .request import QueryError, SearchRequest
+from .solrlive import solr_field
+
+NOTHING = "id:__nothing__"          # a term no story has: matches nothing
+_SPECIAL = re.compile(r'([+\-!(){}\[\]^"~*?:\\/&| ])')
+FIELD_BOOST = {"title": TITLE_BOOST}
+
+
+def escape(term: str) -> str:
+    return _SPECIAL.sub(r"\\\1", term)
+
+
+def _boost(node, field: str = "") -> str:
+    b = getattr(node, "boost", 1.0) * FIELD_BOOST.get(field, 1.0)
+    return "" if b == 1.0 else f"^{b:g}"
+
+
+def _text(t) -> str:
+    return t.decode("utf-8") if isinstance(t, bytes) else str(t)
+
+
+def to_solr(q) -> str:
+    """A Whoosh query tree (as `parse.parse` returns it) in Solr's Lucene syntax."""
+    if q is None:
+        return "*:*"
+    if q is wq.NullQuery or isinstance(q, wq.NullQuery.__class__):
+        return NOTHING
+    if isinstance(q, Expansion) or (isinstance(q, wq.Or) and not isinstance(q, wq.DisjunctionMax)):
+        parts = [to_solr(c) for c in q.subqueries]
+        return f"({' '.join(parts)}){_boost(q)}" if parts else NOTHING
+    if isinstance(q, wq.And):
+        return "(" + " ".join("+" + to_solr(c) for c in q.subqueries) + ")" + _boost(q)
+    if isinstance(q, wq.Term):
+        return f"{solr_field(q.fieldname)}:{escape(_text(q.text))}{_boost(q, q.fieldname)}"
+    if isinstance(q, wq.Phrase):
+        words = " ".join(_text(w) for w in q.words)
+        slop = max(0, q.slop - 1)            # Whoosh's slop 1 is Lucene's 0: words next to each other
+        return f'{solr_field(q.fieldname)}:"{escape(words)}"{"~%d" % slop if slop else ""}{_boost(q, q.fieldname)}'
+    if isinstance(q, wq.Not):
+        return f"(*:* -{to_solr(q.query)})"
+    if isinstance(q, wq.AndNot):
+        return f"(+{to_solr(q.a)} -{to_solr(q.b)})"
+    if isinstance(q, wq.AndMaybe):
+        return f"(+{to_solr(q.a)} {to_solr(q.b)})"
+    if isinstance(q, wq.Require):
+        return f"(+{to_solr(q.a)} +{to_solr(q.b)}^0)"
+    if isinstance(q, wq.Every):
+        return f"{solr_field(q.fieldname)}:[* TO *]" if q.fieldname else "*:*"
+    if isinstance(q, wq.Prefix):                # a facet field's prefix (text fields were expanded)
+        return f"{solr_field(q.fieldname)}:{escape(_text(q.text))}*"
+    if isinstance(q, wq.Wildcard):
+        return f"{solr_field(q.fieldname)}:{escape(_text(q.text)).replace(chr(92) + '*', '*').replace(chr(92) + '?', '?')}"
+    if isinstance(q, wq.DisjunctionMax):
+        return "(" + " ".join(to_solr(c) for c in q.subqueries) + ")"
+    raise QueryError(f"this query cannot be run on the Solr engine ({type(q).__name__})", "q")
+
+
+def _values(field: str, values: list[str]) -> str:
+    return "(" + " ".join(f"{field}:{escape(v)}" for v in values) + ")"
+
+
+def filters(req: SearchRequest) -> list[str]:
+    """One tagged filter per facet with wanted or excluded values, and the dates."""
+    out = []
+    for spec in FACETS:
+        wanted, unwanted = req.filters.get(spec.param), req.exclude.get(spec.param)
+        if not (wanted or unwanted):
+            continue
+        field = spec.field_for(req.match)
+        clauses = ["+" + _values(field, wanted)] if wanted else ["+*:*"]
+        if unwanted:
+            clauses.append("-" + _values(field, unwanted))
+        out.append(f"{{!lucene tag={spec.param} q.op=OR}}" + " ".join(clauses))
+    if req.undated:
+        out.append("{!lucene tag=date}(*:* -date:[* TO *])")
+    elif req.date_from or req.date_to:
+        lo = f"{req.date_from.isoformat()}T00:00:00Z" if req.date_from else "*"
+        hi = f"{req.date_to.isoformat()}T23:59:59Z" if req.date_to else "*"
+        out.append(f"{{!lucene tag=date}}date:[{lo} TO {hi}]")
+    return out
+
+
+def facet_request(req: SearchRequest, limit: int) -> dict:
+    """The JSON Facet API request: every facet without its own filter, the days for the timeline."""
+    facets: dict = {"days": {"type": "terms", "field": "day", "limit": -1, "sort": "index"},
+                    "undated": {"type": "query", "q": "(*:* -date:[* TO *])"}}
+    for spec in FACETS:
+        shown = list(dict.fromkeys((req.filters.get(spec.param) or []) + (req.exclude.get(spec.param) or [])))
+        field = spec.field_for(req.match)
+        domain = {"excludeTags": spec.param}
+        kind = req.org_kind if spec.kind_field else ""
+        whole = bool(req.facet_find.get(spec.param)) or kind
+        body = {"type": "terms", "field": spec.kind_field_for(req.match) if kind else field,
+                "limit": -1 if whole else limit + len(shown), "mincount": 1, "sort": "count desc",
+                "refine": True, "overrequest": 100, "domain": domain}
+        if kind:
+            body["prefix"] = kind + "|"
+        facets[spec.param] = body
+        for i, v in enumerate(shown):
+            facets[f"{spec.param}__{i}"] = {"type": "query", "q": f"{field}:{escape(v)}", "domain": domain}
+    return facets
