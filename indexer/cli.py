@@ -24,6 +24,8 @@ from pathlib import Path
 import click
 
 from . import store
+from .engines import EngineError
+from .engines.cli import EngineFailed, setup_cmd
 
 EXIT_SKIPPED = 1
 
@@ -76,10 +78,14 @@ def _index_dir(value: Path | None) -> Path:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="newsfacet")
 @_index_dir_option(envvar=store.ENV_INDEX)
+@click.option("--engine", envvar="NEWSFACET_ENGINE", default=None, metavar="URL",
+              help="A SolrCloud collection (solr://host:port[,host:port]/collection) instead of the index folder "
+                   "[default: $NEWSFACET_ENGINE, else the Whoosh index].")
 @click.pass_context
-def main(ctx: click.Context, index_dir: Path | None) -> None:
+def main(ctx: click.Context, index_dir: Path | None, engine: str | None) -> None:
     """NewsFacet: full-text search with facets for an archive of news stories."""
     ctx.ensure_object(dict)["index_dir"] = index_dir
+    ctx.obj["engine"] = engine or None
 
 
 @main.command("index")
@@ -104,6 +110,9 @@ def index_cmd(paths, index_dir, rebuild, max_mb, procs, follow_links, fetch_arti
     from .build import build_index
     from .feedrun import is_url
 
+    if _engine():
+        from .engines.cli import index_on_engine
+        return index_on_engine(_engine(), paths, rebuild, max_mb, follow_links, quiet, BadUsage, EXIT_SKIPPED)
     index_dir = _index_dir(index_dir)
     paths = [p if is_url(p) else Path(p) for p in paths] or [Path("seeds")]
     def report_problem(p):
@@ -133,8 +142,22 @@ def index_cmd(paths, index_dir, rebuild, max_mb, procs, follow_links, fetch_arti
         click.get_current_context().exit(EXIT_SKIPPED)
 
 
+def _engine() -> str | None:
+    """The engine URL of `--engine` / $NEWSFACET_ENGINE, checked; None: the Whoosh index folder."""
+    ctx = click.get_current_context(silent=True)
+    url = ((ctx.find_object(dict) or {}).get("engine") if ctx else None) or None
+    if url:
+        from .engines import is_engine_url
+        if not is_engine_url(url):
+            raise BadUsage(f"--engine takes a solr://host:port/collection URL (got {url!r})")
+    return url
+
+
 def _open_archive(index_dir: Path):
     from .search import Archive
+    if _engine():
+        from .search import open_archive
+        return open_archive(_engine())
     archive = Archive(_index_dir(index_dir))
     try:
         archive.generation
@@ -180,11 +203,13 @@ def search_cmd(query, date_from, date_to, sort, page, per_page, as_json, index_d
         result = archive.search(req)
     except QueryError as exc:
         raise BadUsage(str(exc)) from None
+    except EngineError as exc:
+        raise EngineFailed(str(exc)) from None
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return
     _print_result(result)
-    click.echo(f"\nindex: {_index_dir(index_dir)}/")
+    click.echo(f"\nindex: {_engine() or str(_index_dir(index_dir)) + '/'}")
 
 
 def _plain(snippet_html: str) -> str:
@@ -224,6 +249,9 @@ def stats_cmd(as_json, index_dir):
     if as_json:
         click.echo(json.dumps(stats, ensure_ascii=False, indent=2))
         return
+    if _engine():
+        from .engines.cli import print_stats
+        return print_stats(stats)
     click.echo(f"index:      {_index_dir(index_dir)}/ ({stats['generation']}, {stats['index_bytes'] / 1e6:.1f} MB)")
     click.echo(f"documents:  {stats['documents']} ({stats['undated']} undated)")
     click.echo(f"dates:      {stats['first_date'] or '-'} .. {stats['last_date'] or '-'}")
@@ -292,3 +320,6 @@ def serve_cmd(host, port, workers, base_url, index_dir):
 
 if __name__ == "__main__":
     main()
+
+
+main.add_command(setup_cmd)       # `newsfacet --engine URL setup` (engines/cli.py)
