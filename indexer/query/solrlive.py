@@ -18,13 +18,18 @@ from ..schema import SCHEMA
 from . import budget
 from .parse import make_parsers
 
-SOLR_FIELD = {"title": "title_t", "body": "body_t"}
+SOLR_FIELD = {"title": "title_t", "body": "body_t"}           # positions: phrases, word lists, `title:*`
+SCORED_FIELD = {"title": "title_f", "body": "body_t"}         # a term's score (title weighted as Whoosh)
 SEP = "\t"
 REFRESH_S = 60.0
 
 
 def solr_field(name: str) -> str:
     return SOLR_FIELD.get(name, name)
+
+
+def scored_field(name: str) -> str:
+    return SCORED_FIELD.get(name, name)
 
 
 def _b(text) -> bytes:
@@ -90,6 +95,7 @@ class SolrLive:
         self._folded: dict[str, dict[str, str]] = {}
         self.lock = threading.Lock()
         self.opened = time.monotonic()
+        self.tables = SimpleNamespace(facets={})     # no Whoosh tables: values resolve by folded_values
 
     def stale(self) -> bool:
         return time.monotonic() - self.opened > REFRESH_S

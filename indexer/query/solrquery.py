@@ -17,22 +17,18 @@ import re
 from whoosh import query as wq
 
 from ..facetspec import FACETS
-from ..schema import TITLE_BOOST
 from .expansion import Expansion
 from .request import QueryError, SearchRequest
-from .solrlive import solr_field
+from .solrlive import scored_field, solr_field
 
 NOTHING = "id:__nothing__"          # a term no story has: matches nothing
 _SPECIAL = re.compile(r'([+\-!(){}\[\]^"~*?:\\/&| ])')
-FIELD_BOOST = {"title": TITLE_BOOST}
-
-
 def escape(term: str) -> str:
     return _SPECIAL.sub(r"\\\1", term)
 
 
-def _boost(node, field: str = "") -> str:
-    b = getattr(node, "boost", 1.0) * FIELD_BOOST.get(field, 1.0)
+def _boost(node) -> str:
+    b = getattr(node, "boost", 1.0)
     return "" if b == 1.0 else f"^{b:g}"
 
 
@@ -52,12 +48,16 @@ def to_solr(q) -> str:
     if isinstance(q, wq.And):
         return "(" + " ".join("+" + to_solr(c) for c in q.subqueries) + ")" + _boost(q)
     if isinstance(q, wq.Term):
-        return f"{solr_field(q.fieldname)}:{escape(_text(q.text))}{_boost(q, q.fieldname)}"
+        return f"{scored_field(q.fieldname)}:{escape(_text(q.text))}{_boost(q)}"
     if isinstance(q, wq.Phrase):
-        words = " ".join(_text(w) for w in q.words)
-        slop = max(0, q.slop - 1)            # Whoosh's slop 1 is Lucene's 0: words next to each other
-        return f'{solr_field(q.fieldname)}:"{escape(words)}"{"~%d" % slop if slop else ""}{_boost(q, q.fieldname)}'
-    if isinstance(q, wq.Not):
+        # Which stories: the phrase (Whoosh's slop 1 is Lucene's 0, words next to each other). Their
+        # score: their words', as NewsFacet's evaluator scores a phrase (query/evaluate.py, _fallback).
+        words = [_text(w) for w in q.words]
+        slop = max(0, q.slop - 1)
+        phrase = f'{solr_field(q.fieldname)}:"{escape(" ".join(words))}"{"~%d" % slop if slop else ""}^=0'
+        scores = " ".join(f"{scored_field(q.fieldname)}:{escape(w)}" for w in words)
+        return f"(+{phrase} {scores}){_boost(q)}"
+    if isinstance(q, wq.Not):                 # every story without it scores 1, as Whoosh's InverseMatcher
         return f"(*:* -{to_solr(q.query)})"
     if isinstance(q, wq.AndNot):
         return f"(+{to_solr(q.a)} -{to_solr(q.b)})"
@@ -65,8 +65,8 @@ def to_solr(q) -> str:
         return f"(+{to_solr(q.a)} {to_solr(q.b)})"
     if isinstance(q, wq.Require):
         return f"(+{to_solr(q.a)} +{to_solr(q.b)}^0)"
-    if isinstance(q, wq.Every):
-        return f"{solr_field(q.fieldname)}:[* TO *]" if q.fieldname else "*:*"
+    if isinstance(q, wq.Every):               # `body:*`: a word in that field; every match scores its boost
+        return f"{solr_field(q.fieldname)}:[* TO *]^={q.boost:g}" if q.fieldname else f"*:*^={q.boost:g}"
     if isinstance(q, wq.Prefix):                # a facet field's prefix (text fields were expanded)
         return f"{solr_field(q.fieldname)}:{escape(_text(q.text))}*"
     if isinstance(q, wq.Wildcard):
@@ -110,10 +110,11 @@ def facet_request(req: SearchRequest, limit: int) -> dict:
         field = spec.field_for(req.match)
         domain = {"excludeTags": spec.param}
         kind = req.org_kind if spec.kind_field else ""
-        whole = bool(req.facet_find.get(spec.param)) or kind
+        # Every value, not the top `limit`: a shard's top values miss one counted 1 + 1 on two shards
+        # (refinement only corrects the counts of values some shard returned), and the counts must be
+        # exact, as Whoosh's are. The cost is one bucket per distinct value, as Whoosh's bincount.
         body = {"type": "terms", "field": spec.kind_field_for(req.match) if kind else field,
-                "limit": -1 if whole else limit + len(shown), "mincount": 1, "sort": "count desc",
-                "refine": True, "overrequest": 100, "domain": domain}
+                "limit": -1, "mincount": 1, "sort": "count desc", "domain": domain}
         if kind:
             body["prefix"] = kind + "|"
         facets[spec.param] = body

@@ -13,6 +13,7 @@ and what was sent before stays (the next run sends the rest: files are marked by
 """
 from __future__ import annotations
 
+import collections
 import datetime as _dt
 import json
 import os
@@ -26,7 +27,7 @@ from ...documents import DEFAULT_MAX_BYTES, ReadProblem, discover, path_text, re
 from ...facetspec import FACETS
 from ...feedrun import is_feed_list
 from ...prepare import prepare
-from ...schema import SCHEMA
+from ...schema import SCHEMA, TITLE_BOOST
 from .client import SolrClient
 
 BATCH = 500
@@ -48,10 +49,16 @@ class SolrReport:
                 f"{self.unchanged} unchanged, {self.removed} removed files)")
 
 
-def analysed(text: str, language: str) -> str:
-    """NewsFacet's terms of `text`, space-separated, in position order (positions are consecutive)."""
+def terms(text: str, language: str) -> list[str]:
+    """NewsFacet's terms of `text` in position order (positions are consecutive: stop words renumbered)."""
     value = LanguageText(text, language) if language and language != "en" else text
-    return " ".join(t.text for t in SCHEMA["body"].analyzer(value))
+    return [t.text for t in SCHEMA["body"].analyzer(value)]
+
+
+def weighted(words: list[str]) -> str:
+    """`term|n` for each distinct term: its count times the title's field boost (Whoosh's posting weight)."""
+    counts = collections.Counter(words)
+    return " ".join(f"{w}|{round(n * TITLE_BOOST)}" for w, n in counts.items())
 
 
 def to_solr(fields: dict, sig: str, seq: int) -> dict:
@@ -59,8 +66,12 @@ def to_solr(fields: dict, sig: str, seq: int) -> dict:
     title = fields.get("_stored_title", fields.get("title", "")) or ""
     body = fields.get("_stored_body", fields.get("body", "")) or ""
     lang = fields.get("language", "") or ""
-    doc = {"id": fields["id"], "path": fields["path"], "file_sig": sig, "seq": seq,
-           "title": title, "body": body, "title_t": analysed(title, lang), "body_t": analysed(body, lang)}
+    doc = {"id": fields["id"], "path": fields["path"], "file_sig": sig, "seq": seq, "title": title, "body": body}
+    title_terms, body_terms = terms(title, lang), terms(body, lang)
+    if title_terms:            # no empty field: `title:*` finds the stories with a word in the title
+        doc.update(title_t=" ".join(title_terms), title_f=weighted(title_terms))
+    if body_terms:
+        doc["body_t"] = " ".join(body_terms)
     for name in ("dateline", "place", "source", "url", "day", "month", "year"):
         if fields.get(name):
             doc[name] = fields[name]
