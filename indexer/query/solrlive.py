@@ -74,6 +74,25 @@ class SolrReader:
             self._count = int(self.client.select({"q": "*:*", "rows": 0})["response"]["numFound"])
         return self._count
 
+    def doc_frequencies(self, words: dict[str, set[str]]) -> dict[tuple[str, str], int]:
+        """(field, word) -> stories holding it, one TermsComponent request per field."""
+        out = {}
+        for field, ws in words.items():
+            if ws:
+                for t, n in self._terms(field, **{"terms.list": ",".join(sorted(ws))}):
+                    out[(field, t)] = n
+        return out
+
+    def with_field(self) -> dict[str, int]:
+        """Stories with a word in each text field (Lucene's docCount), and every story under "*"."""
+        if getattr(self, "_with_field", None) is None:
+            res = self.client.select({}, {"query": "*:*", "limit": 0, "facet": {
+                name: {"type": "query", "q": f"{solr_field(name)}:[* TO *]"} for name in SOLR_FIELD}})
+            counts = {name: int(res.get("facets", {}).get(name, {}).get("count", 0)) for name in SOLR_FIELD}
+            counts["*"] = int(res["response"]["numFound"])
+            self._with_field = counts
+        return self._with_field
+
     def __contains__(self, pair) -> bool:
         field, text = pair
         text = text.decode("utf-8") if isinstance(text, bytes) else text

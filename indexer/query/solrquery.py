@@ -12,6 +12,7 @@ does not narrow its counts.
 """
 from __future__ import annotations
 
+import math
 import re
 
 from whoosh import query as wq
@@ -36,8 +37,23 @@ def _text(t) -> str:
     return t.decode("utf-8") if isinstance(t, bytes) else str(t)
 
 
-def to_solr(q) -> str:
-    """A Whoosh query tree (as `parse.parse` returns it) in Solr's Lucene syntax."""
+def to_solr(q, idf: dict | None = None) -> str:
+    """A Whoosh query tree (as `parse.parse` returns it) in Solr's Lucene syntax.
+
+    `idf`: (field, word) -> a boost turning Lucene's idf of the word into Whoosh's (`idf_boosts`).
+    """
+    idf = idf or {}
+
+    def term(field: str, word: str, boost: float = 1.0) -> str:
+        b = boost * idf.get((field, word), 1.0)
+        return f"{scored_field(field)}:{escape(word)}" + ("" if b == 1.0 else f"^{b:.6g}")
+
+    def tr(node) -> str:
+        return _to_solr(node, term, tr)
+    return tr(q)
+
+
+def _to_solr(q, term, to_solr) -> str:
     if q is None:
         return "*:*"
     if q is wq.NullQuery or isinstance(q, wq.NullQuery.__class__):
@@ -48,14 +64,14 @@ def to_solr(q) -> str:
     if isinstance(q, wq.And):
         return "(" + " ".join("+" + to_solr(c) for c in q.subqueries) + ")" + _boost(q)
     if isinstance(q, wq.Term):
-        return f"{scored_field(q.fieldname)}:{escape(_text(q.text))}{_boost(q)}"
+        return term(q.fieldname, _text(q.text), q.boost)
     if isinstance(q, wq.Phrase):
         # Which stories: the phrase (Whoosh's slop 1 is Lucene's 0, words next to each other). Their
         # score: their words', as NewsFacet's evaluator scores a phrase (query/evaluate.py, _fallback).
         words = [_text(w) for w in q.words]
         slop = max(0, q.slop - 1)
         phrase = f'{solr_field(q.fieldname)}:"{escape(" ".join(words))}"{"~%d" % slop if slop else ""}^=0'
-        scores = " ".join(f"{scored_field(q.fieldname)}:{escape(w)}" for w in words)
+        scores = " ".join(term(q.fieldname, w) for w in words)
         return f"(+{phrase} {scores}){_boost(q)}"
     if isinstance(q, wq.Not):                 # every story without it scores 1, as Whoosh's InverseMatcher
         return f"(*:* -{to_solr(q.query)})"
@@ -74,6 +90,37 @@ def to_solr(q) -> str:
     if isinstance(q, wq.DisjunctionMax):
         return "(" + " ".join(to_solr(c) for c in q.subqueries) + ")"
     raise QueryError(f"this query cannot be run on the Solr engine ({type(q).__name__})", "q")
+
+
+def words_of(q) -> dict[str, set[str]]:
+    """The scored words of a query tree by field (title, body): whose idf `idf_boosts` adjusts."""
+    out: dict[str, set[str]] = {}
+
+    def walk(node):
+        if isinstance(node, wq.Term) and node.fieldname in ("title", "body"):
+            out.setdefault(node.fieldname, set()).add(_text(node.text))
+        elif isinstance(node, wq.Phrase) and node.fieldname in ("title", "body"):
+            out.setdefault(node.fieldname, set()).update(_text(w) for w in node.words)
+        elif not node.is_leaf():
+            for child in node.children():
+                walk(child)
+    if q is not None and not isinstance(q, str):
+        walk(q)
+    return out
+
+
+def idf_boosts(df: dict[tuple[str, str], int], n_all: int, with_field: dict[str, int]) -> dict:
+    """Boosts that make Lucene's BM25 idf Whoosh's: log(N / (df + 1)) + 1 over every story (Whoosh,
+    query/evaluate.py) where Lucene has log(1 + (M - df + 0.5) / (df + 0.5)), M the stories with the
+    field. The rest of the two formulas differs by a constant factor, which ranks alike."""
+    out = {}
+    for (field, word), n in df.items():
+        m = with_field.get(field) or n_all
+        lucene = math.log(1 + (m - n + 0.5) / (n + 0.5))
+        whoosh = math.log(n_all / (n + 1)) + 1
+        if n and lucene > 0:
+            out[(field, word)] = whoosh / lucene
+    return out
 
 
 def _values(field: str, values: list[str]) -> str:

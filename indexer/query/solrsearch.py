@@ -27,7 +27,7 @@ from .highlight import highlight_paragraphs, sanitize_many
 from .parse import NOTHING, highlight_terms, parse
 from .request import FacetValue, QueryError, SearchRequest, SearchResult, Story, Version
 from .solrlive import SolrLive
-from .solrquery import facet_request, filters, to_solr
+from .solrquery import facet_request, filters, idf_boosts, to_solr, words_of
 from .tables import MAX_YEARS_SPAN, UNDATED_VALUE, _collapse_gaps
 
 FIELDS = "id,path,title,body,date,dateline,place,source,url,language," + ",".join(
@@ -113,8 +113,8 @@ class SolrArchive:
         sort = req.sort if (q is not None or req.sort != "relevance") else "newest"
         fqs = filters(req)
         offset = (req.page - 1) * req.per_page
-        body = {"query": to_solr(q) if q is not NOTHING else "id:__nothing__", "filter": fqs,
-                "offset": offset, "limit": req.per_page, "fields": FIELDS,
+        body = {"query": self._translate(live, q), "filter": fqs,
+                "offset": offset, "limit": req.per_page, "fields": FIELDS + ",score",
                 "sort": SORT[sort], "facet": facet_request(req, FACET_LIMIT),
                 "params": {"q.op": "OR", "timeAllowed": int(budget.DEFAULT.seconds * 1000 * 5)}}
         res = self.client.select({}, body)
@@ -134,6 +134,15 @@ class SolrArchive:
             took_ms=round((time.perf_counter() - started) * 1000, 1), suggestion=None, hits=shown,
             facets=facets, sort=sort, date_granularity=granularity, notice=notice, groups=total, grouped=False,
             match=req.match, newest=self._newest())
+
+    def _translate(self, live, q) -> str:
+        if q is NOTHING:
+            return "id:__nothing__"
+        words = words_of(q)
+        if not words:
+            return to_solr(q)
+        counts = live.reader.with_field()
+        return to_solr(q, idf_boosts(live.reader.doc_frequencies(words), counts["*"], counts))
 
     def _facets(self, live, req: SearchRequest, got: dict):
         days = {b["val"]: int(b["count"]) for b in got.get("days", {}).get("buckets", [])}
