@@ -39,6 +39,9 @@ NODES = 2
 COLLECTION = "newsfacet"
 
 
+_STARTED: list[subprocess.Popen] = []     # detached JVMs outlive their Popen: kept, not garbage-collected
+
+
 class ClusterUnavailable(RuntimeError):
     """Java, Maven or the jars are missing, or the cluster did not start: the reason, for a skip message."""
 
@@ -103,6 +106,7 @@ def _spawn(cp: str, args: list[str], kind: str, log: Path, pidfile: Path) -> sub
     proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                             start_new_session=True, cwd=str(log.parent))
     out.close()
+    _STARTED.append(proc)
     pidfile.write_text(f"{proc.pid}\n")
     return proc
 

@@ -7,9 +7,10 @@ same positions as the Whoosh index holds, so a query means the same on both engi
 
 Incremental like the Whoosh path: a file whose size and modification time are unchanged is not
 read; a changed file's stories are replaced; a removed file's stories are deleted. The manifest
-lives in the collection itself (`file_sig`, one facet bucket a file), so any machine can run the
-next increment. Documents go in batches; a batch Solr refuses stops the run with Solr's reason,
-and what was sent before stays (the next run sends the rest: files are marked by their stories).
+lives in the collection itself (`file_sig`, one facet bucket a file, naming how many stories the file
+has), so any machine can run the next increment. Documents go in batches; a batch Solr refuses
+(a node down) stops the run with Solr's reason, and nothing is lost: what arrived stays, and a file
+with fewer stories in the collection than its signature names is sent again by the next run.
 """
 from __future__ import annotations
 
@@ -102,8 +103,11 @@ def manifest(client: SolrClient) -> dict[str, dict]:
                              "facet": {"files": {"type": "terms", "field": "file_sig", "limit": -1}}})
     out = {}
     for b in res.get("facets", {}).get("files", {}).get("buckets", []):
-        key, size, mtime, sha = b["val"].rsplit(SEP, 3)
-        out[key] = {"size": int(size), "mtime_ns": int(mtime), "sha256": sha}
+        key, size, mtime, sha, stories = b["val"].rsplit(SEP, 4)
+        # complete: every story of the file arrived (a run cut short by an outage left some out;
+        # the next run sends the file again instead of taking it as unchanged)
+        out[key] = {"size": int(size), "mtime_ns": int(mtime), "sha256": sha,
+                    "complete": int(b["count"]) == int(stories)}
     return out
 
 
@@ -165,7 +169,7 @@ def index(client: SolrClient, paths: Iterable, rebuild: bool = False, max_bytes:
             problem(ReadProblem(str(file), "not a regular file (a pipe, socket or device)"))
             continue
         old = known.get(key)
-        if old and old["size"] == st.st_size and old["mtime_ns"] == st.st_mtime_ns:
+        if old and old["complete"] and old["size"] == st.st_size and old["mtime_ns"] == st.st_mtime_ns:
             report.unchanged += 1
             continue
         src = read_source(file, root, max_bytes)
@@ -178,7 +182,8 @@ def index(client: SolrClient, paths: Iterable, rebuild: bool = False, max_bytes:
             report.changed += 1
         else:
             report.new += 1
-        sig = SEP.join((key, str(src.size), str(-1 if src.unstable else src.mtime_ns), src.sha256))
+        stories = len({d.id for d in src.docs})
+        sig = SEP.join((key, str(src.size), str(-1 if src.unstable else src.mtime_ns), src.sha256, str(stories)))
         for d in src.docs:
             fields, warning = prepare(d, key)
             if warning:
