@@ -309,17 +309,21 @@ def serve_cmd(host, port, workers, base_url, index_dir):
             base_url_for("", 0, base_url)
         except ValueError as exc:
             raise BadUsage(str(exc)) from None
-    index_dir = _index_dir(index_dir)
-    if store.live_dir(index_dir) is None:
+    index_dir = _engine() or _index_dir(index_dir)      # a solr:// URL: every worker opens the engine
+    if _engine():
+        click.echo(f"serving the engine {index_dir}", err=True)
+    elif store.live_dir(index_dir) is None:
         click.echo(f"warning: no index at {index_dir}/ yet; the site says so until `newsfacet index` runs",
                    err=True)
-    click.echo(f"serving the index at {index_dir}/", err=True)
+    else:
+        click.echo(f"serving the index at {index_dir}/", err=True)
     given = {"host": host, "port": port, "workers": workers, "base_url": base_url}   # defaults: web.serve's
     serve(index_dir, **{k: v for k, v in given.items() if v is not None})
+
+
+main.add_command(setup_cmd)       # `newsfacet --engine URL setup` (engines/cli.py)
 
 
 if __name__ == "__main__":
     main()
 
-
-main.add_command(setup_cmd)       # `newsfacet --engine URL setup` (engines/cli.py)

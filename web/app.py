@@ -44,7 +44,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
     if app.config["BASE_URL"]:
         app.config["BASE_URL"] = urls.check_base_url(app.config["BASE_URL"])
-    app.config["INDEX_DIR"] = str(Path(app.config["INDEX_DIR"]))
+    if "://" not in str(app.config["INDEX_DIR"]):      # an engine URL (solr://) is kept as given
+        app.config["INDEX_DIR"] = str(Path(app.config["INDEX_DIR"]))
     app.json.sort_keys = False
     app.url_map.merge_slashes = False       # story ids may hold "//" or start with "/"
     app.url_map.converters["docid"] = DocIdConverter

@@ -219,7 +219,10 @@ class SolrArchive:
         return (docs[0].get("title", ""), docs[0].get("body", "")) if docs else None
 
     def suggest(self, q: str, limit: int = 8) -> list:
-        return []
+        return []           # not on this engine yet (README's engine table): the box simply offers nothing
+
+    def export(self, req: SearchRequest):
+        raise QueryError("exports are not available on the Solr engine yet; use the API's pages", "q")
 
     def stats(self, top: int = 10) -> dict:
         res = self.client.select({}, {"query": "*:*", "limit": 0, "facet": {
