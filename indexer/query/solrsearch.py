@@ -205,13 +205,16 @@ class SolrArchive:
             similar=self.related(doc_id))
 
     def related(self, doc_id: str, rows: int = 5) -> list[Version]:
-        """Solr's MoreLikeThis over the story's English-analysed text (not NewsFacet's related.py)."""
+        """Solr's MoreLikeThis query parser (distributed) over the story's English-analysed text;
+        not NewsFacet's related.py."""
         try:
-            res = self.client.collection("mlt", {"q": "{!term f=id}" + doc_id, "rows": rows, "fl": "id,title,date"})
+            res = self.client.select({"q": "{!mlt qf=mlt_text mintf=2 mindf=2}" + doc_id, "rows": rows,
+                                      "fl": "id,title,date"})
         except Exception:          # related stories are a nicety: the page shows without them
             return []
+        docs = (res.get("response") or {}).get("docs") or []
         return [Version(id=d["id"], title=d.get("title", ""), date=(d.get("date") or "")[:10] or None)
-                for d in res.get("response", {}).get("docs", [])]
+                for d in docs if d.get("id") != doc_id]
 
     def story_text(self, doc_id: str) -> tuple[str, str] | None:
         res = self.client.select({"q": "{!term f=id}" + doc_id, "rows": 1, "fl": "title,body"})

@@ -63,6 +63,8 @@ def test_pages_and_story(apps):
     hit = client.get("/api/search?q=coffee").get_json()["hits"][0]
     story = client.get(f"/api/doc/{hit['id']}")
     assert story.status_code == 200 and story.get_json()["title"] == hit["title"]
+    similar = story.get_json()["similar"]               # Solr's MoreLikeThis, across both shards
+    assert similar and hit["id"] not in {s["id"] for s in similar}
     assert client.get(f"/doc/{hit['id']}?q=coffee").status_code == 200
     assert client.get("/doc/no-such-story").status_code == 404
     health = client.get("/healthz").get_json()
