@@ -97,6 +97,13 @@ def to_solr(fields: dict, sig: str, seq: int) -> dict:
     return doc
 
 
+def _prepared(job: tuple) -> tuple[dict, str | None]:
+    """One story as a Solr document (in a worker process): extraction and analysis, the costly part."""
+    doc, key, sig, seq = job
+    fields, warning = prepare(doc, key)
+    return to_solr(fields, sig, seq), (f"{doc.id}: {warning}" if warning else None)
+
+
 def manifest(client: SolrClient) -> dict[str, dict]:
     """{file key: {size, mtime_ns, sha256}} of every file with stories in the collection."""
     res = client.select({}, {"query": "*:*", "limit": 0,
@@ -127,7 +134,9 @@ def _term(value: str) -> str:
 
 def index(client: SolrClient, paths: Iterable, rebuild: bool = False, max_bytes: int = DEFAULT_MAX_BYTES,
           follow_links: bool = False, on_problem: Callable[[ReadProblem], None] | None = None,
-          batch: int = BATCH) -> SolrReport:
+          batch: int = BATCH, procs: int | None = None) -> SolrReport:
+    """Send the stories under `paths` to the collection; `procs` worker processes extract and
+    analyse them (default: one per core), as the Whoosh indexer's do."""
     report = SolrReport()
 
     def problem(p: ReadProblem) -> None:
@@ -136,6 +145,22 @@ def index(client: SolrClient, paths: Iterable, rebuild: bool = False, max_bytes:
             on_problem(p)
 
     paths = [Path(p) for p in paths]
+    procs = procs or os.cpu_count() or 1
+    pool = None
+    if procs > 1:
+        import multiprocessing as mp
+
+        from ...parallel import _die_with_parent      # a worker left behind by `kill -9` dies with us
+        pool = mp.get_context("fork").Pool(procs, initializer=_die_with_parent, initargs=(os.getpid(),))
+    try:
+        return _run(client, paths, rebuild, max_bytes, follow_links, problem, batch, report, pool)
+    finally:
+        if pool is not None:
+            pool.terminate()
+            pool.join()
+
+
+def _run(client, paths, rebuild, max_bytes, follow_links, problem, batch, report, pool) -> SolrReport:
     if rebuild:
         client.update({"delete": {"query": "*:*"}})
         client.commit()
@@ -144,12 +169,18 @@ def index(client: SolrClient, paths: Iterable, rebuild: bool = False, max_bytes:
     roots = [path_text(os.path.abspath(p)) for p in paths]
     walk_problems: list[ReadProblem] = []
     seen: set[str] = set()
-    pending: list[dict] = []
+    pending: list[tuple] = []
 
     def flush() -> None:
         if pending:
-            client.update(pending)
-            report.documents += len(pending)
+            jobs = pool.imap(_prepared, pending, chunksize=16) if pool else map(_prepared, pending)
+            docs = []
+            for (_, key, _, _), (doc, warning) in zip(pending, jobs):
+                if warning:
+                    problem(ReadProblem(key, warning, skipped=False))
+                docs.append(doc)
+            client.update(docs)
+            report.documents += len(docs)
             pending.clear()
 
     for file, root in discover(paths, walk_problems, follow_links=follow_links):
@@ -185,10 +216,7 @@ def index(client: SolrClient, paths: Iterable, rebuild: bool = False, max_bytes:
         stories = len({d.id for d in src.docs})
         sig = SEP.join((key, str(src.size), str(-1 if src.unstable else src.mtime_ns), src.sha256, str(stories)))
         for d in src.docs:
-            fields, warning = prepare(d, key)
-            if warning:
-                problem(ReadProblem(key, f"{d.id}: {warning}", skipped=False))
-            pending.append(to_solr(fields, sig, seq))
+            pending.append((d, key, sig, seq))
             seq += 1
             if len(pending) >= batch:
                 flush()
