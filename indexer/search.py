@@ -37,13 +37,14 @@ from .query.parse import MAX_EXPANSIONS, NOTHING, highlight_terms, parse
 from .query.request import (EXCLUDE_PREFIX, MAX_QUERY_CHARS, ORG_KINDS, SORTS, FacetValue, Hit, QueryError, Ref,
                             SearchRequest, SearchResult, Story, Version, _clean_text, parse_request)
 from .query.suggest import Suggester, Suggestion
+from .engines import EngineError  # noqa: F401 (re-exported: the web's 503 when an engine is down)
 from .store import ENV_INDEX, IndexDamaged, IndexNotFound, default_index_dir
 
 DID_YOU_MEAN_SHARE = 0.4       # of the query deadline, for looking up corrections (0.1 s)
 WARM_RECENT = 32        # searches remembered to warm the next generation with
 WARM_SECONDS = 3.0      # at most this long warming one
 
-__all__ = ["Archive", "open_archive", "QueryError", "SearchRequest", "SearchResult", "Story", "Hit", "FacetValue", "Ref",
+__all__ = ["Archive", "open_archive", "EngineError", "QueryError", "SearchRequest", "SearchResult", "Story", "Hit", "FacetValue", "Ref",
            "Version", "Suggestion", "parse_request", "MAX_QUERY_CHARS", "MAX_EXPANSIONS", "ORG_KINDS",
            "SORTS", "FACET_LIMIT", "ENV_INDEX", "IndexNotFound", "IndexDamaged", "default_index_dir",
            "FACETS", "FacetSpec", "BY_NAME", "BY_PARAM", "MATCHES", "DEFAULT_MATCH", "EXCLUDE_PREFIX"]

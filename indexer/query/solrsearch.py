@@ -20,6 +20,7 @@ import math
 import time
 from dataclasses import asdict
 
+from ..engines.solr.client import SolrError
 from ..facetspec import BY_PARAM, FACETS
 from . import budget, hits, matching
 from .facetcounts import FACET_LIMIT, facet_value
@@ -117,7 +118,12 @@ class SolrArchive:
                 "offset": offset, "limit": req.per_page, "fields": FIELDS + ",score",
                 "sort": SORT[sort], "facet": facet_request(req, FACET_LIMIT),
                 "params": {"q.op": "OR", "timeAllowed": int(budget.DEFAULT.seconds * 1000 * 5)}}
-        res = self.client.select({}, body)
+        try:
+            res = self.client.select({}, body)
+        except SolrError as exc:
+            if exc.status == 400:          # Solr could not run what the query became: the user's 400
+                raise QueryError(f"the search engine could not run this query: {exc}", "q") from None
+            raise
         if res.get("responseHeader", {}).get("partialResults"):
             cut = budget.CUT_NOTICE.format(seconds=budget.DEFAULT.seconds * 5)
             notice = f"{notice}; {cut}" if notice else cut

@@ -53,6 +53,11 @@ def test_bad_query_is_a_400_and_no_engine_a_clear_error(apps):
     solr, _ = apps
     bad = solr.test_client().get("/api/search?q=" + "+".join(f"w{i}" for i in range(200)))
     assert bad.status_code == 400 and "error" in bad.get_json()
+    down = create_app({"INDEX_DIR": "solr://127.0.0.1:9/newsfacet", "TESTING": True})     # nothing listens on 9
+    answer = down.test_client().get("/api/search?q=oil")
+    assert answer.status_code == 503 and "127.0.0.1:9" in answer.get_json()["error"]
+    page = down.test_client().get("/?q=oil")
+    assert page.status_code == 503 and b"search engine" in page.data
 
 
 def test_pages_and_story(apps):
