@@ -10,7 +10,7 @@ API gives the total, the page, every facet without its own filter, and the days 
 The query budget: NewsFacet's caps (clauses, pattern words) apply before Solr is asked; Solr's
 `timeAllowed` bounds the search itself, and a partial answer says so in `notice`.
 Not done on this engine (README's engine table): near-duplicate collapsing (every version is
-listed), did-you-mean, exports and feeds.
+listed), did-you-mean and suggestions.
 """
 from __future__ import annotations
 
@@ -22,7 +22,9 @@ from dataclasses import asdict
 
 from ..engines.solr.client import SolrError
 from ..facetspec import BY_PARAM, FACETS
-from . import budget, hits, matching
+import numpy as np
+
+from . import budget, export, hits, matching
 from .facetcounts import FACET_LIMIT, facet_value
 from .highlight import highlight_paragraphs, sanitize_many
 from .parse import NOTHING, highlight_terms, parse
@@ -231,7 +233,27 @@ class SolrArchive:
         return []           # not on this engine yet (README's engine table): the box simply offers nothing
 
     def export(self, req: SearchRequest):
-        raise QueryError("exports are not available on the Solr engine yet; use the API's pages", "q")
+        """(count, rows) of every match in the search's order, read CHUNK at a time with Solr's
+        cursorMark (deep paging that costs the same on the last chunk as on the first)."""
+        live = self.live
+        q, _, _ = self._query(live, req)
+        sort = req.sort if (q is not None or req.sort != "relevance") else "newest"
+        base = {"query": self._translate(live, q), "filter": filters(req), "params": {"q.op": "OR"}}
+        count = int(self.client.select({}, {**base, "limit": 0})["response"]["numFound"])
+
+        def rows():
+            cursor = "*"
+            while True:
+                res = self.client.select({}, {**base, "limit": export.CHUNK, "fields": FIELDS,
+                                              "sort": SORT[sort] + ", id asc",
+                                              "params": {"q.op": "OR", "cursorMark": cursor}})
+                docs = res["response"]["docs"]
+                page = _Page(docs, live.searcher.schema)
+                yield from export.rows(page, np.arange(len(docs)), match=req.match)
+                if not docs or res.get("nextCursorMark", cursor) == cursor:
+                    return
+                cursor = res["nextCursorMark"]
+        return count, rows()
 
     def stats(self, top: int = 10) -> dict:
         res = self.client.select({}, {"query": "*:*", "limit": 0, "facet": {
