@@ -25,7 +25,10 @@ from .solrlive import scored_field, solr_field
 NOTHING = "id:__nothing__"          # a term no story has: matches nothing
 _SPECIAL = re.compile(r'([+\-!(){}\[\]^"~*?:\\/&| ])')
 def escape(term: str) -> str:
-    return _SPECIAL.sub(r"\\\1", term)
+    """A term or value as one literal Lucene term: special characters and spaces escaped, and
+    the parser's words (AND, OR, NOT, TO: a facet value could be one) not read as operators."""
+    out = _SPECIAL.sub(r"\\\1", term)
+    return "\\" + out if term in ("AND", "OR", "NOT", "TO") else out
 
 
 def _boost(node) -> str:
@@ -70,7 +73,8 @@ def _to_solr(q, term, to_solr) -> str:
         # score: their words', as NewsFacet's evaluator scores a phrase (query/evaluate.py, _fallback).
         words = [_text(w) for w in q.words]
         slop = max(0, q.slop - 1)
-        phrase = f'{solr_field(q.fieldname)}:"{escape(" ".join(words))}"{"~%d" % slop if slop else ""}^=0'
+        quoted = " ".join(words).replace("\\", "\\\\").replace('"', '\\"')
+        phrase = f'{solr_field(q.fieldname)}:"{quoted}"{"~%d" % slop if slop else ""}^=0'
         scores = " ".join(term(q.fieldname, w) for w in words)
         return f"(+{phrase} {scores}){_boost(q)}"
     if isinstance(q, wq.Not):                 # every story without it scores 1, as Whoosh's InverseMatcher
