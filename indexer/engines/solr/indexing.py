@@ -19,6 +19,7 @@ import datetime as _dt
 import json
 import os
 import stat
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
@@ -171,6 +172,17 @@ def _run(client, paths, rebuild, max_bytes, follow_links, problem, batch, report
     seen: set[str] = set()
     pending: list[tuple] = []
 
+    sender = ThreadPoolExecutor(1)       # Solr indexes one batch while the next is prepared
+    in_flight: list = []
+
+    def wait() -> None:
+        while in_flight:
+            report.documents += in_flight.pop().result()      # Solr's refusal is raised here
+
+    def send(docs: list[dict]) -> int:
+        client.update(docs)
+        return len(docs)
+
     def flush() -> None:
         if pending:
             jobs = pool.imap(_prepared, pending, chunksize=16) if pool else map(_prepared, pending)
@@ -179,52 +191,56 @@ def _run(client, paths, rebuild, max_bytes, follow_links, problem, batch, report
                 if warning:
                     problem(ReadProblem(key, warning, skipped=False))
                 docs.append(doc)
-            client.update(docs)
-            report.documents += len(docs)
             pending.clear()
+            wait()
+            in_flight.append(sender.submit(send, docs))
 
-    for file, root in discover(paths, walk_problems, follow_links=follow_links):
-        key = path_text(os.path.abspath(file))
-        if key in seen:
-            continue
-        seen.add(key)
-        if is_feed_list(file):
-            problem(ReadProblem(str(file), "feed lists are followed by the Whoosh indexer only; skipped"))
-            continue
-        try:
-            st = file.stat()
-        except OSError as exc:
-            problem(ReadProblem(str(file), f"cannot read: {exc.strerror or exc}"))
-            continue
-        if not stat.S_ISREG(st.st_mode):
-            problem(ReadProblem(str(file), "not a regular file (a pipe, socket or device)"))
-            continue
-        old = known.get(key)
-        if old and old["complete"] and old["size"] == st.st_size and old["mtime_ns"] == st.st_mtime_ns:
-            report.unchanged += 1
-            continue
-        src = read_source(file, root, max_bytes)
-        for p in src.problems:
+    try:
+        for file, root in discover(paths, walk_problems, follow_links=follow_links):
+            key = path_text(os.path.abspath(file))
+            if key in seen:
+                continue
+            seen.add(key)
+            if is_feed_list(file):
+                problem(ReadProblem(str(file), "feed lists are followed by the Whoosh indexer only; skipped"))
+                continue
+            try:
+                st = file.stat()
+            except OSError as exc:
+                problem(ReadProblem(str(file), f"cannot read: {exc.strerror or exc}"))
+                continue
+            if not stat.S_ISREG(st.st_mode):
+                problem(ReadProblem(str(file), "not a regular file (a pipe, socket or device)"))
+                continue
+            old = known.get(key)
+            if old and old["complete"] and old["size"] == st.st_size and old["mtime_ns"] == st.st_mtime_ns:
+                report.unchanged += 1
+                continue
+            src = read_source(file, root, max_bytes)
+            for p in src.problems:
+                problem(p)
+            if not src.docs and any(p.skipped for p in src.problems):
+                continue
+            if old:
+                client.update({"delete": {"query": _term(key)}})       # the file's old stories
+                report.changed += 1
+            else:
+                report.new += 1
+            stories = len({d.id for d in src.docs})
+            sig = SEP.join((key, str(src.size), str(-1 if src.unstable else src.mtime_ns), src.sha256, str(stories)))
+            for d in src.docs:
+                pending.append((d, key, sig, seq))
+                seq += 1
+                if len(pending) >= batch:
+                    flush()
+        for p in walk_problems:
             problem(p)
-        if not src.docs and any(p.skipped for p in src.problems):
-            continue
-        if old:
-            client.update({"delete": {"query": _term(key)}})       # the file's old stories
-            report.changed += 1
-        else:
-            report.new += 1
-        stories = len({d.id for d in src.docs})
-        sig = SEP.join((key, str(src.size), str(-1 if src.unstable else src.mtime_ns), src.sha256, str(stories)))
-        for d in src.docs:
-            pending.append((d, key, sig, seq))
-            seq += 1
-            if len(pending) >= batch:
-                flush()
-    for p in walk_problems:
-        problem(p)
-    flush()
-    for key in sorted(k for k in known if k not in seen and _within(k, roots)):
-        client.update({"delete": {"query": _term(key)}})
-        report.removed += 1
+        flush()
+        wait()
+        for key in sorted(k for k in known if k not in seen and _within(k, roots)):
+            client.update({"delete": {"query": _term(key)}})
+            report.removed += 1
+    finally:
+        sender.shutdown(wait=True)
     client.commit()
     return report
