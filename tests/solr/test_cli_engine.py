@@ -2,6 +2,13 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -40,3 +47,31 @@ def test_bad_and_unreachable_engines():
     assert down.exit_code == 7 and "127.0.0.1:9" in down.output
     no_url = run(main, ["setup"])
     assert no_url.exit_code == 2
+
+
+def test_newsfacet_serve_over_the_engine(collection):
+    """`newsfacet --engine URL serve`: gunicorn workers open the collection, not a folder."""
+    CliRunner().invoke(main, ["--engine", str(collection.url), "index", str(SEEDS)])
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    exe = Path(sys.executable).parent / "newsfacet"
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "indexer.cli"]
+    proc = subprocess.Popen(cmd + ["--engine", str(collection.url), "serve", "--port", str(port), "--workers", "1"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert proc.poll() is None, proc.stdout.read().decode(errors="replace")
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/search?q=unicef", timeout=5) as r:
+                    body = json.loads(r.read())
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "server did not start"
+                time.sleep(0.3)
+        assert body["total"] == 1 and "<mark>UNICEF</mark>" in body["hits"][0]["snippet"]
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=20)
+        proc.stdout.close()
