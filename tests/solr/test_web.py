@@ -2,6 +2,7 @@
 and one browser test of the page (search, highlights, a facet, a story)."""
 from __future__ import annotations
 
+import csv
 import json
 import re
 import sys
@@ -62,7 +63,7 @@ def test_bad_query_is_a_400_and_no_engine_a_clear_error(apps):
 
 @pytest.mark.parametrize("query", ["q=coffee&sort=newest", "country=BR&sort=oldest", "q=oil+-opec&sort=newest"])
 def test_export_same_as_whoosh(apps, query):
-    """Every match, in date order (ties in indexing order on both engines), streamed in chunks."""
+    """Every match, in date order, streamed in chunks: the same rows as Whoosh's export."""
     solr, whoosh = apps
     answers = []
     for app in (solr, whoosh):             # each streamed body read whole before the next request
@@ -72,7 +73,15 @@ def test_export_same_as_whoosh(apps, query):
     (s_status, s_count, s_lines), (w_status, w_count, w_lines) = answers
     assert s_status == w_status == 200
     assert s_count == w_count != "0"
-    assert s_lines == w_lines
+    assert s_lines[0] == w_lines[0]                     # the header
+    # Stories of one day may come in either engine's indexing order (Whoosh's parallel writer
+    # numbers its segments' stories as they finish): the same days in the same order, each with
+    # the same rows.
+    def by_day(lines):
+        rows = list(csv.reader(lines[1:]))
+        return [r[1] for r in rows], {day: sorted(map(tuple, (r for r in rows if r[1] == day)))
+                                     for day in {r[1] for r in rows}}
+    assert by_day(s_lines) == by_day(w_lines)
 
 
 def test_pages_and_story(apps):
