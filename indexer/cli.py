@@ -28,6 +28,7 @@ import click
 from . import store
 from .engines import EngineError
 from .engines.cli import EngineFailed, setup_cmd
+from .entities_cli import entities_cmd
 
 EXIT_SKIPPED = 1
 UNSUPPORTED_NAMED = 20      # files of other types named one by one; past that, counted in one line
@@ -330,49 +331,6 @@ def check_cmd(index_dir):
     click.echo(f"ok: {verified} files of {gen} match their checksums")
 
 
-@main.command("entities")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--explain", is_flag=True,
-              help="Also say why each value was given: the rule and its evidence (under \"why\").")
-def entities_cmd(file, explain):
-    """Print the countries, organisations and companies found in each record of a .jsonl[.gz] FILE
-    (what each story is about, and under "mentioned" every value it names).
-
-    Records are read by the indexer's own reader, so the dateline, date and title the
-    extractor sees are the ones `newsfacet index` gives it.
-    """
-    from .documents import read_file
-    from .prepare import extract, language_and_dateline
-
-    docs, problems = read_file(file, file.parent)
-    for problem in problems:
-        click.echo(str(problem), err=True)
-    for doc in docs:
-        lang, dateline, _ = language_and_dateline(doc)
-        ents = extract(doc, lang, dateline)
-        click.echo(json.dumps({
-            "id": doc.id,
-            "countries": [{"code": c.code, "name": c.name} for c in ents.countries],
-            "organisations": [{"name": o.name, "acronym": o.acronym, "kind": o.kind}
-                              for o in ents.organisations],
-            "companies": [{"name": c.name, "value": c.key} for c in ents.companies],
-            "mentioned": {"countries": [c.code for c in ents.countries_mentioned],
-                          "organisations": [o.key for o in ents.organisations_mentioned],
-                          "companies": [c.key for c in ents.companies_mentioned]},
-            **({"why": _why(doc, lang, dateline)} if explain else {}),
-        }, ensure_ascii=False))
-    if any(p.skipped for p in problems):
-        click.get_current_context().exit(EXIT_SKIPPED)
-
-
-def _why(doc, lang: str, dateline: str) -> list[dict]:
-    """`entities --explain`: each value with the rule and the evidence (indexer/explain.py)."""
-    from . import gazetteer
-    from .explain import explain
-    with gazetteer.in_language(lang):
-        return explain(doc.title or "", doc.body or "", dateline, doc.date)
-
-
 @main.command("serve")
 @click.option("--host", default=None, help="Address to listen on [default: web.serve.DEFAULT_HOST, 127.0.0.1].")
 @click.option("--port", type=click.IntRange(1, 65535), default=None,
@@ -409,6 +367,7 @@ def serve_cmd(host, port, workers, base_url, index_dir):
 
 
 main.add_command(setup_cmd)       # `newsfacet --engine URL setup` (engines/cli.py)
+main.add_command(entities_cmd)    # `newsfacet entities FILE [--explain]` (entities_cli.py)
 
 
 if __name__ == "__main__":
