@@ -25,9 +25,8 @@ file changed under the reader, `Source.unstable` says so and the next run reads 
 again.
 
 Size limit: `max_bytes` bounds a file's size on disk. A `.jsonl.gz` or `.warc.gz` is
-streamed, so the limit applies to its compressed size and to each record, and its
-stories go to `docs` one by one as they are read: `newsfacet index` passes a spool
-(stream.py), so a file of any size is indexed in bounded memory.
+streamed, so the limit applies to its compressed size and to each record; its stories go
+to `docs` as read (`newsfacet index` passes its spool, stream.py): bounded memory.
 
 This module never knows about the index.
 """
@@ -325,8 +324,7 @@ def _parse(f: _Hashing, kind: str, size: int, rel: str, shown: str, max_bytes: i
 
 
 def _parse_whole(f: _Hashing, kind: str, rel: str, shown: str, max_bytes: int, out):
-    """The formats read whole (at most `max_bytes`): text, Markdown, HTML, JSON, JSON Lines (its records go to `out`
-    as they are parsed), feeds."""
+    """The formats read whole (at most `max_bytes`); a JSON Lines file's records go to `out` as parsed."""
     data = f.read(max_bytes + 1)
     text, problems = _decode(data, shown, html=kind in HTML_SUFFIXES)
     if text is None:

@@ -122,7 +122,10 @@ class FileSink:
             self.buffer = []
 
     def clear(self) -> None:
+        """Drop what was read so far: its batches are never written, even if the file is kept after all."""
         self.ids, self.derived, self.buffer, self.kept = [], set(), [], False
+        dead = FileSink(self.spool)
+        self.spool.batches = [b if b[3] is not self else (*b[:3], dead) for b in self.spool.batches]
 
     def __len__(self) -> int:
         return len(self.ids)

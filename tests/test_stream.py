@@ -110,3 +110,41 @@ def test_spooled_stories_are_indexed_once_with_their_files_decisions(tmp_path, p
     one, b = (os.path.abspath(root / "a" / "one.jsonl.gz"), os.path.abspath(root / "b.jsonl"))
     assert paths == {**{f"r-{n}": one for n in range(len(lines) - 1)}, "b.jsonl#2": b}
     assert Archive(tmp_path / "ix").search(SearchRequest(q='"a story without an id"')).total == 1
+
+
+@pytest.mark.parametrize("procs", [1, 2, 3, 7])
+def test_the_workers_shares_hold_every_kept_story_once(tmp_path, monkeypatch, request, procs):
+    """What each worker reads back from the spool: the kept files' stories with the build's decisions applied
+    (prefix, skipped duplicate, a feed's later copy), then the feeds', each exactly once across the shares."""
+    from indexer.documents import Document
+    from indexer.stream import Spool, Stories
+    monkeypatch.setattr("indexer.stream.BATCH", 4)          # several batches per file, cut across shares
+
+    def doc(i: str, path: str) -> Document:
+        return Document(id=i, path=path, title=i, date=None, body=f"body of {i}")
+
+    spool = Spool(tmp_path)
+    request.addfinalizer(spool.close)
+
+    def read(ids: list[str], path: str):                  # as the build does: a file read, then adopted
+        sink = spool.sink()
+        for i in ids:
+            sink.append(doc(i, path))
+        assert spool.adopt(sink) is sink and sink.buffer == []
+        return sink
+
+    a = read([f"a.txt#{n}" for n in range(10)], "a.txt")  # path-made ids: get the prefix
+    b = read([f"x{n}" for n in range(7)], "b.jsonl")
+    read([f"g{n}" for n in range(5)], "g.jsonl").clear()   # a file that turned out unreadable
+    assert len(spool.batches) == 3 + 2 + 2
+    assert list(a.final_ids("new/"))[:2] == ["new/a.txt#0", "new/a.txt#1"]
+    a.keep("/k/a.txt", "new/")
+    b.skip.add("x3")
+    b.keep("/k/b.jsonl", "")
+    spool.overridden = {"x5"}
+    extra = [(doc("x5", "feed"), "feed:1"), (doc("f1", "feed"), "feed:1")]
+    stories = Stories(spool, extra, 10 + 5 + 2)
+    got = [(d.id, k) for w in range(procs) for d, k in stories.share(w, procs)]
+    assert got == ([(f"new/a.txt#{n}", "/k/a.txt") for n in range(10)]
+                   + [(f"x{n}", "/k/b.jsonl") for n in (0, 1, 2, 4, 6)] + [("x5", "feed:1"), ("f1", "feed:1")])
+    assert [(d.id, k) for d, k in stories] == got and len(stories) == len(got)

@@ -2,7 +2,8 @@
 
 A record's `id` is its id (the user said so); a record without one gets `rel#N`
 (its line, or its place in a JSON list). A `.jsonl.gz` is streamed line by line:
-memory holds one line and the Documents read, never the expanded file, and a file
+memory holds one line, never the expanded file (each Document goes to the caller's
+`docs` as it is read: the build's spool writes it out), and a file
 that expands far more than text does (a decompression bomb) is stopped and named.
 """
 from __future__ import annotations
