@@ -8,7 +8,8 @@ files. `rebuild=True` writes a whole new generation beside the live one and swap
 (`store.swap_live`), so readers never see a half-built index.
 
 Reading files is cheap; entity extraction and Whoosh's analysis are not, so a large
-run forks one worker per core, each writing a segment of its own (`parallel.py`).
+run forks one worker per core, each writing a segment of its own (`parallel.py`). Stories
+wait in the run's spool (`stream.py`), not in memory, so memory does not grow with the input.
 The manifest is written only after Whoosh commits; if a run is killed between the two,
 the next run re-reads those files and deletes their ids before adding them again, so
 every story is in the index exactly once. The manifest records the bytes actually
