@@ -8,7 +8,8 @@ files. `rebuild=True` writes a whole new generation beside the live one and swap
 (`store.swap_live`), so readers never see a half-built index.
 
 Reading files is cheap; entity extraction and Whoosh's analysis are not, so a large
-run forks one worker per core, each writing a segment of its own (`parallel.py`).
+run forks one worker per core, each writing a segment of its own (`parallel.py`). Stories
+wait in the run's spool (`stream.py`), not in memory, so memory does not grow with the input.
 The manifest is written only after Whoosh commits; if a run is killed between the two,
 the next run re-reads those files and deletes their ids before adding them again, so
 every story is in the index exactly once. The manifest records the bytes actually
@@ -46,10 +47,11 @@ from whoosh import index as whoosh_index
 
 from . import names, store, whoosh_ext
 from .analysis import ANALYSIS_VERSION
-from .documents import (DEFAULT_MAX_BYTES, HTML_SUFFIXES, WARC_SUFFIXES, Document, ReadProblem, Source,
-                        discover, is_derived_id, path_text, read_source, suffix_of)
+from .documents import (DEFAULT_MAX_BYTES, HTML_SUFFIXES, WARC_SUFFIXES, ReadProblem, Source, discover, path_text,
+                        read_source, suffix_of)
 from .feedrun import FeedRun, dropped, follow, is_feed_list, is_url, list_key, read_feed_list, replay
-from .parallel import add_story, write_parallel
+from .parallel import write_stories as _write  # tests stand in for it to fail a run mid-write
+from .stream import Spool, Stories
 from .readers.fetch import Fetcher
 from .readers.fetched import FetchArchive
 from .schema import SCHEMA, codec
@@ -116,11 +118,13 @@ def _read_one(job: tuple) -> Source:
     return read_source(file, root, max_bytes, expect)
 
 
-def _read_all(jobs: list[tuple], procs: int) -> Iterable[Source]:
-    """Sources in the order of `jobs`; pages (trafilatura: ~15 ms each) are read by `procs` forked workers."""
+def _read_all(jobs: list[tuple], procs: int, spool: Spool) -> Iterable[Source]:
+    """Sources in the order of `jobs`; pages (trafilatura: ~15 ms each) are read by `procs` forked workers.
+
+    In-process, each file's stories go straight into the spool as they are read (stream.py)."""
     pages = sum(1 for f, *_ in jobs if suffix_of(f) in HTML_SUFFIXES + WARC_SUFFIXES)
     if procs <= 1 or pages < READ_POOL_THRESHOLD:
-        return map(_read_one, jobs)
+        return (read_source(file, root, max_bytes, expect, docs=spool.sink()) for file, root, max_bytes, expect in jobs)
     import multiprocessing as mp
 
     from .parallel import _die_with_parent      # a reader left behind by `kill -9` would hold the lock
@@ -140,14 +144,8 @@ def _root_name(root: Path) -> str:
     return name or "root"
 
 
-def _qualify(doc: Document, prefix: str) -> None:
-    if prefix and is_derived_id(doc):
-        doc.id = prefix + doc.id
-
-
-def _prefix_for(docs: list[Document], key: str, root: Path, owner: dict[str, str]) -> str:
+def _prefix_for(derived: set[str], key: str, root: Path, owner: dict[str, str]) -> str:
     """"" when the file's path-made ids are free, else the folder's name, else that plus a hash of the path."""
-    derived = [d.id for d in docs if is_derived_id(d)]
     if not any(owner.get(i, key) != key for i in derived):
         return ""
     prefix = _root_name(root) + "/"
@@ -296,11 +294,27 @@ def _run(paths, feeds: FeedRun, ix, gen, manifest, fresh, procs, progress, max_b
             for i in entry.get("ids", ()):
                 owner.setdefault(i, key)
 
-    # 2. read the new and changed files (the manifest gets the facts of the bytes parsed)
-    docs: list[tuple[Document, str]] = []
+    spool = Spool(gen.parent)
+    try:
+        _stream(to_read, walked, manifest, removed, owner, replayed, to_follow, feeds, ix, before, fresh, procs,
+                progress, max_bytes, problem, report, spool)
+    finally:
+        spool.close()
+    try:
+        save_manifest(gen, manifest)
+    except OSError as exc:
+        exc.committed = True          # the stories are in; the next run re-reads their files (see above)
+        raise
+
+
+def _stream(to_read, walked, manifest, removed, owner, replayed, to_follow, feeds, ix, before, fresh, procs,
+            progress, max_bytes, problem, report, spool: Spool) -> None:
+    # 2. read the new and changed files (the manifest gets the facts of the bytes parsed); their stories are
+    #    spooled, only their ids kept (stream.py)
     file_ids: dict[str, list[str]] = {}
     jobs = [(file, root, max_bytes, walked.get(file)) for file, root, _ in to_read]
-    for (file, root, key), src in zip(to_read, _read_all(jobs, procs)):
+    for (file, root, key), src in zip(to_read, _read_all(jobs, procs, spool)):
+        sink = spool.adopt(src.docs)
         for p in src.problems:
             problem(p)
         old = manifest.get(key)
@@ -309,7 +323,7 @@ def _run(paths, feeds: FeedRun, ix, gen, manifest, fresh, procs, progress, max_b
             entry["mtime_ns"], entry["sha256"] = -1, ""
             problem(ReadProblem(str(file), "changed while it was being read; indexed as read, "
                                            "and read again on the next run", skipped=False))
-        if not src.docs and any(p.skipped or p.unsupported for p in src.problems):
+        if not sink and any(p.skipped or p.unsupported for p in src.problems):
             continue           # the file as a whole was unreadable (or not ours): leave the index as it was
         if old and old.get("sha256") == src.sha256 and not src.unstable and "ids" in old:
             manifest[key] = {**old, **entry}       # touched, not changed
@@ -319,18 +333,18 @@ def _run(paths, feeds: FeedRun, ix, gen, manifest, fresh, procs, progress, max_b
             continue
         prefix = old.get("prefix", "") if old else ""
         if not prefix:
-            _free_moved(src.docs, key, owner, manifest, removed)
-            prefix = _prefix_for(src.docs, key, root, owner)
+            _free_moved(sink.ids, key, owner, manifest, removed)
+            prefix = _prefix_for(sink.derived, key, root, owner)
         kept = []
-        for d in src.docs:
-            _qualify(d, prefix)
-            holder = owner.get(d.id)
+        for i in sink.final_ids(prefix):
+            holder = owner.get(i)
             if holder is not None and holder != key:
-                problem(ReadProblem(str(file), f"duplicate id {d.id!r} (also in {holder}); skipped"))
+                problem(ReadProblem(str(file), f"duplicate id {i!r} (also in {holder}); skipped"))
+                sink.skip.add(i)
                 continue
-            owner[d.id] = key
-            kept.append(d.id)
-            docs.append((d, key))
+            owner[i] = key
+            kept.append(i)
+        sink.keep(key, prefix)
         if prefix:
             entry["prefix"] = prefix
         entry["ids"] = kept
@@ -342,9 +356,13 @@ def _run(paths, feeds: FeedRun, ix, gen, manifest, fresh, procs, progress, max_b
         manifest[key] = entry
 
     # 3. the feeds: what is new in each (an unchanged feed answers 304); a later copy of an item wins
-    docs += [(d, k) for d, k in replayed if k not in removed]
-    docs += follow(to_follow, manifest, owner, feeds, problem, report)
-    docs = list({d.id: (d, k) for d, k in docs}.values())
+    extra = [(d, k) for d, k in replayed if k not in removed]
+    extra += follow(to_follow, manifest, owner, feeds, problem, report)
+    extra = list({d.id: (d, k) for d, k in extra}.values())
+    spooled = {i for ids in file_ids.values() for i in ids}
+    spool.overridden = spooled & {d.id for d, _ in extra}
+    written = spooled | {d.id for d, _ in extra}
+    docs = Stories(spool, extra, len(written))
 
     # 4. extract entities and write (one segment per core when there is enough work)
     writer = store.open_writer(ix, limitmb=256, codec=codec())
@@ -356,47 +374,30 @@ def _run(paths, feeds: FeedRun, ix, gen, manifest, fresh, procs, progress, max_b
         if not fresh:
             for key in file_ids:
                 writer.delete_by_term("path", key)
-            for doc, _ in docs:       # a story indexed by a run killed before its manifest
-                writer.delete_by_term("id", doc.id)
+            for doc_id in written:    # a story indexed by a run killed before its manifest
+                writer.delete_by_term("id", doc_id)
         bar = _progress(len(docs), progress)
-        warnings = _write(ix, writer, docs, procs, fresh, bar.update)
+        parallel = procs > 1 and len(docs) >= PARALLEL_THRESHOLD and whoosh_ext.parallel_commit_supported()
+        warnings = _write(ix, writer, docs, procs if parallel else 1, fresh, bar.update)
         bar.close()
     except BaseException:
         store.cancel_writer(writer)
         raise
     report.documents = len(docs)
     after = {i for e in manifest.values() for i in e.get("ids", ())}
-    written = {d.id for d, _ in docs}
     report.stories_new, report.stories_changed = len(written - before), len(written & before)
     report.stories_removed = len(before - after)
     for key, doc_id, warning in warnings:
         problem(ReadProblem(key, f"{doc_id}: {warning}", skipped=False))
-    try:
-        save_manifest(gen, manifest)
-    except OSError as exc:
-        exc.committed = True          # the stories are in; the next run re-reads their files (see above)
-        raise
 
 
-def _free_moved(docs: list[Document], key: str, owner: dict[str, str], manifest: dict, removed: set) -> None:
+def _free_moved(ids: list[str], key: str, owner: dict[str, str], manifest: dict, removed: set) -> None:
     """Ids held by a file that no longer exists (its folder moved or was deleted) pass to this one."""
-    for d in docs:
-        holder = owner.get(d.id)
+    for i in ids:
+        holder = owner.get(i)
         if (holder is not None and holder != key and holder in manifest and not manifest[holder].get("feed")
                 and not os.path.lexists(holder)):
             removed.add(holder)
-            for i in manifest[holder].get("ids", ()):
-                if owner.get(i) == holder:
-                    del owner[i]
-
-
-def _write(ix, writer, docs: list[tuple[Document, str]], procs: int, fresh: bool, on_progress) -> list:
-    """Prepare and add every story, then commit; returns entity warnings (key, id, message)."""
-    if procs > 1 and len(docs) >= PARALLEL_THRESHOLD and whoosh_ext.parallel_commit_supported():
-        return write_parallel(ix, writer, docs, procs, optimize=False, on_progress=on_progress)
-    warnings: list = []
-    for doc, key in docs:
-        add_story(writer, doc, key, warnings)
-        on_progress(1)
-    writer.commit(optimize=fresh)
-    return warnings
+            for j in manifest[holder].get("ids", ()):
+                if owner.get(j) == holder:
+                    del owner[j]

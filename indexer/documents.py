@@ -7,8 +7,8 @@ CONTRACT (other modules rely on it; implementation owned by the documents work):
     SUPPORTED_SUFFIXES
     discover(paths, problems=None, follow_links=False, seen=None) -> iterator of (file_path, root)
     read_file(path, root, max_bytes=...) -> (list[Document], list[ReadProblem])
-    read_source(path, root, max_bytes=..., expect=None) -> Source (the same, plus the size, mtime and
-        SHA-256 of the very bytes parsed, for the manifest)
+    read_source(path, root, max_bytes=..., expect=None, docs=None) -> Source (the same, plus the size, mtime
+        and SHA-256 of the bytes parsed; `docs` gets each story as read: `append`, `clear`, `len`)
 
 `suffix_of`, and from `newstext.py` (the string rules: dates, datelines, titles)
 `parse_date`, `split_dateline`, `derive_title`, are public so the CLI and tests apply
@@ -25,7 +25,8 @@ file changed under the reader, `Source.unstable` says so and the next run reads 
 again.
 
 Size limit: `max_bytes` bounds a file's size on disk. A `.jsonl.gz` or `.warc.gz` is
-streamed, so the limit applies to its compressed size and to each record.
+streamed, so the limit applies to its compressed size and to each record; its stories go
+to `docs` as read (`newsfacet index` passes its spool, stream.py): bounded memory.
 
 This module never knows about the index.
 """
@@ -217,7 +218,8 @@ def read_file(path, root, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[list[Docu
     return src.docs, src.problems
 
 
-def read_source(path, root, max_bytes: int = DEFAULT_MAX_BYTES, expect: Identity | None = None) -> Source:
+def read_source(path, root, max_bytes: int = DEFAULT_MAX_BYTES, expect: Identity | None = None,
+                docs=None) -> Source:
     """Read one file into a Source; every failure is a ReadProblem, never an exception.
 
     `expect` (from `discover(seen=...)`): the file must still be the one the walk checked.
@@ -230,11 +232,12 @@ def read_source(path, root, max_bytes: int = DEFAULT_MAX_BYTES, expect: Identity
         rel = path_text(path.relative_to(root).as_posix())
     except ValueError:
         rel = path_text(path.name)
-    src = Source()
+    src = Source() if docs is None else Source(docs=docs)
     try:
         _read(src, path, rel, str(path), max_bytes, expect)
     except Exception as e:  # last line of defence: report, never crash the run
-        src.docs, src.problems = [], [ReadProblem(str(path), f"unexpected error: {type(e).__name__}: {e}")]
+        src.docs.clear()
+        src.problems = [ReadProblem(str(path), f"unexpected error: {type(e).__name__}: {e}")]
     if not src.docs and not any(p.skipped or p.unsupported for p in src.problems):   # `[]`, or blank lines
         src.problems.append(ReadProblem(str(path), "no stories in the file"))
     if len(src.problems) > MAX_PROBLEMS:
@@ -284,10 +287,11 @@ def _read(src: Source, path: Path, rel: str, shown: str, max_bytes: int, expect:
             return
         hashing = _Hashing(f)
         try:
-            src.docs, src.problems = _parse(hashing, kind, st.st_size, rel, shown, max_bytes)
+            src.problems = _parse(hashing, kind, st.st_size, rel, shown, max_bytes, src.docs)
             hashing.drain()
         except OSError as e:
-            src.docs, src.problems = [], [ReadProblem(shown, f"cannot read: {e.strerror or e}")]
+            src.docs.clear()
+            src.problems = [ReadProblem(shown, f"cannot read: {e.strerror or e}")]
             return
         src.sha256 = hashing.h.hexdigest()
         after = os.fstat(f.fileno())
@@ -305,13 +309,22 @@ def _kind(path: Path, fd: int) -> str | None:
     return sniff(os.pread(fd, HEAD_BYTES, 0))      # pread: the hash still covers every byte from 0
 
 
-def _parse(f: _Hashing, kind: str, size: int, rel: str, shown: str, max_bytes: int):
+def _parse(f: _Hashing, kind: str, size: int, rel: str, shown: str, max_bytes: int, out) -> list[ReadProblem]:
+    """The file's stories go to `out` (the compressed formats stream them record by record); returns the problems."""
     if kind == ".jsonl.gz":
         from .readers.records import read_jsonl_gz
-        return read_jsonl_gz(f, size, rel, shown, max_bytes, _is_binary)
+        return read_jsonl_gz(f, size, rel, shown, max_bytes, _is_binary, out)[1]
     if kind in WARC_SUFFIXES:
         from .readers.warc import read_warc
-        return read_warc(f, rel, shown, max_bytes)
+        return read_warc(f, rel, shown, max_bytes, out)[1]
+    docs, problems = _parse_whole(f, kind, rel, shown, max_bytes, out)
+    for doc in docs:
+        out.append(doc)
+    return problems
+
+
+def _parse_whole(f: _Hashing, kind: str, rel: str, shown: str, max_bytes: int, out):
+    """The formats read whole (at most `max_bytes`); a JSON Lines file's records go to `out` as parsed."""
     data = f.read(max_bytes + 1)
     text, problems = _decode(data, shown, html=kind in HTML_SUFFIXES)
     if text is None:
@@ -329,7 +342,8 @@ def _parse(f: _Hashing, kind: str, size: int, rel: str, shown: str, max_bytes: i
                       else parse_json_value(value, rel, shown))
     elif kind == ".jsonl":
         from .readers.records import parse_jsonl
-        docs, more = parse_jsonl(text.split("\n"), rel, shown)
+        more = parse_jsonl(text.split("\n"), rel, shown, out)[1]
+        docs = []
     elif kind in HTML_SUFFIXES:
         from .readers.html import parse_html
         docs, more = parse_html(text, rel, shown)

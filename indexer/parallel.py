@@ -2,8 +2,9 @@
 
 Why not Whoosh's own `MpWriter`: it pickles every prepared document to a temp file
 for its sub-writers, and it would have us extract entities in the parent, which is
-the slowest step. Here forked workers inherit the list of Documents (no pickling on
-the way in), each extracts entities and writes its share into a segment of its own,
+the slowest step. Here forked workers inherit the stories (a list, or the run's
+spool, which each worker reads back batch by batch for its own share: stream.py), so
+nothing is pickled on the way in and memory stays bounded; each extracts entities and writes its share into a segment of its own,
 and sends back only the finished segment object. The parent's writer, which holds
 Whoosh's lock and the run's deletions, then writes one TOC naming the old segments and
 the new ones, so the whole run becomes visible to readers in one atomic commit
@@ -54,18 +55,22 @@ def _work(storage, indexname, docs, wid: int, out, parent: int) -> None:
     _die_with_parent(parent)
     try:
         ix = storage.open_index(indexname)
-        segments, warnings = [], []
-        for start in range(0, len(docs), SEGMENT_DOCS):
+        segments, warnings, writer, n = [], [], None, 0
+        for doc, key in docs:            # an iterator: the spool's share is read batch by batch
             # A segment per SEGMENT_DOCS stories: Whoosh keeps a segment's postings in a
             # pool and, past `limitmb`, spills them to disk and merges the runs back in
             # Python, which tripled the CPU time per story.
-            writer = SegmentWriter(ix, _lk=False, limitmb=POOL_MB, codec=codec())
-            chunk = docs[start:start + SEGMENT_DOCS]
-            for i, (doc, key) in enumerate(chunk, 1):
-                add_story(writer, doc, key, warnings)
-                if i % PROGRESS_EVERY == 0:
-                    out.put(("progress", wid, PROGRESS_EVERY))
-            out.put(("progress", wid, len(chunk) % PROGRESS_EVERY))
+            if writer is None:
+                writer = SegmentWriter(ix, _lk=False, limitmb=POOL_MB, codec=codec())
+            add_story(writer, doc, key, warnings)
+            n += 1
+            if n % PROGRESS_EVERY == 0:
+                out.put(("progress", wid, PROGRESS_EVERY))
+            if n % SEGMENT_DOCS == 0:
+                segments.append(whoosh_ext.finalize_segment(writer))
+                writer = None
+        out.put(("progress", wid, n % PROGRESS_EVERY))
+        if writer is not None:
             segments.append(whoosh_ext.finalize_segment(writer))
         out.put(("done", wid, segments, warnings))
     except BaseException as exc:  # report, never hang the parent
@@ -73,9 +78,10 @@ def _work(storage, indexname, docs, wid: int, out, parent: int) -> None:
                  getattr(exc, "errno", None)))
 
 
-def write_parallel(ix, writer, docs: list, procs: int, *, optimize: bool,
+def write_parallel(ix, writer, docs, procs: int, *, optimize: bool,
                    on_progress: Callable[[int], None] | None = None) -> list[tuple[str, str, str]]:
-    """Add `docs` ((Document, key) pairs) to the index through `writer` using `procs` workers.
+    """Add `docs` ((Document, key) pairs: a list, or `stream.Stories` with its `share`) to the index
+    through `writer` using `procs` workers.
 
     Commits `writer` (its deletions and the new segments together). Returns the
     entity-extraction warnings as (key, id, message). Raises RuntimeError if a worker
@@ -84,7 +90,8 @@ def write_parallel(ix, writer, docs: list, procs: int, *, optimize: bool,
     ctx = mp.get_context("fork")
     out = ctx.Queue()
     size = -(-len(docs) // procs)
-    shares = [docs[i * size:(i + 1) * size] for i in range(procs)]
+    shares = ([docs[i * size:(i + 1) * size] for i in range(procs)] if isinstance(docs, list)
+              else [docs.share(i, procs) for i in range(procs)])
     workers = [ctx.Process(target=_work, args=(ix.storage, ix.indexname, share, wid, out, os.getpid()), daemon=True)
                for wid, share in enumerate(shares)]
     for w in workers:
@@ -122,4 +129,17 @@ def write_parallel(ix, writer, docs: list, procs: int, *, optimize: bool,
         raise
 
     whoosh_ext.commit_segments(writer, segments, optimize=optimize)
+    return warnings
+
+
+def write_stories(ix, writer, docs, procs: int, fresh: bool, on_progress) -> list:
+    """Prepare and add every story (in-process when `procs` is 1), then commit; returns entity warnings
+    (key, id, message). `docs` is iterated once: from the spool, one batch in memory at a time."""
+    if procs > 1:
+        return write_parallel(ix, writer, docs, procs, optimize=False, on_progress=on_progress)
+    warnings: list = []
+    for doc, key in docs:
+        add_story(writer, doc, key, warnings)
+        on_progress(1)
+    writer.commit(optimize=fresh)
     return warnings

@@ -2,7 +2,8 @@
 
 A record's `id` is its id (the user said so); a record without one gets `rel#N`
 (its line, or its place in a JSON list). A `.jsonl.gz` is streamed line by line:
-memory holds one line and the Documents read, never the expanded file, and a file
+memory holds one line, never the expanded file (each Document goes to the caller's
+`docs` as it is read: the build's spool writes it out), and a file
 that expands far more than text does (a decompression bomb) is stopped and named.
 """
 from __future__ import annotations
@@ -13,7 +14,7 @@ import json
 import zlib
 from typing import BinaryIO, Iterable, Iterator
 
-from .common import Document, ReadProblem, story, valid
+from .common import ReadProblem, story, valid
 from .guard import Bomb, check
 
 
@@ -81,7 +82,8 @@ def parse_jsonl(lines: Iterable[str | None], rel: str, shown: str, docs: list | 
                 problems: list | None = None):
     """One record a line; `None` stands for a line over the size limit. Ids default to `rel#line`.
 
-    Appends to `docs`/`problems` when given, so a caller whose stream breaks keeps what was read.
+    Appends to `docs`/`problems` when given, so a caller whose stream breaks keeps what was read
+    (`docs` needs only `append`: a spool that writes each story out as it comes).
     """
     docs = [] if docs is None else docs
     problems, seen = [] if problems is None else problems, {}
@@ -100,13 +102,18 @@ def parse_jsonl(lines: Iterable[str | None], rel: str, shown: str, docs: list | 
             problems.append(ReadProblem(shown, "malformed JSON: nested too deeply", n))
             continue
         doc, more = record(rec, f"{rel}#{n}", rel, shown, n, "", seen)
-        docs += [doc] if doc else []
+        if doc:
+            docs.append(doc)
         problems += more
     return docs, problems
 
 
-def read_jsonl_gz(raw: BinaryIO, size: int, rel: str, shown: str, max_bytes: int, is_binary):
-    """Streamed: the whole file is never in memory, and a truncated archive keeps the lines before the damage."""
+def read_jsonl_gz(raw: BinaryIO, size: int, rel: str, shown: str, max_bytes: int, is_binary, docs=None):
+    """Streamed: the whole file is never in memory, and a truncated archive keeps the lines before the damage.
+
+    `docs` (a list by default) gets each Document as its line is read: the build passes a
+    spool (stream.py), so not even the file's stories are held at once.
+    """
     problems: list[ReadProblem] = []
     state = {"n": 0, "out": 0}
     consumed = getattr(raw, "n", None)
@@ -142,7 +149,7 @@ def read_jsonl_gz(raw: BinaryIO, size: int, rel: str, shown: str, max_bytes: int
                     warned = True
                 yield line.decode("cp1252", "replace")
 
-    docs: list[Document] = []
+    docs = [] if docs is None else docs
     try:
         with gzip.GzipFile(fileobj=raw, mode="rb") as f:
             parse_jsonl(lines(f), rel, shown, docs, problems)
@@ -151,7 +158,8 @@ def read_jsonl_gz(raw: BinaryIO, size: int, rel: str, shown: str, max_bytes: int
     except (OSError, EOFError, zlib.error, ValueError) as e:
         what = e.strerror if isinstance(e, OSError) and e.strerror else str(e) or type(e).__name__
         if state["n"] <= 1:
-            return [], problems + [ReadProblem(shown, f"cannot read compressed file: {what}")]
+            docs.clear()
+            return docs, problems + [ReadProblem(shown, f"cannot read compressed file: {what}")]
         problems.insert(0, ReadProblem(shown, f"compressed file damaged after line {state['n'] - 1}: {what}; "
                                            "the lines before were read", state["n"]))
     return docs, problems

@@ -34,8 +34,9 @@ def _charset(content_type: str) -> str | None:
     return None
 
 
-def read_warc(raw: BinaryIO, rel: str, shown: str, max_bytes: int) -> tuple[list[Document], list[ReadProblem]]:
-    docs: list[Document] = []
+def read_warc(raw: BinaryIO, rel: str, shown: str, max_bytes: int, docs=None) -> tuple[list[Document], list[ReadProblem]]:
+    """Record by record; `docs` (a list by default, a spool in the build) gets each page as it is read."""
+    docs = [] if docs is None else docs
     problems: list[ReadProblem] = []
     seen: set[str] = set()
     n = 0
@@ -75,7 +76,8 @@ def read_warc(raw: BinaryIO, rel: str, shown: str, max_bytes: int) -> tuple[list
                 text = data.decode("cp1252", "replace")
             read, more = parse_html(text, rel, shown, url=url, id=url,
                                     date_fallback=(record.rec_headers.get_header("WARC-Date") or None))
-            docs += read
+            for doc in read:
+                docs.append(doc)
             problems += [ReadProblem(p.path, f"{where}: {p.reason}", None, p.skipped and not read) for p in more]
     except Bomb as e:
         problems.insert(0, ReadProblem(shown, f"{e} after record {n}; the records before were read"))
@@ -83,7 +85,8 @@ def read_warc(raw: BinaryIO, rel: str, shown: str, max_bytes: int) -> tuple[list
         # warcio meets a cut or garbled record as one of these; what came before stands
         what = f"{type(e).__name__}: {e}"
         if not docs:
-            return [], problems + [ReadProblem(shown, f"cannot read web archive: {what}")]
+            docs.clear()
+            return docs, problems + [ReadProblem(shown, f"cannot read web archive: {what}")]
         problems.insert(0, ReadProblem(shown, f"web archive damaged after record {n}: {what}; the records before were read"))
     return docs, problems
 
