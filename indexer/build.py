@@ -212,7 +212,7 @@ def build_index(paths: Iterable[Path | str], index_dir: Path | str, *, rebuild: 
         before = store.files_in(gen)
         try:
             _run(paths, feeds, ix, gen, manifest, fresh, procs, progress, max_bytes, follow_links, problem, report)
-            _write_names(ix, gen)
+            names.write_committed(gen, ix)     # the name table of what was just committed
             store.write_checksums(gen)         # what `newsfacet check` and the server verify (checksums.py)
         except BaseException as exc:
             feeds.archive.close() if getattr(exc, "committed", False) else feeds.archive.discard()
@@ -234,15 +234,6 @@ def build_index(paths: Iterable[Path | str], index_dir: Path | str, *, rebuild: 
             report.total_documents = s.doc_count()
     report.seconds = time.perf_counter() - started
     return report
-
-
-def _write_names(ix, gen: Path) -> None:
-    """The name table of what was just committed (names.py), before a new generation goes live."""
-    try:
-        names.write(gen, ix)
-    except Exception as exc:
-        exc.committed = True          # the stories are in (keep their files); the next run writes the table again
-        raise
 
 
 def _run(paths, feeds: FeedRun, ix, gen, manifest, fresh, procs, progress, max_bytes, follow_links, problem,

@@ -207,3 +207,14 @@ def in_memory(searcher) -> nametable.NameTable:
     """The table of an index written before name tables existed (loads the gazetteers once)."""
     log.warning("the index has no name table; reindex (`newsfacet index`) so that workers need no gazetteer")
     return nametable.NameTable.from_lines(table_lines(searcher))
+
+
+def write_committed(gen: Path, ix) -> None:
+    """The name table of what a run just committed, before a new generation goes live. A failure
+    here leaves the stories in (the error is marked `committed`, so the build keeps their files);
+    the next run writes the table again."""
+    try:
+        write(gen, ix)
+    except Exception as exc:
+        exc.committed = True
+        raise
