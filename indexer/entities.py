@@ -215,6 +215,15 @@ def analyse(title: str, body: str, dateline: str = "", date: _dt.date | str | No
                     # mixed-case text names it too (and then that text adds it)
                     if not (caps and ln == 1 and key[0] in g.caps_words):
                         note(out.organisations, value.org.key, value.org, seg, i, key)
+                        # "Brazilian Coffee Institute": a body named after its country is still
+                        # evidence for the country (a name or demonym at its start, not a capital)
+                        for key2, kind2, country in cands if ln > 1 else ():
+                            if (kind2 in (_COUNTRY, _DEMONYM) and len(key2) < ln
+                                    and tuple(toks[i:i + len(key2)]) == key2):
+                                code = _historic(country.code, "", date)
+                                note(out.countries, code, g.countries.get(code, country), seg, i,
+                                     key2 if kind2 == _COUNTRY else (_FORM[kind2],) + key2)
+                                break
                 elif kind == _ANAPHOR:
                     # "the Fund" is the IMF again once the story has named the IMF
                     if value.org.key not in out.organisations or i == 0 or toks[i - 1] not in ("the", "The"):
