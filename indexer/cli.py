@@ -70,6 +70,35 @@ def _index_dir_option(envvar: str | None = None):
 index_dir_option = _index_dir_option()
 
 
+class QueryCommand(click.Command):
+    """A command whose free words are a query: `newsfacet search -brazil coffee` searches for
+    stories without Brazil, as `?q=-brazil coffee` does, instead of failing on an unknown
+    option `-b`. Known options (with their values) are taken wherever they stand; every other
+    word, dashes and all, goes to the query."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        takes_value = {name: not (p.is_flag or p.count)
+                       for p in self.get_params(ctx) if isinstance(p, click.Option)
+                       for name in p.opts + p.secondary_opts}
+        options: list[str] = []
+        words: list[str] = []
+        rest = iter(args)
+        for arg in rest:
+            if arg == "--":
+                words.extend(rest)
+                break
+            name = arg.split("=", 1)[0] if arg.startswith("--") else arg
+            if name not in takes_value:
+                words.append(arg)
+                continue
+            options.append(arg)
+            if takes_value[name] and name == arg:
+                value = next(rest, None)         # `--country -x` is an option and its value
+                if value is not None:
+                    options.append(value)
+        return super().parse_args(ctx, options + ["--"] + words)
+
+
 def _index_dir(value: Path | None) -> Path:
     """The command's --index-dir, else the group's (or $NEWSFACET_INDEX), else the default; absolute."""
     ctx = click.get_current_context(silent=True)
@@ -197,7 +226,7 @@ def _facet_options(command):
                         help="Facets and filters by every mention, or by what a story is about.")(command)
 
 
-@main.command("search")
+@main.command("search", cls=QueryCommand)
 @click.argument("query", nargs=-1)
 @_facet_options
 @click.option("--from", "date_from", default="", help="From this date (YYYY-MM-DD).")

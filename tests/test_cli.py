@@ -71,6 +71,32 @@ def test_search_readable_listing_and_filters(runner, seed_index):
     assert bad.exit_code == 2 and "'Atlantis'" in bad.output and "did you mean" in bad.output
 
 
+def test_a_query_that_starts_with_a_dash_is_a_query(runner, tmp_path):
+    """issue 21: `newsfacet search '-brazil'` was "No such option '-b'"; it is the query `-brazil`,
+    wherever the options stand, while the command's own options still work beside it."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text("Coffee prices\n\nBrazil harvests more coffee this year.\n", encoding="utf-8")
+    (docs / "b.txt").write_text("Coffee prices\n\nKenya harvests more coffee this year.\n", encoding="utf-8")
+    (docs / "c.txt").write_text("Tea prices\n\nKenya harvests more tea this year.\n", encoding="utf-8")
+    ix = str(tmp_path / "ix")
+    assert runner.invoke(main, ["index", str(docs), "--index-dir", ix]).exit_code == 0
+
+    def ids(*args):
+        result = runner.invoke(main, ["search", "--json", "--index-dir", ix, *args])
+        assert result.exit_code == 0, result.output
+        return sorted(h["title"] + h["snippet"] for h in json.loads(result.output)["hits"])
+
+    without_brazil = ids("-brazil", "coffee")
+    assert len(without_brazil) == 1 and "Kenya" in without_brazil[0]
+    assert ids("coffee", "-brazil") == without_brazil
+    assert ids("--per-page", "5", "-brazil", "coffee", "--sort", "newest") == without_brazil
+    assert len(ids("-brazil")) == 2                       # a query of one negated word
+    assert ids("--", "-brazil", "coffee") == without_brazil
+    unknown = runner.invoke(main, ["search", "coffee", "--sort", "sideways", "--index-dir", ix])
+    assert unknown.exit_code == 2                          # a known option's bad value is still refused
+
+
 @pytest.mark.parametrize("args, message", [
     (["--from", "2026-13-01"], "'from' must be a date"),
     (["--to", "soon"], "'to' must be a date"),
