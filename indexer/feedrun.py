@@ -174,7 +174,8 @@ def _rescue(gen: Path | None, ids: set[str]) -> dict[str, Document]:
                     out[i] = Document(id=i, path=f.get("path", ""), title=f.get("title", ""), body=f.get("body", ""),
                                       date=when.date() if when else None, dateline=f.get("dateline", ""),
                                       place=f.get("place", ""), source=f.get("source", ""), url=f.get("url", ""),
-                                      language=f.get("language", "") or "")
+                                      language=f.get("language", "") or "",
+                                      title_is_label=not f.get("body") and f.get("title", "") == i)
     except Exception:      # noqa: BLE001 - a damaged generation: the caller names what is lost
         return {}
     return out

@@ -54,6 +54,8 @@ def prepare(doc: Document, key: str) -> tuple[dict, str | None]:
     if lang and lang != ENGLISH:     # analysed in its language; stored as the plain text
         fields.update(title=LanguageText(title, lang), body=LanguageText(body, lang),
                       _stored_title=title, _stored_body=body)
+    if doc.title_is_label:           # a story with no title or text: its label is shown, not searched
+        fields.update(title="", _stored_title=title)
     if doc.date:
         d = doc.date
         fields.update(date=_dt.datetime(d.year, d.month, d.day), day=d.isoformat(),

@@ -341,3 +341,22 @@ def test_date_facet_drills_down_to_days_and_counts_undated(tmp_path):
     assert whole.newest == "2026-01-01"
     with pytest.raises(QueryError):
         parse_request({"date": ["last week"]})
+
+
+def test_a_story_with_no_title_or_text_is_listed_by_its_label_but_not_found_by_it(tmp_path):
+    """issue 21: Reuters' 737 stories with neither title nor body were titled with their id, so
+    `99` found reuters-99. The label is shown (hits, story page, exports); it is not searchable."""
+    root = tmp_path / "stories"
+    root.mkdir()
+    records = [{"id": "reuters-99", "date": "1987-02-26", "title": "", "body": ""},
+               {"id": "reuters-100", "date": "1987-02-26", "title": "Output up 99 pct",
+                "body": "Reuters reports that output rose 99 pct."}]
+    (root / "r.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    build_index([root], tmp_path / "ix", progress=False)
+    archive = Archive(tmp_path / "ix")
+    for q in ("99", "reuters", "title:99", "reuters-99"):
+        assert ids(archive.search(SearchRequest(q=q))) in (["reuters-100"], []), q
+    assert ids(archive.search(SearchRequest(q="99"))) == ["reuters-100"]
+    everything = archive.search(SearchRequest(sort="oldest", group="off"))
+    assert {h.id: h.title for h in everything.hits}["reuters-99"] == "reuters-99"
+    assert archive.story("reuters-99").title == "reuters-99"

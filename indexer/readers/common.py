@@ -28,6 +28,7 @@ class Document:
     language: str = ""           # as the source declares it (`lang`, <html lang>, og:locale); "" when it does not
     author: str = ""             # as the source names it; "" when it does not
     categories: list[str] = field(default_factory=list)    # a feed item's categories, as the feed names them
+    title_is_label: bool = False # the title is a label (the id or file name) for a story with no title or text
 
 
 @dataclass
@@ -75,6 +76,8 @@ def story(rel: str, shown: str, body: str, title: str = "", date=None, *, id: st
         problems.append(ReadProblem(shown, f"{why}; kept without a date", line, skipped=False))
     body = body.strip()
     dateline, place, rest = split_dateline(body)
-    title = " ".join(title.split()) or derive_title(rest) or fallback or PurePosixPath(rel).stem
+    title = " ".join(title.split()) or derive_title(rest)
+    label = not title            # shown, but not searchable: `99` must not find reuters-99 (issue 21)
+    title = title or fallback or PurePosixPath(rel).stem
     return Document(id=id or rel, path=rel, title=title, date=d, body=body,
-                    dateline=dateline, place=place, **extra), problems
+                    dateline=dateline, place=place, title_is_label=label, **extra), problems
