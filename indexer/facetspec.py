@@ -71,8 +71,8 @@ def _regions(doc, ents) -> list[dict]:
 
 
 def _languages(doc, ents) -> list[dict]:
-    code = getattr(doc, "language", "") or ""
-    return [_value(code, language.label(code))] if code else []
+    code = language.facet_value(getattr(doc, "language", "") or "")
+    return [_value(code, language.label(code))]
 
 
 def _find_language(text: str) -> tuple[str, str, str, str] | None:

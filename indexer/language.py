@@ -42,6 +42,7 @@ _ENGLISH_WORDS = frozenset("the of and to said for that with by from has have at
                            "inc corp ltd billion million year".split())
 ENGLISH_SHARE = 0.1
 MIN_FUNCTION_WORDS = 3      # fewer function words (of any language) than this: not running text
+UNDETERMINED = "und"        # the facet value of a story whose language cannot be told
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 _TAG = re.compile(r"^[A-Za-z]{2,3}(?=$|[-_])")
 _lock = threading.Lock()
@@ -64,6 +65,7 @@ def _languages() -> dict[str, tuple[str, str, str]]:
     with resources.files("indexer.data").joinpath("languages.tsv").open(encoding="utf-8") as f:
         for row in csv.DictReader(f, delimiter="\t"):
             out[row["code"]] = (row["alpha_3"], row["name"], row["native"])
+    out[UNDETERMINED] = (UNDETERMINED, "Undetermined", "")       # ISO 639-2's code for it
     return out
 
 
@@ -142,8 +144,21 @@ def detect(title: str, body: str) -> str:
 
 
 def language_of(declared: str, title: str, body: str) -> str:
-    """The declared language if it is one we know, else the detected one."""
-    return normalise(declared) or detect(title, body)
+    """The declared language if it is one we know, else the detected one ("" when it cannot
+    be told: such a story is analysed as English and its facet value is UNDETERMINED)."""
+    code = normalise(declared)
+    return code if code and code != UNDETERMINED else detect(title, body)
+
+
+def facet_value(code: str) -> str:
+    """The language facet's value of a story whose language is `code`: a story whose language
+    could not be told is UNDETERMINED, so that `language=und` finds it and `language=en` does not."""
+    return code or UNDETERMINED
+
+
+def analysis_language(code: str) -> str:
+    """The language a facet value's stories were analysed in: an undetermined one as English."""
+    return "" if code == UNDETERMINED else code
 
 
 def label(code: str) -> str:

@@ -30,6 +30,8 @@ STORIES = [
      "заявило, что снизит налоги. ООН приветствовала решение правительства."},
     {"id": "ar-1", "title": "الحكومة تخفض الضرائب", "body": "دمشق - قالت الحكومة يوم الاثنين إنها ستخفض الضرائب "
      "العام المقبل بعد محادثات مع التجار، وقالت الحكومات العربية إن الأمم المتحدة ستتابع الخطة."},
+    # a table of figures: no language can be told (issue 21: "undetermined", analysed as English)
+    {"id": "und-1", "title": "Mergers: shipments table", "body": "Mergers 12 14 mlns 1.2 1.4 shipments 3 4"},
     {"id": "zh-1", "title": "北京大学举行会议", "body": "北京大学的学生今天在北京举行了会议，讨论了联合国的新计划和中国的经济发展。"},
 ]
 
@@ -86,8 +88,23 @@ def test_language_facet_and_hit_language(archive):
     res = search(archive)
     langs = {f.value: (f.label, f.count) for f in res.facets["language"]}
     assert langs == {"en": ("English", 2), "de": ("German", 2), "fr": ("French", 1), "ru": ("Russian", 1),
-                     "ar": ("Arabic", 1), "zh": ("Chinese", 1)}
+                     "ar": ("Arabic", 1), "zh": ("Chinese", 1), "und": ("Undetermined", 1)}
     assert {h.id: h.language for h in search(archive, "Regierung").hits} == {"de-1": "de", "de-2": "de"}
+
+
+def test_a_story_of_undetermined_language_has_a_value_to_filter_on(archive):
+    """issue 21: Reuters' 1,188 stories whose language could not be told had no language value, so
+    `language=en` left them out and nothing found them. Their value is `und` ("Undetermined"), known by
+    code and name; their words are analysed as English (`merger` finds `Mergers`) and marked so."""
+    assert ids(search(archive, "", language="und")) == ["und-1"]
+    assert ids(search(archive, "", language="Undetermined")) == ["und-1"]
+    assert "und-1" not in ids(search(archive, "", language="en"))
+    assert ids(search(archive, "merger", language="und")) == ["und-1"]
+    assert "und-1" in ids(search(archive, "merger"))
+    assert ids(search(archive, "merger", language=["en", "und"])) == ["und-1"]
+    hit = search(archive, "merger", language="und").hits[0]
+    assert hit.language == "und" and "<mark>Mergers</mark>" in hit.snippet
+    assert archive.story("und-1").language == "und"
 
 
 def test_snippets_mark_inflected_forms_in_the_storys_language(archive):

@@ -9,6 +9,7 @@ import datetime as _dt
 from urllib.parse import urlsplit
 
 from ..facetspec import BY_NAME, DEFAULT_MATCH, FACETS
+from ..language import analysis_language
 from . import related
 from .highlight import highlight_paragraphs, snippet
 from .request import Hit, Ref, Story, Version
@@ -59,6 +60,7 @@ STORY_CHIPS = tuple((f.plural, f.name) for f in FACETS if f.plural and f.plural 
 def in_language(analyzer, lang: str):
     """The analyzer that marks words in a story of this language (analysis.NewsAnalyzer)."""
     bind = getattr(analyzer, "for_language", None)
+    lang = analysis_language(lang)          # an undetermined story was analysed as English
     return bind(lang) if bind and lang else analyzer
 
 
@@ -108,5 +110,5 @@ def story(live, docnum: int, terms: frozenset[str]) -> Story:
         **chips(f, "mention", STORY_CHIPS), language=lang,
         similar=[version(live, d)
                  for d, _ in related.similar(live.searcher, live.evaluator, live.tables, docnum, text,
-                                             language=lang)],
+                                             language=analysis_language(lang))],
         versions=[version(live, d) for d in related.versions(live.tables, docnum)[:20]])

@@ -22,6 +22,7 @@ from whoosh import query as wq
 from whoosh.fields import Schema
 
 from ..analysis import ENGLISH
+from ..language import analysis_language
 from .semantics import NewsParser
 
 TEXT_FIELDS = ("title", "body")
@@ -120,8 +121,8 @@ def languages_present(reader) -> tuple[str, ...]:
         return (ENGLISH,)
     counts = {}
     for btext in reader.lexicon(LANGUAGE_FIELD):
-        code = btext.decode("utf-8") if isinstance(btext, bytes) else btext
-        counts[code] = reader.doc_frequency(LANGUAGE_FIELD, btext)
+        code = analysis_language(btext.decode("utf-8") if isinstance(btext, bytes) else btext) or ENGLISH
+        counts[code] = counts.get(code, 0) + reader.doc_frequency(LANGUAGE_FIELD, btext)
     if sum(counts.values()) < reader.doc_count_all():          # stories of no known language
         counts[ENGLISH] = counts.get(ENGLISH, 0) + 1
     return tuple(sorted(counts, key=lambda c: (-counts[c], c)))[:MAX_LANGUAGES] or (ENGLISH,)
@@ -142,7 +143,8 @@ def bound_schema(schema, language: str):
 
 def parsers(live, requested: list[str] | tuple[str, ...], make_parsers):
     """(full, plain) parsers for a request's languages (none: every language present)."""
-    langs = tuple(dict.fromkeys(requested)) if requested else None
+    # `language=und`: stories whose language could not be told, analysed as English
+    langs = tuple(dict.fromkeys(analysis_language(c) or ENGLISH for c in requested)) if requested else None
     cache = live.parsers
     key = langs or "*"
     found = cache.get(key)
