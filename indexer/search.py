@@ -159,7 +159,11 @@ class Archive:
                                       cacheable=m.query is None and not m.masks)
         suggestion, notice = None, m.notice
         if m.query is not None and m.query is not NOTHING and total < 3:
-            suggestion, cut = didyoumean.correct(live, req.q)      # its own deadline, not the search's
+            within = None                                          # corrections that find stories here
+            for mask in m.masks.values():
+                within = mask if within is None else within & mask
+            scope = repr(req.filter_key()) if within is not None or req.languages else ""
+            suggestion, cut = didyoumean.correct(live, req.q, within=within, scope=scope, languages=req.languages)
             if cut:
                 cut = didyoumean.CUT_NOTICE.format(seconds=didyoumean.SECONDS)
                 notice = f"{notice}; {cut}" if notice else cut

@@ -46,6 +46,23 @@ def test_corrections_are_checked_in_context(reuters):
     assert fixed.total == archive.search(parse_request({"q": ["coffee brazil"]})).total
 
 
+def test_corrections_find_stories_under_the_requests_filters(reuters):
+    """issue 21: did-you-mean ignored the filters: `q=cofee&country=IS` offered "coffee", which no
+    Icelandic story holds (26 of 80 filtered cases). A correction is checked where the reader looks."""
+    archive, records = reuters
+    iceland = archive.search(parse_request({"country": ["IS"], "per_page": ["100"]}))
+    assert iceland.total > 0 and archive.search(parse_request({"q": ["coffee"], "country": ["IS"]})).total == 0
+    filtered = archive.search(parse_request({"q": ["cofee"], "country": ["IS"]}))
+    assert filtered.suggestion != "coffee"
+    if filtered.suggestion:                      # whatever is offered finds stories there
+        assert archive.search(parse_request({"q": [filtered.suggestion], "country": ["IS"]})).total > 0
+    brazil = archive.search(parse_request({"q": ["cofee"], "country": ["BR"]}))
+    assert brazil.suggestion == "coffee" and brazil.showing_results_for == "coffee"
+    assert brazil.total == archive.search(parse_request({"q": ["coffee"], "country": ["BR"]})).total > 0
+    whole = archive.search(parse_request({"q": ["cofee"]}))
+    assert whole.suggestion == "coffee"          # the same typo, unfiltered, from the remembered answers
+
+
 def test_edits1_is_every_single_edit():
     e = edits1("ab")
     assert {"a", "b", "ba", "abc", "xab", "xb", "ax"} <= set(e) and "ab" not in e

@@ -83,8 +83,14 @@ def did_you_mean(live, text: str) -> str | None:
     return correct(live, text).text
 
 
-def correct(live, text: str, seconds: float | None = None) -> Correction:
+def correct(live, text: str, seconds: float | None = None, within: np.ndarray | None = None,
+            scope: str = "", languages=()) -> Correction:
     """The correction of `text`, found within its own deadline (`seconds`, default SECONDS).
+
+    `within`: the request's filters (a mask over docnums; None: the whole archive), with
+    `scope` a key naming them and `languages` the request's languages: a correction is
+    checked, and ranked, by what it finds under the filters, so `cofee` in Iceland is never
+    "coffee" when no Icelandic story has coffee (issue 21).
 
     Remembered per index generation (CACHED_BYTES of answers): a correction reads a few
     hundred stories, and the same misspelling comes back (a page, its feed, the next page).
@@ -94,15 +100,16 @@ def correct(live, text: str, seconds: float | None = None) -> Correction:
         cache = _cache.get(live.searcher)
         if cache is None:
             cache = _cache[live.searcher] = BytesCache(CACHED_BYTES)
-    found = cache.lookup(text, _MISSING)
+    key = f"{scope}\n{text}" if scope else text
+    found = cache.lookup(key, _MISSING)
     if found is not _MISSING:
         return Correction(found, False)
     deadline = budget.Deadline(SECONDS if seconds is None else seconds)
     with budget.running(deadline):
-        out = _correct(live, text)
+        out = _correct(live, text, within, tuple(languages))
     if deadline.cuts:
         return Correction(out, True)
-    cache.put(text, out)
+    cache.put(key, out)
     return Correction(out, False)
 
 
@@ -130,7 +137,7 @@ def known_names(live) -> frozenset[str]:
     return found
 
 
-def _correct(live, text: str) -> str | None:
+def _correct(live, text: str, within: np.ndarray | None = None, languages=()) -> str | None:
     searcher = live.searcher
     reader = searcher.reader()
     analyzer = searcher.schema["body"].analyzer
@@ -178,7 +185,7 @@ def _correct(live, text: str) -> str | None:
         if len(words) < len(combo):
             continue
         fixed = _replace(text, spans, words)
-        hits = _count(live, fixed)
+        hits = _count(live, fixed, within, languages)
         if hits == 0:
             continue
         unseen = sum(1 for c in combo if not shown[c.stem][1])
@@ -255,15 +262,17 @@ def _replace(text: str, spans, words) -> str:
     return "".join(out)
 
 
-def _count(live, text: str) -> int:
+def _count(live, text: str, within: np.ndarray | None = None, languages=()) -> int:
+    """Stories the corrected query finds (under the request's filters and languages)."""
     from .parse import parse          # parse imports nothing of this module; late to keep it so
     try:
-        q, _ = parse(live, text)
+        q, _ = parse(live, text, languages=languages)
     except Exception:
         return 0
     if q is None:
         return 0
-    return int(np.count_nonzero(live.evaluator.run(q).mask))
+    mask = live.evaluator.run(q).mask
+    return int(np.count_nonzero(mask if within is None else mask & within))
 
 
 def _surface(searcher, analyzer, c: Candidate) -> tuple[str, bool] | None:
