@@ -97,6 +97,19 @@ class _Profile:
             self._cache.put(word, out)
         return out
 
+    def term(self, word: str) -> str | None:
+        """As NewsAnalyzer.term, in this language, without entering the stem cache."""
+        word = self.lower(word)
+        if len(word) < (1 if self.bigrams else MIN_SIZE) or word in self.stops:
+            return None
+        if self._stemmer is None:
+            return word
+        out = self._cache.get(word)
+        if out is None:
+            out = self._stemmer(word) or word
+            out = _german_after(out) if self.language == "de" else out
+        return out
+
     def words(self, value: str):
         """(text, start, end) of each word; ideograph runs as bigrams."""
         if not self.bigrams:
@@ -208,8 +221,10 @@ class NewsAnalyzer(Tokenizer):
         return profile(lang).stops if lang and lang != ENGLISH else STOP_WORDS
 
     def term(self, word: str) -> str | None:
-        """The one English term a lower-case word is indexed as (None: a stop word, too short),
-        not remembered: what did-you-mean asks of thousands of one-edit variants."""
+        """The one term a lower-case word is indexed as in this analyzer's language (None: a stop
+        word, too short), not remembered: what did-you-mean asks of thousands of one-edit variants."""
+        if self.language and self.language != ENGLISH:
+            return profile(self.language).term(word)
         if len(word) < MIN_SIZE or word in STOP_WORDS:
             return None
         return self._cache.get(word) or stem(word)

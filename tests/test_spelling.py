@@ -148,3 +148,46 @@ def test_names_of_the_archive_come_first(reuters):
     result = archive.search(parse_request({"q": ["opek"]}))
     assert result.suggestion == result.showing_results_for == "opec"
     assert result.total == archive.search(parse_request({"q": ["opec"]})).total     # counts what is shown
+
+
+GERMAN = [
+    "Die Regierung in Wien will die Steuern senken, sagte der Präsident. Österreich prüft jede Möglichkeit.",
+    "Die Regierung in Berlin berät über Flüchtlinge. Der Präsident sprach von einer Möglichkeit der Einigung.",
+    "Österreich und die Regierung: Der Präsident der Republik empfing Flüchtlinge aus dem Süden.",
+    "Eine leise Regung ging durch den Saal, als die Eltern der Schüler kamen.",
+]
+ENGLISH = [
+    "The government said coffee exports from Brazil rose in the region, and parents were pleased.",
+    "Oil prices fell in the region as the government cut output; the president of the company said so.",
+]
+
+
+@pytest.fixture(scope="module")
+def mixed(tmp_path_factory):
+    root = tmp_path_factory.mktemp("mixed-spelling")
+    records = [{"id": f"de-{i}", "title": "", "body": t, "language": "de"} for i, t in enumerate(GERMAN * 3)]
+    records += [{"id": f"en-{i}", "title": "", "body": t, "language": "en"} for i, t in enumerate(ENGLISH * 3)]
+    (root / "m.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records),
+                                  encoding="utf-8")
+    build_index([root], root / "ix", progress=False, procs=1)
+    return Archive(root / "ix")
+
+
+@pytest.mark.parametrize("typo,word", [
+    ("Östereich", "österreich"), ("Präsdent", "präsident"), ("Mölichkeit", "möglichkeit"),
+    ("Regirung", "regierung"), ("Flüchtlnge", "flüchtlinge"), ("Eltren", "eltern"),
+    ("cofee", "coffee"), ("goverment", "government"),
+])
+def test_typos_are_corrected_in_each_language_of_the_archive(mixed, typo, word, monkeypatch):
+    """issue 21: 0 of 29 German umlaut typos were corrected (`Östereich`, `Präsdent`), and
+    `Regirung` became "regung": a word is corrected in each language the archive holds, stemmed
+    as that language stems it, with that language's letters among the slips."""
+    monkeypatch.setattr(didyoumean, "SECONDS", 30.0)      # a busy machine: the answer, not its speed
+    result = mixed.search(parse_request({"q": [typo]}))
+    assert result.suggestion == word and result.total > 0
+    assert result.total == mixed.search(parse_request({"q": [word]})).total
+    in_german = mixed.search(parse_request({"q": [typo], "language": ["de"]}))
+    if word.isascii() and word not in ("regierung", "eltern"):      # an English word: none in German stories
+        assert in_german.suggestion != word
+    else:
+        assert in_german.suggestion == word and in_german.total > 0

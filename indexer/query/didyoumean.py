@@ -44,7 +44,10 @@ from whoosh import query as wq
 from ..caches import BytesCache
 from . import budget
 
-_WORD = re.compile(r"(?<![:\w])[A-Za-z]{3,}(?![\w*:])")    # plain words, not field:value or prefix*
+_WORD = re.compile(r"(?<![:\w])[^\W\d_]{3,}(?![\w*:?\[])")    # plain words, not field:value or prefix*
+# letters a slip may leave out or put wrong, besides a-z, in the languages that write them
+LETTERS = {"de": "äöüß", "fr": "éèêàâçîïôûùë", "es": "áéíóúñü", "it": "àèéìòù", "pt": "áâãàçéêíóôõú",
+           "nl": "ë", "sv": "åäö", "da": "æøå", "no": "æøå", "fi": "äö", "tr": "çğıöşü"}
 _OPERATORS = ("AND", "OR", "NOT")
 MAX_CORRECTED = 4            # unknown words looked up (120 of them took 3.4 s): the rest stay as typed
 RARE = 6                     # a word in at most this many stories may be a misspelling
@@ -69,6 +72,7 @@ NAME_PARAMS = ("org", "country", "region")     # facets whose labels are names a
 # `opek` is OPEC (150 stories), not "oper" (2,029, Reuters' "operating"), but `arba` is
 # still "arab", not the 5 stories of Aruba, nor `cnal` the acronym CNA.
 NAME_WEIGHT = 16
+SPELLING_LANGUAGES = 4       # an archive's commonest languages a word is corrected in (each costs its variants)
 SAMPLE_STORIES = 40          # stories read to choose how a stem is written
 SAMPLE_CHARS = 4_000
 
@@ -137,10 +141,20 @@ def known_names(live) -> frozenset[str]:
     return found
 
 
+def _analyzers(live, languages) -> list:
+    """The body analyzer in each language the words are read in: the request's, else the
+    archive's (multilingual.languages_present); English alone on an English archive."""
+    from .multilingual import languages_present
+    base = live.searcher.schema["body"].analyzer
+    langs = tuple(languages) or languages_present(live.searcher.reader())[:SPELLING_LANGUAGES]
+    bind = getattr(base, "for_language", None)
+    return [bind(lang) for lang in dict.fromkeys(langs)] if bind else [base]
+
+
 def _correct(live, text: str, within: np.ndarray | None = None, languages=()) -> str | None:
     searcher = live.searcher
     reader = searcher.reader()
-    analyzer = searcher.schema["body"].analyzer
+    analyzers = _analyzers(live, languages)
     spans, options = [], []
     shown: dict[str, tuple[str, bool] | None] = {}
     names = known_names(live)
@@ -154,7 +168,7 @@ def _correct(live, text: str, within: np.ndarray | None = None, languages=()) ->
         word = m.group(0)
         if word.upper() in _OPERATORS or len(word) > MAX_LETTERS:
             continue
-        stems = [tok.text for tok in analyzer(word)]
+        stems = {tok.text for analyzer in analyzers for tok in analyzer(word)}
         if not stems:
             continue
         df = max(reader.doc_frequency("body", s) + reader.doc_frequency("title", s) for s in stems)
@@ -163,13 +177,19 @@ def _correct(live, text: str, within: np.ndarray | None = None, languages=()) ->
         if len(spans) >= MAX_CORRECTED or budget.expired():
             break
         # unknown, or a misspelling a few stories make: correct it to a much commoner word
-        found = [c for c in candidates(reader, analyzer, word) if c.frequency >= COMMONER * df]
+        found = [c for analyzer in analyzers for c in candidates(reader, analyzer, word, far=len(analyzers) == 1)]
+        for analyzer in analyzers if not found and len(analyzers) > 1 else ():
+            if budget.expired():          # two edits away: a lexicon walk per language
+                break
+            found += candidates(reader, analyzer, word)
+        found = [c for c in found if c.frequency >= COMMONER * df]
+        found.sort(key=lambda c: (c.distance, -c.frequency, c.stem))
         screened = []
         for c in found[:SCREENED]:
             if c.stem not in shown:
                 if budget.expired():      # each reads up to SAMPLE_STORIES stories
                     break
-                shown[c.stem] = _surface(searcher, analyzer, c)
+                shown[c.stem] = _surface(searcher, c.analyzer, c)
             screened.append(c)
         found = sorted(screened, key=rank)
         if found:
@@ -198,45 +218,51 @@ def _correct(live, text: str, within: np.ndarray | None = None, languages=()) ->
 
 
 class Candidate:
-    __slots__ = ("stem", "distance", "frequency", "words", "weight")
+    __slots__ = ("stem", "distance", "frequency", "words", "weight", "analyzer")
 
-    def __init__(self, stem: str, distance: int, frequency: int, words: dict[str, float], weight: float = 1.0):
+    def __init__(self, stem: str, distance: int, frequency: int, words: dict[str, float], weight: float = 1.0,
+                 analyzer=None):
         self.stem, self.distance, self.frequency, self.words = stem, distance, frequency, words
-        self.weight = weight
+        self.weight, self.analyzer = weight, analyzer      # the language whose stem it is
 
     def __repr__(self):
         return f"Candidate({self.stem!r}, d={self.distance}, f={self.frequency}, {self.words})"
 
 
-def candidates(reader, analyzer, word: str) -> list[Candidate]:
-    """Stems close to `word`, nearest first, then the most frequent."""
+def candidates(reader, analyzer, word: str, far: bool = True) -> list[Candidate]:
+    """Stems close to `word`, nearest first, then the most frequent; those two edits away only
+    when none is one away (and `far`: a caller with other languages to try asks them first)."""
     lower = word.lower()
     by_stem: dict[str, dict[str, float]] = {}
     if len(lower) > MAX_LETTERS:
         return []
-    for i, (e, w) in enumerate(edits1(lower).items()):
+    language = getattr(analyzer, "language", "")
+    for i, (e, w) in enumerate(edits1(lower, LETTERS.get(language, "")).items()):
         if i % CHECK_EVERY == CHECK_EVERY - 1 and budget.expired():
             break
         term = analyzer.term(e)           # not remembered: the stem cache keeps words of stories
         if term is not None and ("body", term) in reader:
             by_stem.setdefault(term, {})[e] = w
-    out = [Candidate(s, 1, reader.doc_frequency("body", s), ws, max(ws.values())) for s, ws in by_stem.items()]
-    if not out:
+    out = [Candidate(s, 1, reader.doc_frequency("body", s), ws, max(ws.values()), analyzer)
+           for s, ws in by_stem.items()]
+    if not out and far:
         typed = [t.text for t in analyzer(lower)]
         if typed:
             for s in reader.terms_within("body", typed[0], 2, prefix=1):
                 s = s.decode("utf-8") if isinstance(s, bytes) else s
                 if s != typed[0]:
-                    out.append(Candidate(s, 2, reader.doc_frequency("body", s), {}))
+                    out.append(Candidate(s, 2, reader.doc_frequency("body", s), {}, 1.0, analyzer))
     out.sort(key=lambda c: (c.distance, -c.frequency, c.stem))
     return out
 
 
-def edits1(word: str) -> dict[str, float]:
+def edits1(word: str, extra: str = "") -> dict[str, float]:
     """Every string one deletion, transposition, substitution or insertion away (Norvig),
     with how likely that slip is (CHANNEL): a letter left out or two swapped is
-    likelier than one particular wrong letter typed."""
-    letters = string.ascii_lowercase
+    likelier than one particular wrong letter typed. `extra`: the language's other letters
+    (`Östereich` is one `r` short of Österreich, `Präsdent` one `i`), and the word's own."""
+    letters = string.ascii_lowercase + "".join(dict.fromkeys(
+        c for c in extra + word if c not in string.ascii_lowercase and c.isalpha()))
     splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
     out: dict[str, float] = {}
 
