@@ -41,7 +41,8 @@ from .caches import BytesCache
 MIN_SIZE = 2
 STEM_CACHE_BYTES = 16 * 1024 * 1024     # per analyzer and language: ~80,000 words and their stems
 STEM_CACHE_ENTRY = 512                  # a longer word (a 150-letter run) is stemmed, not remembered
-ANALYSIS_VERSION = 2                    # 2: NFC, NFKC and case folding (an index of another version is rebuilt)
+ANALYSIS_VERSION = 3                    # 2: NFC, NFKC and case folding; 3: accents and German ae/oe/ue folded
+                                       # (an index of another version is rebuilt)
 ENGLISH = "en"
 # Languages Whoosh has a stemmer for (Snowball, ISRI) or at least a stop list (tr).
 STEMMED = ("de", "fr", "es", "it", "pt", "nl", "ru", "sv", "da", "no", "fi", "hu", "ro", "ar")
@@ -87,28 +88,29 @@ class _Profile:
         return fold(word)
 
     def stem(self, word: str) -> str:
-        if self._stemmer is None:
+        if word.isascii() and self._stemmer is None:
             return word
         out = self._cache.get(word)
         if out is None:
-            out = self._stemmer(word) or word
-            if self.language == "de":
-                out = _german_after(out)
+            out = self._stemmed(word)
             self._cache.put(word, out)
         return out
+
+    def _stemmed(self, word: str) -> str:
+        if self.language == "de":            # `fluechtlinge` is `Flüchtlinge` (Lucene's German normalisation)
+            word = german_normal(word)
+        if self._stemmer is not None:
+            word = self._stemmer(word) or word
+            if self.language == "de":
+                word = _german_after(word)
+        return unaccent(word)
 
     def term(self, word: str) -> str | None:
         """As NewsAnalyzer.term, in this language, without entering the stem cache."""
         word = self.lower(word)
         if len(word) < (1 if self.bigrams else MIN_SIZE) or word in self.stops:
             return None
-        if self._stemmer is None:
-            return word
-        out = self._cache.get(word)
-        if out is None:
-            out = self._stemmer(word) or word
-            out = _german_after(out) if self.language == "de" else out
-        return out
+        return self._cache.get(word) or self._stemmed(word)
 
     def words(self, value: str):
         """(text, start, end) of each word; ideograph runs as bigrams."""
@@ -137,6 +139,60 @@ def fold(word: str) -> str:
     `ﬁnance` and `Straße` index and match as `coffee`, `finance`, `strasse` (NFKC, then
     casefold, then NFKC again, since folding can leave a form NFKC would change)."""
     return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", word).casefold())
+
+
+# ICU folding's letters that are no accented letter in Unicode (NFD cannot take them apart)
+_LATIN_LETTERS = str.maketrans({"ø": "o", "đ": "d", "ł": "l", "æ": "ae", "œ": "oe", "þ": "th", "ð": "d"})
+_LATIN_END = 0x250                       # Latin-1 Supplement and Latin Extended-A/B end here
+
+
+def unaccent(word: str) -> str:
+    """A Latin word without its accents, as ICU folding and Lucene's ASCII folding index it:
+    `Zürich` is `zurich`, `café` is `cafe` (issue 21). English folds before stemming (Porter reads
+    ASCII); other languages after their stemmer, which reads the accents. Other scripts keep
+    their marks (a Cyrillic й is no и with a mark)."""
+    if word.isascii():
+        return word
+    out: list[str] = []
+    latin = False                        # the last base letter was a Latin one
+    for c in unicodedata.normalize("NFD", word.translate(_LATIN_LETTERS)):
+        if unicodedata.combining(c):
+            if latin:
+                continue
+        else:
+            latin = ord(c) < _LATIN_END or 0x1E00 <= ord(c) <= 0x1EFF
+        out.append(c)
+    return unicodedata.normalize("NFC", "".join(out))
+
+
+def german_normal(word: str) -> str:
+    """Lucene's GermanNormalizationFilter: `ae`, `oe`, `ue` are umlauts written without them
+    (`ue` only after a consonant or at the start: `Quelle`, `Feuer`, `Bauer` keep theirs), `ß` is
+    `ss`; its three states, as Lucene has them."""
+    if "e" not in word and "ß" not in word:
+        return word
+    out: list[str] = []
+    state = "N"                  # N: after a consonant; U: an umlaut may follow (e deleted); V: none may
+    for c in word:
+        if c in "ao":
+            state = "U"
+        elif c == "u":
+            state = "U" if state == "N" else "V"
+        elif c == "e":
+            if state == "U":
+                state = "V"
+                continue
+            state = "V"
+        elif c in "iqyäöü":
+            state = "V"
+        elif c == "ß":
+            out.append("ss")
+            state = "N"
+            continue
+        else:
+            state = "N"
+        out.append(c)
+    return "".join(out)
 
 
 def nfc(text: str) -> str:
@@ -225,6 +281,7 @@ class NewsAnalyzer(Tokenizer):
         word, too short), not remembered: what did-you-mean asks of thousands of one-edit variants."""
         if self.language and self.language != ENGLISH:
             return profile(self.language).term(word)
+        word = word if word.isascii() else unaccent(word)
         if len(word) < MIN_SIZE or word in STOP_WORDS:
             return None
         return self._cache.get(word) or stem(word)
@@ -257,7 +314,8 @@ class NewsAnalyzer(Tokenizer):
         pos = None
         for i, m in enumerate(matches):
             original = m.group()
-            word = original.lower() if original.isascii() else fold(original)
+            # accents folded before the stop list and the stemmer, as Whoosh's CharsetFilter would be
+            word = original.lower() if original.isascii() else unaccent(fold(original))
             if len(word) < MIN_SIZE or word in stop:
                 if removestops:
                     continue

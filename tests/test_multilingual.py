@@ -92,6 +92,15 @@ def test_language_facet_and_hit_language(archive):
     assert {h.id: h.language for h in search(archive, "Regierung").hits} == {"de-1": "de", "de-2": "de"}
 
 
+def test_umlauts_written_out_and_accents_find_the_same_stories(archive):
+    """issue 21: `fluechtlinge` found 0 stories where `Flüchtlinge` found 40."""
+    assert ids(search(archive, "Oesterreich")) == ids(search(archive, "Österreich")) == ["de-1"]
+    assert ids(search(archive, "Oelpreis")) == ids(search(archive, "Ölpreis")) == ["de-2"]
+    assert ids(search(archive, "Osterreich", language="de")) == ["de-1"]
+    hit = search(archive, "Oesterreich").hits[0]
+    assert "<mark>Österreich</mark>" in hit.snippet
+
+
 def test_a_story_of_undetermined_language_has_a_value_to_filter_on(archive):
     """issue 21: Reuters' 1,188 stories whose language could not be told had no language value, so
     `language=en` left them out and nothing found them. Their value is `und` ("Undetermined"), known by
