@@ -34,7 +34,7 @@ run: index
 
 # No test here asserts a wall-clock time (those are marked `timing` and run by make bench).
 test: $(STAMP)
-	$(BIN)/python -m pytest -q -m "not soak and not timing"
+	$(BIN)/python -m pytest -q -m "not soak and not timing" --durations=15
 
 # The imports DESIGN.md allows between the parts (import-linter contracts in pyproject.toml)
 # and ruff's checks (rules chosen there). Neither rewrites a file.
