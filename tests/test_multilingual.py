@@ -234,3 +234,38 @@ def test_cli_language_option_and_entities(archive, tmp_path):
     out = runner.invoke(main, ["entities", str(src)])
     row = json.loads(out.output)
     assert {c["code"] for c in row["countries"]} == {"AT"} and [o["acronym"] for o in row["organisations"]] == ["UN"]
+
+
+@pytest.fixture(scope="module")
+def own_language(tmp_path_factory):
+    base = tmp_path_factory.mktemp("own-language")
+    stories = [
+        {"id": "en-div", "language": "en", "title": "Board acts", "body": "The board divided the assets among heirs."},
+        {"id": "en-dividend", "language": "en", "title": "Payout", "body": "The company raised its dividend on oil."},
+        {"id": "de-dividende", "language": "de", "title": "Ausschüttung", "body": "Die Firma erhöht die Dividende."},
+        {"id": "und-oil", "title": "", "body": "OIL 12 14 15 1.2 1.4"},
+        {"id": "de-the", "language": "de", "title": "Band", "body": "Die Band The Who spielt in Wien."},
+    ]
+    (base / "s.jsonl").write_text("".join(json.dumps(s, ensure_ascii=False) + "\n" for s in stories), encoding="utf-8")
+    build_index([base / "s.jsonl"], base / "index", progress=False, procs=1)
+    return Archive(base / "index")
+
+
+def test_a_word_finds_stories_only_in_its_own_languages_analysis(own_language):
+    """issue 21: `dividend`'s German stem `divid` found English stories that only say "divided"."""
+    assert ids(search(own_language, "dividend")) == ["de-dividende", "en-dividend"]
+    assert ids(search(own_language, "dividend", language="en")) == ["en-dividend"]
+    hit = {h.id: h for h in search(own_language, "dividend").hits}["en-dividend"]
+    assert "<mark>dividend</mark>" in hit.snippet
+
+
+def test_common_words_alone_list_no_language_wholesale(own_language):
+    """issue 21: `the` and `der die das` listed whole languages with no notice on a mixed archive,
+    where an English archive says there is no word to search for; a stop word added to a query
+    dropped the stories of undetermined language (`the oil` 224, `oil` 229)."""
+    for q in ("the", "der die das", "die"):
+        result = search(own_language, q)
+        assert result.total == 0 and "has no word to search for" in result.notice, q
+    assert ids(search(own_language, "the oil")) == ids(search(own_language, "oil")) == ["en-dividend", "und-oil"]
+    # in OR, a stop word is left out in its language ("The Who" is German text's English words)
+    assert ids(search(own_language, "the OR dividend")) == ["de-dividende", "de-the", "en-dividend"]

@@ -6,11 +6,19 @@ without a language filter asks, for each word and field, for its form in every
 language the archive holds: `title:(regierungen OR regier) OR body:(...)`. With
 `language=de` the words are analysed as German only (phrases too).
 
+Each form finds only stories of its own language (issue 21): `dividend`'s German stem
+`divid` must not find English stories that say "divided", so every alternative is
+`Require(form, language:L)` (the language scores nothing); stories whose language could not
+be told (`und`) were analysed as English and go with it.
+
 A word that is a stop word in one of those languages (`die` in German, `the` in
 English) is not indexed in that language's stories, so requiring it would drop them:
 for those stories it is satisfied by their language instead (a zero-weight
 `language:de` alternative), as if the stop word had been left out of the query, which
-is what a one-language archive does.
+is what a one-language archive does. A query with no word at all in a language (`the`
+alone, `der die das`) does not list that language's stories wholesale: those
+alternatives are dropped once the whole query is read, and a query left with nothing
+gets the notice a one-language archive gives.
 
 An archive of one language (Reuters: English) gets Whoosh's own parser: nothing changes.
 Parsers are built once per generation and language set and kept on the `Live`.
@@ -22,7 +30,7 @@ from whoosh import query as wq
 from whoosh.fields import Schema
 
 from ..analysis import ENGLISH
-from ..language import analysis_language
+from ..language import UNDETERMINED, analysis_language
 from .semantics import NewsParser
 
 TEXT_FIELDS = ("title", "body")
@@ -41,15 +49,110 @@ def MultilingualParser(fieldnames, schema, languages: tuple[str, ...] = (), **kw
     return p
 
 
+class _Stopped(wq.Term):
+    """`language:L` standing for a word that is a stop word in L (see the module's docstring)."""
+
+
+class _InLanguages(wq.Require):
+    """A form of a word (or phrase) and the languages whose stories it may find."""
+
+    def __init__(self, q, langs: tuple[str, ...]):
+        codes = [c for lang in langs for c in ((lang, UNDETERMINED) if lang == ENGLISH else (lang,))]
+        terms = [wq.Term(LANGUAGE_FIELD, c, boost=0.0) for c in codes]
+        super().__init__(q, terms[0] if len(terms) == 1 else wq.Or(terms))
+        self.langs = langs
+
+
+class _Alternatives(wq.Or):
+    """The forms of one word (or phrase) in the archive's languages."""
+
+
+def _alternatives(forms: dict, stopped: list[str]):
+    """One alternative per distinct form, with the languages that analyse the word so."""
+    out = [_InLanguages(q, tuple(langs)) for q, langs in forms.items()]
+    for lang in stopped:
+        out += [_Stopped(LANGUAGE_FIELD, c, boost=0.0) for c in ((lang, UNDETERMINED) if lang == ENGLISH else (lang,))]
+    return out[0] if len(out) == 1 else _Alternatives(out)
+
+
+def own_languages(q, languages: tuple[str, ...]):
+    """The parsed query with each form kept to its languages: a language no word of the query is
+    searched in loses its stop-word alternatives, and a form every language shares is searched
+    without the restriction (what a one-language archive does)."""
+    nodes = list(_walk(q))
+    words_in = {lang for node in nodes if isinstance(node, _InLanguages) for lang in node.langs}
+    stopped_in = {ENGLISH if n.text == UNDETERMINED else n.text for n in nodes if isinstance(n, _Stopped)}
+    if stopped_in - words_in and _plain_words(q):
+        return wq.NullQuery       # `the`, `der die das`: only common words of a language, as in one-language archives
+    everywhere = set(languages)
+
+    def fix(node, in_or=False):
+        """`in_or`: the word is one of OR's choices, where a stop word is left out (`the OR oil` is
+        `oil`), not satisfied by its language as in AND (`the oil`)."""
+        if isinstance(node, _InLanguages):
+            inner = fix(node.a, in_or)
+            return inner if set(node.langs) >= everywhere else wq.Require(inner, node.b)
+        if isinstance(node, _Stopped):
+            code = ENGLISH if node.text == UNDETERMINED else node.text
+            return node if code in words_in and not in_or else wq.NullQuery
+        if node.is_leaf():
+            return node
+        if isinstance(node, _Alternatives):
+            return wq.Or([fix(c, in_or) for c in node.subqueries], boost=node.boost)
+        if isinstance(node, wq.Or) and _same_word(node):     # one word in title and body: its context
+            inner_or = in_or
+        else:
+            inner_or = isinstance(node, wq.Or) or (in_or and not isinstance(node, (wq.And, wq.BinaryQuery)))
+        return node.apply(lambda c: fix(c, inner_or))
+    return fix(q)
+
+
+def _same_word(node) -> bool:
+    """An OR the parser made of one word in several fields (`title:x OR body:x`), not the reader's OR."""
+    fields = []
+    for c in node.subqueries:
+        forms = c.subqueries if isinstance(c, _Alternatives) else [c]
+        found = [f.a.field() for f in forms if isinstance(f, _InLanguages) and hasattr(f.a, "field")]
+        if not found and not all(isinstance(f, _Stopped) for f in forms):
+            return False
+        fields.append(found[0] if found else None)
+    return len(set(fields)) == len(fields)
+
+
+def _plain_words(q) -> bool:
+    """Whether the query holds nothing but words (no pattern, field value or range)."""
+    if isinstance(q, (_InLanguages, _Stopped)):
+        return True
+    if q.is_leaf():
+        return q is wq.NullQuery or isinstance(q, wq.NullQuery.__class__)
+    return all(_plain_words(c) for c in q.children())
+
+
+def _walk(q):
+    yield q
+    if isinstance(q, _InLanguages):
+        yield from _walk(q.a)
+    elif not q.is_leaf():
+        for c in q.children():
+            yield from _walk(c)
+
+
 class _Parser(NewsParser):
     languages: tuple[str, ...] = ()
+
+    def parse(self, text, normalize=True, debug=False):
+        q = super().parse(text, normalize=False, debug=debug)
+        if len(self.languages) > 1:
+            q = own_languages(q, self.languages)
+        return q.normalize() if normalize else q
 
     def term_query(self, fieldname, text, termclass, boost=1.0, tokenize=True, removestops=True):
         if (fieldname not in TEXT_FIELDS or len(self.languages) < 2 or fieldname not in self.schema
                 or termclass in (wq.Prefix, wq.Wildcard)):
             return super().term_query(fieldname, text, termclass, boost, tokenize, removestops)
         field = self.schema[fieldname]
-        alternatives, stopped = [], []
+        forms: dict = {}
+        stopped = []
         for lang in self.languages:
             texts = list(field.process_text(text, mode="query", tokenize=tokenize,
                                             removestops=removestops, language=lang))
@@ -60,12 +163,11 @@ class _Parser(NewsParser):
                 q = termclass(fieldname, texts[0], boost=boost)
             else:
                 q = self.multitoken_query(field.multitoken_query, texts, fieldname, termclass, boost)
-            if q is not None and q not in alternatives:
-                alternatives.append(q)
-        if not alternatives:
+            if q is not None:
+                forms.setdefault(q, []).append(lang)
+        if not forms:
             return None
-        alternatives += [wq.Term(LANGUAGE_FIELD, lang, boost=0.0) for lang in stopped]
-        return alternatives[0] if len(alternatives) == 1 else wq.Or(alternatives)
+        return _alternatives(forms, stopped)
 
 
 class _PhraseNode(qparser.PhrasePlugin.PhraseNode):
@@ -76,7 +178,7 @@ class _PhraseNode(qparser.PhrasePlugin.PhraseNode):
         fieldname = self.fieldname or parser.fieldname
         if len(langs) < 2 or fieldname not in TEXT_FIELDS or fieldname not in parser.schema:
             return super().query(parser)
-        field, sc, alternatives = parser.schema[fieldname], self.textstartchar, []
+        field, sc, forms = parser.schema[fieldname], self.textstartchar, {}
         for lang in langs:
             words, ranges = [], []
             for t in field.tokenize(self.text, mode="query", chars=True, language=lang):
@@ -84,9 +186,8 @@ class _PhraseNode(qparser.PhrasePlugin.PhraseNode):
                 ranges.append((sc + t.startchar, sc + t.endchar))
             if words:
                 q = parser.phraseclass(fieldname, words, slop=self.slop, boost=self.boost, char_ranges=ranges)
-                if q not in alternatives:
-                    alternatives.append(q)
-        q = alternatives[0] if len(alternatives) == 1 else wq.Or(alternatives) if alternatives else wq.NullQuery
+                forms.setdefault(q, []).append(lang)
+        q = _alternatives(forms, []) if forms else wq.NullQuery
         return qparser.syntax.attach(q, self)
 
 
