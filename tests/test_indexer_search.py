@@ -360,3 +360,25 @@ def test_a_story_with_no_title_or_text_is_listed_by_its_label_but_not_found_by_i
     everything = archive.search(SearchRequest(sort="oldest", group="off"))
     assert {h.id: h.title for h in everything.hits}["reuters-99"] == "reuters-99"
     assert archive.story("reuters-99").title == "reuters-99"
+
+
+def test_marks_only_where_a_word_matched(tmp_path):
+    """issue 21: `title:merger takeover` marked "merger" in body snippets, and `one` (stemmed `on`, a
+    stop word) was never marked in 4,039 stories: a mark is a word the query found in the body."""
+    root = tmp_path / "stories"
+    root.mkdir()
+    records = [{"id": "m1", "date": "1987-03-01", "title": "Merger talks",
+                "body": "The merger of the two firms follows the takeover bid made on Monday."},
+               {"id": "o1", "date": "1987-03-02", "title": "Banc One results",
+                "body": "Banc One Corp said on Monday that one unit was sold."}]
+    (root / "r.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    build_index([root], tmp_path / "ix", progress=False)
+    archive = Archive(tmp_path / "ix")
+    hit = archive.search(SearchRequest(q="title:merger takeover")).hits[0]
+    assert "<mark>takeover</mark>" in hit.snippet and "<mark>merger</mark>" not in hit.snippet.lower()
+    assert "<mark>merger</mark>" in archive.search(SearchRequest(q="merger takeover")).hits[0].snippet
+    one = archive.search(SearchRequest(q="one")).hits[0]
+    assert "<mark>One</mark>" in one.snippet and "<mark>one</mark>" in one.snippet
+    assert "<mark>on</mark>" not in one.snippet                   # the stop word itself stays unmarked
+    story = archive.story("o1", "one")
+    assert any("<mark>One</mark>" in p for p in story.paragraphs)

@@ -101,12 +101,26 @@ def _fold(text: str) -> str:
 _INSIDE_WORDS = frozenset({"ar", "zh", "ja", "ko"})
 
 
-def _markable(terms: frozenset[str], analyzer) -> frozenset[str]:
-    """The terms less the stop words of the story's language: a query analysed in several
-    languages holds words that are stop words in some of them (`the`, `der`), and Whoosh's
-    highlighter sees a story's stop words (it analyses with removestops=False)."""
-    stops = getattr(analyzer, "stop_words", None)
-    return terms - stops() if stops else terms
+class _Unstopped:
+    """The story's analyzer as Whoosh's highlighter sees it, its stop words never matching.
+
+    The highlighter analyses with removestops=False, so a stop word comes through as itself
+    (`on`, `die`): a query analysed in several languages holds words that are stop words in
+    some (`the`, `der`), and a stem can be one (`one` is `on`: 4,039 Reuters stories had no
+    mark, issue 21). Taking the stop words out of the terms lost those stems; taking the
+    stopped tokens out of the story keeps them."""
+
+    def __init__(self, analyzer):
+        self.analyzer = analyzer
+
+    def __call__(self, value, **kwargs):
+        for t in self.analyzer(value, **kwargs):
+            if t.stopped:
+                t.text = "\x00"
+            yield t
+
+    def __getattr__(self, name):
+        return getattr(self.analyzer, name)
 
 
 class _Span:
@@ -173,11 +187,10 @@ def snippet(text: str, terms: frozenset[str], analyzer, top: int = 2, clean: boo
     """
     text = _collapse(text[:MAX_ANALYSED_CHARS])
     out = ""
-    terms = _markable(terms, analyzer)
     if terms and text:
         window = _window(text, terms, analyzer, SNIPPET_CHARS + 120)
         fragmenter = wh.ContextFragmenter(maxchars=SNIPPET_CHARS // top + 40, surround=50)
-        out = wh.highlight(window, terms, analyzer, fragmenter, MarkFormatter(), top=top)
+        out = wh.highlight(window, terms, _Unstopped(analyzer), fragmenter, MarkFormatter(), top=top)
     if not out:
         out = html.escape(_lead(text), quote=False)
     return sanitize(out) if clean else out
@@ -187,11 +200,11 @@ def highlight_paragraphs(body: str, terms: frozenset[str], analyzer) -> list[str
     """The whole story as HTML paragraphs, the query's words marked."""
     paragraphs = [p.strip() for p in _PARAGRAPH.split(body or "") if p.strip()]
     out = []
-    terms = _markable(terms, analyzer)
+    unstopped = _Unstopped(analyzer)
     for para in paragraphs:
         marked = ""
         if terms:
-            marked = wh.highlight(para, terms, analyzer, wh.WholeFragmenter(charlimit=None),
+            marked = wh.highlight(para, terms, unstopped, wh.WholeFragmenter(charlimit=None),
                                   MarkFormatter(), top=1)
         out.append(sanitize(marked or html.escape(para, quote=False)))
     return out

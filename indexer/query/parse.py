@@ -179,7 +179,8 @@ def positive_leaves(q):
 
 
 def highlight_terms(reader, q) -> frozenset[str]:
-    """The indexed words (wildcards expanded) of the text fields that the query asks for.
+    """The indexed words (wildcards expanded) the query asks for in the body, which snippets and
+    the story page show: `title:merger takeover` marks no "merger" in a body (issue 21).
 
     Written out rather than `Query.existing_terms`, which reuses its `fieldname`
     argument as a loop variable and so drops every field after the first.
@@ -193,7 +194,7 @@ def highlight_terms(reader, q) -> frozenset[str]:
         except Exception:
             continue
         for fieldname, text in pairs:
-            if fieldname in ("title", "body"):
+            if fieldname == "body":
                 out.add(text.decode("utf-8") if isinstance(text, bytes) else text)
         if len(out) >= budget.HIGHLIGHT_TERMS:      # a snippet cannot show more; each costs time
             break
