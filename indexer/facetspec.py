@@ -75,6 +75,20 @@ def _languages(doc, ents) -> list[dict]:
     return [_value(code, language.label(code))]
 
 
+MAX_SOURCE_CHARS = 200
+
+
+def _sources(doc, ents) -> list[dict]:
+    """The outlet, site or agency that published the story, as its source names itself (a
+    record's `source`, a feed's title, a page's site name), spaces collapsed; none when unknown."""
+    name = " ".join((getattr(doc, "source", "") or "").split())[:MAX_SOURCE_CHARS]
+    return [_value(name, name)] if name else []
+
+
+def _same(value: str) -> str:
+    return value
+
+
 def _find_language(text: str) -> tuple[str, str, str, str] | None:
     """A language from its code or tag (`de`, `deu`, `de-AT`) or English name (`German`)."""
     code = language.normalise(text) or next(
@@ -188,6 +202,9 @@ FACETS: tuple[FacetSpec, ...] = (
     FacetSpec("language", "language", "Language", "", _languages, resolve=_find_language, mentions=False,
               single=True, stored_labels=False, label=language.label, on_hits=False,
               cli_help="Only stories in this language (ISO 639-1 code or name; repeatable: OR)."),
+    FacetSpec("source", "source", "Source", "", _sources, mentions=False, single=True, stored_labels=False,
+              label=_same, on_hits=False, query_aliases=("outlet", "publisher"),
+              cli_help="Only stories from this source: the outlet, site or agency (repeatable: OR)."),
 )
 
 BY_NAME = {f.name: f for f in FACETS}

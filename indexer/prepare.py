@@ -46,7 +46,7 @@ def prepare(doc: Document, key: str) -> tuple[dict, str | None]:
         warning = f"entities not extracted ({type(exc).__name__}: {exc})"
     fields = {
         "id": doc.id, "path": key, "title": title, "body": body,
-        "dateline": dateline, "place": place, "source": doc.source or "",
+        "dateline": dateline, "place": place,         # the source: the source facet's field
         "url": doc.url or "",
         "minhash": dedup.minhash(doc.title or "", doc.body or ""),
     }

@@ -57,7 +57,7 @@ def build_schema() -> Schema:
         year=ID,
         dateline=STORED,
         place=STORED,
-        source=STORED,
+        **({} if "source" in SINGLE_FIELDS else {"source": STORED}),    # the source facet stores it
         url=STORED,
         minhash=COLUMN(FixedBytesColumn(MINHASH_BYTES, default=bytes(MINHASH_BYTES))),
         **{name: KEYWORD(commas=True, lowercase=False, scorable=False) for name in FACET_FIELDS + KIND_FIELDS

@@ -17,6 +17,7 @@ from .hits import web_url
 
 CHUNK = 500
 _CHIPS = tuple(f for f in FACETS if f.plural and f.on_hits)     # the facets a row lists
+_SINGLE = tuple(f for f in FACETS if f.single)                   # one value a story: language, source
 
 
 def ordered(final: np.ndarray, scores: np.ndarray | None, sort: str, tables) -> np.ndarray:
@@ -29,7 +30,8 @@ def ordered(final: np.ndarray, scores: np.ndarray | None, sort: str, tables) -> 
 
 
 def rows(searcher, docnums: np.ndarray, chunk: int = CHUNK, match: str = "mention") -> Iterator[dict]:
-    """One plain dict per story (id, date, title, dateline, organisations, countries, companies, source_url)."""
+    """One plain dict per story (id, date, title, dateline, organisations, countries, companies, source_url,
+    and the one-value facets: language, source)."""
     for start in range(0, len(docnums), chunk):
         for docnum in docnums[start: start + chunk].tolist():
             f = searcher.stored_fields(docnum)
@@ -41,6 +43,7 @@ def rows(searcher, docnums: np.ndarray, chunk: int = CHUNK, match: str = "mentio
                 "dateline": f.get("dateline", ""),
                 **{spec.plural: _labels(f.get(spec.display), match) for spec in _CHIPS},
                 "source_url": web_url(f.get("url")),     # http(s) only: never javascript: or data:
+                **{spec.param: f.get(spec.field, "") or "" for spec in _SINGLE},
             }
 
 
