@@ -44,7 +44,9 @@ from whoosh import query as wq
 from ..caches import BytesCache
 from . import budget
 
-_WORD = re.compile(r"(?<![:\w])[A-Za-z]{3,}(?![\w*:])")    # plain words, not field:value or prefix*
+# Plain words, not field:value nor any part of a pattern (`prefix*`, `*ney`, `ener?y`, `b[ae]nk`):
+# a pattern says what its letters are; `*ney` was rewritten to "*new" (issue 21).
+_WORD = re.compile(r"(?<![:\w*?\[\]])[A-Za-z]{3,}(?![\w*?:\[\]])")
 _OPERATORS = ("AND", "OR", "NOT")
 MAX_CORRECTED = 4            # unknown words looked up (120 of them took 3.4 s): the rest stay as typed
 RARE = 6                     # a word in at most this many stories may be a misspelling

@@ -48,3 +48,20 @@ class Present(wq.Query):
 
     def normalize(self):
         return self
+
+
+class WordPattern(wq.Wildcard):
+    """A pattern as the parser reads it (semantics.PatternPlugin): Whoosh's Wildcard, but a
+    `[...]` class counts as a wildcard. Whoosh's `normalize` turns a Wildcard with no `*` or
+    `?` into a Term and one ending in its only `*` into a Prefix: `b[ae]nk` was the word
+    "b[ae]nk" and `[ab]*` the prefix "[ab]", each finding nothing."""
+
+    def normalize(self):
+        text = self.text
+        if text == "*":
+            return wq.Every(self.fieldname, boost=self.boost)
+        if not any(c in text for c in "*?["):
+            return wq.Term(self.fieldname, text, boost=self.boost)
+        if "?" not in text and "[" not in text and text.find("*") == len(text) - 1:
+            return wq.Prefix(self.fieldname, text[:-1], boost=self.boost)
+        return self
