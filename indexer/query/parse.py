@@ -13,7 +13,7 @@ from whoosh import qparser, query as wq
 from whoosh.fields import DATETIME, TEXT
 
 from ..facetspec import BY_PARAM, DEFAULT_MATCH, FACETS
-from ..typed import MARK, TYPED_FIELDS
+from ..typed import MARK, SUFFIX, TYPED_FIELDS
 from . import budget, multilingual, valuenames
 from .expansion import Present
 from .request import QueryError
@@ -66,6 +66,7 @@ def parse(live, text: str, match: str = DEFAULT_MATCH, languages=()) -> tuple[ob
     if q is wq.NullQuery or isinstance(q, wq.NullQuery.__class__):
         hint = DATE_HINT if re.search(r"\b(?:date|day|month|year):", text) else ""
         return NOTHING, notice or NO_WORDS.format(text.strip()) + hint
+    no_typed_phrases(q)
     budget.check_shape(q)                       # clauses, phrase length: before the index is touched
     budget.check_scan(q, live.lexicons)         # word lists the patterns must look through, together
     reader = live.searcher.reader()
@@ -97,6 +98,16 @@ def check_values(q, live):
                 raise QueryError(f"'{leaf.fieldname}:{str(leaf.text)[:40]}' is not a value the field "
                                  f"'{leaf.fieldname}' can hold{hint}", "q") from None
     return q
+
+
+def no_typed_phrases(q) -> None:
+    """`body_typed:"a b"`: the words-as-typed sub-fields (typed.py) have no positions, so a phrase
+    in one is a 400 that says where to search it (Whoosh raised from its matcher: a 500)."""
+    for leaf in [q] if q.is_leaf() else q.leaves():
+        if isinstance(leaf, wq.Phrase) and leaf.fieldname in TYPED_FIELDS:
+            base = leaf.fieldname.removesuffix(SUFFIX)
+            raise QueryError(f"'{leaf.fieldname}' holds the words as typed, for patterns, without their "
+                             f"places: search a phrase in '{base}' ({base}:\"...\")", "q")
 
 
 def present_values(q, live):
