@@ -18,10 +18,13 @@ from pathlib import Path
 
 import pytest
 from corpora import corpus_records, shared_corpus
-from whoosh import index as whoosh_index
+from whoosh import index as whoosh_index, query as wq
 from whoosh.analysis.tokenizers import default_pattern
 
 from indexer.build import build_index
+from indexer.query.parse import make_parsers
+from indexer.schema import SCHEMA
+from indexer.typed import TypedAnalyzer
 from indexer.query.budget import BudgetError
 from indexer.search import Archive, SearchRequest
 
@@ -36,6 +39,45 @@ ENGLISH_ROWS = ["pers*", "proces*", "*oney", "*ity", "ener?y", "nash?ille", "up*
 OVER_THE_CAPS = ["*ing", "*ed"]
 GERMAN_ROWS = ["österr*", "präsid*", "*politik", "*regierung", "osterr*", "*ä*ung", "regierung?", *OVER_THE_CAPS]
 
+
+# ---------------------------------------------------------------- no index: the analyzer and the parser
+
+def test_words_are_indexed_as_typed_and_without_accents():
+    words = TypedAnalyzer().words("Österreichs Präsident, the U.S. and \ufb01nance A")
+    assert words == ["österreichs", "osterreichs", "präsident", "prasident", "the", "u.s", "and", "finance", "a"]
+
+
+def test_the_sub_fields_have_no_positions():
+    for name in ("title_typed", "body_typed"):
+        assert not SCHEMA[name].format.supports("positions") and not SCHEMA[name].stored
+
+
+@pytest.mark.parametrize("text,patterns", [
+    ("wh??t", {("title", "wh??t"), ("body", "wh??t")}),
+    ("b[ae]nk", {("title", "b[ae]nk"), ("body", "b[ae]nk")}),
+    ("title:co[!f]f?e", {("title", "co[!f]f?e")}),
+    ("oil -ener?y", {("title", "ener?y"), ("body", "ener?y")}),
+    ("(WH??T OR [bt]ank*)", {("title", "wh??t"), ("body", "wh??t"), ("title", "[bt]ank*"), ("body", "[bt]ank*")}),
+])
+def test_a_pattern_is_one_word_of_the_query(text, patterns):
+    """`wh??t` was `wh??` AND `t`; `b[ae]nk` the phrase "ae nk"; `[ab]*` the prefix "[ab]"."""
+    full, _ = make_parsers(SCHEMA)
+    q = full.parse(text, normalize=False).normalize()
+    leaves = [q] if q.is_leaf() else list(q.leaves())
+    got = {(leaf.fieldname, leaf.text + "*" if isinstance(leaf, wq.Prefix) else leaf.text)
+           for leaf in leaves if isinstance(leaf, (wq.Wildcard, wq.Prefix))}
+    assert got == patterns
+    assert not [leaf for leaf in leaves if isinstance(leaf, wq.Phrase)]       # no class read as a phrase
+
+
+def test_ranges_and_operators_are_still_theirs():
+    full, _ = make_parsers(SCHEMA)
+    assert isinstance(full.parse("date:[1987-03-01 TO 1987-03-31]").normalize(), wq.NumericRange)
+    q = full.parse("oil -pers*", normalize=False).normalize()
+    assert isinstance(q, wq.AndNot)
+
+
+# ---------------------------------------------------------------- against brute force
 
 def _fold(word: str) -> str:
     return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", word).casefold())
