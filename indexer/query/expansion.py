@@ -1,6 +1,6 @@
 """The query nodes a parsed query is rewritten into before evaluation.
 
-`Expansion`: what a prefix or wildcard becomes once expanded, the stems it stood for.
+`Expansion`: what a prefix or wildcard becomes once expanded, the words (as typed) it stood for.
 `Present`: `field:*` on a field of values (`company:*`, `id:*`), the stories holding any.
 A module of its own because both the parser's semantics (which builds them) and the
 budget (which counts an expansion's words against the caps) need the types, and neither
@@ -13,7 +13,7 @@ from whoosh import query as wq
 
 
 class Expansion(wq.Or):
-    """The stems a prefix or wildcard stood for (an OR of terms, scored as Whoosh's BM25F sum)."""
+    """The words a prefix or wildcard stood for (an OR of terms, scored as Whoosh's BM25F sum)."""
 
     def __init__(self, subqueries, pattern: str = "", fieldname: str = "", boost: float = 1.0):
         super().__init__(subqueries, boost=boost)
