@@ -240,3 +240,16 @@ def test_a_story_page_marks_only_the_words_a_pattern_matches(reuters):
     story = archive.story(hit.id, q="pers*")
     marks = [m for p in story.paragraphs for m in _MARK.findall(p)]
     assert marks and all(_fold(m).startswith("pers") for m in marks), marks[:10]
+
+
+def test_the_evaluation_measures_the_same_way(reuters):
+    """`make eval`'s pattern measure (indexer/evaluate_patterns.py) on this archive: exact, and a
+    pattern over the caps counted as refused, not as answered."""
+    from indexer.evaluate_patterns import measure, random_patterns, story_words
+    archive, _ = reuters
+    index_dir = Path(archive.index_dir)
+    extra = random_patterns(story_words(index_dir), 8, seed=21)
+    assert len(extra) == 8 and extra == random_patterns(story_words(index_dir), 8, seed=21)
+    report = measure(index_dir, ["pers*", "wh??t", "*ed", *extra])
+    assert report["answered"] == report["exact"] == 10
+    assert [r["pattern"] for r in report["refused"]] == ["*ed"]
