@@ -253,3 +253,12 @@ def test_the_evaluation_measures_the_same_way(reuters):
     report = measure(index_dir, ["pers*", "wh??t", "*ed", *extra])
     assert report["answered"] == report["exact"] == 10
     assert [r["pattern"] for r in report["refused"]] == ["*ed"]
+
+
+@pytest.mark.parametrize("pattern", ["österr*", "osterr*", "*regierung"])
+def test_a_german_pattern_marks_the_words_it_matches(mixed, pattern):
+    """Snowball's stems drop umlauts (`osterreich`): a pattern's marks come from the words as typed."""
+    archive, _ = mixed
+    marks = [m for h in archive.search(SearchRequest(q=pattern, per_page=20)).hits for m in _MARK.findall(h.snippet)]
+    assert marks, pattern
+    assert all(fnmatch.fnmatchcase(_fold(m), pattern) or fnmatch.fnmatchcase(_bare(_fold(m)), pattern) for m in marks), marks
