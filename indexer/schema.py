@@ -3,13 +3,14 @@
 Why these fields:
 - `title` and `body` are stemmed so "merger" finds "mergers"; the title is boosted
   because a word in a headline says more about a story than one in paragraph six.
-- `title_typed` and `body_typed` hold the same words as typed (case-folded, accents kept,
-  plus an accent-folded form; every word, stop words included), without positions: what
-  patterns (`pers*`, `*oney`, `wh??t`) are matched against, so that a pattern finds
-  exactly the stories holding a word it matches (`typed.py`).
   There is no separate spelling field (Whoosh's `spelling=True` indexes the body a
   second time, unstemmed: +65% indexing time); "did you mean" corrects against the
   stemmed words and turns the stem back into a word found in a story (search.py).
+- `title_typed` and `body_typed` hold the same words as typed (case-folded, accents kept,
+  plus an accent-folded form; every word, stop words included), without positions: what
+  patterns (`pers*`, `*oney`, `wh??t`) are matched against, so that a pattern finds
+  exactly the stories holding a word it matches (`typed.py`; +37% index size, +36%
+  indexing CPU at 1x Reuters: docs/performance.md). Did-you-mean does not use them (yet).
 - every facet of `facetspec.FACETS` has a field of canonical values its story is
   *about* (`org`, `company`, `country`, `region`) and one of every value it *mentions*
   (`org_any` ...): comma-separated KEYWORDs, case kept (`UNDP`, `TM`), indexed, not
