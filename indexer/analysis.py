@@ -41,8 +41,8 @@ from .caches import BytesCache
 MIN_SIZE = 2
 STEM_CACHE_BYTES = 16 * 1024 * 1024     # per analyzer and language: ~80,000 words and their stems
 STEM_CACHE_ENTRY = 512                  # a longer word (a 150-letter run) is stemmed, not remembered
-ANALYSIS_VERSION = 3                    # 2: NFC, NFKC and case folding; 3: accents and German ae/oe/ue folded
-                                       # (an index of another version is rebuilt)
+ANALYSIS_VERSION = 3                    # 2: NFC, NFKC and case folding; 3: accents and German ae/oe/ue folded,
+                                       # words as typed (typed.py). An index of another version is rebuilt
 ENGLISH = "en"
 # Languages Whoosh has a stemmer for (Snowball, ISRI) or at least a stop list (tr).
 STEMMED = ("de", "fr", "es", "it", "pt", "nl", "ru", "sv", "da", "no", "fi", "hu", "ro", "ar")

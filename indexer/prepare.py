@@ -12,6 +12,7 @@ from . import datelines, dedup, entities, gazetteer, language
 from .analysis import ENGLISH, LanguageText, nfc
 from .documents import Document
 from .schema import facet_fields
+from .typed import typed_field
 
 
 def language_and_dateline(doc: Document) -> tuple[str, str, str]:
@@ -46,16 +47,18 @@ def prepare(doc: Document, key: str) -> tuple[dict, str | None]:
         warning = f"entities not extracted ({type(exc).__name__}: {exc})"
     fields = {
         "id": doc.id, "path": key, "title": title, "body": body,
+        typed_field("title"): title, typed_field("body"): body,
         "dateline": dateline, "place": place,         # the source: the source facet's field
         "url": doc.url or "",
         "minhash": dedup.minhash(doc.title or "", doc.body or ""),
     }
     fields.update(facet_fields(dataclasses.replace(doc, language=lang), ents))
     if lang and lang != ENGLISH:     # analysed in its language; stored as the plain text
+        fields.update({typed_field("title"): LanguageText(title, lang), typed_field("body"): LanguageText(body, lang)})
         fields.update(title=LanguageText(title, lang), body=LanguageText(body, lang),
                       _stored_title=title, _stored_body=body)
     if doc.title_is_label:           # a story with no title or text: its label is shown, not searched
-        fields.update(title="", _stored_title=title)
+        fields.update({"title": "", "_stored_title": title, typed_field("title"): ""})
     if doc.date:
         d = doc.date
         fields.update(date=_dt.datetime(d.year, d.month, d.day), day=d.isoformat(),

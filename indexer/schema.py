@@ -6,6 +6,11 @@ Why these fields:
   There is no separate spelling field (Whoosh's `spelling=True` indexes the body a
   second time, unstemmed: +65% indexing time); "did you mean" corrects against the
   stemmed words and turns the stem back into a word found in a story (search.py).
+- `title_typed` and `body_typed` hold the same words as typed (case-folded, accents kept,
+  plus an accent-folded form; every word, stop words included), without positions: what
+  patterns (`pers*`, `*oney`, `wh??t`) are matched against, so that a pattern finds
+  exactly the stories holding a word it matches (`typed.py`; +37% index size, +36%
+  indexing CPU at 1x Reuters: docs/performance.md). Did-you-mean does not use them (yet).
 - every facet of `facetspec.FACETS` has a field of canonical values its story is
   *about* (`org`, `company`, `country`, `region`) and one of every value it *mentions*
   (`org_any` ...): comma-separated KEYWORDs, case kept (`UNDP`, `TM`), indexed, not
@@ -31,6 +36,7 @@ from whoosh.fields import COLUMN, DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 
 from .analysis import NewsAnalyzer
 from .facetspec import FACETS
+from .typed import TypedAnalyzer, typed_field
 
 TITLE_BOOST = 2.0
 MINHASH_BYTES = 128          # dedup.SIGNATURE_BYTES: 64 16-bit minima per story
@@ -46,11 +52,15 @@ KIND_FIELDS = tuple(dict.fromkeys(f for spec in FACETS if spec.kind_field
 
 def build_schema() -> Schema:
     analyzer = NewsAnalyzer()      # Whoosh's StemmingAnalyzer, fused (analysis.py)
+    typed = TypedAnalyzer()
     return Schema(
         id=ID(stored=True, unique=True),
         path=ID(stored=True),
         title=TEXT(analyzer=analyzer, stored=True, field_boost=TITLE_BOOST),
         body=TEXT(analyzer=analyzer, stored=True),
+        # words as typed, for patterns: no positions (phrase=False), not stored (typed.py)
+        **{typed_field("title"): TEXT(analyzer=typed, phrase=False, field_boost=TITLE_BOOST),
+           typed_field("body"): TEXT(analyzer=typed, phrase=False)},
         date=DATETIME(stored=True, sortable=True),
         day=ID,
         month=ID,

@@ -38,6 +38,7 @@ from .query.request import (EXCLUDE_PREFIX, MAX_QUERY_CHARS, ORG_KINDS, SORTS, F
                             SearchRequest, SearchResult, Story, Version, _clean_text, parse_request)
 from .query.suggest import Suggester, Suggestion
 from .store import ENV_INDEX, RECOVER, IndexDamaged, IndexNotFound, changed_file, default_index_dir
+from .typed import typed_field
 
 WARM_RECENT = 32        # searches remembered to warm the next generation with
 WARM_SECONDS = 3.0      # at most this long warming one
@@ -95,8 +96,9 @@ class Archive:
         about a second at 215,780 stories (the CLI, answering one query, does not).
         """
         if self._serving:       # a web worker: the word lists a leading wildcard needs (~1 s at 10x)
-            for fieldname in ("title", "body"):
-                live.lexicons.size(fieldname)
+            for fieldname in ("title", "body"):      # patterns are matched in the words as typed (typed.py)
+                typed = typed_field(fieldname)
+                live.lexicons.size(typed if typed in live.searcher.schema else fieldname)
         deadline = time.monotonic() + WARM_SECONDS
         for req in [SearchRequest()] + list(self._recent)[::-1]:
             if time.monotonic() > deadline:

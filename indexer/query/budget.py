@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from whoosh import query as wq
 from whoosh.fields import TEXT
 
+from ..typed import typed_field
 from .request import QueryError
 from .expansion import Expansion
 
@@ -184,10 +185,12 @@ def check_scan(q, lexicons: Lexicons, budget: Budget | None = None) -> None:
     """
     budget = budget or DEFAULT
     scanned = 0
+    schema = lexicons.reader.schema
     for node in _patterns(q):
-        if isinstance(lexicons.reader.schema[node.fieldname] if node.fieldname in lexicons.reader.schema
-                      else None, TEXT) and not re.split(r"[*?\[]", node.text, maxsplit=1)[0]:
-            scanned += lexicons.size(node.fieldname)
+        if isinstance(schema[node.fieldname] if node.fieldname in schema else None, TEXT) \
+                and not re.split(r"[*?\[]", node.text, maxsplit=1)[0]:
+            typed = typed_field(node.fieldname)      # where a text field's patterns are matched (typed.py)
+            scanned += lexicons.size(typed if typed in schema else node.fieldname)
     if scanned > budget.scanned:
         raise BudgetError(
             f"the wildcards of this query would look through {scanned:,} words; the limit is "

@@ -44,7 +44,9 @@ from whoosh import query as wq
 from ..caches import BytesCache
 from . import budget
 
-_WORD = re.compile(r"(?<![:\w])[^\W\d_]{3,}(?![\w*:?\[])")    # plain words, not field:value or prefix*
+# Plain words (in any alphabet), not field:value nor any part of a pattern (`prefix*`, `*ney`,
+# `ener?y`, `b[ae]nk`): a pattern says what its letters are; `*ney` was rewritten to "*new" (issue 21).
+_WORD = re.compile(r"(?<![:\w*?\[\]])[^\W\d_]{3,}(?![\w*?:\[\]])")
 # letters a slip may leave out or put wrong, besides a-z, in the languages that write them
 LETTERS = {"de": "äöüß", "fr": "éèêàâçîïôûùë", "es": "áéíóúñü", "it": "àèéìòù", "pt": "áâãàçéêíóôõú",
            "nl": "ë", "sv": "åäö", "da": "æøå", "no": "æøå", "fi": "äö", "tr": "çğıöşü"}

@@ -1,6 +1,6 @@
 """The query nodes a parsed query is rewritten into before evaluation.
 
-`Expansion`: what a prefix or wildcard becomes once expanded, the stems it stood for.
+`Expansion`: what a prefix or wildcard becomes once expanded, the words (as typed) it stood for.
 `Present`: `field:*` on a field of values (`company:*`, `id:*`), the stories holding any.
 A module of its own because both the parser's semantics (which builds them) and the
 budget (which counts an expansion's words against the caps) need the types, and neither
@@ -13,7 +13,7 @@ from whoosh import query as wq
 
 
 class Expansion(wq.Or):
-    """The stems a prefix or wildcard stood for (an OR of terms, scored as Whoosh's BM25F sum)."""
+    """The words a prefix or wildcard stood for (an OR of terms, scored as Whoosh's BM25F sum)."""
 
     def __init__(self, subqueries, pattern: str = "", fieldname: str = "", boost: float = 1.0):
         super().__init__(subqueries, boost=boost)
@@ -47,4 +47,21 @@ class Present(wq.Query):
         return True
 
     def normalize(self):
+        return self
+
+
+class WordPattern(wq.Wildcard):
+    """A pattern as the parser reads it (semantics.PatternPlugin): Whoosh's Wildcard, but a
+    `[...]` class counts as a wildcard. Whoosh's `normalize` turns a Wildcard with no `*` or
+    `?` into a Term and one ending in its only `*` into a Prefix: `b[ae]nk` was the word
+    "b[ae]nk" and `[ab]*` the prefix "[ab]", each finding nothing."""
+
+    def normalize(self):
+        text = self.text
+        if text == "*":
+            return wq.Every(self.fieldname, boost=self.boost)
+        if not any(c in text for c in "*?["):
+            return wq.Term(self.fieldname, text, boost=self.boost)
+        if "?" not in text and "[" not in text and text.find("*") == len(text) - 1:
+            return wq.Prefix(self.fieldname, text[:-1], boost=self.boost)
         return self

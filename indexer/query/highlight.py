@@ -16,6 +16,8 @@ import unicodedata
 import bleach
 from whoosh import highlight as wh
 
+from ..typed import MARK, forms, typed_form
+
 ALLOWED_TAGS = frozenset({"mark"})
 MAX_ANALYSED_CHARS = 20_000
 SNIPPET_CHARS = 240
@@ -123,6 +125,35 @@ class _Unstopped:
         return getattr(self.analyzer, name)
 
 
+class _AsTyped:
+    """The story's analyzer, but a word that is one of a pattern's words as typed (typed.MARK
+    terms: `pers*` -> "persons") yields that marked word instead of its stem, so a pattern
+    marks exactly the words it matches, not every word sharing their stems ("per" for
+    `pers*`, "senate" for `*ation`)."""
+
+    def __init__(self, analyzer, typed: frozenset[str]):
+        self._analyzer, self._typed = analyzer, typed
+
+    def __getattr__(self, name):          # language, stop_words ... of the story's analyzer
+        return getattr(self._analyzer, name)
+
+    def __call__(self, value, start_char=0, **kwargs):
+        kwargs["chars"] = True
+        for tok in self._analyzer(value, start_char=start_char, **kwargs):
+            word = value[tok.startchar - start_char:tok.endchar - start_char]
+            for form in forms(typed_form(word)):
+                if form in self._typed:
+                    tok.text = MARK + form
+                    break
+            yield tok
+
+
+def _with_patterns(terms: frozenset[str], analyzer):
+    """(terms, analyzer) for marking: the analyzer reads words as typed when a pattern asked for some."""
+    typed = frozenset(t[1:] for t in terms if t.startswith(MARK))
+    return (terms, _AsTyped(analyzer, typed)) if typed else (terms, analyzer)
+
+
 class _Span:
     """A match's place in the original (unfolded) text."""
 
@@ -151,8 +182,9 @@ def _window(text: str, terms: frozenset[str], analyzer, size: int) -> str:
     if len(text) <= size:
         return text
     ascii_text = text.isascii()
+    bare = {t.removeprefix(MARK) for t in terms}
     prefixes = sorted({t[:max(2, len(t) - 2)] if ascii_text else _fold(t[:max(2, len(t) - 2)])
-                       for t in terms if t}, key=len, reverse=True)
+                       for t in bare if t}, key=len, reverse=True)
     if not prefixes:
         return text[:size]
     inside = getattr(analyzer, "language", "") in _INSIDE_WORDS
@@ -187,10 +219,11 @@ def snippet(text: str, terms: frozenset[str], analyzer, top: int = 2, clean: boo
     """
     text = _collapse(text[:MAX_ANALYSED_CHARS])
     out = ""
+    terms, marking = _with_patterns(terms, _Unstopped(analyzer))
     if terms and text:
         window = _window(text, terms, analyzer, SNIPPET_CHARS + 120)
         fragmenter = wh.ContextFragmenter(maxchars=SNIPPET_CHARS // top + 40, surround=50)
-        out = wh.highlight(window, terms, _Unstopped(analyzer), fragmenter, MarkFormatter(), top=top)
+        out = wh.highlight(window, terms, marking, fragmenter, MarkFormatter(), top=top)
     if not out:
         out = html.escape(_lead(text), quote=False)
     return sanitize(out) if clean else out
@@ -200,11 +233,11 @@ def highlight_paragraphs(body: str, terms: frozenset[str], analyzer) -> list[str
     """The whole story as HTML paragraphs, the query's words marked."""
     paragraphs = [p.strip() for p in _PARAGRAPH.split(body or "") if p.strip()]
     out = []
-    unstopped = _Unstopped(analyzer)
+    terms, marking = _with_patterns(terms, _Unstopped(analyzer))
     for para in paragraphs:
         marked = ""
         if terms:
-            marked = wh.highlight(para, terms, unstopped, wh.WholeFragmenter(charlimit=None),
+            marked = wh.highlight(para, terms, marking, wh.WholeFragmenter(charlimit=None),
                                   MarkFormatter(), top=1)
         out.append(sanitize(marked or html.escape(para, quote=False)))
     return out

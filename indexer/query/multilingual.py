@@ -148,7 +148,7 @@ class _Parser(NewsParser):
 
     def term_query(self, fieldname, text, termclass, boost=1.0, tokenize=True, removestops=True):
         if (fieldname not in TEXT_FIELDS or len(self.languages) < 2 or fieldname not in self.schema
-                or termclass in (wq.Prefix, wq.Wildcard)):
+                or issubclass(termclass, (wq.Prefix, wq.Wildcard))):
             return super().term_query(fieldname, text, termclass, boost, tokenize, removestops)
         field = self.schema[fieldname]
         forms: dict = {}

@@ -13,16 +13,18 @@ from whoosh import qparser, query as wq
 from whoosh.fields import DATETIME, TEXT
 
 from ..facetspec import BY_PARAM, DEFAULT_MATCH, FACETS
+from ..typed import MARK, SUFFIX, TYPED_FIELDS
 from . import budget, multilingual, valuenames
 from .expansion import Present
 from .request import QueryError
 from .tables import UNDATED
-from .semantics import NewsParser, everything_except, expand_patterns, plus_minus
+from .semantics import PHRASE_NOTICE, NewsParser, everything_except, expand_patterns, phrase_patterns, plus_minus
 
 MAX_EXPANSIONS = budget.DEFAULT.per_pattern        # words one wildcard or prefix may stand for
 FIELD_ALIASES = {"title": ["headline"], **{f.param: list(f.query_aliases) for f in FACETS if f.query_aliases}}
 _MULTITERM = (wq.Prefix, wq.Wildcard, wq.FuzzyTerm, wq.Regex, wq.TermRange)
 _WORD = re.compile(r"\w+", re.UNICODE)
+_QUOTED_PATTERN = re.compile(r'"[^"]*[*?\[][^"]*"')      # a wildcard or class inside quotes
 
 
 def make_parsers(schema, parser_class=None, **kwargs):
@@ -64,9 +66,13 @@ def parse(live, text: str, match: str = DEFAULT_MATCH, languages=()) -> tuple[ob
     if q is wq.NullQuery or isinstance(q, wq.NullQuery.__class__):
         hint = DATE_HINT if re.search(r"\b(?:date|day|month|year):", text) else ""
         return NOTHING, notice or NO_WORDS.format(text.strip()) + hint
+    no_typed_phrases(q)
     budget.check_shape(q)                       # clauses, phrase length: before the index is touched
     budget.check_scan(q, live.lexicons)         # word lists the patterns must look through, together
     reader = live.searcher.reader()
+    q, _ = phrase_patterns(reader, q, live.lexicons)       # `"interest rate*"`: the stems of its words
+    if _QUOTED_PATTERN.search(text):                     # said, never a silent 0 (issue 21)
+        notice = "; ".join(n for n in (notice, PHRASE_NOTICE) if n)
     q = expand_patterns(reader, q, MAX_EXPANSIONS, _too_many, live.lexicons)
     budget.check_terms(q)                       # words the patterns stand for, together
     bound_expansions(reader, q)
@@ -92,6 +98,16 @@ def check_values(q, live):
                 raise QueryError(f"'{leaf.fieldname}:{str(leaf.text)[:40]}' is not a value the field "
                                  f"'{leaf.fieldname}' can hold{hint}", "q") from None
     return q
+
+
+def no_typed_phrases(q) -> None:
+    """`body_typed:"a b"`: the words-as-typed sub-fields (typed.py) have no positions, so a phrase
+    in one is a 400 that says where to search it (Whoosh raised from its matcher: a 500)."""
+    for leaf in [q] if q.is_leaf() else q.leaves():
+        if isinstance(leaf, wq.Phrase) and leaf.fieldname in TYPED_FIELDS:
+            base = leaf.fieldname.removesuffix(SUFFIX)
+            raise QueryError(f"'{leaf.fieldname}' holds the words as typed, for patterns, without their "
+                             f"places: search a phrase in '{base}' ({base}:\"...\")", "q")
 
 
 def present_values(q, live):
@@ -180,7 +196,8 @@ def positive_leaves(q):
 
 def highlight_terms(reader, q) -> frozenset[str]:
     """The indexed words (wildcards expanded) the query asks for in the body, which snippets and
-    the story page show: `title:merger takeover` marks no "merger" in a body (issue 21).
+    the story page show (`title:merger takeover` marks no "merger" in a body, issue 21): stems,
+    and the words as typed that patterns stand for, each marked with typed.MARK.
 
     Written out rather than `Query.existing_terms`, which reuses its `fieldname`
     argument as a loop variable and so drops every field after the first.
@@ -194,8 +211,11 @@ def highlight_terms(reader, q) -> frozenset[str]:
         except Exception:
             continue
         for fieldname, text in pairs:
+            text = text.decode("utf-8") if isinstance(text, bytes) else text
             if fieldname == "body":
-                out.add(text.decode("utf-8") if isinstance(text, bytes) else text)
+                out.add(text)
+            elif fieldname == "body" + SUFFIX:     # a pattern's words, as typed (highlight.py)
+                out.add(MARK + text)
         if len(out) >= budget.HIGHLIGHT_TERMS:      # a snippet cannot show more; each costs time
             break
     return frozenset(out)

@@ -8,13 +8,13 @@ Whoosh's defaults surprise a news reader in four ways, each fixed here:
   analyzer does.
 - A purely negative query (`-brazil`, `the -brazil`) normalised to "nothing", which we
   then listed as "everything". It means everything except: `NOT brazil`.
-- Prefixes and wildcards were stemmed before matching (`pers*` became `per*` and found
-  "percent"; `enjoyi*` found nothing). They now match the word as typed: the index holds
-  stems only, so a stem is taken when it matches the pattern itself, or when a word
-  made of it and a common English ending matches the pattern and stems back to it
-  (`enjoyi*` -> "enjoying" -> stem `enjoy`). A stem stands for all its words, so
-  `enjoyi*` also finds a story that only says "enjoyed": the price of no second,
-  unstemmed copy of every story in the index.
+- Prefixes and wildcards were matched over stems plus invented English endings (`pers*`
+  found every "per cent" story, `*oney` nothing, `wh??t` was `wh??` AND `t`). A pattern
+  is now one word (`?` and `[...]` classes included: `PatternPlugin`), matched against
+  the field's words as typed (`title_typed`, `body_typed`: typed.py), so it finds exactly
+  the stories holding a word it matches. Inside a phrase (`"interest rate*"`), where the
+  typed words have no positions, it stands for the stems of the words it matches
+  (`phrase_patterns`), and the notice says so.
 - `body:*` matched every story; `field:*` now means "has something in that field"
   (evaluate.py reads it from the field lengths).
 
@@ -24,20 +24,22 @@ the expansion bound all see the same words.
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 
 from whoosh import qparser, query as wq
 from whoosh.fields import NUMERIC, TEXT
 
+from ..typed import fold_pattern, typed_field
 from . import budget
-from .expansion import Expansion
+from .expansion import Expansion, WordPattern
 from .patterns import Pattern
 
-# Endings a typed prefix may be cut from: the word "enjoyi…" is most likely "enjoying".
+# Endings a typed prefix may be cut from, for suggestions (suggest.py): "enjoyi…" is most likely "enjoying".
 ENDINGS = ("", "e", "s", "es", "ed", "ing", "ings", "er", "ers", "y", "ies", "ied", "ly", "ment", "ments",
            "ness", "ion", "ions", "ation", "ations", "al", "ally", "ate", "ated", "ates", "ating", "ity",
            "ive", "ize", "ized", "ous", "ance", "ence", "ent", "able", "ful", "ism", "ist", "ists")
-MAX_SCANNED = 50_000          # stems a wildcard's literal start may lead us to look at
+MAX_SCANNED = 50_000          # words a pattern's literal start may lead us to look at
 
 
 class NewsParser(qparser.QueryParser):
@@ -46,11 +48,13 @@ class NewsParser(qparser.QueryParser):
     def __init__(self, fieldnames, schema, **kwargs):
         super().__init__(None, schema, **kwargs)
         self.add_plugin(qparser.MultifieldPlugin(fieldnames))
+        self.remove_plugin_class(qparser.WildcardPlugin)
+        self.add_plugin(PatternPlugin())
 
     def term_query(self, fieldname, text, termclass, boost=1.0, tokenize=True, removestops=True):
-        if termclass in (wq.Prefix, wq.Wildcard) and self.schema and fieldname in self.schema \
+        if issubclass(termclass, (wq.Prefix, wq.Wildcard)) and self.schema and fieldname in self.schema \
                 and isinstance(self.schema[fieldname], TEXT) and text not in ("", "*"):
-            return termclass(fieldname, text.lower(), boost=boost)
+            return termclass(fieldname, fold_pattern(text), boost=boost)
         return super().term_query(fieldname, text, termclass, boost, tokenize, removestops)
 
     def multitoken_query(self, spec, texts, fieldname, termclass, boost):
@@ -77,12 +81,36 @@ def _empty(q) -> bool:
     return q is None or q is wq.NullQuery or isinstance(q.normalize(), wq.NullQuery.__class__)
 
 
+class PatternPlugin(qparser.WildcardPlugin):
+    """A word holding `*`, `?` or a `[...]` class is one pattern, tagged whole.
+
+    Whoosh's WildcardPlugin tags each `*` and `?` on its own and glues the letters around
+    them back on, which loses a part when two wildcards meet (`wh??t` became `wh??` AND
+    `t`) and leaves a class to the range and phrase plugins (`b[ae]nk` became the phrase
+    "ae nk"). A class holds no space, so `[a TO b]` is still a range; a leading `+`/`-`
+    is still the plus/minus operator's, a `field:` still the field plugin's.
+    """
+
+    _PLAIN = r"[^\s()\"\[\]:*?]"
+    _WILD = r"(?:[*?]|\[!?\]?[^\]\s]*\])"
+    expr = rf"(?P<text>(?:(?![+\-']){_PLAIN}{_PLAIN}*)?{_WILD}(?:{_PLAIN}|{_WILD})*)"
+
+    class WildcardNode(qparser.WildcardPlugin.WildcardNode):
+        qclass = WordPattern
+
+    nodetype = WildcardNode
+
+    def filters(self, parser):
+        return []
+
+
 def expand_patterns(reader, q, limit: int, too_many, lexicons=None):
-    """Every Prefix/Wildcard of `q` as the Expansion of the stems it stands for (of the values
-    as they are, in a field of values such as `id` or `company`), under the deadline.
+    """Every Prefix/Wildcard of `q` as the Expansion of the words it stands for, under the deadline:
+    in a text field, the words as typed of its sub-field (`title_typed`: typed.py); in a field of
+    values (`id`, `company`), the values as they are.
 
     `too_many(node)` is called (and should raise) when a pattern stands for more than
-    `limit` stems. `lexicons` (budget.Lexicons, kept per generation) gives a leading
+    `limit` words. `lexicons` (budget.Lexicons, kept per generation) gives a leading
     wildcard its field's word list without walking the index again.
     """
     def fix(node):
@@ -90,57 +118,54 @@ def expand_patterns(reader, q, limit: int, too_many, lexicons=None):
                 and not isinstance(reader.schema[node.fieldname], NUMERIC):
             if budget.expired():                      # the query's deadline (budget.py)
                 budget.too_slow(node)
-            if isinstance(reader.schema[node.fieldname], TEXT):
-                texts = _stems_for(reader, node, limit, too_many, lexicons)
-            else:                                     # a field of values (id:reuters-1*, company:*corp)
-                texts = _values_for(reader, node, limit, too_many)
-            return Expansion([wq.Term(node.fieldname, t) for t in texts], str(node), node.fieldname,
-                             boost=node.boost)
+            field = pattern_field(reader.schema, node.fieldname)
+            texts = matching_words(reader, node, field, limit, too_many, lexicons)
+            return Expansion([wq.Term(field, t) for t in texts], str(node), field, boost=node.boost)
         return node.apply(fix) if not node.is_leaf() else node
     return fix(q)
 
 
-def _stems_for(reader, node, limit: int, too_many, lexicons=None) -> list[str]:
-    field = node.fieldname
-    if isinstance(node, wq.Wildcard):
-        literal = re.split(r"[*?\[]", node.text, maxsplit=1)[0]
-        if not literal and lexicons is not None:
-            words = lexicons.words(field)         # charged to the query by budget.check_scan
-        else:
-            words = _words_from(reader, node, literal, too_many)
-        found = wildcard_stems(words, node.text, stemmer(reader, field), node)
-        if len(found) > limit:
-            too_many(node)
-        return found
-    literal = node.text
-    found: list[str] = []
-    seen = set()
-    for t in _words_from(reader, node, literal, too_many):
-        if t.startswith(literal):
-            found.append(t)
-            seen.add(t)
-            if len(found) > limit:
-                too_many(node)
-    if literal:
-        found += [t for t in shorter_stems(reader, field, literal) if t not in seen]
-    return found
+def pattern_field(schema, fieldname: str) -> str:
+    """The field a pattern on `fieldname` is matched in: a text field's words-as-typed sub-field
+    when the index has it (an index of an older analysis version is rebuilt: build.py), else itself."""
+    typed = typed_field(fieldname)
+    return typed if isinstance(schema[fieldname], TEXT) and typed in schema else fieldname
 
 
-def _values_for(reader, node, limit: int, too_many) -> list[str]:
-    """The values of a field of values (not analysed) that a prefix or wildcard matches, as they
-    are: looked through under the deadline, as the words of a text field are."""
-    literal = node.text if isinstance(node, wq.Prefix) else re.split(r"[*?\[]", node.text, maxsplit=1)[0]
-    words = _words_from(reader, node, literal, too_many)
-    found = Pattern(node.text).matching(words, node=node) if isinstance(node, wq.Wildcard) else words
+def pattern_text(node) -> str:
+    """A Prefix or Wildcard as one fnmatch pattern (`pers` -> `pers*`)."""
+    return node.text + "*" if isinstance(node, wq.Prefix) else node.text
+
+
+def literal_start(pattern: str) -> str:
+    """The letters before a pattern's first wildcard: where in the word list it can start looking."""
+    return re.split(r"[*?\[]", pattern, maxsplit=1)[0]
+
+
+def matching_words(reader, node, field: str, limit: int, too_many, lexicons=None) -> list[str]:
+    """The words of `field` the pattern of `node` matches, in lexicon order.
+
+    Words starting with the pattern's letters are read from the lexicon (at most
+    MAX_SCANNED); a pattern with none (`*oney`) looks through the whole word list, kept
+    per generation by `lexicons` and charged to the query beforehand (budget.check_scan).
+    The match itself is RE2's, a chunk of words at a time under the deadline (patterns.py).
+    """
+    pattern = pattern_text(node)
+    literal = literal_start(pattern)
+    if not literal and lexicons is not None and isinstance(reader.schema[field], TEXT):
+        words = lexicons.words(field)
+    else:
+        words = _words_from(reader, field, node, literal, too_many)
+    found = words if pattern == literal + "*" else Pattern(pattern).matching(words, node=node)
     if len(found) > limit:
         too_many(node)
     return found
 
 
-def _words_from(reader, node, literal: str, too_many):
+def _words_from(reader, field: str, node, literal: str, too_many):
     """The field's words starting with `literal` (at most MAX_SCANNED), decoded."""
     words = []
-    for i, btext in enumerate(reader.expand_prefix(node.fieldname, literal)):
+    for i, btext in enumerate(reader.expand_prefix(field, literal)):
         if i >= MAX_SCANNED:
             too_many(node)
         if i % 256 == 255 and budget.expired():      # the query's deadline (budget.py) covers this too
@@ -149,71 +174,63 @@ def _words_from(reader, node, literal: str, too_many):
     return words
 
 
-def wildcard_stems(words: list[str], pattern: str, stem, node=None) -> list[str]:
-    """The stems of `words` that match `pattern` themselves, or through a word made of the
-    stem and a common ending that matches and stems back to it. When all the letters
-    typed come after a leading `*`, the stem must supply at least one of them (`*ation`:
-    "nation", and "inflat" through "inflation"; not "market" through "market" + "ation",
-    which would make `*ation` every story).
+MAX_PHRASE_FORMS = 64        # phrases a wildcard inside quotes may become (all its words' forms together)
+PHRASE_NOTICE = ("inside quotes a * stands for the words it matches, in any of their forms "
+                 "(as the phrase's other words are); ? and [...] are not wildcards there")
 
-    Done as one linear-time match (patterns.py: RE2, a chunk of words at a time under the
-    deadline) over the words, once per ending, and one analyzer run over all the candidate
-    words: a check per word and ending took ~0.8 s a field at 21,578 stories, four times
-    the deadline.
+
+def phrase_patterns(reader, q, lexicons=None):
+    """(query, notice): each phrase holding a `*` word (`"interest rate*"`) as the phrases of the
+    stems of the words the pattern matches (`"interest rate"`, `"interest rat"` ...).
+
+    Whoosh's phrase searched the word "rate*" itself (no story holds it: 0, and no word of
+    why). The typed sub-fields have no positions (typed.py), so the pattern is matched as
+    typed over the sub-field's words, and the phrase is checked over the stemmed field,
+    which is how the phrase's other words are matched too. `?` and `[...]` do not survive
+    the phrase's tokenizer (`rate?` is "rate"); the notice says both.
     """
-    line = Pattern(pattern)
-    chosen = set(line.matching(words, node=node))
-    ybases = [t[:-1] + "y" for t in words if t.endswith("i")]     # "compani" + "es" -> "companies"
-    tail = re.split(r"[*?\]]", pattern)[-1]       # the letters typed after the last wildcard
-    if pattern[:len(pattern) - len(tail)].strip("*"):
-        tail = ""                                  # letters before it too (`coff?e`): they constrain the stem
-    longest = max(re.split(r"\[[^\]]*\]|[*?]", pattern), key=len)
-    narrowed: dict[tuple, list[str]] = {}       # bases holding what the ending cannot supply
-    candidates: dict[str, set[str]] = {}
-    for ending in ENDINGS[1:]:
-        if tail and len(ending) >= len(tail):
-            continue      # the stem must reach into them: else every stem + "ation" "matches" `*ation`
-        if node is not None and budget.expired():
-            budget.too_slow(node)
-        need = _needed_in_base(longest, ending)
-        for bases, back in ((words, None), (ybases, "i")):
-            if need:
-                key = (need, back)
-                if key not in narrowed:
-                    narrowed[key] = [b for b in bases if need in b]
-                bases = narrowed[key]
-            if not bases:
-                continue
-            for word in line.matching(bases, ending, node):
-                base = word[:-len(ending)]
-                t = base[:-1] + back if back else base
-                if t not in chosen:
-                    candidates.setdefault(word, set()).add(t)
-    if candidates:
-        if node is not None and budget.expired():
-            budget.too_slow(node)
-        for word, t in zip(candidates, _stem_all(stem, list(candidates))):
-            if t is not None and t in candidates[word]:
-                chosen.add(t)
-    return [t for t in words if t in chosen]
+    found: list = []
+
+    def fix(node):
+        if isinstance(node, wq.Phrase) and node.fieldname in reader.schema \
+                and any("*" in w for w in node.words) and pattern_field(reader.schema, node.fieldname) != node.fieldname:
+            found.append(node)
+            return _phrase_forms(reader, node, lexicons)
+        return node.apply(fix) if not node.is_leaf() else node
+    q = fix(q)
+    return q, (PHRASE_NOTICE if found else None)
 
 
-def _needed_in_base(literal: str, ending: str) -> str:
-    """What a base must contain for base + `ending` to contain `literal`: the part of it
-    that the ending cannot supply (`coffee` + "e" -> "coffe"; "" when the ending holds it)."""
-    if not literal or literal in ending:
-        return ""
-    for j in range(1, len(literal) + 1):
-        if ending.startswith(literal[j:]):
-            return literal[:j]
-    return literal
+def _phrase_forms(reader, node, lexicons):
+    field = pattern_field(reader.schema, node.fieldname)
+    stem = stemmer(reader, node.fieldname)
+    choices = []
+    for w in node.words:
+        if "*" not in w:
+            choices.append([w])
+            continue
+        pat = WordPattern(field, w).normalize()
+        words = matching_words(reader, pat, field, MAX_PHRASE_FORMS * 16, _too_many_forms(node), lexicons) \
+            if isinstance(pat, (wq.Prefix, wq.Wildcard)) else [w.replace("*", "")]
+        stems = list(dict.fromkeys(t for t in stem.many(words) if t))
+        if not stems:
+            return wq.Or([])             # no word matches the pattern: no story holds the phrase
+        choices.append(stems)
+    total = 1
+    for c in choices:
+        total *= len(c)
+    if total > MAX_PHRASE_FORMS:
+        _too_many_forms(node)(node)
+    phrases = [wq.Phrase(node.fieldname, list(ws), slop=node.slop, boost=node.boost)
+               for ws in itertools.product(*choices)]
+    return phrases[0] if len(phrases) == 1 else wq.Or(phrases)
 
 
-def _stem_all(stem, words: list[str]) -> list[str | None]:
-    """`stem` of each word (its one indexed form, or None), in one analyzer run when the
-    stemmer offers it (stemmer().many)."""
-    many = getattr(stem, "many", None)
-    return many(words) if many else [stem(w) for w in words]
+def _too_many_forms(phrase):
+    def refuse(_node):
+        raise budget.BudgetError(f"the wildcard in '{phrase}' stands for more than {MAX_PHRASE_FORMS} forms "
+                                 "inside quotes; give a few more letters (cap: per_pattern)", "per_pattern")
+    return refuse
 
 
 def shorter_stems(reader, field: str, prefix: str) -> list[str]:
