@@ -192,7 +192,7 @@ def test_a_segment_cut_short_during_an_export_kills_no_worker(tmp_path):
         readers = []
         for _ in range(2):              # one export for each worker, most likely
             s = socket.create_connection(("127.0.0.1", server.port), timeout=30)
-            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)     # small: the worker blocks mid-export
             s.sendall(b"GET /export.jsonl?group=off HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
             assert s.recv(65536).startswith(b"HTTP/1.1 200")
             readers.append(s)
