@@ -110,6 +110,38 @@ def _components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         label = new
 
 
+def within_days(label: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """Components cut into spans of at most MAX_DAYS: pairs within a week chained a group past it
+    (reuters-4298 on 12 March with reuters-10864 on 30 March, issue 21). In date order, a story
+    more than MAX_DAYS after its group's first starts the next group; undated ones join the
+    first. Only components wider than MAX_DAYS are walked (a Python loop over few stories).
+    Labels stay the smallest node of each group."""
+    dated = day > 0
+    if not dated.any():
+        return label
+    lo = np.full(len(label), np.iinfo(np.int64).max, dtype=np.int64)
+    hi = np.full(len(label), -1, dtype=np.int64)
+    np.minimum.at(lo, label[dated], day[dated])
+    np.maximum.at(hi, label[dated], day[dated])
+    wide = (hi - lo > MAX_DAYS) & (hi >= 0)
+    if not wide.any():
+        return label
+    window = np.zeros(len(label), dtype=np.int64)
+    walk = np.flatnonzero(wide[label] & dated)
+    comp, start, n = -1, 0, 0
+    for i in walk[np.lexsort((day[walk], label[walk]))].tolist():
+        if label[i] != comp:
+            comp, start, n = label[i], day[i], 0
+        elif day[i] - start > MAX_DAYS:
+            start, n = day[i], n + 1
+        window[i] = n
+    key = label.astype(np.int64) * (np.int64(1) << 32) + window
+    _, inverse = np.unique(key, return_inverse=True)
+    smallest = np.full(inverse.max() + 1, len(label), dtype=np.int64)
+    np.minimum.at(smallest, inverse, np.arange(len(label)))
+    return smallest[inverse]
+
+
 def groups(signatures: np.ndarray, live: np.ndarray, day: np.ndarray | None = None) -> np.ndarray:
     """A group number per document (int32): documents within MAX_DISTANCE bits share one.
 
@@ -144,7 +176,7 @@ def groups(signatures: np.ndarray, live: np.ndarray, day: np.ndarray | None = No
         gap = np.abs(uday[a] - uday[b])
         close = ((_popcount(uniq[a] ^ uniq[b]) <= MAX_DISTANCE)
                  & ((gap <= MAX_DAYS) | (uday[a] == 0) | (uday[b] == 0)))
-        label = _components(len(uniq), a[close], b[close])
+        label = within_days(_components(len(uniq), a[close], b[close]), uday)
     else:
         label = np.arange(len(uniq))
     node_label = label[inverse]                         # per live signed doc
@@ -236,7 +268,7 @@ def minhash_groups(sigs: np.ndarray, live: np.ndarray, day: np.ndarray | None = 
     agree = (s[a] == s[b]).sum(axis=1) >= MIN_AGREE * NUM_HASHES
     gap = np.abs(dd[a] - dd[b])
     close = agree & ((gap <= MAX_DAYS) | (dd[a] == 0) | (dd[b] == 0))
-    label = _components(len(docs), a[close], b[close])
+    label = within_days(_components(len(docs), a[close], b[close]), dd)
     first = np.full(len(docs), n, dtype=np.int64)
     np.minimum.at(first, label, docs)
     group[docs] = first[label]

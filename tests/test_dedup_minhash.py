@@ -55,6 +55,24 @@ def test_minhash_groups_join_versions_within_a_week():
     assert dedup.minhash_groups(sigs, live, days)[4] == 0     # an undated copy joins
 
 
+def test_a_chain_of_weekly_versions_is_cut_at_a_week():
+    """issue 21: versions each within a week of the next chained one group over 18 days
+    (reuters-4298, 12 March, with reuters-10864, 30 March). A group spans at most MAX_DAYS."""
+    a = sig("t", STORY)
+    day = _dt.date(1987, 3, 12).toordinal()
+    sigs = np.stack([a, a, a, a, a])
+    days = np.array([day, day + 6, day + 12, day + 18, 0], dtype=np.int32)
+    g = dedup.minhash_groups(sigs, np.ones(5, dtype=bool), days)
+    assert g[0] == g[1] == g[4] == 0                       # 12 and 18 March, and the undated copy
+    assert g[2] == g[3] == 2                               # 24 and 30 March: a group of their own
+    for members in ({0, 1, 4}, {2, 3}):
+        dated = [int(days[i]) for i in members if days[i]]
+        assert max(dated) - min(dated) <= dedup.MAX_DAYS
+    old = dedup.groups(np.array([7, 7, 7, 7], dtype=np.uint64), np.ones(4, dtype=bool),
+                       np.array([day, day + 6, day + 12, day + 18]))
+    assert old[0] == old[1] and old[2] == old[3] and old[0] != old[2]      # simhash indexes alike
+
+
 def test_grouping_finds_the_near_duplicates_of_reuters(tmp_path):
     pytest.importorskip("datasketch")
     import json
