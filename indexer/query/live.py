@@ -16,10 +16,10 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Callable, Mapping
 
-from .. import names, store, whoosh_ext
+from .. import derived, names, store, whoosh_ext
 from ..facetspec import DEFAULT_MATCH, FACETS
 from ..nametable import NameTable
-from ..schema import FACET_FIELDS
+from ..schema import FACET_FIELDS, KIND_FIELDS
 from .budget import Lexicons
 from .evaluate import Evaluator, Postings
 from .parse import make_parsers
@@ -71,9 +71,13 @@ class Live:
         try:
             searcher = ix.searcher()
             segments = [gen / name for name in whoosh_ext.reader_segment_files(searcher.reader())]
-            files = store.file_marks([p for p in segments if p.exists()])
             postings = Postings(searcher.reader())
-            tables = Tables.build(postings, FACET_FIELDS, eager=tuple(f.field_for(DEFAULT_MATCH) for f in FACETS))
+            # mapped from the commit's derived files (derived.py), or computed when it has none
+            tables = Tables.open(gen, postings, FACET_FIELDS + KIND_FIELDS,
+                                 eager=tuple(f.field_for(DEFAULT_MATCH) for f in FACETS))
+            if tables.mapped:          # a mapped file cut short would kill the process (SIGBUS): checked as the segments
+                segments.append(gen / derived.data_name(searcher.reader().generation()))
+            files = store.file_marks([p for p in segments if p.exists()])
             full, plain = make_parsers(searcher.schema)   # ix.schema re-reads the TOC on every use
             table = NameTable.open(gen, searcher.reader().generation()) or names.in_memory(searcher)
             return cls(gen, ix, searcher, tables, Evaluator(postings, searcher, tables.live), full, plain,
@@ -157,6 +161,8 @@ class LiveIndex:
         if live.names is not None and live.names.pending and \
                 live.names.current_written(live.gen, live.searcher.reader().generation()):
             return True            # opened between a commit and its name table: reopen with the table
+        if not live.tables.mapped and (live.gen / derived.index_name(live.searcher.reader().generation())).exists():
+            return True            # ... or its derived tables (computed meanwhile): reopen and map them
         try:
             return not live.searcher.up_to_date()
         except OSError:
