@@ -1,0 +1,236 @@
+"""Derived tables written with each commit and mapped when a generation opens (issue 20.1, indexer/derived.py).
+
+What is checked: the files are there, named after the commit, and covered by the checksums;
+the mapped arrays are the ones the old per-open computation gives, before and after an
+incremental run that deletes stories; opening and searching read no facet postings and
+compute no groups; without the files (an older index, a truncated file) the answers are the
+same and the next `newsfacet index` writes them again; `newsfacet check` names a damaged one.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from corpora import corpus_records
+
+from indexer import dedup, derived
+from indexer.build import build_index
+from indexer.cli import main
+from indexer.schema import FACET_FIELDS, KIND_FIELDS
+from indexer.search import Archive, parse_request
+
+pytestmark = pytest.mark.corpus
+
+REQUESTS = [
+    {},
+    {"q": ["oil"]},
+    {"q": ["coffee"], "sort": ["newest"]},
+    {"q": ["trade"], "country": ["US"], "per_page": ["20"]},
+    {"q": ["bank"], "match": ["mention"], "sort": ["oldest"]},
+    {"q": ["shares"], "group": ["off"]},
+    {"org_kind": ["government"], "q": ["minister"]},
+]
+
+
+def _write(folder: Path, records: list[dict], name: str = "stories.jsonl") -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / name, "w", encoding="utf-8") as f:
+        for rec in records:
+            f.write(json.dumps(rec) + "\n")
+
+
+def _records(n: int) -> list[dict]:
+    out = [{k: r[k] for k in ("id", "date", "title", "body") if k in r} for r in corpus_records(limit=n)]
+    copy = dict(out[5], id="copy-of-5")          # a near-duplicate group
+    return out + [copy]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> tuple[Path, Path, list[dict]]:
+    base = tmp_path_factory.mktemp("derived")
+    records = _records(400)
+    _write(base / "docs", records[:300])
+    _write(base / "docs", records[300:], "later.jsonl")     # removed by the incremental run below
+    build_index([base / "docs"], base / "ix", progress=False, procs=1)
+    return base / "docs", base / "ix", records
+
+
+@pytest.fixture
+def index(built, tmp_path) -> tuple[Path, Path, list[dict]]:
+    docs, ix, records = built          # the stories' folder is not copied: the manifest knows its path
+    shutil.copytree(ix, tmp_path / "ix", symlinks=True)
+    return docs, tmp_path / "ix", records
+
+
+def _answers(archive: Archive) -> list[dict]:
+    out = []
+    for params in REQUESTS:
+        d = archive.search(parse_request(params)).to_dict()
+        d.pop("took_ms")
+        out.append(d)
+    return out
+
+
+def _computed(archive: Archive):
+    """The tables of the archive's commit as the old per-open path computes them from the postings."""
+    from indexer.query.evaluate import Postings
+    from indexer.query.tables import Tables
+
+    live = archive._index.current()
+    return Tables.build(Postings(live.searcher.reader()), FACET_FIELDS + KIND_FIELDS)
+
+
+def _assert_same_tables(mapped, computed) -> None:
+    assert mapped.mapped and not computed.mapped
+    assert mapped.n == computed.n
+    for name in ("live", "day", "group", "shared", "_members", "_member_groups"):
+        np.testing.assert_array_equal(getattr(mapped, name), getattr(computed, name), err_msg=name)
+    for sort in ("newest", "oldest"):
+        np.testing.assert_array_equal(mapped.order(sort), computed.order(sort))
+        np.testing.assert_array_equal(mapped.rank(sort), computed.rank(sort))
+    assert mapped.newest() == computed.newest()
+    for f in FACET_FIELDS + KIND_FIELDS:
+        a, b = mapped.facets[f], computed.facets[f]
+        assert list(a.values) == list(b.values), f
+        for part in ("docs", "vals", "by_doc", "indptr"):
+            np.testing.assert_array_equal(getattr(a, part), getattr(b, part), err_msg=f"{f}.{part}")
+
+
+def _gen(ix: Path) -> tuple[Path, int]:
+    gen = (ix / "current").resolve()
+    number = max(int(p.name[len("_MAIN_"):-len(".toc")]) for p in gen.glob("_MAIN_*.toc"))
+    return gen, number
+
+
+def test_the_commit_holds_its_derived_files_and_their_checksums(index):
+    _, ix, _ = index
+    gen, number = _gen(ix)
+    assert (gen / derived.data_name(number)).is_file() and (gen / derived.index_name(number)).is_file()
+    listed = json.loads((gen / "checksums.json").read_text())["files"]
+    assert {derived.data_name(number), derived.index_name(number)} <= set(listed)
+    # the index of the arrays is small and does not grow with the archive: no per-value or per-story entry
+    assert (gen / derived.index_name(number)).stat().st_size < 20_000
+
+
+def test_mapped_tables_equal_the_computed_ones(index):
+    _, ix, _ = index
+    archive = Archive(ix)
+    try:
+        tables = archive._index.current().tables
+        assert tables.mapped and tables.group is not None and tables.shared.any()
+        _assert_same_tables(tables, _computed(archive))
+        assert not tables.live.flags.writeable and not tables.live.flags.owndata     # a view of the file
+    finally:
+        archive.close()
+
+
+def test_opening_and_searching_read_no_facet_postings_and_compute_no_groups(index, monkeypatch):
+    _, ix, _ = index
+    archive = Archive(ix)
+    expected = _answers(archive)
+    archive.close()
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("the tables were computed when the generation opened")
+
+    for name in ("read_field", "group_arrays", "live_mask", "day_array"):
+        monkeypatch.setattr(derived, name, forbidden)
+    monkeypatch.setattr(dedup, "minhash_groups", forbidden)
+    archive = Archive(ix)
+    try:
+        assert _answers(archive) == expected
+        story = archive.search(parse_request({"q": ["oil"]})).hits[0]
+        assert archive.story(story.id) is not None
+    finally:
+        archive.close()
+
+
+def test_an_incremental_run_with_deletions_writes_the_new_commit_s_tables(built, tmp_path):
+    docs, ix, records = tmp_path / "docs", tmp_path / "ix", built[2]
+    shutil.copytree(built[0], docs)
+    build_index([docs], ix, progress=False, procs=1)
+    _, before = _gen(ix)
+    (docs / "later.jsonl").unlink()
+    added = _records(460)[400:450]
+    _write(docs, added, "new.jsonl")
+    kept = records[:300] + added
+    build_index([docs], ix, progress=False, procs=1)
+    gen, number = _gen(ix)
+    assert number > before
+    assert sorted(p.name for p in gen.glob(f"{derived.PREFIX}*")) == sorted([derived.data_name(number),
+                                                                              derived.index_name(number)])
+    archive = Archive(ix)
+    try:
+        tables = archive._index.current().tables
+        assert tables.mapped and int(tables.live.sum()) == len(kept) < tables.n
+        _assert_same_tables(tables, _computed(archive))
+    finally:
+        archive.close()
+
+
+@pytest.mark.parametrize("damage", ["deleted", "truncated"])
+def test_without_usable_files_the_answers_are_the_same_and_the_next_run_writes_them(index, damage):
+    docs, ix, _ = index
+    archive = Archive(ix)
+    expected = _answers(archive)
+    archive.close()
+    gen, number = _gen(ix)
+    if damage == "deleted":               # an index written before derived files
+        for p in gen.glob(f"{derived.PREFIX}*"):
+            p.unlink()
+    else:
+        path = gen / derived.data_name(number)
+        with open(path, "r+b") as f:
+            f.truncate(path.stat().st_size // 2)
+    archive = Archive(ix)
+    try:
+        assert not archive._index.current().tables.mapped
+        assert _answers(archive) == expected
+    finally:
+        archive.close()
+    if damage == "deleted":               # `newsfacet index` with nothing new writes them again
+        result = CliRunner().invoke(main, ["index", str(docs), "-q", "--index-dir", str(ix)])
+        assert result.exit_code == 0, result.output
+        gen, number = _gen(ix)
+        assert derived.load(gen, number) is not None
+        assert CliRunner().invoke(main, ["check", "--index-dir", str(ix)]).exit_code == 0
+        archive = Archive(ix)
+        try:
+            assert archive._index.current().tables.mapped and _answers(archive) == expected
+        finally:
+            archive.close()
+
+
+def test_check_names_a_damaged_derived_file(index):
+    _, ix, _ = index
+    gen, number = _gen(ix)
+    path = gen / derived.data_name(number)
+    size = path.stat().st_size
+    with open(path, "r+b") as f:
+        f.seek(size // 2)
+        flipped = bytes(255 - b for b in f.read(64))
+        f.seek(size // 2)
+        f.write(flipped)
+    assert path.stat().st_size == size
+    result = CliRunner().invoke(main, ["check", "--index-dir", str(ix)])
+    assert result.exit_code == 6, result.output
+    assert derived.data_name(number) in result.output
+
+
+def test_value_list_looks_values_up_by_binary_search():
+    from indexer.query.tables import FacetTable, ValueList
+
+    values = sorted(["AAPL", "Zürich Insurance", "de", "ÉDF", "中国石油", "a|b", ""], key=lambda v: v.encode())
+    vl = ValueList.from_strings(values)
+    assert list(vl) == values and len(vl) == len(values) and vl[-1] == values[-1] and vl[1:3] == values[1:3]
+    for i, v in enumerate(values):
+        assert vl.ordinal(v) == i and v in vl and vl.index(v) == i
+    for missing in ("AAP", "zz", "Zürich", "中国", "de "):
+        assert vl.ordinal(missing) is None and missing not in vl
+    table = FacetTable("org", vl, np.array([0, 2, 3], np.int32), np.array([1, 3, 1], np.int32))
+    assert table.index.get("ÉDF") == values.index("ÉDF") and "nope" not in table.index
+    assert table.mask_any([values[1], "nope"], 4).tolist() == [True, False, False, True]
