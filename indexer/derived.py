@@ -21,7 +21,9 @@ dedup.py) with `shared`, `members` and `member_groups`, the four date orders of
 `Tables.order`/`rank`, and per facet field `<field>.docs/.vals/.by_doc/.indptr` (query/tables.py)
 with its values as `<field>.offsets` (int64, one more than the values) into `<field>.text`
 (their UTF-8 bytes, in lexicon order, i.e. sorted bytewise, so a value's ordinal is a binary
-search: tables.ValueList). The JSON is the completion mark, written last.
+search: tables.ValueList), and per facet with stored labels `labels.<param>.offsets/.text`: each
+value's label, long name and kind (query/labels.py; one stored-fields read per value, which
+every worker did at open). The JSON is the completion mark, written last.
 
 An index written before these files (or a reader opened between a commit and its files)
 computes the same arrays from the postings (`compute`, the old path, as slow as before);
@@ -41,6 +43,7 @@ from pathlib import Path
 import numpy as np
 
 from . import dedup, whoosh_ext
+from .facetspec import FACETS
 from .schema import FACET_FIELDS, KIND_FIELDS
 
 log = logging.getLogger(__name__)
@@ -50,6 +53,7 @@ ALIGN = 64
 UNDATED = 0                       # day of stories without a date (tables.UNDATED)
 FIELDS = FACET_FIELDS + KIND_FIELDS
 PARTS = ("docs", "vals", "by_doc", "indptr", "offsets", "text")
+LABEL_SEP = "\x1f"               # between label, long name and kind in a `labels.<param>` entry
 SORTS = ("newest", "oldest")
 
 
@@ -161,15 +165,42 @@ def newest_day(day: np.ndarray, live: np.ndarray) -> str | None:
     return _dt.date.fromordinal(int(dated.max())).isoformat() if dated.size else None
 
 
-def field_arrays(reader, field: str, live: np.ndarray) -> dict[str, np.ndarray]:
-    """A facet field's six arrays (see the module docstring), keyed by part."""
-    values, docs, vals = read_field(reader, field, live)
-    ordinals, indptr = by_doc(docs, vals, len(live))
+def strings(values: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(offsets, UTF-8 bytes): string i is text[offsets[i]:offsets[i + 1]]."""
     encoded = [v.encode("utf-8") for v in values]
     offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
     np.cumsum([len(b) for b in encoded], out=offsets[1:])
-    text = np.frombuffer(b"".join(encoded), dtype=np.uint8)
-    return {"docs": docs, "vals": vals, "by_doc": ordinals, "indptr": indptr, "offsets": offsets, "text": text}
+    return offsets, np.frombuffer(b"".join(encoded), dtype=np.uint8)
+
+
+def label_entries(reader, spec, values: list[str], docs: np.ndarray, vals: np.ndarray) -> list[str]:
+    """Per value of a facet with stored labels: "label<SEP>long name<SEP>kind" as stored with the
+    first story holding it, "" when none says (query/labels.py reads them; read_labels did at open)."""
+    if not values:
+        return []
+    order = np.argsort(vals, kind="stable")
+    first = docs[order][np.searchsorted(vals[order], np.arange(len(values)))]
+    out = []
+    for value, docnum in zip(values, first.tolist()):
+        entry = ""
+        for item in reader.stored_fields(docnum).get(spec.display) or []:
+            if item.get("value") == value:
+                label = item.get("label") or value
+                name = item.get("name") or ""
+                parts = [label, "" if name == label else name, item.get("kind") or ""]
+                entry = LABEL_SEP.join(p.replace(LABEL_SEP, " ") for p in parts)
+                break
+        out.append(entry)
+    return out
+
+
+def field_arrays(reader, field: str, live: np.ndarray) -> tuple[dict[str, np.ndarray], tuple]:
+    """A facet field's six arrays (see the module docstring), keyed by part; and (values, docs, vals)."""
+    values, docs, vals = read_field(reader, field, live)
+    ordinals, indptr = by_doc(docs, vals, len(live))
+    offsets, text = strings(values)
+    return ({"docs": docs, "vals": vals, "by_doc": ordinals, "indptr": indptr, "offsets": offsets, "text": text},
+            (values, docs, vals))
 
 
 def compute(reader) -> tuple[dict[str, np.ndarray], dict]:
@@ -180,10 +211,18 @@ def compute(reader) -> tuple[dict[str, np.ndarray], dict]:
     for sort in SORTS:
         arrays[f"order.{sort}"], arrays[f"rank.{sort}"] = date_order(day, sort)
     fields = [f for f in FIELDS if f in reader.schema]
+    read = {}
     for field in fields:
-        for part, arr in field_arrays(reader, field, live).items():
+        parts, read[field] = field_arrays(reader, field, live)
+        for part, arr in parts.items():
             arrays[f"{field}.{part}"] = arr
-    return arrays, {"n": len(live), "newest": newest_day(day, live), "fields": fields}
+    labelled = []
+    for spec in FACETS:
+        if spec.stored_labels and spec.mention_field in read:
+            labelled.append(spec.param)
+            entries = label_entries(reader, spec, *read[spec.mention_field])
+            arrays[f"labels.{spec.param}.offsets"], arrays[f"labels.{spec.param}.text"] = strings(entries)
+    return arrays, {"n": len(live), "newest": newest_day(day, live), "fields": fields, "labels": labelled}
 
 
 # ------------------------------------------------------------------ writing and mapping

@@ -100,6 +100,19 @@ def _assert_same_tables(mapped, computed) -> None:
             np.testing.assert_array_equal(getattr(a, part), getattr(b, part), err_msg=f"{f}.{part}")
 
 
+def _assert_same_labels(archive: Archive, computed) -> None:
+    from indexer.query.labels import MappedLabels, read_labels
+
+    live = archive._index.current()
+    assert live.tables.label_entries              # mapped from the derived file, not read at open
+    mapped = MappedLabels(live.tables)
+    expected = read_labels(live.searcher, computed)
+    assert expected and dict(mapped.items()) == expected and len(mapped) == len(expected)
+    for key, value in list(expected.items())[:50]:
+        assert live.labels[key] == value and live.labels.get(key) == value
+    assert live.labels.get(("org", "no such body")) is None and ("nope", "x") not in live.labels
+
+
 def _gen(ix: Path) -> tuple[Path, int]:
     gen = (ix / "current").resolve()
     number = max(int(p.name[len("_MAIN_"):-len(".toc")]) for p in gen.glob("_MAIN_*.toc"))
@@ -122,7 +135,9 @@ def test_mapped_tables_equal_the_computed_ones(index):
     try:
         tables = archive._index.current().tables
         assert tables.mapped and tables.group is not None and tables.shared.any()
-        _assert_same_tables(tables, _computed(archive))
+        computed = _computed(archive)
+        _assert_same_tables(tables, computed)
+        _assert_same_labels(archive, computed)
         assert not tables.live.flags.writeable and not tables.live.flags.owndata     # a view of the file
     finally:
         archive.close()
@@ -167,7 +182,9 @@ def test_an_incremental_run_with_deletions_writes_the_new_commit_s_tables(built,
     try:
         tables = archive._index.current().tables
         assert tables.mapped and int(tables.live.sum()) == len(kept) < tables.n
-        _assert_same_tables(tables, _computed(archive))
+        computed = _computed(archive)
+        _assert_same_tables(tables, computed)
+        _assert_same_labels(archive, computed)
     finally:
         archive.close()
 

@@ -24,7 +24,8 @@ from .budget import Lexicons
 from .evaluate import Evaluator, Postings
 from .parse import make_parsers
 from .suggest import Suggester
-from .tables import Tables, read_labels
+from .labels import labels as read_labels
+from .tables import Tables
 
 REFRESH_EVERY_S = 1.0
 REVERIFY_S = 3600.0      # a read that fails again verifies the files again at most this often
@@ -41,7 +42,7 @@ class Live:
     evaluator: Evaluator
     parser: object
     plain_parser: object
-    # (param, value) -> (label, name, kind), tables.read_labels: read once, never changed by a request
+    # (param, value) -> (label, name, kind), query/labels.py: mapped (or read once), never changed by a request
     labels: Mapping = field(default_factory=lambda: MappingProxyType({}))
     whole: dict = field(default_factory=dict)    # match -> facets of the unfiltered whole archive
     collapsed: dict = field(default_factory=dict)    # browsing requests' Collapsed, see matching.collapsed

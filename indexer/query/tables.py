@@ -21,7 +21,6 @@ from typing import Callable
 import numpy as np
 
 from .. import derived
-from ..facetspec import FACETS
 
 # days since 0001-01-01 (date.toordinal) of undated stories
 UNDATED = derived.UNDATED
@@ -198,6 +197,7 @@ class Tables:
     group: np.ndarray | None = None      # int32 near-duplicate group per docnum (dedup.py); None: no signatures
     shared: np.ndarray | None = None     # bool: the document's group holds other live documents
     mapped: bool = False                 # read from the generation's derived files (derived.py), not computed
+    label_entries: dict = field(default_factory=dict)    # param -> ValueList of stored labels (query/labels.py)
 
     @classmethod
     def open(cls, gen: Path | None, postings, fields: tuple[str, ...],
@@ -222,6 +222,8 @@ class Tables:
             tables._orders[sort] = arrays[f"order.{sort}"]
             tables._orders[("rank", sort)] = arrays[f"rank.{sort}"]
         tables._orders["newest-day"] = meta.get("newest")
+        for param in meta.get("labels") or ():
+            tables.label_entries[param] = ValueList(arrays[f"labels.{param}.offsets"], arrays[f"labels.{param}.text"])
         if "group" in arrays:
             tables.group, tables.shared = arrays["group"], arrays["shared"]
             tables._members, tables._member_groups = arrays["members"], arrays["member_groups"]
@@ -343,29 +345,3 @@ def _collapse_gaps(buckets: list[tuple[str, int]]) -> list[tuple[str, int]]:
             out.append(buckets[i])
             i += 1
     return out
-
-
-def read_labels(searcher, tables: Tables) -> dict[tuple[str, str], tuple[str, str, str]]:
-    """(label, long name, kind) of every facet value, keyed by (facet param, value), read from one
-    story holding it.
-
-    The indexer stored each story's facet values with their labels, so the searcher
-    needs no gazetteer (loading one costs a second or two in every new worker): one
-    stored-fields read per distinct value, about 30 ms for 700 values. Facets whose
-    label is their value (companies: thousands of values) are not read at all.
-    """
-    labels: dict[tuple[str, str], tuple[str, str, str]] = {}
-    for spec in FACETS:
-        table = tables.facets.get(spec.mention_field)
-        if not spec.stored_labels or table is None or not table.values:
-            continue
-        order = np.argsort(table.vals, kind="stable")
-        first = table.docs[order][np.searchsorted(table.vals[order], np.arange(len(table.values)))]
-        for value, docnum in zip(table.values, first.tolist()):
-            for item in searcher.stored_fields(docnum).get(spec.display) or []:
-                if item.get("value") == value:
-                    label = item.get("label") or value
-                    name = item.get("name") or ""
-                    labels[(spec.param, value)] = (label, "" if name == label else name, item.get("kind") or "")
-                    break
-    return labels
