@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 from corpora import corpus_records
 
-from indexer import dedup, derived
+from indexer import dedup, derived, whoosh_ext
 from indexer.build import build_index
 from indexer.cli import main
 from indexer.schema import FACET_FIELDS, KIND_FIELDS
@@ -164,7 +164,9 @@ def test_opening_and_searching_read_no_facet_postings_and_compute_no_groups(inde
         archive.close()
 
 
-def test_an_incremental_run_with_deletions_writes_the_new_commit_s_tables(built, tmp_path):
+def test_an_incremental_run_with_deletions_writes_the_new_commit_s_tables(built, tmp_path, monkeypatch):
+    """The arrays of the segment the run left in place are the previous commit's (minus the deletions,
+    derivedmerge.py): its postings are not read again, and the result is what reading everything gives."""
     docs, ix, records = tmp_path / "docs", tmp_path / "ix", built[2]
     shutil.copytree(built[0], docs)
     build_index([docs], ix, progress=False, procs=1)
@@ -173,7 +175,16 @@ def test_an_incremental_run_with_deletions_writes_the_new_commit_s_tables(built,
     added = _records(460)[400:450]
     _write(docs, added, "new.jsonl")
     kept = records[:300] + added
+    read_from = set()
+    term_postings = whoosh_ext.term_postings
+
+    def counted(leaf, field, btext):
+        read_from.add(leaf.segment().segment_id())
+        return term_postings(leaf, field, btext)
+
+    monkeypatch.setattr(whoosh_ext, "term_postings", counted)
     build_index([docs], ix, progress=False, procs=1)
+    monkeypatch.undo()
     gen, number = _gen(ix)
     assert number > before
     assert sorted(p.name for p in gen.glob(f"{derived.PREFIX}*")) == sorted([derived.data_name(number),
@@ -182,6 +193,11 @@ def test_an_incremental_run_with_deletions_writes_the_new_commit_s_tables(built,
     try:
         tables = archive._index.current().tables
         assert tables.mapped and int(tables.live.sum()) == len(kept) < tables.n
+        meta = derived.load(gen, number)[1]
+        kept_segment = meta["segments"][0]          # the first run's segment, its deletions aside unchanged
+        assert meta["reused_docs"] == kept_segment[1] == len(records)
+        assert kept_segment[0] not in read_from, "the kept segment's postings were read again"
+        assert read_from, "the new segment's postings were read"
         computed = _computed(archive)
         _assert_same_tables(tables, computed)
         _assert_same_labels(archive, computed)
@@ -251,3 +267,15 @@ def test_value_list_looks_values_up_by_binary_search():
     table = FacetTable("org", vl, np.array([0, 2, 3], np.int32), np.array([1, 3, 1], np.int32))
     assert table.index.get("ÉDF") == values.index("ÉDF") and "nope" not in table.index
     assert table.mask_any([values[1], "nope"], 4).tolist() == [True, False, False, True]
+
+
+def test_merge_keeps_the_lexicon_order_and_drops_values_no_live_story_holds():
+    from indexer import derivedmerge
+
+    old = (["AAPL", "IBM", "Zeta"], np.array([0, 1, 2, 3], np.int32), np.array([0, 1, 1, 2], np.int32))
+    keep = np.array([True, False, False, True])            # IBM's stories were deleted
+    new = (["BP", "Zeta", "ÉDF"], np.array([5, 4, 6], np.int32), np.array([0, 1, 2], np.int32))
+    values, docs, vals, from_old = derivedmerge.merge(old, keep, new)
+    assert values == ["AAPL", "BP", "Zeta", "ÉDF"]
+    assert list(zip(docs.tolist(), vals.tolist())) == [(0, 0), (5, 1), (3, 2), (4, 2), (6, 3)]
+    assert from_old.tolist() == [0, -1, 2, -1]
