@@ -279,3 +279,23 @@ def test_merge_keeps_the_lexicon_order_and_drops_values_no_live_story_holds():
     assert values == ["AAPL", "BP", "Zeta", "ÉDF"]
     assert list(zip(docs.tolist(), vals.tolist())) == [(0, 0), (5, 1), (3, 2), (4, 2), (6, 3)]
     assert from_old.tolist() == [0, -1, 2, -1]
+
+
+def test_a_process_opened_before_the_files_were_written_maps_them_once_they_are(index):
+    """A worker that opens a commit before its tables are written (the moment between the commit and
+    `derived.write_committed`) computes them, then reopens the generation once the files are there."""
+    from whoosh import index as whoosh_index
+
+    _, ix, _ = index
+    gen, _ = _gen(ix)
+    for p in gen.glob(f"{derived.PREFIX}*"):
+        p.unlink()
+    archive = Archive(ix, refresh_every=0)
+    try:
+        expected = _answers(archive)
+        assert not archive._index.current().tables.mapped
+        derived.write_committed(gen, whoosh_index.open_dir(str(gen)))
+        assert _answers(archive) == expected
+        assert archive._index.current().tables.mapped
+    finally:
+        archive.close()
