@@ -57,6 +57,11 @@ class ValueList(Sequence):
             raise IndexError(i)
         return self._bytes(i % n).decode("utf-8")
 
+    def __iter__(self):
+        """Every value in order, decoded in one pass (suggest.py reads them all once per generation)."""
+        text, bounds = self._text.tobytes(), self._offsets.tolist()
+        return (text[a:b].decode("utf-8") for a, b in zip(bounds[:-1], bounds[1:]))
+
     def ordinal(self, value: str) -> int | None:
         """The value's ordinal, or None (binary search: ~20 steps for a million values)."""
         try:
