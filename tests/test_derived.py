@@ -219,10 +219,12 @@ def test_without_usable_files_the_answers_are_the_same_and_the_next_run_writes_t
         path = gen / derived.data_name(number)
         with open(path, "r+b") as f:
             f.truncate(path.stat().st_size // 2)
-    archive = Archive(ix)
+    archive = Archive(ix, refresh_every=0)
     try:
-        assert not archive._index.current().tables.mapped
+        opened = archive._index.current()
+        assert not opened.tables.mapped
         assert _answers(archive) == expected
+        assert archive._index.current() is opened      # computed once, not again at every check
     finally:
         archive.close()
     if damage == "deleted":               # `newsfacet index` with nothing new writes them again

@@ -162,7 +162,7 @@ class LiveIndex:
         if live.names is not None and live.names.pending and \
                 live.names.current_written(live.gen, live.searcher.reader().generation()):
             return True            # opened between a commit and its name table: reopen with the table
-        if not live.tables.mapped and (live.gen / derived.index_name(live.searcher.reader().generation())).exists():
+        if live.tables.pending and (live.gen / derived.index_name(live.searcher.reader().generation())).exists():
             return True            # ... or its derived tables (computed meanwhile): reopen and map them
         try:
             return not live.searcher.up_to_date()

@@ -203,15 +203,21 @@ class Tables:
     shared: np.ndarray | None = None     # bool: the document's group holds other live documents
     mapped: bool = False                 # read from the generation's derived files (derived.py), not computed
     label_entries: dict = field(default_factory=dict)    # param -> ValueList of stored labels (query/labels.py)
+    pending: bool = False                # computed because this commit's files were not there yet
 
     @classmethod
     def open(cls, gen: Path | None, postings, fields: tuple[str, ...],
              eager: tuple[str, ...] | None = None) -> "Tables":
         """The tables of the reader's commit, mapped from its derived files (derived.py: nothing read
         from the postings, nothing proportional to the archive); computed (`build`) when it has none."""
-        found = derived.load(gen, postings.reader.generation()) if gen is not None else None
+        number = postings.reader.generation()
+        found = derived.load(gen, number) if gen is not None else None
         if found is None:
-            return cls.build(postings, fields, eager)
+            tables = cls.build(postings, fields, eager)
+            # not written yet (a commit whose files come next): reopen once they are (live.py);
+            # files there but unusable (damaged, another format) are not waited for
+            tables.pending = gen is not None and not (gen / derived.index_name(number)).exists()
+            return tables
         arrays, meta = found
         live = arrays["live"]
         mapped_fields = frozenset(meta.get("fields") or ())
