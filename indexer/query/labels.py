@@ -27,6 +27,8 @@ class MappedLabels(Mapping):
 
     def __init__(self, tables: Tables):
         self._tables = tables
+        self._cache: dict = {}      # keys of values the archive holds only (bounded); None: no label
+
 
     def _table(self, param: str):
         spec = BY_PARAM.get(param)
@@ -37,13 +39,17 @@ class MappedLabels(Mapping):
             param, value = key
         except (TypeError, ValueError):
             raise KeyError(key) from None
-        entries, table = self._tables.label_entries.get(param), self._table(param)
-        ordinal = table.values.ordinal(value) if entries is not None and table is not None else None
-        entry = entries[ordinal] if ordinal is not None and ordinal < len(entries) else ""
-        if not entry:
+        found = self._cache.get(key, KeyError)
+        if found is KeyError:
+            entries, table = self._tables.label_entries.get(param), self._table(param)
+            ordinal = table.values.ordinal(value) if entries is not None and table is not None else None
+            if ordinal is None:
+                raise KeyError(key)                 # not kept: any text may be asked
+            entry = entries[ordinal] if ordinal < len(entries) else ""
+            found = self._cache[key] = tuple(entry.split(derived.LABEL_SEP)) if entry else None
+        if found is None:
             raise KeyError(key)
-        label, name, kind = entry.split(derived.LABEL_SEP)
-        return label, name, kind
+        return found
 
     def __iter__(self):
         for param, entries in self._tables.label_entries.items():

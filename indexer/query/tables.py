@@ -34,6 +34,10 @@ class ValueList(Sequence):
 
     def __init__(self, offsets: np.ndarray, text: np.ndarray):
         self._offsets, self._text = offsets, text
+        # what requests asked for, kept: bounded by the values (a value not held is never kept);
+        # threads may fill them side by side (a dict item is set atomically, and is the same either way)
+        self._decoded: dict[int, str] = {}
+        self._found: dict[str, int] = {}
 
     @classmethod
     def from_strings(cls, values: list[str]) -> "ValueList":
@@ -55,7 +59,11 @@ class ValueList(Sequence):
         i = operator.index(i)
         if not -n <= i < n:
             raise IndexError(i)
-        return self._bytes(i % n).decode("utf-8")
+        i %= n
+        value = self._decoded.get(i)
+        if value is None:
+            value = self._decoded[i] = self._bytes(i).decode("utf-8")
+        return value
 
     def __iter__(self):
         """Every value in order, decoded in one pass (suggest.py reads them all once per generation)."""
@@ -64,6 +72,9 @@ class ValueList(Sequence):
 
     def ordinal(self, value: str) -> int | None:
         """The value's ordinal, or None (binary search: ~20 steps for a million values)."""
+        found = self._found.get(value) if isinstance(value, str) else None
+        if found is not None:
+            return found
         try:
             key = value.encode("utf-8")
         except (AttributeError, UnicodeEncodeError):
@@ -75,7 +86,10 @@ class ValueList(Sequence):
                 lo = mid + 1
             else:
                 hi = mid
-        return lo if lo < len(self) and self._bytes(lo) == key else None
+        if lo < len(self) and self._bytes(lo) == key:
+            self._found[value] = lo
+            return lo
+        return None
 
     def __contains__(self, value) -> bool:
         return self.ordinal(value) is not None
