@@ -301,3 +301,42 @@ def test_a_process_opened_before_the_files_were_written_maps_them_once_they_are(
         assert archive._index.current().tables.mapped
     finally:
         archive.close()
+
+
+def test_a_serving_worker_keeps_the_open_commit_until_the_new_commit_s_tables_are_written(built, tmp_path, monkeypatch):
+    """Between an incremental commit and its derived files a serving worker (background=True) goes on
+    answering from the open commit instead of computing the new one's tables from the postings,
+    then maps the new tables once they are written."""
+    import time
+
+    from whoosh import index as whoosh_index
+
+    docs, ix, records = tmp_path / "docs", tmp_path / "ix", built[2]
+    shutil.copytree(built[0], docs)
+    build_index([docs], ix, progress=False, procs=1)
+    archive = Archive(ix, refresh_every=0, background=True)
+    try:
+        before = archive.search(parse_request({})).total
+        write_committed = derived.write_committed
+        monkeypatch.setattr(derived, "write_committed", lambda gen, ix: None)     # the moment before they are written
+        _write(docs, _records(420)[400:420], "new.jsonl")
+        build_index([docs], ix, progress=False, procs=1)
+        monkeypatch.undo()
+        reads = []
+        read_field = derived.read_field
+        monkeypatch.setattr(derived, "read_field", lambda *a, **k: reads.append(a[1]) or read_field(*a, **k))
+        for _ in range(5):
+            assert archive.search(parse_request({})).total == before
+            time.sleep(0.05)
+        assert not reads, "a worker computed the new commit's tables"
+        monkeypatch.undo()
+        gen, _ = _gen(ix)
+        write_committed(gen, whoosh_index.open_dir(str(gen)))
+        for _ in range(400):                   # the worker swaps in the background: poll, bounded
+            if archive.search(parse_request({})).total == before + 20:
+                break
+            time.sleep(0.05)
+        live = archive._index.current()
+        assert archive.search(parse_request({})).total == before + 20 and live.tables.mapped
+    finally:
+        archive.close()
