@@ -311,7 +311,7 @@ def test_a_serving_worker_keeps_the_open_commit_until_the_new_commit_s_tables_ar
 
     from whoosh import index as whoosh_index
 
-    docs, ix, records = tmp_path / "docs", tmp_path / "ix", built[2]
+    docs, ix = tmp_path / "docs", tmp_path / "ix"
     shutil.copytree(built[0], docs)
     build_index([docs], ix, progress=False, procs=1)
     archive = Archive(ix, refresh_every=0, background=True)
