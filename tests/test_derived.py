@@ -100,6 +100,34 @@ def _assert_same_tables(mapped, computed) -> None:
             np.testing.assert_array_equal(getattr(a, part), getattr(b, part), err_msg=f"{f}.{part}")
 
 
+def _assert_as_whoosh_says(archive: Archive) -> None:
+    """The mapped tables against Whoosh's own reading API (not derived.read_field, which both the
+    mapped and the computed tables come from): each value's live stories, the live mask, the days."""
+    import datetime as _dt
+
+    live = archive._index.current()
+    tables, reader = live.tables, live.searcher.reader()
+    alive = np.array([not reader.is_deleted(d) for d in range(reader.doc_count_all())])
+    np.testing.assert_array_equal(tables.live, alive)
+    for f in FACET_FIELDS + KIND_FIELDS + ("day",):
+        expected = {}
+        for btext in reader.lexicon(f):
+            ids = sorted(d for d in reader.postings(f, btext).all_ids() if alive[d])
+            if ids:
+                expected[btext.decode("utf-8")] = ids
+        if f == "day":
+            for value, ids in expected.items():
+                assert set(tables.day[ids].tolist()) == {_dt.date.fromisoformat(value).toordinal()}
+            assert int((tables.day[alive] != 0).sum()) == sum(map(len, expected.values()))
+            continue
+        table = tables.facets[f]
+        assert list(table.values) == list(expected), f
+        got = {}
+        for d, v in zip(table.docs.tolist(), table.vals.tolist()):
+            got.setdefault(table.values[v], []).append(d)
+        assert {k: sorted(v) for k, v in got.items()} == expected, f
+
+
 def _assert_same_labels(archive: Archive, computed) -> None:
     from indexer.query.labels import MappedLabels, read_labels
 
@@ -138,6 +166,7 @@ def test_mapped_tables_equal_the_computed_ones(index):
         computed = _computed(archive)
         _assert_same_tables(tables, computed)
         _assert_same_labels(archive, computed)
+        _assert_as_whoosh_says(archive)
         assert not tables.live.flags.writeable and not tables.live.flags.owndata     # a view of the file
     finally:
         archive.close()
@@ -201,6 +230,7 @@ def test_an_incremental_run_with_deletions_writes_the_new_commit_s_tables(built,
         computed = _computed(archive)
         _assert_same_tables(tables, computed)
         _assert_same_labels(archive, computed)
+        _assert_as_whoosh_says(archive)
     finally:
         archive.close()
 
