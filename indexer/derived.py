@@ -37,7 +37,6 @@ Part of Build and of the query side's tables; imports nothing of either.
 from __future__ import annotations
 
 import datetime as _dt
-import heapq
 import json
 import logging
 import os
@@ -88,20 +87,24 @@ def live_mask(reader) -> np.ndarray:
 def read_field(reader, field: str, live: np.ndarray, start: int = 0) -> tuple[list[str], np.ndarray, np.ndarray]:
     """(values, docs, vals) of a facet field: every value some live document holds, in lexicon
     order, and one (docnum, ordinal) pair per live posting; of the segments from docnum `start` on
-    (a segment boundary) when `start` is given."""
+    (a segment boundary) when `start` is given.
+
+    Each segment's own terms are read (a term looked up in a segment that lacks it costs as
+    much as one found), then put in order: docnums ascend within a value, as segments do."""
     values: list[str] = []
     doc_chunks: list[np.ndarray] = []
     val_chunks: list[np.ndarray] = []
     if field in reader.schema:
-        leaves = [(leaf, offset) for leaf, offset in reader.leaf_readers() if offset >= start]
-        for btext in (reader.lexicon(field) if not start else _lexicon(leaves, field)):
-            parts = []
-            for leaf, offset in leaves:
-                found = whoosh_ext.term_postings(leaf, field, btext)
-                if found is not None:
-                    parts.append(found[0] + offset if offset else found[0])
-            if not parts:
+        found: dict[bytes, list[np.ndarray]] = {}
+        for leaf, offset in reader.leaf_readers():
+            if offset < start:
                 continue
+            for btext in leaf.lexicon(field):
+                got = whoosh_ext.term_postings(leaf, field, btext)
+                if got is not None:
+                    found.setdefault(btext, []).append(got[0] + offset if offset else got[0])
+        for btext in sorted(found):
+            parts = found[btext]
             ids = parts[0] if len(parts) == 1 else np.concatenate(parts)
             ids = ids[live[ids]]
             if ids.size == 0:
@@ -112,15 +115,6 @@ def read_field(reader, field: str, live: np.ndarray, start: int = 0) -> tuple[li
     docs = np.concatenate(doc_chunks) if doc_chunks else np.zeros(0, np.int32)
     vals = np.concatenate(val_chunks) if val_chunks else np.zeros(0, np.int32)
     return values, docs, vals
-
-
-def _lexicon(leaves, field: str):
-    """The sorted terms of a field in some segments (each term once)."""
-    last = None
-    for btext in heapq.merge(*(leaf.lexicon(field) for leaf, _ in leaves)):
-        if btext != last:
-            yield btext
-            last = btext
 
 
 def _segments(reader) -> list[list]:
