@@ -226,6 +226,8 @@ class Tables:
         from the postings, nothing proportional to the archive); computed (`build`) when it has none."""
         number = postings.reader.generation()
         found = derived.load(gen, number) if gen is not None else None
+        if found is not None and found[1].get("n") != postings.reader.doc_count_all():
+            found = None                 # not this commit's (cannot happen unless copied in by hand): computed
         if found is None:
             tables = cls.build(postings, fields, eager)
             # not written yet (a commit whose files come next): reopen once they are (live.py);
