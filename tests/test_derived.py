@@ -370,3 +370,27 @@ def test_a_serving_worker_keeps_the_open_commit_until_the_new_commit_s_tables_ar
         assert archive.search(parse_request({})).total == before + 20 and live.tables.mapped
     finally:
         archive.close()
+
+
+def test_opening_a_generation_reads_no_term_postings(index, monkeypatch):
+    """Counted, not timed: opening the generation and warming its front page (every facet over the
+    whole archive) reads no posting list at all (issue 20: nothing proportional to the archive at open)."""
+    from whoosh.reading import SegmentReader
+
+    _, ix, _ = index
+    reads = []
+    postings = SegmentReader.postings
+
+    def counted(self, fieldname, text, *args, **kwargs):
+        reads.append((fieldname, text))
+        return postings(self, fieldname, text, *args, **kwargs)
+
+    monkeypatch.setattr(SegmentReader, "postings", counted)
+    archive = Archive(ix)
+    try:
+        assert archive.generation and archive._index.current().tables.mapped
+        assert reads == []
+        archive.search(parse_request({"q": ["oil"]}))
+        assert reads, "the count sees a search's reads"
+    finally:
+        archive.close()
