@@ -202,18 +202,17 @@ def strings(values: list[str]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def label_entries(reader, spec, values: list[str], docs: np.ndarray, vals: np.ndarray,
-                  known: list[str | None] | None = None) -> list[str]:
+                  known: list[tuple[str, int] | None] | None = None) -> tuple[list[str], np.ndarray]:
     """Per value of a facet with stored labels: "label<SEP>long name<SEP>kind" as stored with the
-    first story holding it, "" when none says (query/labels.py reads them; read_labels did at open).
-    `known`: the entries already read (by an earlier commit), None where not."""
-    if not values:
-        return []
+    first story holding it, "" when none says (query/labels.py reads them; read_labels did at open);
+    and that story's docnum. `known`: (entry, docnum) read by an earlier commit, None where not:
+    reused while that story is still the value's first."""
     order = np.argsort(vals, kind="stable")
-    first = docs[order][np.searchsorted(vals[order], np.arange(len(values)))]
+    first = docs[order][np.searchsorted(vals[order], np.arange(len(values)))].astype(np.int64)
     out = []
     for i, (value, docnum) in enumerate(zip(values, first.tolist())):
-        if known is not None and known[i] is not None:
-            out.append(known[i])
+        if known is not None and known[i] is not None and known[i][1] == docnum:
+            out.append(known[i][0])
             continue
         entry = ""
         for item in reader.stored_fields(docnum).get(spec.display) or []:
@@ -224,7 +223,7 @@ def label_entries(reader, spec, values: list[str], docs: np.ndarray, vals: np.nd
                 entry = LABEL_SEP.join(p.replace(LABEL_SEP, " ") for p in parts)
                 break
         out.append(entry)
-    return out
+    return out, first
 
 
 def _strings_of(arrays: dict, key: str) -> list[str]:
@@ -274,11 +273,12 @@ def compute(reader, previous: tuple[dict, dict] | None = None) -> tuple[dict[str
         if spec.stored_labels and spec.mention_field in read:
             labelled.append(spec.param)
             known, was = None, from_old[spec.mention_field]
-            if was is not None and f"labels.{spec.param}.offsets" in old:
-                entries = _strings_of(old, f"labels.{spec.param}")
-                known = [entries[i] if i >= 0 else None for i in was.tolist()]
-            entries = label_entries(reader, spec, *read[spec.mention_field], known=known)
+            if was is not None and f"labels.{spec.param}.first" in old:
+                entries, firsts = _strings_of(old, f"labels.{spec.param}"), old[f"labels.{spec.param}.first"].tolist()
+                known = [(entries[i], firsts[i]) if i >= 0 else None for i in was.tolist()]
+            entries, first = label_entries(reader, spec, *read[spec.mention_field], known=known)
             arrays[f"labels.{spec.param}.offsets"], arrays[f"labels.{spec.param}.text"] = strings(entries)
+            arrays[f"labels.{spec.param}.first"] = first
     return arrays, {"n": len(live), "newest": newest_day(day, live), "fields": fields, "labels": labelled,
                     "segments": _segments(reader), "reused_docs": start}
 
