@@ -21,9 +21,10 @@ dedup.py) with `shared`, `members` and `member_groups`, the four date orders of
 `Tables.order`/`rank`, and per facet field `<field>.docs/.vals/.by_doc/.indptr` (query/tables.py)
 with its values as `<field>.offsets` (int64, one more than the values) into `<field>.text`
 (their UTF-8 bytes, in lexicon order, i.e. sorted bytewise, so a value's ordinal is a binary
-search: tables.ValueList), and per facet with stored labels `labels.<param>.offsets/.text`: each
+search: tables.ValueList), and per facet with stored labels `labels.<param>.offsets/.text/.first`: each
 value's label, long name and kind (query/labels.py; one stored-fields read per value, which
-every worker did at open). The JSON is the completion mark, written last.
+every worker did at open) and the story it was read from. The JSON is the completion mark,
+written last.
 
 An index written before these files (or a reader opened between a commit and its files)
 computes the same arrays from the postings (`compute`, the old path, as slow as before);
