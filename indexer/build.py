@@ -45,7 +45,7 @@ from typing import Callable, Iterable
 
 from whoosh import index as whoosh_index
 
-from . import names, store, whoosh_ext
+from . import derived, names, store, whoosh_ext
 from .analysis import ANALYSIS_VERSION
 from .documents import (DEFAULT_MAX_BYTES, HTML_SUFFIXES, WARC_SUFFIXES, ReadProblem, Source, discover, path_text,
                         read_source, suffix_of)
@@ -213,6 +213,7 @@ def build_index(paths: Iterable[Path | str], index_dir: Path | str, *, rebuild: 
         try:
             _run(paths, feeds, ix, gen, manifest, fresh, procs, progress, max_bytes, follow_links, problem, report)
             names.write_committed(gen, ix)     # the name table of what was just committed
+            derived.write_committed(gen, ix)   # its facet tables, groups ... mapped by readers (derived.py)
             store.write_checksums(gen)         # what `newsfacet check` and the server verify (checksums.py)
         except BaseException as exc:
             feeds.archive.close() if getattr(exc, "committed", False) else feeds.archive.discard()

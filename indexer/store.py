@@ -29,7 +29,7 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 
-from . import checksums, whoosh_ext
+from . import checksums, derived, whoosh_ext
 
 CURRENT = "current"
 LOCK = ".lock"
@@ -224,10 +224,18 @@ def verify_generation(gen: Path) -> int:
     """Every file of the generation's latest commit against its checksum (reads them all);
     IndexDamaged naming the first damaged file, else how many files were verified."""
     check_segments(gen)
-    problem, verified = checksums.verify(gen, whoosh_ext.toc_files(gen))
+    problem, verified = checksums.verify(gen, committed_files(gen))
     if problem is not None:
         raise IndexDamaged(f"the index at {gen} is damaged: {problem}; {RECOVER}")
     return verified
+
+
+def committed_files(gen: Path) -> list[str]:
+    """What a reader of the generation's latest commit reads: its TOC, the segment files it names,
+    and the derived tables written for it (derived.py), which checksums.json covers too."""
+    names = whoosh_ext.toc_files(gen)
+    number = names[0][:-len(".toc")].rsplit("_", 1)[-1]          # _MAIN_<number>.toc
+    return names + (derived.file_names(gen, int(number)) if number.isdigit() else [])
 
 
 def write_checksums(gen: Path) -> None:
@@ -237,7 +245,7 @@ def write_checksums(gen: Path) -> None:
     are in the TOC and must not be removed as uncommitted; the next run adds their checksums.
     """
     try:
-        checksums.write(gen, whoosh_ext.toc_files(gen))
+        checksums.write(gen, committed_files(gen))
     except OSError as exc:
         exc.committed = True
         raise

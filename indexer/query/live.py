@@ -16,18 +16,20 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Callable, Mapping
 
-from .. import names, store, whoosh_ext
+from .. import derived, names, store, whoosh_ext
 from ..facetspec import DEFAULT_MATCH, FACETS
 from ..nametable import NameTable
-from ..schema import FACET_FIELDS
+from ..schema import FACET_FIELDS, KIND_FIELDS
 from .budget import Lexicons
 from .evaluate import Evaluator, Postings
 from .parse import make_parsers
 from .suggest import Suggester
-from .tables import Tables, read_labels
+from .labels import labels as read_labels
+from .tables import Tables
 
 REFRESH_EVERY_S = 1.0
 REVERIFY_S = 3600.0      # a read that fails again verifies the files again at most this often
+TABLES_WAIT_S = 120.0    # a serving worker waits this long at most for a new commit's derived tables
 log = logging.getLogger(__name__)
 
 
@@ -41,7 +43,7 @@ class Live:
     evaluator: Evaluator
     parser: object
     plain_parser: object
-    # (param, value) -> (label, name, kind), tables.read_labels: read once, never changed by a request
+    # (param, value) -> (label, name, kind), query/labels.py: mapped (or read once), never changed by a request
     labels: Mapping = field(default_factory=lambda: MappingProxyType({}))
     whole: dict = field(default_factory=dict)    # match -> facets of the unfiltered whole archive
     collapsed: dict = field(default_factory=dict)    # browsing requests' Collapsed, see matching.collapsed
@@ -71,9 +73,13 @@ class Live:
         try:
             searcher = ix.searcher()
             segments = [gen / name for name in whoosh_ext.reader_segment_files(searcher.reader())]
-            files = store.file_marks([p for p in segments if p.exists()])
             postings = Postings(searcher.reader())
-            tables = Tables.build(postings, FACET_FIELDS, eager=tuple(f.field_for(DEFAULT_MATCH) for f in FACETS))
+            # mapped from the commit's derived files (derived.py), or computed when it has none
+            tables = Tables.open(gen, postings, FACET_FIELDS + KIND_FIELDS,
+                                 eager=tuple(f.field_for(DEFAULT_MATCH) for f in FACETS))
+            if tables.mapped:          # a mapped file cut short would kill the process (SIGBUS): checked as the segments
+                segments.append(gen / derived.data_name(searcher.reader().generation()))
+            files = store.file_marks([p for p in segments if p.exists()])
             full, plain = make_parsers(searcher.schema)   # ix.schema re-reads the TOC on every use
             table = NameTable.open(gen, searcher.reader().generation()) or names.in_memory(searcher)
             return cls(gen, ix, searcher, tables, Evaluator(postings, searcher, tables.live), full, plain,
@@ -149,18 +155,38 @@ class LiveIndex:
         self._live: Live | None = None
         self._checked = 0.0
         self._swapping = False
+        self._waiting: tuple[int, float] = (-1, 0.0)     # (commit, since when) whose tables are awaited
 
-    def _stale(self, live: Live) -> bool:
+    def _stale(self, live: Live, wait: bool = False) -> bool:
+        """Whether a newer generation or commit has landed. With `wait`, a serving worker keeps the
+        open commit while the indexer writes the new commit's derived tables (`_tables_coming`)."""
         gen = store.live_dir(self.index_dir)
         if gen is None or gen.resolve() != live.gen.resolve():
             return True
         if live.names is not None and live.names.pending and \
                 live.names.current_written(live.gen, live.searcher.reader().generation()):
             return True            # opened between a commit and its name table: reopen with the table
+        if live.tables.pending and (live.gen / derived.index_name(live.searcher.reader().generation())).exists():
+            return True            # ... or its derived tables (computed meanwhile): reopen and map them
         try:
-            return not live.searcher.up_to_date()
+            latest = live.ix.latest_generation()
         except OSError:
             return True
+        if latest == live.searcher.reader().generation():
+            return False
+        return not (wait and self._tables_coming(live, latest))
+
+    def _tables_coming(self, live: Live, number: int) -> bool:
+        """Whether commit `number`'s derived tables are still being written (derived.py: seconds after
+        the commit at 215,780 stories). Opened before them, every worker would compute the tables
+        from the postings (tens of seconds of CPU each), then reopen to map them. Not waited for
+        in a generation that has none (an older index), outside a serving worker, or past
+        TABLES_WAIT_S (an indexer that stopped between its commit and its tables)."""
+        if not self.background or not live.tables.mapped or (live.gen / derived.index_name(number)).exists():
+            return False
+        if self._waiting[0] != number:
+            self._waiting = (number, time.monotonic())
+        return time.monotonic() - self._waiting[1] < TABLES_WAIT_S
 
     def _open_warm(self) -> Live:
         live = Live.open(self.index_dir)
@@ -205,7 +231,7 @@ class LiveIndex:
                 live = self._live = self._open_warm()
             elif now - self._checked >= self.refresh_every:
                 self._checked = now
-                if self._stale(live):
+                if self._stale(live, wait=True):
                     if self.background:
                         self._swap_in_background()
                     else:
@@ -215,9 +241,9 @@ class LiveIndex:
             if problem is not None and store.changed_file(live.files, deleted_ok=True) is None \
                     and self._stale(live):
                 problem = None                 # deleted or replaced by a reindex: still readable while open
-                if self.background:
+                if self.background and self._stale(live, wait=True):
                     self._swap_in_background()
-                else:
+                elif not self.background:
                     live = self._live = self._open_warm()
             if problem is not None:            # cut short, or gone from a generation still live
                 self._live = None

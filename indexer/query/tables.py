@@ -2,34 +2,140 @@
 
 Why: counting facets from stored fields per request costs a Python loop over every
 hit (Whoosh's `groupedby` with `allow_overlap=True` is that slow path). Instead,
-once per searcher, every facet term's postings are read into a CSR-like pair of
-arrays (`docs`, `vals`): a query's counts are then one `numpy.bincount` over the
-postings whose document matched, and filters are boolean masks.
+every facet term's postings are held as a CSR-like pair of arrays (`docs`, `vals`):
+a query's counts are then one `numpy.bincount` over the postings whose document
+matched, and filters are boolean masks. The indexer computes them with each commit
+and a reader maps them (derived.py); an index written before that reads them from
+the postings when it is opened.
 """
 from __future__ import annotations
 
 import datetime as _dt
+import operator
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
-from .. import dedup
-from ..facetspec import FACETS
+from .. import derived
 
 # days since 0001-01-01 (date.toordinal) of undated stories
-UNDATED = 0
+UNDATED = derived.UNDATED
 MAX_YEARS_SPAN = 200     # years between the first and last story drawn with their empty years
+
+
+class ValueList(Sequence):
+    """A facet's values (ordinal -> value), as offsets into UTF-8 bytes: mapped from the generation's
+    derived file (derived.py) or made from a list. In lexicon order, i.e. sorted bytewise, so a
+    value's ordinal is a binary search (no dict of every value built when a generation opens)."""
+
+    def __init__(self, offsets: np.ndarray, text: np.ndarray):
+        self._offsets, self._text = offsets, text
+        # what requests asked for, kept: bounded by the values (a value not held is never kept);
+        # threads may fill them side by side (a dict item is set atomically, and is the same either way)
+        self._decoded: dict[int, str] = {}
+        self._found: dict[str, int] = {}
+
+    @classmethod
+    def from_strings(cls, values: list[str]) -> "ValueList":
+        encoded = [v.encode("utf-8") for v in values]
+        offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+        np.cumsum([len(b) for b in encoded], out=offsets[1:])
+        return cls(offsets, np.frombuffer(b"".join(encoded), dtype=np.uint8))
+
+    def __len__(self) -> int:
+        return len(self._offsets) - 1
+
+    def _bytes(self, i: int) -> bytes:
+        return self._text[self._offsets[i]:self._offsets[i + 1]].tobytes()
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        n = len(self)
+        i = operator.index(i)
+        if not -n <= i < n:
+            raise IndexError(i)
+        i %= n
+        value = self._decoded.get(i)
+        if value is None:
+            value = self._decoded[i] = self._bytes(i).decode("utf-8")
+        return value
+
+    def __iter__(self):
+        """Every value in order, decoded in one pass (suggest.py reads them all once per generation)."""
+        text, bounds = self._text.tobytes(), self._offsets.tolist()
+        return (text[a:b].decode("utf-8") for a, b in zip(bounds[:-1], bounds[1:]))
+
+    def ordinal(self, value: str) -> int | None:
+        """The value's ordinal, or None (binary search: ~20 steps for a million values)."""
+        found = self._found.get(value) if isinstance(value, str) else None
+        if found is not None:
+            return found
+        try:
+            key = value.encode("utf-8")
+        except (AttributeError, UnicodeEncodeError):
+            return None
+        lo, hi = 0, len(self)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if self._bytes(mid) < key:
+                lo = mid + 1
+            else:
+                hi = mid
+        if lo < len(self) and self._bytes(lo) == key:
+            self._found[value] = lo
+            return lo
+        return None
+
+    def __contains__(self, value) -> bool:
+        return self.ordinal(value) is not None
+
+    def index(self, value, *args) -> int:
+        found = self.ordinal(value)
+        if found is None:
+            raise ValueError(f"{value!r} is not a value")
+        return found
+
+
+class _Ordinals(Mapping):
+    """value -> ordinal over a ValueList, looked up when asked (FacetTable.index)."""
+
+    def __init__(self, values: ValueList):
+        self._values = values
+
+    def __getitem__(self, value: str) -> int:
+        found = self._values.ordinal(value)
+        if found is None:
+            raise KeyError(value)
+        return found
+
+    def __contains__(self, value) -> bool:
+        return self._values.ordinal(value) is not None
+
+    def __iter__(self):
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
 
 
 @dataclass
 class FacetTable:
     field: str
-    values: list[str]            # ordinal -> value (term text)
+    values: ValueList            # ordinal -> value (term text)
     docs: np.ndarray             # int32 docnums, one per posting
     vals: np.ndarray             # int32 ordinals, aligned with docs
-    index: dict[str, int]        # value -> ordinal
     by_doc: np.ndarray | None = None    # ordinals sorted by docnum (CSR with indptr)
     indptr: np.ndarray | None = None    # by_doc[indptr[d]:indptr[d+1]] are document d's values
+
+    @property
+    def index(self) -> Mapping[str, int]:
+        """value -> ordinal (a binary search per look-up)."""
+        return _Ordinals(self.values)
 
     def counts(self, mask: np.ndarray | None, ids: np.ndarray | None = None) -> np.ndarray:
         """Per-value counts over the documents where mask is True (all when None).
@@ -54,33 +160,29 @@ class FacetTable:
         return np.bincount(self.vals[mask[self.docs]], minlength=len(self.values))
 
     def index_by_doc(self, n: int) -> None:
-        order = np.argsort(self.docs, kind="stable")
-        self.by_doc = self.vals[order]
-        self.indptr = np.searchsorted(self.docs[order], np.arange(n + 1)).astype(np.int64)
+        self.by_doc, self.indptr = derived.by_doc(self.docs, self.vals, n)
 
     def mask_any(self, wanted: list[str], n: int) -> np.ndarray:
         """Documents holding any of the wanted values (OR within one facet)."""
         out = np.zeros(n, dtype=bool)
-        ords = [self.index[v] for v in wanted if v in self.index]
+        ords = [o for o in map(self.values.ordinal, wanted) if o is not None]
         if ords:
             out[self.docs[np.isin(self.vals, ords)]] = True
         return out
 
 
 class _LazyFacets(dict):
-    """field -> FacetTable, each read from the postings on first use (two threads may both read
-    one: the same table, stored twice; no lock needed)."""
+    """field -> FacetTable, each made on first use by `make` (mapped from the derived file, or read
+    from the postings); two threads may both make one: the same table, stored twice; no lock needed."""
 
-    def __init__(self, postings, live: np.ndarray, fields: tuple[str, ...]):
+    def __init__(self, make: Callable[[str], FacetTable], fields: tuple[str, ...]):
         super().__init__()
-        self._postings, self._live, self._fields = postings, live, frozenset(fields)
+        self._make, self._fields = make, frozenset(fields)
 
     def __missing__(self, field: str) -> FacetTable:
         if field not in self._fields:
             raise KeyError(field)
-        table = read_table(self._postings, field, self._live)
-        table.index_by_doc(len(self._live))
-        self[field] = table
+        table = self[field] = self._make(field)
         return table
 
     def get(self, field: str, default=None):
@@ -91,23 +193,15 @@ class _LazyFacets(dict):
 
 
 def read_table(postings, field: str, live: np.ndarray) -> FacetTable:
-    """A facet field's every value and the live documents holding it."""
-    reader = postings.reader
-    values: list[str] = []
-    doc_chunks: list[np.ndarray] = []
-    val_chunks: list[np.ndarray] = []
-    if field in reader.schema:
-        for btext in reader.lexicon(field):
-            ids, _ = postings.term(field, btext)
-            ids = ids[live[ids]]
-            if ids.size == 0:
-                continue
-            doc_chunks.append(ids)
-            val_chunks.append(np.full(len(ids), len(values), dtype=np.int32))
-            values.append(btext.decode("utf-8"))
-    docs = np.concatenate(doc_chunks) if doc_chunks else np.zeros(0, np.int32)
-    vals = np.concatenate(val_chunks) if val_chunks else np.zeros(0, np.int32)
-    return FacetTable(field, values, docs, vals, {v: i for i, v in enumerate(values)})
+    """A facet field's every value and the live documents holding it, read from the postings."""
+    values, docs, vals = derived.read_field(postings.reader, field, live)
+    return FacetTable(field, ValueList.from_strings(values), docs, vals)
+
+
+def _read_indexed(postings, live: np.ndarray, field: str) -> FacetTable:
+    table = read_table(postings, field, live)
+    table.index_by_doc(len(live))
+    return table
 
 
 @dataclass
@@ -121,57 +215,67 @@ class Tables:
     _orders: dict = field(default_factory=dict)
     group: np.ndarray | None = None      # int32 near-duplicate group per docnum (dedup.py); None: no signatures
     shared: np.ndarray | None = None     # bool: the document's group holds other live documents
+    mapped: bool = False                 # read from the generation's derived files (derived.py), not computed
+    label_entries: dict = field(default_factory=dict)    # param -> ValueList of stored labels (query/labels.py)
+    pending: bool = False                # computed because this commit's files were not there yet
+
+    @classmethod
+    def open(cls, gen: Path | None, postings, fields: tuple[str, ...],
+             eager: tuple[str, ...] | None = None) -> "Tables":
+        """The tables of the reader's commit, mapped from its derived files (derived.py: nothing read
+        from the postings, nothing proportional to the archive); computed (`build`) when it has none."""
+        number = postings.reader.generation()
+        found = derived.load(gen, number) if gen is not None else None
+        if found is not None and found[1].get("n") != postings.reader.doc_count_all():
+            found = None                 # not this commit's (cannot happen unless copied in by hand): computed
+        if found is None:
+            tables = cls.build(postings, fields, eager)
+            # not written yet (a commit whose files come next): reopen once they are (live.py);
+            # files there but unusable (damaged, another format) are not waited for
+            tables.pending = gen is not None and not (gen / derived.index_name(number)).exists()
+            return tables
+        arrays, meta = found
+        live = arrays["live"]
+        mapped_fields = frozenset(meta.get("fields") or ())
+
+        def make(f: str) -> FacetTable:
+            if f not in mapped_fields:       # a field this index does not have: empty, as read_table
+                return _read_indexed(postings, live, f)
+            a = {part: arrays[f"{f}.{part}"] for part in derived.PARTS}
+            return FacetTable(f, ValueList(a["offsets"], a["text"]), a["docs"], a["vals"], a["by_doc"], a["indptr"])
+
+        tables = cls(int(meta["n"]), live, arrays["day"], _LazyFacets(make, fields), mapped=True)
+        for sort in derived.SORTS:
+            tables._orders[sort] = arrays[f"order.{sort}"]
+            tables._orders[("rank", sort)] = arrays[f"rank.{sort}"]
+        tables._orders["newest-day"] = meta.get("newest")
+        for param in meta.get("labels") or ():
+            tables.label_entries[param] = ValueList(arrays[f"labels.{param}.offsets"], arrays[f"labels.{param}.text"])
+        if "group" in arrays:
+            tables.group, tables.shared = arrays["group"], arrays["shared"]
+            tables._members, tables._member_groups = arrays["members"], arrays["member_groups"]
+        return tables
 
     @classmethod
     def build(cls, postings, fields: tuple[str, ...], eager: tuple[str, ...] | None = None) -> "Tables":
-        """Read once per index generation (postings: a evaluate.Postings).
+        """Computed from the postings (an index written before derived files; postings: a evaluate.Postings).
 
         The `eager` fields are read now, the other `fields` when first asked for: a facet has a
         field per strength of tagging, and a process that only serves the default strength never
         reads the others (a field of thousands of company names costs ~50 µs a value to read).
         """
         reader = postings.reader
-        n = reader.doc_count_all()
-        live = np.ones(n, dtype=bool)
-        if reader.has_deletions():
-            for leaf, offset in reader.leaf_readers():
-                if not leaf.has_deletions():
-                    continue
-                dead = np.fromiter(leaf.deleted_docs_set, dtype=np.int64)
-                live[dead + offset] = False
-        day = np.full(n, UNDATED, dtype=np.int32)
-        days = read_table(postings, "day", live)
-        for i, value in enumerate(days.values):
-            try:
-                ordinal = _dt.date.fromisoformat(value).toordinal()
-            except ValueError:
-                continue
-            day[days.docs[days.vals == i]] = ordinal
-        facets = _LazyFacets(postings, live, fields)
+        live = derived.live_mask(reader)
+        day = derived.day_array(reader, live)
+        facets = _LazyFacets(partial(_read_indexed, postings, live), fields)
         for f in (fields if eager is None else eager):
             facets[f]
-        tables = cls(n, live, day, facets)
-        tables._read_groups(reader)
+        tables = cls(reader.doc_count_all(), live, day, facets)
+        found = derived.group_arrays(reader, live, day)
+        if found:
+            tables.group, tables.shared = found["group"], found["shared"]
+            tables._members, tables._member_groups = found["members"], found["member_groups"]
         return tables
-
-    def _read_groups(self, reader) -> None:
-        """Near-duplicate groups from the stored MinHash (or, in older indexes, SimHash) column."""
-        if "minhash" in reader.schema and reader.has_column("minhash"):
-            raw = b"".join(reader.column_reader("minhash"))
-            sigs = np.frombuffer(raw, dtype="<u2").reshape(self.n, dedup.NUM_HASHES)
-            self.group = dedup.minhash_groups(sigs, self.live, self.day)
-        elif "simhash" in reader.schema and reader.has_column("simhash"):     # written before the MinHash
-            sig = np.fromiter(reader.column_reader("simhash"), dtype=np.uint64, count=self.n)
-            self.group = dedup.groups(sig, self.live, self.day)
-        else:
-            return
-        sizes = np.bincount(self.group[self.live], minlength=self.n)
-        self.shared = self.live & (sizes[self.group] > 1)
-        # the members of every shared group, by group (CSR), for listing a hit's versions
-        shared = np.flatnonzero(self.shared)
-        order = np.lexsort((shared, self.group[shared]))
-        self._members = shared[order]
-        self._member_groups = self.group[shared][order]
 
     def members(self, docnum: int) -> np.ndarray:
         """The live documents in `docnum`'s near-duplicate group (itself included)."""
@@ -186,10 +290,8 @@ class Tables:
         compute it; either is the same)."""
         cached = self._orders.get(sort)
         if cached is None:
-            day = self.day.astype(np.int64)
-            day = np.where(day == UNDATED, (-1 if sort == "newest" else 1 << 40), day)
-            key = -day if sort == "newest" else day
-            cached = self._orders[sort] = np.lexsort((np.arange(self.n), key))
+            cached, _ = derived.date_order(self.day, sort)
+            self._orders[sort] = cached
         return cached
 
     def rank(self, sort: str) -> np.ndarray:
@@ -205,8 +307,7 @@ class Tables:
     def newest(self) -> str | None:
         """The newest story's date (ISO), which the date presets count back from."""
         if "newest-day" not in self._orders:
-            dated = self.day[self.live & (self.day != UNDATED)]
-            self._orders["newest-day"] = _dt.date.fromordinal(int(dated.max())).isoformat() if dated.size else None
+            self._orders["newest-day"] = derived.newest_day(self.day, self.live)
         return self._orders["newest-day"]
 
     def date_mask(self, start: _dt.date | None, end: _dt.date | None) -> np.ndarray:
@@ -271,29 +372,3 @@ def _collapse_gaps(buckets: list[tuple[str, int]]) -> list[tuple[str, int]]:
             out.append(buckets[i])
             i += 1
     return out
-
-
-def read_labels(searcher, tables: Tables) -> dict[tuple[str, str], tuple[str, str, str]]:
-    """(label, long name, kind) of every facet value, keyed by (facet param, value), read from one
-    story holding it.
-
-    The indexer stored each story's facet values with their labels, so the searcher
-    needs no gazetteer (loading one costs a second or two in every new worker): one
-    stored-fields read per distinct value, about 30 ms for 700 values. Facets whose
-    label is their value (companies: thousands of values) are not read at all.
-    """
-    labels: dict[tuple[str, str], tuple[str, str, str]] = {}
-    for spec in FACETS:
-        table = tables.facets.get(spec.mention_field)
-        if not spec.stored_labels or table is None or not table.values:
-            continue
-        order = np.argsort(table.vals, kind="stable")
-        first = table.docs[order][np.searchsorted(table.vals[order], np.arange(len(table.values)))]
-        for value, docnum in zip(table.values, first.tolist()):
-            for item in searcher.stored_fields(docnum).get(spec.display) or []:
-                if item.get("value") == value:
-                    label = item.get("label") or value
-                    name = item.get("name") or ""
-                    labels[(spec.param, value)] = (label, "" if name == label else name, item.get("kind") or "")
-                    break
-    return labels

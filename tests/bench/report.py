@@ -123,6 +123,14 @@ def table(report: dict) -> str:
                 row(f"{label} {stat.replace('_ms', '')}, ms", scale, o, r, _div(o, r))
         fo, fr = (fs.get("ours") or {}).get("first_ms"), (fs.get("fts5") or {}).get("first_ms")
         row("first search after start, ms", scale, fo, fr, _div(fo, fr))
+        op = s.get("open") or {}
+        for how in ("mapped", "computed"):
+            o = op.get(how) or {}
+            if o:
+                row(f"open + first search, CPU ms (tables {how})", scale,
+                    f"{_f(o.get('open_cpu_ms'))} + {_f(o.get('first_cpu_ms'))}")
+                row(f"  its memory: anonymous / file-backed, MB (tables {how})", scale,
+                    f"{_f(o.get('anon_mb'))} / {_f(o.get('file_mb'))}")
         hm, ar = s.get("hostile") or {}, s.get("after_reindex") or {}
         if hm:
             row("hostile mix p50 / p99 / max, ms", scale,
