@@ -104,7 +104,8 @@ class Archive:
             if time.monotonic() > deadline:
                 break
             try:
-                self._search(live, req)
+                with self._lock:      # a serving worker warms in a thread, beside its requests, one search at a time
+                    self._search(live, req)
             except QueryError:
                 pass
 

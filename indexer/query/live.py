@@ -27,7 +27,7 @@ from .suggest import Suggester
 from .labels import labels as read_labels
 from .tables import Tables
 
-REFRESH_EVERY_S = 1.0
+REFRESH_EVERY_S = 0.0      # seconds between checks for a new commit: every request (a few stats, ~0.1 ms)
 REVERIFY_S = 3600.0      # a read that fails again verifies the files again at most this often
 TABLES_WAIT_S = 120.0    # a serving worker waits this long at most for a new commit's derived tables
 log = logging.getLogger(__name__)
@@ -137,12 +137,12 @@ def _raised_in_whoosh(exc: BaseException) -> bool:
 class LiveIndex:
     """Hands out the live generation of one index folder, reopening it when it changes.
 
-    A new generation is opened and warmed (`warm(live)`: the front page, recent
-    searches) before it is handed out, so that no request pays for opening it. With
-    `background=True` (a web worker) that happens in a thread while requests go on
-    being answered from the old generation, whose files stay readable until it is
-    dropped (a deleted file lives on while open); without it (the CLI, tests) the
-    request that notices the new generation waits for it.
+    A request is answered from the newest commit once it is written (issue 21: an idle worker
+    served the previous one for ~1.5 s after a reindex, deleted stories included). Opening
+    costs milliseconds at any size (derived.py), so the request that notices a new commit
+    opens it. Warming (`warm(live)`: the front page, recent searches, a serving worker's word
+    lists) then runs in a thread beside requests in a web worker (`background=True`), and
+    before the generation is handed out elsewhere (the CLI, tests).
     """
 
     def __init__(self, index_dir: Path | str, refresh_every: float = REFRESH_EVERY_S,
@@ -154,7 +154,6 @@ class LiveIndex:
         self._lock = threading.Lock()
         self._live: Live | None = None
         self._checked = 0.0
-        self._swapping = False
         self._waiting: tuple[int, float] = (-1, 0.0)     # (commit, since when) whose tables are awaited
 
     def _stale(self, live: Live, wait: bool = False) -> bool:
@@ -192,29 +191,17 @@ class LiveIndex:
         live = Live.open(self.index_dir)
         if self.background:       # a serving worker: its files against their checksums, off the request path
             threading.Thread(target=_verify_and_say, args=(live,), name="newsfacet-verify", daemon=True).start()
-        if self.warm is not None:
-            try:
-                self.warm(live)
-            except Exception:   # noqa: BLE001 - warming is an optimisation; the generation is fine
-                log.warning("could not warm %s", live.gen, exc_info=True)
+            if self.warm is not None:         # and its caches filled beside the requests
+                threading.Thread(target=self._warm, args=(live,), name="newsfacet-warm", daemon=True).start()
+        elif self.warm is not None:
+            self._warm(live)
         return live
 
-    def _swap_in_background(self) -> None:
-        if self._swapping:
-            return
-        self._swapping = True
-        threading.Thread(target=self._swap, name="newsfacet-warm", daemon=True).start()
-
-    def _swap(self) -> None:
+    def _warm(self, live: Live) -> None:
         try:
-            new = self._open_warm()
-        except Exception:       # noqa: BLE001 - a bad new generation: keep serving the old, retry later
-            log.warning("could not open the new generation of %s", self.index_dir, exc_info=True)
-            new = None
-        with self._lock:
-            self._swapping = False
-            if new is not None:
-                self._live = new
+            self.warm(live)
+        except Exception:   # noqa: BLE001 - warming is an optimisation; the generation is fine
+            log.warning("could not warm %s", live.gen, exc_info=True)
 
     def current(self) -> Live:
         """The live generation, checked first: a request never reads a segment file that changed.
@@ -232,18 +219,13 @@ class LiveIndex:
             elif now - self._checked >= self.refresh_every:
                 self._checked = now
                 if self._stale(live, wait=True):
-                    if self.background:
-                        self._swap_in_background()
-                    else:
-                        self._live = None
-                        live = self._live = self._open_warm()
+                    self._live = None
+                    live = self._live = self._open_warm()
             problem = store.changed_file(live.files)
             if problem is not None and store.changed_file(live.files, deleted_ok=True) is None \
                     and self._stale(live):
                 problem = None                 # deleted or replaced by a reindex: still readable while open
-                if self.background and self._stale(live, wait=True):
-                    self._swap_in_background()
-                elif not self.background:
+                if not self.background or self._stale(live, wait=True):
                     live = self._live = self._open_warm()
             if problem is not None:            # cut short, or gone from a generation still live
                 self._live = None

@@ -1,11 +1,11 @@
-"""A reindex never makes a user wait: the new generation is opened and warmed before it serves.
+"""A reindex is answered at once, and the new generation's caches are filled soon after.
 
-In a web worker (`background=True`) a thread opens and warms it while requests go on
-being answered from the old generation; elsewhere the request that notices it waits
-for it, warmed. Warming replays the front page and the searches asked lately, so the
-caches the next searches need (facets of the whole archive, phrase matches, postings)
-are filled when the generation is handed out. No timing is asserted: which thread
-opened it and what its caches hold are.
+Issue 21: an idle web worker served the previous generation for about 1.5 s after a reindex
+(42 of 1,300 probes saw deleted stories). Opening costs milliseconds now (derived tables are
+mapped), so the request that notices a new commit opens it and is answered from it; in a web
+worker (`background=True`) a thread then warms it beside the requests (the front page, the
+searches asked lately, the word lists of leading wildcards); elsewhere the request waits for
+the warm-up. No timing is asserted: which thread opened and warmed it and what its caches hold are.
 """
 from __future__ import annotations
 
@@ -48,27 +48,32 @@ def reindex(docs, ix):
     build_index([docs], ix, rebuild=True, progress=False, procs=1)
 
 
-def test_a_web_worker_warms_the_new_generation_in_a_thread(corpus, opened_by):
+def test_a_web_worker_answers_from_the_new_generation_at_once_and_warms_it_in_a_thread(corpus, opened_by, monkeypatch):
     docs, ix = corpus
-    archive = Archive(ix, refresh_every=0.0, background=True)
+    warmed_by: list[str] = []
+    original = Archive._warm
+
+    def record(self, live):
+        warmed_by.append(threading.current_thread().name)
+        return original(self, live)
+    monkeypatch.setattr(Archive, "_warm", record)
+    archive = Archive(ix, background=True)                # the default refresh: every request looks
     before = archive.search(SearchRequest(q=PHRASE)).total
     old = archive.generation
     reindex(docs, ix)
-    seen_old = 0
+    assert archive.search(SearchRequest(q=PHRASE)).total == before + 1     # the very next request
+    assert archive.generation != old
+    assert opened_by == ["MainThread", "MainThread"]
     deadline = time.monotonic() + 60
-    while archive.generation == old and time.monotonic() < deadline:
-        total = archive.search(SearchRequest(q=PHRASE)).total
-        if archive.generation == old:          # (checked after: the swap may land in between)
-            assert total == before             # answered from the old one meanwhile
-            seen_old += 1
-        time.sleep(0.01)
-    assert archive.generation != old, "the new generation never came in"
-    assert opened_by[0] == "MainThread" and opened_by[1:] == ["newsfacet-warm"]
     live = archive._index.current()
+    while (live.whole is None or set(live.lexicons._words) != set(TYPED_FIELDS)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert warmed_by == ["newsfacet-warm", "newsfacet-warm"]          # beside the requests, each time
     assert live.whole is not None                                    # the front page was counted
-    assert any("crude" in key for key in live.evaluator._fallback_cache)   # the recent phrase was run
     assert set(live.lexicons._words) == set(TYPED_FIELDS)          # ready for a leading wildcard (words as typed)
-    assert archive.search(SearchRequest(q=PHRASE)).total == before + 1
+    while not any("crude" in key for key in live.evaluator._fallback_cache) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert any("crude" in key for key in live.evaluator._fallback_cache)   # the recent phrase was run
 
 
 def test_elsewhere_the_request_gets_the_new_generation_warmed(corpus, opened_by):
