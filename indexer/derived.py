@@ -247,6 +247,9 @@ def field_arrays(reader, field: str, live: np.ndarray, previous: dict | None = N
         values, docs, vals, from_old = derivedmerge.merge(old, keep, read_field(reader, field, live, start))
     else:
         values, docs, vals = read_field(reader, field, live)
+    values, docs, vals, kept = derivedmerge.fold_case_twins(values, docs, vals)
+    if from_old is not None:
+        from_old = from_old[kept]
     ordinals, indptr = by_doc(docs, vals, len(live))
     offsets, text = strings(values)
     return ({"docs": docs, "vals": vals, "by_doc": ordinals, "indptr": indptr, "offsets": offsets, "text": text},

@@ -113,7 +113,7 @@ def known_lines() -> tuple[str, ...]:
 def held_lines(searcher, known: set[tuple[str, str]]) -> list[str]:
     """Names of the values the archive holds that `known` (param, folded name) does not already mean."""
     reader = searcher.reader()
-    lines = []
+    held: dict[tuple[str, str], tuple[str, list[str]]] = {}     # (param, folded) -> (as written, values)
     for spec in FACETS:
         field = spec.mention_field
         if field not in reader.schema:
@@ -125,12 +125,15 @@ def held_lines(searcher, known: set[tuple[str, str]]) -> list[str]:
                 forms += _stored_names(searcher, reader, spec, field, btext, value)
             for written in forms:
                 key = (spec.param, nametable.fold(written))
-                if key[1] and key not in known:
-                    known.add(key)
-                    line = nametable.name_line(spec.param, written, [value], nametable.HELD)
-                    if line:
-                        lines.append(line)
-    return lines
+                if not key[1] or key in known:
+                    continue
+                entry = held.setdefault(key, (written, []))
+                if value not in entry[1]:       # "BankAmerica" and "Bankamerica": either name means both
+                    entry[1].append(value)
+    known.update(held)
+    lines = [nametable.name_line(param, written, values, nametable.HELD)
+             for (param, _), (written, values) in held.items()]
+    return [line for line in lines if line]
 
 
 def _stored_names(searcher, reader, spec, field: str, btext: bytes, value: str) -> list[str]:

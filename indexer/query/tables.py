@@ -20,7 +20,7 @@ from typing import Callable
 
 import numpy as np
 
-from .. import derived
+from .. import derived, derivedmerge
 
 # days since 0001-01-01 (date.toordinal) of undated stories
 UNDATED = derived.UNDATED
@@ -195,6 +195,7 @@ class _LazyFacets(dict):
 def read_table(postings, field: str, live: np.ndarray) -> FacetTable:
     """A facet field's every value and the live documents holding it, read from the postings."""
     values, docs, vals = derived.read_field(postings.reader, field, live)
+    values, docs, vals, _ = derivedmerge.fold_case_twins(values, docs, vals)     # as the derived files hold them
     return FacetTable(field, ValueList.from_strings(values), docs, vals)
 
 
