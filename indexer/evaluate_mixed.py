@@ -48,7 +48,7 @@ QUERIES = [
     "the oil", "the dividend", "of the bank", "a merger", "the OR oil", "to be or not",
     "merger OR acquisition", "opec OR oil", "title:merger", "title:(oil prices)", "body:dividend",
     'title:"crude oil"', "oil -opec", "bank -loan", "dividend -quarterly",
-    "die", "also", "man", "gift", "rat", "was", "will",
+    "die", "also", "man", "war", "hat", "was", "will",
 ]
 _EN_WORD = re.compile(r"[a-z]+")
 _DE_WORD = re.compile(r"[a-zäöüß]+")

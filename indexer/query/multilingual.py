@@ -90,7 +90,7 @@ def own_languages(q, languages: tuple[str, ...], reader=None):
     words_in = {lang for node in nodes if isinstance(node, _InLanguages) for lang in node.langs}
     stopped_in = {ENGLISH if n.text == UNDETERMINED else n.text for n in nodes if isinstance(n, _Stopped)}
     if stopped_in - words_in and _plain_words(q) and (
-            languages[0] in stopped_in - words_in or not _any_present(nodes, reader)):
+            languages[0] in stopped_in - words_in or not _may_match(q, reader)):
         return wq.NullQuery       # `the`, `der die das`: only common words of a language, as in one-language archives
     everywhere = set(languages)
 
@@ -115,20 +115,25 @@ def own_languages(q, languages: tuple[str, ...], reader=None):
     return fix(q)
 
 
-def _any_present(nodes, reader) -> bool:
-    """Whether some story holds one of the query's words (as some language analyses it); True
-    when there is no reader to ask."""
+def _may_match(node, reader) -> bool | None:
+    """Whether the query's words could find a story in the languages they are words in: every word
+    of an AND, one of an OR, held by some story (None: no word here, only common words; True when
+    there is no reader to ask, or for a phrase or another kind of query, not looked up here)."""
     if reader is None:
         return True
-    for node in nodes:
-        if isinstance(node, _InLanguages):
-            for leaf in node.a.leaves() if not node.a.is_leaf() else [node.a]:
-                field, text = getattr(leaf, "fieldname", None), getattr(leaf, "text", None)
-                if field in TEXT_FIELDS and isinstance(text, str) and reader.doc_frequency(field, text) > 0:
-                    return True
-                if field in TEXT_FIELDS and not isinstance(leaf, wq.Term):
-                    return True      # a phrase or another kind: not looked up here
-    return False
+    if isinstance(node, _Stopped):
+        return None
+    if isinstance(node, _InLanguages):
+        leaves = [node.a] if node.a.is_leaf() else list(node.a.leaves())
+        if not all(isinstance(leaf, wq.Term) and leaf.fieldname in TEXT_FIELDS for leaf in leaves):
+            return True
+        return all(reader.doc_frequency(leaf.fieldname, leaf.text) > 0 for leaf in leaves)
+    if isinstance(node, (wq.And, wq.Or)):
+        found = [v for v in (_may_match(c, reader) for c in node.subqueries) if v is not None]
+        if not found:
+            return None
+        return all(found) if isinstance(node, wq.And) else any(found)
+    return None if node is wq.NullQuery or isinstance(node, wq.NullQuery.__class__) else True
 
 
 def _same_word(node) -> bool:
