@@ -7,7 +7,9 @@ posting lists into arrays (`whoosh_ext/blocks.py`), so a query becomes a few vec
 `doc_count_all()` slots: `mask` says which documents match, `score` is Whoosh's own
 BM25F (same idf, lengths and parameters, so the ranking is Whoosh's). Query types that
 need positions (phrases) or that we do not model fall back to Whoosh's matcher for the
-set of documents and score by their words.
+set of documents and score by their words. A pattern of many words (expansion.PatternDocs)
+is the set of stories holding one, from the words-as-typed postings (typedsets.py), at
+constant score.
 """
 from __future__ import annotations
 
@@ -22,7 +24,7 @@ from whoosh.fields import DATETIME
 
 from .. import whoosh_ext
 from . import budget
-from .expansion import Present
+from .expansion import PatternDocs, Present
 from .phrases import phrase_docs
 
 _EMPTY_IDS = np.zeros(0, dtype=np.int32)
@@ -195,6 +197,9 @@ class Evaluator:
             return self._term(q.fieldname, q.text, q.boost)
         if isinstance(q, Present):      # `company:*`, `id:*`: read from the tables (parse.present_values)
             return Match(q.mask.copy(), q.mask * np.float32(q.boost))
+        if isinstance(q, PatternDocs):  # a pattern of many words: its stories at constant score (typedsets.py)
+            mask = q.matched.mask(self.n)
+            return Match(mask, mask * np.float32(q.boost))
         if isinstance(q, wq.Every):     # `body:*`: the stories with something in that field, as Whoosh
             if q.fieldname and q.fieldname in self.p.reader.schema and self.p.reader.schema[q.fieldname].scorable:
                 mask = self.p.lengths(q.fieldname) > 0

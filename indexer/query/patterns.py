@@ -109,6 +109,12 @@ class Pattern:
     def fullmatch(self, word: str) -> bool:
         return self._word.fullmatch(word.encode("utf-8")) is not None
 
+    def runs(self, text, start: int, end: int):
+        """(start, end) byte positions of each run of consecutive matching words in `text[start:end]`
+        (UTF-8 words each followed by a newline; `start` at a word's start, `end` after a newline):
+        read in place, from a memory-mapped file (typedsets.py) as from bytes."""
+        return ((m.start(), m.end()) for m in self._runs.finditer(text, start, end))
+
     def matching(self, words: list[str], ending: str = "", node=None) -> list[str]:
         """The words that, with `ending` appended, match: each returned with the ending.
 
