@@ -52,7 +52,10 @@ def story_words(index_dir: Path) -> dict[str, set[str]]:
     with whoosh_index.open_dir(str(index_dir / "current")).searcher() as s:
         for f in s.all_stored_fields():
             words = set()
-            for m in default_pattern.finditer(f"{f.get('title', '')}\n{f.get('body', '')}"):
+            title = f.get("title", "") or ""
+            if not f.get("body") and title == f["id"]:     # the label of a story with no title or text: not searched
+                title = ""
+            for m in default_pattern.finditer(f"{title}\n{f.get('body', '')}"):
                 w = _fold(m.group())
                 words.update((w, _bare(w)))
             out[f["id"]] = words

@@ -18,7 +18,7 @@ from whoosh import highlight as wh
 from whoosh.analysis.tokenizers import default_pattern
 
 from ..typed import MARK, PATTERN, forms, strip_accents, typed_form
-from .patterns import Pattern
+from .patterns import Patterns
 
 ALLOWED_TAGS = frozenset({"mark"})
 MAX_ANALYSED_CHARS = 20_000
@@ -133,8 +133,9 @@ class _AsTyped:
     that term instead of its stem, so a pattern marks exactly the words it matches, however many
     it stands for, not every word sharing their stems ("per" for `pers*`, "senate" for `*ation`)."""
 
-    def __init__(self, analyzer, typed: frozenset[str], patterns: list[tuple[str, Pattern]]):
-        self._analyzer, self._typed, self._patterns = analyzer, typed, patterns
+    def __init__(self, analyzer, typed: frozenset[str], patterns: list[str]):
+        self._analyzer, self._typed, self._terms = analyzer, typed, patterns
+        self._patterns = Patterns([t[2:] for t in patterns]) if patterns else None
 
     def __getattr__(self, name):          # language, stop_words ... of the story's analyzer
         return getattr(self._analyzer, name)
@@ -144,9 +145,9 @@ class _AsTyped:
         for form in forms(typed_form(word)):
             if form in self._typed:
                 return MARK + form
-            for term, pattern in self._patterns:
-                if pattern.fullmatch(form):
-                    return term
+            i = self._patterns.which(form) if self._patterns is not None else None
+            if i is not None:
+                return self._terms[i]
         return None
 
     def __call__(self, value, start_char=0, **kwargs):
@@ -161,7 +162,7 @@ class _AsTyped:
 def _with_patterns(terms: frozenset[str], analyzer):
     """(terms, analyzer) for marking: the analyzer reads words as typed when a pattern asked for some."""
     typed = frozenset(t[1:] for t in terms if t.startswith(MARK) and not t.startswith(MARK + PATTERN))
-    patterns = [(t, Pattern(t[2:])) for t in sorted(terms) if t.startswith(MARK + PATTERN)]
+    patterns = sorted(t for t in terms if t.startswith(MARK + PATTERN))
     return (terms, _AsTyped(analyzer, typed, patterns)) if typed or patterns else (terms, analyzer)
 
 
@@ -230,10 +231,10 @@ _LETTERS = re.compile(r"[^*?\[\]!]+")
 def _pattern_hits(text: str, marking: "_AsTyped") -> list[tuple[int, str]]:
     """(offset, term) of each word of `text` a pattern matches: the words holding the pattern's
     longest run of letters (all words when it has none: `?*`), each checked as typed (RE2)."""
-    if not marking._patterns:
+    if marking._patterns is None:
         return []
     needles = []
-    for term, _ in marking._patterns:
+    for term in marking._terms:
         runs = _LETTERS.findall(term[2:])
         needles.append(max(runs, key=len) if runs else "")
     hits = []

@@ -129,3 +129,30 @@ class Pattern:
             for m in self._runs.finditer(text):
                 found += m.group()[:-1].decode("utf-8").split("\n")
         return found
+
+
+class Patterns:
+    """Several patterns as one automaton: which of them (the first) a word matches, in one call.
+
+    A snippet checks every word of a story against the query's patterns (highlight.py); a call
+    into RE2 costs ~2 µs, so 26 patterns (`a* OR b* OR ...`) checked one by one made a page of
+    snippets 0.1 s. One alternation with a group per pattern answers in one call."""
+
+    def __init__(self, patterns: list[str]):
+        self.patterns = list(patterns)
+        body = "|".join("(" + translate(p) + ")" for p in self.patterns)
+        try:
+            self._any = re2.compile(("(?s)(?:" + body + ")").encode("utf-8"), _OPTIONS)
+        except re2.error as exc:
+            raise PatternError(f"the patterns cannot be read ({exc})") from None
+        finally:
+            re2.purge()
+
+    def which(self, word: str) -> int | None:
+        """The index of the first pattern `word` matches, or None."""
+        m = self._any.fullmatch(word.encode("utf-8"))
+        if m is None:
+            return None
+        if m.lastindex is not None:
+            return m.lastindex - 1
+        return next(i for i, g in enumerate(m.groups()) if g is not None)

@@ -119,10 +119,10 @@ def expand_patterns(reader, q, limit: int, too_many, lexicons=None, typed=None):
     than `limit` words. `lexicons` (budget.Lexicons, kept per generation) gives a leading
     wildcard its field's word list without walking the index again.
     """
-    scored = 0
+    scored = postings = 0
 
     def fix(node):
-        nonlocal scored
+        nonlocal scored, postings
         if isinstance(node, (wq.Prefix, wq.Wildcard)) and node.fieldname in reader.schema \
                 and not isinstance(reader.schema[node.fieldname], NUMERIC):
             if budget.expired():                      # the query's deadline (budget.py)
@@ -132,11 +132,12 @@ def expand_patterns(reader, q, limit: int, too_many, lexicons=None, typed=None):
             if typed is not None and typed.has(field):
                 found = typed.match(field, pattern, literal_start(pattern), node)
                 texts = None
-                if found.words <= budget.SCORED_WORDS * len(typed.segments) and found.postings <= budget.SCORED_POSTINGS:
+                if found.words <= budget.SCORED_WORDS * len(typed.segments) \
+                        and postings + found.postings <= budget.SCORED_POSTINGS:
                     texts = found.word_list()
                 if texts is None or scored + len(texts) > budget.SCORED_WORDS:
                     return PatternDocs(field, pattern, found, boost=node.boost)
-                scored += len(texts)
+                scored, postings = scored + len(texts), postings + found.postings
             else:
                 texts = matching_words(reader, node, field, limit, too_many, lexicons)
             return Expansion([wq.Term(field, t) for t in texts], pattern, field, boost=node.boost)
