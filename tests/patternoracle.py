@@ -1,10 +1,11 @@
 """The brute-force oracle of patterns (issue 21): which stories hold a word a pattern matches.
 
 It knows nothing of NewsFacet's analysis: it reads each live story's stored title (unless
-it is the label of a story with no title or text) and body, splits them with Whoosh's word pattern, case-folds each word (NFKC + casefold) and
-also takes it without accents, and asks `fnmatch` whether the pattern matches either
-form. A helper module (imported by name: `from patternoracle import Oracle`), shared by
-tests/test_patterns_as_typed.py and tests/test_typed_postings.py.
+it is the label of a story with no title or text) and body, splits them with Whoosh's word
+pattern, case-folds each word (NFKC + casefold) and also takes it without accents, and asks
+`fnmatch` whether the pattern matches either form. A helper module (imported by name:
+`from patternoracle import Oracle`), shared by tests/test_patterns_as_typed.py and
+tests/test_typed_postings.py.
 """
 from __future__ import annotations
 
