@@ -48,6 +48,9 @@ def term_postings(leaf, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.nd
         return None
     if isinstance(matcher, FilterMatcher):      # a segment with deletions wraps its matchers
         matcher = matcher.child
+        # ... and has moved the child past the deleted documents the list starts with (a whole
+        # block of them, even): back to its start (Matcher.reset), so that they are read too
+        matcher.reset()
     return read_matcher(matcher)
 
 
