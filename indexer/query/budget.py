@@ -23,8 +23,9 @@ What passes the caps runs under a `Deadline` that the evaluator checks cooperati
 when it expires is skipped, the answer holds what was found, and `notice` says so.
 
 Patterns are expanded once (`semantics.expand_patterns`) into an `Or` of the words they
-stand for, which the evaluator and the highlighter use as they are; `check_scan` charges
-what that will look through before it starts, `check_terms` what it found.
+stand for, or past SCORED_WORDS into the set of stories holding one (`PatternDocs`), which
+the evaluator and the highlighter use as they are; `check_scan` charges what that will look
+through before it starts, `check_terms` what it found.
 
 Every form of query runs under the deadline, none through Whoosh's own matcher (which has
 no deadline inside) unless after a check: words, phrases and patterns as above, `field:*`
