@@ -2,13 +2,11 @@
 
 Why: a facet count needs every document that matches, and Whoosh finds them by
 stepping its matchers one document at a time in Python (then scores the top ones in a
-second pass). Here each term's postings are read block by block straight from Whoosh's
-posting lists into arrays (`whoosh_ext/blocks.py`), so a query becomes a few vector operations over
-`doc_count_all()` slots: `mask` says which documents match, `score` is Whoosh's own
-BM25F (same idf, lengths and parameters, so the ranking is Whoosh's). Query types that
-need positions (phrases) or that we do not model fall back to Whoosh's matcher for the
-set of documents and score by their words. A pattern of many words (expansion.PatternDocs)
-is the set of stories holding one, from the words-as-typed postings (typedsets.py), at
+second pass). Here each term's postings are read block by block from Whoosh's posting lists
+into arrays (`whoosh_ext/blocks.py`), so a query is a few vector operations over `doc_count_all()`
+slots: `mask` says which documents match, `score` is Whoosh's own BM25F (same idf, lengths and
+parameters, so the ranking is Whoosh's). Phrases and forms we do not model fall back to Whoosh's
+matcher for the set of documents, scored by their words; a pattern of many words is a set at
 constant score.
 """
 from __future__ import annotations
@@ -195,10 +193,8 @@ class Evaluator:
     def _eval(self, q) -> Match:
         if isinstance(q, wq.Term):
             return self._term(q.fieldname, q.text, q.boost)
-        if isinstance(q, Present):      # `company:*`, `id:*`: read from the tables (parse.present_values)
-            return Match(q.mask.copy(), q.mask * np.float32(q.boost))
-        if isinstance(q, PatternDocs):  # a pattern of many words: its stories at constant score (typedsets.py)
-            mask = q.matched.mask(self.n)
+        if isinstance(q, (Present, PatternDocs)):   # `company:*` (parse.present_values); a pattern of many words
+            mask = q.mask.copy() if isinstance(q, Present) else q.matched.mask(self.n)     # (typedsets.py)
             return Match(mask, mask * np.float32(q.boost))
         if isinstance(q, wq.Every):     # `body:*`: the stories with something in that field, as Whoosh
             if q.fieldname and q.fieldname in self.p.reader.schema and self.p.reader.schema[q.fieldname].scorable:
