@@ -81,7 +81,8 @@ def _company_rule(m, a, about: bool) -> str:
     return how + f"; about: {where}"
 
 
-_CUE = {"title": "a title or role before it", "honorific": "an honorific before it", "role": "a role before it",
+_CUE = {"title": "a title or role before it", "weak title": "a title before it (one that also starts names of bodies)",
+        "honorific": "an honorific before it", "role": "a role before it",
         "apposition": "an apposition after it", "party": "a party in brackets after it",
         "speech verb": "a verb of saying after it", "speech verb before": "a verb of saying before it",
         "first name": "a known first name (data/first_names.tsv)"}

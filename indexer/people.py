@@ -31,7 +31,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .gazetteer import DATA, _fold, _gaz, _places
+from .gazetteer import DATA, _fold, _gaz, _places, _state_key
 
 _UP = "A-ZÀ-ÖØ-ÞĀĂĄĆČĎĐĒĖĘĚĞĪĮİŁŃŇŌŐŒŘŚŞŠŢŤŪŮŰŲŹŻŽ"
 _LO = "a-zß-öø-ÿāăąćčďđēėęěğīįıłńňōőœřśşšţťūůűųźżž"
@@ -65,12 +65,17 @@ class _Rules:
         self.suffixes = frozenset(d["suffixes"])
         self.particles = frozenset(d["particles"])
         self.hyphen_tails = frozenset(d["hyphen_tails"])
+        self.weak_titles = frozenset(d["weak_titles"])
+        self.cap_particles = frozenset(d["capital_particles"])
+        self.articles_de = frozenset(d["articles_de"])
+        self.noun_endings = tuple(d["noun_endings_de"])
+        self.company_after = re.compile("[ ]+(?:" + "|".join(re.escape(x) for x in d["company_after"]) + r")\b")
         self.of_titles = re.compile(rf"\b(?:{'|'.join(map(re.escape, d['titles_before_of']))}) of (?:the )?$")
         not_first = frozenset(d["not_first_names"])
         self.first_names = frozenset(
             line.strip() for line in (DATA / "first_names.tsv").read_text(encoding="utf-8").splitlines()
             if line.strip() and not line.startswith("#")) - not_first
-        self.run = re.compile(rf"(?<![\w.\-'’]){_TOK}(?:[ ]{_TOK})*(?:,?[ ](?:Jr|Sr)\.?|[ ](?:II|III|IV)\b)?(?![\w'’-])")
+        self.run = re.compile(rf"(?<![\w.\-'’]){_TOK}(?:[ ]{{1,2}}{_TOK})*(?:,?[ ](?:Jr|Sr)\.?|[ ](?:II|III|IV)\b)?(?![\w'’-])")
         joins = "|".join(re.escape(p) for p in sorted(d["joining_particles"], key=len, reverse=True))
         self.particle_gap = re.compile(rf"[ ](?:{joins})[ ]")
         words = lambda xs: "|".join(re.escape(x) for x in sorted(xs, key=len, reverse=True))     # noqa: E731
@@ -121,7 +126,7 @@ def _known_name(name: str) -> bool:
 def _split(run: str, r: _Rules, of_title: bool = False) -> tuple[list[str], list[str]]:
     """(title words, name words) of a run: the name follows the last title word, or the word after
     "Secretary of" ("Secretary of State George Shultz"), or an owner's possessive ("Hutton's Phillippi")."""
-    toks = run.replace(", Jr", " Jr").replace(", Sr", " Sr").split(" ")
+    toks = run.replace(", Jr", " Jr").replace(", Sr", " Sr").split()
     if toks[-1].endswith(("'s", "’s")):
         toks[-1] = toks[-1][:-2]         # "Reagan's": the person is Reagan
     k = 0 if of_title and len(toks) > 1 else -1
@@ -156,10 +161,13 @@ def find(title: str, body: str, title_caps: bool, companies: dict | None = None)
         for m in _runs(text, r):
             run = m.group(0)
             titles, name = _split(run, r, bool(r.of_titles.search(text, max(0, m.start() - 30), m.start())))
-            name = _shape(name, r)
             if not name:
                 continue
-            start = m.start() + len(run) - len(" ".join(name))
+            pos = 0
+            for t in titles:
+                pos = run.find(t, pos) + len(t)
+            start = m.start() + run.find(name[0], pos)
+            name = _shape(name, r)
             cues = _cues(text, m, titles, name, r)
             value = _decide(name, cues, text, m, r, company_names)
             if value is None:
@@ -208,33 +216,46 @@ def _runs(text: str, r: _Rules):
 
 
 def _shape(name: list[str], r: _Rules) -> list[str]:
-    """The name without what follows it: first names and initials, then at most two surnames in
-    English ("Jorge Luis Leao Franco") and one in a language that capitalises nouns ("Ernst
-    Kaltenbrunners Alpeninszenierung" is Ernst Kaltenbrunners)."""
-    most = 1 if _gaz().multilingual else 2
-    if name and name[0] not in r.first_names:
-        most += 1                        # "Präsident Barack Obama": a first name the list lacks
+    """The name without what follows it: first names and initials, then at most two surnames
+    ("Jorge Luis Leao Franco"). In a language that capitalises nouns the second one only when it
+    does not end like a noun and the first is no genitive ("Martin Luther King"; "Ernst
+    Kaltenbrunners Alpeninszenierung" is Ernst Kaltenbrunner)."""
+    german = _gaz().multilingual
+    most = 2 if name and name[0] in r.first_names else 3      # "Präsident Barack Obama": a first name the list lacks
     out, surnames = [], 0
     for i, w in enumerate(name):
         if w in r.suffixes and out:
             out.append(w)
             break
-        is_given = (w in r.first_names and surnames == 0) or re.fullmatch(_INITIAL, w) or w in r.particles
+        is_given = ((w in r.first_names and surnames == 0) or re.fullmatch(_INITIAL, w) or w in r.particles
+                    or (w in r.cap_particles and out and i + 1 < len(name)))     # "Maggie De Block"
         if not is_given:
             if surnames == most and i:
                 break
+            if german and surnames and (out[-1].endswith("s") and not out[-1].endswith("ss")
+                                        or w.lower().endswith(r.noun_endings)):
+                break
             surnames += 1
         out.append(w)
+    if german and len(out) < len(name) and surnames and out[-1].endswith("s") and not out[-1].endswith(("ss", "us")):
+        out[-1] = out[-1][:-1]          # "Heinz Spindlers Stimmungslage": the genitive of Heinz Spindler
     return out
+
+
+def _after_article(text: str, pos: int, r: _Rules) -> bool:
+    """"der Herr Vater", "seine Frau Anna": Herr and Frau after an article are nouns, no honorific."""
+    prev = text[max(0, pos - 12):pos].split()
+    return bool(prev) and prev[-1].lower() in r.articles_de
 
 
 def _cues(text: str, m: re.Match, titles: list[str], name: list[str], r: _Rules) -> list[tuple[str, str]]:
     cues = []
-    if titles:
-        cues.append(("title", " ".join(t for t in titles[-3:] if t not in r.stop)))
-    else:
+    if titles and not (titles[-1] in ("Herr", "Frau") and _after_article(text, m.start(), r)):
+        kind = "weak title" if titles[-1].rstrip(".") in r.weak_titles else "title"
+        cues.append((kind, " ".join(t for t in titles[-3:] if t not in r.stop)))
+    elif not titles:
         b = r.before.search(text, max(0, m.start() - 40), m.start())
-        if b:
+        if b and not (b.group("hon") in ("Herr", "Frau") and _after_article(text, b.start(), r)):
             kind = "honorific" if b.group("hon") else "role" if b.group("role") else "speech verb before"
             cues.append((kind, b.group(0).strip()))
     a = r.apposition.match(text, m.end())
@@ -262,14 +283,20 @@ def _decide(name: list[str], cues: list, text: str, m: re.Match, r: _Rules, comp
     if kinds == {"honorific"} or (kinds <= {"honorific", "speech verb", "apposition"} and "honorific" in kinds):
         if len(core) == 1:
             return joined                    # "Mr. Volcker", "Mr. Jordan": a title makes any word a person
-    if _known_name(joined) or _fold(joined) in company_names or _fold(core[-1]) in company_names:
-        return None
+    folded = _fold(joined)
+    if (_known_name(joined) or folded in company_names or _fold(core[-1]) in company_names
+            or any(c.startswith(folded + " ") for c in company_names)):
+        return None                          # "Rick Hohl" of "Rick Hohl Interiors"
+    if r.company_after.match(text, m.end()):
+        return None                          # "Alex Brown and Sons"
     nxt = text[m.end():m.end() + 12]
     if nxt.startswith((" &", " and Co", " und ")) or text[max(0, m.start() - 3):m.start()] in ("&  ", " & "):
         return None                          # "Smith Barney, Harris Upham and Co", "Ernst & Whinney"
     after = re.match(r"[ ]+([\w.]+)", nxt)
     if after and after.group(1).upper().rstrip(".") in _gaz().company_words:
         return None                          # "Frank Russell Co", "Douglas Aircraft"
+    if "title" not in kinds and "honorific" not in kinds and _state_key(core[0]) in _places().states:
+        return None                          # "Virginia Power", "Indiana Michigan": a state, not a first name
     countries = [w for w in core if _country_word(w)]
     if len(core) == 1:
         if "title" in kinds and not countries:
@@ -279,8 +306,11 @@ def _decide(name: list[str], cues: list, text: str, m: re.Match, r: _Rules, comp
         person_like = _gaz().person_names
         if not all(w in person_like for w in countries) or len(countries) == len(core):
             return None                      # "Saudi Arabia", "British Columbia"; not "Hamilton Jordan"
+    strong = kinds & {"title", "weak title", "honorific", "role", "apposition", "party"}
+    if len(core) >= 3 and not strong and not any(re.fullmatch(_INITIAL, w) for w in name):
+        return None                          # "Archer Daniels Midland": three bare names are a firm's
     # a verb of saying alone is no evidence: companies, papers and countries say things too
-    return joined if kinds & {"title", "honorific", "role", "apposition", "party", "first name"} else None
+    return joined if strong or "first name" in kinds else None
 
 
 def _note(found: dict, value: str, cues: list, seg: int, pos: int) -> None:
