@@ -69,6 +69,8 @@ class _Rules:
         self.cap_particles = frozenset(d["capital_particles"])
         self.articles_de = frozenset(d["articles_de"])
         self.noun_endings = tuple(d["noun_endings_de"])
+        self.place_before = re.compile(r"\b(?:" + "|".join(re.escape(x) for x in d["place_before"]) + r")[ ]$")
+        self.plural_de = frozenset(d["plural_articles_de"])
         self.company_after = re.compile("[ ]+(?:" + "|".join(re.escape(x) for x in d["company_after"]) + r")\b")
         self.of_titles = re.compile(rf"\b(?:{'|'.join(map(re.escape, d['titles_before_of']))}) of (?:the )?$")
         not_first = frozenset(d["not_first_names"])
@@ -168,6 +170,8 @@ def find(title: str, body: str, title_caps: bool, companies: dict | None = None)
                 pos = run.find(t, pos) + len(t)
             start = m.start() + run.find(name[0], pos)
             name = _shape(name, r)
+            if _gaz().multilingual and name:
+                name = _genitive(name, text)
             cues = _cues(text, m, titles, name, r)
             value = _decide(name, cues, text, m, r, company_names)
             if value is None:
@@ -237,9 +241,17 @@ def _shape(name: list[str], r: _Rules) -> list[str]:
                 break
             surnames += 1
         out.append(w)
-    if german and len(out) < len(name) and surnames and out[-1].endswith("s") and not out[-1].endswith(("ss", "us")):
-        out[-1] = out[-1][:-1]          # "Heinz Spindlers Stimmungslage": the genitive of Heinz Spindler
     return out
+
+
+def _genitive(name: list[str], text: str) -> list[str]:
+    """"Heinz Spindlers Stimmungslage": in German, a surname with an -s the story also writes without
+    it is the genitive of that name (Bradley Wiggins stays Wiggins: the story never writes "Wiggin")."""
+    last = name[-1]
+    if len(name) > 1 and last.endswith("s") and not last.endswith("ss") and re.search(
+            rf"\b{re.escape(last[:-1])}\b(?![-'’])", text):
+        return name[:-1] + [last[:-1]]
+    return name
 
 
 def _after_article(text: str, pos: int, r: _Rules) -> bool:
@@ -248,9 +260,19 @@ def _after_article(text: str, pos: int, r: _Rules) -> bool:
     return bool(prev) and prev[-1].lower() in r.articles_de
 
 
+def _plural(text: str, m, titles: list[str], r: _Rules) -> bool:
+    """"die Forscher Quanten-Ferrofluide": a masculine German title after die/den is a plural, no title."""
+    if len(titles) != 1 or not _gaz().multilingual or titles[0].endswith("in"):
+        return False
+    prev = text[max(0, m.start() - 8):m.start()].split()
+    return bool(prev) and prev[-1] in r.plural_de and prev[-1] != "der"
+
+
 def _cues(text: str, m: re.Match, titles: list[str], name: list[str], r: _Rules) -> list[tuple[str, str]]:
     cues = []
-    if titles and not (titles[-1] in ("Herr", "Frau") and _after_article(text, m.start(), r)):
+    if titles and titles[-1].endswith(("'s", "’s")):
+        pass                                     # "Petro-Canada's Calgary office": an owner, no title
+    elif titles and not (titles[-1] in ("Herr", "Frau") and _after_article(text, m.start(), r)) and not _plural(text, m, titles, r):
         kind = "weak title" if titles[-1].rstrip(".") in r.weak_titles else "title"
         cues.append((kind, " ".join(t for t in titles[-3:] if t not in r.stop)))
     elif not titles:
@@ -277,6 +299,8 @@ def _decide(name: list[str], cues: list, text: str, m: re.Match, r: _Rules, comp
     """The person's name as written, or None when the run is no person (see the module doc)."""
     kinds = {k for k, _ in cues}
     core = _core(name, r)
+    if r.place_before.search(text, max(0, m.start() - 8), m.start()) and "title" not in kinds:
+        return None                          # "St. Louis Blues", "San Jose Sharks": a place
     if not core or not cues or any(_bad_word(w, r) for w in name):
         return None
     joined = " ".join(name)
