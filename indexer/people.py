@@ -257,7 +257,7 @@ def _genitive(name: list[str], text: str) -> list[str]:
 def _after_article(text: str, pos: int, r: _Rules) -> bool:
     """"der Herr Vater", "seine Frau Anna": Herr and Frau after an article are nouns, no honorific."""
     prev = text[max(0, pos - 12):pos].split()
-    return bool(prev) and prev[-1].lower() in r.articles_de
+    return bool(prev) and prev[-1].strip("(\"„“'‚").lower() in r.articles_de
 
 
 def _plural(text: str, m, titles: list[str], r: _Rules) -> bool:
