@@ -40,6 +40,7 @@ _INITIAL = rf"[{_UP}]\.(?:-?[{_UP}]\.)*"
 _PREFIXED = rf"(?:al|el|bin|abu|ben|ibn)-[{_UP}][{_LO}]+"
 _COMPOUND = rf"(?:[\w]+-)+[{_UP}][{_LO}]+"            # "SPÖ-Chef", "GPA-djp-Chef", "Ex-Präsident"
 _TOK = rf"(?:{_CAP}|{_INITIAL}|{_PREFIXED}|{_COMPOUND})"
+_IS_INITIAL = re.compile(_INITIAL).fullmatch
 
 
 @dataclass
@@ -145,7 +146,7 @@ def _split(run: str, r: _Rules, of_title: bool = False) -> tuple[list[str], list
 
 def _core(name: list[str], r: _Rules) -> list[str]:
     """The name's words without initials, particles and suffixes (what must look like a name)."""
-    return [w for w in name if w not in r.particles and w not in r.suffixes and not re.fullmatch(_INITIAL, w)]
+    return [w for w in name if w not in r.particles and w not in r.suffixes and not _IS_INITIAL(w)]
 
 
 def find(title: str, body: str, title_caps: bool, companies: dict | None = None) -> dict[str, PersonMention]:
@@ -169,6 +170,10 @@ def find(title: str, body: str, title_caps: bool, companies: dict | None = None)
             for t in titles:
                 pos = run.find(t, pos) + len(t)
             start = m.start() + run.find(name[0], pos)
+            if len(name) == 1 and not titles and not _honorific_before(text, m.start(), r):
+                if not _bad_word(name[0], r):       # "Baker said": a surname to join later, no person alone
+                    surnames.append((name[0], seg, start))
+                continue
             name = _shape(name, r)
             if _gaz().multilingual and name:
                 name = _genitive(name, text)
@@ -231,7 +236,7 @@ def _shape(name: list[str], r: _Rules) -> list[str]:
         if w in r.suffixes and out:
             out.append(w)
             break
-        is_given = ((w in r.first_names and surnames == 0) or re.fullmatch(_INITIAL, w) or w in r.particles
+        is_given = ((w in r.first_names and surnames == 0) or _IS_INITIAL(w) or w in r.particles
                     or (w in r.cap_particles and out and i + 1 < len(name)))     # "Maggie De Block"
         if not is_given:
             if surnames == most and i:
@@ -252,6 +257,15 @@ def _genitive(name: list[str], text: str) -> list[str]:
             rf"\b{re.escape(last[:-1])}\b(?![-'’])", text):
         return name[:-1] + [last[:-1]]
     return name
+
+
+def _honorific_before(text: str, pos: int, r: _Rules) -> bool:
+    """"Mr. Volcker", "Sen. Dole": one word alone is a person only after an honorific (cheap test first)."""
+    if pos < 3:
+        return False
+    c = text[pos - 2]
+    b = r.before.search(text, max(0, pos - 40), pos) if c == "." or c.isalpha() else None
+    return b is not None and b.group("hon") is not None
 
 
 def _after_article(text: str, pos: int, r: _Rules) -> bool:
@@ -331,7 +345,7 @@ def _decide(name: list[str], cues: list, text: str, m: re.Match, r: _Rules, comp
         if not all(w in person_like for w in countries) or len(countries) == len(core):
             return None                      # "Saudi Arabia", "British Columbia"; not "Hamilton Jordan"
     strong = kinds & {"title", "weak title", "honorific", "role", "apposition", "party"}
-    if len(core) >= 3 and not strong and not any(re.fullmatch(_INITIAL, w) for w in name):
+    if len(core) >= 3 and not strong and not any(_IS_INITIAL(w) for w in name):
         return None                          # "Archer Daniels Midland": three bare names are a firm's
     # a verb of saying alone is no evidence: companies, papers and countries say things too
     return joined if strong or "first name" in kinds else None
