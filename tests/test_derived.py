@@ -109,7 +109,7 @@ def _fold_twins(expected: dict[str, list[int]]) -> dict[str, list[int]]:
         if key not in best or len(ids) > len(expected[best[key]]):
             best[key] = value
     out: dict[str, list[int]] = {}
-    for value, ids in expected.items():
+    for value in expected:
         if best[value.casefold()] == value:
             out[value] = sorted({d for v, i in expected.items() if v.casefold() == value.casefold() for d in i})
     return out
