@@ -229,13 +229,21 @@ def _strings_of(arrays: dict, key: str) -> list[str]:
     return [text[a:b].decode("utf-8") for a, b in zip(bounds[:-1], bounds[1:])]
 
 
+_FOLDED: set = set()      # fields whose twins the current compute() folded (reset by compute)
+
+
 def field_arrays(reader, field: str, live: np.ndarray, previous: dict | None = None,
-                 start: int = 0) -> tuple[dict[str, np.ndarray], tuple, np.ndarray | None]:
+                 start: int = 0, folded: set | None = None) -> tuple[dict[str, np.ndarray], tuple, np.ndarray | None]:
     """A facet field's six arrays (see the module docstring), keyed by part; (values, docs, vals);
     and each value's ordinal in `previous` (-1: new) when the segments below `start` were reused
-    from it (derivedmerge.py), else None."""
+    from it (derivedmerge.py), else None.
+
+    A field whose previous arrays folded case twins (`folded`: the previous commit's list) is read
+    again whole: those arrays no longer say which spelling each posting had, so once the stories of
+    the commoner spelling are deleted the other's postings would stay under a value no story holds
+    ("Li Ka-shing" kept for "Li Ka-Shing"; found by the person facet, issue 22)."""
     from_old = None
-    if start and previous is not None and f"{field}.docs" in previous:
+    if start and previous is not None and f"{field}.docs" in previous and field not in (folded or ()):
         old_docs = previous[f"{field}.docs"]
         keep = old_docs < start
         keep[keep] = live[old_docs[keep]]
@@ -243,7 +251,10 @@ def field_arrays(reader, field: str, live: np.ndarray, previous: dict | None = N
         values, docs, vals, from_old = derivedmerge.merge(old, keep, read_field(reader, field, live, start))
     else:
         values, docs, vals = read_field(reader, field, live)
+    n_values = len(values)
     values, docs, vals, kept = derivedmerge.fold_case_twins(values, docs, vals)
+    if len(kept) < n_values:
+        _FOLDED.add(field)
     if from_old is not None:
         from_old = from_old[kept]
     ordinals, indptr = by_doc(docs, vals, len(live))
@@ -264,8 +275,11 @@ def compute(reader, previous: tuple[dict, dict] | None = None) -> tuple[dict[str
         arrays[f"order.{sort}"], arrays[f"rank.{sort}"] = date_order(day, sort)
     fields = [f for f in FIELDS if f in reader.schema]
     read, from_old = {}, {}
+    # files written before the list of folded fields: every field counts as folded (read again)
+    was_folded = set(previous[1].get("folded", FIELDS)) if start else set()
+    _FOLDED.clear()
     for field in fields:
-        parts, read[field], from_old[field] = field_arrays(reader, field, live, old, start)
+        parts, read[field], from_old[field] = field_arrays(reader, field, live, old, start, was_folded)
         for part, arr in parts.items():
             arrays[f"{field}.{part}"] = arr
     labelled = []
@@ -280,7 +294,7 @@ def compute(reader, previous: tuple[dict, dict] | None = None) -> tuple[dict[str
             arrays[f"labels.{spec.param}.offsets"], arrays[f"labels.{spec.param}.text"] = strings(entries)
             arrays[f"labels.{spec.param}.first"] = first
     return arrays, {"n": len(live), "newest": newest_day(day, live), "fields": fields, "labels": labelled,
-                    "segments": _segments(reader), "reused_docs": start}
+                    "segments": _segments(reader), "reused_docs": start, "folded": sorted(_FOLDED)}
 
 
 # ------------------------------------------------------------------ writing and mapping
