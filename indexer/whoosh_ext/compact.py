@@ -17,8 +17,12 @@ uint16, uint32 that holds the block's largest number:
              count, then every position delta (width each) | any other: the pickle W3
              writes, unchanged
 
-The block's info tuple (count, last id, max weight, ...) is W3's own pickle, so Whoosh's
-skipping and block-quality code reads it as before. The same numbers come back: ids and
+Each block starts with a fixed 20-byte header in place of W3's pickled info tuple (27 bytes,
+and a 4-byte tag before each term's first block: ~35 bytes a term, most terms having one
+short block): the data's length (negative for a term's last block), the postings in the
+block, its last document number, its largest weight (a double, as W3 keeps it) and its
+shortest and longest field lengths (Whoosh's length bytes); Whoosh's skipping and
+block-quality code read the same attributes from it as from W3's tuple. The same numbers come back: ids and
 weights exactly (weights are float32 in W3's writer too), and a posting's value is rebuilt
 as the very bytes its format encodes (`Positions.encode`: checked when the block is
 written; a block whose values would not come back identical keeps W3's pickle).
@@ -45,8 +49,9 @@ _FLOAT32 = np.dtype("<f4")
 W_ONES, W_ONE, W_INTS, W_FLOATS = 0, 1, 2, 3
 # kinds of values
 V_NONE, V_FREQ, V_POSITIONS, V_PICKLE = 0, 1, 2, 3
-_U32 = struct.Struct("<I")
 _F32 = struct.Struct("<f")
+# data length (negative: the term's last block), postings, last docnum, max weight, min/max length byte
+HEAD = struct.Struct("<iHIdBB")
 
 
 def _width(top: int) -> int:
@@ -177,17 +182,12 @@ class PackedPostingsWriter(whoosh3.W3PostingsWriter):
     def _write_block(self, last=False):
         if self._byteids:
             return super()._write_block(last)
-        if not self._blockcount:
-            self._postfile.write(whoosh3.WHOOSH3_HEADER_MAGIC)
         self._terminfo.add_block(self)
         databytes = encode_block(self._ids, self._weights, self._values, self._format)
         ids = self._ids
-        infobytes = pickle.dumps((len(ids), ids[-1], self._maxweight, 0,
-                                  whoosh3.length_to_byte(self._minlength),
-                                  whoosh3.length_to_byte(self._maxlength)), 2)
-        blocklength = len(infobytes) + len(databytes)
-        self._postfile.write_int(-blocklength if last else blocklength)
-        self._postfile.write(infobytes)
+        self._postfile.write(HEAD.pack(-len(databytes) if last else len(databytes), len(ids), ids[-1],
+                                       self._maxweight, whoosh3.length_to_byte(self._minlength),
+                                       whoosh3.length_to_byte(self._maxlength)))
         self._postfile.write(databytes)
         self._blockcount += 1
         self._new_block()
@@ -195,6 +195,20 @@ class PackedPostingsWriter(whoosh3.W3PostingsWriter):
 
 class PackedLeafMatcher(whoosh3.W3LeafMatcher):
     """W3's matcher reading packed blocks; Whoosh's skipping and scoring code are unchanged."""
+
+    def _read_header(self):
+        self._baseoffset = self._startoffset          # no tag before the first block
+
+    def _goto(self, position):
+        # W3's _goto, with the fixed header for the pickled tuple; read with get() (no shared seek)
+        self._data = self._ids = self._weights = self._values = None
+        self._i = 0
+        length, count, maxid, maxweight, mn, mx = HEAD.unpack(self._postfile.get(position, HEAD.size))
+        self._lastblock = length < 0
+        self._dataoffset = position + HEAD.size
+        self._nextoffset = self._dataoffset + abs(length)
+        self._blocklength, self._maxid, self._maxweight, self._compression = count, maxid, maxweight, 0
+        self._minlength, self._maxlength = whoosh3.byte_to_length(mn), whoosh3.byte_to_length(mx)
 
     def _read_data(self):
         raw = self._postfile.get(self._dataoffset, self._nextoffset - self._dataoffset)
@@ -238,6 +252,11 @@ class _LazyValues:
 
 class PackedCodec(whoosh3.W3Codec):
     """W3Codec writing and reading packed posting blocks (module docstring)."""
+
+    def __init__(self, blocklimit=128, compression=0, inlinelimit=1):
+        if not 0 < blocklimit < 65536:
+            raise ValueError("a packed block holds fewer than 65,536 postings")
+        super().__init__(blocklimit=blocklimit, compression=compression, inlinelimit=inlinelimit)
 
     def postings_writer(self, dbfile, byteids=False):
         cls = whoosh3.W3PostingsWriter if byteids else PackedPostingsWriter

@@ -79,6 +79,19 @@ def _stepped(leaf, fieldname, btext):
     return out
 
 
+def _block_infos(leaf, fieldname, btext):
+    """What Whoosh's skipping and block-quality code read of each block."""
+    m = leaf.postings(fieldname, btext)
+    m = getattr(m, "child", m)
+    m.reset()
+    out = []
+    while m.is_active():
+        out.append((m._blocklength, m.block_max_id(), m.block_max_weight(), m.block_min_length(),
+                    m.block_max_length(), m.block_min_id()))
+        m._next_block()
+    return out
+
+
 @pytest.mark.parametrize("fieldname", FIELDS)
 def test_every_posting_reads_back_the_same(pair, fieldname):
     w3, packed = pair
@@ -90,6 +103,7 @@ def test_every_posting_reads_back_the_same(pair, fieldname):
             assert list(la.lexicon(fieldname)) == list(lb.lexicon(fieldname))
             for btext in la.lexicon(fieldname):
                 assert _stepped(la, fieldname, btext) == _stepped(lb, fieldname, btext), btext
+                assert _block_infos(la, fieldname, btext) == _block_infos(lb, fieldname, btext), btext
                 fa, fb = whoosh_ext.term_postings(la, fieldname, btext), whoosh_ext.term_postings(lb, fieldname, btext)
                 assert fa[0].tolist() == fb[0].tolist() and fa[1].tolist() == fb[1].tolist()
                 assert fb[0].dtype == np.int32 and fb[1].dtype == np.float32
