@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from whoosh import index as whoosh_index, query as wq
+from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.formats import Positions
 
