@@ -5,7 +5,8 @@ length is `field_length / doc_count_all()` (the field length still counts them),
 an evaluator dividing by the live count ranks differently. These indexes are built
 the ways a real one comes about: several segments (parallel workers), a run that
 changes one file and removes another, and posting blocks written by Whoosh's default
-codec (zlib-compressed, 128 postings a block) as well as by ours (uncompressed).
+codec (zlib-compressed pickles, 128 postings a block) as well as by ours (packed arrays,
+512 a block: whoosh_ext/compact.py).
 """
 from __future__ import annotations
 
@@ -16,10 +17,12 @@ import numpy as np
 import pytest
 from whoosh.codec import whoosh3
 
+from indexer import build, parallel
 from indexer.build import build_index
 from indexer.query.evaluate import top_k
 from indexer.query.parse import parse
 from indexer.search import Archive
+from indexer.whoosh_ext import compact
 
 VOCAB = [f"{a}{b}" for a in ("bra", "cof", "oil", "whe", "gol", "tin", "cor", "sug", "ric", "zin")
          for b in ("zil", "fee", "pex", "ator", "dent", "mark", "lend", "quot", "ship", "rate")]
@@ -42,10 +45,8 @@ def _write(path, stories) -> None:
 
 def _build(tmp_path, compressed: bool, monkeypatch) -> Archive:
     if compressed:      # what Whoosh's default codec writes: zlib blocks of 128
-        real = whoosh3.W3Codec.__init__
-        monkeypatch.setattr(whoosh3.W3Codec, "__init__",
-                            lambda self, blocklimit=128, compression=3, inlinelimit=1:
-                            real(self, blocklimit=128, compression=3, inlinelimit=inlinelimit))
+        for module in (build, parallel):
+            monkeypatch.setattr(module, "codec", lambda: whoosh3.W3Codec(blocklimit=128, compression=3))
     rng = random.Random(13)
     src = tmp_path / "src"
     src.mkdir()
@@ -77,7 +78,16 @@ def test_compressed_blocks_are_really_compressed(tmp_path, monkeypatch):
     leaf, _ = list(st.searcher.reader().leaf_readers())[0]
     m = leaf.postings("body", b"brazil")
     m = getattr(m, "child", m)          # under a deletion filter
-    assert m._compression and m._blocklength == 128
+    assert m._compression and m._blocklength == 128 and not compact.is_packed(m)
+
+
+def test_our_blocks_are_packed(incremental, request):
+    if request.node.callspec.params["incremental"] != "ours":
+        pytest.skip("the packed codec is the 'ours' build's")
+    st = incremental._index.current()
+    for leaf, _ in st.searcher.reader().leaf_readers():
+        m = leaf.postings("body", b"brazil")
+        assert compact.is_packed(getattr(m, "child", m))
 
 
 @pytest.mark.parametrize("q", QUERIES)

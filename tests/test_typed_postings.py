@@ -108,12 +108,17 @@ def test_the_arrays_are_the_postings_whoosh_reads(built):
                 words = [w for w in arrays[f"{field}.text"].tobytes().split(b"\n")[:-1]]
                 assert words == list(leaf.lexicon(field)) and words, field
                 indptr, docs = arrays[f"{field}.indptr"], arrays[f"{field}.docs"]
-                assert docs.dtype == np.uint32 and arrays[f"{field}.offsets"][-1] == arrays[f"{field}.text"].size
+                # a segment of at most 65,536 documents keeps them as uint16: half the bytes of uint32
+                assert docs.dtype == np.uint16 and arrays[f"{field}.offsets"][-1] == arrays[f"{field}.text"].size
                 for i, word in enumerate(words):
                     ids, _ = whoosh_ext.term_postings(leaf, field, word)
                     assert docs[indptr[i]:indptr[i + 1]].tolist() == ids.tolist(), (field, word)
     finally:
         archive.close()
+
+
+def test_docnums_take_the_narrowest_type_that_holds_them():
+    assert typedpostings.docs_dtype(65536) is np.uint16 and typedpostings.docs_dtype(65537) is np.uint32
 
 
 def test_one_file_per_segment_checksummed_and_check_names_a_damaged_one(index):

@@ -32,7 +32,7 @@ class _Field:
     text: np.ndarray        # uint8: every word followed by "\n", in lexicon order
     offsets: np.ndarray     # int64: where word i starts in text (one more: the end)
     indptr: np.ndarray      # int64: word i's documents are docs[indptr[i]:indptr[i + 1]]
-    docs: np.ndarray        # uint32: the segment's docnums
+    docs: np.ndarray        # uint16 or uint32: the segment's docnums
 
     def __len__(self) -> int:
         return len(self.offsets) - 1

@@ -6,9 +6,11 @@ Whoosh's matchers hand them out one document at a time in Python; here a W3 post
 list is read a block at a time, and a segment's lengths column in one read.
 
 A W3 block is one pickle (zlib-compressed when the codec compresses) of
-(id deltas, weights, values). For positional fields the values (positions, as
-pickled bytes) are 90% of the unpickling time and are not needed for scoring, so the
-pickle is cut where they begin and closed with None. The lengths column holds one
+(id deltas, weights, values); a block of NewsFacet's own codec (`compact.py`, what
+the indexer writes) is packed integer arrays, decoded here by numpy whole.
+In a pickle, a positional field's values (positions, as pickled bytes) are 90% of the
+unpickling time and are not needed for scoring, so the pickle is cut where they begin
+and closed with None; a packed block's positions are simply not decoded. The lengths column holds one
 byte per document, Whoosh's `length_to_byte` encoding.
 
 `field_postings` reads every term of a field in one segment in lexicon order, walking the
@@ -31,6 +33,7 @@ from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
+from . import compact as packed
 from .version import supported, warn_unsupported
 
 LENGTH_OF_BYTE = np.array([byte_to_length(i) for i in range(256)], dtype=np.float32)
@@ -73,7 +76,7 @@ def field_postings(leaf, fieldname: str):
         if info.is_inlined():
             yield btext, np.asarray(info.inlined_postings()[0], dtype=np.int32)
         else:
-            matcher = whoosh3.W3LeafMatcher(terms._postfile, info._offset, info._length, fmt)
+            matcher = packed.matcher_class(terms._codec)(terms._postfile, info._offset, info._length, fmt)
             yield btext, read_matcher(matcher)[0]
 
 
@@ -85,6 +88,16 @@ def read_matcher(m) -> tuple[np.ndarray, np.ndarray]:
         return _step(m)
     ids_parts, w_parts = [], []
     postfile = m._postfile
+    if packed.is_packed(m):
+        while m.is_active():
+            block = packed.Block(postfile.get(m._dataoffset, m._nextoffset - m._dataoffset), m._blocklength,
+                                 values=False)
+            ids_parts.append(block.ids.astype(np.int32))
+            w_parts.append(block.weights)
+            if m._lastblock:
+                break
+            m._goto(m._nextoffset)
+        return (np.concatenate(ids_parts), np.concatenate(w_parts)) if ids_parts else (_EMPTY_IDS, _EMPTY_W)
     while m.is_active():
         raw = postfile.get(m._dataoffset, m._nextoffset - m._dataoffset)
         if m._compression:
