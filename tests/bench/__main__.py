@@ -40,6 +40,9 @@ def parse_args(argv=None) -> argparse.Namespace:
                     help="seconds for the timed in-process rounds per scale (fewer rounds if needed, at least 2)")
     ap.add_argument("--no-http", action="store_true", help="skip the HTTP load")
     ap.add_argument("--no-pages", action="store_true", help="skip indexing the saved web pages")
+    ap.add_argument("--solr", default=None, metavar="URL",
+                    help="the SolrCloud engine's cluster [default: the one `make cluster` runs; none: skipped]")
+    ap.add_argument("--no-solr", action="store_true", help="skip the SolrCloud engine")
     ap.add_argument("--http-seconds", type=float, default=None)
     ap.add_argument("--http-requests", type=int, default=None)
     ap.add_argument("--threads", type=int, default=8, help="HTTP client threads")
@@ -153,6 +156,21 @@ def bench_scale(scale: int, args, mix, rep: dict, expected_rate: float | None) -
             out["http"] = {"error": f"{type(exc).__name__}: {exc}"}
             log(f"{scale}x: HTTP failed: {exc}")
     report.write(rep, args.report)
+    if not args.no_solr:               # issue 23: the same corpus and query mix on SolrCloud
+        from . import solr
+        url = solr.engine_url(args.solr)
+        if url is None:
+            out["solr"] = {"skipped": "no SolrCloud running (make cluster, or --solr URL)"}
+        else:
+            log(f"{scale}x: SolrCloud at {url}: indexing and the query mix")
+            try:
+                out["solr"] = s = solr.run(url, scale, folder, mix, max(2, args.rounds // 2))
+                log(f"{scale}x: SolrCloud {s['stories_per_s']} stories/s, search p50 {s['search']['median_ms']} ms, "
+                    f"p95 {s['search']['p95_ms']} ms, {s['index_bytes'] / 1e6:.0f} MB (2 shards x 2 replicas)")
+            except Exception as exc:   # the rest of the report still stands
+                out["solr"] = {"error": f"{type(exc).__name__}: {exc}"}
+                log(f"{scale}x: SolrCloud failed: {exc}")
+        report.write(rep, args.report)
     return out
 
 

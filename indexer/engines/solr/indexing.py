@@ -1,0 +1,246 @@
+"""`newsfacet --engine solr://… index`: the same readers and extraction as the Whoosh path, into Solr.
+
+Every story goes through `prepare.prepare` (language, dateline, entities, facet values), the one
+function the Whoosh indexer uses, and leaves as a Solr document (`to_solr`). The text fields are
+sent as NewsFacet's own analysed terms (see the configset's schema.xml): the same words in the
+same positions as the Whoosh index holds, so a query means the same on both engines.
+
+Incremental like the Whoosh path: a file whose size and modification time are unchanged is not
+read; a changed file's stories are replaced; a removed file's stories are deleted. The manifest
+lives in the collection itself (`file_sig`, one facet bucket a file, naming how many stories the file
+has), so any machine can run the next increment. Documents go in batches; a batch Solr refuses
+(a node down) stops the run with Solr's reason, and nothing is lost: what arrived stays, and a file
+with fewer stories in the collection than its signature names is sent again by the next run.
+"""
+from __future__ import annotations
+
+import collections
+import datetime as _dt
+import json
+import os
+import stat
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from ...analysis import LanguageText
+from ...documents import DEFAULT_MAX_BYTES, ReadProblem, discover, path_text, read_source
+from ...facetspec import FACETS
+from ...feedrun import is_feed_list
+from ...prepare import prepare
+from ...schema import SCHEMA, TITLE_BOOST
+from .client import SolrClient
+
+BATCH = 500
+TEXT_FIELDS = {"title": "title_t", "body": "body_t"}
+SEP = "\t"
+
+
+@dataclass
+class SolrReport:
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    documents: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (f"{self.documents} stories sent to Solr ({self.new} new, {self.changed} changed, "
+                f"{self.unchanged} unchanged, {self.removed} removed files)")
+
+
+def terms(text: str, language: str) -> list[str]:
+    """NewsFacet's terms of `text` in position order (positions are consecutive: stop words renumbered)."""
+    value = LanguageText(text, language) if language and language != "en" else text
+    return [t.text for t in SCHEMA["body"].analyzer(value)]
+
+
+def weighted(words: list[str]) -> str:
+    """`term|n` for each distinct term: its count times the title's field boost (Whoosh's posting weight)."""
+    counts = collections.Counter(words)
+    return " ".join(f"{w}|{round(n * TITLE_BOOST)}" for w, n in counts.items())
+
+
+def to_solr(fields: dict, sig: str, seq: int) -> dict:
+    """A story's Whoosh fields (prepare.py) as a Solr document."""
+    title = fields.get("_stored_title", fields.get("title", "")) or ""
+    body = fields.get("_stored_body", fields.get("body", "")) or ""
+    lang = fields.get("language", "") or ""
+    doc = {"id": fields["id"], "path": fields["path"], "file_sig": sig, "seq": seq, "title": title, "body": body}
+    title_terms, body_terms = terms(title, lang), terms(body, lang)
+    if title_terms:            # no empty field: `title:*` finds the stories with a word in the title
+        doc.update(title_t=" ".join(title_terms), title_f=weighted(title_terms))
+    if body_terms:
+        doc["body_t"] = " ".join(body_terms)
+    for name in ("dateline", "place", "source", "url", "day", "month", "year"):
+        if fields.get(name):
+            doc[name] = fields[name]
+    if isinstance(fields.get("date"), _dt.datetime):
+        doc["date"] = fields["date"].strftime("%Y-%m-%dT%H:%M:%SZ")
+    if lang:
+        doc["language"] = lang
+    for spec in FACETS:
+        if spec.single:
+            continue
+        for name in dict.fromkeys(f for f in (spec.field, spec.mention_field, spec.kind_field_for("about"),
+                                              spec.kind_field_for("mention")) if f):
+            values = [v.strip() for v in (fields.get(name) or "").split(",") if v.strip()]
+            if values:
+                doc[name] = list(dict.fromkeys(values))
+        if spec.display and fields.get(spec.display):
+            doc[spec.display] = json.dumps(fields[spec.display], ensure_ascii=False)
+            if spec.stored_labels:
+                doc.setdefault("facet_labels", []).extend(
+                    SEP.join((spec.param, i["value"], i.get("label") or i["value"], i.get("name") or "",
+                              i.get("kind") or "")) for i in fields[spec.display])
+    return doc
+
+
+def _prepared(job: tuple) -> tuple[dict, str | None]:
+    """One story as a Solr document (in a worker process): extraction and analysis, the costly part."""
+    doc, key, sig, seq = job
+    fields, warning = prepare(doc, key)
+    return to_solr(fields, sig, seq), (f"{doc.id}: {warning}" if warning else None)
+
+
+def manifest(client: SolrClient) -> dict[str, dict]:
+    """{file key: {size, mtime_ns, sha256}} of every file with stories in the collection."""
+    res = client.select({}, {"query": "*:*", "limit": 0,
+                             "facet": {"files": {"type": "terms", "field": "file_sig", "limit": -1}}})
+    out = {}
+    for b in res.get("facets", {}).get("files", {}).get("buckets", []):
+        key, size, mtime, sha, stories = b["val"].rsplit(SEP, 4)
+        # complete: every story of the file arrived (a run cut short by an outage left some out;
+        # the next run sends the file again instead of taking it as unchanged)
+        out[key] = {"size": int(size), "mtime_ns": int(mtime), "sha256": sha,
+                    "complete": int(b["count"]) == int(stories)}
+    return out
+
+
+def _next_seq(client: SolrClient) -> int:
+    res = client.select({}, {"query": "*:*", "limit": 0, "facet": {"m": "max(seq)"}})
+    top = res.get("facets", {}).get("m")
+    return int(top) + 1 if top is not None else 0
+
+
+def _within(key: str, roots: list[str]) -> bool:
+    return any(key == r or key.startswith(r.rstrip(os.sep) + os.sep) for r in roots)
+
+
+def _term(value: str) -> str:
+    return "{!term f=path}" + value
+
+
+def index(client: SolrClient, paths: Iterable, rebuild: bool = False, max_bytes: int = DEFAULT_MAX_BYTES,
+          follow_links: bool = False, on_problem: Callable[[ReadProblem], None] | None = None,
+          batch: int = BATCH, procs: int | None = None) -> SolrReport:
+    """Send the stories under `paths` to the collection; `procs` worker processes extract and
+    analyse them (default: one per core), as the Whoosh indexer's do."""
+    report = SolrReport()
+
+    def problem(p: ReadProblem) -> None:
+        report.problems.append(str(p))
+        if on_problem:
+            on_problem(p)
+
+    paths = [Path(p) for p in paths]
+    procs = procs or os.cpu_count() or 1
+    pool = None
+    if procs > 1:
+        import multiprocessing as mp
+
+        from ...parallel import _die_with_parent      # a worker left behind by `kill -9` dies with us
+        pool = mp.get_context("fork").Pool(procs, initializer=_die_with_parent, initargs=(os.getpid(),))
+    try:
+        return _run(client, paths, rebuild, max_bytes, follow_links, problem, batch, report, pool)
+    finally:
+        if pool is not None:
+            pool.terminate()
+            pool.join()
+
+
+def _run(client, paths, rebuild, max_bytes, follow_links, problem, batch, report, pool) -> SolrReport:
+    if rebuild:
+        client.update({"delete": {"query": "*:*"}})
+        client.commit()
+    known = {} if rebuild else manifest(client)
+    seq = _next_seq(client)
+    roots = [path_text(os.path.abspath(p)) for p in paths]
+    walk_problems: list[ReadProblem] = []
+    seen: set[str] = set()
+    pending: list[tuple] = []
+
+    sender = ThreadPoolExecutor(1)       # Solr indexes one batch while the next is prepared
+    in_flight: list = []
+
+    def wait() -> None:
+        while in_flight:
+            report.documents += in_flight.pop().result()      # Solr's refusal is raised here
+
+    def send(docs: list[dict]) -> int:
+        client.update(docs)
+        return len(docs)
+
+    def flush() -> None:
+        if pending:
+            jobs = pool.imap(_prepared, pending, chunksize=16) if pool else map(_prepared, pending)
+            docs = []
+            for (_, key, _, _), (doc, warning) in zip(pending, jobs):
+                if warning:
+                    problem(ReadProblem(key, warning, skipped=False))
+                docs.append(doc)
+            pending.clear()
+            wait()
+            in_flight.append(sender.submit(send, docs))
+
+    try:
+        for file, root in discover(paths, walk_problems, follow_links=follow_links):
+            key = path_text(os.path.abspath(file))
+            if key in seen:
+                continue
+            seen.add(key)
+            if is_feed_list(file):
+                problem(ReadProblem(str(file), "feed lists are followed by the Whoosh indexer only; skipped"))
+                continue
+            try:
+                st = file.stat()
+            except OSError as exc:
+                problem(ReadProblem(str(file), f"cannot read: {exc.strerror or exc}"))
+                continue
+            if not stat.S_ISREG(st.st_mode):
+                problem(ReadProblem(str(file), "not a regular file (a pipe, socket or device)"))
+                continue
+            old = known.get(key)
+            if old and old["complete"] and old["size"] == st.st_size and old["mtime_ns"] == st.st_mtime_ns:
+                report.unchanged += 1
+                continue
+            src = read_source(file, root, max_bytes)
+            for p in src.problems:
+                problem(p)
+            if not src.docs and any(p.skipped for p in src.problems):
+                continue
+            if old:
+                client.update({"delete": {"query": _term(key)}})       # the file's old stories
+                report.changed += 1
+            else:
+                report.new += 1
+            stories = len({d.id for d in src.docs})
+            sig = SEP.join((key, str(src.size), str(-1 if src.unstable else src.mtime_ns), src.sha256, str(stories)))
+            for d in src.docs:
+                pending.append((d, key, sig, seq))
+                seq += 1
+                if len(pending) >= batch:
+                    flush()
+        for p in walk_problems:
+            problem(p)
+        flush()
+        wait()
+        for key in sorted(k for k in known if k not in seen and _within(k, roots)):
+            client.update({"delete": {"query": _term(key)}})
+            report.removed += 1
+    finally:
+        sender.shutdown(wait=True)
+    client.commit()
+    return report

@@ -1,0 +1,141 @@
+"""The web page and the JSON API served over SolrCloud (issue 23): the same answers as over Whoosh,
+and one browser test of the page (search, highlights, a facet, a story)."""
+from __future__ import annotations
+
+import csv
+import json
+import re
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from corpora import corpus_records
+from indexer.build import build_index
+from indexer.engines.solr import indexing
+from web.app import create_app
+
+pytestmark = [pytest.mark.corpus, pytest.mark.timeout(600)]
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "e2e"))
+
+
+@pytest.fixture(scope="module")
+def apps(collection, tmp_path_factory):
+    data = tmp_path_factory.mktemp("web-data")
+    with open(data / "reuters.jsonl", "w", encoding="utf-8") as f:
+        for rec in corpus_records(limit=600):
+            f.write(json.dumps(rec) + "\n")
+    ix = tmp_path_factory.mktemp("web-ix")
+    build_index([data], ix, progress=False)
+    indexing.index(collection, [data], rebuild=True)
+    solr = create_app({"INDEX_DIR": str(collection.url), "TESTING": True})
+    whoosh = create_app({"INDEX_DIR": str(ix), "TESTING": True})
+    return solr, whoosh
+
+
+@pytest.mark.parametrize("query", ["q=coffee&group=off", "q=oil&country=US&group=off",
+                                   "q=trade&not_country=JP&match=about&group=off", "country=BR&group=off",
+                                   "q=%22net+profit%22&sort=newest&group=off"])
+def test_api_search_same_as_whoosh(apps, query):
+    solr, whoosh = apps
+    s = solr.test_client().get("/api/search?" + query)
+    w = whoosh.test_client().get("/api/search?" + query)
+    assert s.status_code == w.status_code == 200
+    sj, wj = s.get_json(), w.get_json()
+    assert sj["total"] == wj["total"] > 0
+    for name in wj["facets"]:
+        assert [(v["value"], v["count"]) for v in sj["facets"][name]] == \
+               [(v["value"], v["count"]) for v in wj["facets"][name]], name
+    assert set(sj["hits"][0]) == set(wj["hits"][0])          # the same hit record
+
+
+def test_bad_query_is_a_400_and_no_engine_a_clear_error(apps):
+    solr, _ = apps
+    bad = solr.test_client().get("/api/search?q=" + "+".join(f"w{i}" for i in range(200)))
+    assert bad.status_code == 400 and "error" in bad.get_json()
+    down = create_app({"INDEX_DIR": "solr://127.0.0.1:9/newsfacet", "TESTING": True})     # nothing listens on 9
+    answer = down.test_client().get("/api/search?q=oil")
+    assert answer.status_code == 503 and "127.0.0.1:9" in answer.get_json()["error"]
+    page = down.test_client().get("/?q=oil")
+    assert page.status_code == 503 and b"search engine" in page.data
+
+
+@pytest.mark.parametrize("query", ["q=coffee&sort=newest", "country=BR&sort=oldest", "q=oil+-opec&sort=newest"])
+def test_export_same_as_whoosh(apps, query):
+    """Every match, in date order, streamed in chunks: the same rows as Whoosh's export."""
+    solr, whoosh = apps
+    answers = []
+    for app in (solr, whoosh):             # each streamed body read whole before the next request
+        with app.test_client() as client:
+            r = client.get("/export.csv?" + query)
+            answers.append((r.status_code, r.headers["X-Total-Count"], r.get_data(as_text=True).splitlines()))
+    (s_status, s_count, s_lines), (w_status, w_count, w_lines) = answers
+    assert s_status == w_status == 200
+    assert s_count == w_count != "0"
+    assert s_lines[0] == w_lines[0]                     # the header
+    # Stories of one day may come in either engine's indexing order (Whoosh's parallel writer
+    # numbers its segments' stories as they finish): the same days in the same order, each with
+    # the same rows.
+    def by_day(lines):
+        rows = list(csv.reader(lines[1:]))
+        return [r[1] for r in rows], {day: sorted(map(tuple, (r for r in rows if r[1] == day)))
+                                     for day in {r[1] for r in rows}}
+    assert by_day(s_lines) == by_day(w_lines)
+
+
+def test_pages_and_story(apps):
+    solr, _ = apps
+    client = solr.test_client()
+    page = client.get("/?q=coffee")
+    assert page.status_code == 200 and b"<mark>" in page.data
+    hit = client.get("/api/search?q=coffee").get_json()["hits"][0]
+    story = client.get(f"/api/doc/{hit['id']}")
+    assert story.status_code == 200 and story.get_json()["title"] == hit["title"]
+    similar = story.get_json()["similar"]               # Solr's MoreLikeThis, across both shards
+    assert similar and hit["id"] not in {s["id"] for s in similar}
+    assert client.get(f"/doc/{hit['id']}?q=coffee").status_code == 200
+    assert client.get("/doc/no-such-story").status_code == 404
+    health = client.get("/healthz").get_json()
+    assert health["status"] == "ok" and health["documents"] == 600
+
+
+@pytest.mark.e2e
+def test_in_a_browser(apps):
+    from e2efixtures import CHROMIUM, CHROMIUM_ARGS, _unavailable
+    if not Path(CHROMIUM).exists():
+        _unavailable(f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("the playwright package is not installed (pip install -e '.[test]')")
+    from werkzeug.serving import make_server
+    solr, whoosh = apps
+    expected = whoosh.test_client().get("/api/search?q=coffee").get_json()["total"]
+    server = make_server("127.0.0.1", 0, solr, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+            try:
+                page = browser.new_page()
+                page.set_default_timeout(20_000)
+                page.goto(f"http://127.0.0.1:{server.server_port}/?q=coffee")
+                heading = page.locator("#results-heading").inner_text()
+                assert int(re.match(r"([\d,]+) stor", heading).group(1).replace(",", "")) == expected
+                marks = page.locator(".snippet mark")
+                assert marks.count() > 0 and {t.lower() for t in marks.all_inner_texts()} == {"coffee"}
+                links = page.locator("#facet-country .facet-values a.toggle")
+                assert links.count() > 0
+                links.first.click()
+                page.wait_for_url(re.compile(r"country="))
+                page.locator(".hit-title a").first.click()
+                page.wait_for_url(re.compile(r"/doc/"))
+                assert page.locator("mark").count() > 0
+            finally:
+                browser.close()
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
