@@ -26,3 +26,19 @@ def seeds_dir() -> Path:
 @pytest.fixture(scope="session")
 def corpus() -> Path:
     return corpus_path()
+
+
+def pytest_unconfigure(config):
+    """Stop the SolrCloud the engine tests started for this run (tests/solr/conftest.py), once every
+    worker is done: in the run's main process (pytest-xdist's workers have `workerinput`)."""
+    if hasattr(config, "workerinput") or not hasattr(config, "_tmp_path_factory"):
+        return
+    try:
+        folder = config._tmp_path_factory.getbasetemp() / "solrcloud"
+    except Exception:      # noqa: BLE001 - no temporary folder was ever made: nothing was started
+        return
+    if (folder / "zk.pid").exists():
+        import sys
+        sys.path.insert(0, str(Path(__file__).resolve().parent / "solrcluster"))
+        import cluster
+        cluster.stop(folder)

@@ -13,7 +13,9 @@ import threading
 import time
 from types import SimpleNamespace
 
+from .. import names as known_names
 from ..facetspec import FACETS
+from ..nametable import NameTable
 from ..schema import SCHEMA
 from . import budget
 from .parse import make_parsers
@@ -109,12 +111,16 @@ class SolrLive:
         self.parser, self.plain_parser = make_parsers(SCHEMA)
         self.parsers: dict = {}
         self.lexicons = budget.Lexicons(self.reader)
-        self.names: dict | None = None
+        self._names: NameTable | None = None
         self._labels: dict | None = None
         self._folded: dict[str, dict[str, str]] = {}
+        self._twins: dict[str, dict[str, list[str]]] = {}
         self.lock = threading.Lock()
+        self._names_lock = threading.Lock()
         self.opened = time.monotonic()
-        self.tables = SimpleNamespace(facets={})     # no Whoosh tables: values resolve by folded_values
+        # `valuenames._held` asks `tables.facets[field].index` whether a value is held: each facet's
+        # values, case twins folded into the commonest spelling (as Whoosh's tables hold them)
+        self.tables = SimpleNamespace(facets=_HeldValues(self))
 
     def stale(self) -> bool:
         return time.monotonic() - self.opened > REFRESH_S
@@ -122,14 +128,46 @@ class SolrLive:
     def folded_values(self, fieldname: str) -> dict[str, str]:
         found = self._folded.get(fieldname)
         if found is None:
-            found = {v.casefold(): v for v in self.values(fieldname)}
+            found = {v.casefold(): v for v in self.twins(fieldname)}
             self._folded[fieldname] = found
         return found
 
-    def values(self, fieldname: str) -> list[str]:
+    def counted_values(self, fieldname: str) -> list[tuple[str, int]]:
+        """Every value of a facet field with its stories, bytewise (Lucene's and Whoosh's term order)."""
         res = self.client.select({}, {"query": "*:*", "limit": 0, "facet": {
             "v": {"type": "terms", "field": fieldname, "limit": -1, "sort": "index"}}})
-        return [b["val"] for b in res.get("facets", {}).get("v", {}).get("buckets", [])]
+        return [(b["val"], int(b["count"])) for b in res.get("facets", {}).get("v", {}).get("buckets", [])]
+
+    def values(self, fieldname: str) -> list[str]:
+        return [v for v, _ in self.counted_values(fieldname)]
+
+    def twins(self, fieldname: str) -> dict[str, list[str]]:
+        """value -> its spellings, for the value a facet shows of spellings that differ only by case:
+        the one most stories use, then the first bytewise (derivedmerge.fold_case_twins); the index
+        keeps every spelling, so a filter on the value asks for all of them."""
+        found = self._twins.get(fieldname)
+        if found is None:
+            found = fold_twins(self.counted_values(fieldname))
+            self._twins[fieldname] = found
+        return found
+
+    @property
+    def names(self) -> NameTable:
+        """The name table (names.py) of what the collection holds, built in memory on first use: the
+        known names (the gazetteers, loaded once per process) and every held value's value, label and
+        long name, as the Whoosh indexer writes it beside a generation."""
+        with self._names_lock:
+            if self._names is None:
+                def held():
+                    for spec in FACETS:
+                        for value, _ in self.counted_values(spec.mention_field):
+                            stored = []
+                            if spec.stored_labels:
+                                label, name, _ = self.labels.get((spec.param, value), ("", "", ""))
+                                stored = [n for n in (label, name) if n]
+                            yield spec.param, value, stored
+                self._names = known_names.engine_table(held())
+            return self._names
 
     @property
     def labels(self) -> dict[tuple[str, str], tuple[str, str, str]]:
@@ -147,3 +185,29 @@ class SolrLive:
                         labels.setdefault((spec.param, v), (spec.label(v), "", spec.kind))
             self._labels = labels
         return self._labels
+
+
+def fold_twins(counted: list[tuple[str, int]]) -> dict[str, list[str]]:
+    """value -> [value, its case twins...] for (value, stories) in bytewise order."""
+    best: dict[str, tuple[str, int]] = {}
+    for value, n in counted:
+        key = value.casefold()
+        if key not in best or n > best[key][1]:
+            best[key] = (value, n)
+    out: dict[str, list[str]] = {}
+    for value, _ in counted:
+        out.setdefault(best[value.casefold()][0], []).append(value)
+    return {v: sorted(spellings, key=lambda s: s != v) for v, spellings in out.items()}
+
+
+class _HeldValues(dict):
+    """field -> an object whose `index` holds the field's values (twins folded), read when first asked."""
+
+    def __init__(self, live: SolrLive):
+        super().__init__()
+        self.live = live
+
+    def get(self, field, default=None):
+        if field not in self:
+            self[field] = SimpleNamespace(index=self.live.twins(field))
+        return super().get(field, default)

@@ -84,7 +84,7 @@ def _to_solr(q, term, to_solr) -> str:
     if isinstance(q, wq.AndMaybe):
         return f"(+{to_solr(q.a)} {to_solr(q.b)})"
     if isinstance(q, wq.Require):
-        return f"(+{to_solr(q.a)} +{to_solr(q.b)}^0)"
+        return f"(+{to_solr(q.a)} +({to_solr(q.b)})^0)"        # b scores nothing (its own boost may be ^0)
     if isinstance(q, wq.Every):               # `body:*`: a word in that field; every match scores its boost
         return f"{solr_field(q.fieldname)}:[* TO *]^={q.boost:g}" if q.fieldname else f"*:*^={q.boost:g}"
     if isinstance(q, wq.Prefix):                # a facet field's prefix (text fields were expanded)
@@ -127,21 +127,29 @@ def idf_boosts(df: dict[tuple[str, str], int], n_all: int, with_field: dict[str,
     return out
 
 
-def _values(field: str, values: list[str]) -> str:
-    return "(" + " ".join(f"{field}:{escape(v)}" for v in values) + ")"
+def _no_twins(field: str) -> dict[str, list[str]]:
+    return {}
 
 
-def filters(req: SearchRequest) -> list[str]:
-    """One tagged filter per facet with wanted or excluded values, and the dates."""
+def _values(field: str, values: list[str], twins=_no_twins) -> str:
+    """Any of the values, each with its case twins (`SolrLive.twins`: the index keeps every spelling)."""
+    spelt = twins(field)
+    every = dict.fromkeys(s for v in values for s in spelt.get(v, [v]))
+    return "(" + " ".join(f"{field}:{escape(v)}" for v in every) + ")"
+
+
+def filters(req: SearchRequest, twins=_no_twins) -> list[str]:
+    """One tagged filter per facet with wanted or excluded values, and the dates. `twins`: field ->
+    {value: its spellings}, for a value to stand for its case twins as on Whoosh."""
     out = []
     for spec in FACETS:
         wanted, unwanted = req.filters.get(spec.param), req.exclude.get(spec.param)
         if not (wanted or unwanted):
             continue
         field = spec.field_for(req.match)
-        clauses = ["+" + _values(field, wanted)] if wanted else ["+*:*"]
+        clauses = ["+" + _values(field, wanted, twins)] if wanted else ["+*:*"]
         if unwanted:
-            clauses.append("-" + _values(field, unwanted))
+            clauses.append("-" + _values(field, unwanted, twins))
         out.append(f"{{!lucene tag={spec.param} q.op=OR}}" + " ".join(clauses))
     if req.undated:
         out.append("{!lucene tag=date}(*:* -date:[* TO *])")
@@ -152,8 +160,9 @@ def filters(req: SearchRequest) -> list[str]:
     return out
 
 
-def facet_request(req: SearchRequest, limit: int) -> dict:
-    """The JSON Facet API request: every facet without its own filter, the days for the timeline."""
+def facet_request(req: SearchRequest, limit: int, twins=_no_twins) -> dict:
+    """The JSON Facet API request: every facet without its own filter, the days for the timeline,
+    and a count of each value with case twins (`{param}__t{j}`: a story holding two spellings is one)."""
     facets: dict = {"days": {"type": "terms", "field": "day", "limit": -1, "sort": "index"},
                     "undated": {"type": "query", "q": "(*:* -date:[* TO *])"}}
     for spec in FACETS:
@@ -170,5 +179,8 @@ def facet_request(req: SearchRequest, limit: int) -> dict:
             body["prefix"] = kind + "|"
         facets[spec.param] = body
         for i, v in enumerate(shown):
-            facets[f"{spec.param}__{i}"] = {"type": "query", "q": f"{field}:{escape(v)}", "domain": domain}
+            facets[f"{spec.param}__{i}"] = {"type": "query", "q": _values(field, [v], twins), "domain": domain}
+        if not kind:
+            for j, spellings in enumerate(s for s in twins(field).values() if len(s) > 1):
+                facets[f"{spec.param}__t{j}"] = {"type": "query", "q": _values(field, spellings), "domain": domain}
     return facets

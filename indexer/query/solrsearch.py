@@ -81,6 +81,26 @@ def date_buckets(days: dict[str, int], undated: int) -> tuple[list[tuple[str, in
     return _collapse_gaps(sorted(buckets.items())) + tail, granularity
 
 
+def _fold_buckets(got: dict, param: str, twins: dict[str, list[str]]) -> list[dict]:
+    """A facet's buckets with case twins made one value (the spelling `twins` shows, counted by its
+    `{param}__t{j}` query facet), in Whoosh's order: count descending, then bytewise."""
+    buckets = got.get(param, {}).get("buckets", [])
+    groups = [s for s in twins.values() if len(s) > 1]
+    if not groups:
+        return buckets
+    shown_as = {s: spellings[0] for spellings in groups for s in spellings}
+    counts = {spellings[0]: int(got.get(f"{param}__t{j}", {}).get("count", 0)) for j, spellings in enumerate(groups)}
+    out, seen = [], set()
+    for b in buckets:
+        value = shown_as.get(b["val"], b["val"])
+        if value in seen:
+            continue
+        seen.add(value)
+        out.append({"val": value, "count": counts.get(value, b["count"])})
+    out.sort(key=lambda b: (-int(b["count"]), b["val"].encode("utf-8")))
+    return [b for b in out if int(b["count"]) > 0]
+
+
 class SolrArchive:
     """`search.Archive`'s calls over a collection (the CLI and the web app cannot tell them apart)."""
 
@@ -114,11 +134,11 @@ class SolrArchive:
         live = self.live
         q, notice, deadline = self._query(live, req)
         sort = req.sort if (q is not None or req.sort != "relevance") else "newest"
-        fqs = filters(req)
+        fqs = filters(req, live.twins)
         offset = (req.page - 1) * req.per_page
         body = {"query": self._translate(live, q), "filter": fqs,
                 "offset": offset, "limit": req.per_page, "fields": FIELDS + ",score",
-                "sort": SORT[sort], "facet": facet_request(req, FACET_LIMIT),
+                "sort": SORT[sort], "facet": facet_request(req, FACET_LIMIT, live.twins),
                 "params": {"q.op": "OR", "timeAllowed": int(budget.DEFAULT.seconds * 1000 * 5)}}
         try:
             res = self.client.select({}, body)
@@ -165,7 +185,7 @@ class SolrArchive:
             kind = req.org_kind if spec.kind_field else ""
             find = req.facet_find.get(spec.param, "").casefold()
             rest = []
-            for b in got.get(spec.param, {}).get("buckets", []):
+            for b in _fold_buckets(got, spec.param, live.twins(spec.field_for(req.match)) if not kind else {}):
                 if len(rest) >= FACET_LIMIT:
                     break
                 value = b["val"].split("|", 1)[1] if kind else b["val"]
@@ -238,7 +258,7 @@ class SolrArchive:
         live = self.live
         q, _, _ = self._query(live, req)
         sort = req.sort if (q is not None or req.sort != "relevance") else "newest"
-        base = {"query": self._translate(live, q), "filter": filters(req), "params": {"q.op": "OR"}}
+        base = {"query": self._translate(live, q), "filter": filters(req, live.twins), "params": {"q.op": "OR"}}
         count = int(self.client.select({}, {**base, "limit": 0})["response"]["numFound"])
 
         def rows():
@@ -255,10 +275,10 @@ class SolrArchive:
                 cursor = res["nextCursorMark"]
         return count, rows()
 
-    def stats(self, top: int = 10) -> dict:
+    def health(self) -> dict:
+        """What `/healthz` reports: the collection's figures and the cluster's shape (two requests)."""
         res = self.client.select({}, {"query": "*:*", "limit": 0, "facet": {
             "first": "min(date)", "last": "max(date)", "undated": {"type": "query", "q": "(*:* -date:[* TO *])"}}})
-        whole = self.search(SearchRequest(per_page=1))
         status = self.client.cluster_status()["cluster"]
         coll = status["collections"][self.client.url.collection]
         f = res.get("facets", {})
@@ -271,9 +291,15 @@ class SolrArchive:
             "engine": str(self.client.url), "shards": len(coll["shards"]),
             "replicas": sum(len(s["replicas"]) for s in coll["shards"].values()),
             "live_nodes": len(status.get("live_nodes", [])),
-            "facets": {name: [asdict(v) for v in values[:top]] for name, values in whole.facets.items()
-                       if name != "date"},
         }
+
+    def document_count(self) -> int:
+        return int(self.client.select({"q": "*:*", "rows": 0})["response"]["numFound"])
+
+    def stats(self, top: int = 10) -> dict:
+        whole = self.search(SearchRequest(per_page=1))
+        return {**self.health(), "facets": {name: [asdict(v) for v in values[:top]]
+                                           for name, values in whole.facets.items() if name != "date"}}
 
 
 __all__ = ["SolrArchive", "BY_PARAM"]

@@ -1,13 +1,15 @@
 """The SolrCloud the engine tests run against, and collections of their own on it.
 
-The cluster is the one `make cluster` started (`.cluster/engine`), else one started here for
-the session from the same launcher (tests/solrcluster/cluster.py) and stopped at the end.
+The cluster is the one `make cluster` started (`.cluster/engine`), else one started here from the
+same launcher (tests/solrcluster/cluster.py), once for the run (every pytest-xdist worker joins
+it), and stopped when the run ends (tests/conftest.py, `pytest_unconfigure`).
 Where Java, Maven or Solr's jars are missing the tests are skipped with the reason, unless
 NEWSFACET_REQUIRE_CLUSTER=1 (CI), where that is a failure. Each test module gets its own
 collection, so a user's `newsfacet` collection on a running cluster is never touched.
 """
 from __future__ import annotations
 
+import fcntl
 import os
 import sys
 import uuid
@@ -42,15 +44,41 @@ def _unavailable(reason: str):
     pytest.skip(f"no SolrCloud for the engine tests: {reason}")
 
 
+def shared_folder(config) -> Path:
+    """Where this run's own cluster lives: one for the whole run, however many pytest-xdist workers
+    (a worker's basetemp is `<the run's basetemp>/gwN`); tests/conftest.py stops it at the end."""
+    base = config._tmp_path_factory.getbasetemp()
+    return (base.parent if hasattr(config, "workerinput") else base) / "solrcloud"
+
+
+def start_or_join(folder: Path) -> str:
+    """The engine URL of the cluster in `folder`, started by whichever worker asks first."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    with open(folder.parent / "solrcloud.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)            # the other worker waits for the same cluster
+        try:
+            return cluster.start(folder)
+        except cluster.ClusterUnavailable as exc:
+            _unavailable(str(exc))
+
+
 @pytest.fixture(scope="session")
-def solr_cluster(tmp_path_factory):
+def solr_cluster(request):
+    """The cluster of `make cluster` when it runs, else this run's own (started once, shared by the
+    workers: two clusters would not fit two cores beside the rest of the suite)."""
     running = ROOT / ".cluster"
     if cluster.running(running):
-        yield Cluster(cluster.engine_url(running), running)
-        return
-    folder = tmp_path_factory.mktemp("solrcloud")
+        return Cluster(cluster.engine_url(running), running)
+    folder = shared_folder(request.config)
+    return Cluster(start_or_join(folder), folder)
+
+
+@pytest.fixture(scope="module")
+def own_cluster(tmp_path_factory):
+    """A cluster of one test module's own, stopped at its end (the node-failure test kills a node)."""
+    folder = tmp_path_factory.mktemp("solrcloud-own")
     try:
-        url = cluster.start(folder)
+        url = cluster.start(folder, shards=1, replicas=1)
     except cluster.ClusterUnavailable as exc:
         _unavailable(str(exc))
     try:

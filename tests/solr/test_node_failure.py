@@ -61,6 +61,13 @@ def _leader_node(folder, client) -> int:
     return next(i for i in (1, 2) if (folder / f"node-{i}.port").read_text().strip() == port)
 
 
+@pytest.fixture(scope="module")
+def solr_cluster(own_cluster):
+    """A cluster of this test's own (conftest.py): killing a node of the shared one would take
+    replicas away from the tests another pytest-xdist worker runs on it meanwhile."""
+    return own_cluster
+
+
 def test_kill_one_node(solr_cluster, collection, tmp_path):
     recs = list(corpus_records(limit=400))
     data = tmp_path / "data"

@@ -115,27 +115,44 @@ def test_in_a_browser(apps):
     server = make_server("127.0.0.1", 0, solr, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    failed: list[BaseException] = []
+
+    def drive():
+        try:
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+                try:
+                    _click_through(browser.new_page(), server.server_port, expected)
+                finally:
+                    browser.close()
+        except BaseException as exc:     # noqa: BLE001 - re-raised in the test's own thread
+            failed.append(exc)
     try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-            try:
-                page = browser.new_page()
-                page.set_default_timeout(20_000)
-                page.goto(f"http://127.0.0.1:{server.server_port}/?q=coffee")
-                heading = page.locator("#results-heading").inner_text()
-                assert int(re.match(r"([\d,]+) stor", heading).group(1).replace(",", "")) == expected
-                marks = page.locator(".snippet mark")
-                assert marks.count() > 0 and {t.lower() for t in marks.all_inner_texts()} == {"coffee"}
-                links = page.locator("#facet-country .facet-values a.toggle")
-                assert links.count() > 0
-                links.first.click()
-                page.wait_for_url(re.compile(r"country="))
-                page.locator(".hit-title a").first.click()
-                page.wait_for_url(re.compile(r"/doc/"))
-                assert page.locator("mark").count() > 0
-            finally:
-                browser.close()
+        # Its own thread: the e2e tests' session-scoped Playwright may be running in this process
+        # (pytest-xdist gives a worker several files), and a second sync Playwright in the same
+        # thread refuses to start ("Playwright Sync API inside the asyncio loop").
+        driver = threading.Thread(target=drive, daemon=True)
+        driver.start()
+        driver.join(timeout=300)
+        assert not driver.is_alive(), "the browser did not finish in 300 s"
+        if failed:
+            raise failed[0]
     finally:
         server.shutdown()
         thread.join(timeout=10)
-        server.server_close()
+
+
+def _click_through(page, port: int, expected: int) -> None:
+    page.set_default_timeout(20_000)
+    page.goto(f"http://127.0.0.1:{port}/?q=coffee")
+    heading = page.locator("#results-heading").inner_text()
+    assert int(re.match(r"([\d,]+) stor", heading).group(1).replace(",", "")) == expected
+    marks = page.locator(".snippet mark")
+    assert marks.count() > 0 and {t.lower() for t in marks.all_inner_texts()} == {"coffee"}
+    links = page.locator("#facet-country .facet-values a.toggle")
+    assert links.count() > 0
+    links.first.click()
+    page.wait_for_url(re.compile(r"country="))
+    page.locator(".hit-title a").first.click()
+    page.wait_for_url(re.compile(r"/doc/"))
+    assert page.locator("mark").count() > 0
