@@ -20,7 +20,8 @@ from ..schema import SCHEMA
 from . import budget
 from .parse import make_parsers
 
-SOLR_FIELD = {"title": "title_t", "body": "body_t"}           # positions: phrases, word lists, `title:*`
+# positions: phrases, word lists, `title:*`; the typed sub-fields (typed.py) hold `word|weight` terms
+SOLR_FIELD = {"title": "title_t", "body": "body_t", "title_typed": "title_typed", "body_typed": "body_typed"}
 SCORED_FIELD = {"title": "title_f", "body": "body_t"}         # a term's score (title weighted as Whoosh)
 SEP = "\t"
 REFRESH_S = 60.0

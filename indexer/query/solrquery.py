@@ -20,7 +20,7 @@ from whoosh import query as wq
 from ..facetspec import FACETS
 from .expansion import Expansion
 from .request import QueryError, SearchRequest
-from .solrlive import scored_field, solr_field
+from .solrlive import SOLR_FIELD, scored_field, solr_field
 
 NOTHING = "id:__nothing__"          # a term no story has: matches nothing
 _SPECIAL = re.compile(r'([+\-!(){}\[\]^"~*?:\\/&| ])')
@@ -101,7 +101,7 @@ def words_of(q) -> dict[str, set[str]]:
     out: dict[str, set[str]] = {}
 
     def walk(node):
-        if isinstance(node, wq.Term) and node.fieldname in ("title", "body"):
+        if isinstance(node, wq.Term) and node.fieldname in SOLR_FIELD:
             out.setdefault(node.fieldname, set()).add(_text(node.text))
         elif isinstance(node, wq.Phrase) and node.fieldname in ("title", "body"):
             out.setdefault(node.fieldname, set()).update(_text(w) for w in node.words)

@@ -43,6 +43,6 @@ def test_filters_are_tagged_and_facets_leave_their_own_out():
     facets = facet_request(req, 50)
     assert facets["country"]["domain"] == {"excludeTags": "country"}
     assert facets["country"]["field"] == "country_any" and facets["country"]["limit"] == -1
-    assert facets["country__0"]["q"] == "country_any:BR"
+    assert facets["country__0"]["q"] == "(country_any:BR)"
     about = facet_request(SearchRequest(match="about"), 50)
     assert about["org"]["field"] == "org"

@@ -30,6 +30,7 @@ from ...facetspec import FACETS
 from ...feedrun import is_feed_list
 from ...prepare import prepare
 from ...schema import SCHEMA, TITLE_BOOST
+from ...typed import typed_field
 from .client import SolrClient
 
 BATCH = 500
@@ -51,29 +52,36 @@ class SolrReport:
                 f"{self.unchanged} unchanged, {self.removed} removed files)")
 
 
-def terms(text: str, language: str) -> list[str]:
-    """NewsFacet's terms of `text` in position order (positions are consecutive: stop words renumbered)."""
-    value = LanguageText(text, language) if language and language != "en" else text
-    return [t.text for t in SCHEMA["body"].analyzer(value)]
+def terms(value, field: str = "body") -> list[str]:
+    """NewsFacet's terms of a Whoosh field's value (a LanguageText analyses in its language) in
+    position order (positions are consecutive: stop words renumbered)."""
+    return [t.text for t in SCHEMA[field].analyzer(value)] if value else []
 
 
-def weighted(words: list[str]) -> str:
-    """`term|n` for each distinct term: its count times the title's field boost (Whoosh's posting weight)."""
+def weighted(words: list[str], boost: float = TITLE_BOOST) -> str:
+    """`term|n` for each distinct term: its count times the field's boost (Whoosh's posting weight)."""
     counts = collections.Counter(words)
-    return " ".join(f"{w}|{round(n * TITLE_BOOST)}" for w, n in counts.items())
+    return " ".join(f"{w}|{round(n * boost)}" for w, n in counts.items())
 
 
 def to_solr(fields: dict, sig: str, seq: int) -> dict:
-    """A story's Whoosh fields (prepare.py) as a Solr document."""
+    """A story's Whoosh fields (prepare.py) as a Solr document: the text fields analysed exactly as
+    prepare hands them to Whoosh (a story's own language, `und` as English, a title that is only
+    a label not searched), the typed sub-fields (typed.py) as the words patterns match."""
     title = fields.get("_stored_title", fields.get("title", "")) or ""
     body = fields.get("_stored_body", fields.get("body", "")) or ""
     lang = fields.get("language", "") or ""
-    doc = {"id": fields["id"], "path": fields["path"], "file_sig": sig, "seq": seq, "title": title, "body": body}
-    title_terms, body_terms = terms(title, lang), terms(body, lang)
+    doc = {"id": fields["id"], "path": fields["path"], "file_sig": sig, "seq": seq, "title": str(title),
+           "body": str(body)}
+    title_terms, body_terms = terms(fields.get("title"), "title"), terms(fields.get("body"), "body")
     if title_terms:            # no empty field: `title:*` finds the stories with a word in the title
         doc.update(title_t=" ".join(title_terms), title_f=weighted(title_terms))
     if body_terms:
         doc["body_t"] = " ".join(body_terms)
+    for name, boost in ((typed_field("title"), TITLE_BOOST), (typed_field("body"), 1.0)):
+        words = terms(fields.get(name), name)
+        if words:
+            doc[name] = weighted(words, boost)
     for name in ("dateline", "place", "source", "url", "day", "month", "year"):
         if fields.get(name):
             doc[name] = fields[name]
