@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from ...analysis import LanguageText
 from ...documents import DEFAULT_MAX_BYTES, ReadProblem, discover, path_text, read_source
 from ...facetspec import FACETS
 from ...feedrun import is_feed_list
