@@ -10,7 +10,9 @@ from whoosh import query as wq
 
 from indexer.query.expansion import Expansion
 from indexer.query.request import SearchRequest
+from indexer.query.solrlive import fold_twins
 from indexer.query.solrquery import NOTHING, escape, facet_request, filters, to_solr
+from indexer.query.solrsearch import _fold_buckets
 
 
 def test_terms_are_literal():
@@ -46,3 +48,42 @@ def test_filters_are_tagged_and_facets_leave_their_own_out():
     assert facets["country__0"]["q"] == "(country_any:BR)"
     about = facet_request(SearchRequest(match="about"), 50)
     assert about["org"]["field"] == "org"
+
+
+def test_case_twins_are_one_value():
+    """`BankAmerica` (25 stories) and `Bankamerica` (1) are one facet value, shown in the commonest
+    spelling, as Whoosh's tables fold them (derivedmerge.fold_case_twins); the index keeps both
+    spellings, so a filter on the value asks for either and its count is one query over both."""
+    twins = fold_twins([("BankAmerica", 25), ("Bankamerica", 1), ("USX", 3)])
+    assert twins == {"BankAmerica": ["BankAmerica", "Bankamerica"], "USX": ["USX"]}
+    req = SearchRequest(filters={"company": ["BankAmerica"]})
+    fq = filters(req, lambda field: twins)
+    assert "{!lucene tag=company q.op=OR}+(company_any:BankAmerica company_any:Bankamerica)" in fq
+    facets = facet_request(req, 50, lambda field: twins)
+    assert facets["company__0"]["q"] == "(company_any:BankAmerica company_any:Bankamerica)"
+    assert facets["company__t0"]["q"] == "(company_any:BankAmerica company_any:Bankamerica)"
+    got = {"company": {"buckets": [{"val": "USX", "count": 3}, {"val": "BankAmerica", "count": 2},
+                                   {"val": "Bankamerica", "count": 2}]},
+           "company__t0": {"count": 3}}          # one story holds both spellings: 3 stories, not 4
+    assert _fold_buckets(got, "company", twins) == [{"val": "BankAmerica", "count": 3}, {"val": "USX", "count": 3}]
+
+
+def test_language_forms_score_nothing():
+    """Each form of a word finds only its language's stories (multilingual.py): the language is a
+    required clause of zero weight, written so Lucene's parser takes its boost (no `^0^0`)."""
+    q = wq.Require(wq.Term("body", "regier"), wq.Term("language", "de", boost=0.0))
+    assert to_solr(q) == "(+body_t:regier +(language:de^0)^0)"
+
+
+def test_engine_name_table():
+    """The Solr engine's name table (no generation folder to write one in): the known names and the
+    collection's own values, so `country=BR`, `country=Brasil` and a body learnt from a story
+    resolve as on Whoosh, and either spelling of a case twin means both."""
+    from indexer.names import engine_table
+    table = engine_table([("country", "BR", ["Brazil"]), ("company", "BankAmerica", []),
+                          ("company", "Bankamerica", []), ("org", "UNODC", ["UNODC", "UN Office on Drugs"])])
+    assert table.values("country", "BR") == ["BR"] and table.values("country", "Brasil") == ["BR"]
+    assert table.values("company", "bankamerica") == ["BankAmerica", "Bankamerica"]
+    assert table.values("org", "UN Office on Drugs") == ["UNODC"]
+    assert table.values("org", "World Bank")            # known without any story holding it
+    assert table.values("country", "Atlantis") is None
