@@ -50,6 +50,7 @@ eval: $(STAMP)
 	$(BIN)/python -m tests.eval
 	$(BIN)/python -m indexer.evaluate_languages
 	$(BIN)/python -m indexer.evaluate_patterns
+	$(BIN)/python -m indexer.evaluate_mixed
 
 # The HTML reader against trafilatura's evaluation pages (../shared/corpus/web-pages.tar.gz, read in place).
 eval-html: $(STAMP)

@@ -318,11 +318,16 @@ def _print_result(result) -> None:
 
 @main.command("stats")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@click.option("--sizes", "with_sizes", is_flag=True,
+              help="Also each field's share of the index: postings, term texts, stored texts (estimated).")
 @index_dir_option
-def stats_cmd(as_json, index_dir):
+def stats_cmd(as_json, with_sizes, index_dir):
     """Documents, date span, top facet values and index size (the index's checksums verified first)."""
     try:
-        stats = _open_archive(index_dir).stats()
+        archive = _open_archive(index_dir)
+        stats = archive.stats()
+        if with_sizes:
+            stats["sizes"] = archive.sizes()
     except store.IndexDamaged as exc:
         raise Damaged(str(exc)) from None
     if as_json:
@@ -336,6 +341,23 @@ def stats_cmd(as_json, index_dir):
     click.echo(f"dates:      {stats['first_date'] or '-'} .. {stats['last_date'] or '-'}")
     for name, values in stats["facets"].items():
         click.echo(f"{name + ':':11} " + (", ".join(f"{v['label']} ({v['count']})" for v in values) or "-"))
+    if with_sizes:
+        _print_sizes(stats["sizes"])
+
+
+def _print_sizes(sizes: dict) -> None:
+    total = sizes["total"] or 1
+    click.echo(f"\n{'field':<20} {'terms':>9} {'postings':>12} {'term texts':>11} {'stored~':>11} {'share':>6}")
+    for f in sizes["fields"]:
+        own = f["postings"] + f["term_index"] + f["stored"]
+        if own:
+            click.echo(f"{f['name']:<20} {f['terms']:>9,} {f['postings']:>12,} {f['term_index']:>11,} "
+                       f"{f['stored']:>11,} {100 * own / total:>5.1f}%")
+    parts = ", ".join(f"{k} {v / 1e6:.1f} MB" for k, v in sorted(sizes["parts"].items()) if v)
+    beside = ", ".join(f"{k} {v / 1e6:.1f} MB" for k, v in sorted(sizes["beside"].items()) if v > 1e5)
+    click.echo(f"segments: {parts}; beside them: {beside or '-'}")
+    click.echo(f"(stored~: estimated from {sizes['sampled']:,} stories; the term index also holds each "
+               "term's statistics)")
 
 
 @main.command("check")

@@ -61,6 +61,8 @@ def _norm_token(t: str) -> str:
 
 def _fold(s: str) -> str:
     """Lower-case without accents, for lenient look-ups (queries, dateline places)."""
+    if s.isascii():               # most names: NFKD changes nothing (a third of the gazetteer's build time)
+        return s.lower().strip()
     s = unicodedata.normalize("NFKD", s)
     return "".join(c for c in s if not unicodedata.combining(c)).casefold().strip()
 

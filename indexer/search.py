@@ -279,6 +279,14 @@ class Archive:
         return self._index.current().searcher.doc_count()
 
     @_locked
+    @_locked
+    def sizes(self) -> dict:
+        """Where the live generation's bytes go: each field's postings, term texts and (estimated)
+        stored share, the segments' parts and the files beside them (`newsfacet stats --sizes`)."""
+        from .whoosh_ext import sizes
+        live = self._index.current()
+        return sizes.measure(live.ix, live.searcher.reader(), live.gen).to_dict()
+
     def stats(self, top: int = 10) -> dict:
         """Figures of the live generation, its files verified against their checksums first."""
         live = self._index.current()

@@ -144,6 +144,20 @@ def test_stats(runner, seed_index):
     assert "documents:  1" in text.output
 
 
+def test_stats_sizes_show_each_fields_share(runner, seed_index):
+    """issue 20.3: `stats --sizes` says where the bytes go, per field: postings (exact, they add up
+    to the segments' postings part), term texts and the stored texts (estimated)."""
+    out = runner.invoke(main, ["stats", "--sizes", "--json", "--index-dir", str(seed_index)])
+    assert out.exit_code == 0, out.output
+    sizes = json.loads(out.output)["sizes"]
+    fields = {f["name"]: f for f in sizes["fields"]}
+    assert fields["body"]["postings"] > 0 and fields["body"]["stored"] > 0 and fields["body"]["terms"] > 10
+    assert sum(f["postings"] for f in sizes["fields"]) == sizes["parts"]["pst"]
+    assert sizes["total"] >= sum(sizes["parts"].values()) and sizes["sampled"] == 1
+    text = runner.invoke(main, ["stats", "--sizes", "--index-dir", str(seed_index)]).output
+    assert "postings" in text and "body" in text and "%" in text
+
+
 def test_entities_command(runner, seeds_dir, tmp_path):
     body = (seeds_dir / "000_90e7ea76cff56edb.txt").read_text(encoding="utf-8")
     f = tmp_path / "in.jsonl"

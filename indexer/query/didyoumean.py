@@ -158,11 +158,11 @@ def _correct(live, text: str, within: np.ndarray | None = None, languages=()) ->
     reader = searcher.reader()
     analyzers = _analyzers(live, languages)
     spans, options = [], []
-    shown: dict[str, tuple[str, bool] | None] = {}
+    shown: dict[tuple[str, str], tuple[str, bool] | None] = {}     # (stem, language) -> surface
     names = known_names(live)
 
     def rank(c: Candidate):       # an edit no story writes counts as one more; names weigh more
-        surface = shown[c.stem] or ("", False)
+        surface = shown[c.key] or ("", False)
         named = NAME_WEIGHT if surface[0] in names else 1.0
         return c.distance + (not surface[1]), -c.frequency * c.weight * named, c.stem
 
@@ -188,11 +188,12 @@ def _correct(live, text: str, within: np.ndarray | None = None, languages=()) ->
         found.sort(key=lambda c: (c.distance, -c.frequency, c.stem))
         screened = []
         for c in found[:SCREENED]:
-            if c.stem not in shown:
+            if c.key not in shown:
                 if budget.expired():      # each reads up to SAMPLE_STORIES stories
                     break
-                shown[c.stem] = _surface(searcher, c.analyzer, c)
-            screened.append(c)
+                shown[c.key] = _surface(searcher, c.analyzer, c)
+            if shown[c.key]:          # a stem no story writes in this language (`voraussetz` read as English)
+                screened.append(c)
         found = sorted(screened, key=rank)
         if found:
             spans.append(m.span())
@@ -203,15 +204,15 @@ def _correct(live, text: str, within: np.ndarray | None = None, languages=()) ->
     for combo in itertools.islice(itertools.product(*options), MAX_COMBINATIONS):
         if budget.expired():
             break
-        words = [shown[c.stem][0] for c in combo if shown[c.stem]]
+        words = [shown[c.key][0] for c in combo if shown[c.key]]
         if len(words) < len(combo):
             continue
         fixed = _replace(text, spans, words)
         hits = _count(live, fixed, within, languages)
         if hits == 0:
             continue
-        unseen = sum(1 for c in combo if not shown[c.stem][1])
-        named = sum(1 for c in combo if shown[c.stem][0] in names)
+        unseen = sum(1 for c in combo if not shown[c.key][1])
+        named = sum(1 for c in combo if shown[c.key][0] in names)
         likely = hits * math.prod(c.weight for c in combo) * NAME_WEIGHT ** named
         key = (sum(c.distance for c in combo) + unseen, -likely, sum(-c.frequency for c in combo))
         if best is None or key < best[0]:
@@ -226,6 +227,12 @@ class Candidate:
                  analyzer=None):
         self.stem, self.distance, self.frequency, self.words = stem, distance, frequency, words
         self.weight, self.analyzer = weight, analyzer      # the language whose stem it is
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """The stem in its language: `voraussetz` is how German stems "Voraussetzung", and also
+        what English makes of "voraussetzing", which no story writes (shown per language)."""
+        return self.stem, getattr(self.analyzer, "language", "")
 
     def __repr__(self):
         return f"Candidate({self.stem!r}, d={self.distance}, f={self.frequency}, {self.words})"

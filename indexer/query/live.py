@@ -9,6 +9,7 @@ opens it; the old searcher closes when its last request lets go of it.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ from .labels import labels as read_labels
 from .tables import Tables
 
 REFRESH_EVERY_S = 0.0      # seconds between checks for a new commit: every request (a few stats, ~0.1 ms)
+RACY_NS = 2_000_000_000  # a folder changed this recently may change again unseen (coarse mtimes): keep looking
 REVERIFY_S = 3600.0      # a read that fails again verifies the files again at most this often
 TABLES_WAIT_S = 120.0    # a serving worker waits this long at most for a new commit's derived tables
 log = logging.getLogger(__name__)
@@ -155,6 +157,26 @@ class LiveIndex:
         self._live: Live | None = None
         self._checked = 0.0
         self._waiting: tuple[int, float] = (-1, 0.0)     # (commit, since when) whose tables are awaited
+        self._seen: tuple | None = None                  # the folder's fingerprint when last found current
+
+    def _fingerprint(self) -> tuple | None:
+        """What changes whenever a commit, a name table or derived tables land: where `current`
+        points and its folder's entries (a new file changes the folder's mtime). Two system calls,
+        where `_stale` reads Whoosh's TOC (~0.2 ms: 17% of a 6 ms search when done per request)."""
+        link = self.index_dir / store.CURRENT
+        try:
+            st = os.stat(link)
+            return os.readlink(link), st.st_ino, st.st_mtime_ns
+        except OSError:
+            return None
+
+    def _moved(self) -> bool:
+        """Whether the index may have changed since the last full look (`_stale`)."""
+        fp = self._fingerprint()
+        if fp is not None and fp == self._seen:
+            return False
+        self._seen = None
+        return True
 
     def _stale(self, live: Live, wait: bool = False) -> bool:
         """Whether a newer generation or commit has landed. With `wait`, a serving worker keeps the
@@ -216,11 +238,15 @@ class LiveIndex:
             live = self._live
             if live is None:
                 live = self._live = self._open_warm()
-            elif now - self._checked >= self.refresh_every:
+            elif now - self._checked >= self.refresh_every and self._moved():
                 self._checked = now
                 if self._stale(live, wait=True):
                     self._live = None
                     live = self._live = self._open_warm()
+                elif self._waiting[0] < 0 or self._waiting[0] == live.searcher.reader().generation():
+                    fp = self._fingerprint()              # nothing awaited: look again when the folder moves
+                    # (not while its mtime is this recent: a commit in the same clock tick would not move it)
+                    self._seen = fp if fp is not None and time.time_ns() - fp[2] > RACY_NS else None
             problem = store.changed_file(live.files)
             if problem is not None and store.changed_file(live.files, deleted_ok=True) is None \
                     and self._stale(live):

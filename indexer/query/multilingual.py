@@ -39,10 +39,11 @@ MAX_LANGUAGES = 12        # alternatives per word: the archive's most common lan
 PARSER_SETS = 32          # language sets whose parsers are kept per generation (a URL may ask any)
 
 
-def MultilingualParser(fieldnames, schema, languages: tuple[str, ...] = (), **kwargs):
-    """The NewsParser (`semantics.py`), each word and phrase analysed in each of `languages`."""
+def MultilingualParser(fieldnames, schema, languages: tuple[str, ...] = (), reader=None, **kwargs):
+    """The NewsParser (`semantics.py`), each word and phrase analysed in each of `languages`
+    (`reader`: the generation's, to tell a common word of one language from a word no story holds)."""
     p = _Parser(fieldnames, schema, **kwargs)
-    p.languages = languages
+    p.languages, p.reader = languages, reader
     if any(isinstance(plugin, qparser.PhrasePlugin) for plugin in p.plugins):
         p.remove_plugin_class(qparser.PhrasePlugin)
         p.add_plugin(_Phrases())
@@ -75,14 +76,21 @@ def _alternatives(forms: dict, stopped: list[str]):
     return out[0] if len(out) == 1 else _Alternatives(out)
 
 
-def own_languages(q, languages: tuple[str, ...]):
+def own_languages(q, languages: tuple[str, ...], reader=None):
     """The parsed query with each form kept to its languages: a language no word of the query is
     searched in loses its stop-word alternatives, and a form every language shares is searched
-    without the restriction (what a one-language archive does)."""
+    without the restriction (what a one-language archive does).
+
+    Words that are only common words in one language are still words in another: `also`, `was`,
+    `war`, `die` (German stop words) find the English stories an English archive finds (issue 21:
+    `also` found 0 of 508 Reuters stories once gnad was added). The query gets the no-words notice
+    when it has no word in the archive's commonest language (`the`), or when its words in the
+    other languages are in no story (`der die das` where no English story writes them)."""
     nodes = list(_walk(q))
     words_in = {lang for node in nodes if isinstance(node, _InLanguages) for lang in node.langs}
     stopped_in = {ENGLISH if n.text == UNDETERMINED else n.text for n in nodes if isinstance(n, _Stopped)}
-    if stopped_in - words_in and _plain_words(q):
+    if stopped_in - words_in and _plain_words(q) and (
+            languages[0] in stopped_in - words_in or not _may_match(q, reader)):
         return wq.NullQuery       # `the`, `der die das`: only common words of a language, as in one-language archives
     everywhere = set(languages)
 
@@ -105,6 +113,27 @@ def own_languages(q, languages: tuple[str, ...]):
             inner_or = isinstance(node, wq.Or) or (in_or and not isinstance(node, (wq.And, wq.BinaryQuery)))
         return node.apply(lambda c: fix(c, inner_or))
     return fix(q)
+
+
+def _may_match(node, reader) -> bool | None:
+    """Whether the query's words could find a story in the languages they are words in: every word
+    of an AND, one of an OR, held by some story (None: no word here, only common words; True when
+    there is no reader to ask, or for a phrase or another kind of query, not looked up here)."""
+    if reader is None:
+        return True
+    if isinstance(node, _Stopped):
+        return None
+    if isinstance(node, _InLanguages):
+        leaves = [node.a] if node.a.is_leaf() else list(node.a.leaves())
+        if not all(isinstance(leaf, wq.Term) and leaf.fieldname in TEXT_FIELDS for leaf in leaves):
+            return True
+        return all(reader.doc_frequency(leaf.fieldname, leaf.text) > 0 for leaf in leaves)
+    if isinstance(node, (wq.And, wq.Or)):
+        found = [v for v in (_may_match(c, reader) for c in node.subqueries) if v is not None]
+        if not found:
+            return None
+        return all(found) if isinstance(node, wq.And) else any(found)
+    return None if node is wq.NullQuery or isinstance(node, wq.NullQuery.__class__) else True
 
 
 def _same_word(node) -> bool:
@@ -139,11 +168,12 @@ def _walk(q):
 
 class _Parser(NewsParser):
     languages: tuple[str, ...] = ()
+    reader = None
 
     def parse(self, text, normalize=True, debug=False):
         q = super().parse(text, normalize=False, debug=debug)
         if len(self.languages) > 1:
-            q = own_languages(q, self.languages)
+            q = own_languages(q, self.languages, self.reader)
         return q.normalize() if normalize else q
 
     def term_query(self, fieldname, text, termclass, boost=1.0, tokenize=True, removestops=True):
@@ -260,7 +290,7 @@ def parsers(live, requested: list[str] | tuple[str, ...], make_parsers):
         if len(langs) == 1:
             found = make_parsers(bound_schema(schema, langs[0]))
         else:
-            found = make_parsers(schema, MultilingualParser, languages=langs)
+            found = make_parsers(schema, MultilingualParser, languages=langs, reader=live.searcher.reader())
     if len(cache) < PARSER_SETS:      # junk `language=` values must not grow memory
         cache[key] = found
     return found
