@@ -24,7 +24,7 @@ from ..engines.solr.client import SolrError
 from ..facetspec import BY_PARAM, FACETS
 import numpy as np
 
-from . import budget, export, hits, matching
+from . import budget, export, hits, matching, solrgroups
 from .facetcounts import FACET_LIMIT, facet_value
 from .highlight import highlight_paragraphs, sanitize_many
 from .parse import NOTHING, highlight_terms, parse
@@ -36,6 +36,15 @@ from .tables import MAX_YEARS_SPAN, UNDATED_VALUE, _collapse_gaps
 FIELDS = "id,path,title,body,date,dateline,place,source,url,language," + ",".join(
     f.display for f in FACETS if f.display)
 SORT = {"relevance": "score desc, seq asc", "newest": "date desc, seq asc", "oldest": "date asc, seq asc"}
+
+
+def ids_filter(ids: list[str]) -> str:
+    """A filter matching these ids exactly (a separator no id holds: feed ids may hold commas)."""
+    return "{!terms f=id separator='\u001f'}" + "\u001f".join(ids)
+
+
+def _version(d: dict) -> Version:
+    return Version(id=d["id"], title=d.get("title", ""), date=(d.get("date") or "")[:10] or None)
 
 
 def _stored(doc: dict) -> dict:
@@ -129,39 +138,66 @@ class SolrArchive:
             q, notice = parse(live, req.q, req.match, req.languages)
         return q, notice, deadline
 
+    def _select(self, body: dict) -> dict:
+        try:
+            return self.client.select({}, body)
+        except SolrError as exc:
+            if exc.status == 400:          # Solr could not run what the query became: the user's 400
+                raise QueryError(f"the search engine could not run this query: {exc}", "q") from None
+            raise
+
     def search(self, req: SearchRequest) -> SearchResult:
         started = time.perf_counter()
         live = self.live
         q, notice, deadline = self._query(live, req)
         sort = req.sort if (q is not None or req.sort != "relevance") else "newest"
-        fqs = filters(req, live.twins)
         offset = (req.page - 1) * req.per_page
-        body = {"query": self._translate(live, q), "filter": fqs,
-                "offset": offset, "limit": req.per_page, "fields": FIELDS + ",score",
-                "sort": SORT[sort], "facet": facet_request(req, FACET_LIMIT, live.twins),
+        base = {"query": self._translate(live, q), "filter": filters(req, live.twins),
                 "params": {"q.op": "OR", "timeAllowed": int(budget.DEFAULT.seconds * 1000 * 5)}}
-        try:
-            res = self.client.select({}, body)
-        except SolrError as exc:
-            if exc.status == 400:          # Solr could not run what the query became: the user's 400
-                raise QueryError(f"the search engine could not run this query: {exc}", "q") from None
-            raise
+        facet = facet_request(req, FACET_LIMIT, live.twins)
+        if req.group:
+            facet[solrgroups.FACET] = solrgroups.facet()
+        res = self._select({**base, "offset": offset, "limit": req.per_page, "fields": FIELDS + ",dup_group,score",
+                            "sort": SORT[sort], "facet": facet})
         if res.get("responseHeader", {}).get("partialResults"):
             cut = budget.CUT_NOTICE.format(seconds=budget.DEFAULT.seconds * 5)
             notice = f"{notice}; {cut}" if notice else cut
         total = int(res["response"]["numFound"])
-        page = _Page(res["response"]["docs"], live.searcher.schema)
+        docs = res["response"]["docs"]
+        matched = solrgroups.Matched(total, res.get("facets", {})) if req.group and total else None
+        if matched is not None and matched.sizes:       # the matches hold versions: one hit per group
+            docs = self._collapsed_page(matched, base, SORT[sort], offset, req.per_page, docs)
+        groups = matched.count if matched is not None else total
+        page = _Page(docs, live.searcher.schema)
         terms = highlight_terms(live.reader, q) if q is not None and q is not NOTHING else frozenset()
         analyzer = live.searcher.schema["body"].analyzer
         shown = [hits.hit(page, i, d.get("score"), terms, analyzer, req.match) for i, d in enumerate(page.docs)]
         for h, clean in zip(shown, sanitize_many([h.snippet for h in shown])):
             h.snippet = clean
+        if matched is not None and matched.sizes:
+            found = matched.versions(self._select, base, SORT[sort], [(d["id"], int(d.get("dup_group") or 0))
+                                                                      for d in docs])
+            for h in shown:
+                others, h.versions_count = found.get(h.id, ([], 0))
+                h.versions = [_version(d) for d in others]
         facets, granularity = self._facets(live, req, res.get("facets", {}))
         return SearchResult(
-            query=req.q, total=total, page=req.page, pages=max(1, math.ceil(total / req.per_page)),
+            query=req.q, total=total, page=req.page, pages=max(1, math.ceil(groups / req.per_page)),
             took_ms=round((time.perf_counter() - started) * 1000, 1), suggestion=None, hits=shown,
-            facets=facets, sort=sort, date_granularity=granularity, notice=notice, groups=total, grouped=False,
-            match=req.match, newest=self._newest())
+            facets=facets, sort=sort, date_granularity=granularity, notice=notice, groups=groups,
+            grouped=matched is not None, match=req.match, newest=self._newest())
+
+    def _collapsed_page(self, matched, base: dict, sort: str, offset: int, limit: int, docs: list[dict]) -> list[dict]:
+        """The page's documents with each group's best-ranked story only (solrgroups.py); the stored
+        fields of those the first request did not return are read by id."""
+        chosen = matched.page(self._select, base, sort, offset, limit)
+        have = {d["id"]: d for d in docs}
+        missing = [i for i, _ in chosen if i not in have]
+        if missing:
+            got = self._select({"query": "*:*", "filter": [ids_filter(missing)], "limit": len(missing),
+                                "fields": FIELDS + ",dup_group"})
+            have.update((d["id"], d) for d in got["response"]["docs"])
+        return [{**have[i], "score": score} for i, score in chosen if i in have]
 
     def _translate(self, live, q) -> str:
         if q is NOTHING:
@@ -209,11 +245,12 @@ class SolrArchive:
         return docs[0]["date"][:10] if docs else None
 
     def story(self, doc_id: str, q: str = "") -> Story | None:
-        res = self.client.select({"q": "{!term f=id}" + doc_id, "rows": 1, "fl": FIELDS})
+        res = self.client.select({"q": "{!term f=id}" + doc_id, "rows": 1, "fl": FIELDS + ",dup_group"})
         docs = res["response"]["docs"]
         if not docs:
             return None
         f = _stored(docs[0])
+        versions = [_version(d) for d in solrgroups.story_versions(self.client, doc_id, int(f.get("dup_group") or 0))]
         terms: frozenset[str] = frozenset()
         if q:
             try:
@@ -230,7 +267,7 @@ class SolrArchive:
             place=f.get("place", ""), source=f.get("source", ""), url=f.get("url", ""), path=f.get("path", ""),
             paragraphs=highlight_paragraphs(body, terms, analyzer), body=body, truncated=len(body) < len(whole),
             body_chars=len(whole), **hits.chips(f, "mention", hits.STORY_CHIPS), language=lang,
-            similar=self.related(doc_id))
+            similar=self.related(doc_id), versions=versions)
 
     def related(self, doc_id: str, rows: int = 5) -> list[Version]:
         """Solr's MoreLikeThis query parser (distributed) over the story's English-analysed text;

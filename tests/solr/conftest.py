@@ -6,10 +6,16 @@ it), and stopped when the run ends (tests/conftest.py, `pytest_unconfigure`).
 Where Java, Maven or Solr's jars are missing the tests are skipped with the reason, unless
 NEWSFACET_REQUIRE_CLUSTER=1 (CI), where that is a failure. Each test module gets its own
 collection, so a user's `newsfacet` collection on a running cluster is never touched.
+
+The 5,000 Reuters stories the differential, grouping, spelling and web tests compare are indexed
+once for the whole run (`reuters5000`: a Whoosh index and a collection), by whichever worker asks
+first; the other waits for it and reads the same two. Its collection is deleted when the run ends
+(tests/conftest.py, `pytest_unconfigure`, from the names listed in `SHARED_COLLECTIONS`).
 """
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import sys
 import uuid
@@ -26,6 +32,8 @@ import cluster  # noqa: E402  (tests/solrcluster/cluster.py)
 from indexer.engines.solr.client import SolrClient, SolrURL  # noqa: E402
 
 REQUIRE = os.environ.get("NEWSFACET_REQUIRE_CLUSTER") == "1"
+REUTERS_N = 5000
+SHARED_COLLECTIONS = "solr-collections.txt"      # in the run's shared folder: deleted at the end
 
 
 @dataclass
@@ -44,11 +52,17 @@ def _unavailable(reason: str):
     pytest.skip(f"no SolrCloud for the engine tests: {reason}")
 
 
-def shared_folder(config) -> Path:
-    """Where this run's own cluster lives: one for the whole run, however many pytest-xdist workers
-    (a worker's basetemp is `<the run's basetemp>/gwN`); tests/conftest.py stops it at the end."""
+def run_folder(config) -> Path:
+    """The folder every pytest-xdist worker of this run shares (a worker's basetemp is `<the run's
+    basetemp>/gwN`)."""
     base = config._tmp_path_factory.getbasetemp()
-    return (base.parent if hasattr(config, "workerinput") else base) / "solrcloud"
+    return base.parent if hasattr(config, "workerinput") else base
+
+
+def shared_folder(config) -> Path:
+    """Where this run's own cluster lives: one for the whole run, however many pytest-xdist workers;
+    tests/conftest.py stops it at the end."""
+    return run_folder(config) / "solrcloud"
 
 
 def start_or_join(folder: Path) -> str:
@@ -99,3 +113,43 @@ def collection(solr_cluster, request):
         client.request("admin/configs", {"action": "DELETE", "name": name})
     except Exception:
         pass
+
+
+@dataclass
+class Corpus:
+    data: Path          # the folder of the stories (one JSON Lines file)
+    whoosh: Path        # its Whoosh index
+    client: SolrClient  # its collection
+
+
+@pytest.fixture(scope="session")
+def reuters5000(solr_cluster, request) -> Corpus:
+    """The first 5,000 Reuters stories in both engines, indexed once for the run (see the docstring)."""
+    from corpora import corpus_records
+    from indexer.build import build_index
+    from indexer.engines.solr import indexing
+
+    folder = run_folder(request.config) / "reuters5000"
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    with open(folder.parent / "reuters5000.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)          # the other worker waits, then reads what this one built
+        done = folder / "done.json"
+        if done.is_file():
+            name = json.loads(done.read_text())["collection"]
+            return Corpus(folder / "data", folder / "ix", solr_cluster.collection(name))
+        data = folder / "data"
+        data.mkdir(parents=True, exist_ok=True)
+        with open(data / "reuters.jsonl", "w", encoding="utf-8") as f:
+            for rec in corpus_records(limit=REUTERS_N):
+                f.write(json.dumps(rec) + "\n")
+        name = f"nf_reuters5000_{uuid.uuid4().hex[:6]}"
+        client = solr_cluster.collection(name)
+        with open(folder.parent / SHARED_COLLECTIONS, "a") as f:
+            f.write(f"{solr_cluster.url}\t{name}\n")
+        client.setup(shards=2, replicas=2)
+        report = indexing.index(client, [data])
+        assert report.documents == REUTERS_N, report.problems[:5]
+        build_index([data], folder / "ix", progress=False)
+        done.write_text(json.dumps({"collection": name}))
+        return Corpus(data, folder / "ix", client)
+

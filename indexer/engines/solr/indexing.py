@@ -30,6 +30,7 @@ from ...feedrun import is_feed_list
 from ...prepare import prepare
 from ...schema import SCHEMA, TITLE_BOOST
 from ...typed import typed_field
+from . import groups
 from .client import SolrClient
 
 BATCH = 500
@@ -44,6 +45,7 @@ class SolrReport:
     unchanged: int = 0
     removed: int = 0
     documents: int = 0
+    regrouped: int = 0        # stories whose near-duplicate group changed (groups.py)
     problems: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
@@ -88,6 +90,9 @@ def to_solr(fields: dict, sig: str, seq: int) -> dict:
         doc["date"] = fields["date"].strftime("%Y-%m-%dT%H:%M:%SZ")
     if lang:
         doc["language"] = lang
+    signature = groups.encode(fields.get("minhash") or b"")
+    if signature:
+        doc["minhash"] = signature
     for spec in FACETS:
         if spec.single:
             continue
@@ -250,4 +255,7 @@ def _run(client, paths, rebuild, max_bytes, follow_links, problem, batch, report
     finally:
         sender.shutdown(wait=True)
     client.commit()
+    report.regrouped = groups.regroup(client)      # the groups over the stories just committed
+    if report.regrouped:
+        client.commit()
     return report
