@@ -31,10 +31,10 @@ def _solr_ids(client) -> set[str]:
 
 
 def _same_answers(whoosh, solr, queries):
-    for q in queries:
-        params = {"q": [q], "group": ["off"], "correct": ["off"]}
+    for q, group in [(q, g) for q in queries for g in ("on", "off")]:
+        params = {"q": [q], "group": [group], "correct": ["off"]}
         w, s = whoosh.search(parse_request(params)), solr.search(parse_request(params))
-        assert s.total == w.total, q
+        assert (s.total, s.groups) == (w.total, w.groups), (q, group)
         for name in w.facets:
             assert [(v.value, v.count) for v in s.facets[name]] == [(v.value, v.count) for v in w.facets[name]], (q, name)
 
@@ -59,19 +59,23 @@ def test_new_changed_removed_files(collection, tmp_path):
     _write(data / "b.jsonl", changed)                    # 20 stories dropped, 80 rewritten, 20 added
     os.utime(data / "b.jsonl", ns=(1, 10**18))
     (data / "c.jsonl").unlink()
-    _write(data / "d.jsonl", recs[320:360])
+    # versions of kept, rewritten and removed stories: groups form, change and go (groups.py)
+    copies = [dict(recs[i], id=recs[i]["id"] + "-v2") for i in (0, 5, 120, 250)]
+    _write(data / "d.jsonl", recs[320:360] + copies)
     build_index([data], ix, progress=False)
     second = indexing.index(collection, [data])
     assert (second.new, second.changed, second.removed, second.unchanged) == (1, 1, 1, 1)
-    assert second.documents == 100 + 40
+    assert second.documents == 100 + 40 + 4 and second.regrouped >= 3
 
-    expected = {r["id"] for r in recs[0:100] + changed + recs[320:360]}
+    expected = {r["id"] for r in recs[0:100] + changed + recs[320:360] + copies}
     assert _solr_ids(collection) == expected
     whoosh = Archive(ix)
     try:
         solr = SolrArchive(collection)
         assert solr.search(parse_request({"q": ['"Rewritten"']})).total == 80
         _same_answers(whoosh, solr, ["", "oil", "rewritten", "trade OR deficit", '"net profit"'])
+        everything = solr.search(parse_request({"q": [""]}))
+        assert everything.groups <= everything.total - 3          # the copies are shown with their originals
     finally:
         whoosh.close()
 
