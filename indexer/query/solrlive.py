@@ -9,22 +9,30 @@ and only then translated (`solrquery.py`). Word lists and labels are cached for 
 """
 from __future__ import annotations
 
+import bisect
 import threading
 import time
+import urllib.parse
 from types import SimpleNamespace
+
+from whoosh.automata.fsa import find_all_matches
+from whoosh.automata.lev import levenshtein_automaton
 
 from .. import names as known_names
 from ..facetspec import FACETS
 from ..nametable import NameTable
 from ..schema import SCHEMA
 from . import budget
-from .parse import make_parsers
+from .parse import NOTHING, make_parsers
 
 # positions: phrases, word lists, `title:*`; the typed sub-fields (typed.py) hold `word|weight` terms
 SOLR_FIELD = {"title": "title_t", "body": "body_t", "title_typed": "title_typed", "body_typed": "body_typed"}
 SCORED_FIELD = {"title": "title_f", "body": "body_t"}         # a term's score (title weighted as Whoosh)
 SEP = "\t"
 REFRESH_S = 60.0
+SAMPLED = 40                  # stories read to see how a stem is written (didyoumean.SAMPLE_STORIES)
+FIRST_READ = 8                # ... of which read first (suggest.SURFACE_STORIES)
+PREFIXES_KEPT = 256           # word lists by prefix kept while a SolrLive lives (REFRESH_S)
 
 
 def solr_field(name: str) -> str:
@@ -40,37 +48,57 @@ def _b(text) -> bytes:
 
 
 class SolrReader:
-    """The part of Whoosh's IndexReader the parser and pattern expansion use."""
+    """The part of Whoosh's IndexReader the parser, pattern expansion and spelling help use."""
 
     schema = SCHEMA
 
     def __init__(self, client):
         self.client = client
         self._lexicons: dict[str, list[tuple[bytes, int]]] = {}
+        self._frequencies: dict[str, dict[bytes, int]] = {}
+        self._prefixed: dict[tuple[str, str], list[bytes]] = {}
         self._count: int | None = None
 
     def _terms(self, field: str, **params) -> list[tuple[str, int]]:
-        res = self.client.request(f"{self.client.url.collection}/terms", {
-            "terms.fl": solr_field(field), "terms.limit": -1, "terms.sort": "index", "terms.mincount": 1,
-            "terms.maxcount": -1, **params})
+        params = {"terms.fl": solr_field(field), "terms.limit": -1, "terms.sort": "index", "terms.mincount": 1,
+                  "terms.maxcount": -1, **params}
+        if len(params.get("terms.list", "")) > 1000:       # hundreds of words: in the body, not the URL
+            res = self.client.request(f"{self.client.url.collection}/terms", {}, urllib.parse.urlencode(
+                params).encode("utf-8"), content_type="application/x-www-form-urlencoded")
+        else:
+            res = self.client.request(f"{self.client.url.collection}/terms", params)
         flat = res.get("terms", {}).get(solr_field(field), [])
         if isinstance(flat, dict):
             return list(flat.items())
         return [(flat[i], int(flat[i + 1])) for i in range(0, len(flat), 2)]
 
     def expand_prefix(self, fieldname: str, prefix):
+        """The field's terms with the prefix, sorted (read once per prefix while this reader lives)."""
         prefix = prefix.decode("utf-8") if isinstance(prefix, bytes) else prefix
-        return [_b(t) for t, _ in self._terms(fieldname, **({"terms.prefix": prefix} if prefix else {}))]
+        key = (fieldname, prefix)
+        got = self._prefixed.get(key)
+        if got is None:
+            got = [_b(t) for t, _ in self._terms(fieldname, **({"terms.prefix": prefix} if prefix else {}))]
+            if len(self._prefixed) > PREFIXES_KEPT:
+                self._prefixed.clear()
+            self._prefixed[key] = got
+        return list(got)
 
     def lexicon(self, fieldname: str):
         got = self._lexicons.get(fieldname)
         if got is None:
             got = self._lexicons[fieldname] = [(_b(t), n) for t, n in self._terms(fieldname)]
+            self._frequencies[fieldname] = dict(got)      # every word's count: no look-up needed
         return [t for t, _ in got]
 
     def doc_frequency(self, fieldname: str, btext) -> int:
-        self.lexicon(fieldname)
-        return dict(self._lexicons[fieldname]).get(_b(btext), 0)
+        """From the field's word list when it was read, else from one look-up (remembered)."""
+        known = self._frequencies.setdefault(fieldname, {})
+        btext = _b(btext)
+        if fieldname not in self._lexicons and btext not in known:
+            text = btext.decode("utf-8")
+            known[btext] = dict(self._terms(fieldname, **{"terms.list": text})).get(text, 0)
+        return known.get(btext, 0)
 
     def doc_count_all(self) -> int:
         if self._count is None:
@@ -85,6 +113,17 @@ class SolrReader:
                 for t, n in self._terms(field, **{"terms.list": ",".join(sorted(ws))}):
                     out[(field, t)] = n
         return out
+
+    def terms_within(self, fieldname: str, text: str, maxdist: int, prefix: int = 0):
+        """The field's terms within `maxdist` edits of `text` sharing its first `prefix` letters: Whoosh's
+        own Levenshtein automaton run over the terms with that prefix, so the same terms as on Whoosh."""
+        words = [t.decode("utf-8") for t in self.expand_prefix(fieldname, text[:prefix])]
+        dfa = levenshtein_automaton(text, maxdist, prefix).to_dfa()
+
+        def first_at_least(word: str):
+            i = bisect.bisect_left(words, word)
+            return words[i] if i < len(words) else None
+        return list(find_all_matches(dfa, first_at_least))
 
     def with_field(self) -> dict[str, int]:
         """Stories with a word in each text field (Lucene's docCount), and every story under "*"."""
@@ -102,13 +141,53 @@ class SolrReader:
         return any(t == text for t, _ in self._terms(field, **{"terms.list": text}))
 
 
+class SolrSearcher:
+    """The two calls of Whoosh's Searcher the spelling help and suggestions make to see how stories
+    write a stem (`docs_for_query` of one term, then `stored_fields`): the first SAMPLED stories
+    holding it in indexing order, as Whoosh's docnum order gives them."""
+
+    schema = SCHEMA
+
+    def __init__(self, client, reader: SolrReader):
+        self.client = client
+        self._reader = reader
+
+    def reader(self) -> SolrReader:
+        return self._reader
+
+    def docs_for_query(self, q):
+        """Keys of the stories holding a one-term query's term (a `whoosh.query.Term`), read as they
+        are taken: FIRST_READ stories (suggestions take 6), then the rest of SAMPLED (spelling, 40)."""
+        query = "{!term f=%s}%s" % (solr_field(q.fieldname), q.text)
+        start = 0
+        for rows in (FIRST_READ, SAMPLED - FIRST_READ):
+            docs = self.client.select({"q": query, "start": start, "rows": rows, "fl": "body",
+                                       "sort": "seq asc"})["response"]["docs"]
+            for d in docs:
+                yield _Stored(d)
+            if len(docs) < rows:
+                return
+            start += rows
+
+    def stored_fields(self, key: "_Stored") -> dict:
+        return key.fields
+
+
+class _Stored:
+    """A story `SolrSearcher.docs_for_query` read, standing where Whoosh hands out a docnum."""
+    __slots__ = ("fields",)
+
+    def __init__(self, fields: dict):
+        self.fields = fields
+
+
 class SolrLive:
     """A `live.Live` look-alike over a collection, for `parse.parse` and `facetcounts.value_named`."""
 
     def __init__(self, client):
         self.client = client
         self.reader = SolrReader(client)
-        self.searcher = SimpleNamespace(schema=SCHEMA, reader=lambda: self.reader)
+        self.searcher = SolrSearcher(client, self.reader)
         self.parser, self.plain_parser = make_parsers(SCHEMA)
         self.parsers: dict = {}
         self.lexicons = budget.Lexicons(self.reader)
@@ -117,6 +196,7 @@ class SolrLive:
         self._folded: dict[str, dict[str, str]] = {}
         self._twins: dict[str, dict[str, list[str]]] = {}
         self.lock = threading.Lock()
+        self.suggester = None            # solrsuggest.SolrSuggester, made when first asked
         self._names_lock = threading.Lock()
         self.opened = time.monotonic()
         # `valuenames._held` asks `tables.facets[field].index` whether a value is held: each facet's
@@ -125,6 +205,16 @@ class SolrLive:
 
     def stale(self) -> bool:
         return time.monotonic() - self.opened > REFRESH_S
+
+    def count_matches(self, q, within: list[str] | None = None) -> int:
+        """Stories a parsed query finds under filter queries (`solrquery.filters`): what the spelling
+        help asks of each correction it tries (didyoumean._count)."""
+        from .solrquery import to_solr
+        if q is NOTHING:
+            return 0
+        res = self.client.select({}, {"query": to_solr(q), "filter": list(within or []), "limit": 0,
+                                      "params": {"q.op": "OR"}})
+        return int(res["response"]["numFound"])
 
     def folded_values(self, fieldname: str) -> dict[str, str]:
         found = self._folded.get(fieldname)

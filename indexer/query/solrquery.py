@@ -131,7 +131,7 @@ def _no_twins(field: str) -> dict[str, list[str]]:
     return {}
 
 
-def _values(field: str, values: list[str], twins=_no_twins) -> str:
+def values_query(field: str, values: list[str], twins=_no_twins) -> str:
     """Any of the values, each with its case twins (`SolrLive.twins`: the index keeps every spelling)."""
     spelt = twins(field)
     every = dict.fromkeys(s for v in values for s in spelt.get(v, [v]))
@@ -147,9 +147,9 @@ def filters(req: SearchRequest, twins=_no_twins) -> list[str]:
         if not (wanted or unwanted):
             continue
         field = spec.field_for(req.match)
-        clauses = ["+" + _values(field, wanted, twins)] if wanted else ["+*:*"]
+        clauses = ["+" + values_query(field, wanted, twins)] if wanted else ["+*:*"]
         if unwanted:
-            clauses.append("-" + _values(field, unwanted, twins))
+            clauses.append("-" + values_query(field, unwanted, twins))
         out.append(f"{{!lucene tag={spec.param} q.op=OR}}" + " ".join(clauses))
     if req.undated:
         out.append("{!lucene tag=date}(*:* -date:[* TO *])")
@@ -179,8 +179,8 @@ def facet_request(req: SearchRequest, limit: int, twins=_no_twins) -> dict:
             body["prefix"] = kind + "|"
         facets[spec.param] = body
         for i, v in enumerate(shown):
-            facets[f"{spec.param}__{i}"] = {"type": "query", "q": _values(field, [v], twins), "domain": domain}
+            facets[f"{spec.param}__{i}"] = {"type": "query", "q": values_query(field, [v], twins), "domain": domain}
         if not kind:
             for j, spellings in enumerate(s for s in twins(field).values() if len(s) > 1):
-                facets[f"{spec.param}__t{j}"] = {"type": "query", "q": _values(field, spellings), "domain": domain}
+                facets[f"{spec.param}__t{j}"] = {"type": "query", "q": values_query(field, spellings), "domain": domain}
     return facets

@@ -14,6 +14,7 @@ listed), did-you-mean and suggestions.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import json
 import math
@@ -24,12 +25,13 @@ from ..engines.solr.client import SolrError
 from ..facetspec import BY_PARAM, FACETS
 import numpy as np
 
-from . import budget, export, hits, matching, solrgroups
-from .facetcounts import FACET_LIMIT, facet_value
+from . import budget, didyoumean, export, hits, matching, solrgroups
+from .facetcounts import FACET_LIMIT, facet_value, label_of
 from .highlight import highlight_paragraphs, sanitize_many
 from .parse import NOTHING, highlight_terms, parse
-from .request import FacetValue, QueryError, SearchRequest, SearchResult, Story, Version
+from .request import FacetValue, QueryError, SearchRequest, SearchResult, Story, Version, _clean_text
 from .solrlive import SolrLive
+from .solrsuggest import SolrSuggester
 from .solrquery import facet_request, filters, idf_boosts, to_solr, words_of
 from .tables import MAX_YEARS_SPAN, UNDATED_VALUE, _collapse_gaps
 
@@ -181,9 +183,23 @@ class SolrArchive:
                 others, h.versions_count = found.get(h.id, ([], 0))
                 h.versions = [_version(d) for d in others]
         facets, granularity = self._facets(live, req, res.get("facets", {}))
+        suggestion = None
+        if q is not None and q is not NOTHING and total < 3:       # did you mean, as search.Archive asks
+            scope = repr(req.filter_key()) if base["filter"] or req.languages else ""
+            suggestion, cut = didyoumean.correct(live, req.q, within=base["filter"] or None, scope=scope,
+                                                 languages=req.languages)
+            if cut:
+                cut = didyoumean.CUT_NOTICE.format(seconds=didyoumean.SECONDS)
+                notice = f"{notice}; {cut}" if notice else cut
+        if suggestion and total == 0 and req.correct:     # what the correction finds, as on Whoosh
+            fixed = self.search(dataclasses.replace(req, q=suggestion, correct=False))
+            if fixed.total:
+                fixed.query, fixed.suggestion, fixed.showing_results_for = req.q, suggestion, suggestion
+                fixed.took_ms = round((time.perf_counter() - started) * 1000, 1)
+                return fixed
         return SearchResult(
             query=req.q, total=total, page=req.page, pages=max(1, math.ceil(groups / req.per_page)),
-            took_ms=round((time.perf_counter() - started) * 1000, 1), suggestion=None, hits=shown,
+            took_ms=round((time.perf_counter() - started) * 1000, 1), suggestion=suggestion, hits=shown,
             facets=facets, sort=sort, date_granularity=granularity, notice=notice, groups=groups,
             grouped=matched is not None, match=req.match, newest=self._newest())
 
@@ -287,7 +303,13 @@ class SolrArchive:
         return (docs[0].get("title", ""), docs[0].get("body", "")) if docs else None
 
     def suggest(self, q: str, limit: int = 8) -> list:
-        return []           # not on this engine yet (README's engine table): the box simply offers nothing
+        """Words and facet values completing the last word of `q`, as on Whoosh (solrsuggest.py)."""
+        live = self.live
+        with live.lock:                  # one suggester per SolrLive, whichever thread asks first
+            if live.suggester is None:
+                live.suggester = SolrSuggester(live, lambda f, v: label_of(live, f, v))
+        with budget.running(budget.Deadline(budget.DEFAULT.seconds)):
+            return live.suggester.suggest(_clean_text(q), limit)
 
     def export(self, req: SearchRequest):
         """(count, rows) of every match in the search's order, read CHUNK at a time with Solr's
