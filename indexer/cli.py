@@ -149,9 +149,11 @@ def index_cmd(paths, index_dir, rebuild, max_mb, procs, follow_links, fetch_arti
     from .feedrun import is_url
     from .readers.fetch import Fetcher
 
+    fetcher = Fetcher(max_bytes=max_mb * 1024 * 1024, deadline=fetch_deadline, allow_private=allow_private)
     if _engine():
         from .engines.cli import index_on_engine
-        return index_on_engine(_engine(), paths, rebuild, max_mb, follow_links, quiet, BadUsage, EXIT_SKIPPED)
+        return index_on_engine(_engine(), paths, rebuild, max_mb, follow_links, quiet, BadUsage, EXIT_SKIPPED,
+                               fetch_articles=fetch_articles, fetcher=fetcher)
     index_dir = _index_dir(index_dir)
     paths = [p if is_url(p) else Path(p) for p in paths] or [Path("seeds")]
     unsupported = []
@@ -164,8 +166,7 @@ def index_cmd(paths, index_dir, rebuild, max_mb, procs, follow_links, fetch_arti
     try:
         report = build_index(paths, index_dir, rebuild=rebuild, procs=procs,
                              progress=None if not quiet else False, follow_links=follow_links,
-                             fetch_articles=fetch_articles, fetcher=Fetcher(
-                                 max_bytes=max_mb * 1024 * 1024, deadline=fetch_deadline, allow_private=allow_private),
+                             fetch_articles=fetch_articles, fetcher=fetcher,
                              max_bytes=max_mb * 1024 * 1024, on_problem=report_problem)
     except store.IndexLocked as exc:
         raise Locked(str(exc)) from None

@@ -28,13 +28,11 @@ def _client(url: str):
 
 
 def index_on_engine(url: str, paths, rebuild: bool, max_mb: int, follow_links: bool, quiet: bool,
-                    bad_usage, exit_skipped: int) -> None:
+                    bad_usage, exit_skipped: int, fetch_articles: bool = False, fetcher=None) -> None:
     from ..feedrun import is_url
     from .solr.indexing import index
 
-    wanted = [Path(p) for p in paths if not is_url(p)] or [Path("seeds")]
-    if any(is_url(p) for p in paths):
-        raise bad_usage("feed URLs are followed by the Whoosh indexer only; give files and folders")
+    wanted = [p if is_url(p) else Path(p) for p in paths] or [Path("seeds")]
     skipped = []
 
     def problem(p):
@@ -45,7 +43,7 @@ def index_on_engine(url: str, paths, rebuild: bool, max_mb: int, follow_links: b
     started = time.perf_counter()
     try:
         report = index(_client(url), wanted, rebuild=rebuild, max_bytes=max_mb * 1024 * 1024,
-                       follow_links=follow_links, on_problem=problem)
+                       follow_links=follow_links, on_problem=problem, fetch_articles=fetch_articles, fetcher=fetcher)
     except FileNotFoundError as exc:
         raise bad_usage(str(exc)) from None
     except EngineError as exc:

@@ -26,11 +26,11 @@ from typing import Callable, Iterable
 
 from ...documents import DEFAULT_MAX_BYTES, ReadProblem, discover, path_text, read_source
 from ...facetspec import FACETS
-from ...feedrun import is_feed_list
+from ...feedrun import is_feed_list, is_url, list_key, read_feed_list
 from ...prepare import prepare
 from ...schema import SCHEMA, TITLE_BOOST
 from ...typed import typed_field
-from . import groups
+from . import feeds, groups
 from .client import SolrClient
 
 BATCH = 500
@@ -72,8 +72,9 @@ def to_solr(fields: dict, sig: str, seq: int) -> dict:
     title = fields.get("_stored_title", fields.get("title", "")) or ""
     body = fields.get("_stored_body", fields.get("body", "")) or ""
     lang = fields.get("language", "") or ""
-    doc = {"id": fields["id"], "path": fields["path"], "file_sig": sig, "seq": seq, "title": str(title),
-           "body": str(body)}
+    doc = {"id": fields["id"], "path": fields["path"], "seq": seq, "title": str(title), "body": str(body)}
+    if sig:                    # a file's story (a feed's carries its feed instead: feeds.py)
+        doc["file_sig"] = sig
     title_terms, body_terms = terms(fields.get("title"), "title"), terms(fields.get("body"), "body")
     if title_terms:            # no empty field: `title:*` finds the stories with a word in the title
         doc.update(title_t=" ".join(title_terms), title_f=weighted(title_terms))
@@ -112,9 +113,9 @@ def to_solr(fields: dict, sig: str, seq: int) -> dict:
 
 def _prepared(job: tuple) -> tuple[dict, str | None]:
     """One story as a Solr document (in a worker process): extraction and analysis, the costly part."""
-    doc, key, sig, seq = job
+    doc, key, sig, seq, extra = job
     fields, warning = prepare(doc, key)
-    return to_solr(fields, sig, seq), (f"{doc.id}: {warning}" if warning else None)
+    return {**to_solr(fields, sig, seq), **extra}, (f"{doc.id}: {warning}" if warning else None)
 
 
 def manifest(client: SolrClient) -> dict[str, dict]:
@@ -147,9 +148,10 @@ def _term(value: str) -> str:
 
 def index(client: SolrClient, paths: Iterable, rebuild: bool = False, max_bytes: int = DEFAULT_MAX_BYTES,
           follow_links: bool = False, on_problem: Callable[[ReadProblem], None] | None = None,
-          batch: int = BATCH, procs: int | None = None) -> SolrReport:
-    """Send the stories under `paths` to the collection; `procs` worker processes extract and
-    analyse them (default: one per core), as the Whoosh indexer's do."""
+          batch: int = BATCH, procs: int | None = None, fetch_articles: bool = False, fetcher=None) -> SolrReport:
+    """Send the stories under `paths` (files, folders, feed lists, feed URLs) to the collection;
+    `procs` worker processes extract and analyse them (default: one per core), as the Whoosh
+    indexer's do. Feeds are fetched with `fetcher` (readers/fetch.py; default: its policy)."""
     report = SolrReport()
 
     def problem(p: ReadProblem) -> None:
@@ -157,7 +159,12 @@ def index(client: SolrClient, paths: Iterable, rebuild: bool = False, max_bytes:
         if on_problem:
             on_problem(p)
 
-    paths = [Path(p) for p in paths]
+    paths = list(paths)
+    urls = [str(p) for p in paths if is_url(p)]
+    paths = [Path(p) for p in paths if not is_url(p)]
+    for p in paths:
+        if not p.exists() and not p.is_symlink():
+            raise FileNotFoundError(f"{p}: no such file or folder")
     procs = procs or os.cpu_count() or 1
     pool = None
     if procs > 1:
@@ -166,14 +173,16 @@ def index(client: SolrClient, paths: Iterable, rebuild: bool = False, max_bytes:
         from ...parallel import _die_with_parent      # a worker left behind by `kill -9` dies with us
         pool = mp.get_context("fork").Pool(procs, initializer=_die_with_parent, initargs=(os.getpid(),))
     try:
-        return _run(client, paths, rebuild, max_bytes, follow_links, problem, batch, report, pool)
+        to_follow = [(url, "") for url in urls]
+        return _run(client, paths, rebuild, max_bytes, follow_links, problem, batch, report, pool,
+                    (to_follow, fetcher, fetch_articles))
     finally:
         if pool is not None:
             pool.terminate()
             pool.join()
 
 
-def _run(client, paths, rebuild, max_bytes, follow_links, problem, batch, report, pool) -> SolrReport:
+def _run(client, paths, rebuild, max_bytes, follow_links, problem, batch, report, pool, feed_run) -> SolrReport:
     if rebuild:
         client.update({"delete": {"query": "*:*"}})
         client.commit()
@@ -181,6 +190,8 @@ def _run(client, paths, rebuild, max_bytes, follow_links, problem, batch, report
     seq = _next_seq(client)
     roots = [path_text(os.path.abspath(p)) for p in paths]
     walk_problems: list[ReadProblem] = []
+    to_follow, fetcher, fetch_articles = feed_run
+    lists: set[str] = set()
     seen: set[str] = set()
     pending: list[tuple] = []
 
@@ -199,7 +210,7 @@ def _run(client, paths, rebuild, max_bytes, follow_links, problem, batch, report
         if pending:
             jobs = pool.imap(_prepared, pending, chunksize=16) if pool else map(_prepared, pending)
             docs = []
-            for (_, key, _, _), (doc, warning) in zip(pending, jobs):
+            for (_, key, _, _, _), (doc, warning) in zip(pending, jobs):
                 if warning:
                     problem(ReadProblem(key, warning, skipped=False))
                 docs.append(doc)
@@ -213,8 +224,11 @@ def _run(client, paths, rebuild, max_bytes, follow_links, problem, batch, report
             if key in seen:
                 continue
             seen.add(key)
-            if is_feed_list(file):
-                problem(ReadProblem(str(file), "feed lists are followed by the Whoosh indexer only; skipped"))
+            if is_feed_list(file):                 # its feeds are fetched after the files (feeds.py)
+                listed, bad = read_feed_list(file)
+                walk_problems.extend(bad)
+                lists.add(list_key(file))
+                to_follow.extend((url, list_key(file)) for url in listed)
                 continue
             try:
                 st = file.stat()
@@ -241,12 +255,25 @@ def _run(client, paths, rebuild, max_bytes, follow_links, problem, batch, report
             stories = len({d.id for d in src.docs})
             sig = SEP.join((key, str(src.size), str(-1 if src.unstable else src.mtime_ns), src.sha256, str(stories)))
             for d in src.docs:
-                pending.append((d, key, sig, seq))
+                pending.append((d, key, sig, seq, {}))
                 seq += 1
                 if len(pending) >= batch:
                     flush()
         for p in walk_problems:
             problem(p)
+        if to_follow or lists:
+            if fetcher is None:
+                from ...readers.fetch import Fetcher
+                fetcher = Fetcher(max_bytes=max_bytes)
+            items, gone = feeds.follow(client, to_follow, lists, fetcher, fetch_articles, problem, report)
+            for d, url, extra in items:
+                pending.append((d, url, None, seq, extra))
+                seq += 1
+                if len(pending) >= batch:
+                    flush()
+            for url in sorted(gone):          # a feed taken off its list: its stories go
+                client.update({"delete": {"query": "{!term f=%s}%s" % (feeds.FIELD, url)}})
+                report.removed += 1
         flush()
         wait()
         for key in sorted(k for k in known if k not in seen and _within(k, roots)):
