@@ -3,7 +3,6 @@ and one browser test of the page (search, highlights, a facet, a story)."""
 from __future__ import annotations
 
 import csv
-import json
 import re
 import sys
 import threading
@@ -11,9 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from corpora import corpus_records
-from indexer.build import build_index
-from indexer.engines.solr import indexing
 from web.app import create_app
 
 pytestmark = [pytest.mark.corpus, pytest.mark.timeout(600)]
@@ -21,22 +17,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "e2e"))
 
 
 @pytest.fixture(scope="module")
-def apps(collection, tmp_path_factory):
-    data = tmp_path_factory.mktemp("web-data")
-    with open(data / "reuters.jsonl", "w", encoding="utf-8") as f:
-        for rec in corpus_records(limit=600):
-            f.write(json.dumps(rec) + "\n")
-    ix = tmp_path_factory.mktemp("web-ix")
-    build_index([data], ix, progress=False)
-    indexing.index(collection, [data], rebuild=True)
-    solr = create_app({"INDEX_DIR": str(collection.url), "TESTING": True})
-    whoosh = create_app({"INDEX_DIR": str(ix), "TESTING": True})
+def apps(reuters5000):
+    """The app over the run's 5,000 Reuters stories in SolrCloud, and over the same in Whoosh."""
+    solr = create_app({"INDEX_DIR": str(reuters5000.client.url), "TESTING": True})
+    whoosh = create_app({"INDEX_DIR": str(reuters5000.whoosh), "TESTING": True})
     return solr, whoosh
 
 
 @pytest.mark.parametrize("query", ["q=coffee&group=off", "q=oil&country=US&group=off",
                                    "q=trade&not_country=JP&match=about&group=off", "country=BR&group=off",
-                                   "q=%22net+profit%22&sort=newest&group=off"])
+                                   "q=%22net+profit%22&sort=newest&group=off", "q=dividend", "q=qtly+div&page=2",
+                                   "q=cofee+brazl"])
 def test_api_search_same_as_whoosh(apps, query):
     solr, whoosh = apps
     s = solr.test_client().get("/api/search?" + query)
@@ -44,6 +35,8 @@ def test_api_search_same_as_whoosh(apps, query):
     assert s.status_code == w.status_code == 200
     sj, wj = s.get_json(), w.get_json()
     assert sj["total"] == wj["total"] > 0
+    for key in ("groups", "pages", "grouped", "suggestion", "showing_results_for"):
+        assert sj.get(key) == wj.get(key), key
     for name in wj["facets"]:
         assert [(v["value"], v["count"]) for v in sj["facets"][name]] == \
                [(v["value"], v["count"]) for v in wj["facets"][name]], name
@@ -97,7 +90,7 @@ def test_pages_and_story(apps):
     assert client.get(f"/doc/{hit['id']}?q=coffee").status_code == 200
     assert client.get("/doc/no-such-story").status_code == 404
     health = client.get("/healthz").get_json()
-    assert health["status"] == "ok" and health["documents"] == 600
+    assert health["status"] == "ok" and health["documents"] == 5000
 
 
 @pytest.mark.e2e
