@@ -68,6 +68,7 @@ def run(url: str, scale: int, folder: Path, mix: list[BenchQuery], rounds: int) 
             if r:
                 samples.append((time.perf_counter() - started) * 1000)
     return {"engine": str(client.url), "documents": rep.documents, "seconds": round(seconds, 1),
+            "group_seconds": round(rep.group_seconds, 1),
             "stories_per_s": round(rep.documents / seconds, 1) if seconds else None,
             "index_bytes": index_bytes(client), "shards": 2, "replicas": 2, "rounds": rounds,
             "search": summary(samples), "totals": totals, "errors": errors[:20]}

@@ -19,6 +19,7 @@ import datetime as _dt
 import json
 import os
 import stat
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,6 +47,7 @@ class SolrReport:
     removed: int = 0
     documents: int = 0
     regrouped: int = 0        # stories whose near-duplicate group changed (groups.py)
+    group_seconds: float = 0.0    # forming the groups again after the run (included in the run's time)
     problems: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
@@ -282,7 +284,9 @@ def _run(client, paths, rebuild, max_bytes, follow_links, problem, batch, report
     finally:
         sender.shutdown(wait=True)
     client.commit()
+    started = time.perf_counter()
     report.regrouped = groups.regroup(client)      # the groups over the stories just committed
     if report.regrouped:
         client.commit()
+    report.group_seconds = time.perf_counter() - started
     return report
