@@ -5,12 +5,13 @@ facet values resolved as there (`matching.resolve_values` over `SolrLive`), the 
 and expanded by NewsFacet (`parse.parse`) and translated (`solrquery.py`), and the page's hits
 built by the Whoosh path's own code (`hits.hit`: chips, snippets marked by NewsFacet's
 highlighter, then bleach's allow-list). Solr counts and ranks: one /select with the JSON Facet
-API gives the total, the page, every facet without its own filter, and the days of the timeline.
+API gives the total, the page, every facet without its own filter, the days of the timeline
+and the near-duplicate groups matched; a page whose matches hold versions costs two or three more
+(solrgroups.py). Did-you-mean and suggestions are NewsFacet's own (didyoumean.py, solrsuggest.py)
+over what SolrLive reads from the collection.
 
 The query budget: NewsFacet's caps (clauses, pattern words) apply before Solr is asked; Solr's
 `timeAllowed` bounds the search itself, and a partial answer says so in `notice`.
-Not done on this engine (README's engine table): near-duplicate collapsing (every version is
-listed), did-you-mean and suggestions.
 """
 from __future__ import annotations
 
