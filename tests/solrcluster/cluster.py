@@ -35,6 +35,7 @@ CLASSES = TARGET / "classes"
 MAIN = "newsfacet.cluster.Launcher"
 HEAP = {"zk": "-Xmx128m", "node": "-Xmx512m"}
 START_TIMEOUT_S = 180
+ZK_SESSION_MS = 10_000
 NODES = 2
 COLLECTION = "newsfacet"
 
@@ -99,8 +100,11 @@ def _pid(path: Path) -> int | None:
 
 
 def _spawn(cp: str, args: list[str], kind: str, log: Path, pidfile: Path) -> subprocess.Popen:
+    # A node's ZooKeeper session lapses ZK_SESSION_MS after the node dies (Solr's default is 30 s): a node
+    # started again on its port waits for its old session's live-node entry to go before it registers.
+    node_only = [f"-Dsolr.zkclienttimeout={ZK_SESSION_MS}"] if kind == "node" else []
     cmd = ["java", HEAP[kind], "-Xss512k", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1" if kind == "zk" else
-           "-XX:+UseStringDeduplication", f"-Dlog4j2.configurationFile={HERE / 'log4j2.xml'}",
+           "-XX:+UseStringDeduplication", *node_only, f"-Dlog4j2.configurationFile={HERE / 'log4j2.xml'}",
            "-Dsolr.log.dir=" + str(log.parent), "-Djava.net.preferIPv4Stack=true", "-cp", cp, MAIN, *args]
     out = open(log, "ab")
     proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
