@@ -19,10 +19,21 @@ what Solr returns, so that totals, pages and versions equal Whoosh's:
 from __future__ import annotations
 
 from .collapse import MAX_VERSIONS
+from .request import Version
 
 FACET = "groups__"                    # the JSON facet counting matched stories per group
 FIRST_WINDOW = 50                     # ranked ids read first; doubled until the page is filled
 STORY_VERSIONS = 20                   # versions listed on a story's page (hits.story)
+
+
+def ids_filter(ids: list[str]) -> str:
+    """A filter matching these ids exactly (a separator no id holds: feed ids may hold commas)."""
+    return "{!terms f=id separator='\u001f'}" + "\u001f".join(ids)
+
+
+def as_version(d: dict) -> Version:
+    """A story Solr returned (id, title, date) as a listed version or related story."""
+    return Version(id=d["id"], title=d.get("title", ""), date=(d.get("date") or "")[:10] or None)
 
 
 def facet() -> dict:
@@ -59,6 +70,20 @@ class Matched:
             if len(shown) >= want or window >= self.total or len(docs) < window:
                 return shown[offset:want]
             window = min(self.total, window * 2)
+
+    def page_docs(self, select, base: dict, sort: str, offset: int, limit: int, docs: list[dict],
+                  fields: str) -> list[dict]:
+        """The page's documents, each group's best-ranked story only, with their scores: `docs` (what the
+        search's own request returned at the offset) where they are on the collapsed page, the stored
+        `fields` of the others read by id."""
+        chosen = self.page(select, base, sort, offset, limit)
+        have = {d["id"]: d for d in docs}
+        missing = [i for i, _ in chosen if i not in have]
+        if missing:
+            got = select({"query": "*:*", "filter": [ids_filter(missing)], "limit": len(missing),
+                          "fields": fields + ",dup_group"})
+            have.update((d["id"], d) for d in got["response"]["docs"])
+        return [{**have[i], "score": score} for i, score in chosen if i in have]
 
     def versions(self, select, base: dict, sort: str, hits: list[tuple[str, int]]) -> dict[str, tuple[list[dict], int]]:
         """hit id -> (its group's other matched stories, best first, at most MAX_VERSIONS; their count)."""

@@ -41,15 +41,6 @@ FIELDS = "id,path,title,body,date,dateline,place,source,url,language," + ",".joi
 SORT = {"relevance": "score desc, seq asc", "newest": "date desc, seq asc", "oldest": "date asc, seq asc"}
 
 
-def ids_filter(ids: list[str]) -> str:
-    """A filter matching these ids exactly (a separator no id holds: feed ids may hold commas)."""
-    return "{!terms f=id separator='\u001f'}" + "\u001f".join(ids)
-
-
-def _version(d: dict) -> Version:
-    return Version(id=d["id"], title=d.get("title", ""), date=(d.get("date") or "")[:10] or None)
-
-
 def _stored(doc: dict) -> dict:
     """A Solr document as Whoosh's stored fields (display lists decoded, the date a datetime)."""
     f = dict(doc)
@@ -169,7 +160,7 @@ class SolrArchive:
         docs = res["response"]["docs"]
         matched = solrgroups.Matched(total, res.get("facets", {})) if req.group and total else None
         if matched is not None and matched.sizes:       # the matches hold versions: one hit per group
-            docs = self._collapsed_page(matched, base, SORT[sort], offset, req.per_page, docs)
+            docs = matched.page_docs(self._select, base, SORT[sort], offset, req.per_page, docs, FIELDS)
         groups = matched.count if matched is not None else total
         page = _Page(docs, live.searcher.schema)
         terms = highlight_terms(live.reader, q) if q is not None and q is not NOTHING else frozenset()
@@ -182,7 +173,7 @@ class SolrArchive:
                                                                       for d in docs])
             for h in shown:
                 others, h.versions_count = found.get(h.id, ([], 0))
-                h.versions = [_version(d) for d in others]
+                h.versions = [solrgroups.as_version(d) for d in others]
         facets, granularity = self._facets(live, req, res.get("facets", {}))
         suggestion = None
         if q is not None and q is not NOTHING and total < 3:       # did you mean, as search.Archive asks
@@ -203,18 +194,6 @@ class SolrArchive:
             took_ms=round((time.perf_counter() - started) * 1000, 1), suggestion=suggestion, hits=shown,
             facets=facets, sort=sort, date_granularity=granularity, notice=notice, groups=groups,
             grouped=matched is not None, match=req.match, newest=self._newest())
-
-    def _collapsed_page(self, matched, base: dict, sort: str, offset: int, limit: int, docs: list[dict]) -> list[dict]:
-        """The page's documents with each group's best-ranked story only (solrgroups.py); the stored
-        fields of those the first request did not return are read by id."""
-        chosen = matched.page(self._select, base, sort, offset, limit)
-        have = {d["id"]: d for d in docs}
-        missing = [i for i, _ in chosen if i not in have]
-        if missing:
-            got = self._select({"query": "*:*", "filter": [ids_filter(missing)], "limit": len(missing),
-                                "fields": FIELDS + ",dup_group"})
-            have.update((d["id"], d) for d in got["response"]["docs"])
-        return [{**have[i], "score": score} for i, score in chosen if i in have]
 
     def _translate(self, live, q) -> str:
         if q is NOTHING:
@@ -267,7 +246,8 @@ class SolrArchive:
         if not docs:
             return None
         f = _stored(docs[0])
-        versions = [_version(d) for d in solrgroups.story_versions(self.client, doc_id, int(f.get("dup_group") or 0))]
+        versions = [solrgroups.as_version(d)
+                    for d in solrgroups.story_versions(self.client, doc_id, int(f.get("dup_group") or 0))]
         terms: frozenset[str] = frozenset()
         if q:
             try:
@@ -295,8 +275,7 @@ class SolrArchive:
         except Exception:          # related stories are a nicety: the page shows without them
             return []
         docs = (res.get("response") or {}).get("docs") or []
-        return [Version(id=d["id"], title=d.get("title", ""), date=(d.get("date") or "")[:10] or None)
-                for d in docs if d.get("id") != doc_id]
+        return [solrgroups.as_version(d) for d in docs if d.get("id") != doc_id]
 
     def story_text(self, doc_id: str) -> tuple[str, str] | None:
         res = self.client.select({"q": "{!term f=id}" + doc_id, "rows": 1, "fl": "title,body"})

@@ -7,6 +7,12 @@ with it, a stem shown as the word the first stories holding it write. Only the c
 where Whoosh intersects masks, here the words before the last are parsed by NewsFacet and
 translated (`solrquery.to_solr`), and one request with a query facet per candidate counts them
 all among the stories those words find.
+
+Cost, measured on the 5,000 stories of the differential test on the local 2-node cluster: 0.03
+to 0.8 s a suggestion list (Whoosh: 0.01 to 0.08 s), most of it reading how each offered stem
+is written (one request of a few stories per stem shown, remembered per SolrLive); the first
+list after SolrLive is renewed also reads every facet value with its label (~1 s). The same
+lists as on Whoosh, counts included (tests/solr/test_engine_spelling.py).
 """
 from __future__ import annotations
 
