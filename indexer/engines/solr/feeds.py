@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import json
 
-from ...feedrun import FeedRun, dropped, follow as follow_feeds
+from ...feedrun import FeedRun, dropped, follow as follow_feeds, list_key, read_feed_list
 
 FIELD = "feed"               # the feed a story came from (indexed: its stories are found and deleted by it)
 STATE = "feed_state"         # stored: {"hash", "etag", "last_modified", "list"} when the story was written
@@ -78,12 +78,24 @@ def story_fields(entry: dict, doc_id: str, url: str) -> dict:
     return {FIELD: url, STATE: json.dumps(state, ensure_ascii=False)}
 
 
+def add_list(path, to_follow: list[tuple[str, str]], lists: set[str]) -> list:
+    """A feed list found by the walk: its URLs added to `to_follow` (with the list that names them)
+    and the list to `lists`; the problems of its lines (a line that is not a feed URL)."""
+    listed, bad = read_feed_list(path)
+    lists.add(list_key(path))
+    to_follow.extend((url, list_key(path)) for url in listed)
+    return bad
+
+
 def follow(client, to_follow: list[tuple[str, str]], lists: set[str], fetcher, fetch_articles: bool,
-           problem, report) -> tuple[list[tuple], set[str]]:
-    """Fetch the feeds; ([(Document, feed URL, its extra fields)] to send, feed URLs to delete)."""
+           problem, report) -> list[tuple]:
+    """Fetch the feeds; [(Document, feed URL, its extra fields)] to send. The stories of a feed taken
+    off a list walked in this run are deleted here (`report.removed` counts the feed)."""
     known = manifest(client)
     owner = {i: url for url, e in known.items() for i in e["ids"]}
     run = FeedRun([], fetcher, fetch_articles, NoCopy())
     items = follow_feeds(to_follow, known, owner, run, problem, report)
-    gone = dropped(known, lists, {url for url, _ in to_follow})
-    return [(d, url, story_fields(known[url], d.id, url)) for d, url in items], gone
+    for url in sorted(dropped(known, lists, {url for url, _ in to_follow})):
+        client.update({"delete": {"query": "{!term f=%s}%s" % (FIELD, url)}})
+        report.removed += 1
+    return [(d, url, story_fields(known[url], d.id, url)) for d, url in items]

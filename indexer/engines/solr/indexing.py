@@ -27,7 +27,7 @@ from typing import Callable, Iterable
 
 from ...documents import DEFAULT_MAX_BYTES, ReadProblem, discover, path_text, read_source
 from ...facetspec import FACETS
-from ...feedrun import is_feed_list, is_url, list_key, read_feed_list
+from ...feedrun import is_feed_list, is_url
 from ...prepare import prepare
 from ...schema import SCHEMA, TITLE_BOOST
 from ...typed import typed_field
@@ -227,10 +227,7 @@ def _run(client, paths, rebuild, max_bytes, follow_links, problem, batch, report
                 continue
             seen.add(key)
             if is_feed_list(file):                 # its feeds are fetched after the files (feeds.py)
-                listed, bad = read_feed_list(file)
-                walk_problems.extend(bad)
-                lists.add(list_key(file))
-                to_follow.extend((url, list_key(file)) for url in listed)
+                walk_problems.extend(feeds.add_list(file, to_follow, lists))
                 continue
             try:
                 st = file.stat()
@@ -267,15 +264,11 @@ def _run(client, paths, rebuild, max_bytes, follow_links, problem, batch, report
             if fetcher is None:
                 from ...readers.fetch import Fetcher
                 fetcher = Fetcher(max_bytes=max_bytes)
-            items, gone = feeds.follow(client, to_follow, lists, fetcher, fetch_articles, problem, report)
-            for d, url, extra in items:
+            for d, url, extra in feeds.follow(client, to_follow, lists, fetcher, fetch_articles, problem, report):
                 pending.append((d, url, None, seq, extra))
                 seq += 1
                 if len(pending) >= batch:
                     flush()
-            for url in sorted(gone):          # a feed taken off its list: its stories go
-                client.update({"delete": {"query": "{!term f=%s}%s" % (feeds.FIELD, url)}})
-                report.removed += 1
         flush()
         wait()
         for key in sorted(k for k in known if k not in seen and _within(k, roots)):
