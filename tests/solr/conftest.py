@@ -32,6 +32,7 @@ import cluster  # noqa: E402  (tests/solrcluster/cluster.py)
 from indexer.engines.solr.client import SolrClient, SolrURL  # noqa: E402
 
 REQUIRE = os.environ.get("NEWSFACET_REQUIRE_CLUSTER") == "1"
+os.environ.setdefault(cluster.ENV_QUICK_JIT, "1")     # the clusters the tests start (cluster.py says why)
 REUTERS_N = 5000
 SHARED_COLLECTIONS = "solr-collections.txt"      # in the run's shared folder: deleted at the end
 
