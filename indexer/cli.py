@@ -308,7 +308,8 @@ def _print_result(result) -> None:
         click.echo(f"{i}. {hit.title}")
         click.echo(f"   {hit.date or 'undated'}  {hit.dateline}  [{hit.id}]")
         click.echo(f"   {_plain(hit.snippet)}")
-        tags = [o.label for o in hit.organisations] + [c.label for c in hit.companies] + [c.label for c in hit.countries]
+        tags = ([o.label for o in hit.organisations] + [c.label for c in hit.companies] + [c.label for c in hit.countries]
+                + [p.label for p in hit.people])
         if tags:
             click.echo(f"   {', '.join(tags)}")
     for name, values in result.facets.items():

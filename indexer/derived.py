@@ -10,10 +10,9 @@ of names.py) and stores them in two files named after the Whoosh TOC generation:
     tables-<N>.npy    one uint8 array (a plain .npy) holding every array, each 64-byte aligned
     tables-<N>.json   where each array sits in it (dtype, offset, shape), plus a few scalars
 
-A reader maps the .npy (`np.load(mmap_mode="r")`) and takes views: opening costs a few
-dozen small objects whatever the archive's size, and the pages are file-backed, so every
-worker of a machine shares them (they do not count as a worker's anonymous memory). One
-data file rather than one per array: one checksum entry, one atomic rename, one mapping.
+A reader maps the .npy (npyblob.py) and takes views: opening costs a few dozen small
+objects whatever the archive's size, and the pages are file-backed, so every worker of a
+machine shares them (they do not count as a worker's anonymous memory).
 
 The arrays (n = doc_count_all, deleted documents included, since docnums index them):
 `live` (bool), `day` (int32 ordinal day, 0 undated), the near-duplicate `group` (int32,
@@ -38,21 +37,18 @@ Part of Build and of the query side's tables; imports nothing of either.
 from __future__ import annotations
 
 import datetime as _dt
-import json
 import logging
-import os
 from pathlib import Path
 
 import numpy as np
 
-from . import dedup, derivedmerge, whoosh_ext
+from . import dedup, derivedmerge, npyblob, typedpostings, whoosh_ext
 from .facetspec import FACETS
 from .schema import FACET_FIELDS, KIND_FIELDS
 
 log = logging.getLogger(__name__)
 PREFIX = "tables-"
 FORMAT = 1
-ALIGN = 64
 UNDATED = 0                       # day of stories without a date (tables.UNDATED)
 FIELDS = FACET_FIELDS + KIND_FIELDS
 PARTS = ("docs", "vals", "by_doc", "indptr", "offsets", "text")
@@ -233,13 +229,21 @@ def _strings_of(arrays: dict, key: str) -> list[str]:
     return [text[a:b].decode("utf-8") for a, b in zip(bounds[:-1], bounds[1:])]
 
 
+_FOLDED: set = set()      # fields whose twins the current compute() folded (reset by compute)
+
+
 def field_arrays(reader, field: str, live: np.ndarray, previous: dict | None = None,
-                 start: int = 0) -> tuple[dict[str, np.ndarray], tuple, np.ndarray | None]:
+                 start: int = 0, folded: set | None = None) -> tuple[dict[str, np.ndarray], tuple, np.ndarray | None]:
     """A facet field's six arrays (see the module docstring), keyed by part; (values, docs, vals);
     and each value's ordinal in `previous` (-1: new) when the segments below `start` were reused
-    from it (derivedmerge.py), else None."""
+    from it (derivedmerge.py), else None.
+
+    A field whose previous arrays folded case twins (`folded`: the previous commit's list) is read
+    again whole: those arrays no longer say which spelling each posting had, so once the stories of
+    the commoner spelling are deleted the other's postings would stay under a value no story holds
+    ("Li Ka-shing" kept for "Li Ka-Shing"; found by the person facet, issue 22)."""
     from_old = None
-    if start and previous is not None and f"{field}.docs" in previous:
+    if start and previous is not None and f"{field}.docs" in previous and field not in (folded or ()):
         old_docs = previous[f"{field}.docs"]
         keep = old_docs < start
         keep[keep] = live[old_docs[keep]]
@@ -247,7 +251,10 @@ def field_arrays(reader, field: str, live: np.ndarray, previous: dict | None = N
         values, docs, vals, from_old = derivedmerge.merge(old, keep, read_field(reader, field, live, start))
     else:
         values, docs, vals = read_field(reader, field, live)
+    n_values = len(values)
     values, docs, vals, kept = derivedmerge.fold_case_twins(values, docs, vals)
+    if len(kept) < n_values:
+        _FOLDED.add(field)
     if from_old is not None:
         from_old = from_old[kept]
     ordinals, indptr = by_doc(docs, vals, len(live))
@@ -268,8 +275,11 @@ def compute(reader, previous: tuple[dict, dict] | None = None) -> tuple[dict[str
         arrays[f"order.{sort}"], arrays[f"rank.{sort}"] = date_order(day, sort)
     fields = [f for f in FIELDS if f in reader.schema]
     read, from_old = {}, {}
+    # files written before the list of folded fields: every field counts as folded (read again)
+    was_folded = set(previous[1].get("folded", FIELDS)) if start else set()
+    _FOLDED.clear()
     for field in fields:
-        parts, read[field], from_old[field] = field_arrays(reader, field, live, old, start)
+        parts, read[field], from_old[field] = field_arrays(reader, field, live, old, start, was_folded)
         for part, arr in parts.items():
             arrays[f"{field}.{part}"] = arr
     labelled = []
@@ -284,7 +294,7 @@ def compute(reader, previous: tuple[dict, dict] | None = None) -> tuple[dict[str
             arrays[f"labels.{spec.param}.offsets"], arrays[f"labels.{spec.param}.text"] = strings(entries)
             arrays[f"labels.{spec.param}.first"] = first
     return arrays, {"n": len(live), "newest": newest_day(day, live), "fields": fields, "labels": labelled,
-                    "segments": _segments(reader), "reused_docs": start}
+                    "segments": _segments(reader), "reused_docs": start, "folded": sorted(_FOLDED)}
 
 
 # ------------------------------------------------------------------ writing and mapping
@@ -295,26 +305,8 @@ def write(gen: Path, reader) -> list[str]:
     gen = Path(gen)
     number = reader.generation()
     arrays, scalars = compute(reader, _previous(gen, number))
-    layout, total = {}, 0
-    for key, arr in arrays.items():
-        arr = np.ascontiguousarray(arr)
-        layout[key] = {"dtype": arr.dtype.str, "offset": total, "shape": list(arr.shape)}
-        total += -(-arr.nbytes // ALIGN) * ALIGN
     data, index = gen / data_name(number), gen / index_name(number)
-    tmp = gen / (data.name + ".tmp")
-    out = np.lib.format.open_memmap(tmp, mode="w+", dtype=np.uint8, shape=(max(total, 1),))
-    for key, arr in arrays.items():
-        raw = np.ascontiguousarray(arr).reshape(-1).view(np.uint8)
-        out[layout[key]["offset"]:layout[key]["offset"] + raw.size] = raw
-    out.flush()
-    del out
-    _fsync(tmp)
-    os.replace(tmp, data)
-    meta = {"format": FORMAT, "bytes": max(total, 1), "arrays": layout, **scalars}
-    tmp = gen / (index.name + ".tmp")
-    tmp.write_text(json.dumps(meta, sort_keys=True), encoding="utf-8")
-    _fsync(tmp)
-    os.replace(tmp, index)
+    npyblob.write(data, index, arrays, scalars, FORMAT)
     for old in gen.glob(f"{PREFIX}*"):
         if old.name not in (data.name, index.name):
             try:
@@ -332,21 +324,17 @@ def _previous(gen: Path, number: int) -> tuple[dict, dict] | None:
     return load(gen, max(older)) if older else None
 
 
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def write_committed(gen: Path, ix) -> None:
-    """The derived files of what a run just committed (skipped when this commit has them).
+    """The derived files of what a run just committed (skipped when this commit has them), and the
+    words-as-typed postings of its segments that have none (typedpostings.py).
     A failure leaves the stories in (marked `committed`, as names.write_committed); readers
     then compute the arrays, and the next run writes them."""
     try:
         with ix.searcher() as searcher:
             reader = searcher.reader()
+            # each segment's words-as-typed postings first: the tables' JSON, written last, is the
+            # mark a reader waits for (query/live.py) before it maps this commit's files
+            typedpostings.write(gen, reader)
             if not (Path(gen) / index_name(reader.generation())).is_file():
                 write(gen, reader)
     except Exception as exc:
@@ -357,23 +345,4 @@ def write_committed(gen: Path, ix) -> None:
 def load(gen: Path, number: int) -> tuple[dict[str, np.ndarray], dict] | None:
     """(arrays, scalars) of TOC generation `number`, mapped read-only; None when its files are
     missing, of another format, or do not fit together (the caller computes them instead)."""
-    try:
-        meta = json.loads((Path(gen) / index_name(number)).read_text(encoding="utf-8"))
-        if meta.get("format") != FORMAT:
-            return None
-        blob = np.load(Path(gen) / data_name(number), mmap_mode="r", allow_pickle=False)
-        if blob.dtype != np.uint8 or blob.ndim != 1 or blob.shape[0] != meta["bytes"]:
-            log.warning("%s does not match %s; computing the tables instead", data_name(number), index_name(number))
-            return None
-        blob = np.asarray(blob)            # a plain ndarray view of the mapping
-        arrays = {}
-        for key, spec in meta["arrays"].items():
-            dtype = np.dtype(spec["dtype"])
-            count = int(np.prod(spec["shape"], dtype=np.int64))
-            start = spec["offset"]
-            arrays[key] = blob[start:start + count * dtype.itemsize].view(dtype).reshape(spec["shape"])
-        return arrays, meta
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        if not isinstance(exc, FileNotFoundError):
-            log.warning("cannot map the derived tables of %s (%s); computing them instead", gen, exc)
-        return None
+    return npyblob.load(Path(gen) / data_name(number), Path(gen) / index_name(number), FORMAT)

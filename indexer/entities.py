@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from .gazetteer import (_ANAPHOR, _CAPITAL, _COUNTRY, _DEMONYM, _ORG, _REGION, _SUBDIV, _TOKEN,  # noqa: F401
                         DATA, Country, Organisation, _dateline_country, _fold, _gaz, _norm_token,
                         _places, _rows, _state_key)
-from . import companies
+from . import companies, people
 from .entity_rules import (_CURRENCY, LEAD_SPILL, NEAR, Analysis, Mention, _company_salient,  # noqa: F401
                            _country_ok, _Doc, _historic, _learn_acronyms, _mentioned, _org_ok,
                            _org_salient, _salient)
@@ -58,6 +58,8 @@ class Entities:
     organisations_mentioned: list[Organisation] = field(default_factory=list)
     regions_mentioned: list[str] = field(default_factory=list)
     companies_mentioned: list[Organisation] = field(default_factory=list)
+    people: list[str] = field(default_factory=list)              # full names as first written (people.py)
+    people_mentioned: list[str] = field(default_factory=list)
 
 
 # --------------------------------------------------------------------------- datelines
@@ -134,6 +136,7 @@ def analyse(title: str, body: str, dateline: str = "", date: _dt.date | str | No
     doc = _Doc(segments, str(date)[:10] if date else "")
     out = Analysis()
     out.companies = companies.find(title, body, segments[0][1])
+    out.people = people.find(title, body, segments[0][1], out.companies)
     last_end: dict[tuple[int, str], int] = {}
 
     def note(table: dict, key: str, value, seg: int, pos: int, form) -> None:
@@ -335,7 +338,9 @@ def extract(title: str, body: str, dateline: str = "", date: _dt.date | str | No
                     organisations_mentioned=[m.value for m in a.organisations.values()
                                              if m.value.kind != "company"],
                     regions_mentioned=_regions(a.regions, mentioned, g),
-                    companies_mentioned=[m.org for m in a.companies.values()])
+                    companies_mentioned=[m.org for m in a.companies.values()],
+                    people=[m.name for m in a.people.values() if _company_salient(m, a)],
+                    people_mentioned=[m.name for m in a.people.values()])
 
 
 def _regions(named: dict, countries: list[Country], g) -> list[str]:

@@ -18,7 +18,7 @@ EXIT_SKIPPED = 1        # as the CLI's: done, but some records were skipped
 @click.option("--explain", is_flag=True,
               help="Also say why each value was given: the rule and its evidence (under \"why\").")
 def entities_cmd(file, explain):
-    """Print the countries, organisations and companies found in each record of a .jsonl[.gz] FILE
+    """Print the countries, organisations, companies and people found in each record of a .jsonl[.gz] FILE
     (what each story is about, and under "mentioned" every value it names).
 
     Records are read by the indexer's own reader, so the dateline, date and title the
@@ -39,9 +39,11 @@ def entities_cmd(file, explain):
             "organisations": [{"name": o.name, "acronym": o.acronym, "kind": o.kind}
                               for o in ents.organisations],
             "companies": [{"name": c.name, "value": c.key} for c in ents.companies],
+            "people": ents.people,
             "mentioned": {"countries": [c.code for c in ents.countries_mentioned],
                           "organisations": [o.key for o in ents.organisations_mentioned],
-                          "companies": [c.key for c in ents.companies_mentioned]},
+                          "companies": [c.key for c in ents.companies_mentioned],
+                          "people": ents.people_mentioned},
             **({"why": _why(doc, lang, dateline)} if explain else {}),
         }, ensure_ascii=False))
     if any(p.skipped for p in problems):

@@ -57,6 +57,7 @@ class Analysis:
     organisations: dict[str, Mention] = field(default_factory=dict)
     regions: dict[str, Mention] = field(default_factory=dict)
     companies: dict = field(default_factory=dict)   # value -> companies.CompanyMention
+    people: dict = field(default_factory=dict)      # folded name -> people.PersonMention
     body_tokens: int = 0
     lead_tokens: int = 0             # tokens of the body's first sentence
     lead_chars: int = 0              # characters of the body's first sentence
@@ -119,7 +120,8 @@ LEAD_SPILL_CHARS = 100
 
 
 def _company_salient(m, a: Analysis) -> bool:
-    """A story is about a company it names in the title, in a brief, twice, or in its lead."""
+    """A story is about a company (or a person: people.py) it names in the title, in a brief, twice,
+    or in its lead."""
     return (m.in_title or a.body_tokens <= SHORT_STORY or m.count >= 2
             or m.first < a.lead_chars + LEAD_SPILL_CHARS)
 

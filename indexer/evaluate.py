@@ -28,6 +28,7 @@ from .newstext import split_dateline
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "reuters21578.jsonl.gz"
+GNAD = "gnad-test.jsonl.gz"        # beside the Reuters file: German stories for the person sample
 
 
 def reuters_place_map() -> dict[str, str]:
@@ -149,6 +150,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.sample:
         evaluate_sample.report(dev_records(args.corpus), show=True)
+        evaluate_sample.people_report(_people_records(args.corpus), show=True)
         return 0
     part = f"reuters-{args.ids[0]}..{args.ids[1]}" if args.ids else "dev split"
     _print_scores(res, part + ("" if part == "dev split" else " of the dev split"), _baseline().get(part))
@@ -169,7 +171,21 @@ def main(argv: list[str] | None = None) -> int:
             p = "-" if r["precision"] is None else f"{r['precision']:.3f}"
             print(f"  {what}: precision {p} over {r['judged']} judged"
                   + (f" ({r['unjudged']} new lines unjudged)" if r["unjudged"] else "") + "  (new: no figure before)")
+        r = evaluate_sample.people_report(_people_records(args.corpus))
+        p = "-" if r["precision"] is None else f"{r['precision']:.3f}"
+        print(f"  people (Reuters dev split and gnad): precision {p} over {r['judged']} judged"
+              + (f" ({r['unjudged']} new lines unjudged)" if r["unjudged"] else "") + "  (new facet: issue 22)")
     return 0
+
+
+def _people_records(corpus: Path):
+    """Reuters' dev split, then the German gnad stories beside it (when present), for the person sample."""
+    yield from dev_records(corpus)
+    gnad = corpus.parent / GNAD
+    if gnad.is_file():
+        with gzip.open(gnad, "rt", encoding="utf-8") as f:
+            for line in f:
+                yield {**json.loads(line), "language": "de"}
 
 
 HELD_OUT = (8001, 11000)

@@ -1,17 +1,21 @@
 """Measure patterns against brute force over the words as typed (issue 21).
 
-    python -m indexer.evaluate_patterns [--corpus-dir DIR] [--limit N] [--random N] [--reuters-index DIR] [--json]
+    python -m indexer.evaluate_patterns [--corpus-dir DIR] [--limit N] [--total N] [--reuters-index DIR] [--json]
 
-For every pattern of issue 21's table, and N random ones drawn from the corpus's own words
-(prefixes `infl*`, infixes `*flat*`, leading wildcards `*tion`, `?` patterns `inf?ation`),
-the stories NewsFacet finds are compared with the stories a brute-force match finds: each
-story's stored title and body split with Whoosh's word pattern, each word case-folded
-(NFKC + casefold) and also taken without accents, `fnmatch` over them. Precision and
-recall are averaged over the patterns answered; a pattern refused by a cap (a 400 naming
-it: `*ing` stands for 2,371 words at 21,578 stories) is counted apart, as refused, never
-as answered. Run on Reuters-21578 and on Reuters + gnad (German) mixed. The query deadline
-is raised to 10 s here (`NEWSFACET_QUERY_SECONDS`), so that a loaded machine measures
-what the patterns mean, not how busy it is; the caps on words stay the product's.
+150 patterns on each archive, as issue 21 asks: the 21 patterns of its table (`pers*` ...
+`b[ae]nk`, and the German `österr*`, `präsid*`, `*politik`, `*regierung`; its 22nd row,
+`"interest rate*"`, is a phrase, measured apart in tests/test_patterns_as_typed.py) and 129
+random ones drawn from the archive's own words (prefixes `infl*`, infixes `*flat*`, leading
+wildcards `*tion`, `?` patterns `inf?ation`, a quarter each; the issue's "table plus 120"
+counts 142 or 141, so the random ones fill the 150). For each, the stories NewsFacet finds
+are compared with the stories a brute-force match finds: each story's stored title and
+body split with Whoosh's word pattern, each word case-folded (NFKC + casefold) and also
+taken without accents, `fnmatch` over them. Precision and recall are averaged over the
+patterns answered; a pattern refused by a cap (a 400 naming it) is counted apart, as
+refused, never as answered. Run on Reuters-21578 and on Reuters + gnad (German) mixed.
+The query deadline is raised to 10 s here (`NEWSFACET_QUERY_SECONDS`), so that a loaded
+machine measures what the patterns mean, not how busy it is; the caps stay the product's,
+and each pattern's wall time is reported (the slowest, and the median).
 """
 from __future__ import annotations
 
@@ -22,8 +26,10 @@ import json
 import os
 import random
 import re
+import statistics
 import sys
 import tempfile
+import time
 import unicodedata
 from pathlib import Path
 
@@ -32,6 +38,7 @@ DEFAULT_DIR = ROOT.parent / "shared" / "corpus"
 TABLE = ["pers*", "proces*", "*oney", "*ity", "ener?y", "nash?ille", "up*es", "co*ee", "*ee", "im*ns", "ar*le",
          "wh??t", "*ation", "*ing", "*ed", "*ney", "b[ae]nk"]
 GERMAN = ["österr*", "präsid*", "*politik", "*regierung"]
+TOTAL = 150                 # patterns measured on each archive (issue 21)
 _LETTERS = re.compile(r"^[a-zäöüß]{6,}$")
 
 
@@ -52,18 +59,22 @@ def story_words(index_dir: Path) -> dict[str, set[str]]:
     with whoosh_index.open_dir(str(index_dir / "current")).searcher() as s:
         for f in s.all_stored_fields():
             words = set()
-            for m in default_pattern.finditer(f"{f.get('title', '')}\n{f.get('body', '')}"):
+            title = f.get("title", "") or ""
+            if not f.get("body") and title == f["id"]:     # the label of a story with no title or text: not searched
+                title = ""
+            for m in default_pattern.finditer(f"{title}\n{f.get('body', '')}"):
                 w = _fold(m.group())
                 words.update((w, _bare(w)))
             out[f["id"]] = words
     return out
 
 
-def random_patterns(words: dict[str, set[str]], n: int, seed: int) -> list[str]:
-    """n patterns of four kinds from the archive's own words (a quarter each)."""
+def random_patterns(words: dict[str, set[str]], n: int, seed: int, avoid: list[str] = ()) -> list[str]:
+    """n patterns of four kinds from the archive's own words (a quarter each), none of `avoid`."""
     rng = random.Random(seed)
     vocab = sorted({w for ws in words.values() for w in ws if _LETTERS.match(w)})
     out: list[str] = []
+    avoid = set(avoid)
     while len(out) < n and vocab:
         w = rng.choice(vocab)
         kind = len(out) % 4
@@ -77,33 +88,39 @@ def random_patterns(words: dict[str, set[str]], n: int, seed: int) -> list[str]:
         else:
             i = rng.randint(1, len(w) - 2)
             p = w[:i] + "?" + w[i + 1:]
-        if p not in out:
+        if p not in out and p not in avoid:
             out.append(p)
     return out
 
 
-def measure(index_dir: Path, patterns: list[str]) -> dict:
+def measure(index_dir: Path, patterns: list[str], words: dict[str, set[str]] | None = None) -> dict:
     from .search import Archive, QueryError, SearchRequest
-    words = story_words(index_dir)
+    words = story_words(index_dir) if words is None else words
     archive = Archive(index_dir)
+    archive.search(SearchRequest(q="*qqzqq"))      # opened and warmed, as a serving worker is
     rows, refused = [], []
     try:
         for p in patterns:
             rx = re.compile(fnmatch.translate(p))
             expected = {i for i, ws in words.items() if any(rx.match(w) for w in ws)}
             try:
+                started = time.perf_counter()
+                archive.search(SearchRequest(q=p))           # what a reader waits for: the first page
+                seconds = time.perf_counter() - started
                 got = {row["id"] for row in archive.export(SearchRequest(q=p))[1]}
             except QueryError as exc:
                 refused.append({"pattern": p, "expected": len(expected), "why": str(exc)[:120]})
                 continue
             hit = len(got & expected)
-            rows.append({"pattern": p, "found": len(got), "expected": len(expected),
+            rows.append({"pattern": p, "found": len(got), "expected": len(expected), "seconds": round(seconds, 4),
                          "precision": hit / len(got) if got else 1.0,
                          "recall": hit / len(expected) if expected else 1.0})
     finally:
         archive.close()
     n = len(rows) or 1
+    times = [r["seconds"] for r in rows] or [0.0]
     return {"stories": len(words), "patterns": len(patterns), "answered": len(rows), "refused": refused,
+            "median_seconds": round(statistics.median(times), 4), "slowest": sorted(rows, key=lambda r: -r["seconds"])[:3],
             "precision": sum(r["precision"] for r in rows) / n, "recall": sum(r["recall"] for r in rows) / n,
             "exact": sum(1 for r in rows if r["precision"] == r["recall"] == 1.0), "rows": rows}
 
@@ -132,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m indexer.evaluate_patterns", description=__doc__.splitlines()[0])
     ap.add_argument("--corpus-dir", type=Path, default=DEFAULT_DIR)
     ap.add_argument("--limit", type=int, default=None, help="Reuters stories (default: all 21,578)")
-    ap.add_argument("--random", type=int, default=120, help="random patterns besides the table's")
+    ap.add_argument("--total", type=int, default=TOTAL, help="patterns on each archive: the table's, then random ones")
     ap.add_argument("--seed", type=int, default=21)
     ap.add_argument("--reuters-index", type=Path, help="an index of the Reuters stories already built")
     ap.add_argument("--json", action="store_true")
@@ -141,19 +158,23 @@ def main(argv: list[str] | None = None) -> int:
     reuters = _records(args.corpus_dir / "reuters21578.jsonl.gz", args.limit)
     german = _records(args.corpus_dir / "gnad-test.jsonl.gz")
     report = {}
+    table = TABLE + GERMAN
     with tempfile.TemporaryDirectory(prefix="newsfacet-patterns-") as tmp:
         ix = args.reuters_index or _build(reuters, Path(tmp) / "reuters")
-        extra = random_patterns(story_words(ix), args.random, args.seed)
-        report["reuters"] = measure(ix, TABLE + extra)
         mixed = _build(reuters + german, Path(tmp) / "mixed")
-        report["mixed"] = measure(mixed, TABLE + GERMAN + extra[: args.random // 4])
+        for name, where in (("reuters", ix), ("mixed", mixed)):
+            words = story_words(where)
+            extra = random_patterns(words, max(0, args.total - len(table)), args.seed, avoid=table)
+            report[name] = measure(where, table + extra, words)
     if args.json:
         json.dump(report, sys.stdout, indent=1, ensure_ascii=False)
         print()
         return 0
     for name, r in report.items():
         print(f"{name}: {r['stories']:,} stories, {r['patterns']} patterns, {r['answered']} answered: "
-              f"precision {r['precision']:.4f}, recall {r['recall']:.4f}, exact {r['exact']} of {r['answered']}")
+              f"precision {r['precision']:.4f}, recall {r['recall']:.4f}, exact {r['exact']} of {r['answered']}; "
+              f"first page in {r['median_seconds'] * 1000:.0f} ms (median), slowest "
+              + ", ".join(f"{x['pattern']} {x['seconds'] * 1000:.0f} ms" for x in r["slowest"]))
         for row in r["rows"]:
             if row["precision"] < 1 or row["recall"] < 1:
                 print(f"  inexact {row['pattern']}: found {row['found']}, expected {row['expected']}, "

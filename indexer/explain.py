@@ -81,6 +81,25 @@ def _company_rule(m, a, about: bool) -> str:
     return how + f"; about: {where}"
 
 
+_CUE = {"title": "a title or role before it", "weak title": "a title before it (one that also starts names of bodies)",
+        "honorific": "an honorific before it", "role": "a role before it",
+        "apposition": "an apposition after it", "party": "a party in brackets after it",
+        "speech verb": "a verb of saying after it", "speech verb before": "a verb of saying before it",
+        "first name": "a known first name (data/first_names.tsv)"}
+
+
+def _person_rule(m, a, about: bool) -> str:
+    """Why a person: the cues that made the name a person (people.py), then the company facet's about rule."""
+    cues = "; ".join(f'{_CUE.get(kind, kind)}: "{word}"' for kind, word in m.cues)
+    also = sorted(f for f in m.forms if f != m.name)
+    how = f"person: {cues}" + (f"; also written {', '.join(also)} (the same person later in the story)" if also else "")
+    if not about:
+        return how + f"; mention: named {m.count} time(s), not in the headline or lead"
+    where = ("headline" if m.in_title else f"brief of {a.body_tokens} words" if a.body_tokens <= R.SHORT_STORY
+             else f"named {m.count} times" if m.count >= 2 else "lead")
+    return how + f"; about: {where}"
+
+
 def explain(title: str, body: str, dateline: str = "", date=None) -> list[dict]:
     """One line per value of `extract(...)`: facet, value, label, about, rule, evidence."""
     a = analyse(title, body, dateline, date)
@@ -108,4 +127,10 @@ def explain(title: str, body: str, dateline: str = "", date=None) -> list[dict]:
         out.append({"facet": "company", "value": o.key, "label": o.name, "about": o.key in about_co,
                     "rule": _company_rule(m, a, o.key in about_co),
                     "evidence": {"count": m.count, "headline": m.in_title}})
+    about_p = set(ents.people)
+    for m in a.people.values():
+        out.append({"facet": "person", "value": m.name, "label": m.name, "about": m.name in about_p,
+                    "rule": _person_rule(m, a, m.name in about_p),
+                    "evidence": {"words": sorted(m.forms), "cues": [list(c) for c in m.cues],
+                                 "count": m.count, "headline": m.in_title}})
     return out

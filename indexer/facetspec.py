@@ -70,6 +70,10 @@ def _regions(doc, ents) -> list[dict]:
     return _merge(ents.regions, ents.regions_mentioned, lambda r: r, lambda r, about: _value(r, r, about=about))
 
 
+def _people(doc, ents) -> list[dict]:
+    return _merge(ents.people, ents.people_mentioned, lambda p: p, lambda p, about: _value(p, p, about=about))
+
+
 def _languages(doc, ents) -> list[dict]:
     code = language.facet_value(getattr(doc, "language", "") or "")
     return [_value(code, language.label(code))]
@@ -139,6 +143,7 @@ class FacetSpec:
     single: bool = False          # one value a story, stored in its field (no display list): the language
     label: Callable | None = None     # value -> label, for a facet whose labels are not stored
     kind: str = ""                # the kind every value has, when the facet has one kind
+    appended: bool = False        # its export column came after the first ones: it goes last (issue 22)
 
     @property
     def field(self) -> str:
@@ -205,6 +210,10 @@ FACETS: tuple[FacetSpec, ...] = (
     FacetSpec("source", "source", "Source", "", _sources, mentions=False, single=True, stored_labels=False,
               label=_same, on_hits=False, query_aliases=("outlet", "publisher"),
               cli_help="Only stories from this source: the outlet, site or agency (repeatable: OR)."),
+    # people.py: the full name as first written; "Baker" later in the story counts for "James Baker"
+    FacetSpec("person", "person", "Person", "people_display", _people, plural="people", query_aliases=("people",),
+              stored_labels=False, label=_same, appended=True,
+              cli_help="Only stories naming this person (full name as the facet lists it; repeatable: OR)."),
 )
 
 BY_NAME = {f.name: f for f in FACETS}

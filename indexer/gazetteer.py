@@ -86,6 +86,7 @@ class _OrgEntry:
 
 class _Gazetteer:
     def __init__(self, multilingual: bool = False) -> None:
+        self.multilingual = multilingual          # a story not in English (people.py: nouns are capitalised)
         import pycountry
 
         self.countries: dict[str, Country] = {}

@@ -93,8 +93,10 @@ class Archive:
         Each fills what the next request would otherwise pay for (the whole archive's
         facets and collapsed groups, the postings cache of frequent words, the phrase
         cache), at most WARM_SECONDS of it. A serving process also builds the word lists
-        that leading wildcards scan, which would otherwise cost the first such request
-        about a second at 215,780 stories (the CLI, answering one query, does not).
+        that leading wildcards scan where the generation has no words-as-typed postings (an
+        index from before them; else they are mapped: typedsets.py), which would otherwise
+        cost the first such request about a second at 215,780 stories (the CLI, answering
+        one query, does not).
         """
         if self._serving:       # a web worker: the word lists a leading wildcard needs (~1 s at 10x)
             for fieldname in ("title", "body"):      # patterns are matched in the words as typed (typed.py)

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 
-from . import checksums, derived, whoosh_ext
+from . import checksums, derived, typedpostings, whoosh_ext
 
 CURRENT = "current"
 LOCK = ".lock"
@@ -232,10 +232,11 @@ def verify_generation(gen: Path) -> int:
 
 def committed_files(gen: Path) -> list[str]:
     """What a reader of the generation's latest commit reads: its TOC, the segment files it names,
-    and the derived tables written for it (derived.py), which checksums.json covers too."""
+    and the files derived from it (derived.py, typedpostings.py), which checksums.json covers too."""
     names = whoosh_ext.toc_files(gen)
     number = names[0][:-len(".toc")].rsplit("_", 1)[-1]          # _MAIN_<number>.toc
-    return names + (derived.file_names(gen, int(number)) if number.isdigit() else [])
+    return (names + (derived.file_names(gen, int(number)) if number.isdigit() else [])
+            + typedpostings.file_names(gen, names[1:]))
 
 
 def write_checksums(gen: Path) -> None:

@@ -39,6 +39,9 @@ TYPED_FIELDS = tuple(f + SUFFIX for f in TEXT_FIELDS)
 # Marks a word as typed among the stems a snippet highlights (query/highlight.py): a pattern's
 # words are marked where a story's word is one of them, not where its stem is.
 MARK = "\x01"
+# MARK + PATTERN + a pattern (`*ing`): a pattern asked for in the body; a snippet marks the words
+# it matches (query/highlight.py), however many they are.
+PATTERN = "\x02"
 
 
 def typed_field(fieldname: str) -> str:

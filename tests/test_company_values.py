@@ -143,8 +143,10 @@ def test_every_value_of_a_reuters_story_is_explained():
         assert [(w["facet"], w["value"]) for w in why] == (
             [("country", c.code) for c in ent.countries_mentioned]
             + [("organisation", o.key) for o in ent.organisations_mentioned]
-            + [("company", o.key) for o in ent.companies_mentioned]), rec["id"]
-        about = {c.code for c in ent.countries} | {o.key for o in ent.organisations} | {o.key for o in ent.companies}
+            + [("company", o.key) for o in ent.companies_mentioned]
+            + [("person", p) for p in ent.people_mentioned]), rec["id"]
+        about = ({c.code for c in ent.countries} | {o.key for o in ent.organisations} | {o.key for o in ent.companies}
+                 | set(ent.people))
         assert all(w["about"] == (w["value"] in about) and w["rule"] for w in why), rec["id"]
 
 

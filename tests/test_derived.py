@@ -100,6 +100,21 @@ def _assert_same_tables(mapped, computed) -> None:
             np.testing.assert_array_equal(getattr(a, part), getattr(b, part), err_msg=f"{f}.{part}")
 
 
+def _fold_twins(expected: dict[str, list[int]]) -> dict[str, list[int]]:
+    """Values that differ only by case are one, under the spelling most stories use (then the first
+    in lexicon order), as the facet tables hold them (issue 21; the person facet has such twins)."""
+    best: dict[str, str] = {}
+    for value, ids in expected.items():
+        key = value.casefold()
+        if key not in best or len(ids) > len(expected[best[key]]):
+            best[key] = value
+    out: dict[str, list[int]] = {}
+    for value in expected:
+        if best[value.casefold()] == value:
+            out[value] = sorted({d for v, i in expected.items() if v.casefold() == value.casefold() for d in i})
+    return out
+
+
 def _assert_as_whoosh_says(archive: Archive) -> None:
     """The mapped tables against Whoosh's own reading API (not derived.read_field, which both the
     mapped and the computed tables come from): each value's live stories, the live mask, the days."""
@@ -120,6 +135,7 @@ def _assert_as_whoosh_says(archive: Archive) -> None:
                 assert set(tables.day[ids].tolist()) == {_dt.date.fromisoformat(value).toordinal()}
             assert int((tables.day[alive] != 0).sum()) == sum(map(len, expected.values()))
             continue
+        expected = _fold_twins(expected)
         table = tables.facets[f]
         assert list(table.values) == list(expected), f
         got = {}
@@ -205,10 +221,13 @@ def test_an_incremental_run_with_deletions_writes_the_new_commit_s_tables(built,
     _write(docs, added, "new.jsonl")
     kept = records[:300] + added
     read_from = set()
+    fields_read: dict[str, set] = {}
+    folded_before = set(derived.load(*_gen(ix))[1]["folded"])     # fields with case twins: read again whole
     term_postings = whoosh_ext.term_postings
 
     def counted(leaf, field, btext):
         read_from.add(leaf.segment().segment_id())
+        fields_read.setdefault(leaf.segment().segment_id(), set()).add(field)
         return term_postings(leaf, field, btext)
 
     monkeypatch.setattr(whoosh_ext, "term_postings", counted)
@@ -225,7 +244,8 @@ def test_an_incremental_run_with_deletions_writes_the_new_commit_s_tables(built,
         meta = derived.load(gen, number)[1]
         kept_segment = meta["segments"][0]          # the first run's segment, its deletions aside unchanged
         assert meta["reused_docs"] == kept_segment[1] == len(records)
-        assert kept_segment[0] not in read_from, "the kept segment's postings were read again"
+        assert fields_read.get(kept_segment[0], set()) <= folded_before, "the kept segment's postings were read again"
+        assert "org" not in folded_before and "person_any" in folded_before
         assert read_from, "the new segment's postings were read"
         computed = _computed(archive)
         _assert_same_tables(tables, computed)

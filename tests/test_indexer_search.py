@@ -191,12 +191,33 @@ def test_story_with_highlight(archive):
     assert archive.story("nope") is None
 
 
-def test_wildcards_are_bounded(archive, monkeypatch):
+def test_wildcards_are_bounded_where_read_word_by_word(archive, monkeypatch):
+    """Without words-as-typed postings (an index from before them), a pattern's words are read
+    from Whoosh one by one, and at most MAX_EXPANSIONS of them."""
     import indexer.query.parse as s
+    from indexer.query.typedsets import TypedSets
+    live = archive._index.current()
+    monkeypatch.setattr(live, "typed", None)
+    monkeypatch.setattr(live.lexicons, "typed", None)
+    monkeypatch.setattr(TypedSets, "written", staticmethod(lambda gen, reader: False))   # not reopened to map them
     monkeypatch.setattr(s, "MAX_EXPANSIONS", 3)
     with pytest.raises(QueryError, match="more than 3 words"):
         search(archive, q="s*")
     assert search(archive, q="coff*").total == 3     # few expansions: fine
+
+
+def test_a_pattern_of_more_words_than_are_scored_is_a_set_of_stories(archive, monkeypatch):
+    """With them, a pattern past the words scored one by one finds the same stories, each scored
+    the same (constant score, as Lucene's rewrite of a multi-term query), and no cap on words applies."""
+    import indexer.query.parse as s
+    from indexer.query import budget
+    scored = search(archive, q="s*", per_page="100")
+    assert archive._index.current().typed is not None
+    monkeypatch.setattr(s, "MAX_EXPANSIONS", 3)
+    monkeypatch.setattr(budget, "SCORED_WORDS", 0)
+    sets = search(archive, q="s*", per_page="100")
+    assert {h.id for h in sets.hits} == {h.id for h in scored.hits} and sets.total == scored.total > 1
+    assert {h.score for h in sets.hits} <= {1.0, 2.0} and not {h.score for h in scored.hits} <= {1.0, 2.0}
 
 
 @pytest.mark.parametrize("params, message", [

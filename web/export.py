@@ -24,8 +24,9 @@ from .archive import get_archive
 
 bp = Blueprint("export", __name__)
 
-COLUMNS = ("id", "date", "title", "dateline", *(f.plural for f in FACETS if f.plural and f.on_hits),
-           "url", "source_url", *(f.param for f in FACETS if f.single))     # new columns go last
+COLUMNS = ("id", "date", "title", "dateline", *(f.plural for f in FACETS if f.plural and f.on_hits and not f.appended),
+           "url", "source_url", *(f.param for f in FACETS if f.single),
+           *(f.plural for f in FACETS if f.plural and f.on_hits and f.appended))     # new columns go last
 FLUSH_EVERY = 200
 # OWASP's list (= + - @ tab CR), a line feed, | (DDE: `|cmd'!A0`) and % (`%SYSTEMROOT%`), and their full-width forms
 _FORMULA_START = frozenset("=+-@|%\t\r\n\uff1d\uff0b\uff0d\uff20\uff5c\uff05")

@@ -11,7 +11,11 @@ Here a query is measured as a whole before any posting is read:
 - scanned: lexicon words looked at to expand wildcards and prefixes, all patterns together
   (a leading wildcard looks at the whole word list of its field);
 - terms: the words all patterns together stand for (each one's postings are read),
-  and at most `per_pattern` for any one of them.
+  and at most `per_pattern` for any one of them, where they are read word by word from
+  Whoosh (a generation without words-as-typed postings: typedsets.py);
+- postings: where they are not, the postings of the patterns past SCORED_WORDS, each the set
+  of stories holding one of its words at constant score (expansion.PatternDocs): a union of
+  slices of the mapped postings, ~5-10 ns a posting, so the cap is on postings, not words.
 
 Exceeding a cap is a `BudgetError` (a `QueryError`: the web answers 400 naming the cap).
 What passes the caps runs under a `Deadline` that the evaluator checks cooperatively
@@ -19,8 +23,9 @@ What passes the caps runs under a `Deadline` that the evaluator checks cooperati
 when it expires is skipped, the answer holds what was found, and `notice` says so.
 
 Patterns are expanded once (`semantics.expand_patterns`) into an `Or` of the words they
-stand for, which the evaluator and the highlighter use as they are; `check_scan` charges
-what that will look through before it starts, `check_terms` what it found.
+stand for, or past SCORED_WORDS into the set of stories holding one (`PatternDocs`), which
+the evaluator and the highlighter use as they are; `check_scan` charges what that will look
+through before it starts, `check_terms` what it found.
 
 Every form of query runs under the deadline, none through Whoosh's own matcher (which has
 no deadline inside) unless after a check: words, phrases and patterns as above, `field:*`
@@ -40,7 +45,7 @@ from whoosh.fields import TEXT
 
 from ..typed import typed_field
 from .request import QueryError
-from .expansion import Expansion
+from .expansion import Expansion, PatternDocs
 
 
 
@@ -50,14 +55,21 @@ class Budget:
     clauses: int = 256            # leaves of the parsed query (~128 words over title and body)
     phrase_words: int = 64        # words in one phrase: a long sentence and more
     scanned: int = 1_500_000      # lexicon words looked at by all patterns together
-    terms: int = 1_024            # words all patterns together stand for (~0.2-0.4 ms each to read)
-    per_pattern: int = 1_024      # words one wildcard or prefix may stand for
+    terms: int = 1_024            # words all patterns together stand for, read from Whoosh (~0.14 ms each)
+    per_pattern: int = 1_024      # words one wildcard or prefix may stand for, read from Whoosh
+    postings: int = 16_000_000    # postings of the constant-score patterns together (~0.1 s to unite)
     seconds: float = 0.2          # expanding and evaluation time before the answer is cut short
 
 
 ENV_SECONDS = "NEWSFACET_QUERY_SECONDS"      # the deadline, for a slower machine (or tests)
 DEFAULT = Budget(seconds=float(os.environ.get(ENV_SECONDS) or Budget.seconds))
-HIGHLIGHT_TERMS = 128         # words marked in snippets (of a pattern's many, the first)
+HIGHLIGHT_TERMS = 128         # words marked in snippets (a pattern counts as one: it marks its words itself)
+# With words-as-typed postings (typedsets.py), the query's patterns are scored word by word (BM25F,
+# ~0.14 ms a word read from Whoosh) while together they stand for at most this many words holding
+# at most this many postings (a common word's postings cost more); past that a pattern is the set
+# of stories holding one of its words, at constant score, as Lucene rewrites a multi-term query.
+SCORED_WORDS = 256
+SCORED_POSTINGS = 200_000
 CUT_NOTICE = ("this search took too long to finish: the results are what was found in "
               "{seconds:g} s; a more specific query gives complete results")
 
@@ -149,12 +161,16 @@ class Lexicons:
     does it while warming a generation (search.Archive._warm), and keeps the words.
     """
 
-    def __init__(self, reader):
-        self.reader = reader
+    def __init__(self, reader, typed=None):
+        self.reader, self.typed = reader, typed
         self._words: dict[str, list[str]] = {}
         self._lock = threading.Lock()
 
     def size(self, fieldname: str) -> int:
+        """With words-as-typed postings (typedsets.py), the words of every segment: what a leading
+        wildcard's pattern runs over there, counted from the mapped files without reading a word."""
+        if self.typed is not None and self.typed.has(fieldname):
+            return self.typed.size(fieldname)
         return len(self.words(fieldname))
 
     def words(self, fieldname: str) -> list[str]:
@@ -199,18 +215,24 @@ def check_scan(q, lexicons: Lexicons, budget: Budget | None = None) -> None:
 
 
 def check_terms(q, budget: Budget | None = None) -> None:
-    """Refuse patterns that stand for too many words together (cap: terms); each one's postings are read."""
+    """Refuse patterns that stand for too many words together (cap: terms), each one's postings
+    read from Whoosh; or whose constant-score sets hold too many postings together (cap: postings)."""
     budget = budget or DEFAULT
-    total = _expanded_words(q)
+    total = _expanded(q, lambda e: len(e.subqueries) if isinstance(e, Expansion) else 0)
     if total > budget.terms:
         raise BudgetError(
             f"the wildcards and prefixes of this query stand for {total:,} words together; the limit "
             f"is {budget.terms:,} (cap: terms)", "terms")
+    postings = _expanded(q, lambda e: e.matched.postings if isinstance(e, PatternDocs) else 0)
+    if postings > budget.postings:
+        raise BudgetError(
+            f"the wildcards of this query stand for words held {postings:,} times together; the limit is "
+            f"{budget.postings:,} (cap: postings). Give a few more letters (th*, not t*)", "postings")
 
 
-def _expanded_words(q) -> int:
-    if isinstance(q, Expansion):
-        return len(q.subqueries)
+def _expanded(q, count) -> int:
+    if isinstance(q, (Expansion, PatternDocs)):
+        return count(q)
     if q.is_leaf():
         return 0
-    return sum(_expanded_words(c) for c in q.children())
+    return sum(_expanded(c, count) for c in q.children())

@@ -2,12 +2,12 @@
 
 Why: a facet count needs every document that matches, and Whoosh finds them by
 stepping its matchers one document at a time in Python (then scores the top ones in a
-second pass). Here each term's postings are read block by block straight from Whoosh's
-posting lists into arrays (`whoosh_ext/blocks.py`), so a query becomes a few vector operations over
-`doc_count_all()` slots: `mask` says which documents match, `score` is Whoosh's own
-BM25F (same idf, lengths and parameters, so the ranking is Whoosh's). Query types that
-need positions (phrases) or that we do not model fall back to Whoosh's matcher for the
-set of documents and score by their words.
+second pass). Here each term's postings are read block by block from Whoosh's posting lists
+into arrays (`whoosh_ext/blocks.py`), so a query is a few vector operations over `doc_count_all()`
+slots: `mask` says which documents match, `score` is Whoosh's own BM25F (same idf, lengths and
+parameters, so the ranking is Whoosh's). Phrases and forms we do not model fall back to Whoosh's
+matcher for the set of documents, scored by their words; a pattern of many words is a set at
+constant score.
 """
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from whoosh.fields import DATETIME
 
 from .. import whoosh_ext
 from . import budget
-from .expansion import Present
+from .expansion import PatternDocs, Present
 from .phrases import phrase_docs
 
 _EMPTY_IDS = np.zeros(0, dtype=np.int32)
@@ -193,8 +193,9 @@ class Evaluator:
     def _eval(self, q) -> Match:
         if isinstance(q, wq.Term):
             return self._term(q.fieldname, q.text, q.boost)
-        if isinstance(q, Present):      # `company:*`, `id:*`: read from the tables (parse.present_values)
-            return Match(q.mask.copy(), q.mask * np.float32(q.boost))
+        if isinstance(q, (Present, PatternDocs)):   # `company:*` (parse.present_values); a pattern of many words
+            mask = q.mask.copy() if isinstance(q, Present) else q.matched.mask(self.n)     # (typedsets.py)
+            return Match(mask, mask * np.float32(q.boost))
         if isinstance(q, wq.Every):     # `body:*`: the stories with something in that field, as Whoosh
             if q.fieldname and q.fieldname in self.p.reader.schema and self.p.reader.schema[q.fieldname].scorable:
                 mask = self.p.lengths(q.fieldname) > 0

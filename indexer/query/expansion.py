@@ -1,6 +1,7 @@
 """The query nodes a parsed query is rewritten into before evaluation.
 
 `Expansion`: what a prefix or wildcard becomes once expanded, the words (as typed) it stood for.
+`PatternDocs`: what a pattern of more words becomes, the stories holding any, at constant score.
 `Present`: `field:*` on a field of values (`company:*`, `id:*`), the stories holding any.
 A module of its own because both the parser's semantics (which builds them) and the
 budget (which counts an expansion's words against the caps) need the types, and neither
@@ -24,6 +25,44 @@ class Expansion(wq.Or):
 
     def normalize(self):      # an empty expansion stays a query that matches nothing (not NullQuery)
         return self
+
+
+class PatternDocs(wq.Query):
+    """A pattern standing for more words than are scored one by one (semantics.expand_patterns):
+    the stories holding any of them, each scored `boost`, as Lucene's constant-score rewrite of
+    a multi-term query (CONSTANT_SCORE_REWRITE) does. `matched` (typedsets.Matched) says where
+    its words' postings lie; the evaluator makes the mask from them."""
+
+    def __init__(self, fieldname: str, pattern: str, matched, boost: float = 1.0):
+        self.fieldname, self.pattern, self.matched, self.boost = fieldname, pattern, matched, boost
+
+    def __repr__(self):
+        return f"PatternDocs({self.fieldname!r}, {self.pattern!r}, {self.matched.words} words)"
+
+    def __str__(self):
+        return f"{self.fieldname}:{self.pattern}"
+
+    def __eq__(self, other):
+        return (isinstance(other, PatternDocs) and other.fieldname == self.fieldname
+                and other.pattern == self.pattern and other.boost == self.boost)
+
+    def __hash__(self):
+        return hash(("PatternDocs", self.fieldname, self.pattern, self.boost))
+
+    def is_leaf(self):
+        return True
+
+    def normalize(self):
+        return self
+
+    def has_terms(self):
+        return False
+
+    def terms(self, phrases=False):
+        return iter(())
+
+    def expanded_terms(self, ixreader, phrases=True):
+        return iter(())
 
 
 class Present(wq.Query):

@@ -16,7 +16,8 @@ from ..facetspec import FACETS
 from .hits import web_url
 
 CHUNK = 500
-_CHIPS = tuple(f for f in FACETS if f.plural and f.on_hits)     # the facets a row lists
+_CHIPS = tuple(f for f in FACETS if f.plural and f.on_hits and not f.appended)     # the facets a row lists
+_LAST = tuple(f for f in FACETS if f.plural and f.on_hits and f.appended)        # added later: people
 _SINGLE = tuple(f for f in FACETS if f.single)                   # one value a story: language, source
 
 
@@ -31,7 +32,7 @@ def ordered(final: np.ndarray, scores: np.ndarray | None, sort: str, tables) -> 
 
 def rows(searcher, docnums: np.ndarray, chunk: int = CHUNK, match: str = "mention") -> Iterator[dict]:
     """One plain dict per story (id, date, title, dateline, organisations, countries, companies, source_url,
-    and the one-value facets: language, source)."""
+    the one-value facets: language, source; then the facets added since: people)."""
     for start in range(0, len(docnums), chunk):
         for docnum in docnums[start: start + chunk].tolist():
             f = searcher.stored_fields(docnum)
@@ -44,6 +45,7 @@ def rows(searcher, docnums: np.ndarray, chunk: int = CHUNK, match: str = "mentio
                 **{spec.plural: _labels(f.get(spec.display), match) for spec in _CHIPS},
                 "source_url": web_url(f.get("url")),     # http(s) only: never javascript: or data:
                 **{spec.param: f.get(spec.field, "") or "" for spec in _SINGLE},
+                **{spec.plural: _labels(f.get(spec.display), match) for spec in _LAST},
             }
 
 

@@ -15,8 +15,10 @@ import unicodedata
 
 import bleach
 from whoosh import highlight as wh
+from whoosh.analysis.tokenizers import default_pattern
 
-from ..typed import MARK, forms, typed_form
+from ..typed import MARK, PATTERN, forms, strip_accents, typed_form
+from .patterns import Patterns
 
 ALLOWED_TAGS = frozenset({"mark"})
 MAX_ANALYSED_CHARS = 20_000
@@ -127,31 +129,41 @@ class _Unstopped:
 
 class _AsTyped:
     """The story's analyzer, but a word that is one of a pattern's words as typed (typed.MARK
-    terms: `pers*` -> "persons") yields that marked word instead of its stem, so a pattern
-    marks exactly the words it matches, not every word sharing their stems ("per" for
-    `pers*`, "senate" for `*ation`)."""
+    terms: `body_typed:persons`) or that a pattern matches (MARK + PATTERN terms: `pers*`) yields
+    that term instead of its stem, so a pattern marks exactly the words it matches, however many
+    it stands for, not every word sharing their stems ("per" for `pers*`, "senate" for `*ation`)."""
 
-    def __init__(self, analyzer, typed: frozenset[str]):
-        self._analyzer, self._typed = analyzer, typed
+    def __init__(self, analyzer, typed: frozenset[str], patterns: list[str]):
+        self._analyzer, self._typed, self._terms = analyzer, typed, patterns
+        self._patterns = Patterns([t[2:] for t in patterns]) if patterns else None
 
     def __getattr__(self, name):          # language, stop_words ... of the story's analyzer
         return getattr(self._analyzer, name)
 
+    def term(self, word: str) -> str | None:
+        """The term a word of the text is marked as, if it is a pattern's; else None."""
+        for form in forms(typed_form(word)):
+            if form in self._typed:
+                return MARK + form
+            i = self._patterns.which(form) if self._patterns is not None else None
+            if i is not None:
+                return self._terms[i]
+        return None
+
     def __call__(self, value, start_char=0, **kwargs):
         kwargs["chars"] = True
         for tok in self._analyzer(value, start_char=start_char, **kwargs):
-            word = value[tok.startchar - start_char:tok.endchar - start_char]
-            for form in forms(typed_form(word)):
-                if form in self._typed:
-                    tok.text = MARK + form
-                    break
+            term = self.term(value[tok.startchar - start_char:tok.endchar - start_char])
+            if term is not None:
+                tok.text = term
             yield tok
 
 
 def _with_patterns(terms: frozenset[str], analyzer):
     """(terms, analyzer) for marking: the analyzer reads words as typed when a pattern asked for some."""
-    typed = frozenset(t[1:] for t in terms if t.startswith(MARK))
-    return (terms, _AsTyped(analyzer, typed)) if typed else (terms, analyzer)
+    typed = frozenset(t[1:] for t in terms if t.startswith(MARK) and not t.startswith(MARK + PATTERN))
+    patterns = sorted(t for t in terms if t.startswith(MARK + PATTERN))
+    return (terms, _AsTyped(analyzer, typed, patterns)) if typed or patterns else (terms, analyzer)
 
 
 class _Span:
@@ -177,26 +189,27 @@ def _window(text: str, terms: frozenset[str], analyzer, size: int) -> str:
     stems drop accents (German `Österreich` -> `osterreich`), so the search runs on the
     text with accents folded away (same offsets); Arabic stems drop prefixes (`الحكومات`
     -> `حكم`) and Chinese or Japanese runs hold many bigrams, so there a word may hold the
-    term anywhere.
+    term anywhere. A pattern's words (`analyzer` is then an _AsTyped) are the words that
+    hold its longest run of letters and that it matches (`_pattern_hits`).
     """
     if len(text) <= size:
         return text
     ascii_text = text.isascii()
-    bare = {t.removeprefix(MARK) for t in terms}
+    bare = {t.removeprefix(MARK) for t in terms if not t.startswith(MARK + PATTERN)}
     prefixes = sorted({t[:max(2, len(t) - 2)] if ascii_text else _fold(t[:max(2, len(t) - 2)])
                        for t in bare if t}, key=len, reverse=True)
-    if not prefixes:
-        return text[:size]
-    inside = getattr(analyzer, "language", "") in _INSIDE_WORDS
-    lead = r"\w*" if inside else r"\b"
-    pattern = re.compile(r"%s(?:%s)\w*" % (lead, "|".join(map(re.escape, prefixes))), re.IGNORECASE)
-    hits = []
-    for m in pattern.finditer(text if ascii_text else _fold(text)):
-        m = _Span(text, m.start(), m.end())
-        stems = [tok.text for tok in analyzer(m.group(0))]
-        found = next((s for s in stems if s in terms), None) if inside else (stems[0] if stems else None)
-        if found is not None and found in terms:
-            hits.append((m.start(), found))
+    hits = _pattern_hits(text, analyzer) if isinstance(analyzer, _AsTyped) else []
+    if prefixes:
+        inside = getattr(analyzer, "language", "") in _INSIDE_WORDS
+        lead = r"\w*" if inside else r"\b"
+        pattern = re.compile(r"%s(?:%s)\w*" % (lead, "|".join(map(re.escape, prefixes))), re.IGNORECASE)
+        for m in pattern.finditer(text if ascii_text else _fold(text)):
+            m = _Span(text, m.start(), m.end())
+            stems = [tok.text for tok in analyzer(m.group(0))]
+            found = next((s for s in stems if s in terms), None) if inside else (stems[0] if stems else None)
+            if found is not None and found in terms:
+                hits.append((m.start(), found))
+        hits.sort()
     if not hits:
         return text[:size]
     best, best_start, j = -1, 0, 0
@@ -212,6 +225,30 @@ def _window(text: str, terms: frozenset[str], analyzer, size: int) -> str:
     return text[lo: hi if hi != -1 else len(text)]
 
 
+_LETTERS = re.compile(r"[^*?\[\]!]+")
+
+
+def _pattern_hits(text: str, marking: "_AsTyped") -> list[tuple[int, str]]:
+    """(offset, term) of each word of `text` a pattern matches: the words holding the pattern's
+    longest run of letters (all words when it has none: `?*`), each checked as typed (RE2)."""
+    if marking._patterns is None:
+        return []
+    needles = []
+    for term in marking._terms:
+        runs = _LETTERS.findall(term[2:])
+        needles.append(max(runs, key=len) if runs else "")
+    hits = []
+    for m in default_pattern.finditer(text):
+        word = m.group()
+        folded = typed_form(word)
+        if not any(n in folded or n in strip_accents(folded) for n in needles):
+            continue
+        term = marking.term(word)
+        if term is not None and term.startswith(MARK + PATTERN):
+            hits.append((m.start(), term))
+    return hits
+
+
 def snippet(text: str, terms: frozenset[str], analyzer, top: int = 2, clean: bool = True) -> str:
     """A short passage around the query's words, or the story's lead when none occur.
 
@@ -221,7 +258,7 @@ def snippet(text: str, terms: frozenset[str], analyzer, top: int = 2, clean: boo
     out = ""
     terms, marking = _with_patterns(terms, _Unstopped(analyzer))
     if terms and text:
-        window = _window(text, terms, analyzer, SNIPPET_CHARS + 120)
+        window = _window(text, terms, marking if isinstance(marking, _AsTyped) else analyzer, SNIPPET_CHARS + 120)
         fragmenter = wh.ContextFragmenter(maxchars=SNIPPET_CHARS // top + 40, surround=50)
         out = wh.highlight(window, terms, marking, fragmenter, MarkFormatter(), top=top)
     if not out:

@@ -27,6 +27,7 @@ from .parse import make_parsers
 from .suggest import Suggester
 from .labels import labels as read_labels
 from .tables import Tables
+from .typedsets import TypedSets
 
 REFRESH_EVERY_S = 0.0      # seconds between checks for a new commit: every request (a few stats, ~0.1 ms)
 RACY_NS = 2_000_000_000  # a folder changed this recently may change again unseen (coarse mtimes): keep looking
@@ -52,6 +53,7 @@ class Live:
     parsers: dict = field(default_factory=dict)   # (full, plain) per language set, multilingual.parsers
     suggester: Suggester | None = None    # built on the first suggestion asked of this generation
     lexicons: Lexicons | None = None      # word lists for leading wildcards (budget.py)
+    typed: TypedSets | None = None        # each segment's words-as-typed postings, mapped (typedsets.py)
     names: NameTable | None = None        # name -> value(s), written with the generation (nametable.py)
     kind_labels: dict = field(default_factory=dict)   # (kind|value, field) -> (label, name), orgkinds._label
     files: dict = field(default_factory=dict)      # store.file_marks of the segment files in use
@@ -66,7 +68,7 @@ class Live:
 
     def __post_init__(self):
         if self.lexicons is None:
-            self.lexicons = Lexicons(self.searcher.reader())
+            self.lexicons = Lexicons(self.searcher.reader(), self.typed)
 
     @classmethod
     def open(cls, index_dir: Path) -> "Live":
@@ -81,11 +83,14 @@ class Live:
                                  eager=tuple(f.field_for(DEFAULT_MATCH) for f in FACETS))
             if tables.mapped:          # a mapped file cut short would kill the process (SIGBUS): checked as the segments
                 segments.append(gen / derived.data_name(searcher.reader().generation()))
+            typed = TypedSets.open(gen, searcher.reader())      # one file mapped per segment
+            if typed is not None:
+                segments += typed.paths
             files = store.file_marks([p for p in segments if p.exists()])
             full, plain = make_parsers(searcher.schema)   # ix.schema re-reads the TOC on every use
             table = NameTable.open(gen, searcher.reader().generation()) or names.in_memory(searcher)
             return cls(gen, ix, searcher, tables, Evaluator(postings, searcher, tables.live), full, plain,
-                       labels=MappingProxyType(read_labels(searcher, tables)), files=files, names=table)
+                       labels=MappingProxyType(read_labels(searcher, tables)), files=files, names=table, typed=typed)
         except Exception as exc:   # noqa: BLE001 - Whoosh fails in many ways on a damaged file
             store.verify_generation(gen)       # names the damaged file when its checksum says which
             raise store.IndexDamaged(f"the index at {gen} cannot be read ({_reason(exc)}); "
@@ -189,6 +194,8 @@ class LiveIndex:
             return True            # opened between a commit and its name table: reopen with the table
         if live.tables.pending and (live.gen / derived.index_name(live.searcher.reader().generation())).exists():
             return True            # ... or its derived tables (computed meanwhile): reopen and map them
+        if live.typed is None and TypedSets.written(live.gen, live.searcher.reader()):
+            return True            # ... or its segments' words-as-typed postings (an index from before them)
         try:
             latest = live.ix.latest_generation()
         except OSError:

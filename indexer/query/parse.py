@@ -13,9 +13,9 @@ from whoosh import qparser, query as wq
 from whoosh.fields import DATETIME, TEXT
 
 from ..facetspec import BY_PARAM, DEFAULT_MATCH, FACETS
-from ..typed import MARK, SUFFIX, TYPED_FIELDS
+from ..typed import MARK, PATTERN, SUFFIX, TYPED_FIELDS
 from . import budget, multilingual, valuenames
-from .expansion import Present
+from .expansion import Expansion, PatternDocs, Present
 from .request import QueryError
 from .tables import UNDATED
 from .semantics import PHRASE_NOTICE, NewsParser, everything_except, expand_patterns, phrase_patterns, plus_minus
@@ -70,11 +70,11 @@ def parse(live, text: str, match: str = DEFAULT_MATCH, languages=()) -> tuple[ob
     budget.check_shape(q)                       # clauses, phrase length: before the index is touched
     budget.check_scan(q, live.lexicons)         # word lists the patterns must look through, together
     reader = live.searcher.reader()
-    q, _ = phrase_patterns(reader, q, live.lexicons)       # `"interest rate*"`: the stems of its words
+    q, _ = phrase_patterns(reader, q, live.lexicons, live.typed)    # `"interest rate*"`: the stems of its words
     if _QUOTED_PATTERN.search(text):                     # said, never a silent 0 (issue 21)
         notice = "; ".join(n for n in (notice, PHRASE_NOTICE) if n)
-    q = expand_patterns(reader, q, MAX_EXPANSIONS, _too_many, live.lexicons)
-    budget.check_terms(q)                       # words the patterns stand for, together
+    q = expand_patterns(reader, q, MAX_EXPANSIONS, _too_many, live.lexicons, live.typed)
+    budget.check_terms(q)                       # words (or postings) the patterns stand for, together
     bound_expansions(reader, q)
     return q, notice
 
@@ -181,13 +181,14 @@ def bound_expansions(reader, q) -> None:
 
 
 def positive_leaves(q):
-    """Leaves of a query tree except those under NOT (their words are not to be marked)."""
+    """Leaves of a query tree except those under NOT (their words are not to be marked); a
+    pattern's expansion is one leaf."""
     if isinstance(q, wq.Not):
         return
     if isinstance(q, wq.AndNot):
         yield from positive_leaves(q.a)
         return
-    if q.is_leaf():
+    if q.is_leaf() or isinstance(q, Expansion):
         yield q
         return
     for child in q.children():
@@ -195,9 +196,10 @@ def positive_leaves(q):
 
 
 def highlight_terms(reader, q) -> frozenset[str]:
-    """The indexed words (wildcards expanded) the query asks for in the body, which snippets and
-    the story page show (`title:merger takeover` marks no "merger" in a body, issue 21): stems,
-    and the words as typed that patterns stand for, each marked with typed.MARK.
+    """The indexed words the query asks for in the body, which snippets and the story page show
+    (`title:merger takeover` marks no "merger" in a body, issue 21): stems, and each pattern on
+    the body as itself (typed.MARK + typed.PATTERN + `*ing`), whose words the highlighter marks
+    however many they are (highlight.py).
 
     Written out rather than `Query.existing_terms`, which reuses its `fieldname`
     argument as a loop variable and so drops every field after the first.
@@ -206,6 +208,10 @@ def highlight_terms(reader, q) -> frozenset[str]:
         return frozenset()
     out = set()
     for leaf in positive_leaves(q):
+        if isinstance(leaf, (Expansion, PatternDocs)):
+            if leaf.fieldname == "body" + SUFFIX:
+                out.add(MARK + PATTERN + leaf.pattern)
+            continue
         try:
             pairs = list(leaf.expanded_terms(reader, phrases=True))
         except Exception:
@@ -214,7 +220,7 @@ def highlight_terms(reader, q) -> frozenset[str]:
             text = text.decode("utf-8") if isinstance(text, bytes) else text
             if fieldname == "body":
                 out.add(text)
-            elif fieldname == "body" + SUFFIX:     # a pattern's words, as typed (highlight.py)
+            elif fieldname == "body" + SUFFIX:     # `body_typed:persons`, as typed (highlight.py)
                 out.add(MARK + text)
         if len(out) >= budget.HIGHLIGHT_TERMS:      # a snippet cannot show more; each costs time
             break

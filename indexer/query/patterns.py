@@ -109,6 +109,12 @@ class Pattern:
     def fullmatch(self, word: str) -> bool:
         return self._word.fullmatch(word.encode("utf-8")) is not None
 
+    def runs(self, text, start: int, end: int):
+        """(start, end) byte positions of each run of consecutive matching words in `text[start:end]`
+        (UTF-8 words each followed by a newline; `start` at a word's start, `end` after a newline):
+        read in place, from a memory-mapped file (typedsets.py) as from bytes."""
+        return ((m.start(), m.end()) for m in self._runs.finditer(text, start, end))
+
     def matching(self, words: list[str], ending: str = "", node=None) -> list[str]:
         """The words that, with `ending` appended, match: each returned with the ending.
 
@@ -123,3 +129,30 @@ class Pattern:
             for m in self._runs.finditer(text):
                 found += m.group()[:-1].decode("utf-8").split("\n")
         return found
+
+
+class Patterns:
+    """Several patterns as one automaton: which of them (the first) a word matches, in one call.
+
+    A snippet checks every word of a story against the query's patterns (highlight.py); a call
+    into RE2 costs ~2 µs, so 26 patterns (`a* OR b* OR ...`) checked one by one made a page of
+    snippets 0.1 s. One alternation with a group per pattern answers in one call."""
+
+    def __init__(self, patterns: list[str]):
+        self.patterns = list(patterns)
+        body = "|".join("(" + translate(p) + ")" for p in self.patterns)
+        try:
+            self._any = re2.compile(("(?s)(?:" + body + ")").encode("utf-8"), _OPTIONS)
+        except re2.error as exc:
+            raise PatternError(f"the patterns cannot be read ({exc})") from None
+        finally:
+            re2.purge()
+
+    def which(self, word: str) -> int | None:
+        """The index of the first pattern `word` matches, or None."""
+        m = self._any.fullmatch(word.encode("utf-8"))
+        if m is None:
+            return None
+        if m.lastindex is not None:
+            return m.lastindex - 1
+        return next(i for i, g in enumerate(m.groups()) if g is not None)

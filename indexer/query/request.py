@@ -219,6 +219,7 @@ class Hit:
     organisations: list[Ref]
     countries: list[Ref]
     companies: list[Ref] = field(default_factory=list)
+    people: list[Ref] = field(default_factory=list)          # issue 22
     source: str = ""
     url: str = ""
     language: str = ""      # ISO 639-1 code ("" = not known)
@@ -270,6 +271,7 @@ class Story:
     countries: list[Ref]
     regions: list[Ref]
     companies: list[Ref] = field(default_factory=list)
+    people: list[Ref] = field(default_factory=list)          # issue 22
     language: str = ""
     similar: list[Version] = field(default_factory=list)    # related stories (related.py)
     versions: list[Version] = field(default_factory=list)   # near-duplicates of this story

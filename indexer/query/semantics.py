@@ -18,8 +18,9 @@ Whoosh's defaults surprise a news reader in four ways, each fixed here:
 - `body:*` matched every story; `field:*` now means "has something in that field"
   (evaluate.py reads it from the field lengths).
 
-The expansion is done here, into an OR of terms, so the evaluator, the highlighter and
-the expansion bound all see the same words.
+The expansion is done here, into an OR of terms (or, for a pattern of many words, the set
+of stories holding one: expansion.PatternDocs), so the evaluator, the highlighter and the
+expansion bound all see the same words.
 """
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ from whoosh.fields import NUMERIC, TEXT
 
 from ..typed import fold_pattern, typed_field
 from . import budget
-from .expansion import Expansion, WordPattern
+from .expansion import Expansion, PatternDocs, WordPattern
 from .patterns import Pattern
 
 # Endings a typed prefix may be cut from, for suggestions (suggest.py): "enjoyi…" is most likely "enjoying".
@@ -104,23 +105,42 @@ class PatternPlugin(qparser.WildcardPlugin):
         return []
 
 
-def expand_patterns(reader, q, limit: int, too_many, lexicons=None):
-    """Every Prefix/Wildcard of `q` as the Expansion of the words it stands for, under the deadline:
-    in a text field, the words as typed of its sub-field (`title_typed`: typed.py); in a field of
-    values (`id`, `company`), the values as they are.
+def expand_patterns(reader, q, limit: int, too_many, lexicons=None, typed=None):
+    """Every Prefix/Wildcard of `q` as what it stands for, under the deadline: in a text field,
+    the words as typed of its sub-field (`title_typed`: typed.py); in a field of values (`id`,
+    `company`), the values as they are.
 
-    `too_many(node)` is called (and should raise) when a pattern stands for more than
-    `limit` words. `lexicons` (budget.Lexicons, kept per generation) gives a leading
+    With the generation's words-as-typed postings (`typed`, typedsets.TypedSets), a pattern is
+    the Expansion of its words (scored word by word, BM25F) while the query's patterns together
+    stand for at most budget.SCORED_WORDS words holding at most budget.SCORED_POSTINGS postings;
+    past that it is a PatternDocs, its stories at constant score, and no cap on its words applies
+    (budget.check_terms caps the postings read). Without them, each pattern's words are read
+    from Whoosh: `too_many(node)` is called (and should raise) when a pattern stands for more
+    than `limit` words. `lexicons` (budget.Lexicons, kept per generation) gives a leading
     wildcard its field's word list without walking the index again.
     """
+    scored = postings = 0
+
     def fix(node):
+        nonlocal scored, postings
         if isinstance(node, (wq.Prefix, wq.Wildcard)) and node.fieldname in reader.schema \
                 and not isinstance(reader.schema[node.fieldname], NUMERIC):
             if budget.expired():                      # the query's deadline (budget.py)
                 budget.too_slow(node)
             field = pattern_field(reader.schema, node.fieldname)
-            texts = matching_words(reader, node, field, limit, too_many, lexicons)
-            return Expansion([wq.Term(field, t) for t in texts], str(node), field, boost=node.boost)
+            pattern = pattern_text(node)
+            if typed is not None and typed.has(field):
+                found = typed.match(field, pattern, literal_start(pattern), node)
+                texts = None
+                if found.words <= budget.SCORED_WORDS * len(typed.segments) \
+                        and postings + found.postings <= budget.SCORED_POSTINGS:
+                    texts = found.word_list()
+                if texts is None or scored + len(texts) > budget.SCORED_WORDS:
+                    return PatternDocs(field, pattern, found, boost=node.boost)
+                scored, postings = scored + len(texts), postings + found.postings
+            else:
+                texts = matching_words(reader, node, field, limit, too_many, lexicons)
+            return Expansion([wq.Term(field, t) for t in texts], pattern, field, boost=node.boost)
         return node.apply(fix) if not node.is_leaf() else node
     return fix(q)
 
@@ -142,21 +162,28 @@ def literal_start(pattern: str) -> str:
     return re.split(r"[*?\[]", pattern, maxsplit=1)[0]
 
 
-def matching_words(reader, node, field: str, limit: int, too_many, lexicons=None) -> list[str]:
+def matching_words(reader, node, field: str, limit: int, too_many, lexicons=None, typed=None) -> list[str]:
     """The words of `field` the pattern of `node` matches, in lexicon order.
 
-    Words starting with the pattern's letters are read from the lexicon (at most
+    From the generation's words-as-typed postings when it has them (`typed`: typedsets.py).
+    Else words starting with the pattern's letters are read from the lexicon (at most
     MAX_SCANNED); a pattern with none (`*oney`) looks through the whole word list, kept
     per generation by `lexicons` and charged to the query beforehand (budget.check_scan).
     The match itself is RE2's, a chunk of words at a time under the deadline (patterns.py).
     """
     pattern = pattern_text(node)
     literal = literal_start(pattern)
-    if not literal and lexicons is not None and isinstance(reader.schema[field], TEXT):
-        words = lexicons.words(field)
+    if typed is not None and typed.has(field):
+        found = typed.match(field, pattern, literal, node)
+        if found.words > limit * len(typed.segments):
+            too_many(node)
+        found = found.word_list()
     else:
-        words = _words_from(reader, field, node, literal, too_many)
-    found = words if pattern == literal + "*" else Pattern(pattern).matching(words, node=node)
+        if not literal and lexicons is not None and isinstance(reader.schema[field], TEXT):
+            words = lexicons.words(field)
+        else:
+            words = _words_from(reader, field, node, literal, too_many)
+        found = words if pattern == literal + "*" else Pattern(pattern).matching(words, node=node)
     if len(found) > limit:
         too_many(node)
     return found
@@ -179,7 +206,7 @@ PHRASE_NOTICE = ("inside quotes a * stands for the words it matches, in any of t
                  "(as the phrase's other words are); ? and [...] are not wildcards there")
 
 
-def phrase_patterns(reader, q, lexicons=None):
+def phrase_patterns(reader, q, lexicons=None, typed=None):
     """(query, notice): each phrase holding a `*` word (`"interest rate*"`) as the phrases of the
     stems of the words the pattern matches (`"interest rate"`, `"interest rat"` ...).
 
@@ -195,13 +222,13 @@ def phrase_patterns(reader, q, lexicons=None):
         if isinstance(node, wq.Phrase) and node.fieldname in reader.schema \
                 and any("*" in w for w in node.words) and pattern_field(reader.schema, node.fieldname) != node.fieldname:
             found.append(node)
-            return _phrase_forms(reader, node, lexicons)
+            return _phrase_forms(reader, node, lexicons, typed)
         return node.apply(fix) if not node.is_leaf() else node
     q = fix(q)
     return q, (PHRASE_NOTICE if found else None)
 
 
-def _phrase_forms(reader, node, lexicons):
+def _phrase_forms(reader, node, lexicons, typed):
     field = pattern_field(reader.schema, node.fieldname)
     stem = stemmer(reader, node.fieldname)
     choices = []
@@ -210,7 +237,7 @@ def _phrase_forms(reader, node, lexicons):
             choices.append([w])
             continue
         pat = WordPattern(field, w).normalize()
-        words = matching_words(reader, pat, field, MAX_PHRASE_FORMS * 16, _too_many_forms(node), lexicons) \
+        words = matching_words(reader, pat, field, MAX_PHRASE_FORMS * 16, _too_many_forms(node), lexicons, typed) \
             if isinstance(pat, (wq.Prefix, wq.Wildcard)) else [w.replace("*", "")]
         stems = list(dict.fromkeys(t for t in stem.many(words) if t))
         if not stems:

@@ -11,8 +11,14 @@ pickled bytes) are 90% of the unpickling time and are not needed for scoring, so
 pickle is cut where they begin and closed with None. The lengths column holds one
 byte per document, Whoosh's `length_to_byte` encoding.
 
-On another Whoosh version (`version.supported()` False) both readers use the public
-API: the matcher stepped one posting at a time, `doc_field_length` per document.
+`field_postings` reads every term of a field in one segment in lexicon order, walking the
+terms file once (each term's postings start where its stored term info says) instead of a
+hash look-up per term: ~15 µs a term instead of ~70 (indexer/typedpostings.py reads the
+words-as-typed fields whole at each commit).
+
+On another Whoosh version (`version.supported()` False) the readers use the public
+API: the matcher stepped one posting at a time, `doc_field_length` per document, the
+lexicon walked with a look-up per term.
 """
 from __future__ import annotations
 
@@ -42,7 +48,33 @@ def term_postings(leaf, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.nd
         return None
     if isinstance(matcher, FilterMatcher):      # a segment with deletions wraps its matchers
         matcher = matcher.child
+        # ... and has moved the child past the deleted documents the list starts with (a whole
+        # block of them, even): back to its start (Matcher.reset), so that they are read too
+        matcher.reset()
     return read_matcher(matcher)
+
+
+def field_postings(leaf, fieldname: str):
+    """(term bytes, docnums) of every term of `fieldname` in one segment reader, in lexicon
+    order (bytewise), deleted documents included: one pass over the segment's terms."""
+    terms = getattr(leaf, "_terms", None)
+    if not supported() or not isinstance(terms, whoosh3.W3TermsReader) or fieldname not in leaf.schema:
+        if not supported():
+            warn_unsupported("reading a field's postings")
+        for btext in (leaf.lexicon(fieldname) if fieldname in leaf.schema else ()):
+            found = term_postings(leaf, fieldname, btext)
+            if found is not None:
+                yield btext, found[0]
+        return
+    fmt = leaf.schema[fieldname].format
+    for (name, btext), info in terms.items_from(fieldname, b""):
+        if name != fieldname:
+            break
+        if info.is_inlined():
+            yield btext, np.asarray(info.inlined_postings()[0], dtype=np.int32)
+        else:
+            matcher = whoosh3.W3LeafMatcher(terms._postfile, info._offset, info._length, fmt)
+            yield btext, read_matcher(matcher)[0]
 
 
 def read_matcher(m) -> tuple[np.ndarray, np.ndarray]:

@@ -89,7 +89,7 @@ def _width(fieldtype) -> int:
 
 
 def _kind(name: str) -> str:
-    for prefix in ("tables-", "names-", "checksums", "manifest", "_MAIN_"):
+    for prefix in ("tables-", "typed-", "names-", "checksums", "manifest", "_MAIN_"):
         if name.startswith(prefix):
             return prefix.strip("-_") or name
     return name

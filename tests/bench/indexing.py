@@ -12,6 +12,8 @@ of other code).
 from __future__ import annotations
 
 import json
+import os
+import resource
 import shutil
 import sys
 import threading
@@ -54,6 +56,15 @@ class Heartbeat:
         self._thread.join()
 
 
+def _cpu_seconds() -> float:
+    """User + system CPU of this process and of the children it has waited for (the pool)."""
+    total = 0.0
+    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
+        r = resource.getrusage(who)
+        total += r.ru_utime + r.ru_stime
+    return total
+
+
 def _same_schema(index_dir: Path) -> bool:
     """Whether the index was written with the schema the code now has (a new field
     means the index must be rebuilt, whatever --reuse says)."""
@@ -90,8 +101,12 @@ def build(corpus: Path, index_dir: Path, corpus_key: dict, *, reuse: bool = Fals
         shutil.rmtree(index_dir)
     marker.unlink(missing_ok=True)
     label = f"indexing {corpus.name}"
+    load_before = os.getloadavg()[0]
+    cpu_before = _cpu_seconds()
     with Heartbeat(label, expected_s=expected_s):
         report = build_index([corpus], index_dir, rebuild=True, progress=sys.stderr.isatty())
+    cpu = _cpu_seconds() - cpu_before
+    cores = len(os.sched_getaffinity(0))
     if report.problems:
         print(f"[bench]   {len(report.problems)} problems while indexing, first: {report.problems[0]}",
               file=sys.stderr, flush=True)
@@ -101,6 +116,13 @@ def build(corpus: Path, index_dir: Path, corpus_key: dict, *, reuse: bool = Fals
         "seconds": round(report.seconds, 2),
         "stories_per_s": round(report.documents / report.seconds, 1) if report.seconds else None,
         "bytes": index_bytes(index_dir),
+        # On a busy machine the wall-clock rate says little: the CPU seconds of this process
+        # and its pool, and stories per CPU-second times the cores (the rate if both cores
+        # were idle and kept busy: an upper bound), are recorded beside it.
+        "cpu_seconds": round(cpu, 2),
+        "idle_estimate_stories_per_s": round(cores * report.documents / cpu, 1) if cpu else None,
+        "load_average_before": round(load_before, 2),
+        "load_average_after": round(os.getloadavg()[0], 2),
         "problems": len(report.problems),
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "reused": False,

@@ -103,7 +103,7 @@ def test_export_has_every_hit_in_order(client):
     records = [json.loads(line) for line in lines]
     assert [r["id"] for r in records] == [row["id"] for row in rows]
     assert set(records[0]) == {"id", "date", "title", "dateline", "organisations", "companies", "countries", "url",
-                               "source_url", "language", "source"}     # companies: issue 14; language, source: 22
+                               "source_url", "language", "source", "people"}     # companies: issue 14; language, source, people: 22
 
 
 def test_export_refuses_what_the_search_refuses(client):

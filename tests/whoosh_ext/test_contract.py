@@ -123,6 +123,29 @@ def test_block_reader_matches_whoosh_matchers(ix, fieldname):
         assert whoosh_ext.term_postings(leaves[0][0], fieldname, b"no-such-term") is None
 
 
+@pytest.mark.parametrize("fieldname", ["body", "title", "org", "day"])
+def test_a_fields_postings_read_whole_are_each_terms(ix, fieldname, monkeypatch):
+    """`field_postings` walks the terms file once: every term of the field, in lexicon order, with
+    the docnums `term_postings` reads (deleted ones included); the public fallback says the same."""
+    with ix.reader() as reader:
+        for leaf, _ in reader.leaf_readers():
+            got = [(b, ids.tolist()) for b, ids in whoosh_ext.field_postings(leaf, fieldname)]
+            assert [b for b, _ in got] == list(leaf.lexicon(fieldname)) and got
+            for btext, ids in got:
+                assert ids == whoosh_ext.term_postings(leaf, fieldname, btext)[0].tolist(), btext
+            with monkeypatch.context() as mp:
+                mp.setattr(version, "WHOOSH_VERSION", (0, 0, 0))
+                mp.setattr(version, "_warned", set())
+                with pytest.warns(whoosh_ext.WhooshVersionWarning):
+                    slow = [(b, ids.tolist()) for b, ids in whoosh_ext.field_postings(leaf, fieldname)]
+            assert slow == got
+        assert list(whoosh_ext.field_postings(leaves_of(reader)[0], "nosuchfield")) == []
+
+
+def leaves_of(reader):
+    return [leaf for leaf, _ in reader.leaf_readers()]
+
+
 def test_compression_setting_reaches_the_blocks(ix, compression):
     """The zlib fixture really writes compressed blocks (else it would test nothing new)."""
     with ix.reader() as reader:
