@@ -24,6 +24,7 @@ from ..nametable import NameTable
 from ..schema import SCHEMA
 from . import budget
 from .parse import NOTHING, make_parsers
+from .solrtyped import SolrTyped
 
 # positions: phrases, word lists, `title:*`; the typed sub-fields (typed.py) hold `word|weight` terms
 SOLR_FIELD = {"title": "title_t", "body": "body_t", "title_typed": "title_typed", "body_typed": "body_typed"}
@@ -56,7 +57,7 @@ class SolrReader:
         self.client = client
         self._lexicons: dict[str, list[tuple[bytes, int]]] = {}
         self._frequencies: dict[str, dict[bytes, int]] = {}
-        self._prefixed: dict[tuple[str, str], list[bytes]] = {}
+        self._prefixed: dict[tuple[str, str], list[tuple[str, int]]] = {}
         self._count: int | None = None
 
     def _terms(self, field: str, **params) -> list[tuple[str, int]]:
@@ -72,17 +73,25 @@ class SolrReader:
             return list(flat.items())
         return [(flat[i], int(flat[i + 1])) for i in range(0, len(flat), 2)]
 
-    def expand_prefix(self, fieldname: str, prefix):
-        """The field's terms with the prefix, sorted (read once per prefix while this reader lives)."""
-        prefix = prefix.decode("utf-8") if isinstance(prefix, bytes) else prefix
+    def counted_words(self, fieldname: str, prefix: str = "") -> list[tuple[str, int]]:
+        """The field's terms with the prefix and their document frequencies, sorted (read once per
+        prefix while this reader lives; the whole list is `lexicon`'s)."""
+        if not prefix:
+            self.lexicon(fieldname)
+            return [(t.decode("utf-8"), n) for t, n in self._lexicons[fieldname]]
         key = (fieldname, prefix)
         got = self._prefixed.get(key)
         if got is None:
-            got = [_b(t) for t, _ in self._terms(fieldname, **({"terms.prefix": prefix} if prefix else {}))]
+            got = self._terms(fieldname, **{"terms.prefix": prefix})
             if len(self._prefixed) > PREFIXES_KEPT:
                 self._prefixed.clear()
             self._prefixed[key] = got
-        return list(got)
+        return got
+
+    def expand_prefix(self, fieldname: str, prefix):
+        """The field's terms with the prefix, sorted (read once per prefix while this reader lives)."""
+        prefix = prefix.decode("utf-8") if isinstance(prefix, bytes) else prefix
+        return [_b(t) for t, _ in self.counted_words(fieldname, prefix)]
 
     def lexicon(self, fieldname: str):
         got = self._lexicons.get(fieldname)
@@ -184,13 +193,16 @@ class _Stored:
 class SolrLive:
     """A `live.Live` look-alike over a collection, for `parse.parse` and `facetcounts.value_named`."""
 
+    remote = True           # Solr counts the stories: no masks of the tables (parse.present_values)
+
     def __init__(self, client):
         self.client = client
         self.reader = SolrReader(client)
         self.searcher = SolrSearcher(client, self.reader)
         self.parser, self.plain_parser = make_parsers(SCHEMA)
         self.parsers: dict = {}
-        self.lexicons = budget.Lexicons(self.reader)
+        self.typed = SolrTyped(self.reader)      # patterns of many words at constant score, as on Whoosh
+        self.lexicons = budget.Lexicons(self.reader, self.typed)
         self._names: NameTable | None = None
         self._labels: dict | None = None
         self._folded: dict[str, dict[str, str]] = {}

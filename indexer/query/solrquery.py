@@ -18,9 +18,11 @@ import re
 from whoosh import query as wq
 
 from ..facetspec import FACETS
-from .expansion import Expansion
+from ..schema import SCHEMA
+from .expansion import Expansion, PatternDocs
 from .request import QueryError, SearchRequest
 from .solrlive import SOLR_FIELD, scored_field, solr_field
+from .solrtyped import regexp
 
 NOTHING = "id:__nothing__"          # a term no story has: matches nothing
 _SPECIAL = re.compile(r'([+\-!(){}\[\]^"~*?:\\/&| ])')
@@ -48,6 +50,10 @@ def to_solr(q, idf: dict | None = None) -> str:
     idf = idf or {}
 
     def term(field: str, word: str, boost: float = 1.0) -> str:
+        if field in SCHEMA and not SCHEMA[field].scorable:
+            # a value (`person:"James Baker"`, `language:de`): Whoosh scores its posting, weight 1,
+            # times the boost; Lucene would weigh it by the value's idf (a rarer person first)
+            return f"{solr_field(field)}:{escape(word)}^={boost:g}"
         b = boost * idf.get((field, word), 1.0)
         return f"{scored_field(field)}:{escape(word)}" + ("" if b == 1.0 else f"^{b:.6g}")
 
@@ -68,6 +74,8 @@ def _to_solr(q, term, to_solr) -> str:
         return "(" + " ".join("+" + to_solr(c) for c in q.subqueries) + ")" + _boost(q)
     if isinstance(q, wq.Term):
         return term(q.fieldname, _text(q.text), q.boost)
+    if isinstance(q, PatternDocs):            # a pattern of many words: its stories at constant score
+        return f"{solr_field(q.fieldname)}:{regexp(q.pattern)}^={q.boost:g}"      # (solrtyped.py)
     if isinstance(q, wq.Phrase):
         # Which stories: the phrase (Whoosh's slop 1 is Lucene's 0, words next to each other). Their
         # score: their words', as NewsFacet's evaluator scores a phrase (query/evaluate.py, _fallback).

@@ -28,7 +28,7 @@ def test_tree():
     assert to_solr(q) == ('(+(title_f:oil body_t:oil) +(*:* -body_t:opec) '
                           '+(+body_t:"crude oil"^=0 body_t:crude body_t:oil))')
     assert to_solr(wq.AndNot(wq.Term("body", "bank"), wq.Term("country_any", "BR"))) == \
-        "(+body_t:bank -country_any:BR)"
+        "(+body_t:bank -country_any:BR^=1)"
     assert to_solr(Expansion([], "zzq*", "body")) == NOTHING          # a pattern standing for no word
     assert to_solr(wq.Every("title")) == "title_t:[* TO *]^=1"
     assert to_solr(wq.Term("body", "oil"), {("body", "oil"): 1.5}) == "body_t:oil^1.5"
@@ -72,7 +72,14 @@ def test_language_forms_score_nothing():
     """Each form of a word finds only its language's stories (multilingual.py): the language is a
     required clause of zero weight, written so Lucene's parser takes its boost (no `^0^0`)."""
     q = wq.Require(wq.Term("body", "regier"), wq.Term("language", "de", boost=0.0))
-    assert to_solr(q) == "(+body_t:regier +(language:de^0)^0)"
+    assert to_solr(q) == "(+body_t:regier +(language:de^=0)^0)"
+
+
+def test_values_score_as_on_whoosh():
+    """A facet value in the query scores its boost, as Whoosh scores an unscored field's posting
+    (weight 1): Lucene's idf would put the stories of a rarer person or country first."""
+    q = wq.Or([wq.Term("person", "James Baker"), wq.Term("person_any", "Reagan", boost=2.0)])
+    assert to_solr(q) == r"(person:James\ Baker^=1 person_any:Reagan^=2)"
 
 
 def test_engine_name_table():
@@ -87,3 +94,38 @@ def test_engine_name_table():
     assert table.values("org", "UN Office on Drugs") == ["UNODC"]
     assert table.values("org", "World Bank")            # known without any story holding it
     assert table.values("country", "Atlantis") is None
+
+
+def test_schema_declares_every_facet_field():
+    """Solr refuses a document with a field its schema does not declare (no guessing here): every
+    field a facet is indexed under (about, mention, kinds, display) has a field or dynamic field
+    in the configset, so a facet added to the registry (the person facet, issue 22) is sent whole."""
+    import fnmatch
+    import xml.etree.ElementTree as ET
+    from pathlib import Path
+
+    from indexer.facetspec import FACETS
+    schema = Path(__file__).resolve().parents[2] / "indexer/engines/solr/configset/conf/schema.xml"
+    root = ET.parse(schema).getroot()
+    fields = {f.get("name") for f in root.iter("field")}
+    dynamic = [f.get("name") for f in root.iter("dynamicField")]
+    for spec in FACETS:
+        for name in filter(None, (spec.field, spec.mention_field, spec.kind_field_for("about"),
+                                  spec.kind_field_for("mention"), spec.display)):
+            assert name in fields or any(fnmatch.fnmatchcase(name, d) for d in dynamic), (spec.name, name)
+    assert "person" in fields
+
+
+def test_pattern_of_many_words_is_a_constant_score_regexp():
+    """A pattern past the scored words (expansion.PatternDocs) is Lucene's constant-score rewrite
+    over the typed field: fnmatch's meaning in Lucene's RegExp syntax, everything but ASCII
+    letters and digits escaped (the differential tests run them on Solr against Whoosh)."""
+    from indexer.query.expansion import PatternDocs
+    from indexer.query.solrtyped import regexp
+    assert to_solr(PatternDocs("body_typed", "*ing", None)) == "body_typed:/.*ing/^=1"
+    assert to_solr(PatternDocs("title_typed", "t*", None, boost=0.0)) == "title_typed:/t.*/^=0"
+    assert regexp("wh??t") == "/wh..t/" and regexp("**oney") == "/.*oney/"
+    assert regexp("b[ae]nk") == "/b[ae]nk/" and regexp("[!s]*") == "/[^s].*/"
+    assert regexp("[a-c]?*") == "/[a-c]..*/" and regexp("[]x]") == r"/[\]x]/"
+    assert regexp("u.s/x[") == r"/u\.s\/x\[/" and regexp("österr*") == r"/\österr.*/"
+    assert regexp("[!-]") == r"/[^\-]/"
