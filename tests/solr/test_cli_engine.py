@@ -38,6 +38,21 @@ def test_setup_index_search_stats(collection, tmp_path):
     text = run(main, ["--engine", url, "stats"])
     assert text.exit_code == 0 and "2 shards" in text.output
 
+    # --person (issue 22) over the engine as over a Whoosh index of the same seeds
+    ix = str(tmp_path / "ix")
+    assert run(main, ["--index-dir", ix, "index", str(SEEDS)]).exit_code == 0
+    people = json.loads(run(main, ["--index-dir", ix, "search", "", "--json"]).output)["facets"]["person"]
+    assert people
+    for args in (["", "--person", people[0]["value"]], ["", "--person", people[0]["value"].upper()],
+                 ["unicef", "--person", "Nobody Atall"]):
+        w = run(main, ["--index-dir", ix, "search", *args, "--json"])
+        s = run(main, ["--engine", url, "search", *args, "--json"])
+        assert s.exit_code == w.exit_code, (args, s.output, w.output)
+        if w.exit_code == 0:
+            wj, sj = json.loads(w.output), json.loads(s.output)
+            assert sj["total"] == wj["total"] and sj["facets"]["person"] == wj["facets"]["person"]
+            assert [h["people"] for h in sj["hits"]] == [h["people"] for h in wj["hits"]]
+
 
 def test_bad_and_unreachable_engines():
     run = CliRunner().invoke

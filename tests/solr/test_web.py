@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from indexer.query import didyoumean
 from web.app import create_app
 
 pytestmark = [pytest.mark.corpus, pytest.mark.timeout(600)]
@@ -18,16 +19,21 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "e2e"))
 
 @pytest.fixture(scope="module")
 def apps(reuters5000):
-    """The app over the run's 5,000 Reuters stories in SolrCloud, and over the same in Whoosh."""
+    """The app over the run's 5,000 Reuters stories in SolrCloud, and over the same in Whoosh. The
+    correction of `cofee brazl` is compared without its own 0.5 s deadline: on a loaded machine one
+    engine's may run out where the other's does not (test_engine_spelling.py does the same)."""
+    patch = pytest.MonkeyPatch()
+    patch.setattr(didyoumean, "SECONDS", 30.0)
     solr = create_app({"INDEX_DIR": str(reuters5000.client.url), "TESTING": True})
     whoosh = create_app({"INDEX_DIR": str(reuters5000.whoosh), "TESTING": True})
-    return solr, whoosh
+    yield solr, whoosh
+    patch.undo()
 
 
 @pytest.mark.parametrize("query", ["q=coffee&group=off", "q=oil&country=US&group=off",
                                    "q=trade&not_country=JP&match=about&group=off", "country=BR&group=off",
                                    "q=%22net+profit%22&sort=newest&group=off", "q=dividend", "q=qtly+div&page=2",
-                                   "q=cofee+brazl"])
+                                   "q=cofee+brazl", "q=*ing+oil", "q=person:*&match=about&group=off"])
 def test_api_search_same_as_whoosh(apps, query):
     solr, whoosh = apps
     s = solr.test_client().get("/api/search?" + query)
@@ -54,7 +60,8 @@ def test_bad_query_is_a_400_and_no_engine_a_clear_error(apps):
     assert page.status_code == 503 and b"search engine" in page.data
 
 
-@pytest.mark.parametrize("query", ["q=coffee&sort=newest", "country=BR&sort=oldest", "q=oil+-opec&sort=newest"])
+@pytest.mark.parametrize("query", ["q=coffee&sort=newest", "country=BR&sort=oldest", "q=oil+-opec&sort=newest",
+                                   "q=person:*&sort=newest"])     # the people column, last
 def test_export_same_as_whoosh(apps, query):
     """Every match, in date order, streamed in chunks: the same rows as Whoosh's export."""
     solr, whoosh = apps
