@@ -12,7 +12,7 @@ SEEDS  ?= seeds
 SCREENSHOT_ARCHIVE ?= $(SEEDS)
 SCREENSHOT_PATH    ?= /?q=unicef
 
-.PHONY: run index test lint eval eval-html bench bench-big timing soak clean install screenshot
+.PHONY: run index test lint eval eval-html bench bench-big timing soak clean install screenshot cluster cluster-stop
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -76,6 +76,15 @@ soak: $(STAMP)
 # folder, served, and photographed by Debian's chromium (apt-get install chromium).
 screenshot: $(STAMP)
 	$(BIN)/python tests/e2e/make_screenshot.py --archive $(SCREENSHOT_ARCHIVE) --path '$(SCREENSHOT_PATH)' --out docs/screenshot.png
+
+# A local SolrCloud (issue 23): ZooKeeper + 2 Solr 9.10.1 nodes on 127.0.0.1, each its own JVM; the
+# collection `newsfacet` (2 shards x 2 replicas). The first run fetches Solr's jars with Maven.
+# Writes .cluster/engine (the solr:// URL for --engine / $$NEWSFACET_ENGINE) and .cluster/node-N.pid.
+cluster: $(STAMP)
+	$(BIN)/python tests/solrcluster/cluster.py start --dir .cluster
+
+cluster-stop:
+	$(PYTHON) tests/solrcluster/cluster.py stop --dir .cluster
 
 clean:
 	rm -rf $(VENV) $(INDEX)/current $(INDEX)/gen-* $(INDEX)/.lock .pytest_cache

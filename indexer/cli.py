@@ -26,6 +26,8 @@ from pathlib import Path
 import click
 
 from . import store
+from .engines import EngineError
+from .engines.cli import EngineFailed, setup_cmd
 from .entities_cli import entities_cmd
 
 EXIT_SKIPPED = 1
@@ -109,10 +111,14 @@ def _index_dir(value: Path | None) -> Path:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="newsfacet")
 @_index_dir_option(envvar=store.ENV_INDEX)
+@click.option("--engine", envvar="NEWSFACET_ENGINE", default=None, metavar="URL",
+              help="A SolrCloud collection (solr://host:port[,host:port]/collection) instead of the index folder "
+                   "[default: $NEWSFACET_ENGINE, else the Whoosh index].")
 @click.pass_context
-def main(ctx: click.Context, index_dir: Path | None) -> None:
+def main(ctx: click.Context, index_dir: Path | None, engine: str | None) -> None:
     """NewsFacet: full-text search with facets for an archive of news stories."""
     ctx.ensure_object(dict)["index_dir"] = index_dir
+    ctx.obj["engine"] = engine or None
 
 
 @main.command("index")
@@ -143,6 +149,11 @@ def index_cmd(paths, index_dir, rebuild, max_mb, procs, follow_links, fetch_arti
     from .feedrun import is_url
     from .readers.fetch import Fetcher
 
+    fetcher = Fetcher(max_bytes=max_mb * 1024 * 1024, deadline=fetch_deadline, allow_private=allow_private)
+    if _engine():
+        from .engines.cli import index_on_engine
+        return index_on_engine(_engine(), paths, rebuild, max_mb, follow_links, quiet, BadUsage, EXIT_SKIPPED,
+                               fetch_articles=fetch_articles, fetcher=fetcher)
     index_dir = _index_dir(index_dir)
     paths = [p if is_url(p) else Path(p) for p in paths] or [Path("seeds")]
     unsupported = []
@@ -155,8 +166,7 @@ def index_cmd(paths, index_dir, rebuild, max_mb, procs, follow_links, fetch_arti
     try:
         report = build_index(paths, index_dir, rebuild=rebuild, procs=procs,
                              progress=None if not quiet else False, follow_links=follow_links,
-                             fetch_articles=fetch_articles, fetcher=Fetcher(
-                                 max_bytes=max_mb * 1024 * 1024, deadline=fetch_deadline, allow_private=allow_private),
+                             fetch_articles=fetch_articles, fetcher=fetcher,
                              max_bytes=max_mb * 1024 * 1024, on_problem=report_problem)
     except store.IndexLocked as exc:
         raise Locked(str(exc)) from None
@@ -205,8 +215,22 @@ def prune_cmd(before, index_dir):
                f"{sum(p.stat().st_size for p in left):,} bytes kept in {index_dir / fetched.FOLDER}/")
 
 
+def _engine() -> str | None:
+    """The engine URL of `--engine` / $NEWSFACET_ENGINE, checked; None: the Whoosh index folder."""
+    ctx = click.get_current_context(silent=True)
+    url = ((ctx.find_object(dict) or {}).get("engine") if ctx else None) or None
+    if url:
+        from .engines import is_engine_url
+        if not is_engine_url(url):
+            raise BadUsage(f"--engine takes a solr://host:port/collection URL (got {url!r})")
+    return url
+
+
 def _open_archive(index_dir: Path):
     from .search import Archive
+    if _engine():
+        from .search import open_archive
+        return open_archive(_engine())
     archive = Archive(_index_dir(index_dir))
     try:
         archive.generation
@@ -254,13 +278,15 @@ def search_cmd(query, date_from, date_to, sort, page, per_page, as_json, index_d
         raise BadUsage(str(exc)) from None
     except store.IndexDamaged as exc:
         raise Damaged(str(exc)) from None
+    except EngineError as exc:
+        raise EngineFailed(str(exc)) from None
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return
     _print_result(result)
-    if not result.total and archive.document_count() == 0:
+    if not result.total and not _engine() and archive.document_count() == 0:
         click.echo("note: this archive has no stories yet: add files to a folder and run `newsfacet index FOLDER`")
-    click.echo(f"\nindex: {_index_dir(index_dir)}/")
+    click.echo(f"\nindex: {_engine() or str(_index_dir(index_dir)) + '/'}")
 
 
 def _plain(snippet_html: str) -> str:
@@ -309,6 +335,9 @@ def stats_cmd(as_json, with_sizes, index_dir):
     if as_json:
         click.echo(json.dumps(stats, ensure_ascii=False, indent=2))
         return
+    if _engine():
+        from .engines.cli import print_stats
+        return print_stats(stats)
     click.echo(f"index:      {_index_dir(index_dir)}/ ({stats['generation']}, {stats['index_bytes'] / 1e6:.1f} MB)")
     click.echo(f"documents:  {stats['documents']} ({stats['undated']} undated)")
     click.echo(f"dates:      {stats['first_date'] or '-'} .. {stats['last_date'] or '-'}")
@@ -378,16 +407,22 @@ def serve_cmd(host, port, workers, base_url, index_dir):
                    "PORT={port} make run" if os.environ.get("MAKELEVEL") else "--port {port}")
     except CannotListen as exc:
         raise BadUsage(str(exc)) from None
-    index_dir = _index_dir(index_dir)
-    if store.live_dir(index_dir) is None:
+    index_dir = _engine() or _index_dir(index_dir)      # a solr:// URL: every worker opens the engine
+    if _engine():
+        click.echo(f"serving the engine {index_dir}", err=True)
+    elif store.live_dir(index_dir) is None:
         click.echo(f"warning: no index at {index_dir}/ yet; the site says so until `newsfacet index` runs",
                    err=True)
-    click.echo(f"serving the index at {index_dir}/", err=True)
+    else:
+        click.echo(f"serving the index at {index_dir}/", err=True)
     given = {"host": host, "port": port, "workers": workers, "base_url": base_url}   # defaults: web.serve's
     serve(index_dir, **{k: v for k, v in given.items() if v is not None})
 
 
+main.add_command(setup_cmd)       # `newsfacet --engine URL setup` (engines/cli.py)
 main.add_command(entities_cmd)    # `newsfacet entities FILE [--explain]` (entities_cli.py)
+
 
 if __name__ == "__main__":
     main()
+

@@ -113,23 +113,31 @@ def known_lines() -> tuple[str, ...]:
 def held_lines(searcher, known: set[tuple[str, str]]) -> list[str]:
     """Names of the values the archive holds that `known` (param, folded name) does not already mean."""
     reader = searcher.reader()
+
+    def held():
+        for spec in FACETS:
+            field = spec.mention_field
+            if field not in reader.schema:
+                continue
+            for btext in reader.lexicon(field):
+                value = btext.decode("utf-8")
+                stored = _stored_names(searcher, reader, spec, field, btext, value) if spec.stored_labels else []
+                yield spec.param, value, stored
+    return value_name_lines(held(), known)
+
+
+def value_name_lines(held_values, known: set[tuple[str, str]]) -> list[str]:
+    """The `h` lines of (param, value, its stored label and long name) in each facet's bytewise value
+    order, for names `known` does not already mean; any engine's values (the Solr engine's too)."""
     held: dict[tuple[str, str], tuple[str, list[str]]] = {}     # (param, folded) -> (as written, values)
-    for spec in FACETS:
-        field = spec.mention_field
-        if field not in reader.schema:
-            continue
-        for btext in reader.lexicon(field):
-            value = btext.decode("utf-8")
-            forms = [value]
-            if spec.stored_labels:
-                forms += _stored_names(searcher, reader, spec, field, btext, value)
-            for written in forms:
-                key = (spec.param, nametable.fold(written))
-                if not key[1] or key in known:
-                    continue
-                entry = held.setdefault(key, (written, []))
-                if value not in entry[1]:       # "BankAmerica" and "Bankamerica": either name means both
-                    entry[1].append(value)
+    for param, value, stored in held_values:
+        for written in [value, *stored]:
+            key = (param, nametable.fold(written))
+            if not key[1] or key in known:
+                continue
+            entry = held.setdefault(key, (written, []))
+            if value not in entry[1]:       # "BankAmerica" and "Bankamerica": either name means both
+                entry[1].append(value)
     known.update(held)
     lines = [nametable.name_line(param, written, values, nametable.HELD)
              for (param, _), (written, values) in held.items()]
@@ -176,9 +184,20 @@ def table_lines(searcher, reuse: nametable.NameTable | None = None) -> list[str]
         known = list(reuse.lines_of(nametable.KNOWN, "v"))
     else:
         known = list(known_lines())
-    taken = {(fields[1], fields[2]) for fields in (line.split("\t", 3) for line in known)
-             if fields[0] == nametable.KNOWN}
-    return [header] + known + held_lines(searcher, taken)
+    return [header] + known + held_lines(searcher, _taken(known))
+
+
+def _taken(known: list[str]) -> set[tuple[str, str]]:
+    """(param, folded name) of every known name: a held value spelt the same does not override it."""
+    return {(fields[1], fields[2]) for fields in (line.split("\t", 3) for line in known)
+            if fields[0] == nametable.KNOWN}
+
+
+def engine_table(held_values) -> nametable.NameTable:
+    """The table of an engine without a generation folder (SolrCloud), in memory: the known part
+    (gazetteers, loaded once per process) and the names of (param, value, stored names) it holds."""
+    known = list(known_lines())
+    return nametable.NameTable.from_lines(known + value_name_lines(held_values, _taken(known)))
 
 
 def write(gen: Path, ix) -> Path:

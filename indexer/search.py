@@ -37,13 +37,14 @@ from .query.parse import MAX_EXPANSIONS, NOTHING, highlight_terms, parse
 from .query.request import (EXCLUDE_PREFIX, MAX_QUERY_CHARS, ORG_KINDS, SORTS, FacetValue, Hit, QueryError, Ref,
                             SearchRequest, SearchResult, Story, Version, _clean_text, parse_request)
 from .query.suggest import Suggester, Suggestion
+from .engines import EngineError  # noqa: F401 (re-exported: the web's 503 when an engine is down)
 from .store import ENV_INDEX, RECOVER, IndexDamaged, IndexNotFound, changed_file, default_index_dir
 from .typed import typed_field
 
 WARM_RECENT = 32        # searches remembered to warm the next generation with
 WARM_SECONDS = 3.0      # at most this long warming one
 
-__all__ = ["Archive", "QueryError", "SearchRequest", "SearchResult", "Story", "Hit", "FacetValue", "Ref",
+__all__ = ["Archive", "open_archive", "EngineError", "QueryError", "SearchRequest", "SearchResult", "Story", "Hit", "FacetValue", "Ref",
            "Version", "Suggestion", "parse_request", "MAX_QUERY_CHARS", "MAX_EXPANSIONS", "ORG_KINDS",
            "SORTS", "FACET_LIMIT", "ENV_INDEX", "IndexNotFound", "IndexDamaged", "default_index_dir",
            "FACETS", "FacetSpec", "BY_NAME", "BY_PARAM", "MATCHES", "DEFAULT_MATCH", "EXCLUDE_PREFIX"]
@@ -301,3 +302,14 @@ class Archive:
             "facets": {name: [asdict(v) for v in values[:top]] for name, values in whole.facets.items()
                        if name != "date"},
         }
+
+
+def open_archive(location, **kwargs):
+    """The one place an engine is chosen: Whoosh's `Archive` for an index folder, the SolrCloud
+    engine's for a `solr://` URL (`--engine`, $NEWSFACET_ENGINE; engines/__init__.py)."""
+    from .engines import is_engine_url
+    if is_engine_url(str(location)):
+        from .engines.solr.client import SolrClient
+        from .query.solrsearch import SolrArchive
+        return SolrArchive(SolrClient(str(location)))
+    return Archive(location, **kwargs)

@@ -26,3 +26,41 @@ def seeds_dir() -> Path:
 @pytest.fixture(scope="session")
 def corpus() -> Path:
     return corpus_path()
+
+
+def pytest_unconfigure(config):
+    """Delete the collections the engine tests shared (tests/solr/conftest.py, `reuters5000`) and stop
+    the SolrCloud they started for this run, once every worker is done: in the run's main process
+    (pytest-xdist's workers have `workerinput`)."""
+    if hasattr(config, "workerinput") or not hasattr(config, "_tmp_path_factory"):
+        return
+    try:
+        base = config._tmp_path_factory.getbasetemp()
+    except Exception:      # noqa: BLE001 - no temporary folder was ever made: nothing was started
+        return
+    folder = base / "solrcloud"
+    if not (folder / "zk.pid").exists():       # the cluster of `make cluster`: it outlives the run
+        _delete_shared_collections(base / "solr-collections.txt")
+    else:
+        import sys
+        sys.path.insert(0, str(Path(__file__).resolve().parent / "solrcluster"))
+        import cluster
+        cluster.stop(folder)
+
+
+def _delete_shared_collections(listed: Path) -> None:
+    """Each `engine URL TAB collection` line: the collection and its configset, deleted (on a cluster
+    of `make cluster`, which outlives the run; a cluster of the run's own goes with it anyway)."""
+    if not listed.is_file():
+        return
+    from indexer.engines.solr.client import SolrClient, SolrURL
+    for line in listed.read_text().splitlines():
+        url, _, name = line.partition("\t")
+        base = SolrURL.parse(url)
+        client = SolrClient(SolrURL(base.nodes, name, base.context), timeout=120)
+        try:
+            client.request("admin/collections", {"action": "DELETE", "name": name}, timeout=120)
+            client.request("admin/configs", {"action": "DELETE", "name": name})
+        except Exception:      # noqa: BLE001 - a cluster already stopped took them with it
+            pass
+    listed.unlink()

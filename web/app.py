@@ -19,7 +19,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import PathConverter
 
 from indexer.search import QueryError
-from indexer.search import ENV_INDEX, IndexDamaged, IndexNotFound
+from indexer.search import ENV_INDEX, EngineError, IndexDamaged, IndexNotFound
 
 from . import urls
 
@@ -44,7 +44,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
     if app.config["BASE_URL"]:
         app.config["BASE_URL"] = urls.check_base_url(app.config["BASE_URL"])
-    app.config["INDEX_DIR"] = str(Path(app.config["INDEX_DIR"]))
+    if "://" not in str(app.config["INDEX_DIR"]):      # an engine URL (solr://) is kept as given
+        app.config["INDEX_DIR"] = str(Path(app.config["INDEX_DIR"]))
     app.json.sort_keys = False
     app.url_map.merge_slashes = False       # story ids may hold "//" or start with "/"
     app.url_map.converters["docid"] = DocIdConverter
@@ -62,6 +63,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_error_handler(QueryError, _bad_request)
     app.register_error_handler(IndexNotFound, _no_index)
     app.register_error_handler(IndexDamaged, _damaged_index)
+    app.register_error_handler(EngineError, _engine_down)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _server_error)
     return app
@@ -125,6 +127,12 @@ def _damaged_index(exc: IndexDamaged):
     return _error(503, "The search index is damaged",
                   f"The search index cannot be read: {exc}. Searching will work again once it is rebuilt.",
                   damaged=True)
+
+
+def _engine_down(exc: EngineError):
+    """503: the search engine (a SolrCloud of `--engine`) cannot be reached or refused; say which and why."""
+    log.error("engine unavailable: %s", exc)
+    return _error(503, "The search engine is unavailable", f"The search engine could not answer: {exc}")
 
 
 def _http_error(exc: HTTPException):

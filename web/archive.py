@@ -28,8 +28,8 @@ def get_archive() -> "search.Archive":
         with _lock:
             archive = app.extensions.get(EXTENSION)
             if archive is None:
-                archive = search.Archive(app.config["INDEX_DIR"],      # a new generation warms in a thread
-                                         background=app.config.get("WARM_IN_BACKGROUND", True))
+                archive = search.open_archive(app.config["INDEX_DIR"],      # Whoosh, or an engine's URL
+                                              background=app.config.get("WARM_IN_BACKGROUND", True))
                 app.extensions[EXTENSION] = archive
     return archive
 

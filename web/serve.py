@@ -123,5 +123,6 @@ def serve(index_dir: str | os.PathLike | None = None, host: str = DEFAULT_HOST, 
           workers: int = DEFAULT_WORKERS, base_url: str | None = None, **extra) -> None:
     """Run the app under gunicorn until interrupted (blocks)."""
     from indexer.search import default_index_dir
-    index_dir = str(Path(index_dir) if index_dir else default_index_dir())
+    index_dir = str(index_dir if index_dir and "://" in str(index_dir)       # an engine URL (solr://)
+                    else Path(index_dir) if index_dir else default_index_dir())
     NewsFacetServer(index_dir, options(host, port, workers, **extra), base_url_for(host, port, base_url)).run()

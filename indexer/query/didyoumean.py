@@ -93,8 +93,8 @@ def correct(live, text: str, seconds: float | None = None, within: np.ndarray | 
             scope: str = "", languages=()) -> Correction:
     """The correction of `text`, found within its own deadline (`seconds`, default SECONDS).
 
-    `within`: the request's filters (a mask over docnums; None: the whole archive), with
-    `scope` a key naming them and `languages` the request's languages: a correction is
+    `within`: the request's filters (a mask over docnums, or an engine's filter queries; None: the
+    whole archive), with `scope` a key naming them and `languages` the request's languages: a correction is
     checked, and ranked, by what it finds under the filters, so `cofee` in Iceland is never
     "coffee" when no Icelandic story has coffee (issue 21).
 
@@ -246,14 +246,16 @@ def candidates(reader, analyzer, word: str, far: bool = True) -> list[Candidate]
     if len(lower) > MAX_LETTERS:
         return []
     language = getattr(analyzer, "language", "")
+    stemmed: dict[str, dict[str, float]] = {}
     for i, (e, w) in enumerate(edits1(lower, LETTERS.get(language, "")).items()):
         if i % CHECK_EVERY == CHECK_EVERY - 1 and budget.expired():
             break
         term = analyzer.term(e)           # not remembered: the stem cache keeps words of stories
-        if term is not None and ("body", term) in reader:
-            by_stem.setdefault(term, {})[e] = w
-    out = [Candidate(s, 1, reader.doc_frequency("body", s), ws, max(ws.values()), analyzer)
-           for s, ws in by_stem.items()]
+        if term is not None:
+            stemmed.setdefault(term, {})[e] = w
+    held = _held(reader, "body", stemmed)
+    by_stem = {term: ws for term, ws in stemmed.items() if term in held}
+    out = [Candidate(s, 1, held[s], ws, max(ws.values()), analyzer) for s, ws in by_stem.items()]
     if not out and far:
         typed = [t.text for t in analyzer(lower)]
         if typed:
@@ -263,6 +265,15 @@ def candidates(reader, analyzer, word: str, far: bool = True) -> list[Candidate]
                     out.append(Candidate(s, 2, reader.doc_frequency("body", s), {}, 1.0, analyzer))
     out.sort(key=lambda c: (c.distance, -c.frequency, c.stem))
     return out
+
+
+def _held(reader, field: str, terms) -> dict[str, int]:
+    """term -> stories, of the terms the index holds. A reader that looks many terms up at once
+    (an engine's, solrlive.SolrReader: one request instead of one per variant) does so."""
+    many = getattr(reader, "doc_frequencies", None)
+    if many is not None:
+        return {t: n for (_, t), n in many({field: set(terms)}).items() if n}
+    return {t: reader.doc_frequency(field, t) for t in terms if (field, t) in reader}
 
 
 def edits1(word: str, extra: str = "") -> dict[str, float]:
@@ -306,6 +317,9 @@ def _count(live, text: str, within: np.ndarray | None = None, languages=()) -> i
         return 0
     if q is None:
         return 0
+    engine = getattr(live, "count_matches", None)
+    if engine is not None:            # an engine counts for itself; `within` is its filters (solrlive.py)
+        return engine(q, within)
     mask = live.evaluator.run(q).mask
     return int(np.count_nonzero(mask if within is None else mask & within))
 

@@ -70,7 +70,10 @@ def phrase_docs(postings, q, resume: tuple[np.ndarray, int] | None = None
             except TermNotFound:
                 matchers = None
                 break
-            matchers.append(m.child if isinstance(m, FilterMatcher) else m)
+            if isinstance(m, FilterMatcher):      # a segment with deletions: the unfiltered list,
+                m = m.child                         # rewound past the deleted stories it starts
+                m.reset()                           # with, as the candidates hold them (term_postings)
+            matchers.append(m)
         if matchers is None:
             continue
         for j, doc in enumerate((cand[lo:hi] - offset).tolist(), lo):
@@ -78,7 +81,8 @@ def phrase_docs(postings, q, resume: tuple[np.ndarray, int] | None = None
                 return mask, j
             positions = []
             for m in matchers:
-                m.skip_to(doc)
+                if m.is_active():
+                    m.skip_to(doc)
                 positions.append(frozenset(m.value_as("positions")) if m.is_active() and m.id() == doc
                                  else frozenset())
             if _follows(positions, order, slop):

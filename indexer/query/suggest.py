@@ -104,7 +104,7 @@ class Suggester:
         last = words[-1]
         head = q[: q.rstrip().rfind(last)].rstrip()
         context = self._matches(head)
-        if context is not None and not context.any():
+        if self._finds_nothing(context):
             return []                    # the words before find nothing: no completion will
         out = self._facet_values(last.lower(), head, context, limit // 2)
         out = self._words(last, head, context, limit - len(out)) + out
@@ -128,6 +128,30 @@ class Suggester:
         m = self._matches(text)
         return int(self.tables.live.sum()) if m is None else int(np.count_nonzero(m))
 
+    # What an engine's suggester (solrsuggest.py) answers its own way: the context of the words
+    # before is a mask here, a query there.
+    @staticmethod
+    def _finds_nothing(context) -> bool:
+        return context is not None and not context.any()
+
+    def _stems_found(self, context, stems: list[bytes]) -> list[int]:
+        """Stories holding each stem (in body or title) among those the words before find."""
+        postings = self.live.evaluator.p
+        live = self.tables.live if context is None else context
+        out = []
+        for btext in stems:
+            ids = np.union1d(postings.bm25("body", btext)[0], postings.bm25("title", btext)[0])
+            out.append(int(np.count_nonzero(live[ids] & self.tables.live[ids])))
+        return out
+
+    def _values_found(self, context, entries: list[_FacetEntry]) -> list[int]:
+        """Stories holding each facet value among those the words before find."""
+        out = []
+        for e in entries:
+            mask = self.tables.facets[_PARAMS[e.param].mention_field].mask_any([e.value], self.tables.n)
+            out.append(int(np.count_nonzero(mask & context & self.tables.live)))
+        return out
+
     def _words(self, prefix: str, head: str, context, limit: int) -> list[Suggestion]:
         lower = prefix.lower()
         found = []
@@ -138,12 +162,8 @@ class Suggester:
             if df >= self.min_stories:
                 found.append((df, btext))
         found.sort(key=lambda x: (-x[0], x[1]))
-        postings = self.live.evaluator.p
-        live = self.tables.live if context is None else context
         ranked = []
-        for df, btext in found[:RANKED]:
-            ids = np.union1d(postings.bm25("body", btext)[0], postings.bm25("title", btext)[0])
-            hits = int(np.count_nonzero(live[ids] & self.tables.live[ids]))
+        for (df, btext), hits in zip(found[:RANKED], self._stems_found(context, [b for _, b in found[:RANKED]])):
             if hits:
                 ranked.append((hits, df, btext.decode("utf-8")))
         plain_head = not _SYNTAX.search(head)
@@ -185,16 +205,16 @@ class Suggester:
     def _facet_values(self, prefix: str, head: str, context, limit: int) -> list[Suggestion]:
         """Facet values with a word starting with `prefix`, by stories found with the words before."""
         out = []
-        for e in self._facets:
-            if not any(w.startswith(prefix) for w in e.words):
-                continue
-            count = e.count
-            if context is not None:
-                mask = self.tables.facets[_PARAMS[e.param].mention_field].mask_any([e.value], self.tables.n)
-                count = int(np.count_nonzero(mask & context & self.tables.live))
-            if count:
-                out.append(Suggestion(_PARAMS[e.param].name, e.text, count, head,
-                                      param=e.param, value=e.value))
+        matching = [e for e in self._facets if any(w.startswith(prefix) for w in e.words)]
+        for start in range(0, len(matching), 4 * limit or 1):       # counted a few at a time, best first
+            chunk = matching[start:start + (4 * limit or 1)]
+            counts = [e.count for e in chunk] if context is None else self._values_found(context, chunk)
+            for e, count in zip(chunk, counts):
+                if count:
+                    out.append(Suggestion(_PARAMS[e.param].name, e.text, count, head,
+                                          param=e.param, value=e.value))
+                if len(out) >= 4 * limit:
+                    break
             if len(out) >= 4 * limit:
                 break
         out.sort(key=lambda s: -s.count)

@@ -40,6 +40,10 @@ def parse_args(argv=None) -> argparse.Namespace:
                     help="seconds for the timed in-process rounds per scale (fewer rounds if needed, at least 2)")
     ap.add_argument("--no-http", action="store_true", help="skip the HTTP load")
     ap.add_argument("--no-pages", action="store_true", help="skip indexing the saved web pages")
+    ap.add_argument("--solr", default=None, metavar="URL",
+                    help="the SolrCloud engine's cluster [default: the one `make cluster` runs; none: skipped]")
+    ap.add_argument("--no-solr", action="store_true", help="skip the SolrCloud engine")
+    ap.add_argument("--solr-only", action="store_true", help="only the SolrCloud engine (its rows of the report)")
     ap.add_argument("--http-seconds", type=float, default=None)
     ap.add_argument("--http-requests", type=int, default=None)
     ap.add_argument("--threads", type=int, default=8, help="HTTP client threads")
@@ -75,6 +79,10 @@ def bench_scale(scale: int, args, mix, rep: dict, expected_rate: float | None) -
     folder, stories = corpus.corpus_dir(args.bench_dir, scale, src)
     ix_dir = args.bench_dir / f"index-x{scale}"
     expected = stories / expected_rate if expected_rate else None
+    if args.solr_only:                 # the SolrCloud rows alone (issue 23)
+        bench_solr(scale, args, mix, folder, out)
+        report.write(rep, args.report)
+        return {"index": {"reused": True}, **out}
     log(f"{scale}x: indexing {stories:,} stories"
         + (f" (~{expected:.0f} s at the 1x rate)" if expected else ""))
     out["index"] = indexing.build(folder, ix_dir, {**corpus.source_key(src), "scale": scale},
@@ -153,7 +161,28 @@ def bench_scale(scale: int, args, mix, rep: dict, expected_rate: float | None) -
             out["http"] = {"error": f"{type(exc).__name__}: {exc}"}
             log(f"{scale}x: HTTP failed: {exc}")
     report.write(rep, args.report)
+    if not args.no_solr:
+        bench_solr(scale, args, mix, folder, out)
+        report.write(rep, args.report)
     return out
+
+
+def bench_solr(scale: int, args, mix, folder: Path, out: dict) -> None:
+    """Issue 23: the same corpus and query mix on SolrCloud (tests/bench/solr.py)."""
+    from . import solr
+    url = solr.engine_url(args.solr)
+    if url is None:
+        out["solr"] = {"skipped": "no SolrCloud running (make cluster, or --solr URL)"}
+        return
+    log(f"{scale}x: SolrCloud at {url}: indexing and the query mix")
+    try:
+        out["solr"] = s = solr.run(url, scale, folder, mix, max(2, args.rounds // 2))
+        log(f"{scale}x: SolrCloud {s['stories_per_s']} stories/s ({s['seconds']} s, groups {s['group_seconds']} s), "
+            f"search p50 {s['search']['median_ms']} ms, p95 {s['search']['p95_ms']} ms, "
+            f"{s['index_bytes'] / 1e6:.0f} MB (2 shards x 2 replicas)")
+    except Exception as exc:   # the rest of the report still stands
+        out["solr"] = {"error": f"{type(exc).__name__}: {exc}"}
+        log(f"{scale}x: SolrCloud failed: {exc}")
 
 
 def main(argv=None) -> int:
@@ -172,7 +201,7 @@ def main(argv=None) -> int:
         if not figures["index"].get("reused"):
             rate = figures["index"]["stories_per_s"]
         log(f"{scale}x done in {time.perf_counter() - t0:.0f} s")
-    if not args.no_pages:
+    if not args.no_pages and not args.solr_only:
         log("saved web pages: newsfacet index (trafilatura)")
         rep["pages"] = pages.run(args.bench_dir)
         log(f"pages: {rep['pages']}")

@@ -219,6 +219,16 @@ def table(report: dict) -> str:
             mem = max(http.get("worker_memory") or [{}], key=lambda w: w.get("rss_mb") or 0)
             if mem.get("anon_mb") is not None:
                 row("  of which anon / file-mapped, MB", scale, f"{_f(mem['anon_mb'])} / {_f(mem.get('file_mb'))}")
+        sr = s.get("solr") or {}
+        if sr.get("documents") is not None:      # issue 23: the same corpus and mix on SolrCloud
+            row("SolrCloud: indexing, stories/s (groups formed in, s)", scale,
+                f"{_f(sr.get('stories_per_s'))} ({_f(sr.get('group_seconds'))})")
+            search = sr.get("search") or {}
+            row("SolrCloud: search median / p95, ms", scale,
+                f"{_f(search.get('median_ms'))} / {_f(search.get('p95_ms'))}")
+            row("SolrCloud: index size, MB (2 shards x 2 replicas)", scale, _mb(sr.get("index_bytes")))
+        elif sr:
+            row("SolrCloud", scale, sr.get("skipped") or sr.get("error"))
     lines.append("")
     lines.append("| target | measured | pass |")
     lines.append("| --- | ---: | --- |")

@@ -1,0 +1,285 @@
+"""`newsfacet --engine solr://… index`: the same readers and extraction as the Whoosh path, into Solr.
+
+Every story goes through `prepare.prepare` (language, dateline, entities, facet values), the one
+function the Whoosh indexer uses, and leaves as a Solr document (`to_solr`). The text fields are
+sent as NewsFacet's own analysed terms (see the configset's schema.xml): the same words in the
+same positions as the Whoosh index holds, so a query means the same on both engines.
+
+Incremental like the Whoosh path: a file whose size and modification time are unchanged is not
+read; a changed file's stories are replaced; a removed file's stories are deleted. The manifest
+lives in the collection itself (`file_sig`, one facet bucket a file, naming how many stories the file
+has), so any machine can run the next increment. Documents go in batches; a batch Solr refuses
+(a node down) stops the run with Solr's reason, and nothing is lost: what arrived stays, and a file
+with fewer stories in the collection than its signature names is sent again by the next run.
+"""
+from __future__ import annotations
+
+import collections
+import datetime as _dt
+import json
+import os
+import stat
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from ...documents import DEFAULT_MAX_BYTES, ReadProblem, discover, path_text, read_source
+from ...facetspec import FACETS
+from ...feedrun import is_feed_list, is_url
+from ...prepare import prepare
+from ...schema import SCHEMA, TITLE_BOOST
+from ...typed import typed_field
+from . import feeds, groups
+from .client import SolrClient
+
+BATCH = 500
+TEXT_FIELDS = {"title": "title_t", "body": "body_t"}
+SEP = "\t"
+
+
+@dataclass
+class SolrReport:
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    documents: int = 0
+    regrouped: int = 0        # stories whose near-duplicate group changed (groups.py)
+    group_seconds: float = 0.0    # forming the groups again after the run (included in the run's time)
+    problems: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (f"{self.documents} stories sent to Solr ({self.new} new, {self.changed} changed, "
+                f"{self.unchanged} unchanged, {self.removed} removed files)")
+
+
+def terms(value, field: str = "body") -> list[str]:
+    """NewsFacet's terms of a Whoosh field's value (a LanguageText analyses in its language) in
+    position order (positions are consecutive: stop words renumbered)."""
+    return [t.text for t in SCHEMA[field].analyzer(value)] if value else []
+
+
+def weighted(words: list[str], boost: float = TITLE_BOOST) -> str:
+    """`term|n` for each distinct term: its count times the field's boost (Whoosh's posting weight)."""
+    counts = collections.Counter(words)
+    return " ".join(f"{w}|{round(n * boost)}" for w, n in counts.items())
+
+
+def to_solr(fields: dict, sig: str, seq: int) -> dict:
+    """A story's Whoosh fields (prepare.py) as a Solr document: the text fields analysed exactly as
+    prepare hands them to Whoosh (a story's own language, `und` as English, a title that is only
+    a label not searched), the typed sub-fields (typed.py) as the words patterns match."""
+    title = fields.get("_stored_title", fields.get("title", "")) or ""
+    body = fields.get("_stored_body", fields.get("body", "")) or ""
+    lang = fields.get("language", "") or ""
+    doc = {"id": fields["id"], "path": fields["path"], "seq": seq, "title": str(title), "body": str(body)}
+    if sig:                    # a file's story (a feed's carries its feed instead: feeds.py)
+        doc["file_sig"] = sig
+    title_terms, body_terms = terms(fields.get("title"), "title"), terms(fields.get("body"), "body")
+    if title_terms:            # no empty field: `title:*` finds the stories with a word in the title
+        doc.update(title_t=" ".join(title_terms), title_f=weighted(title_terms))
+    if body_terms:
+        doc["body_t"] = " ".join(body_terms)
+    for name, boost in ((typed_field("title"), TITLE_BOOST), (typed_field("body"), 1.0)):
+        words = terms(fields.get(name), name)
+        if words:
+            doc[name] = weighted(words, boost)
+    for name in ("dateline", "place", "source", "url", "day", "month", "year"):
+        if fields.get(name):
+            doc[name] = fields[name]
+    if isinstance(fields.get("date"), _dt.datetime):
+        doc["date"] = fields["date"].strftime("%Y-%m-%dT%H:%M:%SZ")
+    if lang:
+        doc["language"] = lang
+    signature = groups.encode(fields.get("minhash") or b"")
+    if signature:
+        doc["minhash"] = signature
+    for spec in FACETS:
+        if spec.single:
+            continue
+        for name in dict.fromkeys(f for f in (spec.field, spec.mention_field, spec.kind_field_for("about"),
+                                              spec.kind_field_for("mention")) if f):
+            values = [v.strip() for v in (fields.get(name) or "").split(",") if v.strip()]
+            if values:
+                doc[name] = list(dict.fromkeys(values))
+        if spec.display and fields.get(spec.display):
+            doc[spec.display] = json.dumps(fields[spec.display], ensure_ascii=False)
+            if spec.stored_labels:
+                doc.setdefault("facet_labels", []).extend(
+                    SEP.join((spec.param, i["value"], i.get("label") or i["value"], i.get("name") or "",
+                              i.get("kind") or "")) for i in fields[spec.display])
+    return doc
+
+
+def _prepared(job: tuple) -> tuple[dict, str | None]:
+    """One story as a Solr document (in a worker process): extraction and analysis, the costly part."""
+    doc, key, sig, seq, extra = job
+    fields, warning = prepare(doc, key)
+    return {**to_solr(fields, sig, seq), **extra}, (f"{doc.id}: {warning}" if warning else None)
+
+
+def manifest(client: SolrClient) -> dict[str, dict]:
+    """{file key: {size, mtime_ns, sha256}} of every file with stories in the collection."""
+    res = client.select({}, {"query": "*:*", "limit": 0,
+                             "facet": {"files": {"type": "terms", "field": "file_sig", "limit": -1}}})
+    out = {}
+    for b in res.get("facets", {}).get("files", {}).get("buckets", []):
+        key, size, mtime, sha, stories = b["val"].rsplit(SEP, 4)
+        # complete: every story of the file arrived (a run cut short by an outage left some out;
+        # the next run sends the file again instead of taking it as unchanged)
+        out[key] = {"size": int(size), "mtime_ns": int(mtime), "sha256": sha,
+                    "complete": int(b["count"]) == int(stories)}
+    return out
+
+
+def _next_seq(client: SolrClient) -> int:
+    res = client.select({}, {"query": "*:*", "limit": 0, "facet": {"m": "max(seq)"}})
+    top = res.get("facets", {}).get("m")
+    return int(top) + 1 if top is not None else 0
+
+
+def _within(key: str, roots: list[str]) -> bool:
+    return any(key == r or key.startswith(r.rstrip(os.sep) + os.sep) for r in roots)
+
+
+def _term(value: str) -> str:
+    return "{!term f=path}" + value
+
+
+def index(client: SolrClient, paths: Iterable, rebuild: bool = False, max_bytes: int = DEFAULT_MAX_BYTES,
+          follow_links: bool = False, on_problem: Callable[[ReadProblem], None] | None = None,
+          batch: int = BATCH, procs: int | None = None, fetch_articles: bool = False, fetcher=None) -> SolrReport:
+    """Send the stories under `paths` (files, folders, feed lists, feed URLs) to the collection;
+    `procs` worker processes extract and analyse them (default: one per core), as the Whoosh
+    indexer's do. Feeds are fetched with `fetcher` (readers/fetch.py; default: its policy)."""
+    report = SolrReport()
+
+    def problem(p: ReadProblem) -> None:
+        report.problems.append(str(p))
+        if on_problem:
+            on_problem(p)
+
+    paths = list(paths)
+    urls = [str(p) for p in paths if is_url(p)]
+    paths = [Path(p) for p in paths if not is_url(p)]
+    for p in paths:
+        if not p.exists() and not p.is_symlink():
+            raise FileNotFoundError(f"{p}: no such file or folder")
+    procs = procs or os.cpu_count() or 1
+    pool = None
+    if procs > 1:
+        import multiprocessing as mp
+
+        from ...parallel import _die_with_parent      # a worker left behind by `kill -9` dies with us
+        pool = mp.get_context("fork").Pool(procs, initializer=_die_with_parent, initargs=(os.getpid(),))
+    try:
+        to_follow = [(url, "") for url in urls]
+        return _run(client, paths, rebuild, max_bytes, follow_links, problem, batch, report, pool,
+                    (to_follow, fetcher, fetch_articles))
+    finally:
+        if pool is not None:
+            pool.terminate()
+            pool.join()
+
+
+def _run(client, paths, rebuild, max_bytes, follow_links, problem, batch, report, pool, feed_run) -> SolrReport:
+    if rebuild:
+        client.update({"delete": {"query": "*:*"}})
+        client.commit()
+    known = {} if rebuild else manifest(client)
+    seq = _next_seq(client)
+    roots = [path_text(os.path.abspath(p)) for p in paths]
+    walk_problems: list[ReadProblem] = []
+    to_follow, fetcher, fetch_articles = feed_run
+    lists: set[str] = set()
+    seen: set[str] = set()
+    pending: list[tuple] = []
+
+    sender = ThreadPoolExecutor(1)       # Solr indexes one batch while the next is prepared
+    in_flight: list = []
+
+    def wait() -> None:
+        while in_flight:
+            report.documents += in_flight.pop().result()      # Solr's refusal is raised here
+
+    def send(docs: list[dict]) -> int:
+        client.update(docs)
+        return len(docs)
+
+    def flush() -> None:
+        if pending:
+            jobs = pool.imap(_prepared, pending, chunksize=16) if pool else map(_prepared, pending)
+            docs = []
+            for (_, key, _, _, _), (doc, warning) in zip(pending, jobs):
+                if warning:
+                    problem(ReadProblem(key, warning, skipped=False))
+                docs.append(doc)
+            pending.clear()
+            wait()
+            in_flight.append(sender.submit(send, docs))
+
+    try:
+        for file, root in discover(paths, walk_problems, follow_links=follow_links):
+            key = path_text(os.path.abspath(file))
+            if key in seen:
+                continue
+            seen.add(key)
+            if is_feed_list(file):                 # its feeds are fetched after the files (feeds.py)
+                walk_problems.extend(feeds.add_list(file, to_follow, lists))
+                continue
+            try:
+                st = file.stat()
+            except OSError as exc:
+                problem(ReadProblem(str(file), f"cannot read: {exc.strerror or exc}"))
+                continue
+            if not stat.S_ISREG(st.st_mode):
+                problem(ReadProblem(str(file), "not a regular file (a pipe, socket or device)"))
+                continue
+            old = known.get(key)
+            if old and old["complete"] and old["size"] == st.st_size and old["mtime_ns"] == st.st_mtime_ns:
+                report.unchanged += 1
+                continue
+            src = read_source(file, root, max_bytes)
+            for p in src.problems:
+                problem(p)
+            if not src.docs and any(p.skipped for p in src.problems):
+                continue
+            if old:
+                client.update({"delete": {"query": _term(key)}})       # the file's old stories
+                report.changed += 1
+            else:
+                report.new += 1
+            stories = len({d.id for d in src.docs})
+            sig = SEP.join((key, str(src.size), str(-1 if src.unstable else src.mtime_ns), src.sha256, str(stories)))
+            for d in src.docs:
+                pending.append((d, key, sig, seq, {}))
+                seq += 1
+                if len(pending) >= batch:
+                    flush()
+        for p in walk_problems:
+            problem(p)
+        if to_follow or lists:
+            if fetcher is None:
+                from ...readers.fetch import Fetcher
+                fetcher = Fetcher(max_bytes=max_bytes)
+            for d, url, extra in feeds.follow(client, to_follow, lists, fetcher, fetch_articles, problem, report):
+                pending.append((d, url, None, seq, extra))
+                seq += 1
+                if len(pending) >= batch:
+                    flush()
+        flush()
+        wait()
+        for key in sorted(k for k in known if k not in seen and _within(k, roots)):
+            client.update({"delete": {"query": _term(key)}})
+            report.removed += 1
+    finally:
+        sender.shutdown(wait=True)
+    client.commit()
+    started = time.perf_counter()
+    report.regrouped = groups.regroup(client)      # the groups over the stories just committed
+    if report.regrouped:
+        client.commit()
+    report.group_seconds = time.perf_counter() - started
+    return report

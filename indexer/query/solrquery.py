@@ -1,0 +1,194 @@
+"""NewsFacet's parsed query and a request's filters and facets, as a Solr JSON request.
+
+The typed query never reaches Solr as typed: `parse.parse` reads it (NewsFacet's syntax and
+semantics, patterns expanded to the indexed words they stand for, facet names resolved to
+values), and `to_solr` writes the resulting tree in Lucene syntax, every term escaped. The
+text fields hold NewsFacet's own terms (see the configset), so a term means the same in both
+engines; the title's boost is Whoosh's field boost (schema.TITLE_BOOST).
+
+Filters are tagged (`{!tag=org}`) and each facet leaves its own tag out of its counts
+(`excludeTags`), the JSON Facet API's form of NewsFacet's rule that a facet's own filter
+does not narrow its counts.
+"""
+from __future__ import annotations
+
+import math
+import re
+
+from whoosh import query as wq
+
+from ..facetspec import FACETS
+from ..schema import SCHEMA
+from .expansion import Expansion, PatternDocs
+from .request import QueryError, SearchRequest
+from .solrlive import SOLR_FIELD, scored_field, solr_field
+from .solrtyped import regexp
+
+NOTHING = "id:__nothing__"          # a term no story has: matches nothing
+_SPECIAL = re.compile(r'([+\-!(){}\[\]^"~*?:\\/&| ])')
+def escape(term: str) -> str:
+    """A term or value as one literal Lucene term: special characters and spaces escaped, and
+    the parser's words (AND, OR, NOT, TO: a facet value could be one) not read as operators."""
+    out = _SPECIAL.sub(r"\\\1", term)
+    return "\\" + out if term in ("AND", "OR", "NOT", "TO") else out
+
+
+def _boost(node) -> str:
+    b = getattr(node, "boost", 1.0)
+    return "" if b == 1.0 else f"^{b:g}"
+
+
+def _text(t) -> str:
+    return t.decode("utf-8") if isinstance(t, bytes) else str(t)
+
+
+def to_solr(q, idf: dict | None = None) -> str:
+    """A Whoosh query tree (as `parse.parse` returns it) in Solr's Lucene syntax.
+
+    `idf`: (field, word) -> a boost turning Lucene's idf of the word into Whoosh's (`idf_boosts`).
+    """
+    idf = idf or {}
+
+    def term(field: str, word: str, boost: float = 1.0) -> str:
+        if field in SCHEMA and not SCHEMA[field].scorable:
+            # a value (`person:"James Baker"`, `language:de`): Whoosh scores its posting, weight 1,
+            # times the boost; Lucene would weigh it by the value's idf (a rarer person first)
+            return f"{solr_field(field)}:{escape(word)}^={boost:g}"
+        b = boost * idf.get((field, word), 1.0)
+        return f"{scored_field(field)}:{escape(word)}" + ("" if b == 1.0 else f"^{b:.6g}")
+
+    def tr(node) -> str:
+        return _to_solr(node, term, tr)
+    return tr(q)
+
+
+def _to_solr(q, term, to_solr) -> str:
+    if q is None:
+        return "*:*"
+    if q is wq.NullQuery or isinstance(q, wq.NullQuery.__class__):
+        return NOTHING
+    if isinstance(q, Expansion) or (isinstance(q, wq.Or) and not isinstance(q, wq.DisjunctionMax)):
+        parts = [to_solr(c) for c in q.subqueries]
+        return f"({' '.join(parts)}){_boost(q)}" if parts else NOTHING
+    if isinstance(q, wq.And):
+        return "(" + " ".join("+" + to_solr(c) for c in q.subqueries) + ")" + _boost(q)
+    if isinstance(q, wq.Term):
+        return term(q.fieldname, _text(q.text), q.boost)
+    if isinstance(q, PatternDocs):            # a pattern of many words: its stories at constant score
+        return f"{solr_field(q.fieldname)}:{regexp(q.pattern)}^={q.boost:g}"      # (solrtyped.py)
+    if isinstance(q, wq.Phrase):
+        # Which stories: the phrase (Whoosh's slop 1 is Lucene's 0, words next to each other). Their
+        # score: their words', as NewsFacet's evaluator scores a phrase (query/evaluate.py, _fallback).
+        words = [_text(w) for w in q.words]
+        slop = max(0, q.slop - 1)
+        quoted = " ".join(words).replace("\\", "\\\\").replace('"', '\\"')
+        phrase = f'{solr_field(q.fieldname)}:"{quoted}"{"~%d" % slop if slop else ""}^=0'
+        scores = " ".join(term(q.fieldname, w) for w in words)
+        return f"(+{phrase} {scores}){_boost(q)}"
+    if isinstance(q, wq.Not):                 # every story without it scores 1, as Whoosh's InverseMatcher
+        return f"(*:* -{to_solr(q.query)})"
+    if isinstance(q, wq.AndNot):
+        return f"(+{to_solr(q.a)} -{to_solr(q.b)})"
+    if isinstance(q, wq.AndMaybe):
+        return f"(+{to_solr(q.a)} {to_solr(q.b)})"
+    if isinstance(q, wq.Require):
+        return f"(+{to_solr(q.a)} +({to_solr(q.b)})^0)"        # b scores nothing (its own boost may be ^0)
+    if isinstance(q, wq.Every):               # `body:*`: a word in that field; every match scores its boost
+        return f"{solr_field(q.fieldname)}:[* TO *]^={q.boost:g}" if q.fieldname else f"*:*^={q.boost:g}"
+    if isinstance(q, wq.Prefix):                # a facet field's prefix (text fields were expanded)
+        return f"{solr_field(q.fieldname)}:{escape(_text(q.text))}*"
+    if isinstance(q, wq.Wildcard):
+        return f"{solr_field(q.fieldname)}:{escape(_text(q.text)).replace(chr(92) + '*', '*').replace(chr(92) + '?', '?')}"
+    if isinstance(q, wq.DisjunctionMax):
+        return "(" + " ".join(to_solr(c) for c in q.subqueries) + ")"
+    raise QueryError(f"this query cannot be run on the Solr engine ({type(q).__name__})", "q")
+
+
+def words_of(q) -> dict[str, set[str]]:
+    """The scored words of a query tree by field (title, body): whose idf `idf_boosts` adjusts."""
+    out: dict[str, set[str]] = {}
+
+    def walk(node):
+        if isinstance(node, wq.Term) and node.fieldname in SOLR_FIELD:
+            out.setdefault(node.fieldname, set()).add(_text(node.text))
+        elif isinstance(node, wq.Phrase) and node.fieldname in ("title", "body"):
+            out.setdefault(node.fieldname, set()).update(_text(w) for w in node.words)
+        elif not node.is_leaf():
+            for child in node.children():
+                walk(child)
+    if q is not None and not isinstance(q, str):
+        walk(q)
+    return out
+
+
+def idf_boosts(df: dict[tuple[str, str], int], n_all: int, with_field: dict[str, int]) -> dict:
+    """Boosts that make Lucene's BM25 idf Whoosh's: log(N / (df + 1)) + 1 over every story (Whoosh,
+    query/evaluate.py) where Lucene has log(1 + (M - df + 0.5) / (df + 0.5)), M the stories with the
+    field. The rest of the two formulas differs by a constant factor, which ranks alike."""
+    out = {}
+    for (field, word), n in df.items():
+        m = with_field.get(field) or n_all
+        lucene = math.log(1 + (m - n + 0.5) / (n + 0.5))
+        whoosh = math.log(n_all / (n + 1)) + 1
+        if n and lucene > 0:
+            out[(field, word)] = whoosh / lucene
+    return out
+
+
+def _no_twins(field: str) -> dict[str, list[str]]:
+    return {}
+
+
+def values_query(field: str, values: list[str], twins=_no_twins) -> str:
+    """Any of the values, each with its case twins (`SolrLive.twins`: the index keeps every spelling)."""
+    spelt = twins(field)
+    every = dict.fromkeys(s for v in values for s in spelt.get(v, [v]))
+    return "(" + " ".join(f"{field}:{escape(v)}" for v in every) + ")"
+
+
+def filters(req: SearchRequest, twins=_no_twins) -> list[str]:
+    """One tagged filter per facet with wanted or excluded values, and the dates. `twins`: field ->
+    {value: its spellings}, for a value to stand for its case twins as on Whoosh."""
+    out = []
+    for spec in FACETS:
+        wanted, unwanted = req.filters.get(spec.param), req.exclude.get(spec.param)
+        if not (wanted or unwanted):
+            continue
+        field = spec.field_for(req.match)
+        clauses = ["+" + values_query(field, wanted, twins)] if wanted else ["+*:*"]
+        if unwanted:
+            clauses.append("-" + values_query(field, unwanted, twins))
+        out.append(f"{{!lucene tag={spec.param} q.op=OR}}" + " ".join(clauses))
+    if req.undated:
+        out.append("{!lucene tag=date}(*:* -date:[* TO *])")
+    elif req.date_from or req.date_to:
+        lo = f"{req.date_from.isoformat()}T00:00:00Z" if req.date_from else "*"
+        hi = f"{req.date_to.isoformat()}T23:59:59Z" if req.date_to else "*"
+        out.append(f"{{!lucene tag=date}}date:[{lo} TO {hi}]")
+    return out
+
+
+def facet_request(req: SearchRequest, limit: int, twins=_no_twins) -> dict:
+    """The JSON Facet API request: every facet without its own filter, the days for the timeline,
+    and a count of each value with case twins (`{param}__t{j}`: a story holding two spellings is one)."""
+    facets: dict = {"days": {"type": "terms", "field": "day", "limit": -1, "sort": "index"},
+                    "undated": {"type": "query", "q": "(*:* -date:[* TO *])"}}
+    for spec in FACETS:
+        shown = list(dict.fromkeys((req.filters.get(spec.param) or []) + (req.exclude.get(spec.param) or [])))
+        field = spec.field_for(req.match)
+        domain = {"excludeTags": spec.param}
+        kind = req.org_kind if spec.kind_field else ""
+        # Every value, not the top `limit`: a shard's top values miss one counted 1 + 1 on two shards
+        # (refinement only corrects the counts of values some shard returned), and the counts must be
+        # exact, as Whoosh's are. The cost is one bucket per distinct value, as Whoosh's bincount.
+        body = {"type": "terms", "field": spec.kind_field_for(req.match) if kind else field,
+                "limit": -1, "mincount": 1, "sort": "count desc", "domain": domain}
+        if kind:
+            body["prefix"] = kind + "|"
+        facets[spec.param] = body
+        for i, v in enumerate(shown):
+            facets[f"{spec.param}__{i}"] = {"type": "query", "q": values_query(field, [v], twins), "domain": domain}
+        if not kind:
+            for j, spellings in enumerate(s for s in twins(field).values() if len(s) > 1):
+                facets[f"{spec.param}__t{j}"] = {"type": "query", "q": values_query(field, spellings), "domain": domain}
+    return facets
