@@ -50,6 +50,8 @@ class _Rules:
         self.not_org_last = frozenset(d["not_organisation_last_words"])
         self.of_heads = frozenset(d["of_heads"])
         self.complete_ends = frozenset(d["complete_ends"])
+        self.body_last = frozenset(d["body_last_words"])
+        self.family = frozenset(d["family_words"])
         self.kept = {w: frozenset(nxt) for w, nxt in d["stop_kept_before"].items()}
         # a legal form with or without its final full stop ("N.V." and "N.V")
         self.legal_any = self.legal | {f[:-1] for f in self.legal if f.endswith(".")}
@@ -146,6 +148,20 @@ def _is_state_or_country(name: str) -> bool:
     return _is_place([name]) or _state_key(name) in _places().states
 
 
+def _of_place(text: str, end: int) -> str | None:
+    """The state or country after "Co of" ("Public Service Co of Indiana Inc": Indiana, not "Indiana Inc";
+    "Morgan Guaranty Trust Co of New York." : New York, the sentence's full stop left out)."""
+    of = _OF_PLACE.match(text, end)
+    if not of:
+        return None
+    words = of.group(1).split()
+    for n in range(len(words), 0, -1):
+        for place in dict.fromkeys((" ".join(words[:n]).rstrip("."), " ".join(words[:n]))):
+            if _is_state_or_country(place):
+                return place
+    return None
+
+
 def _is_place(words: list[str]) -> bool:
     hit = _gaz().lookup.get(" ".join(words).casefold())
     return hit is not None
@@ -194,9 +210,9 @@ def find(title: str, body: str, title_caps: bool) -> dict[str, CompanyMention]:
             words = company_names.comma_head(text, m.start(), _name_before(text, m.start(), r))
             if form in r.ends:
                 words = words + [form] if words else []
-            of = _OF_PLACE.match(text, m.end()) if form in ("Co", "Company") else None
-            if of and words and _is_state_or_country(of.group(1)):             # "Public Service Co of Indiana", "Bank of America"
-                words = words + [form, "of", *of.group(1).split()]
+            place = _of_place(text, m.end()) if form in ("Co", "Company") and words else None
+            if place:                    # "Public Service Co of Indiana (Inc)", "Bank of America"
+                words = words + [form, "of", *place.split()]
                 form = ""
             value = _note(found, words, r, seg, m.start(), form)
             acr = _DEFINED.match(text, m.end()) if value else None
@@ -217,14 +233,36 @@ def find(title: str, body: str, title_caps: bool) -> dict[str, CompanyMention]:
     return found
 
 
+def _split_joined(found: dict, words: list[str], r: _Rules) -> tuple[list[str], list[str]]:
+    """(head, name): "MCA and Cineplex Odeon Corp", "Merrill Lynch Capital Markets and Morgan Stanley
+    Inc", "Wagner and Brown and AFG Industries Inc" are two companies joined by "and", not one name:
+    split where the name after "and" is one the archive knows (data/company_aliases.tsv) or the
+    name before it is a company the story has named already. ("Procter and Gamble", "Cable and
+    Wireless" stay whole: neither half is a company of its own.)"""
+    for i in range(len(words) - 2, 0, -1):
+        if words[i] not in ("and", "&"):
+            continue
+        head, tail = words[:i], _core(words[i + 1:], r)
+        if not tail or not tail[0][:1].isupper() or (len(tail) == 1 and tail[0] in r.family):
+            continue                     # "Alex. Brown and Sons Inc": one name
+        if company_names.is_known(" ".join(tail)) or company_names.canonical(" ".join(_core(head, r))) in found:
+            return head, words[i + 1:]
+    return [], words
+
+
 def _note(found: dict, words: list[str], r: _Rules, seg: int, pos: int, form: str) -> str | None:
     words = _trim(company_names.clean(words), r)
+    head, words = _split_joined(found, words, r)
+    if head and company_names.is_known(" ".join(_core(head, r))):
+        _note(found, head, r, seg, pos, "")      # an unknown head may be a person ("Geneen and ...")
     core = _core(words, r)
     if not core or (len(core) == 1 and (core[0] in r.not_core or len(core[0]) < 2)):
         return None
     if not any(c.isalpha() for c in core[0]) or all(w in r.not_core or w in r.connectors for w in core):
         return None
     written = " ".join(core)
+    if not (form and r.is_legal(form)) and core[-1] in r.body_last and not company_names.is_known(written):
+        return None                      # "the Securities and Exchange Commission, the group ...", "an academic group"
     value = company_names.canonical(written)
     full = words + [form] if form and r.is_legal(form) else core
     if _known_elsewhere(core, full):

@@ -48,6 +48,15 @@ def _data() -> tuple[frozenset[str], dict[str, str], frozenset[str], dict[str, l
     return frozenset(d["subsidiary_suffixes"]), aliases, acronyms, names, d["abbreviations"]
 
 
+def is_known(name: str) -> bool:
+    """A name the archive's table knows, as an alias or a value (Morgan Stanley, AFG Industries)."""
+    aliases = _data()[1]
+    return name in aliases or name in aliases.values()
+
+
+_CO_OF = re.compile(r"^(.+?) (?:Co|Company) of [A-Z].*$")
+
+
 def is_canonical(value: str) -> bool:
     """A value the archive's table names (IBM, Goldman Sachs): a company of its own."""
     return value in _data()[1].values()
@@ -119,6 +128,9 @@ def canonical(value: str) -> str:
         shorter = " ".join(words[:-1])
         if not _gaz().lookup.get(shorter.casefold()):     # "British International" stays
             value = shorter
+    co_of = _CO_OF.match(value)
+    if co_of and co_of.group(1) in aliases:      # "Morgan Guaranty Trust Co of New York" is Morgan Guaranty Trust
+        value = co_of.group(1)
     return aliases.get(value, value)
 
 
