@@ -52,6 +52,9 @@ class _Rules:
         self.complete_ends = frozenset(d["complete_ends"])
         self.body_last = frozenset(d["body_last_words"])
         self.family = frozenset(d["family_words"])
+        self.suffixes = frozenset(d["subsidiary_suffixes"])
+        self.after_legal_not = frozenset(d["after_legal_not_company"])
+        self.months = frozenset(d["months"])
         self.kept = {w: frozenset(nxt) for w, nxt in d["stop_kept_before"].items()}
         # a legal form with or without its final full stop ("N.V." and "N.V")
         self.legal_any = self.legal | {f[:-1] for f in self.legal if f.endswith(".")}
@@ -75,10 +78,14 @@ def _rules() -> _Rules:
     return _Rules()
 
 
+# after a known name: more capitalised words and a legal form ("General Motors Acceptance Corp" is a
+# company of its own), or a person's relative clause ("mit Walt Disney, der gesagt hat", "..., who said")
+_BARE_NOT = re.compile(r"(?:\s+[A-Z][\w&.'-]*){1,3}\s+(?:Inc|Corp|Co|Ltd|Plc|PLC|AG|SA|NV|Corporation|Company)\b"
+                       r"|,\s+(?:who|der)\s")
 _OF_PLACE = re.compile(r" of ((?:[A-Z][a-z]+\.?)(?: [A-Z][a-z]+\.?)?)(?![\w-])")
 _DEFINED = re.compile(r"\s*\(\s*([A-Z][A-Za-z&]*[A-Z])\s*\)")
 _DOTTED = re.compile(r"(?:[A-Z]\.)+")
-_WORD = re.compile(r"[A-Z](?:\.[A-Z])+\.?|[\w'’&.-]+")
+_WORD = re.compile(r"[A-Z](?:\.[A-Z])+\.?|[\w'’&.-]+(?:/[A-Z][\w'’&.-]*)?")    # "Hughes/Conserdyne Corp"
 
 
 def _name_before(text: str, end: int, r: _Rules) -> list[str]:
@@ -131,10 +138,15 @@ def _trim(out: list[str], r: _Rules) -> list[str]:
         if w in ("and", "&") and i and i + 1 < len(out) and (
                 _is_place(out[:i]) or out[i - 1] in r.complete_ends or out[i - 1].lower().endswith("corp")):
             return _trim(out[i + 1:], r)         # "Citicorp and Chase Manhattan Corp": two names
-    while out and (out[0] in r.connectors or _stop(out, r) or _possessive_place(out[0])
+    while out and (out[0] in r.connectors or _stop(out, r) or _possessive_place(out[0]) or _date_word(out, r)
                    or out[0].endswith("-based") or (len(out) > 1 and out[1] not in r.connectors and _RATING.fullmatch(out[0]))):
         out = out[1:]
     return out
+
+
+def _date_word(out: list[str], r: _Rules) -> bool:
+    """"March 26. CTC, a group of dealers": a date before the name (a month before a number, a number)."""
+    return out[0].rstrip(".").isdigit() or (out[0] in r.months and len(out) > 1 and out[1].rstrip(".").isdigit())
 
 
 def _stop(out: list[str], r: _Rules) -> bool:
@@ -148,9 +160,12 @@ def _is_state_or_country(name: str) -> bool:
     return _is_place([name]) or _state_key(name) in _places().states
 
 
-def _of_place(text: str, end: int) -> str | None:
+def _of_place(text: str, end: int, form: str) -> str | None:
     """The state or country after "Co of" ("Public Service Co of Indiana Inc": Indiana, not "Indiana Inc";
-    "Morgan Guaranty Trust Co of New York." : New York, the sentence's full stop left out)."""
+    "Morgan Guaranty Trust Co of New York." : New York, the sentence's full stop left out); not after
+    "Corp", where the place is most often the company's country ("NEC Corp of Japan" is NEC)."""
+    if form not in ("Co", "Company"):
+        return None
     of = _OF_PLACE.match(text, end)
     if not of:
         return None
@@ -210,7 +225,9 @@ def find(title: str, body: str, title_caps: bool) -> dict[str, CompanyMention]:
             words = company_names.comma_head(text, m.start(), _name_before(text, m.start(), r))
             if form in r.ends:
                 words = words + [form] if words else []
-            place = _of_place(text, m.end()) if form in ("Co", "Company") and words else None
+            if m.end() < len(text) and text[m.end():].lstrip()[:12].split(" ")[0].rstrip(".,;") in r.after_legal_not:
+                continue                 # "Advance Corporation Tax", "the Companies Act"
+            place = _of_place(text, m.end(), form) if words else None
             if place:                    # "Public Service Co of Indiana (Inc)", "Bank of America"
                 words = words + [form, "of", *place.split()]
                 form = ""
@@ -221,7 +238,8 @@ def find(title: str, body: str, title_caps: bool) -> dict[str, CompanyMention]:
         for m in r.apposition.finditer(text):
             _note(found, _name_before(text, m.start(), r), r, seg, m.start(), "")
         for name, pos in company_names.bare_names(text):         # "Goldman Sachs said", "IBM said"
-            _note(found, name.split(), r, seg, pos, "")
+            if not _BARE_NOT.match(text, pos + len(name)):
+                _note(found, name.split(), r, seg, pos, "")
         for acr, pos in company_names.bare_acronyms(text):      # "IBM said": an acronym the archive defines
             value = _note(found, [acr], r, seg, pos, "")
             if value and found[value].org.name == acr:
@@ -255,9 +273,13 @@ def _note(found: dict, words: list[str], r: _Rules, seg: int, pos: int, form: st
     head, words = _split_joined(found, words, r)
     if head and company_names.is_known(" ".join(_core(head, r))):
         _note(found, head, r, seg, pos, "")      # an unknown head may be a person ("Geneen and ...")
+    owner = words[0][:-2] if words and words[0].endswith(("'s", "’s")) and len(words) > 1 else ""
+    if owner and (owner.isupper() and len(owner) >= 2 or company_names.canonical(owner) in found
+                  or company_names.is_known(owner)):
+        words = words[1:]                # "CP's Cominco Ltd": the owner, a company of its own, is no part of the name
     core = _core(words, r)
-    if not core or (len(core) == 1 and (core[0] in r.not_core or len(core[0]) < 2)):
-        return None
+    if not core or (len(core) == 1 and (core[0] in r.not_core or core[0] in r.suffixes or len(core[0]) < 2)):
+        return None                      # "SHV (United Kingdom) Holding Co", "Standard and Poor's Asia Inc"
     if not any(c.isalpha() for c in core[0]) or all(w in r.not_core or w in r.connectors for w in core):
         return None
     written = " ".join(core)

@@ -37,8 +37,11 @@ USE_TABLE = True       # learn_companies turns the table off while it learns a n
 @lru_cache(maxsize=1)
 def _data() -> tuple[frozenset[str], dict[str, str], frozenset[str], dict[str, list[str]], dict[str, str]]:
     d = json.loads((DATA / "companies.json").read_text(encoding="utf-8"))
-    aliases = {row[0]: row[1] for row in _rows("company_aliases.tsv", header=True)} if USE_TABLE else {}
-    acronyms = frozenset(a for a in (*aliases, *aliases.values()) if a.isupper() and a.isalpha() and len(a) >= 2)
+    rows = list(_rows("company_aliases.tsv", header=True)) if USE_TABLE else []
+    aliases = {row[0]: row[1] for row in rows}
+    # acronyms the archive defines ("International Business Machines Corp (IBM)"), not spellings ("AKZO" for Akzo)
+    acronyms = frozenset(a for row in rows if row[2:3] and row[2].startswith("defined as")
+                         for a in row[:2] if a.isupper() and a.isalpha() and len(a) >= 2)
     names: dict[str, list[str]] = {}       # first word -> the known names of two words or more
     for a in (*aliases, *aliases.values()):
         if " " in a and a[:1].isupper() and a not in names.get(a.split()[0], ()):

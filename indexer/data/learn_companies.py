@@ -13,6 +13,8 @@ the extractor's own company finder, and two kinds of pair are kept when seen at 
   "International Business Machines" is an alias of it;
 - a one-word value and the same word with a family word after it ("Salomon" and "Salomon
   Brothers", `family_words` in companies.json): the longer one is the value;
+- two spellings of one name ("Paine Webber" and "PaineWebber", "Trans Lux" and "Trans-Lux"): the
+  commoner is the value;
 - a value of two words or more and the same with a bank word after it ("Morgan Guaranty" and
   "Morgan Guaranty Trust", `bank_words`): the shorter one is the value ("X Co of New York" follows
   its stem: company_names.canonical);
@@ -97,6 +99,15 @@ def learn(path: Path, least: int = 2) -> list[tuple[str, str, str]]:
         words = value.split()
         if len(words) == 2 and words[1] in family and values[words[0]] >= least and n >= least:
             rows.setdefault(words[0], (value, f"'{words[0]}' alone in {values[words[0]]} stories, '{value}' in {n}"))
+    spellings: dict[str, list[str]] = {}  # "Paine Webber" and "PaineWebber", "Trans Lux" and "Trans-Lux": one company
+    for value in values:
+        spellings.setdefault(re.sub(r"[^a-z0-9]", "", value.casefold()), []).append(value)
+    for same in spellings.values():
+        if len(same) > 1 and sum(values[v] for v in same) >= least:
+            top = max(same, key=lambda v: (values[v], v))
+            for v in same:
+                if v != top:
+                    rows.setdefault(v, (top, f"spelt '{top}' in {values[top]} stories, '{v}' in {values[v]}"))
     bank = frozenset(json.loads((HERE / "companies.json").read_text(encoding="utf-8"))["bank_words"])
     for value, n in values.items():      # "Morgan Guaranty Trust" is the bank of Morgan Guaranty
         words = value.split()

@@ -25,7 +25,7 @@ import re
 import unicodedata
 from urllib.parse import urlsplit
 
-_SEPARATORS = re.compile(r"\s+[|ǀ/\-–—•·»:]\s+")
+_SEPARATORS = re.compile(r"\s+[|ǀ/\-–—•·»:]\s+|\s*\.?::+\.?\s*")
 _TEMPLATE = re.compile(r"\{\{|\{\$|\}\}|%%|\$\{")
 _SCHEME = re.compile(r"^[a-z]+://", re.I)
 _ARCHIVED = re.compile(r"^/web/[\w*]+/(?:[a-z]+:/+)?([^/]+)", re.I)
@@ -43,7 +43,11 @@ def host_of(url: str) -> str:
     if host.endswith("archive.org"):
         m = _ARCHIVED.match(parts.path)
         host = m.group(1).lower().split(":")[0] if m else host
-    return host[4:] if host.startswith("www.") else host
+    host = host[4:] if host.startswith("www.") else host
+    try:                                 # "seglerblog.xn--stssenseer-fcb.de" is seglerblog.stössenseer.de
+        return host.encode("ascii").decode("idna") if "xn--" in host else host
+    except UnicodeError:
+        return host
 
 
 def _fold(text: str) -> str:
@@ -52,16 +56,19 @@ def _fold(text: str) -> str:
     return "".join(c for c in text if c.isalnum() and not unicodedata.combining(c))
 
 
-def _spelt_by(part: str, host: str) -> bool:
-    """True when the host spells the name: "SMAVA" at smava.de, "Die FURCHE" at furche.at, "LN" at ln-online.de."""
+def _spelt_by(part: str, host: str) -> int:
+    """How well the host spells the name: 2 when the name holds the host's registered name ("Die
+    FURCHE" at furche.at, "Welpenkaufen24" at welpenkaufen24.de), 1 when the host only holds the
+    name ("Welpen" there; "LN" at ln-online.de), 0 when the host does not spell it."""
     name = _fold(part)
     labels = [lab for lab in host.split(".")[:-1] if lab not in ("www", "m", "de", "en", "blog", "co", "com")]
     core = _fold("".join(labels[-1:]))      # the registered name: "ln-online" of www.ln-online.de
     whole = _fold(host)
     if not name or not core:
-        return False
-    return (len(name) >= 3 and (name in whole or (len(core) >= 4 and core in name) or (len(core) >= 3 and name.startswith(core)))) or (
-        len(name) >= 2 and core.startswith(name) and part.strip().isupper())
+        return 0
+    if len(name) >= 3 and ((len(core) >= 4 and core in name) or (len(core) >= 3 and name.startswith(core))):
+        return 2
+    return int((len(name) >= 3 and name in whole) or (len(name) >= 2 and core.startswith(name) and part.strip().isupper()))
 
 
 def _address_in(part: str, host: str) -> str:
@@ -76,7 +83,7 @@ def _address_in(part: str, host: str) -> str:
 def _parts(name: str) -> list[str]:
     bare = _SCHEME.sub("", " ".join(name.split())).rstrip("/")
     name = bare[4:] if bare != name.strip() and bare.startswith("www.") else bare     # "https://www.fr.de" -> "fr.de"
-    return [p.strip() for p in _SEPARATORS.split(name) if p.strip()]
+    return [p.strip(" :") for p in _SEPARATORS.split(name) if p.strip(" :")]
 
 
 def _usable(name: str, headlines: tuple[str, ...]) -> bool:
@@ -91,11 +98,11 @@ def site_name(site: str, publisher: str, title_tag: str, headline: str, url: str
     headlines = (headline,)      # not the <title>: a home page's title is the site's name
     tail = _parts(title_tag)[-1] if len(_parts(title_tag)) > 1 else ""
     declared = [n for n in (site, publisher, tail) if n and not _TEMPLATE.search(n)]
-    if host:
-        for name in declared:
-            for part in _parts(name):
-                if _spelt_by(part, host) and _usable(part, ()):
-                    return _address_in(part, host)
+    spelt = [(_spelt_by(part, host), -i, part) for i, part in enumerate(p for n in declared for p in _parts(n))
+             if host and _usable(part, ())]
+    best = max(spelt, default=(0, 0, ""))
+    if best[0]:                          # the best spelt, the first declared of equals
+        return _address_in(best[2], host)
     for name in (site, publisher):
         parts = [p for p in _parts(name or "") if _usable(p, headlines)]
         if parts and _usable(" ".join(_parts(name)), headlines):
