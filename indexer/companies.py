@@ -216,7 +216,11 @@ def find(title: str, body: str, title_caps: bool) -> dict[str, CompanyMention]:
     r = _rules()
     found: dict[str, CompanyMention] = {}
     for seg, text in ((0, title), (1, body)):
-        if not text or (seg == 0 and title_caps):
+        if seg == 0 and title_caps:      # "IBM CALLS NOTES": only an acronym the archive defines names a company there
+            for acr, pos in company_names.bare_acronyms(text):
+                _note_acronym(found, acr, r, seg, pos)
+            continue
+        if not text:
             continue
         for m in r.trigger.finditer(text):
             if m.start() and (text[m.start() - 1].isalnum() or text[m.start() - 1] in ".&-"):
@@ -241,9 +245,7 @@ def find(title: str, body: str, title_caps: bool) -> dict[str, CompanyMention]:
             if not _BARE_NOT.match(text, pos + len(name)):
                 _note(found, name.split(), r, seg, pos, "")
         for acr, pos in company_names.bare_acronyms(text):      # "IBM said": an acronym the archive defines
-            value = _note(found, [acr], r, seg, pos, "")
-            if value and found[value].org.name == acr:
-                found[value].org = Organisation(company_names.written_name(acr), value, "company")
+            _note_acronym(found, acr, r, seg, pos)
     if found:
         _merge_short_names(found)
         _count_aliases(found, title, body, title_caps)
@@ -266,6 +268,12 @@ def _split_joined(found: dict, words: list[str], r: _Rules) -> tuple[list[str], 
         if company_names.is_known(" ".join(tail)) or company_names.canonical(" ".join(_core(head, r))) in found:
             return head, words[i + 1:]
     return [], words
+
+
+def _note_acronym(found: dict, acr: str, r: _Rules, seg: int, pos: int) -> None:
+    value = _note(found, [acr], r, seg, pos, "")
+    if value and found[value].org.name == acr:
+        found[value].org = Organisation(company_names.written_name(acr), value, "company")
 
 
 def _note(found: dict, words: list[str], r: _Rules, seg: int, pos: int, form: str) -> str | None:
@@ -311,6 +319,8 @@ def _merge_short_names(found: dict[str, CompanyMention]) -> None:
     for value in list(found):
         if company_names.is_canonical(value):
             continue                     # IBM is not IBM Canada: the archive knows IBM as a company of its own
+        if any(f and _rules().is_legal(f) for f in found[value].forms):
+            continue                     # "Texaco Canada Inc, 78 pct owned by Texaco Inc": the parent, named as such
         for other, om in found.items():
             if other != value and other.startswith(value + " "):
                 m = found.pop(value)

@@ -29,6 +29,7 @@ _CODE = re.compile(r"(?=.*\d)(?:.*-.*|[A-Z]\d+[A-Z]\w*)")      # "A14-8-89-3", "
 _POSSESSIVE = ("'s", "’s", "s'", "s’")
 _ARTICLES = frozenset(("Die", "Der", "Das", "Den", "Dem", "Des"))
 _ACRONYM = re.compile(r"\b[A-Z]{2,8}\b")
+_CAMEL = re.compile(r"[A-Z][a-z]+[A-Z][a-z]+")      # PaineWebber, BankAmerica, ChemLawn
 
 
 USE_TABLE = True       # learn_companies turns the table off while it learns a new one
@@ -46,6 +47,15 @@ def _data() -> tuple[frozenset[str], dict[str, str], frozenset[str], dict[str, l
     for a in (*aliases, *aliases.values()):
         if " " in a and a[:1].isupper() and a not in names.get(a.split()[0], ()):
             names.setdefault(a.split()[0], []).append(a)
+    for first in list(names):
+        for name in list(names[first]):          # "Salomon Bros", "Shearson Lehman Bros" as written
+            for abbr, long in d["abbreviations"].items():
+                written = " ".join(abbr if w == long else w for w in name.split())
+                if written != name and written not in names[first]:
+                    names[first].append(written)
+    for a in (*aliases, *aliases.values()):      # "PaineWebber analyst": a one-word name with a capital inside
+        if " " not in a and _CAMEL.fullmatch(a) and a not in names.get(a, ()):
+            names.setdefault(a, []).append(a)
     for lst in names.values():
         lst.sort(key=len, reverse=True)         # "Goldman Sachs International" before "Goldman Sachs"
     return frozenset(d["subsidiary_suffixes"]), aliases, acronyms, names, d["abbreviations"]
@@ -101,7 +111,8 @@ def clean(words: list[str]) -> list[str]:
 def comma_head(text: str, start: int, words: list[str]) -> list[str]:
     """"Goldman, Sachs and Co": the partner names before the comma, when `words` (found before
     the legal form at `start`) end in "and" - the old partnership form "X, Y and Co"."""
-    if len(words) < 2 or words.index("and") != 1 if "and" in words else True:
+    partnership = len(words) >= 2 and "and" in words and words.index("and") == 1
+    if not partnership and not (words and len(words) <= 2 and all(w[:1].isupper() for w in words)):
         return words                     # one partner's name, then "and Co": "Sachs and Co"
     name = " ".join(words)
     i = text.rfind(name, max(0, start - 200), start + 1)
@@ -119,6 +130,8 @@ def comma_head(text: str, start: int, words: list[str]) -> list[str]:
     stop = _gaz().geo_modifiers
     if any(w in stop or _gaz().lookup.get(w.casefold()) for w in head):
         return words                     # "However, ...", "In Paris, Lazard Freres and Co"
+    if not partnership and not is_known(canonical(" ".join(head + words))):
+        return words                     # "Goldman, Sachs International Corp", "Kleinwort, Benson Ltd": a known name only
     return head + words
 
 

@@ -13,6 +13,9 @@ the extractor's own company finder, and two kinds of pair are kept when seen at 
   "International Business Machines" is an alias of it;
 - a one-word value and the same word with a family word after it ("Salomon" and "Salomon
   Brothers", `family_words` in companies.json): the longer one is the value;
+- the first two words of a name of three or more ("Drexel Burnham" for Drexel Burnham Lambert),
+  when no other name starts so and the two words were named with a legal form of their own at
+  least once but ten times less often than the whole name (not "Credit Suisse": never so named);
 - two spellings of one name ("Paine Webber" and "PaineWebber", "Trans Lux" and "Trans-Lux"): the
   commoner is the value;
 - a value of two words or more and the same with a bank word after it ("Morgan Guaranty" and
@@ -123,6 +126,15 @@ def learn(path: Path, least: int = 2) -> list[tuple[str, str, str]]:
         if (n >= NAMED and " " in value and value not in rows and not g.lookup.get(value.casefold())
                 and not any(b.endswith(" " + value) for b in bodies)):      # "(Securities and) Exchange Commission"
             rows[value] = (value, f"named with a legal form in {n} stories")
+    named = [v for v, (target, why) in rows.items() if v == target and why.startswith("named")]
+    heads = Counter(" ".join(v.split()[:2]) for v in named)
+    for value in named:                  # "Drexel Burnham analyst ...": the first two words of a longer name
+        words = value.split()
+        head = " ".join(words[:2])
+        if (len(words) >= 3 and heads[head] == 1 and all(w[:1].isupper() for w in words[:2])
+                and head not in rows and head not in {t for t, _ in rows.values()}
+                and 1 <= values[head] and values[head] * 10 < values[value] and not g.lookup.get(head.casefold())):
+            rows[head] = (value, f"short for '{value}' ({values[value]} stories; '{head}' alone {values[head]})")
     company_names.USE_TABLE = True
     company_names._data.cache_clear()
     return [(alias, v, why) for alias, (v, why) in sorted(rows.items())]
