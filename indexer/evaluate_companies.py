@@ -23,6 +23,7 @@ seeds used are listed at the head of each data file.
 from __future__ import annotations
 
 import hashlib
+import json
 from functools import lru_cache
 from pathlib import Path
 
@@ -104,3 +105,65 @@ def report(sample: list[tuple[str, str, str]], path: Path, show: bool = False) -
             mark = {True: "1", False: "0"}.get(verdicts.get((sid, val)), "?")
             print(f"{mark}\t{sid}\t{val}\t{ctx}")
     return {"precision": None if p is None else round(p, 3), "judged": n, "unjudged": todo, "size": len(sample)}
+
+
+CHECK = DATA / "company_check.json"
+
+
+def company_check(records) -> list[dict]:
+    """The 30-company check: for each company of data/company_check.json, the stories whose title or
+    body writes one of its forms (regular expressions chosen by reading the stories), and how many of
+    them carry the company's one value ("a mention" is a story: the facet counts stories)."""
+    import re
+    spec = json.loads(CHECK.read_text(encoding="utf-8"))["companies"]
+    pats = [(c["value"], re.compile("|".join(c["forms"]))) for c in spec]
+    out = {v: {"value": v, "stories": 0, "under_value": 0, "misses": []} for v, _ in pats}
+    for rec in records:
+        title, body = rec.get("title") or "", rec.get("body") or ""
+        hits = [v for v, p in pats if p.search(title + "\n" + body)]
+        if not hits:
+            continue
+        with gazetteer.in_language(rec.get("language", "en")):
+            values = set(E.analyse(title, body, date=rec.get("date")).companies)
+        for v in hits:
+            out[v]["stories"] += 1
+            if v in values:
+                out[v]["under_value"] += 1
+            else:
+                out[v]["misses"].append(rec["id"])
+    return list(out.values())
+
+
+def story_records(reuters: Path) -> list[dict]:
+    """All of Reuters-21578, then the German gnad stories beside it (language "de", when present)."""
+    import gzip
+    out = []
+    for path, extra in ((reuters, {}), (reuters.parent / "gnad-test.jsonl.gz", {"language": "de"})):
+        if path.is_file():
+            with gzip.open(path, "rt", encoding="utf-8") as f:
+                out.extend({**json.loads(line), **extra} for line in f)
+    return out
+
+
+def main(argv=None) -> int:
+    """Print the current draws to judge (unjudged lines marked '?') and the 30-company check."""
+    import argparse
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--corpus", type=Path, default=Path(__file__).resolve().parent.parent.parent
+                    / "shared" / "corpus" / "reuters21578.jsonl.gz")
+    ap.add_argument("--check", action="store_true", help="print the 30-company check, not the samples")
+    args = ap.parse_args(argv)
+    stories = story_records(args.corpus)
+    if args.check:
+        for c in company_check(stories):
+            print(f"{c['value']}: {c['under_value']}/{c['stories']}  misses: {' '.join(c['misses'][:8])}")
+        return 0
+    pages = page_records(args.corpus.parent / "web-pages.tar.gz")
+    for name, sample, path in (("companies", draw_companies(stories + list(pages)), COMPANIES),
+                               ("sources", draw_sources(pages), SOURCES)):
+        print(f"# {name}: {report(sample, path, show=True)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
