@@ -82,6 +82,8 @@ def _rules() -> _Rules:
 # company of its own), or a person's relative clause ("mit Walt Disney, der gesagt hat", "..., who said")
 _BARE_NOT = re.compile(r"(?:\s+[A-Z][\w&.'-]*){1,3}\s+(?:Inc|Corp|Co|Ltd|Plc|PLC|AG|SA|NV|Corporation|Company)\b"
                        r"|,\s+(?:who|der)\s")
+_UNITS = frozenset(("dlrs", "dlr", "stg", "yen", "pct", "cts"))
+_PERSON_HEAD = re.compile(r"[A-Z][a-z]+ [A-Z]\. [A-Z][a-z]+")      # "Asher B. Edelman"
 _OF_PLACE = re.compile(r" of ((?:[A-Z][a-z]+\.?)(?: [A-Z][a-z]+\.?)?)(?![\w-])")
 _DEFINED = re.compile(r"\s*\(\s*([A-Z][A-Za-z&]*[A-Z])\s*\)")
 _DOTTED = re.compile(r"(?:[A-Z]\.)+")
@@ -101,8 +103,8 @@ def _name_before(text: str, end: int, r: _Rules) -> list[str]:
             break
         word = m.group(0)
         w = word.rstrip(".") if not _DOTTED.fullmatch(word) else word
-        if len(w) > 4 and word[-1] == "." and w == word[:-1] and not r.is_legal(w):
-            break                        # "... of Britain. The Bank": a sentence ended
+        if (len(w) > 4 or w.casefold() in _UNITS) and word[-1] == "." and w == word[:-1] and not r.is_legal(w):
+            break                        # "... of Britain. The Bank", "200 mln U.S. Dlrs. Morgan Guaranty": a sentence ended
         legal = r.is_legal(w)
         if (legal and named) or out and r.is_legal(w.rstrip("'’s")):
             if out and out[-1] in ("and", "&"):
@@ -135,8 +137,9 @@ def _trim(out: list[str], r: _Rules) -> list[str]:
     for i, w in enumerate(out):
         if w in ("of", "der", "des", "von") and (i == 0 or out[i - 1] not in r.of_heads):
             return _trim(out[i + 1:], r)
-        if w in ("and", "&") and i and i + 1 < len(out) and (
+        if w in ("and", "&") and i and i + 2 < len(out) and not (_is_place(out[:i]) and _is_city(out[i + 1])) and (
                 _is_place(out[:i]) or out[i - 1] in r.complete_ends or out[i - 1].lower().endswith("corp")):
+            # ... but "China International Trust and Investment Corp", "Hongkong and Shanghai Banking Corp": one name
             return _trim(out[i + 1:], r)         # "Citicorp and Chase Manhattan Corp": two names
     while out and (out[0] in r.connectors or _stop(out, r) or _possessive_place(out[0]) or _date_word(out, r)
                    or out[0].endswith("-based") or (len(out) > 1 and out[1] not in r.connectors and _RATING.fullmatch(out[0]))):
@@ -175,6 +178,14 @@ def _of_place(text: str, end: int, form: str) -> str | None:
             if _is_state_or_country(place):
                 return place
     return None
+
+
+def _is_city(word: str) -> bool:
+    """A city of 500,000 or more that is not a country ("Shanghai" of "Hongkong and Shanghai Banking
+    Corp"; "Britain and France Telecom" stays two names)."""
+    from .gazetteer import _fold, _places
+    hit = _places().best.get(_fold(word))
+    return hit is not None and hit[0] >= 500_000 and not _is_place([word])
 
 
 def _is_place(words: list[str]) -> bool:
@@ -245,7 +256,8 @@ def find(title: str, body: str, title_caps: bool) -> dict[str, CompanyMention]:
             if not _BARE_NOT.match(text, pos + len(name)):
                 _note(found, name.split(), r, seg, pos, "")
         for acr, pos in company_names.bare_acronyms(text):      # "IBM said": an acronym the archive defines
-            _note_acronym(found, acr, r, seg, pos)
+            if not company_names.defined_otherwise(text, acr):    # "Coffee Marketing Board (CMB)" is not Chase's
+                _note_acronym(found, acr, r, seg, pos)
     if found:
         _merge_short_names(found)
         _count_aliases(found, title, body, title_caps)
@@ -265,8 +277,14 @@ def _split_joined(found: dict, words: list[str], r: _Rules) -> tuple[list[str], 
         head, tail = words[:i], _core(words[i + 1:], r)
         if not tail or not tail[0][:1].isupper() or (len(tail) == 1 and tail[0] in r.family):
             continue                     # "Alex. Brown and Sons Inc": one name
-        if company_names.is_known(" ".join(tail)) or company_names.canonical(" ".join(_core(head, r))) in found:
-            return head, words[i + 1:]
+        if _is_place(head) and _is_city(tail[0]):
+            continue                     # "Hongkong and Shanghai Banking Corp": one name
+        known_tail = company_names.is_known(" ".join(tail))
+        if known_tail or (len(tail) > 1 and company_names.canonical(" ".join(_core(head, r))) in found):
+            return head, words[i + 1:]   # not "Mitsubishi Trust and Banking Corp": a one-word tail
+        if _PERSON_HEAD.fullmatch(" ".join(head)) or any(
+                company_names.is_known(" ".join(head[:n])) for n in range(2, len(head))):
+            return [], words[i + 1:]     # "Asher B. Edelman and Dominion Textiles", "Merrill Lynch Capital Markets and Cazenove"
     return [], words
 
 

@@ -163,3 +163,16 @@ def written_name(value: str) -> str:
     Business Machines"), for the label's long form."""
     aliases = _data()[1]
     return max((a for a, v in aliases.items() if v == value), key=len, default=value)
+
+
+def defined_otherwise(text: str, acr: str) -> bool:
+    """True when the story defines the acronym for a name that is not the company's ("Uganda's
+    Coffee Marketing Board (CMB)" while the archive's CMB is Chase Manhattan Bank)."""
+    i = text.find(f"({acr})")
+    if i < 0:
+        i = text.find(f"<{acr}>")
+        if i < 0:
+            return False
+    before = text[max(0, i - 80):i]
+    names = [a for a, v in _data()[1].items() if v == acr or a == acr] + [_data()[1].get(acr, acr)]
+    return not any(n in before for n in names if n != acr)

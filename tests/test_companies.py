@@ -122,6 +122,22 @@ def test_a_capital_alone_is_no_mention():
     ("There were amendments to the rules on Advance Corporation Tax relating to the ring fence.", set(), "Advance"),
     ("lead manager Paine Webber International said.", {"PaineWebber"}, "Paine Webber"),
     ("Trans Lux Corp said it will repurchase shares.", {"Trans-Lux"}, "Trans Lux"),
+    # third round (seed 2203): an acronym the story defines for another body, names with "and" inside
+    ("Uganda's state-run Coffee Marketing Board (CMB) has a cash crisis. The CMB needs money.", set(),
+     "Chase Manhattan"),
+    ("The issue is guaranteed by Mitsubishi Trust and Banking Corp.", {"Mitsubishi Trust and Banking"}, "Banking"),
+    ("the banking department of the China International Trust and Investment Corp's head office",
+     {"China International Trust and Investment"}, "Investment"),
+    ("affiliated with The Hongkong and Shanghai Banking Corp, handles stocks", {"Hongkong and Shanghai Banking"},
+     "Shanghai Banking"),
+    ("Bangkok Fund was set up by Merrill Lynch Capital Markets and Cazenove and Co in 1985.", {"Cazenove"},
+     "Merrill Lynch Capital Markets and Cazenove"),
+    ("a partnership formed by financier Asher B. Edelman and Dominion Textiles Inc.", {"Dominion Textiles"},
+     "Asher B. Edelman and Dominion Textiles"),
+    ("Vickers da Costa Ltd and Smith Barney will each have 0.3 pct.", {"Vickers da Costa"}, "Costa"),
+    ("The value will not exceed 200 mln U.S. Dlrs. Morgan Guaranty Ltd's Hong Kong office will act.",
+     {"Morgan Guaranty"}, "U.S. Dlrs Morgan Guaranty"),
+    ("Britain and France Telecom SA signed the pact.", {"France Telecom"}, "Britain and France Telecom"),
 ])
 def test_company_classes_found_by_judging(body, expected, absent):
     found = companies("", body)
@@ -152,6 +168,11 @@ def test_a_person_named_like_a_company_in_a_relative_clause():
     ("reuters-15042", {"PaineWebber"}, "Paine Webber"),
     ("reuters-2988", set(), "Asia"),
     ("reuters-2902", set(), "Video Affiliates"),
+    ("reuters-8200", set(), "Chase Manhattan"),
+    ("reuters-18451", {"Mitsubishi Trust and Banking"}, "Banking"),
+    ("reuters-11781", {"Hongkong and Shanghai Banking"}, "Shanghai Banking"),
+    ("reuters-9212", {"Vickers da Costa"}, "Costa"),
+    ("reuters-476", {"China International Trust and Investment"}, "Investment"),
 ])
 def test_judged_errors_are_gone_on_their_reuters_stories(story, expected, absent):
     rec = _reuters()[story]

@@ -75,7 +75,7 @@ def _address_in(part: str, host: str) -> str:
     """"Rezept von Backen.de" -> "Backen.de": words before the site's own address are the page's."""
     words = part.split()
     for i in range(1, len(words)):
-        if _fold(" ".join(words[i:])) == _fold(host):
+        if _fold(" ".join(words[i:]).removeprefix("www.")) == _fold(host):
             return " ".join(words[i:])
     return part
 
