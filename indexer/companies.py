@@ -55,6 +55,7 @@ class _Rules:
         self.suffixes = frozenset(d["subsidiary_suffixes"])
         self.after_legal_not = frozenset(d["after_legal_not_company"])
         self.months = frozenset(d["months"])
+        self.and_generic = frozenset(d["and_generic_words"])
         self.kept = {w: frozenset(nxt) for w, nxt in d["stop_kept_before"].items()}
         # a legal form with or without its final full stop ("N.V." and "N.V")
         self.legal_any = self.legal | {f[:-1] for f in self.legal if f.endswith(".")}
@@ -137,7 +138,8 @@ def _trim(out: list[str], r: _Rules) -> list[str]:
     for i, w in enumerate(out):
         if w in ("of", "der", "des", "von") and (i == 0 or out[i - 1] not in r.of_heads):
             return _trim(out[i + 1:], r)
-        if w in ("and", "&") and i and i + 2 < len(out) and not (_is_place(out[:i]) and _is_city(out[i + 1])) and (
+        if w in ("and", "&") and i and i + 1 < len(out) and not (i + 2 == len(out) and out[i + 1] in r.and_generic) \
+                and not (_is_place(out[:i]) and _is_city(out[i + 1])) and (
                 _is_place(out[:i]) or out[i - 1] in r.complete_ends or out[i - 1].lower().endswith("corp")):
             # ... but "China International Trust and Investment Corp", "Hongkong and Shanghai Banking Corp": one name
             return _trim(out[i + 1:], r)         # "Citicorp and Chase Manhattan Corp": two names
@@ -280,7 +282,8 @@ def _split_joined(found: dict, words: list[str], r: _Rules) -> tuple[list[str], 
         if _is_place(head) and _is_city(tail[0]):
             continue                     # "Hongkong and Shanghai Banking Corp": one name
         known_tail = company_names.is_known(" ".join(tail))
-        if known_tail or (len(tail) > 1 and company_names.canonical(" ".join(_core(head, r))) in found):
+        if known_tail or ((len(tail) > 1 or tail[0] not in r.and_generic)
+                          and company_names.canonical(" ".join(_core(head, r))) in found):
             return head, words[i + 1:]   # not "Mitsubishi Trust and Banking Corp": a one-word tail
         if _PERSON_HEAD.fullmatch(" ".join(head)) or any(
                 company_names.is_known(" ".join(head[:n])) for n in range(2, len(head))):
