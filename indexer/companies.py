@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from . import company_names
+from .company_names import _is_city, _is_place, _of_place, _possessive_place
 from .gazetteer import DATA, Organisation, _gaz, _tokens
 
 
@@ -85,7 +86,6 @@ _BARE_NOT = re.compile(r"(?:\s+[A-Z][\w&.'-]*){1,3}\s+(?:Inc|Corp|Co|Ltd|Plc|PLC
                        r"|,\s+(?:who|der)\s")
 _UNITS = frozenset(("dlrs", "dlr", "stg", "yen", "pct", "cts"))
 _PERSON_HEAD = re.compile(r"[A-Z][a-z]+ [A-Z]\. [A-Z][a-z]+")      # "Asher B. Edelman"
-_OF_PLACE = re.compile(r" of ((?:[A-Z][a-z]+\.?)(?: [A-Z][a-z]+\.?)?)(?![\w-])")
 _DEFINED = re.compile(r"\s*\(\s*([A-Z][A-Za-z&]*[A-Z])\s*\)")
 _DOTTED = re.compile(r"(?:[A-Z]\.)+")
 _WORD = re.compile(r"[A-Z](?:\.[A-Z])+\.?|[\w'’&.-]+(?:/[A-Z][\w'’&.-]*)?")    # "Hughes/Conserdyne Corp"
@@ -157,50 +157,6 @@ def _date_word(out: list[str], r: _Rules) -> bool:
 def _stop(out: list[str], r: _Rules) -> bool:
     """A sentence opener before the name ("Analysts", "The"); "Bankers Trust" keeps its first word."""
     return out[0] in r.stop and not (len(out) > 1 and out[1] in r.kept.get(out[0], ()))
-
-
-def _is_state_or_country(name: str) -> bool:
-    """"Public Service Co of Indiana", "Philippine Long Distance Telephone Co of ..." (not "Corp of Tokyo")."""
-    from .gazetteer import _places, _state_key
-    return _is_place([name]) or _state_key(name) in _places().states
-
-
-def _of_place(text: str, end: int, form: str) -> str | None:
-    """The state or country after "Co of" ("Public Service Co of Indiana Inc": Indiana, not "Indiana Inc";
-    "Morgan Guaranty Trust Co of New York." : New York, the sentence's full stop left out); not after
-    "Corp", where the place is most often the company's country ("NEC Corp of Japan" is NEC)."""
-    if form not in ("Co", "Company"):
-        return None
-    of = _OF_PLACE.match(text, end)
-    if not of:
-        return None
-    words = of.group(1).split()
-    for n in range(len(words), 0, -1):
-        for place in dict.fromkeys((" ".join(words[:n]).rstrip("."), " ".join(words[:n]))):
-            if _is_state_or_country(place):
-                return place
-    return None
-
-
-def _is_city(word: str) -> bool:
-    """A city of 500,000 or more that is not a country ("Shanghai" of "Hongkong and Shanghai Banking
-    Corp"; "Britain and France Telecom" stays two names)."""
-    from .gazetteer import _fold, _places
-    hit = _places().best.get(_fold(word))
-    return hit is not None and hit[0] >= 500_000 and not _is_place([word])
-
-
-def _is_place(words: list[str]) -> bool:
-    hit = _gaz().lookup.get(" ".join(words).casefold())
-    return hit is not None
-
-
-def _possessive_place(word: str) -> bool:
-    """"Italy's Ferruzzi SpA": the country is not part of the name."""
-    if not word.endswith(("'s", "’s")):
-        return False
-    hit = _gaz().lookup.get(word[:-2].casefold())
-    return hit is not None
 
 
 def _core(words: list[str], r: _Rules) -> list[str]:

@@ -14,7 +14,9 @@ the name is, the same way in every story, so that a facet count is one company's
 - the archive's own aliases (data/company_aliases.tsv, written by `python -m
   indexer.data.learn_companies` from "International Business Machines Corp (IBM)" patterns and
   "Salomon" / "Salomon Brothers" pairs) map every written form to one value, and a bare alias
-  that is an acronym ("IBM said") names the company in any story.
+  that is an acronym ("IBM said") names the company in any story;
+- places inside and before names (a state after "Co of", a city in "Hongkong and Shanghai Banking",
+  a country's possessive before a name) are decided here too, for companies.find.
 """
 from __future__ import annotations
 
@@ -176,3 +178,52 @@ def defined_otherwise(text: str, acr: str) -> bool:
     before = text[max(0, i - 80):i]
     names = [a for a, v in _data()[1].items() if v == acr or a == acr] + [_data()[1].get(acr, acr)]
     return not any(n in before for n in names if n != acr)
+
+
+# --------------------------------------------------------------------------- places inside and before names
+
+_OF_PLACE = re.compile(r" of ((?:[A-Z][a-z]+\.?)(?: [A-Z][a-z]+\.?)?)(?![\w-])")
+
+
+def _is_state_or_country(name: str) -> bool:
+    """"Public Service Co of Indiana", "Philippine Long Distance Telephone Co of ..." (not "Corp of Tokyo")."""
+    from .gazetteer import _places, _state_key
+    return _is_place([name]) or _state_key(name) in _places().states
+
+
+def _of_place(text: str, end: int, form: str) -> str | None:
+    """The state or country after "Co of" ("Public Service Co of Indiana Inc": Indiana, not "Indiana Inc";
+    "Morgan Guaranty Trust Co of New York." : New York, the sentence's full stop left out); not after
+    "Corp", where the place is most often the company's country ("NEC Corp of Japan" is NEC)."""
+    if form not in ("Co", "Company"):
+        return None
+    of = _OF_PLACE.match(text, end)
+    if not of:
+        return None
+    words = of.group(1).split()
+    for n in range(len(words), 0, -1):
+        for place in dict.fromkeys((" ".join(words[:n]).rstrip("."), " ".join(words[:n]))):
+            if _is_state_or_country(place):
+                return place
+    return None
+
+
+def _is_city(word: str) -> bool:
+    """A city of 500,000 or more that is not a country ("Shanghai" of "Hongkong and Shanghai Banking
+    Corp"; "Britain and France Telecom" stays two names)."""
+    from .gazetteer import _fold, _places
+    hit = _places().best.get(_fold(word))
+    return hit is not None and hit[0] >= 500_000 and not _is_place([word])
+
+
+def _is_place(words: list[str]) -> bool:
+    hit = _gaz().lookup.get(" ".join(words).casefold())
+    return hit is not None
+
+
+def _possessive_place(word: str) -> bool:
+    """"Italy's Ferruzzi SpA": the country is not part of the name."""
+    if not word.endswith(("'s", "’s")):
+        return False
+    hit = _gaz().lookup.get(word[:-2].casefold())
+    return hit is not None
