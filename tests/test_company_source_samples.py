@@ -10,6 +10,10 @@ import pytest
 
 from indexer import evaluate_companies as C
 
+# drawing reads 260 saved pages with trafilatura and analyses 22,606 stories: ~1 min alone, ~5 on a
+# busy machine, in the first test's fixtures (pytest-timeout counts them)
+pytestmark = pytest.mark.timeout(900)
+
 
 @pytest.fixture(scope="module")
 def stories():
@@ -20,7 +24,7 @@ def stories():
 @pytest.fixture(scope="module")
 def pages():
     from corpora import web_pages_path
-    return C.page_records(web_pages_path())
+    return C.page_records(web_pages_path(), declared=False)
 
 
 def _judged_and_precise(sample, path):
