@@ -135,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-date", action="store_true", help="do not pass the story date to extract()")
     ap.add_argument("--json", action="store_true", help="print the figures as JSON")
     ap.add_argument("--sample", action="store_true",
-                    help="print the 200-line mention and company samples with context, to judge")
+                    help="print the 200-line mention, company, person and country samples with context, to judge")
     args = ap.parse_args(argv)
     if not args.corpus.is_file():
         print(f"corpus not found: {args.corpus}", file=sys.stderr)
@@ -151,6 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.sample:
         evaluate_sample.report(dev_records(args.corpus), show=True)
         evaluate_sample.people_report(_people_records(args.corpus), show=True)
+        evaluate_sample.countries_report(_people_records(args.corpus), show=True)
         return 0
     part = f"reuters-{args.ids[0]}..{args.ids[1]}" if args.ids else "dev split"
     _print_scores(res, part + ("" if part == "dev split" else " of the dev split"), _baseline().get(part))
@@ -175,6 +176,10 @@ def main(argv: list[str] | None = None) -> int:
         p = "-" if r["precision"] is None else f"{r['precision']:.3f}"
         print(f"  people (Reuters dev split and gnad): precision {p} over {r['judged']} judged"
               + (f" ({r['unjudged']} new lines unjudged)" if r["unjudged"] else "") + "  (new facet: issue 22)")
+        r = evaluate_sample.countries_report(_people_records(args.corpus))
+        p = "-" if r["precision"] is None else f"{r['precision']:.3f}"
+        print(f"  country values, about or mentioned (Reuters dev split and gnad): precision {p} over {r['judged']} judged"
+              + (f" ({r['unjudged']} new lines unjudged)" if r["unjudged"] else "") + "  (issue 22)")
     return 0
 
 
