@@ -166,6 +166,8 @@ def _country_ok(country: Country, key: tuple[str, ...], toks: list[str], i: int,
     sentence_start = i == 0 or bool(_SENT_END.search(gap_before))
     if word in g.not_next and nxt.lower() in g.not_next[word]:
         return None
+    if word in _languages()["words"] and _names_language(word, nxt, prv, toks, i, text, spans):
+        return None                      # "Spanish for 'Christ Child'", "the French-language daily"
     j = i + 1
     # in all-caps text every word is "capitalised": only the next word can make it a company there
     # ("Jersey Central Power and Light Co": "and" and "of" join a company's name)
@@ -177,6 +179,9 @@ def _country_ok(country: Country, key: tuple[str, ...], toks: list[str], i: int,
         j += 1
     if word in g.not_prev and not sentence_start and prv.lower() in g.not_prev[word]:
         return None
+    if (not caps and not sentence_start and prv in _first_names() and prv not in g.geo_modifiers
+            and not re.search(r"[^\s]", gap_before) and _is_name_word(word) and not nxt[:1].isupper()):
+        return None                      # "John Ireland said", "Carlos Brasil,": a surname ("Orange Julius Canada Ltd" is not)
     if word in g.person_names and not caps:
         if prv in g.titles and (not sentence_start or gap_before.strip() == "."):     # "Mr. Jordan"
             return None
@@ -199,6 +204,27 @@ def _country_ok(country: Country, key: tuple[str, ...], toks: list[str], i: int,
     return country
 
 
+def _names_language(word: str, nxt: str, prv: str, toks: list[str], i: int, text: str, spans) -> bool:
+    """Is this adjective the language, not the country? Next to a language word ("French-language",
+    "Spanish-speaking"), after a verb of speaking or translating ("translated into Japanese"), at a
+    clause's end after "in" or "into" ("written in French."), or glossing a word ("Spanish for 'Christ Child'")."""
+    lang = _languages()
+    if nxt.lower() in lang["next_lower"] or prv.lower() in lang["prev_lower"]:
+        return True
+    after = text[spans[i][1]:spans[i][1] + 8] if i < len(spans) else ""
+    if prv.lower() in lang["end_prev_lower"] and after[:1] in (",", ".", ";", ":", ")"):
+        return True
+    if nxt == "for" and i + 1 < len(spans):
+        return text[spans[i + 1][1]:spans[i + 1][1] + 3].lstrip()[:1] in ("\"", "'", "“", "‘")
+    return False
+
+
+@lru_cache(maxsize=1)
+def _languages() -> dict[str, frozenset[str]]:
+    d = json.loads((DATA / "ambiguity.json").read_text(encoding="utf-8"))["languages"]
+    return {k: frozenset(v) for k, v in d.items() if k != "_about"}
+
+
 _CURRENCY = Country("", "")          # _country_ok's answer for a country word before its currency
 
 
@@ -210,6 +236,18 @@ def _currency_units() -> frozenset[str]:
 @lru_cache(maxsize=1)
 def _headline_not_company_next() -> frozenset[str]:
     return frozenset(json.loads((DATA / "ambiguity.json").read_text(encoding="utf-8"))["headline_not_company_next"])
+
+
+def _first_names() -> frozenset[str]:
+    """Given names (people.py's list, from Faker: data/first_names.tsv, less its not_first_names)."""
+    from . import people
+    return people._rules().first_names
+
+
+def _is_name_word(tok: str) -> bool:
+    """A country's own name in one word (France, Holland), not an adjective: "Mark French"
+    is a surname too, but "Julia French" is rarer than "the July French" to mislead."""
+    return any(len(key) == 1 and kind == _COUNTRY for key, kind, _v in _gaz().first.get(tok, ()))
 
 
 def _is_country_word(tok: str) -> bool:
