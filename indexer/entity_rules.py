@@ -173,6 +173,8 @@ def _country_ok(country: Country, key: tuple[str, ...], toks: list[str], i: int,
     # ("Jersey Central Power and Light Co": "and" and "of" join a company's name)
     while j < len(toks) and j < (i + 2 if caps else i + 7) and (
             toks[j][:1].isupper() or (not caps and toks[j] in ("and", "of") and j > i + 1)):
+        if not caps and toks[j] in _company_run_stops():
+            break                        # "Indonesian Minister of Mines and Energy": an office, no company
         if toks[j].upper() in g.company_words and not (
                 caps and j + 1 < len(toks) and toks[j + 1] in _headline_not_company_next()):
             return None                  # "British Airways"; but "SAUDI OIL MINISTER" is Saudi Arabia
@@ -231,6 +233,11 @@ _CURRENCY = Country("", "")          # _country_ok's answer for a country word b
 @lru_cache(maxsize=1)
 def _currency_units() -> frozenset[str]:
     return frozenset(json.loads((DATA / "ambiguity.json").read_text(encoding="utf-8"))["currency_units"])
+
+
+@lru_cache(maxsize=1)
+def _company_run_stops() -> frozenset[str]:
+    return frozenset(json.loads((DATA / "ambiguity.json").read_text(encoding="utf-8"))["company_run_stops"])
 
 
 @lru_cache(maxsize=1)

@@ -158,3 +158,17 @@ def test_explain_says_why_each_country_was_given(tmp_path):
     assert not why["US"]["about"] and "state" in why["US"]["rule"]
     assert any("New Mexico" in w for w in why["US"]["evidence"]["words"])
     assert "MX" not in why
+
+
+# --------------------------------------------------------------------------- offices are no companies
+
+@pytest.mark.parametrize("body, code", [
+    ("OPEC is firm, Indonesian Minister of Mines and Energy Subroto told Reuters.", "ID"),
+    ("The Saudi Ministry of Petroleum and Mineral Resources said output was steady.", "SA"),
+])
+def test_an_office_after_a_country_word_is_no_company_name(body, code):
+    assert code in mentioned("", body + FILLER)
+
+
+def test_a_company_after_a_country_word_is_still_a_company():
+    assert mentioned("", "British Petroleum Co Plc said profits rose." + FILLER) == set()
