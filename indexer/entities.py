@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from .gazetteer import (_ANAPHOR, _CAPITAL, _COUNTRY, _DEMONYM, _ORG, _REGION, _SUBDIV, _TOKEN,  # noqa: F401
                         DATA, Country, Organisation, _dateline_country, _fold, _gaz, _norm_token,
                         _places, _rows, _state_key)
-from . import companies, people
+from . import companies, datelines, people
 from .entity_rules import (_CURRENCY, LEAD_SPILL, NEAR, Analysis, Mention, _company_salient,  # noqa: F401
                            _country_ok, _Doc, _historic, _learn_acronyms, _mentioned, _org_ok,
                            _org_salient, _salient)
@@ -125,7 +125,7 @@ def analyse(title: str, body: str, dateline: str = "", date: _dt.date | str | No
     body = body or ""
     place, rest = split_dateline(body)
     if not dateline:
-        dateline = place
+        dateline = place or (datelines.in_title(title) if not body.strip() else "")   # "GENEVA - negotiators ..."
     if place:
         body = rest
     if "<" in title:

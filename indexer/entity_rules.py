@@ -9,15 +9,16 @@ tune. The word lists they consult live in `indexer/data/ambiguity.json`, not her
 """
 from __future__ import annotations
 
-import datetime as _dt
-import json
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from . import acronyms, companies
-from .gazetteer import (_COUNTRY, _DEMONYM, _TOKEN, DATA, Country, Organisation, _gaz, _norm_token,
+from .gazetteer import (_TOKEN, Country, Organisation, _gaz, _norm_token,
                         _OrgEntry)
+# the word lists and look-ups of the country rules (re-exported: entities imports _historic from here)
+from .country_rules import (_company_run_stops, _currency_units, _first_names,  # noqa: F401
+                            _headline_not_company_next, _historic, _is_country_word, _is_name_word,
+                            _languages, _names_language)
 
 
 class _Doc:
@@ -166,17 +167,24 @@ def _country_ok(country: Country, key: tuple[str, ...], toks: list[str], i: int,
     sentence_start = i == 0 or bool(_SENT_END.search(gap_before))
     if word in g.not_next and nxt.lower() in g.not_next[word]:
         return None
+    if word in _languages()["words"] and _names_language(word, nxt, prv, toks, i, text, spans):
+        return None                      # "Spanish for 'Christ Child'", "the French-language daily"
     j = i + 1
     # in all-caps text every word is "capitalised": only the next word can make it a company there
     # ("Jersey Central Power and Light Co": "and" and "of" join a company's name)
     while j < len(toks) and j < (i + 2 if caps else i + 7) and (
             toks[j][:1].isupper() or (not caps and toks[j] in ("and", "of") and j > i + 1)):
+        if not caps and toks[j] in _company_run_stops():
+            break                        # "Indonesian Minister of Mines and Energy": an office, no company
         if toks[j].upper() in g.company_words and not (
                 caps and j + 1 < len(toks) and toks[j + 1] in _headline_not_company_next()):
             return None                  # "British Airways"; but "SAUDI OIL MINISTER" is Saudi Arabia
         j += 1
     if word in g.not_prev and not sentence_start and prv.lower() in g.not_prev[word]:
         return None
+    if (not caps and not sentence_start and prv in _first_names() and prv not in g.geo_modifiers
+            and not re.search(r"[^\s]", gap_before) and _is_name_word(word) and not nxt[:1].isupper()):
+        return None                      # "John Ireland said", "Carlos Brasil,": a surname ("Orange Julius Canada Ltd" is not)
     if word in g.person_names and not caps:
         if prv in g.titles and (not sentence_start or gap_before.strip() == "."):     # "Mr. Jordan"
             return None
@@ -200,54 +208,6 @@ def _country_ok(country: Country, key: tuple[str, ...], toks: list[str], i: int,
 
 
 _CURRENCY = Country("", "")          # _country_ok's answer for a country word before its currency
-
-
-@lru_cache(maxsize=1)
-def _currency_units() -> frozenset[str]:
-    return frozenset(json.loads((DATA / "ambiguity.json").read_text(encoding="utf-8"))["currency_units"])
-
-
-@lru_cache(maxsize=1)
-def _headline_not_company_next() -> frozenset[str]:
-    return frozenset(json.loads((DATA / "ambiguity.json").read_text(encoding="utf-8"))["headline_not_company_next"])
-
-
-def _is_country_word(tok: str) -> bool:
-    for key, kind, _v in _gaz().first.get(tok, ()):
-        if len(key) == 1 and (kind == _COUNTRY or kind == _DEMONYM):
-            return True
-    return False
-
-
-def _historic(code: str, admin1: str, date) -> str:
-    """Map a successor state back to the former country the story's date falls in."""
-    if date is None:
-        return code
-    try:
-        return _historic_cached(code, admin1, date)
-    except TypeError:                    # an unhashable date-like value
-        return _historic_uncached(code, admin1, date)
-
-
-@lru_cache(maxsize=8192)
-def _historic_cached(code: str, admin1: str, date) -> str:
-    return _historic_uncached(code, admin1, date)
-
-
-def _historic_uncached(code: str, admin1: str, date) -> str:
-    if isinstance(date, str):
-        try:
-            date = _dt.date.fromisoformat(date[:10])
-        except ValueError:
-            return code
-    if isinstance(date, _dt.datetime):
-        date = date.date()
-    for former, (start, until, succ) in _gaz().former.items():
-        if not (start <= date < until):
-            continue
-        if code in succ or (admin1 and f"{code}:{admin1}" in succ):
-            return former
-    return code
 
 
 # --------------------------------------------------------------------------- acronyms a story defines
