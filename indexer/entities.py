@@ -41,7 +41,7 @@ from .gazetteer import (_ANAPHOR, _CAPITAL, _COUNTRY, _DEMONYM, _ORG, _REGION, _
                         _places, _rows, _state_key)
 from . import companies, people
 from .entity_rules import (_CURRENCY, LEAD_SPILL, NEAR, Analysis, Mention, _company_salient,  # noqa: F401
-                           _country_ok, _Doc, _historic, _learn_acronyms, _mentioned, _org_ok,
+                           _country_ok, _Doc, _historic, _host_use, _learn_acronyms, _mentioned, _org_ok,
                            _org_salient, _salient)
 
 
@@ -216,7 +216,11 @@ def analyse(title: str, body: str, dateline: str = "", date: _dt.date | str | No
                         continue
                     # an acronym that is an English word counts in capitals only if the story's
                     # mixed-case text names it too (and then that text adds it)
-                    if not (caps and ln == 1 and key[0] in g.caps_words):
+                    if seg == 1 and _host_use(value.org.key, toks, i + ln):
+                        m = out.organisations.setdefault(value.org.key, Mention(value.org))
+                        m.hosts += 1             # "a United Nations conference on ...": no evidence
+                        m.forms.add(("@host",) + key)
+                    elif not (caps and ln == 1 and key[0] in g.caps_words):
                         note(out.organisations, value.org.key, value.org, seg, i, key)
                         # "Brazilian Coffee Institute": a body named after its country is still
                         # evidence for the country (a name or demonym at its start, not a capital)
@@ -325,10 +329,10 @@ def extract(title: str, body: str, dateline: str = "", date: _dt.date | str | No
     a = analyse(title, body, dateline, date)
     g = _gaz()
     countries = [m.value for m in a.countries.values() if _salient(m, a)]
-    salient = {k for k, m in a.organisations.items() if _org_salient(m, a)}
+    headline = {k for k, m in a.organisations.items() if m.in_title or m.first < a.lead_tokens}
     parents = g.parents
     orgs = [m.value for k, m in a.organisations.items()
-            if (k in salient or parents.get(k) in salient or m.first < a.lead_tokens + LEAD_SPILL)
+            if (_org_salient(m, a) or parents.get(k) in headline or m.first < a.lead_tokens + LEAD_SPILL)
             and m.value.kind != "company"]
     mentioned = [m.value for m in a.countries.values() if _mentioned(m)]
     cos = [m.org for m in a.companies.values() if _company_salient(m, a)]
@@ -410,4 +414,6 @@ def organisations() -> list[Organisation]:
 
 def reuters_org_map() -> dict[str, str]:
     """Reuters-21578 `orgs` code -> our organisation key (for the evaluation)."""
-    return {e.reuters: e.org.key for e in _gaz().orgs if e.reuters}
+    codes = ((c, e.org.key) for e in _gaz().orgs if e.reuters
+             for c in ([e.reuters] if isinstance(e.reuters, str) else e.reuters))
+    return dict(codes)

@@ -46,6 +46,7 @@ class Mention:
     demonyms: int = 0                # of count: mentions by a demonym or adjective ("French")
     subdivisions: int = 0            # of count: mentions by a state or province ("New Mexico")
     currencies: int = 0              # of count: mentions by a currency ("Saudi riyal")
+    hosts: int = 0                   # organisations: uses as a meeting's host, not in count (org_uses.json)
     near: bool = False               # a capital mention within a sentence or so of a name mention
     _pos: list = field(default_factory=list, repr=False)
     forms: set = field(default_factory=set)
@@ -104,9 +105,10 @@ def _salient(m: Mention, a: Analysis) -> bool:
 def _org_salient(m: Mention, a: Analysis) -> bool:
     """An organisation counts when in the title, in a brief, or named twice in a longer body
     ("the Community" and "the Fund" name the EC and the IMF again); one named once also counts in
-    the lead (see LEAD_SPILL), or when the story is about the body it belongs to (the UN agencies
-    of a UN story: see extract)."""
-    return m.in_title or a.body_tokens <= SHORT_STORY or m.count >= 2
+    the lead (see LEAD_SPILL), or when the headline or the lead names the body it belongs to (the
+    UN agencies of a story that opens on the UN: see extract). "The story is about the parent" was the rule
+    before issue 22: on Reuters' labels it only added wrong values (an EC fund in an EC story)."""
+    return m.count > 0 and (m.in_title or a.body_tokens <= SHORT_STORY or m.count >= 2)
 
 
 def _mentioned(m: Mention) -> bool:
@@ -140,11 +142,46 @@ def _org_ok(entry: _OrgEntry, key: tuple[str, ...], toks: list[str], i: int, ln:
             (not entry.active[0] or entry.active[0] <= doc.date) and
             (not entry.active[1] or doc.date < entry.active[1])):
         return False                     # "ICC" in 1987: the International Criminal Court did not exist
+    if is_acronym and _company_tail(toks, i + 1, caps):
+        return False                     # "AID Corp", "Ing C. Olivetti EC SpA", "E.C. Jordan and Co": a company
     if entry.cue_next and ln == 1 and not is_acronym:
         nxt = toks[i + 1] if i + 1 < len(toks) else ""
         if nxt not in entry.cue_next:
             return False
     return True
+
+
+@lru_cache(maxsize=1)
+def _host_next() -> dict[str, frozenset[str]]:
+    d = json.loads((DATA / "org_uses.json").read_text(encoding="utf-8"))
+    return {k: frozenset(v) for k, v in d["host_next"].items()}
+
+
+def _host_use(key: str, toks: list[str], j: int) -> bool:
+    """Is this mention the host of a meeting about something else ("a United Nations conference
+    on natural rubber")? Then it is a mention, not evidence that the story is about the body."""
+    words = _host_next().get(key)
+    return bool(words) and j < len(toks) and toks[j] in words
+
+
+@lru_cache(maxsize=1)
+def _legal_upper() -> frozenset[str]:
+    return companies.legal_upper()
+
+
+def _company_tail(toks: list[str], j: int, caps: bool) -> bool:
+    """A legal form within the next three words, through capitalised words and "and"/"&" only:
+    the acronym is part of a company's name, not the body it spells elsewhere. In capitals
+    (headlines) only the next word, never CO ("EC AND JAPAN CO-OPERATION" names the EC)."""
+    legal = _legal_upper()
+    if caps:
+        return j < len(toks) and toks[j] in legal and toks[j] != "CO"
+    for t in toks[j:j + 3]:
+        if t.upper() in legal and t[:1].isupper():
+            return True
+        if not (t[:1].isupper() or t in ("and", "&")):
+            return False
+    return False
 
 
 def _country_ok(country: Country, key: tuple[str, ...], toks: list[str], i: int, ln: int, text: str,
