@@ -151,6 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.sample:
         evaluate_sample.report(dev_records(args.corpus), show=True)
         evaluate_sample.people_report(_people_records(args.corpus), show=True)
+        evaluate_sample.organisations_report(_people_records(args.corpus), show=True)
         return 0
     part = f"reuters-{args.ids[0]}..{args.ids[1]}" if args.ids else "dev split"
     _print_scores(res, part + ("" if part == "dev split" else " of the dev split"), _baseline().get(part))
@@ -175,6 +176,10 @@ def main(argv: list[str] | None = None) -> int:
         p = "-" if r["precision"] is None else f"{r['precision']:.3f}"
         print(f"  people (Reuters dev split and gnad): precision {p} over {r['judged']} judged"
               + (f" ({r['unjudged']} new lines unjudged)" if r["unjudged"] else "") + "  (new facet: issue 22)")
+        r = evaluate_sample.organisations_report(_people_records(args.corpus))
+        p = "-" if r["precision"] is None else f"{r['precision']:.3f}"
+        print(f"  organisations (Reuters dev split and gnad): precision {p} over {r['judged']} judged"
+              + (f" ({r['unjudged']} new lines unjudged)" if r["unjudged"] else "") + "  (issue 22)")
     return 0
 
 
