@@ -23,14 +23,22 @@ from .gazetteer import _COUNTRY, _TOKEN, DATA, Organisation, _fold, _gaz, _norm_
 def _data() -> dict:
     d = json.loads((DATA / "acronyms.json").read_text(encoding="utf-8"))
     return {"stop": d["not_organisations"], "gov": frozenset(d["government_words"]),
-            "gov_first": tuple(w + " " for w in d["government_first_words"])}
+            "gov_first": tuple(w + " " for w in d["government_first_words"]),
+            "not_last": frozenset(d["not_body_last_words"]), "company": frozenset(d["company_words"])}
 
 
 def not_a_body(short: str, long_form: str) -> str | None:
-    """Why the defined acronym `short` ("SDR") names no body, or None when it may name one."""
+    """Why the defined acronym `short` ("SDR") names no body, or None when it may name one: the stop
+    list, a long form whose last word gives no letter, one that ends as a programme, event or
+    agreement does, a country."""
     reason = _data()["stop"].get(short)
     if reason:
         return reason
+    words = long_form.split()
+    if len(words) > 1 and words[-1][:1].lower() not in short.lower():
+        return f"{long_form}: its last word gives the acronym no letter (a name before a code: 'Francois Braud (FRA)')"
+    if words[-1] in _data()["not_last"]:
+        return f"{long_form}: a {words[-1].lower()}, not a body"
     hit = _gaz().lookup.get(_fold(long_form))
     if hit and hit[0] == _COUNTRY:
         return f"{long_form}: a country"
@@ -83,16 +91,22 @@ def _learn_acronyms(text: str) -> dict[str, _OrgEntry]:
                 if entry:
                     break
         known = g.org_lookup.get(short.casefold()) if entry is None else None
-        if known and _one_word_off(known.org.name, long_toks):
+        if known and (_one_word_off(known.org.name, long_toks) or _squeezed(known.org.name) == _squeezed(" ".join(long_toks))):
             entry = known                # "Commodity Futures Trading Commmission (CFTC)": a typo
         if entry is None:
             name = _join_long(head, long_toks)
             if companies.instrument_like(name) or not_a_body(short, name):
                 continue                 # "London Interbank Offered Rate (LIBOR)": a rate, not a body
-            entry = _OrgEntry(Organisation(name, short, _guess_kind(name)), frozenset(), False,
-                              frozenset(), None)
+            bracketed = text[:m.start()].rstrip().endswith(">")     # "<National Commercial Bank> (NCB)"
+            entry = _OrgEntry(Organisation(name, short, "company" if bracketed else _guess_kind(name)),
+                              frozenset(), False, frozenset(), None)
         learnt[short] = entry
     return learnt
+
+
+def _squeezed(name: str) -> str:
+    """A name without spaces, hyphens or case: "InterAmerican" is "Inter-American"."""
+    return "".join(_TOKEN.findall(name)).casefold()
 
 
 def _one_word_off(name: str, toks: list[str]) -> bool:
@@ -167,4 +181,6 @@ def _guess_kind(name: str) -> str:
     """The kind of a body the gazetteer does not know: a company when its name carries a legal form
     (it then goes to the company facet), else "other". Never guessed from words such as
     "International" or "Association": that made an exporters' association intergovernmental."""
-    return "company" if companies.legal_form_name(name) else kind(name) or "other"
+    if companies.legal_form_name(name) or _data()["company"] & set(name.split()):
+        return "company"                 # "Compagnie Francaise de Raffinage", "Fiat Chrysler Automobiles"
+    return kind(name) or "other"

@@ -43,7 +43,7 @@ from . import companies, people
 from .lookups import find_country, find_organisation, find_region, organisations, region_of, reuters_org_map  # noqa: F401
 from .entity_rules import (_CURRENCY, LEAD_SPILL, NEAR, Analysis, Mention, _company_salient,  # noqa: F401
                            _country_ok, _Doc, _historic, _host_use, _learn_acronyms, _mentioned, _org_ok,
-                           _org_salient, _salient)
+                           _org_salient, _salient, ticker_words)
 
 
 @dataclass
@@ -129,12 +129,13 @@ def analyse(title: str, body: str, dateline: str = "", date: _dt.date | str | No
         dateline = place
     if place:
         body = rest
+    original_title = title
     if "<" in title:
         title = _TICKER.sub(_blank, title)
     if "<" in body:
         body = _TICKER.sub(_blank, body)
     segments = [(title, _is_caps(title)), (body, _is_caps(body))]
-    doc = _Doc(segments, str(date)[:10] if date else "")
+    doc = _Doc(segments, str(date)[:10] if date else "", ticker_words(original_title))
     out = Analysis()
     out.companies = companies.find(title, body, segments[0][1])
     out.people = people.find(title, body, segments[0][1], out.companies)

@@ -24,16 +24,36 @@ from .gazetteer import (_COUNTRY, _DEMONYM, _TOKEN, DATA, Country, _gaz, _OrgEnt
 class _Doc:
     """One story's text segments and the facts the rules need about it."""
 
-    def __init__(self, segments: list[tuple[str, bool]], date: str = ""):
+    def __init__(self, segments: list[tuple[str, bool]], date: str = "", ticker_words: frozenset[str] = frozenset()):
         self.segments = segments
         self.date = date                 # ISO date of the story, "" when unknown
+        self.ticker_words = ticker_words  # headline words of a company named before its ticker ("IMO DELAVAL <IMD>")
         self._words: frozenset[str] | None = None
+        self._glued: frozenset[str] | None = None
+
+    @property
+    def glued(self) -> frozenset[str]:
+        """Capitals written together with digits ("Amazon-EC2", "F16"): product codes, not bodies."""
+        if self._glued is None:
+            self._glued = frozenset(m.group(1) for text, _ in self.segments for m in _GLUED.finditer(text))
+        return self._glued
 
     @property
     def words(self) -> frozenset[str]:
         if self._words is None:
             self._words = frozenset(t for text, _ in self.segments for t in _TOKEN.findall(text))
         return self._words
+
+
+_GLUED = re.compile(r"\b([A-Z]{2,})(?=\d)")
+# a company in a headline, the words before its ticker: "IMO DELAVAL <IMD> SETS INITIAL DIVIDEND"
+_TICKER_RUN = re.compile(r"((?:[A-Z][A-Z0-9&.'-]*\s+){1,6})<[A-Z][A-Z0-9.]{0,7}>")
+
+
+def ticker_words(title: str) -> frozenset[str]:
+    """The headline's words that name a company before its ticker symbol (Reuters' headlines)."""
+    return frozenset(w for m in _TICKER_RUN.finditer(title) for w in m.group(1).split()) if "<" in title else frozenset()
+
 
 @dataclass
 class Mention:
@@ -143,8 +163,12 @@ def _org_ok(entry: _OrgEntry, key: tuple[str, ...], toks: list[str], i: int, ln:
             (not entry.active[0] or entry.active[0] <= doc.date) and
             (not entry.active[1] or doc.date < entry.active[1])):
         return False                     # "ICC" in 1987: the International Criminal Court did not exist
-    if is_acronym and _company_tail(toks, i + 1, caps):
-        return False                     # "AID Corp", "Ing C. Olivetti EC SpA", "E.C. Jordan and Co": a company
+    if ln == 1 and (_company_tail(toks, i + 1, caps) or (caps and key[0] in doc.ticker_words)
+                    or (is_acronym and key[0] in doc.glued)):
+        return False                     # "AID Corp", "Olivetti EC SpA", "Reuter Inc", "IMO DELAVAL <IMD>": a company
+    if i > 0 and ln > 1 and entry.org.key in _national_generic() and _is_country_word(toks[i - 1]) \
+            and toks[i - 1] not in _national_generic()[entry.org.key]:
+        return False                     # "the Irish Agriculture Department" is not the USDA
     if entry.cue_next and ln == 1 and not is_acronym:
         nxt = toks[i + 1] if i + 1 < len(toks) else ""
         if nxt not in entry.cue_next:
@@ -153,9 +177,17 @@ def _org_ok(entry: _OrgEntry, key: tuple[str, ...], toks: list[str], i: int, ln:
 
 
 @lru_cache(maxsize=1)
+def _org_uses() -> dict:
+    return json.loads((DATA / "org_uses.json").read_text(encoding="utf-8"))
+
+
 def _host_next() -> dict[str, frozenset[str]]:
-    d = json.loads((DATA / "org_uses.json").read_text(encoding="utf-8"))
-    return {k: frozenset(v) for k, v in d["host_next"].items()}
+    return {k: frozenset(v) for k, v in _org_uses()["host_next"].items()}
+
+
+@lru_cache(maxsize=1)
+def _national_generic() -> dict[str, frozenset[str]]:
+    return {k: frozenset(v) for k, v in _org_uses()["national_generic"].items()}
 
 
 def _host_use(key: str, toks: list[str], j: int) -> bool:
