@@ -331,7 +331,7 @@ def extract(title: str, body: str, dateline: str = "", date: _dt.date | str | No
     a = analyse(title, body, dateline, date)
     g = _gaz()
     countries = [m.value for m in a.countries.values() if _salient(m, a)]
-    headline = {k for k, m in a.organisations.items() if m.in_title or m.first < a.lead_tokens}
+    headline = {k for k, m in a.organisations.items() if m.in_title or m.first < a.lead_tokens + LEAD_SPILL}
     parents = g.parents
     orgs = [m.value for k, m in a.organisations.items()
             if (_org_salient(m, a) or parents.get(k) in headline or m.first < a.lead_tokens + LEAD_SPILL)

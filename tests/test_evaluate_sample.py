@@ -11,7 +11,7 @@ def test_verdicts_load_and_cover_both_samples():
     verdicts = S.judged()
     assert sum(1 for (_, v) in verdicts if v.startswith("company:")) >= 200
     assert sum(1 for (_, v) in verdicts if not v.startswith("company:")) >= 200
-    assert 0 < sum(1 for ok in verdicts.values() if not ok) < 40
+    assert 0 < sum(1 for ok in verdicts.values() if not ok) < 0.1 * len(verdicts)      # a few wrong lines, not a file of zeros
 
 
 def test_precision_counts_judged_lines_only():
