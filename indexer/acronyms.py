@@ -24,19 +24,39 @@ def _data() -> dict:
     d = json.loads((DATA / "acronyms.json").read_text(encoding="utf-8"))
     return {"stop": d["not_organisations"], "gov": frozenset(d["government_words"]),
             "gov_first": tuple(w + " " for w in d["government_first_words"]),
-            "not_last": frozenset(d["not_body_last_words"]), "company": frozenset(d["company_words"])}
+            "not_last": frozenset(d["not_body_last_words"]), "company": frozenset(d["company_words"]),
+            "sports_codes": d["sports_codes"]}
+
+
+@lru_cache(maxsize=1)
+def _country_codes() -> frozenset[str]:
+    import pycountry
+    return frozenset(c.alpha_3 for c in pycountry.countries) | frozenset(_data()["sports_codes"])
+
+
+def _in_order(letters: str, word: str) -> bool:
+    """Every letter of `letters` in `word`, in order: the code could be read from the first word alone."""
+    it = iter(word)
+    return all(c in it for c in letters)
+
+
+def _first_names() -> frozenset[str]:
+    from . import people             # imported here: people imports the Extract modules that import this one
+    return people._rules().first_names
 
 
 def not_a_body(short: str, long_form: str) -> str | None:
     """Why the defined acronym `short` ("SDR") names no body, or None when it may name one: the stop
-    list, a long form whose last word gives no letter, one that ends as a programme, event or
+    list, a long form that ends in a person's name, one that ends as a programme, event or
     agreement does, a country."""
     reason = _data()["stop"].get(short)
     if reason:
         return reason
     words = long_form.split()
-    if len(words) > 1 and words[-1][:1].lower() not in short.lower():
-        return f"{long_form}: its last word gives the acronym no letter (a name before a code: 'Francois Braud (FRA)')"
+    if short in _country_codes() and len(words) == 2 and _in_order(short.lower(), words[0].lower()):
+        return f"{short}: a country's code after a name (results: 'Francois Braud (FRA)')"
+    if len(words) > 1 and words[-2] in _first_names():
+        return f"{long_form}: ends in a person's name (a code after a name: 'Francois Braud (FRA)')"
     if words[-1] in _data()["not_last"]:
         return f"{long_form}: a {words[-1].lower()}, not a body"
     hit = _gaz().lookup.get(_fold(long_form))
