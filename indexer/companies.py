@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from . import company_names
+from .company_names import _is_city, _is_place, _of_place, _possessive_place
 from .gazetteer import DATA, Organisation, _gaz, _tokens
 
 
@@ -50,6 +51,12 @@ class _Rules:
         self.not_org_last = frozenset(d["not_organisation_last_words"])
         self.of_heads = frozenset(d["of_heads"])
         self.complete_ends = frozenset(d["complete_ends"])
+        self.body_last = frozenset(d["body_last_words"])
+        self.family = frozenset(d["family_words"])
+        self.suffixes = frozenset(d["subsidiary_suffixes"])
+        self.after_legal_not = frozenset(d["after_legal_not_company"])
+        self.months = frozenset(d["months"])
+        self.and_generic = frozenset(d["and_generic_words"])
         self.kept = {w: frozenset(nxt) for w, nxt in d["stop_kept_before"].items()}
         # a legal form with or without its final full stop ("N.V." and "N.V")
         self.legal_any = self.legal | {f[:-1] for f in self.legal if f.endswith(".")}
@@ -73,10 +80,15 @@ def _rules() -> _Rules:
     return _Rules()
 
 
-_OF_PLACE = re.compile(r" of ((?:[A-Z][a-z]+\.?)(?: [A-Z][a-z]+\.?)?)(?![\w-])")
+# after a known name: more capitalised words and a legal form ("General Motors Acceptance Corp" is a
+# company of its own), or a person's relative clause ("mit Walt Disney, der gesagt hat", "..., who said")
+_BARE_NOT = re.compile(r"(?:\s+[A-Z][\w&.'-]*){1,3}\s+(?:Inc|Corp|Co|Ltd|Plc|PLC|AG|SA|NV|Corporation|Company)\b"
+                       r"|,\s+(?:who|der)\s")
+_UNITS = frozenset(("dlrs", "dlr", "stg", "yen", "pct", "cts"))
+_PERSON_HEAD = re.compile(r"[A-Z][a-z]+ [A-Z]\. [A-Z][a-z]+")      # "Asher B. Edelman"
 _DEFINED = re.compile(r"\s*\(\s*([A-Z][A-Za-z&]*[A-Z])\s*\)")
 _DOTTED = re.compile(r"(?:[A-Z]\.)+")
-_WORD = re.compile(r"[A-Z](?:\.[A-Z])+\.?|[\w'’&.-]+")
+_WORD = re.compile(r"[A-Z](?:\.[A-Z])+\.?|[\w'’&.-]+(?:/[A-Z][\w'’&.-]*)?")    # "Hughes/Conserdyne Corp"
 
 
 def _name_before(text: str, end: int, r: _Rules) -> list[str]:
@@ -92,8 +104,8 @@ def _name_before(text: str, end: int, r: _Rules) -> list[str]:
             break
         word = m.group(0)
         w = word.rstrip(".") if not _DOTTED.fullmatch(word) else word
-        if len(w) > 4 and word[-1] == "." and w == word[:-1] and not r.is_legal(w):
-            break                        # "... of Britain. The Bank": a sentence ended
+        if (len(w) > 4 or w.casefold() in _UNITS) and word[-1] == "." and w == word[:-1] and not r.is_legal(w):
+            break                        # "... of Britain. The Bank", "200 mln U.S. Dlrs. Morgan Guaranty": a sentence ended
         legal = r.is_legal(w)
         if (legal and named) or out and r.is_legal(w.rstrip("'’s")):
             if out and out[-1] in ("and", "&"):
@@ -126,37 +138,25 @@ def _trim(out: list[str], r: _Rules) -> list[str]:
     for i, w in enumerate(out):
         if w in ("of", "der", "des", "von") and (i == 0 or out[i - 1] not in r.of_heads):
             return _trim(out[i + 1:], r)
-        if w in ("and", "&") and i and i + 1 < len(out) and (
+        if w in ("and", "&") and i and i + 1 < len(out) and not (i + 2 == len(out) and out[i + 1] in r.and_generic) \
+                and not (_is_place(out[:i]) and _is_city(out[i + 1])) and (
                 _is_place(out[:i]) or out[i - 1] in r.complete_ends or out[i - 1].lower().endswith("corp")):
+            # ... but "China International Trust and Investment Corp", "Hongkong and Shanghai Banking Corp": one name
             return _trim(out[i + 1:], r)         # "Citicorp and Chase Manhattan Corp": two names
-    while out and (out[0] in r.connectors or _stop(out, r) or _possessive_place(out[0])
+    while out and (out[0] in r.connectors or _stop(out, r) or _possessive_place(out[0]) or _date_word(out, r)
                    or out[0].endswith("-based") or (len(out) > 1 and out[1] not in r.connectors and _RATING.fullmatch(out[0]))):
         out = out[1:]
     return out
 
 
+def _date_word(out: list[str], r: _Rules) -> bool:
+    """"March 26. CTC, a group of dealers": a date before the name (a month before a number, a number)."""
+    return out[0].rstrip(".").isdigit() or (out[0] in r.months and len(out) > 1 and out[1].rstrip(".").isdigit())
+
+
 def _stop(out: list[str], r: _Rules) -> bool:
     """A sentence opener before the name ("Analysts", "The"); "Bankers Trust" keeps its first word."""
     return out[0] in r.stop and not (len(out) > 1 and out[1] in r.kept.get(out[0], ()))
-
-
-def _is_state_or_country(name: str) -> bool:
-    """"Public Service Co of Indiana", "Philippine Long Distance Telephone Co of ..." (not "Corp of Tokyo")."""
-    from .gazetteer import _places, _state_key
-    return _is_place([name]) or _state_key(name) in _places().states
-
-
-def _is_place(words: list[str]) -> bool:
-    hit = _gaz().lookup.get(" ".join(words).casefold())
-    return hit is not None
-
-
-def _possessive_place(word: str) -> bool:
-    """"Italy's Ferruzzi SpA": the country is not part of the name."""
-    if not word.endswith(("'s", "’s")):
-        return False
-    hit = _gaz().lookup.get(word[:-2].casefold())
-    return hit is not None
 
 
 def _core(words: list[str], r: _Rules) -> list[str]:
@@ -185,7 +185,11 @@ def find(title: str, body: str, title_caps: bool) -> dict[str, CompanyMention]:
     r = _rules()
     found: dict[str, CompanyMention] = {}
     for seg, text in ((0, title), (1, body)):
-        if not text or (seg == 0 and title_caps):
+        if seg == 0 and title_caps:      # "IBM CALLS NOTES": only an acronym the archive defines names a company there
+            for acr, pos in company_names.bare_acronyms(text):
+                _note_acronym(found, acr, r, seg, pos)
+            continue
+        if not text:
             continue
         for m in r.trigger.finditer(text):
             if m.start() and (text[m.start() - 1].isalnum() or text[m.start() - 1] in ".&-"):
@@ -194,9 +198,11 @@ def find(title: str, body: str, title_caps: bool) -> dict[str, CompanyMention]:
             words = company_names.comma_head(text, m.start(), _name_before(text, m.start(), r))
             if form in r.ends:
                 words = words + [form] if words else []
-            of = _OF_PLACE.match(text, m.end()) if form in ("Co", "Company") else None
-            if of and words and _is_state_or_country(of.group(1)):             # "Public Service Co of Indiana", "Bank of America"
-                words = words + [form, "of", *of.group(1).split()]
+            if m.end() < len(text) and text[m.end():].lstrip()[:12].split(" ")[0].rstrip(".,;") in r.after_legal_not:
+                continue                 # "Advance Corporation Tax", "the Companies Act"
+            place = _of_place(text, m.end(), form) if words else None
+            if place:                    # "Public Service Co of Indiana (Inc)", "Bank of America"
+                words = words + [form, "of", *place.split()]
                 form = ""
             value = _note(found, words, r, seg, m.start(), form)
             acr = _DEFINED.match(text, m.end()) if value else None
@@ -205,11 +211,11 @@ def find(title: str, body: str, title_caps: bool) -> dict[str, CompanyMention]:
         for m in r.apposition.finditer(text):
             _note(found, _name_before(text, m.start(), r), r, seg, m.start(), "")
         for name, pos in company_names.bare_names(text):         # "Goldman Sachs said", "IBM said"
-            _note(found, name.split(), r, seg, pos, "")
+            if not _BARE_NOT.match(text, pos + len(name)):
+                _note(found, name.split(), r, seg, pos, "")
         for acr, pos in company_names.bare_acronyms(text):      # "IBM said": an acronym the archive defines
-            value = _note(found, [acr], r, seg, pos, "")
-            if value and found[value].org.name == acr:
-                found[value].org = Organisation(company_names.written_name(acr), value, "company")
+            if not company_names.defined_otherwise(text, acr):    # "Coffee Marketing Board (CMB)" is not Chase's
+                _note_acronym(found, acr, r, seg, pos)
     if found:
         _merge_short_names(found)
         _count_aliases(found, title, body, title_caps)
@@ -217,14 +223,53 @@ def find(title: str, body: str, title_caps: bool) -> dict[str, CompanyMention]:
     return found
 
 
+def _split_joined(found: dict, words: list[str], r: _Rules) -> tuple[list[str], list[str]]:
+    """(head, name): "MCA and Cineplex Odeon Corp", "Merrill Lynch Capital Markets and Morgan Stanley
+    Inc", "Wagner and Brown and AFG Industries Inc" are two companies joined by "and", not one name:
+    split where the name after "and" is one the archive knows (data/company_aliases.tsv) or the
+    name before it is a company the story has named already. ("Procter and Gamble", "Cable and
+    Wireless" stay whole: neither half is a company of its own.)"""
+    for i in range(len(words) - 2, 0, -1):
+        if words[i] not in ("and", "&"):
+            continue
+        head, tail = words[:i], _core(words[i + 1:], r)
+        if not tail or not tail[0][:1].isupper() or (len(tail) == 1 and tail[0] in r.family):
+            continue                     # "Alex. Brown and Sons Inc": one name
+        if _is_place(head) and _is_city(tail[0]):
+            continue                     # "Hongkong and Shanghai Banking Corp": one name
+        known_tail = company_names.is_known(" ".join(tail))
+        if known_tail or ((len(tail) > 1 or tail[0] not in r.and_generic)
+                          and company_names.canonical(" ".join(_core(head, r))) in found):
+            return head, words[i + 1:]   # not "Mitsubishi Trust and Banking Corp": a one-word tail
+        if _PERSON_HEAD.fullmatch(" ".join(head)) or any(
+                company_names.is_known(" ".join(head[:n])) for n in range(2, len(head))):
+            return [], words[i + 1:]     # "Asher B. Edelman and Dominion Textiles", "Merrill Lynch Capital Markets and Cazenove"
+    return [], words
+
+
+def _note_acronym(found: dict, acr: str, r: _Rules, seg: int, pos: int) -> None:
+    value = _note(found, [acr], r, seg, pos, "")
+    if value and found[value].org.name == acr:
+        found[value].org = Organisation(company_names.written_name(acr), value, "company")
+
+
 def _note(found: dict, words: list[str], r: _Rules, seg: int, pos: int, form: str) -> str | None:
     words = _trim(company_names.clean(words), r)
+    head, words = _split_joined(found, words, r)
+    if head and company_names.is_known(" ".join(_core(head, r))):
+        _note(found, head, r, seg, pos, "")      # an unknown head may be a person ("Geneen and ...")
+    owner = words[0][:-2] if words and words[0].endswith(("'s", "’s")) and len(words) > 1 else ""
+    if owner and (owner.isupper() and len(owner) >= 2 or company_names.canonical(owner) in found
+                  or company_names.is_known(owner)):
+        words = words[1:]                # "CP's Cominco Ltd": the owner, a company of its own, is no part of the name
     core = _core(words, r)
-    if not core or (len(core) == 1 and (core[0] in r.not_core or len(core[0]) < 2)):
-        return None
+    if not core or (len(core) == 1 and (core[0] in r.not_core or core[0] in r.suffixes or len(core[0]) < 2)):
+        return None                      # "SHV (United Kingdom) Holding Co", "Standard and Poor's Asia Inc"
     if not any(c.isalpha() for c in core[0]) or all(w in r.not_core or w in r.connectors for w in core):
         return None
     written = " ".join(core)
+    if not (form and r.is_legal(form)) and core[-1] in r.body_last and not company_names.is_known(written):
+        return None                      # "the Securities and Exchange Commission, the group ...", "an academic group"
     value = company_names.canonical(written)
     full = words + [form] if form and r.is_legal(form) else core
     if _known_elsewhere(core, full):
@@ -251,6 +296,8 @@ def _merge_short_names(found: dict[str, CompanyMention]) -> None:
     for value in list(found):
         if company_names.is_canonical(value):
             continue                     # IBM is not IBM Canada: the archive knows IBM as a company of its own
+        if any(f and _rules().is_legal(f) for f in found[value].forms):
+            continue                     # "Texaco Canada Inc, 78 pct owned by Texaco Inc": the parent, named as such
         for other, om in found.items():
             if other != value and other.startswith(value + " "):
                 m = found.pop(value)

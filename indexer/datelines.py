@@ -81,6 +81,21 @@ def find(body: str, language: str = "") -> tuple[str, str] | None:
     return None
 
 
+# "GENEVA - negotiators at U.N. Conference agree ...", "MIAMI-Brazil and bank advisory committee agree ...":
+# a flash headline with no body carries its own dateline, a place in capitals before a dash, the rest
+# in mixed case (a headline all in capitals, "PETRO-CANADA CUT CRUDE PRICES", has none).
+_TITLE_DATELINE = re.compile(r"\A\s*(?P<place>[A-Z][A-Z.'’]*(?: [A-Z][A-Z.'’]*){0,2})\s*[-–—]+\s*(?=\S)")
+
+
+def in_title(title: str) -> str:
+    """The dateline place of a flash headline ("GENEVA - negotiators agree ..."), or ""; the caller
+    keeps it only when the place resolves to a country (gazetteer._dateline_country)."""
+    m = _TITLE_DATELINE.match(title or "")
+    if not m or not re.search(r"[a-z]", title[m.end():]):
+        return ""
+    return m["place"]
+
+
 def _place_name(place: str) -> str:
     """`MOSKAU` -> `Moskau`; a place in mixed case is kept as written."""
     return place.title() if place.isupper() else place

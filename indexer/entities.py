@@ -39,10 +39,11 @@ from dataclasses import dataclass, field
 from .gazetteer import (_ANAPHOR, _CAPITAL, _COUNTRY, _DEMONYM, _ORG, _REGION, _SUBDIV, _TOKEN,  # noqa: F401
                         DATA, Country, Organisation, _dateline_country, _fold, _gaz, _norm_token,
                         _places, _rows, _state_key)
-from . import companies, people
+from . import companies, datelines, people
+from .lookups import find_country, find_organisation, find_region, organisations, region_of, reuters_org_map  # noqa: F401
 from .entity_rules import (_CURRENCY, LEAD_SPILL, NEAR, Analysis, Mention, _company_salient,  # noqa: F401
-                           _country_ok, _Doc, _historic, _learn_acronyms, _mentioned, _org_ok,
-                           _org_salient, _salient)
+                           _country_ok, _Doc, _historic, _host_use, _learn_acronyms, _mentioned, _org_ok,
+                           _org_salient, _salient, ticker_words)
 
 
 @dataclass
@@ -125,15 +126,16 @@ def analyse(title: str, body: str, dateline: str = "", date: _dt.date | str | No
     body = body or ""
     place, rest = split_dateline(body)
     if not dateline:
-        dateline = place
+        dateline = place or (datelines.in_title(title) if not body.strip() else "")   # "GENEVA - negotiators ..."
     if place:
         body = rest
+    original_title = title
     if "<" in title:
         title = _TICKER.sub(_blank, title)
     if "<" in body:
         body = _TICKER.sub(_blank, body)
     segments = [(title, _is_caps(title)), (body, _is_caps(body))]
-    doc = _Doc(segments, str(date)[:10] if date else "")
+    doc = _Doc(segments, str(date)[:10] if date else "", ticker_words(original_title))
     out = Analysis()
     out.companies = companies.find(title, body, segments[0][1])
     out.people = people.find(title, body, segments[0][1], out.companies)
@@ -216,7 +218,11 @@ def analyse(title: str, body: str, dateline: str = "", date: _dt.date | str | No
                         continue
                     # an acronym that is an English word counts in capitals only if the story's
                     # mixed-case text names it too (and then that text adds it)
-                    if not (caps and ln == 1 and key[0] in g.caps_words):
+                    if seg == 1 and _host_use(value.org.key, toks, i + ln):
+                        m = out.organisations.setdefault(value.org.key, Mention(value.org))
+                        m.hosts += 1             # "a United Nations conference on ...": no evidence
+                        m.forms.add(("@host",) + key)
+                    elif not (caps and ln == 1 and key[0] in g.caps_words):
                         note(out.organisations, value.org.key, value.org, seg, i, key)
                         # "Brazilian Coffee Institute": a body named after its country is still
                         # evidence for the country (a name or demonym at its start, not a capital)
@@ -325,10 +331,10 @@ def extract(title: str, body: str, dateline: str = "", date: _dt.date | str | No
     a = analyse(title, body, dateline, date)
     g = _gaz()
     countries = [m.value for m in a.countries.values() if _salient(m, a)]
-    salient = {k for k, m in a.organisations.items() if _org_salient(m, a)}
+    headline = {k for k, m in a.organisations.items() if m.in_title or m.first < a.lead_tokens + LEAD_SPILL}
     parents = g.parents
     orgs = [m.value for k, m in a.organisations.items()
-            if (k in salient or parents.get(k) in salient or m.first < a.lead_tokens + LEAD_SPILL)
+            if (_org_salient(m, a) or parents.get(k) in headline or m.first < a.lead_tokens + LEAD_SPILL)
             and m.value.kind != "company"]
     mentioned = [m.value for m in a.countries.values() if _mentioned(m)]
     cos = [m.org for m in a.companies.values() if _company_salient(m, a)]
@@ -354,60 +360,3 @@ def _regions(named: dict, countries: list[Country], g) -> list[str]:
 
 
 _FORM = {_CAPITAL: "@capital", _DEMONYM: "@demonym"}
-
-
-# --------------------------------------------------------------------------- look-ups
-
-def find_country(text: str) -> Country | None:
-    """A country from a code or any name we know, in any case ("br", "U.S.", "west germany")."""
-    if not text or not text.strip():
-        return None
-    g = _gaz()
-    t = text.strip()
-    if t.upper() in g.codes:
-        return g.codes[t.upper()]
-    hit = g.lookup.get(_fold(t))
-    if hit and hit[0] == _COUNTRY:
-        return hit[1]
-    return None
-
-
-def find_organisation(text: str) -> Organisation | None:
-    """An organisation from its acronym, name or an alias, in any case ("unicef", "World Bank")."""
-    if not text or not text.strip():
-        return None
-    g = _gaz()
-    f = _fold(text)
-    if f in g.org_lookup:
-        return g.org_lookup[f].org
-    for e in g.orgs:
-        if _fold(e.org.key) == f:
-            return e.org
-    return None
-
-
-def find_region(text: str) -> str | None:
-    """A region from its name or a phrase for it, in any case ("western europe", "Gulf states")."""
-    if not text or not text.strip():
-        return None
-    g = _gaz()
-    f = _fold(text)
-    hit = g.lookup.get(f)
-    if hit and hit[0] == _REGION:
-        return hit[1]
-    return next((r for r in set(g.regions.values()) if _fold(r) == f), None)
-
-
-def region_of(code: str) -> str | None:
-    """The UN M49 sub-region of a country code (ISO 3166-1 alpha-2 or ISO 3166-3)."""
-    return _gaz().regions.get(code)
-
-
-def organisations() -> list[Organisation]:
-    """Every organisation in the gazetteer (for listing facet kinds)."""
-    return [e.org for e in _gaz().orgs]
-
-
-def reuters_org_map() -> dict[str, str]:
-    """Reuters-21578 `orgs` code -> our organisation key (for the evaluation)."""
-    return {e.reuters: e.org.key for e in _gaz().orgs if e.reuters}

@@ -1,5 +1,6 @@
 """The rules that decide whether a name counts: per mention (is "Jordan" the country or a person,
-is "WHO" the agency, does the story define its own acronym) and per story (the salience rule: is
+is "WHO" the agency or "EC" part of a company's name; the acronyms a story defines are read by
+`acronyms`) and per story (the salience rule: is
 the story about this country, or does it only drop the name).
 
 Why a module of its own: these are the tuned parts of entity extraction (see the README, "Facet
@@ -9,30 +10,53 @@ tune. The word lists they consult live in `indexer/data/ambiguity.json`, not her
 """
 from __future__ import annotations
 
-import datetime as _dt
 import json
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from . import acronyms, companies
-from .gazetteer import (_COUNTRY, _DEMONYM, _TOKEN, DATA, Country, Organisation, _gaz, _norm_token,
-                        _OrgEntry)
+from . import companies
+from .acronyms import _learn_acronyms  # noqa: F401  (entities, explain: acronyms a story defines)
+from .gazetteer import (_TOKEN, DATA, Country, _gaz, _OrgEntry)
+# the word lists and look-ups of the country rules (re-exported: entities imports _historic from here)
+from .country_rules import (_company_run_stops, _currency_units, _first_names,  # noqa: F401
+                            _headline_not_company_next, _historic, _is_country_word, _is_name_word,
+                            _languages, _names_language)
 
 
 class _Doc:
     """One story's text segments and the facts the rules need about it."""
 
-    def __init__(self, segments: list[tuple[str, bool]], date: str = ""):
+    def __init__(self, segments: list[tuple[str, bool]], date: str = "", ticker_words: frozenset[str] = frozenset()):
         self.segments = segments
         self.date = date                 # ISO date of the story, "" when unknown
+        self.ticker_words = ticker_words  # headline words of a company named before its ticker ("IMO DELAVAL <IMD>")
         self._words: frozenset[str] | None = None
+        self._glued: frozenset[str] | None = None
+
+    @property
+    def glued(self) -> frozenset[str]:
+        """Capitals written together with digits ("Amazon-EC2", "F16"): product codes, not bodies."""
+        if self._glued is None:
+            self._glued = frozenset(m.group(1) for text, _ in self.segments for m in _GLUED.finditer(text))
+        return self._glued
 
     @property
     def words(self) -> frozenset[str]:
         if self._words is None:
             self._words = frozenset(t for text, _ in self.segments for t in _TOKEN.findall(text))
         return self._words
+
+
+_GLUED = re.compile(r"\b([A-Z]{2,})(?=\d)")
+# a company in a headline, the words before its ticker: "IMO DELAVAL <IMD> SETS INITIAL DIVIDEND"
+_TICKER_RUN = re.compile(r"((?:[A-Z][A-Z0-9&.'-]*\s+){1,6})<[A-Z][A-Z0-9.]{0,7}>")
+
+
+def ticker_words(title: str) -> frozenset[str]:
+    """The headline's words that name a company before its ticker symbol (Reuters' headlines)."""
+    return frozenset(w for m in _TICKER_RUN.finditer(title) for w in m.group(1).split()) if "<" in title else frozenset()
+
 
 @dataclass
 class Mention:
@@ -46,6 +70,7 @@ class Mention:
     demonyms: int = 0                # of count: mentions by a demonym or adjective ("French")
     subdivisions: int = 0            # of count: mentions by a state or province ("New Mexico")
     currencies: int = 0              # of count: mentions by a currency ("Saudi riyal")
+    hosts: int = 0                   # organisations: uses as a meeting's host, not in count (org_uses.json)
     near: bool = False               # a capital mention within a sentence or so of a name mention
     _pos: list = field(default_factory=list, repr=False)
     forms: set = field(default_factory=set)
@@ -104,9 +129,10 @@ def _salient(m: Mention, a: Analysis) -> bool:
 def _org_salient(m: Mention, a: Analysis) -> bool:
     """An organisation counts when in the title, in a brief, or named twice in a longer body
     ("the Community" and "the Fund" name the EC and the IMF again); one named once also counts in
-    the lead (see LEAD_SPILL), or when the story is about the body it belongs to (the UN agencies
-    of a UN story: see extract)."""
-    return m.in_title or a.body_tokens <= SHORT_STORY or m.count >= 2
+    the lead (see LEAD_SPILL), or when the headline or the lead names the body it belongs to (the
+    UN agencies of a story that opens on the UN: see extract). "The story is about the parent" was the rule
+    before issue 22: on Reuters' labels it only added wrong values (an EC fund in an EC story)."""
+    return m.count > 0 and (m.in_title or a.body_tokens <= SHORT_STORY or m.count >= 2)
 
 
 def _mentioned(m: Mention) -> bool:
@@ -140,11 +166,58 @@ def _org_ok(entry: _OrgEntry, key: tuple[str, ...], toks: list[str], i: int, ln:
             (not entry.active[0] or entry.active[0] <= doc.date) and
             (not entry.active[1] or doc.date < entry.active[1])):
         return False                     # "ICC" in 1987: the International Criminal Court did not exist
+    if ln == 1 and (_company_tail(toks, i + 1, caps) or (caps and key[0] in doc.ticker_words)
+                    or (is_acronym and key[0] in doc.glued)):
+        return False                     # "AID Corp", "Olivetti EC SpA", "Reuter Inc", "IMO DELAVAL <IMD>": a company
+    if i > 0 and ln > 1 and entry.org.key in _national_generic() and _is_country_word(toks[i - 1]) \
+            and toks[i - 1] not in _national_generic()[entry.org.key]:
+        return False                     # "the Irish Agriculture Department" is not the USDA
     if entry.cue_next and ln == 1 and not is_acronym:
         nxt = toks[i + 1] if i + 1 < len(toks) else ""
         if nxt not in entry.cue_next:
             return False
     return True
+
+
+@lru_cache(maxsize=1)
+def _org_uses() -> dict:
+    return json.loads((DATA / "org_uses.json").read_text(encoding="utf-8"))
+
+
+def _host_next() -> dict[str, frozenset[str]]:
+    return {k: frozenset(v) for k, v in _org_uses()["host_next"].items()}
+
+
+@lru_cache(maxsize=1)
+def _national_generic() -> dict[str, frozenset[str]]:
+    return {k: frozenset(v) for k, v in _org_uses()["national_generic"].items()}
+
+
+def _host_use(key: str, toks: list[str], j: int) -> bool:
+    """Is this mention the host of a meeting about something else ("a United Nations conference
+    on natural rubber")? Then it is a mention, not evidence that the story is about the body."""
+    words = _host_next().get(key)
+    return bool(words) and j < len(toks) and toks[j] in words
+
+
+@lru_cache(maxsize=1)
+def _legal_upper() -> frozenset[str]:
+    return companies.legal_upper()
+
+
+def _company_tail(toks: list[str], j: int, caps: bool) -> bool:
+    """A legal form within the next three words, through capitalised words and "and"/"&" only:
+    the acronym is part of a company's name, not the body it spells elsewhere. In capitals
+    (headlines) only the next word, never CO ("EC AND JAPAN CO-OPERATION" names the EC)."""
+    legal = _legal_upper()
+    if caps:
+        return j < len(toks) and toks[j] in legal and toks[j] != "CO"
+    for t in toks[j:j + 3]:
+        if t.upper() in legal and t[:1].isupper():
+            return True
+        if not (t[:1].isupper() or t in ("and", "&")):
+            return False
+    return False
 
 
 def _country_ok(country: Country, key: tuple[str, ...], toks: list[str], i: int, ln: int, text: str,
@@ -166,17 +239,24 @@ def _country_ok(country: Country, key: tuple[str, ...], toks: list[str], i: int,
     sentence_start = i == 0 or bool(_SENT_END.search(gap_before))
     if word in g.not_next and nxt.lower() in g.not_next[word]:
         return None
+    if word in _languages()["words"] and _names_language(word, nxt, prv, toks, i, text, spans):
+        return None                      # "Spanish for 'Christ Child'", "the French-language daily"
     j = i + 1
     # in all-caps text every word is "capitalised": only the next word can make it a company there
     # ("Jersey Central Power and Light Co": "and" and "of" join a company's name)
     while j < len(toks) and j < (i + 2 if caps else i + 7) and (
             toks[j][:1].isupper() or (not caps and toks[j] in ("and", "of") and j > i + 1)):
+        if not caps and toks[j] in _company_run_stops():
+            break                        # "Indonesian Minister of Mines and Energy": an office, no company
         if toks[j].upper() in g.company_words and not (
                 caps and j + 1 < len(toks) and toks[j + 1] in _headline_not_company_next()):
             return None                  # "British Airways"; but "SAUDI OIL MINISTER" is Saudi Arabia
         j += 1
     if word in g.not_prev and not sentence_start and prv.lower() in g.not_prev[word]:
         return None
+    if (not caps and not sentence_start and prv in _first_names() and prv not in g.geo_modifiers
+            and not re.search(r"[^\s]", gap_before) and _is_name_word(word) and not nxt[:1].isupper()):
+        return None                      # "John Ireland said", "Carlos Brasil,": a surname ("Orange Julius Canada Ltd" is not)
     if word in g.person_names and not caps:
         if prv in g.titles and (not sentence_start or gap_before.strip() == "."):     # "Mr. Jordan"
             return None
@@ -200,174 +280,3 @@ def _country_ok(country: Country, key: tuple[str, ...], toks: list[str], i: int,
 
 
 _CURRENCY = Country("", "")          # _country_ok's answer for a country word before its currency
-
-
-@lru_cache(maxsize=1)
-def _currency_units() -> frozenset[str]:
-    return frozenset(json.loads((DATA / "ambiguity.json").read_text(encoding="utf-8"))["currency_units"])
-
-
-@lru_cache(maxsize=1)
-def _headline_not_company_next() -> frozenset[str]:
-    return frozenset(json.loads((DATA / "ambiguity.json").read_text(encoding="utf-8"))["headline_not_company_next"])
-
-
-def _is_country_word(tok: str) -> bool:
-    for key, kind, _v in _gaz().first.get(tok, ()):
-        if len(key) == 1 and (kind == _COUNTRY or kind == _DEMONYM):
-            return True
-    return False
-
-
-def _historic(code: str, admin1: str, date) -> str:
-    """Map a successor state back to the former country the story's date falls in."""
-    if date is None:
-        return code
-    try:
-        return _historic_cached(code, admin1, date)
-    except TypeError:                    # an unhashable date-like value
-        return _historic_uncached(code, admin1, date)
-
-
-@lru_cache(maxsize=8192)
-def _historic_cached(code: str, admin1: str, date) -> str:
-    return _historic_uncached(code, admin1, date)
-
-
-def _historic_uncached(code: str, admin1: str, date) -> str:
-    if isinstance(date, str):
-        try:
-            date = _dt.date.fromisoformat(date[:10])
-        except ValueError:
-            return code
-    if isinstance(date, _dt.datetime):
-        date = date.date()
-    for former, (start, until, succ) in _gaz().former.items():
-        if not (start <= date < until):
-            continue
-        if code in succ or (admin1 and f"{code}:{admin1}" in succ):
-            return former
-    return code
-
-
-# --------------------------------------------------------------------------- acronyms a story defines
-
-# a full stop after a word (not after an initial: "U.S. Department of Agriculture (USDA)")
-_SENTENCE_BREAK = re.compile(r"(?:[a-z]{2}|[A-Z]{3,}|\d)[.!?]\s+(?=[A-Z])")
-_ACRO_DEF = re.compile(r"\(\s*([A-Z][A-Za-z&]*[A-Z][A-Za-z&]*)\s*\)")
-
-
-def _learn_acronyms(text: str) -> dict[str, _OrgEntry]:
-    """Acronyms the story defines: "United Nations Office on Drugs and Crime (UNODC)", "the
-    European Community's (EC)", "Brazilian Coffee Institute (IBC)" (the acronym of the body's own
-    language); not those that name no body ("Special Drawing Right (SDR)": data/acronyms.json)."""
-    g = _gaz()
-    learnt: dict[str, _OrgEntry] = {}
-    for m in _ACRO_DEF.finditer(text):
-        short = m.group(1)
-        if len(short) < 2 or len(short) > 12:
-            continue
-        head = text[max(0, m.start() - 200):m.start()].rstrip()
-        if head.endswith(("'s", "’s")):
-            head = head[:-2]
-        breaks = list(_SENTENCE_BREAK.finditer(head))
-        if breaks:                       # a long form never starts in the sentence before ("ICO. The ...")
-            head = head[breaks[-1].end():]
-        before = _TOKEN.findall(head)[-14:]
-        long_toks = _long_form(short, before) or _long_form_reordered(short, before)
-        if not long_toks:
-            continue
-        key = tuple(_norm_token(t) for t in long_toks)
-        entry = g.org_by_name.get(key)
-        if entry is None:
-            # the longest known name that ends the long form ("... the UN Development Programme")
-            for i in range(1, len(key)):
-                entry = g.org_by_name.get(key[i:])
-                if entry:
-                    break
-        known = g.org_lookup.get(short.casefold()) if entry is None else None
-        if known and _one_word_off(known.org.name, long_toks):
-            entry = known                # "Commodity Futures Trading Commmission (CFTC)": a typo
-        if entry is None:
-            name = _join_long(head, long_toks)
-            if companies.instrument_like(name) or acronyms.not_a_body(short, name):
-                continue                 # "London Interbank Offered Rate (LIBOR)": a rate, not a body
-            entry = _OrgEntry(Organisation(name, short, _guess_kind(name)), frozenset(), False,
-                              frozenset(), None)
-        learnt[short] = entry
-    return learnt
-
-
-def _one_word_off(name: str, toks: list[str]) -> bool:
-    """The known body's name, but for one misspelt word (of three or more)."""
-    a = [w.lower() for w in _TOKEN.findall(name) if w.lower() not in _SMALL]
-    b = [w.lower() for w in toks if w.lower() not in _SMALL]
-    return len(a) == len(b) >= 3 and sum(x != y for x, y in zip(a, b)) <= 1
-
-
-def _long_form_reordered(short: str, words: list[str]) -> list[str] | None:
-    """"Brazilian Coffee Institute (IBC)": the acronym of the body's own name (Instituto Brasileiro
-    do Cafe), whose initials are the English words' in another order. The last capitalised words
-    (small words between them allowed) whose initials are the acronym's letters, each once."""
-    letters = sorted(c.lower() for c in short if c.isalpha())
-    if len(letters) < 3 or not short.isupper():
-        return None
-    picked: list[str] = []
-    for k in range(1, min(len(words), len(letters) * 2) + 1):
-        w = words[-k]
-        if w.lower() in _SMALL:
-            continue
-        if not w[:1].isupper():
-            return None
-        picked.append(w)
-        if len(picked) == len(letters):
-            if sorted(x[0].lower() for x in picked) == letters and words[-k].lower() not in _SMALL:
-                return words[-k:]
-            return None
-    return None
-
-
-_SMALL = {"of", "for", "and", "the", "on", "in", "de", "des", "du", "la", "le", "et", "del", "y", "to", "s"}
-
-
-def _long_form(short: str, words: list[str]) -> list[str] | None:
-    """Schwartz-Hearst: the fewest words before "(SHORT)" whose letters spell SHORT in order,
-    starting at a capitalised word with SHORT's first letter."""
-    letters = [c.lower() for c in short if c.isalpha()]
-    if not letters or not words:
-        return None
-    for k in range(1, min(len(words), len(letters) + 6) + 1):
-        cand = words[-k:]
-        first = cand[0]
-        if not first[:1].isupper() or first[0].lower() != letters[0] or first.lower() in _SMALL:
-            continue
-        if _spells(letters, cand):
-            return cand
-    return None
-
-
-def _spells(letters: list[str], words: list[str]) -> bool:
-    text = " ".join(w.lower() for w in words)
-    i = len(text) - 1
-    for c in reversed(letters[1:]):
-        while i >= 0 and text[i] != c:
-            i -= 1
-        i -= 1
-        if i < 0:
-            return False
-    return True
-
-
-def _join_long(text: str, toks: list[str]) -> str:
-    """The long form as written at the end of `text` (keeps hyphens and apostrophes; never the
-    text before it: an earlier occurrence of its first word must not pull in "IBC (ICO. ...")."""
-    m = re.search(r"(?<![\w])" + r"[^\w]{1,3}".join(map(re.escape, toks)) + r"[^\w]*$", text)
-    s = m.group(0) if m else " ".join(toks)
-    return " ".join(s.split()).strip(" ,.;:\"'“”(")
-
-
-def _guess_kind(name: str) -> str:
-    """The kind of a body the gazetteer does not know: a company when its name carries a legal form
-    (it then goes to the company facet), else "other". Never guessed from words such as
-    "International" or "Association": that made an exporters' association intergovernmental."""
-    return "company" if companies.legal_form_name(name) else acronyms.kind(name) or "other"

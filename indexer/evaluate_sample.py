@@ -7,6 +7,13 @@ run while the extractor is unchanged) and prints each with its context:
 - mentions: 200 country and organisation values a story names without being about them (the
   values the "Any mention" switch adds; the about values are scored against Reuters' labels);
 - companies: 200 company values (indexer/companies.py);
+- countries: 200 country values the facet gives (about or mentioned) of Reuters' dev split and
+  gnad (issue 22), each shown where the story first names it (its dateline, headline or body):
+  right when the story does name that country there (not a namesake: a state, a person, a
+  company's name, a dish);
+- organisations: 200 organisation values of Reuters' dev split and gnad (issue 22), about or
+  mentioned, each at its first mention: right when the words name that body (not a currency, a
+  rate, a company or another body with the same acronym);
 - people: 200 person values (indexer/people.py) of Reuters' dev split and the German gnad stories
   (issue 22), each shown at its first mention: right when the value is a person's name, whole
   and nothing else ("Paul Volcker"; not "Morgan Stanley", not "Roger Federer den Kürzeren").
@@ -26,7 +33,9 @@ from .gazetteer import DATA, _rows
 
 SAMPLE = 200
 SEED = 14
+COUNTRY_SEED = 41      # the country sample's own draw (issue 22): lines no rule was corrected on
 PEOPLE_SEED = 23       # the person sample's own draw (issue 22): lines the rules were not corrected on (seed 22 was)
+ORG_SEED = 2201        # the organisation sample's own draw (issue 22): fresh lines, none judged before
 JUDGED = DATA / "judged_mentions.tsv"
 _TOKEN = re.compile(r"[A-Z](?:\.[A-Z])+\.?|[^\W\d_]+|\d+")
 
@@ -93,9 +102,64 @@ def draw_people(records) -> list[tuple[str, str, str]]:
     return _pick(lines, PEOPLE_SEED)
 
 
-def people_report(records, show: bool = False) -> dict:
-    """Precision of the person sample; with `show`, every line to judge."""
-    sample = draw_people(records)
+def draw_countries(records) -> list[tuple[str, str, str]]:
+    """The seeded sample of country values the facet gives, about or mentioned: (story id,
+    "country-value:CODE", where the story first names it). A record's `language` selects the
+    names the scan reads and its agency dateline (`Wien –`), as indexing does (prepare.py)."""
+    from . import datelines
+    lines = []
+    for rec in records:
+        title, body = rec.get("title", ""), rec.get("body", "")
+        lang = rec.get("language", "en")
+        dateline = ""
+        if lang != "en":
+            found = datelines.find(body, lang)
+            dateline = found[0] if found else ""
+        with gazetteer.in_language(lang):
+            a = E.analyse(title, body, dateline, date=rec.get("date"))
+            ent = E.extract(title, body, dateline, date=rec.get("date"))
+        about = {c.code for c in ent.countries}
+        for c in ent.countries_mentioned:
+            m = a.countries.get(c.code)
+            if m is None:
+                continue
+            if m.in_dateline and not m.count:
+                where = "DATELINE: " + (dateline or E.split_dateline(body)[0])
+            elif m.first < 10**9:
+                where = _mention_context(title, body, m)
+            else:
+                where = "TITLE: " + title
+            tag = "about" if c.code in about else "mention"
+            lines.append((rec["id"], f"country-value:{c.code}", f"[{tag}] {where}"))
+    return _pick(lines, COUNTRY_SEED)
+
+
+def countries_report(records, show: bool = False) -> dict:
+    """Precision of the country sample; with `show`, every line to judge."""
+    return _sample_report(draw_countries(records), show)
+
+
+def draw_organisations(records) -> list[tuple[str, str, str]]:
+    """The seeded sample of organisation values (issue 22): (story id, "organisation:KEY", context of
+    the first mention), from every value the organisation facet gives a story (about or mentioned),
+    in the story's own language as indexing reads it. Right when the words name that body."""
+    lines = []
+    for rec in records:
+        title, body = rec.get("title", ""), rec.get("body", "")
+        with gazetteer.in_language(rec.get("language", "en")):
+            a = E.analyse(title, body, date=rec.get("date"))
+            ent = E.extract(title, body, date=rec.get("date"))
+        for o in ent.organisations_mentioned:
+            lines.append((rec["id"], f"organisation:{o.key}", _mention_context(title, body, a.organisations[o.key])))
+    return _pick(lines, ORG_SEED)
+
+
+def organisations_report(records, show: bool = False) -> dict:
+    """Precision of the organisation sample; with `show`, every line to judge."""
+    return _sample_report(draw_organisations(records), show)
+
+
+def _sample_report(sample: list[tuple[str, str, str]], show: bool) -> dict:
     verdicts = judged()
     p, n, todo = precision(sample, verdicts)
     if show:
@@ -103,6 +167,11 @@ def people_report(records, show: bool = False) -> dict:
             mark = {True: "1", False: "0"}.get(verdicts.get((sid, val)), "?")
             print(f"{mark}\t{sid}\t{val}\t{ctx}")
     return {"precision": None if p is None else round(p, 3), "judged": n, "unjudged": todo}
+
+
+def people_report(records, show: bool = False) -> dict:
+    """Precision of the person sample; with `show`, every line to judge."""
+    return _sample_report(draw_people(records), show)
 
 
 def _pick(lines: list[tuple[str, str, str]], seed: int = SEED) -> list[tuple[str, str, str]]:

@@ -17,7 +17,7 @@ from .entities import analyse, extract
 from .gazetteer import _gaz
 
 _FORM = {"@capital": "its capital", "@demonym": "a demonym or adjective", "@subdivision": "a state or province",
-         "@currency": "its currency"}
+         "@currency": "its currency", "@host": "the host of a meeting about something else: no evidence"}
 
 
 def _words(forms) -> list[str]:
@@ -55,6 +55,8 @@ def _country_rule(m, a, about: bool) -> str:
 def _org_rule(m, a, about: bool, learnt: bool) -> str:
     how = "defined in the story (no body of the gazetteer): " if learnt else ""
     if not about:
+        if m.hosts and not m.count:
+            return how + "mention: named only as the host of a meeting about something else (data/org_uses.json)"
         return how + "mention: named once, outside the headline and the lead"
     if m.in_title:
         return how + "headline: named in the headline"
@@ -64,7 +66,7 @@ def _org_rule(m, a, about: bool, learnt: bool) -> str:
         return how + f"salience: named {m.count} times"
     if m.first < a.lead_tokens + R.LEAD_SPILL:
         return how + "lead: named in the first sentence"
-    return how + "parent: the story is about the body it belongs to"
+    return how + "parent: the headline or the lead names the body it belongs to"
 
 
 def _company_rule(m, a, about: bool) -> str:

@@ -75,3 +75,71 @@ def test_panel_exports_and_feeds(index_dir):
     assert [json.loads(line)["source"] for line in lines] == ["dpa"]
     feed = client.get("/feed.atom?source=Reuters")
     assert feed.status_code == 200 and feed.get_data(as_text=True).count("<entry>") == 2
+
+
+# --------------------------------------------------------------------------- how a saved page's source is decided
+
+@pytest.mark.parametrize("site, publisher, title_tag, headline, url, expected", [
+    # a section, the headline, a template: the name the host spells wins (the <title>'s tail, the publisher)
+    ("U.S.", "Reuters", "'Parasite' scores upset | Reuters", "'Parasite' scores upset",
+     "https://www.reuters.com/article/x", "Reuters"),
+    ("Privatkredit", "", "Privatkredit-Zinsen: So ermitteln Sie Ihre Kosten | SMAVA", "Privatkredit-Zinsen",
+     "https://www.smava.de/privatkredit/", "SMAVA"),
+    ("Bürgerbeteiligung für Windpark Steinheim", "", "Bürgerbeteiligung für Windpark Steinheim | EnBW",
+     "Bürgerbeteiligung für Windpark Steinheim", "https://www.enbw.com/presse/x", "EnBW"),
+    ("{$plugin.tx_news.opengraph.site_name}", "", "Neuer Blick auf das Foto", "Neuer Blick",
+     "https://mpimet.mpg.de/aktuelles/x", "mpimet.mpg.de"),
+    # a slogan after the name, a name after a headline, the site's address
+    ("WSVN 7News | Miami News, Weather, Sports | Fort Lauderdale", "", "Crash | WSVN 7News", "Crash",
+     "https://wsvn.com/news/x", "WSVN 7News"),
+    ("Achtsam durch die Krise | Die FURCHE", "", "Achtsam durch die Krise | Die FURCHE", "Achtsam durch die Krise",
+     "https://www.furche.at/x", "Die FURCHE"),
+    ("https://www.fr.de", "Frankfurter Rundschau", "Kim Jong Un", "Kim Jong Un", "https://www.fr.de/politik/x",
+     "fr.de"),
+    ("", "", "Maulwurfkuchen mit Erdbeeren - Rezept von Backen.de", "Maulwurfkuchen",
+     "https://backen.de/rezept/x", "Backen.de"),
+    (".:: NMB-MEDIA ::. eBay-Templates, JTL-Wawi / Eazyauction Designvorlagen", "", "Datenschutz", "Datenschutz",
+     "https://shop.nmb-media.de/x", "NMB-MEDIA"),
+    # the best spelt name: "Welpenkaufen24" over the generic "Welpen"
+    ("Welpen", "", "Welpen kaufen – Tipps zu jeder Hunderasse | Welpenkaufen24", "Welpen kaufen",
+     "https://web.archive.org/web/20160401095740/http://www.welpenkaufen24.de/", "Welpenkaufen24"),
+    # nothing declared: the host (an archived page's own host, a punycode host readable)
+    ("", "", "Cowboyboots", "Cowboyboots", "https://omr.com/de/daily/x", "omr.com"),
+    ("", "", "»Haltet unsere Gewässer sauber«", "x", "https://seglerblog.xn--stssenseer-fcb.de/x",
+     "seglerblog.stössenseer.de"),
+    # a declared name the host does not spell stays as declared; no address, no name
+    ("Daily News", "", "Page Title", "Headline", "https://x.test/a", "Daily News"),
+    ("Daily News", "", "Page Title", "Headline", "", "Daily News"),
+    ("", "", "Page Title", "Headline", "", ""),
+])
+def test_the_source_of_a_saved_page(site, publisher, title_tag, headline, url, expected):
+    from indexer.readers.sitename import site_name
+    assert site_name(site, publisher, title_tag, headline, url) == expected
+
+
+def test_a_page_read_from_html_names_its_source(tmp_path):
+    from indexer.readers.html import parse_html
+    page = ("<html><head><title>Oil prices rise again | Reuters</title><meta property='og:site_name' content='U.S.'>"
+            "<link rel='canonical' href='https://www.reuters.com/article/oil'></head><body><h1>Oil prices rise again</h1>"
+            "<p>" + "Oil prices rose on Monday as traders weighed supply. " * 12 + "</p></body></html>")
+    [doc], _ = parse_html(page, "p.html", "p.html")
+    assert doc.source == "Reuters"
+
+
+@pytest.mark.corpus
+def test_saved_pages_sources_on_the_corpus():
+    """On 60 saved pages of the corpus: every page read with an address has a source, and none is a
+    template, an address with its scheme, or longer than a name (MAX_WORDS)."""
+    from corpora import web_pages_path
+
+    from indexer.evaluate_html import _decode, load
+    from indexer.readers.html import parse_html
+    from indexer.readers.sitename import MAX_WORDS
+    sources = []
+    for item, raw in load(web_pages_path(), limit=60):
+        text, _ = _decode(raw, item["file"], html=True)
+        docs, _ = parse_html(text or "", item["file"], item["file"], url=item.get("url", ""))
+        if docs and item.get("url", "").startswith("http"):
+            sources.append(docs[0].source)
+    assert len(sources) >= 40 and all(sources), sources
+    assert not any("{" in s or "://" in s or len(s.split()) > MAX_WORDS for s in sources), sources

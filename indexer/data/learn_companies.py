@@ -13,6 +13,14 @@ the extractor's own company finder, and two kinds of pair are kept when seen at 
   "International Business Machines" is an alias of it;
 - a one-word value and the same word with a family word after it ("Salomon" and "Salomon
   Brothers", `family_words` in companies.json): the longer one is the value;
+- the first two words of a name of three or more ("Drexel Burnham" for Drexel Burnham Lambert),
+  when no other name starts so and the two words were named with a legal form of their own at
+  least once but ten times less often than the whole name (not "Credit Suisse": never so named);
+- two spellings of one name ("Paine Webber" and "PaineWebber", "Trans Lux" and "Trans-Lux"): the
+  commoner is the value;
+- a value of two words or more and the same with a bank word after it ("Morgan Guaranty" and
+  "Morgan Guaranty Trust", `bank_words`): the shorter one is the value ("X Co of New York" follows
+  its stem: company_names.canonical);
 - names of two words or more named with a legal form in NAMED stories ("Goldman Sachs and Co"):
   a story that writes the name without one ("lead underwriter Goldman Sachs") names it too.
 
@@ -94,11 +102,39 @@ def learn(path: Path, least: int = 2) -> list[tuple[str, str, str]]:
         words = value.split()
         if len(words) == 2 and words[1] in family and values[words[0]] >= least and n >= least:
             rows.setdefault(words[0], (value, f"'{words[0]}' alone in {values[words[0]]} stories, '{value}' in {n}"))
+    spellings: dict[str, list[str]] = {}  # "Paine Webber" and "PaineWebber", "Trans Lux" and "Trans-Lux": one company
+    for value in values:
+        spellings.setdefault(re.sub(r"[^a-z0-9]", "", value.casefold()), []).append(value)
+    for same in spellings.values():
+        if len(same) > 1 and sum(values[v] for v in same) >= least:
+            top = max(same, key=lambda v: (values[v], v))
+            for v in same:
+                if v != top:
+                    rows.setdefault(v, (top, f"spelt '{top}' in {values[top]} stories, '{v}' in {values[v]}"))
+    bank = frozenset(json.loads((HERE / "companies.json").read_text(encoding="utf-8"))["bank_words"])
+    for value, n in values.items():      # "Morgan Guaranty Trust" is the bank of Morgan Guaranty
+        words = value.split()
+        stem = " ".join(words[:-1])
+        if len(words) >= 3 and words[-1] in bank and values[stem] >= least and n >= least:
+            rows.setdefault(value, (stem, f"'{stem}' in {values[stem]} stories, '{value}' in {n}"))
     bodies = [e.org.name for e in g.orgs]
     for value, n in values.items():      # "lead underwriter Goldman Sachs": a name the archive knows
+        co_of = re.match(r"(.+?) Co of ", value)        # "Morgan Guaranty Trust Co of New York": its stem's
+        tail = value.rsplit(" and ", 1)[-1]
+        if (co_of and values[co_of.group(1)] >= least) or (tail != value and values[tail] >= NAMED):
+            continue                     # "Wagner and Brown and AFG Industries": two companies
         if (n >= NAMED and " " in value and value not in rows and not g.lookup.get(value.casefold())
                 and not any(b.endswith(" " + value) for b in bodies)):      # "(Securities and) Exchange Commission"
             rows[value] = (value, f"named with a legal form in {n} stories")
+    named = [v for v, (target, why) in rows.items() if v == target and why.startswith("named")]
+    heads = Counter(" ".join(v.split()[:2]) for v in named)
+    for value in named:                  # "Drexel Burnham analyst ...": the first two words of a longer name
+        words = value.split()
+        head = " ".join(words[:2])
+        if (len(words) >= 3 and heads[head] == 1 and all(w[:1].isupper() for w in words[:2])
+                and head not in rows and head not in {t for t, _ in rows.values()}
+                and 1 <= values[head] and values[head] * 10 < values[value] and not g.lookup.get(head.casefold())):
+            rows[head] = (value, f"short for '{value}' ({values[value]} stories; '{head}' alone {values[head]})")
     company_names.USE_TABLE = True
     company_names._data.cache_clear()
     return [(alias, v, why) for alias, (v, why) in sorted(rows.items())]

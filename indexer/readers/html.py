@@ -23,6 +23,7 @@ from trafilatura.utils import load_html
 from ..newstext import parse_date, split_dateline
 from .common import ReadProblem, story
 from .htmlguard import flatten, shrink, too_deep
+from .sitename import host_of, site_name
 
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)     # it logs every page it finds no text in
 logging.getLogger("htmldate").setLevel(logging.CRITICAL)
@@ -185,7 +186,8 @@ def html_page(text: str, url: str = "") -> HtmlPage:
     title = headline or meta.get("og:title", "") or meta.get("twitter:title", "") or m["h1"] or m["title_tag"]
     lang = re.split(r"[^A-Za-z-]", m["lang"].strip().replace("_", "-"), maxsplit=1)[0][:35] if m["lang"] else ""
     return HtmlPage(title=" ".join(title.split()), h1=m["h1"], body=_paragraphs(body), date=_date(m),
-                    source=(meta.get("og:site_name") or _name(art.get("publisher")) or "").strip(),
+                    source=site_name(meta.get("og:site_name", ""), _name(art.get("publisher")), m["title_tag"],
+                                     title, m["url"] if host_of(m["url"] or "") else url),
                     url=(m["url"] or "").strip(), language=lang,
                     author=(_name(art.get("author")) or meta.get("author", "") or meta.get("article:author", "")).strip()[:200],
                     warning=warning or "")

@@ -1,0 +1,174 @@
+"""Issue 22, the country facet: classes of country values a reader checks story by story, on
+stories written here and on Reuters and gnad stories (skipped without the corpus, failed under
+NEWSFACET_REQUIRE_CORPUS=1). The older classes (states and provinces, "Mr. Jordan", headlines,
+currency adjectives) are in test_facet_values.py."""
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from corpora import corpus_records
+from indexer import datelines
+from indexer import entities as E
+
+FILLER = " The talks went on for several hours and no agreement was reached by the end of the day." * 4
+
+
+def mentioned(title: str, body: str) -> set[str]:
+    return {c.code for c in E.extract(title, body).countries_mentioned}
+
+
+# --------------------------------------------------------------------------- languages
+
+@pytest.mark.parametrize("body", [
+    'El Nino, Spanish for "Christ Child" because it appears around Christmas, warms the sea.',
+    "Le Matin, the French-language tabloid launched here, said it would close.",
+    "The Portuguese language could still be used in the government of the territory.",
+    "When you translate liberalization into Japanese, it means the quota goes.",
+    "The report was written in French, officials said.",
+    "An anonymous caller, speaking German, telephoned the agency.",
+    "Its Chinese language word processing system sold well.",
+])
+def test_an_adjective_naming_a_language_is_no_mention_of_the_country(body):
+    assert mentioned("", body + FILLER) == set()
+
+
+@pytest.mark.parametrize("body, code", [
+    ("French officials said the plan would work.", "FR"),
+    ("Prices rose in Japanese markets.", "JP"),          # "in" before a noun, not at a clause's end
+    ("Exports into Spanish ports rose.", "ES"),
+    ("The Spanish government said it would buy wheat.", "ES"),
+])
+def test_the_same_adjectives_still_name_the_country(body, code):
+    assert mentioned("", body + FILLER) == {code}
+
+
+def test_the_language_rule_reads_its_words_from_the_data_file():
+    data = json.loads((E.DATA / "ambiguity.json").read_text(encoding="utf-8"))["languages"]
+    assert "Spanish" in data["words"] and "language" in data["next_lower"] and "in" in data["end_prev_lower"]
+
+
+@pytest.mark.corpus
+def test_reuters_stories_naming_a_language_do_not_get_its_country():
+    """Every Reuters story that writes "<Language>-language", "<Language> language" or
+    "<Language> for \"...\"" and never names that country otherwise keeps it out of its values."""
+    langs = {"Spanish": "ES", "French": "FR", "Portuguese": "PT", "Chinese": "CN", "Japanese": "JP"}
+    seen = 0
+    for rec in corpus_records():
+        body = rec.get("body") or ""
+        for word, code in langs.items():
+            as_language = rf"\b{word}(?:[- ]language\b| for \")"
+            if not re.search(as_language, body):
+                continue
+            others = len(re.findall(rf"\b{word}\b", body)) - len(re.findall(as_language, body))
+            name = E.find_country(code).name
+            if others or name in body or word.upper() in (rec.get("title") or ""):
+                continue
+            seen += 1
+            ent = E.extract(rec.get("title", ""), body, date=rec.get("date"))
+            assert code not in {c.code for c in ent.countries_mentioned}, rec["id"]
+    assert seen >= 2, seen
+
+
+# --------------------------------------------------------------------------- people named like countries
+
+@pytest.mark.parametrize("body", [
+    "Chairman John Ireland said profits rose.",
+    "An adviser to the institute, Carlos Chile, said prices would rise.",
+    "Analyst Peter Holland said the shares were cheap.",
+    "Chad Smith said he would sell.",
+])
+def test_a_first_name_before_a_country_name_makes_it_a_surname(body):
+    assert mentioned("", body + FILLER) == set()
+
+
+@pytest.mark.parametrize("body, code", [
+    ("Orange Julius Canada Limited was sold to a holding company.", "CA"),   # a unit in Canada
+    ("Exports to Ireland rose, John said.", "IE"),
+    ("In fiscal 1986/87 ending June India will borrow two billion dlrs.", "IN"),   # a month, not a name
+])
+def test_a_country_after_a_first_name_in_other_shapes_is_still_the_country(body, code):
+    assert code in mentioned("", body + FILLER)
+
+
+# --------------------------------------------------------------------------- a flash headline's dateline
+
+@pytest.mark.parametrize("title, code", [
+    ("GENEVA - negotiators at U.N. Conference agree basic elements in new rubber pact", "CH"),
+    ("MIAMI-Brazil and bank advisory committee agree to 60-day extension", "US"),
+])
+def test_a_flash_headline_with_no_body_carries_its_dateline(title, code):
+    assert code in {c.code for c in E.extract(title, "").countries}
+
+
+@pytest.mark.parametrize("title", [
+    "PETRO-CANADA CUT CRUDE PRICES BY 1.43 CANADIAN DLRS",    # all in capitals: no dateline
+    "NASDAQ HALT - ALLEGHENY BEVERAGE CORP <ABEV>, NEWS PENDING",
+])
+def test_a_headline_in_capitals_has_no_dateline(title):
+    assert datelines.in_title(title) == ""
+
+
+def test_a_story_with_a_body_takes_no_dateline_from_its_headline():
+    ent = E.extract("GENEVA - talks resume", "Negotiators said the talks would resume on Monday." + FILLER)
+    assert "CH" not in {c.code for c in ent.countries_mentioned}
+
+
+@pytest.mark.corpus
+def test_reuters_flash_headlines_get_their_dateline_country():
+    seen = 0
+    for rec in corpus_records(dev_only=True):
+        title, body = rec.get("title") or "", rec.get("body") or ""
+        place = datelines.in_title(title)
+        if body.strip() or not place or not E._dateline_country(place):
+            continue
+        seen += 1
+        code = E._historic(E._dateline_country(place)[0], "", rec.get("date"))
+        assert code in {c.code for c in E.extract(title, body, date=rec.get("date")).countries}, rec["id"]
+    assert seen >= 3, seen
+
+
+# --------------------------------------------------------------------------- abbreviations and the lead
+
+@pytest.mark.parametrize("body, codes", [
+    ("U.S. and U.K. regulators agreed on Tuesday to share information.", {"US", "GB"}),
+    ("The U.S.S.R. and the F.R.G. signed a trade pact.", set()),   # no guessing at unknown dotted forms
+])
+def test_dotted_abbreviations_are_their_countries(body, codes):
+    assert codes <= mentioned("", body + FILLER)
+
+
+# --------------------------------------------------------------------------- why a country was given
+
+def test_explain_says_why_each_country_was_given(tmp_path):
+    """`newsfacet entities --explain` names the rule and the words behind every country value."""
+    from click.testing import CliRunner
+
+    from indexer.cli import main
+    story = {"id": "x1", "title": "SAUDI OIL MINISTER SAYS OPEC WILL HOLD PRICES",
+             "body": "Sales rose in New Mexico and West Virginia, the company said." + FILLER}
+    path = tmp_path / "s.jsonl"
+    path.write_text(json.dumps(story) + "\n", encoding="utf-8")
+    out = CliRunner().invoke(main, ["entities", "--explain", str(path)])
+    assert out.exit_code == 0, out.output
+    why = {w["value"]: w for w in json.loads(out.output.splitlines()[0])["why"] if w["facet"] == "country"}
+    assert why["SA"]["about"] and "headline" in why["SA"]["rule"]
+    assert not why["US"]["about"] and "state" in why["US"]["rule"]
+    assert any("New Mexico" in w for w in why["US"]["evidence"]["words"])
+    assert "MX" not in why
+
+
+# --------------------------------------------------------------------------- offices are no companies
+
+@pytest.mark.parametrize("body, code", [
+    ("OPEC is firm, Indonesian Minister of Mines and Energy Subroto told Reuters.", "ID"),
+    ("The Saudi Ministry of Petroleum and Mineral Resources said output was steady.", "SA"),
+])
+def test_an_office_after_a_country_word_is_no_company_name(body, code):
+    assert code in mentioned("", body + FILLER)
+
+
+def test_a_company_after_a_country_word_is_still_a_company():
+    assert mentioned("", "British Petroleum Co Plc said profits rose." + FILLER) == set()
