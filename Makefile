@@ -46,15 +46,15 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 eval: $(STAMP)
-	$(BIN)/python -m indexer.evaluate
+	$(BIN)/python -m tests.eval.entities
 	$(BIN)/python -m tests.eval
-	$(BIN)/python -m indexer.evaluate_languages
-	$(BIN)/python -m indexer.evaluate_patterns
-	$(BIN)/python -m indexer.evaluate_mixed
+	$(BIN)/python -m tests.eval.languages
+	$(BIN)/python -m tests.eval.patterns
+	$(BIN)/python -m tests.eval.mixed
 
 # The HTML reader against trafilatura's evaluation pages (../shared/corpus/web-pages.tar.gz, read in place).
 eval-html: $(STAMP)
-	$(BIN)/python -m indexer.evaluate_html
+	$(BIN)/python -m tests.eval.html
 
 # The speed checks of the test suite (`timing` marker), then the benchmark report.
 bench: timing

@@ -23,12 +23,12 @@ from typing import Iterator
 
 import numpy as np
 
-from . import whoosh_ext
-from .facetspec import BY_NAME, BY_PARAM, DEFAULT_MATCH, FACETS, MATCHES, FacetSpec
-from .language import label as language_label  # noqa: F401 (re-exported: the web's language chips)
+from .index import whoosh_ext
+from .facets import BY_NAME, BY_PARAM, DEFAULT_MATCH, FACETS, MATCHES, FacetSpec
+from .extract.language import label as language_label  # noqa: F401 (re-exported: the web's language chips)
 from .query import budget, export, hits, matching
 from .query import didyoumean
-from .query.evaluate import first_k_by_rank, top_k_ids
+from .query.arrays import first_k_by_rank, top_k_ids
 from .query.export import CHUNK as _EXPORT_CHUNK
 from .query.facetcounts import FACET_LIMIT, label_of, facets
 from .query.highlight import sanitize_many
@@ -38,8 +38,8 @@ from .query.request import (EXCLUDE_PREFIX, MAX_QUERY_CHARS, ORG_KINDS, SORTS, F
                             SearchRequest, SearchResult, Story, Version, _clean_text, parse_request)
 from .query.suggest import Suggester, Suggestion
 from .engines import EngineError  # noqa: F401 (re-exported: the web's 503 when an engine is down)
-from .store import ENV_INDEX, RECOVER, IndexDamaged, IndexNotFound, changed_file, default_index_dir
-from .typed import typed_field
+from .index.store import ENV_INDEX, RECOVER, IndexDamaged, IndexNotFound, changed_file, default_index_dir
+from .index.typed import typed_field
 
 WARM_RECENT = 32        # searches remembered to warm the next generation with
 WARM_SECONDS = 3.0      # at most this long warming one
@@ -285,7 +285,7 @@ class Archive:
     def sizes(self) -> dict:
         """Where the live generation's bytes go: each field's postings, term texts and (estimated)
         stored share, the segments' parts and the files beside them (`newsfacet stats --sizes`)."""
-        from .whoosh_ext import sizes
+        from .index.whoosh_ext import sizes
         live = self._index.current()
         return sizes.measure(live.ix, live.searcher.reader(), live.gen).to_dict()
 

@@ -11,9 +11,9 @@ import ssl
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from indexer.build import build_index
-from indexer.readers import netpolicy
-from indexer.readers.fetch import Fetcher
+from indexer.index.build import build_index
+from indexer.read import netpolicy
+from indexer.read.fetch import Fetcher
 
 
 class Site:

@@ -11,7 +11,7 @@ from whoosh.analysis import CharsetFilter
 from whoosh.support.charset import accent_map
 
 from corpora import corpus_records
-from indexer.analysis import NewsAnalyzer
+from indexer.index.analysis import NewsAnalyzer
 
 SAMPLES = [
     "The quick brown fox, a dog. Running tests",
@@ -87,7 +87,7 @@ def test_other_languages_fold_too():
 
 @pytest.fixture(scope="module")
 def forms_archive(tmp_path_factory):
-    from indexer.build import build_index
+    from indexer.index.build import build_index
     from indexer.search import Archive
     root = tmp_path_factory.mktemp("forms")
     stories = [
@@ -120,8 +120,8 @@ def test_a_decomposed_story_is_stored_composed_and_marked(forms_archive):
 
 
 def test_an_index_of_another_analysis_version_is_rebuilt(tmp_path, monkeypatch):
-    from indexer import analysis
-    from indexer.build import build_index
+    from indexer.index import analysis
+    from indexer.index.build import build_index
     src = tmp_path / "src"
     src.mkdir()
     (src / "s.jsonl").write_text(json.dumps({"id": "a", "title": "ｃｏｆｆｅｅ", "body": "x y"}) + "\n")
@@ -148,10 +148,10 @@ def test_german_transliterations_are_the_umlauts(typed, plain):
 
 @pytest.mark.parametrize("word", ["Quelle", "Feuer", "Bauer", "neue", "Trauer"])
 def test_german_e_after_a_vowel_or_q_is_no_umlaut(word):
-    from indexer.analysis import german_normal
+    from indexer.index.analysis import german_normal
     assert german_normal(word.lower()) == word.lower()
 
 
 def test_other_scripts_keep_their_marks():
-    from indexer.analysis import unaccent
+    from indexer.index.analysis import unaccent
     assert unaccent("йошкар") == "йошкар" and unaccent("zürich") == "zurich"

@@ -1,4 +1,4 @@
-"""indexer.analysis per language: Whoosh's Snowball/ISRI stemmers and stop lists, Turkish case,
+"""indexer.index.analysis per language: Whoosh's Snowball/ISRI stemmers and stop lists, Turkish case,
 CJK bigrams, the unstemmed fallback, and how the language reaches the analyzer."""
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pickle
 
 import pytest
 
-from indexer.analysis import LanguageText, NewsAnalyzer
+from indexer.index.analysis import LanguageText, NewsAnalyzer
 
 
 def stems(text, language, **kw):

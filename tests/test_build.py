@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from indexer import store
-from indexer.build import build_index, load_manifest
+from indexer.index import store
+from indexer.index.build import build_index, load_manifest
 from indexer.search import Archive, SearchRequest
 
 
@@ -167,7 +167,7 @@ def test_rebuild_failure_leaves_the_live_index_untouched(folder, tmp_path, monke
     build_index([folder], ix, progress=False)
     live = store.live_dir(ix)
 
-    import indexer.build as build
+    import indexer.index.build as build
 
     def boom(*a, **k):
         raise RuntimeError("simulated crash in the middle of a rebuild")

@@ -1,9 +1,9 @@
-"""The byte-bounded cache (indexer/caches.py): whatever is put in, the bytes it holds stay under its cap."""
+"""The byte-bounded cache (indexer/index/caches.py): whatever is put in, the bytes it holds stay under its cap."""
 from __future__ import annotations
 
 import numpy as np
 
-from indexer.caches import SLOT_BYTES, BytesCache, size_of
+from indexer.index.caches import SLOT_BYTES, BytesCache, size_of
 
 
 def held(cache: BytesCache) -> int:

@@ -8,8 +8,8 @@ import json
 
 import numpy as np
 
-from indexer.build import build_index
-from indexer.derivedmerge import fold_case_twins
+from indexer.index.build import build_index
+from indexer.index.derivedmerge import fold_case_twins
 from indexer.search import Archive, parse_request
 
 STORIES = [

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from indexer import store
+from indexer.index import store
 from indexer.cli import main
 
 
@@ -194,7 +194,7 @@ def test_default_index_dir_does_not_depend_on_the_current_folder(tmp_path, monke
 
 
 def test_disk_full_exit_5_one_line_no_traceback(runner, seeds_dir, tmp_path, monkeypatch):
-    import indexer.build as build
+    import indexer.index.build as build
 
     def full(*a, **k):
         raise OSError(28, "No space left on device")

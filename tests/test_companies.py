@@ -1,11 +1,11 @@
-"""Companies (indexer/companies.py) and the about/mention split of entities.extract (issue 14)."""
+"""Companies (indexer/extract/companies.py) and the about/mention split of entities.extract (issue 14)."""
 from __future__ import annotations
 
 import functools
 
 import pytest
 
-from indexer import entities as E
+from indexer.extract import entities as E
 
 
 def companies(title: str, body: str, about: bool = False) -> dict[str, str]:
@@ -145,7 +145,7 @@ def test_company_classes_found_by_judging(body, expected, absent):
 
 
 def test_a_person_named_like_a_company_in_a_relative_clause():
-    from indexer.gazetteer import in_language
+    from indexer.extract.gazetteer import in_language
     with in_language("de"):
         assert "Walt Disney" not in companies("", "Ich halte es da mit Walt Disney, der gesagt hat: träume.")
     assert "Walt Disney" in companies("", "Walt Disney said its theme parks did well.")

@@ -1,14 +1,14 @@
-"""Issue 22's judged samples of the company and source facets (indexer/evaluate_companies.py) and the
+"""Issue 22's judged samples of the company and source facets (tests/eval/companies.py) and the
 30-company check: every line of the current draws judged by reading, precision >= 0.97, and >= 0.95
 of the 30 companies' story mentions under their one value. A changed extractor that draws new lines
-fails here until they are judged (python -m indexer.evaluate_companies prints them)."""
+fails here until they are judged (python -m tests.eval.companies prints them)."""
 from __future__ import annotations
 
 import json
 
 import pytest
 
-from indexer import evaluate_companies as C
+from tests.eval import companies as C
 
 # drawing reads 260 saved pages with trafilatura and analyses 22,606 stories: ~1 min alone, ~5 on a
 # busy machine, in the first test's fixtures (pytest-timeout counts them)
@@ -30,7 +30,7 @@ def pages():
 def _judged_and_precise(sample, path):
     result = C.report(sample, path)
     if result["unjudged"]:
-        pytest.fail(f"{result['unjudged']} lines unjudged in {path.name}: python -m indexer.evaluate_companies")
+        pytest.fail(f"{result['unjudged']} lines unjudged in {path.name}: python -m tests.eval.companies")
     assert result["judged"] == result["size"] == 200 and result["precision"] >= 0.97, result
 
 

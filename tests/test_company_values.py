@@ -7,7 +7,7 @@ import re
 import pytest
 
 from corpora import corpus_records
-from indexer import entities as E
+from indexer.extract import entities as E
 
 FILLER = " The talks went on for several hours and no agreement was reached by the end of the day." * 4
 
@@ -62,7 +62,7 @@ def test_aliases_are_learnt_from_the_archive(tmp_path):
     import gzip
     import json
 
-    from indexer.data import learn_companies
+    from indexer.extract.data import learn_companies
     stories = [{"id": f"s{i}", "title": "", "body": "Acme Widget Makers Corp <AWM> said it sold a plant."}
                for i in range(3)]
     stories += [{"id": f"t{i}", "title": "", "body": "AWM said it would cut prices."} for i in range(6)]
@@ -93,7 +93,7 @@ def test_reuters_companies_are_one_value_each(pattern, value, fragment):
 
 
 def test_a_german_photo_credit_is_not_the_environmental_agency():
-    from indexer.gazetteer import in_language
+    from indexer.extract.gazetteer import in_language
     with in_language("de"):
         assert orgs("Foto: APA/EPA. Die Regierung in Wien hat das Budget beschlossen.", date=None) == []
 
@@ -135,7 +135,7 @@ def test_entities_explain_says_why(tmp_path):
 
 @pytest.mark.corpus
 def test_every_value_of_a_reuters_story_is_explained():
-    from indexer.explain import explain
+    from indexer.extract.explain import explain
     for rec in corpus_records(limit=300, dev_only=True):
         t, b, d = rec.get("title", ""), rec.get("body", ""), rec.get("date")
         ent = E.extract(t, b, date=d)
@@ -151,8 +151,8 @@ def test_every_value_of_a_reuters_story_is_explained():
 
 
 def test_company_filter_takes_any_name_of_the_company():
-    from indexer import facetspec
-    spec = facetspec.get("company")
+    from indexer import facets
+    spec = facets.get("company")
     assert spec.normalise("International Business Machines Corp") == "IBM"
     assert spec.normalise("Salomon Inc") == "Salomon Brothers"
     assert spec.normalise("USX Corp.") == "USX"
@@ -161,7 +161,7 @@ def test_company_filter_takes_any_name_of_the_company():
 def test_company_ibm_finds_the_stories_naming_international_business_machines(tmp_path):
     import json
 
-    from indexer.build import build_index
+    from indexer.index.build import build_index
     from indexer.search import Archive, parse_request
     bodies = ["International Business Machines Corp said it cut prices on its computers.",
               "IBM said it would hire more engineers next year.",

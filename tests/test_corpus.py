@@ -6,7 +6,7 @@ import json
 import pytest
 
 from corpora import corpus_records
-from indexer.build import build_index
+from indexer.index.build import build_index
 from indexer.search import Archive, SearchRequest
 
 N = 3000

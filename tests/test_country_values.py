@@ -10,8 +10,8 @@ import re
 import pytest
 
 from corpora import corpus_records
-from indexer import datelines
-from indexer import entities as E
+from indexer.extract import datelines
+from indexer.extract import entities as E
 
 FILLER = " The talks went on for several hours and no agreement was reached by the end of the day." * 4
 

@@ -11,8 +11,8 @@ import time
 import numpy as np
 import pytest
 
-from indexer import dedup
-from indexer.build import build_index
+from indexer.index import dedup
+from indexer.index.build import build_index
 from indexer.search import Archive, SearchRequest, parse_request
 
 STORY = ("LONDON, March 3 - The International Coffee Organization said on Tuesday that export quotas "
@@ -28,7 +28,7 @@ def bits(a: int, b: int) -> int:
 
 
 def test_signature_is_a_function_of_the_text_alone():
-    code = "from indexer.dedup import simhash; import sys; print(simhash(sys.stdin.read()))"
+    code = "from indexer.index.dedup import simhash; import sys; print(simhash(sys.stdin.read()))"
     runs = {subprocess.run([sys.executable, "-c", code], input=STORY, capture_output=True, text=True, check=True,
                            env={**os.environ, "PYTHONHASHSEED": seed}).stdout.strip() for seed in ("1", "2")}
     assert runs == {str(dedup.simhash(STORY))}

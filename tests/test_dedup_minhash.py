@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from corpora import corpus_records
-from indexer import dedup, schema
+from indexer.index import dedup, schema
 from tests.eval import dedup as measure
 from test_dedup import STORY
 
@@ -76,7 +76,7 @@ def test_a_chain_of_weekly_versions_is_cut_at_a_week():
 def test_grouping_finds_the_near_duplicates_of_reuters(tmp_path):
     pytest.importorskip("datasketch")
     import json
-    from indexer.build import build_index
+    from indexer.index.build import build_index
     from indexer.search import Archive
     records = list(corpus_records(limit=4000))
     (tmp_path / "r.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")

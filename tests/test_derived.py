@@ -1,4 +1,4 @@
-"""Derived tables written with each commit and mapped when a generation opens (issue 20.1, indexer/derived.py).
+"""Derived tables written with each commit and mapped when a generation opens (issue 20.1, indexer/index/derived.py).
 
 What is checked: the files are there, named after the commit, and covered by the checksums;
 the mapped arrays are the ones the old per-open computation gives, before and after an
@@ -17,10 +17,10 @@ import pytest
 from click.testing import CliRunner
 from corpora import corpus_records
 
-from indexer import dedup, derived, whoosh_ext
-from indexer.build import build_index
+from indexer.index import dedup, derived, whoosh_ext
+from indexer.index.build import build_index
 from indexer.cli import main
-from indexer.schema import FACET_FIELDS, KIND_FIELDS
+from indexer.index.schema import FACET_FIELDS, KIND_FIELDS
 from indexer.search import Archive, parse_request
 
 pytestmark = pytest.mark.corpus
@@ -77,7 +77,7 @@ def _answers(archive: Archive) -> list[dict]:
 
 def _computed(archive: Archive):
     """The tables of the archive's commit as the old per-open path computes them from the postings."""
-    from indexer.query.evaluate import Postings
+    from indexer.query.arrays import Postings
     from indexer.query.tables import Tables
 
     live = archive._index.current()
@@ -322,7 +322,7 @@ def test_value_list_looks_values_up_by_binary_search():
 
 
 def test_merge_keeps_the_lexicon_order_and_drops_values_no_live_story_holds():
-    from indexer import derivedmerge
+    from indexer.index import derivedmerge
 
     old = (["AAPL", "IBM", "Zeta"], np.array([0, 1, 2, 3], np.int32), np.array([0, 1, 1, 2], np.int32))
     keep = np.array([True, False, False, True])            # IBM's stories were deleted

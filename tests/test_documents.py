@@ -1,4 +1,4 @@
-"""indexer/documents.py: every input format, every bad-file case, the seed and the Reuters corpus."""
+"""indexer/read/documents.py: every input format, every bad-file case, the seed and the Reuters corpus."""
 from __future__ import annotations
 
 import datetime as dt
@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from corpora import SEEDS, corpus_path, corpus_records
-from indexer.documents import (
+from indexer.read.documents import (
     SUPPORTED_SUFFIXES, Document, ReadProblem, derive_title, discover, parse_date, read_file, split_dateline,
     suffix_of,
 )
@@ -350,7 +350,7 @@ def test_permission_denied_is_reported(tmp_path, monkeypatch):
 
 
 def test_unexpected_errors_never_escape(tmp_path, monkeypatch):
-    import indexer.documents as documents
+    import indexer.read.documents as documents
     path = write(tmp_path, "x.txt", "text")
     monkeypatch.setattr(documents, "_parse_text", lambda *a, **k: 1 / 0)
     docs, [p] = read_file(path, tmp_path)

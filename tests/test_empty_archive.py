@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from indexer.build import build_index
+from indexer.index.build import build_index
 from indexer.cli import UNSUPPORTED_NAMED, main
-from indexer.documents import read_file
-from indexer.readers.sniff import sniff
+from indexer.read.documents import read_file
+from indexer.read.sniff import sniff
 from web.app import create_app
 
 STORY = "BRASILIA, March 3 - Coffee exports rose in February, the growers' association said.\n"

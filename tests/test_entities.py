@@ -1,4 +1,4 @@
-"""indexer.entities: the seed story, the hard cases of issue 4 (one small story each), and the
+"""indexer.extract.entities: the seed story, the hard cases of issue 4 (one small story each), and the
 accuracy targets on Reuters' dev split."""
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import time
 import pytest
 
 from corpora import SEEDS, corpus_path, corpus_records
-from indexer import entities as E
-from indexer import evaluate as EV
+from indexer.extract import entities as E
+from tests.eval import entities as EV
 
 
 def codes(ent: E.Entities) -> list[str]:
@@ -179,8 +179,8 @@ def test_a_company_with_a_defined_acronym_is_a_company_not_an_organisation():
 
 
 def test_indexer_stores_organisation_kind_in_display_data():
-    from indexer.documents import Document
-    from indexer.prepare import prepare
+    from indexer.read.documents import Document
+    from indexer.index.prepare import prepare
     doc = Document(id="k", path="k.txt", title="IMF TALKS", date=dt.date(1987, 3, 3),
                    body="WASHINGTON, March 3 - The IMF and Reuters said talks went well.")
     fields, warning = prepare(doc, "k.txt")

@@ -1,10 +1,10 @@
-"""The judged samples of `make eval` (indexer/evaluate_sample.py): verdicts load, precision counts
+"""The judged samples of `make eval` (tests/eval/sample.py): verdicts load, precision counts
 only judged lines, and the sample stays put when the extractor adds or drops a line elsewhere."""
 from __future__ import annotations
 
 import pytest
 
-from indexer import evaluate_sample as S
+from tests.eval import sample as S
 
 
 def test_verdicts_load_and_cover_both_samples():
@@ -35,10 +35,10 @@ def test_person_sample_is_judged_and_precise():
     reading, precision >= 0.97. A changed extractor that draws new lines fails here until they are judged."""
     from corpora import corpus_path
 
-    from indexer import evaluate as ev
+    from tests.eval import entities as ev
     result = S.people_report(ev._people_records(corpus_path()))
     if result["unjudged"]:
-        pytest.fail(f"{result['unjudged']} person lines unjudged: python -m indexer.evaluate --sample")
+        pytest.fail(f"{result['unjudged']} person lines unjudged: python -m tests.eval.entities --sample")
     assert result["judged"] == S.SAMPLE and result["precision"] >= 0.97
 
 
@@ -49,10 +49,10 @@ def test_country_sample_is_judged_and_precise():
     >= 0.97. A changed extractor that draws new lines fails here until they are judged."""
     from corpora import corpus_path
 
-    from indexer import evaluate as ev
+    from tests.eval import entities as ev
     result = S.countries_report(ev._people_records(corpus_path()))
     if result["unjudged"]:
-        pytest.fail(f"{result['unjudged']} country lines unjudged: python -m indexer.evaluate --sample")
+        pytest.fail(f"{result['unjudged']} country lines unjudged: python -m tests.eval.entities --sample")
     assert result["judged"] == S.SAMPLE and result["precision"] >= 0.97
 
 
@@ -70,10 +70,10 @@ def test_organisation_sample_is_judged_and_precise():
     precision >= 0.97. A changed extractor that draws new lines fails here until they are judged."""
     from corpora import corpus_path
 
-    from indexer import evaluate as ev
+    from tests.eval import entities as ev
     result = S.organisations_report(ev._people_records(corpus_path()))
     if result["unjudged"]:
-        pytest.fail(f"{result['unjudged']} organisation lines unjudged: python -m indexer.evaluate --sample")
+        pytest.fail(f"{result['unjudged']} organisation lines unjudged: python -m tests.eval.entities --sample")
     assert result["judged"] == S.SAMPLE and result["precision"] >= 0.97
     reasons = [row for row in S._rows(S.JUDGED.name) if len(row) >= 3 and row[1].startswith("organisation:")]
     assert all(len(row) >= 4 and row[3].strip() for row in reasons)      # every verdict says why

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from corpora import corpus_records
-from indexer import entities as E
+from indexer.extract import entities as E
 
 FILLER = " The talks went on for several hours and no agreement was reached by the end of the day." * 4
 
@@ -42,8 +42,8 @@ def test_a_state_name_that_starts_a_company_name_is_not_the_state():
 
 
 def test_subdivisions_come_from_pycountry_not_python():
-    from indexer import subdivisions
-    from indexer.gazetteer import _tokens
+    from indexer.extract import subdivisions
+    from indexer.extract.gazetteer import _tokens
     places = dict(subdivisions.places({"MX": ["Mexico"], "GB": ["United Kingdom", "Wales"]}, _tokens))
     assert places["Saskatchewan"] == "CA" and places["Wyoming"] == "US" and places["New South Wales"] == "AU"
     assert "Georgia" not in places and "Washington" not in places       # left to the country rules
@@ -100,7 +100,7 @@ def test_the_coffee_exchange_is_not_the_security_conference():
 
 @pytest.mark.corpus
 def test_no_reuters_story_of_1987_names_a_body_founded_later():
-    from indexer.gazetteer import _gaz
+    from indexer.extract.gazetteer import _gaz
     later = {e.org.acronym: e.org.name for e in _gaz().orgs if e.active and e.active[0] > "1988-01-01"}
     csce = 0
     for rec in corpus_records(dev_only=True):
@@ -134,7 +134,7 @@ def test_currencies_statistics_programmes_diseases_and_countries_are_no_organisa
 
 def test_the_stop_list_gives_a_reason_for_every_entry():
     import json
-    from indexer.gazetteer import DATA
+    from indexer.extract.gazetteer import DATA
     stop = json.loads((DATA / "acronyms.json").read_text(encoding="utf-8"))["not_organisations"]
     assert {"SDR", "BIBOR", "LIBOR", "PSBR", "SDI", "AIDS", "UAE", "PNG"} <= set(stop)
     assert all(len(reason) > 10 for reason in stop.values())
@@ -143,7 +143,7 @@ def test_the_stop_list_gives_a_reason_for_every_entry():
 @pytest.mark.corpus
 def test_reuters_stories_get_no_stop_listed_acronym():
     import json
-    from indexer.gazetteer import DATA
+    from indexer.extract.gazetteer import DATA
     stop = set(json.loads((DATA / "acronyms.json").read_text(encoding="utf-8"))["not_organisations"])
     seen = 0
     for rec in corpus_records(dev_only=True):
@@ -190,7 +190,7 @@ def test_the_european_community_with_a_possessive_is_the_eu():
      "IWF Wissen und Medien"),
 ])
 def test_german_names_of_bodies_are_one_value(body, key):
-    from indexer.gazetteer import in_language
+    from indexer.extract.gazetteer import in_language
     with in_language("de"):
         assert [o.key for o in E.extract("", body).organisations_mentioned] == [key]
 

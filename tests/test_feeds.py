@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from feedsite import Site, run
 
-from indexer import store
-from indexer.documents import read_file
-from indexer.readers.fetch import USER_AGENT
+from indexer.index import store
+from indexer.read.documents import read_file
+from indexer.read.fetch import USER_AGENT
 
 ARTICLE = ("<html><head><title>Full story | Site</title></head><body><nav>Home | World | Business</nav>"
            "<article><h1>Locusts in Kenya</h1>" + "".join(
@@ -160,7 +160,7 @@ def test_feed_entities_are_decoded_once_and_pages_escape_them_once(tmp_path):
     assert doc.title == "Q&A: AT&T and Ben & Jerry's" and doc.source == "Q&A desk"
     assert doc.body == "AT&T profits &xxe; rose <script>alert(1)</script> café"
 
-    from indexer.build import build_index
+    from indexer.index.build import build_index
     build_index([tmp_path / "docs"], tmp_path / "ix", progress=False, procs=1)
     client = create_app({"INDEX_DIR": str(tmp_path / "ix"), "TESTING": True}).test_client()
     for url in ("/?q=profits", "/doc/urn:e:1"):

@@ -15,10 +15,10 @@ import pytest
 from click.testing import CliRunner
 from feedsite import Site, run
 
-from indexer import store
+from indexer.index import store
 from indexer.cli import main
-from indexer.readers import fetch
-from indexer.readers.fetch import Fetcher
+from indexer.read import fetch
+from indexer.read.fetch import Fetcher
 
 SECRET = "zanzibarsecret"
 ADMIN = ("<html><body><article><h1>Admin console</h1>" + "".join(

@@ -12,10 +12,10 @@ from click.testing import CliRunner
 from feedsite import Site, run
 from warcio.archiveiterator import ArchiveIterator
 
-from indexer import build, store
+from indexer.index import build, store
 from indexer.cli import main
-from indexer.documents import read_file
-from indexer.readers import fetched
+from indexer.read.documents import read_file
+from indexer.read import fetched
 
 PAGE = ("<html><head><title>{t}</title></head><body><article><h1>{t}</h1>" + "".join(
     f"<p>GENEVA, March 3 - Paragraph {i} of the full article on {{t}}, with details the feed leaves out.</p>"

@@ -10,7 +10,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from corpora import corpus_records
-from indexer.build import build_index
+from indexer.index.build import build_index
 from indexer.search import Archive, SearchRequest
 from web.app import create_app
 

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-import indexer.readers.guard as guard
-from indexer.build import build_index
-from indexer.documents import read_file
-from indexer.newstext import derive_title
+import indexer.read.guard as guard
+from indexer.index.build import build_index
+from indexer.read.documents import read_file
+from indexer.read.newstext import derive_title
 
 MB = 1 << 20
 HOSTILE = {

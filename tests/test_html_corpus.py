@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from corpora import web_pages_path
 
-from indexer.evaluate_html import Score, evaluate, load
+from tests.eval.html import Score, evaluate, load
 
 pytestmark = pytest.mark.corpus
 
@@ -28,8 +28,8 @@ def test_article_text_in_and_boilerplate_out(pages):
 
 
 def test_news_pages_bodies_hold_no_boilerplate_segment_on_most_pages(pages):
-    from indexer.documents import _decode
-    from indexer.readers.html import parse_html
+    from indexer.read.documents import _decode
+    from indexer.read.html import parse_html
     clean = total = 0
     for item, raw in pages:
         text, _ = _decode(raw, item["file"], html=True)

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-import indexer.documents as documents
-from indexer import store
-from indexer.build import build_index, load_manifest
+import indexer.read.documents as documents
+from indexer.index import store
+from indexer.index.build import build_index, load_manifest
 from indexer.search import Archive, SearchRequest
 
 

@@ -6,7 +6,7 @@ import json
 import numpy as np
 import pytest
 
-from indexer.build import build_index
+from indexer.index.build import build_index
 from indexer.search import Archive, QueryError, SearchRequest, parse_request
 
 STORIES = [
@@ -263,7 +263,7 @@ def test_organisation_facet_narrowed_by_kind(archive):
 
 def test_postings_cache_returns_the_same_arrays_and_stays_bounded(tmp_path):
     import numpy as np
-    from indexer.query import evaluate as fastquery
+    from indexer.query import arrays as fastquery
     root = tmp_path / "many"
     root.mkdir()
     with open(root / "s.jsonl", "w") as f:
@@ -300,7 +300,7 @@ def test_numpy_evaluation_ranks_as_whoosh_does(archive, q):
     from indexer.query.parse import parse
     parsed, _ = parse(st, q)
     match = st.evaluator.run(parsed)
-    from indexer.query.evaluate import top_k
+    from indexer.query.arrays import top_k
     ours = [int(d) for d in top_k(match.mask, match.score, 10)]
     theirs = st.searcher.search(parsed, limit=10)
     assert set(np.flatnonzero(match.mask).tolist()) == set(st.searcher.docs_for_query(parsed))

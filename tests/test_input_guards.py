@@ -13,11 +13,11 @@ import time
 import tracemalloc
 import zlib
 
-import indexer.build as build
-from indexer.build import build_index
-from indexer.documents import read_file
-from indexer.readers.guard import BOMB_RATIO
-from indexer.readers.htmlguard import HTML_MAX_CHARS
+import indexer.index.build as build
+from indexer.index.build import build_index
+from indexer.read.documents import read_file
+from indexer.read.guard import BOMB_RATIO
+from indexer.read.htmlguard import HTML_MAX_CHARS
 
 STORY = "BERLIN - Coffee prices rose on Monday, traders in Hamburg said. "
 
@@ -231,7 +231,7 @@ def test_the_reason_a_read_stopped_survives_the_cap_on_problems(tmp_path):
 
 def test_a_link_repointed_outside_after_its_check_is_not_read(tmp_path, monkeypatch):
     """A link inside the folder passes the walk's check; pointed at an outside file right after, it is refused."""
-    import indexer.documents as documents
+    import indexer.read.documents as documents
     secret = tmp_path / "outside.txt"
     secret.write_text("The password is swordfish-okapi.\n")
     archive = tmp_path / "archive"

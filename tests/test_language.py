@@ -1,4 +1,4 @@
-"""indexer.language: detection with py3langid (its model in the package), the declared language
+"""indexer.extract.language: detection with py3langid (its model in the package), the declared language
 winning, and the figures on the German corpora."""
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import json
 import pytest
 
 from corpora import corpus_records, shared_corpus
-from indexer import language as L
-from indexer.documents import Document
-from indexer.prepare import prepare
+from indexer.extract import language as L
+from indexer.read.documents import Document
+from indexer.index.prepare import prepare
 
 TEXTS = {
     "en": "The government said on Monday that it would cut taxes for small businesses next year, "
@@ -91,7 +91,7 @@ def test_gnad_is_german():
 
 @pytest.mark.corpus
 def test_german_web_pages_detected():
-    from indexer.evaluate_languages import detection
+    from tests.eval.languages import detection
     res = detection(shared_corpus("web-pages.tar.gz"))
     assert res["german_pages"] >= 500
     assert res["german_accuracy"] >= 0.95 and res["accuracy"] >= 0.9

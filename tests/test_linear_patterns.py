@@ -17,8 +17,8 @@ import time
 
 import pytest
 
-from indexer.documents import read_file
-from indexer.prepare import prepare
+from indexer.read.documents import read_file
+from indexer.index.prepare import prepare
 
 CPU_PER_MB = 5.0
 SIZE = 256 * 1024

@@ -1,5 +1,5 @@
 """issue 21, Measured: an English + German archive answers English queries as an English one does,
-and spelling help restores typos under filters and in German (`indexer/evaluate_mixed.py`, `make eval`,
+and spelling help restores typos under filters and in German (`tests/eval/mixed.py`, `make eval`,
 on a smaller sample: 800 Reuters stories, 300 gnad stories)."""
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from itertools import islice
 import pytest
 
 from corpora import corpus_records, shared_corpus
-from indexer import evaluate_mixed as M
-from indexer.build import build_index
+from tests.eval import mixed as M
+from indexer.index.build import build_index
 from indexer.search import Archive, SearchRequest
 
 REUTERS, GNAD, TYPOS = 800, 300, 30

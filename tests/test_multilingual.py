@@ -8,9 +8,9 @@ import json
 import pytest
 
 from corpora import shared_corpus
-from indexer import datelines, entities as E
-from indexer.build import build_index
-from indexer.gazetteer import in_language
+from indexer.extract import datelines, entities as E
+from indexer.index.build import build_index
+from indexer.extract.gazetteer import in_language
 from indexer.query import multilingual
 from indexer.search import Archive, QueryError, parse_request
 
@@ -192,7 +192,7 @@ def test_names_in_other_languages_only_in_stories_in_those_languages():
 
 @pytest.mark.corpus
 def test_gnad_datelines_give_a_country():
-    from indexer.evaluate_languages import dateline_rate, gnad_records
+    from tests.eval.languages import dateline_rate, gnad_records
     res = dateline_rate(gnad_records(shared_corpus("gnad-test.jsonl.gz")))
     assert res["datelines"] >= 500 and res["rate"] >= 0.9 and res["top_countries"][0][0] == "AT"
 
@@ -200,7 +200,7 @@ def test_gnad_datelines_give_a_country():
 @pytest.mark.corpus
 def test_german_known_items(tmp_path):
     """Queries of 3 words in other inflected forms than the story has find it in the top 10."""
-    from indexer.evaluate_languages import gnad_records, known_items
+    from tests.eval.languages import gnad_records, known_items
     res = known_items(gnad_records(shared_corpus("gnad-test.jsonl.gz")), 150)
     assert res["asked"] == 150 and res["rate"] >= 0.9
 
@@ -214,7 +214,7 @@ def test_german_known_items(tmp_path):
 def test_long_story_snippet_finds_the_passage(lang, filler, passage, terms, marked):
     """The cheap search for the snippet's window works where stems drop accents (German),
     prefixes (Arabic) or word boundaries (Chinese)."""
-    from indexer.analysis import NewsAnalyzer
+    from indexer.index.analysis import NewsAnalyzer
     from indexer.query.highlight import snippet
     text = filler * 80 + passage + filler * 80
     assert marked in snippet(text, frozenset(terms), NewsAnalyzer(lang))

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from indexer import names, nametable
-from indexer.build import build_index
+from indexer.index import names, nametable
+from indexer.index.build import build_index
 from indexer.cli import main
 from indexer.search import Archive, QueryError, parse_request
 from web.app import create_app
@@ -120,7 +120,7 @@ def test_the_index_holds_its_name_table_and_a_worker_loads_no_gazetteer(english,
     assert "n\tcountry\tosterreich\tÖsterreich\tAT" in lines
     script = textwrap.dedent(f"""
         import json, sys
-        from indexer import gazetteer
+        from indexer.extract import gazetteer
         from indexer.search import Archive, parse_request
         archive = Archive({str(english)!r})
         totals = [archive.search(parse_request(p)).total for p in (

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import json
 
-from indexer import entities
-from indexer.build import build_index
-from indexer.gazetteer import Organisation
+from indexer.extract import entities
+from indexer.index.build import build_index
+from indexer.extract.gazetteer import Organisation
 from indexer.search import Archive, parse_request
 
 # (story id, kind of ICC in it): ICC is a government body in three stories, intergovernmental in two

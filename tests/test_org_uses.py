@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from indexer import entities as E
-from indexer.explain import explain
+from indexer.extract import entities as E
+from indexer.extract.explain import explain
 
 
 def mentioned(title: str, body: str) -> dict[str, str]:

@@ -23,10 +23,10 @@ from patternoracle import Oracle, bare as _bare, fold as _fold, matches
 from whoosh import index as whoosh_index, query as wq
 from whoosh.analysis.tokenizers import default_pattern
 
-from indexer.build import build_index
+from indexer.index.build import build_index
 from indexer.query.parse import make_parsers
-from indexer.schema import SCHEMA
-from indexer.typed import TypedAnalyzer
+from indexer.index.schema import SCHEMA
+from indexer.index.typed import TypedAnalyzer
 from indexer.query import budget
 from indexer.search import Archive, SearchRequest
 
@@ -247,9 +247,9 @@ def test_a_story_page_marks_only_the_words_a_pattern_matches(reuters):
 
 
 def test_the_evaluation_measures_the_same_way(reuters):
-    """`make eval`'s pattern measure (indexer/evaluate_patterns.py) on this archive: exact, and a
+    """`make eval`'s pattern measure (tests/eval/patterns.py) on this archive: exact, and a
     pattern refused by a cap counted as refused, not as answered."""
-    from indexer.evaluate_patterns import measure, random_patterns, story_words
+    from tests.eval.patterns import measure, random_patterns, story_words
     archive, _ = reuters
     index_dir = Path(archive.index_dir)
     extra = random_patterns(story_words(index_dir), 8, seed=21)
@@ -262,7 +262,7 @@ def test_the_evaluation_measures_the_same_way(reuters):
 
 def test_the_evaluation_has_150_patterns_on_each_archive(reuters):
     """Issue 21 asks for 150: the table's 21 patterns, and random ones from the archive's words."""
-    from indexer.evaluate_patterns import GERMAN, TABLE, TOTAL, random_patterns, story_words
+    from tests.eval.patterns import GERMAN, TABLE, TOTAL, random_patterns, story_words
     archive, _ = reuters
     table = TABLE + GERMAN
     assert TOTAL == 150 and len(set(table)) == len(table) == 21

@@ -1,4 +1,4 @@
-"""People named in a story (indexer/people.py, issue 22): each cue on stories written for it, the
+"""People named in a story (indexer/extract/people.py, issue 22): each cue on stories written for it, the
 not-a-person cases, the surname join, the about/mention split, `entities --explain`, and the corpora."""
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 from corpora import corpus_records, shared_corpus
 
-from indexer import entities, gazetteer
+from indexer.extract import entities, gazetteer
 from indexer.cli import main
 
 LONG = ("Markets were quiet on Monday as dealers waited for news on interest rates and trade, and volume "

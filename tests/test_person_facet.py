@@ -10,7 +10,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from indexer.build import _schema_changed, build_index
+from indexer.index.build import _schema_changed, build_index
 from indexer.cli import main
 from indexer.search import Archive, QueryError, parse_request
 from web.app import create_app

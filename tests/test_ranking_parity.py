@@ -17,12 +17,12 @@ import numpy as np
 import pytest
 from whoosh.codec import whoosh3
 
-from indexer import build, parallel
-from indexer.build import build_index
-from indexer.query.evaluate import top_k
+from indexer.index import build, parallel
+from indexer.index.build import build_index
+from indexer.query.arrays import top_k
 from indexer.query.parse import parse
 from indexer.search import Archive
-from indexer.whoosh_ext import compact
+from indexer.index.whoosh_ext import compact
 
 VOCAB = [f"{a}{b}" for a in ("bra", "cof", "oil", "whe", "gol", "tin", "cor", "sug", "ric", "zin")
          for b in ("zil", "fee", "pex", "ator", "dent", "mark", "lend", "quot", "ship", "rate")]

@@ -10,7 +10,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from indexer.build import build_index
+from indexer.index.build import build_index
 from indexer.cli import main
 from indexer.search import Archive, QueryError, parse_request
 from web.app import create_app
@@ -113,12 +113,12 @@ def test_panel_exports_and_feeds(index_dir):
     ("", "", "Page Title", "Headline", "", ""),
 ])
 def test_the_source_of_a_saved_page(site, publisher, title_tag, headline, url, expected):
-    from indexer.readers.sitename import site_name
+    from indexer.read.sitename import site_name
     assert site_name(site, publisher, title_tag, headline, url) == expected
 
 
 def test_a_page_read_from_html_names_its_source(tmp_path):
-    from indexer.readers.html import parse_html
+    from indexer.read.html import parse_html
     page = ("<html><head><title>Oil prices rise again | Reuters</title><meta property='og:site_name' content='U.S.'>"
             "<link rel='canonical' href='https://www.reuters.com/article/oil'></head><body><h1>Oil prices rise again</h1>"
             "<p>" + "Oil prices rose on Monday as traders weighed supply. " * 12 + "</p></body></html>")
@@ -132,9 +132,9 @@ def test_saved_pages_sources_on_the_corpus():
     template, an address with its scheme, or longer than a name (MAX_WORDS)."""
     from corpora import web_pages_path
 
-    from indexer.evaluate_html import _decode, load
-    from indexer.readers.html import parse_html
-    from indexer.readers.sitename import MAX_WORDS
+    from tests.eval.html import _decode, load
+    from indexer.read.html import parse_html
+    from indexer.read.sitename import MAX_WORDS
     sources = []
     for item, raw in load(web_pages_path(), limit=60):
         text, _ = _decode(raw, item["file"], html=True)

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from corpora import corpus_records
-from indexer.build import build_index
+from indexer.index.build import build_index
 from indexer.query import budget, didyoumean
 from indexer.query.didyoumean import did_you_mean, edits1
 from indexer.search import Archive, SearchRequest, parse_request

@@ -3,7 +3,7 @@
 A `.jsonl.gz` used to be read record by record but returned as one list, and the run held
 every story of every file until it wrote them: a large, legitimate archive cost memory in
 proportion to its expanded text. Now stories go from the reader into the run's spool
-(indexer/stream.py) and from there to the writer one batch at a time.
+(indexer/index/stream.py) and from there to the writer one batch at a time.
 """
 from __future__ import annotations
 
@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from corpora import corpus_records
 
-import indexer.build as build
-from indexer import store
-from indexer.build import build_index, load_manifest
+import indexer.index.build as build
+from indexer.index import store
+from indexer.index.build import build_index, load_manifest
 from indexer.search import Archive, SearchRequest
 
 TEXT_BYTES = 45_000_000     # expanded JSON Lines: holding it whole is unmistakable next to the bound
@@ -116,9 +116,9 @@ def test_spooled_stories_are_indexed_once_with_their_files_decisions(tmp_path, p
 def test_the_workers_shares_hold_every_kept_story_once(tmp_path, monkeypatch, request, procs):
     """What each worker reads back from the spool: the kept files' stories with the build's decisions applied
     (prefix, skipped duplicate, a feed's later copy), then the feeds', each exactly once across the shares."""
-    from indexer.documents import Document
-    from indexer.stream import Spool, Stories
-    monkeypatch.setattr("indexer.stream.BATCH", 4)          # several batches per file, cut across shares
+    from indexer.read.documents import Document
+    from indexer.index.stream import Spool, Stories
+    monkeypatch.setattr("indexer.index.stream.BATCH", 4)          # several batches per file, cut across shares
 
     def doc(i: str, path: str) -> Document:
         return Document(id=i, path=path, title=i, date=None, body=f"body of {i}")

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from indexer.build import build_index
+from indexer.index.build import build_index
 from indexer.search import Archive, parse_request
 
 STORIES = ([{"id": f"c{i}", "date": "1987-03-01", "title": f"Coffee report {i}",

@@ -17,8 +17,8 @@ from dataclasses import asdict
 
 import pytest
 
-from indexer.build import build_index
-from indexer.query import evaluate, matching
+from indexer.index.build import build_index
+from indexer.query import arrays as evaluate, matching
 from indexer.search import Archive, parse_request
 
 THREADS = 8

@@ -1,4 +1,4 @@
-"""Each segment's words-as-typed postings (indexer/typedpostings.py, query/typedsets.py), issue 21.
+"""Each segment's words-as-typed postings (indexer/index/typedpostings.py, query/typedsets.py), issue 21.
 
 What is checked: the arrays are the postings Whoosh reads, word for word; there is one file
 per segment of the commit, covered by the checksums, and `newsfacet check` names a damaged
@@ -20,12 +20,12 @@ from corpora import corpus_records
 from patternoracle import Oracle
 from whoosh import index as whoosh_index
 
-from indexer import derived, store, typedpostings, whoosh_ext
-from indexer.build import build_index
+from indexer.index import derived, store, typedpostings, whoosh_ext
+from indexer.index.build import build_index
 from indexer.cli import main
 from indexer.query import budget
 from indexer.search import Archive, SearchRequest
-from indexer.typed import TYPED_FIELDS
+from indexer.index.typed import TYPED_FIELDS
 
 pytestmark = pytest.mark.corpus
 PATTERNS = ["*ing", "*ed", "pers*", "*oney", "wh??t", "b[ae]nk", "co*ee", "t*", "?", "*s"]

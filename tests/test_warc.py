@@ -11,8 +11,8 @@ import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from indexer.build import build_index
-from indexer.documents import read_file
+from indexer.index.build import build_index
+from indexer.read.documents import read_file
 
 PAGE = ("<html lang='de'><head><title>{title} | Zeitung</title>{meta}</head><body><nav>Start | Politik | Wirtschaft</nav>"
         "<article><h1>{title}</h1>" + "".join(f"<p>BERLIN, March 4 - Absatz {{n}}-{i} des Artikels über den Haushalt "

@@ -19,7 +19,7 @@ from .archive import get_archive
 
 bp = Blueprint("views", __name__)
 
-# facet key in results -> URL parameter that selects one of its values (facetspec.FACETS)
+# facet key in results -> URL parameter that selects one of its values (facets.FACETS)
 FACET_PARAM = {"date": "date", **{f.name: f.param for f in FACETS}}
 PARAM_FACET = {v: k for k, v in FACET_PARAM.items()}
 FACET_TITLES = {"date": "Date", **{f.name: f.title for f in FACETS}}

@@ -43,7 +43,7 @@ from dataclasses import dataclass
 from whoosh import query as wq
 from whoosh.fields import TEXT
 
-from ..typed import typed_field
+from indexer.index.typed import typed_field
 from .request import QueryError
 from .expansion import Expansion, PatternDocs
 

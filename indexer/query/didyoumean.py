@@ -41,7 +41,7 @@ from typing import NamedTuple
 import numpy as np
 from whoosh import query as wq
 
-from ..caches import BytesCache
+from indexer.index.caches import BytesCache
 from . import budget
 
 # Plain words (in any alphabet), not field:value nor any part of a pattern (`prefix*`, `*ney`,

@@ -12,7 +12,7 @@ from typing import Iterator
 
 import numpy as np
 
-from ..facetspec import FACETS
+from indexer.facets import FACETS
 from .hits import web_url
 
 CHUNK = 500

@@ -3,7 +3,7 @@
 A facet's own filter is left out of its counts, so that other values of the same
 facet show how many they would add (values of one facet combine with OR), as in
 Elasticsearch's post_filter pattern; the unfiltered front page is counted once per
-generation and strength of tagging (`match`). Every facet of `facetspec.FACETS` is
+generation and strength of tagging (`match`). Every facet of `facets.FACETS` is
 counted on the field of the strength asked for. The values a request selects or
 excludes come first in their facet, whatever their count, so a choice is never
 folded away under "more".
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..facetspec import FACETS
+from indexer.facets import FACETS
 from . import orgkinds, valuenames
 from .request import FacetValue, SearchRequest
 

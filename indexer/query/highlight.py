@@ -17,7 +17,7 @@ import bleach
 from whoosh import highlight as wh
 from whoosh.analysis.tokenizers import default_pattern
 
-from ..typed import MARK, PATTERN, forms, strip_accents, typed_form
+from indexer.index.typed import MARK, PATTERN, forms, strip_accents, typed_form
 from .patterns import Patterns
 
 ALLOWED_TAGS = frozenset({"mark"})

@@ -8,8 +8,8 @@ from __future__ import annotations
 import datetime as _dt
 from urllib.parse import urlsplit
 
-from ..facetspec import BY_NAME, DEFAULT_MATCH, FACETS
-from ..language import analysis_language
+from indexer.facets import BY_NAME, DEFAULT_MATCH, FACETS
+from indexer.extract.language import analysis_language
 from . import related
 from .highlight import highlight_paragraphs, snippet
 from .request import Hit, Ref, Story, Version

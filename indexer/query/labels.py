@@ -15,8 +15,8 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from .. import derived
-from ..facetspec import BY_PARAM, FACETS
+from indexer.index import derived
+from indexer.facets import BY_PARAM, FACETS
 from .tables import Tables
 
 Label = tuple[str, str, str]          # (label, long name, kind)

@@ -17,12 +17,12 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Callable, Mapping
 
-from .. import derived, names, store, whoosh_ext
-from ..facetspec import DEFAULT_MATCH, FACETS
-from ..nametable import NameTable
-from ..schema import FACET_FIELDS, KIND_FIELDS
+from indexer.index import derived, names, store, whoosh_ext
+from indexer.facets import DEFAULT_MATCH, FACETS
+from indexer.index.nametable import NameTable
+from indexer.index.schema import FACET_FIELDS, KIND_FIELDS
 from .budget import Lexicons
-from .evaluate import Evaluator, Postings
+from .arrays import Evaluator, Postings
 from .parse import make_parsers
 from .suggest import Suggester
 from .labels import labels as read_labels

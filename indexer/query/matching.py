@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..facetspec import FACETS
+from indexer.facets import FACETS
 from . import budget, valuenames
 from .collapse import Collapsed
 from .parse import parse

@@ -29,8 +29,8 @@ from whoosh import qparser
 from whoosh import query as wq
 from whoosh.fields import Schema
 
-from ..analysis import ENGLISH
-from ..language import UNDETERMINED, analysis_language
+from indexer.index.analysis import ENGLISH
+from indexer.extract.language import UNDETERMINED, analysis_language
 from .semantics import NewsParser
 
 TEXT_FIELDS = ("title", "body")
@@ -235,8 +235,8 @@ class _Phrases(qparser.PhrasePlugin):
 def find_value(fieldname: str, text: str):
     """`country:Österreich`, `org:ONU`: a facet value by its English name, else by its name in
     another language (the gazetteer of non-English stories)."""
-    from .. import entities
-    from ..gazetteer import in_language
+    from indexer.extract import entities
+    from indexer.extract.gazetteer import in_language
 
     find = entities.find_country if fieldname == "country" else entities.find_organisation
     found = find(text)

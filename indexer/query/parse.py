@@ -12,8 +12,8 @@ import numpy as np
 from whoosh import qparser, query as wq
 from whoosh.fields import DATETIME, TEXT
 
-from ..facetspec import BY_PARAM, DEFAULT_MATCH, FACETS
-from ..typed import MARK, PATTERN, SUFFIX, TYPED_FIELDS
+from indexer.facets import BY_PARAM, DEFAULT_MATCH, FACETS
+from indexer.index.typed import MARK, PATTERN, SUFFIX, TYPED_FIELDS
 from . import budget, multilingual, valuenames
 from .expansion import Expansion, PatternDocs, Present
 from .request import QueryError

@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 from whoosh import classify, query as wq
 
-from ..analysis import LanguageText
-from .evaluate import top_k
+from indexer.index.analysis import LanguageText
+from .arrays import top_k
 
 TOP = 5
 KEY_TERMS = 12

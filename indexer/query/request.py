@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import asdict, dataclass, field
 from typing import Mapping
 
-from ..facetspec import DEFAULT_MATCH, FACETS, MATCHES
+from indexer.facets import DEFAULT_MATCH, FACETS, MATCHES
 
 SORTS = ("relevance", "newest", "oldest")
 ORG_KINDS = ("intergovernmental", "government", "company", "news agency", "other")

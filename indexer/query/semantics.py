@@ -31,7 +31,7 @@ import re
 from whoosh import qparser, query as wq
 from whoosh.fields import NUMERIC, TEXT
 
-from ..typed import fold_pattern, typed_field
+from indexer.index.typed import fold_pattern, typed_field
 from . import budget
 from .expansion import Expansion, PatternDocs, WordPattern
 from .patterns import Pattern

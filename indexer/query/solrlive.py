@@ -18,10 +18,10 @@ from types import SimpleNamespace
 from whoosh.automata.fsa import find_all_matches
 from whoosh.automata.lev import levenshtein_automaton
 
-from .. import names as known_names
-from ..facetspec import FACETS
-from ..nametable import NameTable
-from ..schema import SCHEMA
+from indexer.index import names as known_names
+from indexer.facets import FACETS
+from indexer.index.nametable import NameTable
+from indexer.index.schema import SCHEMA
 from . import budget
 from .parse import NOTHING, make_parsers
 from .solrtyped import SolrTyped

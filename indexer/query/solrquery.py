@@ -17,8 +17,8 @@ import re
 
 from whoosh import query as wq
 
-from ..facetspec import FACETS
-from ..schema import SCHEMA
+from indexer.facets import FACETS
+from indexer.index.schema import SCHEMA
 from .expansion import Expansion, PatternDocs
 from .request import QueryError, SearchRequest
 from .solrlive import SOLR_FIELD, scored_field, solr_field

@@ -22,8 +22,8 @@ import math
 import time
 from dataclasses import asdict
 
-from ..engines.solr.client import SolrError
-from ..facetspec import BY_PARAM, FACETS
+from indexer.engines.solr.client import SolrError
+from indexer.facets import BY_PARAM, FACETS
 import numpy as np
 
 from . import budget, didyoumean, export, hits, matching, solrgroups

@@ -16,8 +16,8 @@ lists as on Whoosh, counts included (tests/solr/test_engine_spelling.py).
 """
 from __future__ import annotations
 
-from ..caches import BytesCache
-from ..facetspec import FACETS
+from indexer.index.caches import BytesCache
+from indexer.facets import FACETS
 from .parse import NOTHING, parse
 from .solrquery import escape, to_solr, values_query
 from .suggest import SURFACES_BYTES, Suggester, _FacetEntry, _PARAMS, _WORD, min_stories

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..typed import TYPED_FIELDS
+from indexer.index.typed import TYPED_FIELDS
 from .patterns import Pattern
 
 

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 from whoosh import query as wq
 
-from ..caches import BytesCache
-from ..facetspec import FACETS
+from indexer.index.caches import BytesCache
+from indexer.facets import FACETS
 from .semantics import shorter_stems
 
 MIN_PREFIX = 2

@@ -20,7 +20,7 @@ from typing import Callable
 
 import numpy as np
 
-from .. import derived, derivedmerge
+from indexer.index import derived, derivedmerge
 
 # days since 0001-01-01 (date.toordinal) of undated stories
 UNDATED = derived.UNDATED

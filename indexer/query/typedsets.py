@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import typedpostings
+from indexer.index import typedpostings
 from . import budget
 from .patterns import CHUNK, Pattern
 

@@ -1,6 +1,6 @@
 """A facet value from what a user wrote: `country=UK`, `org:EEC`, `region=Oceania`, `language=Deutsch`.
 
-Every look-up reads the generation's name table (`indexer/nametable.py`, written by the
+Every look-up reads the generation's name table (`indexer/index/nametable.py`, written by the
 indexer, memory-mapped per generation): the same names resolve on every archive, in every
 language NewsFacet knows, without a gazetteer in the worker. Nothing here changes any state
 shared between requests: a request's answer never depends on the requests before it.
@@ -12,7 +12,7 @@ it is a valid empty feed); text that names nothing is refused, with the nearest 
 """
 from __future__ import annotations
 
-from ..facetspec import BY_PARAM
+from indexer.facets import BY_PARAM
 from .request import QueryError
 
 

@@ -22,14 +22,14 @@ import sqlite3
 import time
 from pathlib import Path
 
-from indexer import store
+from indexer.index import store
 
 from .queries import BenchQuery
 
 FACETS = ("org", "country", "month")
 FACET_LIMIT = 100          # values kept per facet, as indexer.search.FACET_LIMIT
 SNIPPET_TOKENS = 24        # about our 240-character snippet
-TITLE_WEIGHT = 2.0         # indexer.schema.TITLE_BOOST
+TITLE_WEIGHT = 2.0         # indexer.index.schema.TITLE_BOOST
 
 SCHEMA = """
 CREATE TABLE docs(rowid INTEGER PRIMARY KEY, id TEXT NOT NULL, title TEXT, day TEXT);

@@ -23,7 +23,7 @@ import string
 import time
 from pathlib import Path
 
-from indexer import store
+from indexer.index import store
 from indexer.search import Archive, QueryError, parse_request
 
 from .stats import summary

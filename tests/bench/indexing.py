@@ -20,8 +20,8 @@ import threading
 import time
 from pathlib import Path
 
-from indexer import store
-from indexer.build import build_index
+from indexer.index import store
+from indexer.index.build import build_index
 
 
 def index_bytes(index_dir: Path) -> int:
@@ -68,7 +68,7 @@ def _cpu_seconds() -> float:
 def _same_schema(index_dir: Path) -> bool:
     """Whether the index was written with the schema the code now has (a new field
     means the index must be rebuilt, whatever --reuse says)."""
-    from indexer.schema import SCHEMA
+    from indexer.index.schema import SCHEMA
     try:
         ix, _gen = store.open_live(index_dir)
     except Exception:

@@ -1,7 +1,7 @@
 """What opening a generation costs a fresh process, and what of its memory is its own (issue 20.1).
 
 Why: the facet tables and near-duplicate groups are written with each commit and mapped
-when a generation opens (indexer/derived.py), so opening should cost the same at any size
+when a generation opens (indexer/index/derived.py), so opening should cost the same at any size
 and the mapped pages should be file-backed (shared by every worker), not anonymous. This
 opens the index in a new process, runs the first search (the front page's facets
 included) and reads /proc/self/smaps_rollup: `Anonymous` is the process's own memory,
@@ -37,7 +37,7 @@ def memory() -> dict:
 
 
 def _measure(index_dir: str, q: str, computed: bool) -> dict:
-    from indexer import derived
+    from indexer.index import derived
     from indexer.search import Archive, SearchRequest, parse_request
 
     if computed:

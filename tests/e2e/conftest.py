@@ -39,7 +39,7 @@ def live_server(tmp_path_factory):
     """Base URL of the app, serving an index of the web test documents (one module uses it)."""
     from werkzeug.serving import make_server
 
-    from indexer.build import build_index
+    from indexer.index.build import build_index
     from web.app import create_app
 
     base = tmp_path_factory.mktemp("e2e")

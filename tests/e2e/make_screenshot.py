@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> Path:
     from playwright.sync_api import sync_playwright
     from werkzeug.serving import make_server
 
-    from indexer.build import build_index
+    from indexer.index.build import build_index
     from web.app import create_app
     from web.archive import warm
 

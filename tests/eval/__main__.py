@@ -36,7 +36,7 @@ def records(path: Path) -> list[dict]:
 
 
 def index(corpus: Path, eval_dir: Path, reuse: bool):
-    from indexer.build import build_index
+    from indexer.index.build import build_index
     from indexer.search import Archive
     ix = eval_dir / "index"
     if not (reuse and (ix / "current").exists()):

@@ -5,7 +5,7 @@ shingles (of headline and body, lower-cased words) have a Jaccard similarity of 
 least NEAR. Candidates come from MinHash-LSH (datasketch; 128 permutations, an LSH
 threshold well below NEAR so that pairs at NEAR are found with near certainty) and
 every candidate is verified on the exact shingle sets, so the truth has no false
-pair. The index's groups (`Tables.group`, indexer/dedup.py) are then scored:
+pair. The index's groups (`Tables.group`, indexer/index/dedup.py) are then scored:
 - recall: the share of true pairs whose two stories are in one group;
 - far pairs: pairs inside a group whose Jaccard is below FAR (should be none).
 """

@@ -40,7 +40,7 @@ def query_index(tmp_path_factory, n: int = 240) -> Path:
     """An index of `n` generated stories (same every run), built once per test run."""
     key = f"queries-{n}"
     if key not in _built:
-        from indexer.build import build_index
+        from indexer.index.build import build_index
         base = tmp_path_factory.mktemp(key)
         (base / "docs").mkdir()
         rng = random.Random(24)

@@ -120,7 +120,7 @@ def write_gz(path: Path, lines: list[str]) -> None:
 
 def index_ids(index_dir: Path) -> Counter:
     """Every live story id in the live generation, counted (Whoosh read directly)."""
-    from indexer import store
+    from indexer.index import store
     ix, _ = store.open_live(index_dir)
     with ix.searcher() as s:
         return Counter(f["id"] for f in s.all_stored_fields())
@@ -212,7 +212,7 @@ def reuters_index(tmp_path_factory, n: int = 2000) -> Path:
     """An index of the first `n` Reuters stories, built once per test run."""
     key = f"reuters-{n}"
     if key not in _built:
-        from indexer.build import build_index
+        from indexer.index.build import build_index
         base = tmp_path_factory.mktemp(key)
         write_reuters(base / "docs", n)
         build_index([base / "docs"], base / "ix", progress=False)

@@ -18,8 +18,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 from relfixtures import index_ids, newsfacet, without_dac, write_gz
 
-from indexer.build import build_index
-from indexer.documents import SUPPORTED_SUFFIXES, read_file
+from indexer.index.build import build_index
+from indexer.read.documents import SUPPORTED_SUFFIXES, read_file
 
 MB = 1024 * 1024
 GOOD = "ferret"           # every good story holds it
@@ -244,8 +244,8 @@ def test_any_bytes_are_read_or_reported_and_can_be_indexed(tmp_path_factory, chu
     """read_file never raises, never reports an unexpected error, and what it returns can be written."""
     from whoosh.filedb.filestore import RamStorage
 
-    from indexer.prepare import prepare
-    from indexer.schema import SCHEMA
+    from indexer.index.prepare import prepare
+    from indexer.index.schema import SCHEMA
 
     data = b"".join(chunks)
     if suffix == ".jsonl.gz":

@@ -12,7 +12,7 @@ import time
 import pytest
 from corpora import corpus_records
 
-from indexer.build import build_index
+from indexer.index.build import build_index
 from indexer.query.hits import STORY_CHARS
 from web.app import SECURITY_HEADERS, create_app
 

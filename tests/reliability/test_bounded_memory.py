@@ -13,8 +13,8 @@ import sys
 import pytest
 from relfixtures import ROOT, reuters_index
 
-from indexer.caches import SLOT_BYTES, size_of
-from indexer.query import evaluate, matching, suggest
+from indexer.index.caches import SLOT_BYTES, size_of
+from indexer.query import arrays as evaluate, matching, suggest
 from indexer.search import Archive, QueryError, SearchRequest
 
 pytestmark = pytest.mark.corpus
@@ -91,9 +91,9 @@ def test_the_suggestion_surfaces_stay_within_their_bytes(archive, monkeypatch):
 def test_distinct_queries_keep_the_text_caches_within_their_bytes(index_dir, monkeypatch):
     """36,000 distinct ordinary queries grew a 1x worker from 95 to ~300 MB (issue 24.11): every
     misspelling's ~300 one-edit variants stayed in the stem cache, capped at 500,000 entries.
-    The caches that remember query text are bounded by bytes (indexer/caches.py); with small
+    The caches that remember query text are bounded by bytes (indexer/index/caches.py); with small
     caps, a flood of distinct words and misspellings stays within them."""
-    from indexer import analysis
+    from indexer.index import analysis
     from indexer.query import didyoumean
     monkeypatch.setattr(analysis, "STEM_CACHE_BYTES", 256 * 1024)
     monkeypatch.setattr(didyoumean, "CACHED_BYTES", 8 * 1024)
@@ -130,7 +130,7 @@ def test_a_serving_process_never_loads_the_gazetteers(index_dir):
     code = f"""
 import json, resource, sys
 from indexer.search import Archive, QueryError, SearchRequest
-from indexer import gazetteer
+from indexer.extract import gazetteer
 a = Archive({str(index_dir)!r})
 out = {{}}
 out["brazil"] = a.search(SearchRequest(q="country:Brazil")).total

@@ -20,9 +20,9 @@ import numpy as np
 import pytest
 from relfixtures import reuters_index
 
-from indexer import store
+from indexer.index import store
 from indexer.query import budget
-from indexer.query.evaluate import Postings
+from indexer.query.arrays import Postings
 from indexer.query.phrases import phrase_docs
 from indexer.search import Archive, QueryError, SearchRequest, parse_request
 from web.app import create_app

@@ -3,7 +3,7 @@
 Truncated and deleted segments were caught (test_damaged_index.py); random bytes written
 over a segment were not: `/healthz` said 200, searches were 500 "Block tag error", the
 CLI printed a traceback, `stats` exited 0 and `index` wrote into the damaged index.
-Checksums written at commit (indexer/checksums.py) now name the file: `newsfacet check`
+Checksums written at commit (indexer/index/checksums.py) now name the file: `newsfacet check`
 exits 6, as do `stats`, `search` and `index`; a serving worker verifies each generation
 in the background and answers 503, and a read that fails on damage is a 503, not a 500.
 """
@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from relfixtures import Server, http_get, newsfacet, write_reuters
 
-from indexer.build import build_index
+from indexer.index.build import build_index
 from web.app import create_app
 
 pytestmark = [pytest.mark.corpus, pytest.mark.timeout(300)]

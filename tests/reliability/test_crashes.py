@@ -17,7 +17,7 @@ import time
 import pytest
 from relfixtures import NEWSFACET, ROOT, children, index_ids, newsfacet, write_reuters
 
-from indexer.build import build_index
+from indexer.index.build import build_index
 from web.app import create_app
 
 pytestmark = pytest.mark.corpus

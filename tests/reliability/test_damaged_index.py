@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from relfixtures import Server, http_get, newsfacet, write_reuters
 
-from indexer.build import build_index
+from indexer.index.build import build_index
 from web.app import SECURITY_HEADERS, create_app
 
 pytestmark = [pytest.mark.corpus, pytest.mark.timeout(240)]

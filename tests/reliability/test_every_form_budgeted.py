@@ -15,10 +15,10 @@ import pytest
 from queryfixtures import query_index
 from whoosh import searching
 
-from indexer import store, whoosh_ext
+from indexer.index import store, whoosh_ext
 from indexer.query import budget
 from indexer.query.parse import make_parsers
-from indexer.schema import SCHEMA
+from indexer.index.schema import SCHEMA
 from indexer.search import Archive, SearchRequest
 
 RANGES = " OR ".join(f"date:[{1986 + i // 12}-{1 + i % 12:02d}-01 TO {1986 + i // 12}-{1 + i % 12:02d}-09]"

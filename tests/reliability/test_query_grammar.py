@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from queryfixtures import COMMON, LONG_WORDS, query_index
 
 from indexer.query.parse import FIELD_ALIASES
-from indexer.schema import SCHEMA
+from indexer.index.schema import SCHEMA
 from web.app import create_app
 
 CPU_BOUND_S = 5.0

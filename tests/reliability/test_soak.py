@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 from relfixtures import ROOT, Server, rss_kb, write_reuters
 
-from indexer.build import build_index
+from indexer.index.build import build_index
 
 pytestmark = [pytest.mark.soak, pytest.mark.corpus]
 

@@ -22,7 +22,7 @@ import time
 import pytest
 from relfixtures import Server
 
-from indexer.build import build_index
+from indexer.index.build import build_index
 
 pytestmark = [pytest.mark.timeout(300)]
 

@@ -15,9 +15,9 @@ import time
 import pytest
 from relfixtures import write_reuters
 
-from indexer.build import build_index
+from indexer.index.build import build_index
 from indexer.query import live as live_mod
-from indexer.typed import TYPED_FIELDS
+from indexer.index.typed import TYPED_FIELDS
 from indexer.search import Archive, SearchRequest
 
 pytestmark = [pytest.mark.corpus, pytest.mark.timeout(180)]

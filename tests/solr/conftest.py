@@ -127,7 +127,7 @@ class Corpus:
 def reuters5000(solr_cluster, request) -> Corpus:
     """The first 5,000 Reuters stories in both engines, indexed once for the run (see the docstring)."""
     from corpora import corpus_records
-    from indexer.build import build_index
+    from indexer.index.build import build_index
     from indexer.engines.solr import indexing
 
     folder = run_folder(request.config) / "reuters5000"

@@ -8,11 +8,11 @@ import pytest
 from click.testing import CliRunner
 from feedsite import Site, run
 
-from indexer import store
+from indexer.index import store
 from indexer.cli import main
 from indexer.engines.solr import indexing
 from indexer.query.solrsearch import SolrArchive
-from indexer.readers.fetch import Fetcher
+from indexer.read.fetch import Fetcher
 from indexer.search import Archive, parse_request
 from test_feeds import ARTICLE, ATOM, rss
 

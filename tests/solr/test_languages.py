@@ -9,7 +9,7 @@ import json
 import pytest
 
 from corpora import corpus_records, shared_corpus
-from indexer.build import build_index
+from indexer.index.build import build_index
 from indexer.engines.solr import indexing
 from indexer.query.solrsearch import SolrArchive
 from indexer.search import Archive, parse_request

@@ -86,7 +86,7 @@ def test_engine_name_table():
     """The Solr engine's name table (no generation folder to write one in): the known names and the
     collection's own values, so `country=BR`, `country=Brasil` and a body learnt from a story
     resolve as on Whoosh, and either spelling of a case twin means both."""
-    from indexer.names import engine_table
+    from indexer.index.names import engine_table
     table = engine_table([("country", "BR", ["Brazil"]), ("company", "BankAmerica", []),
                           ("company", "Bankamerica", []), ("org", "UNODC", ["UNODC", "UN Office on Drugs"])])
     assert table.values("country", "BR") == ["BR"] and table.values("country", "Brasil") == ["BR"]
@@ -104,7 +104,7 @@ def test_schema_declares_every_facet_field():
     import xml.etree.ElementTree as ET
     from pathlib import Path
 
-    from indexer.facetspec import FACETS
+    from indexer.facets import FACETS
     schema = Path(__file__).resolve().parents[2] / "indexer/engines/solr/configset/conf/schema.xml"
     root = ET.parse(schema).getroot()
     fields = {f.get("name") for f in root.iter("field")}

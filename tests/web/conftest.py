@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer.build import build_index
+from indexer.index.build import build_index
 from web.app import create_app
 from webcorpus import write_corpus
 
@@ -41,4 +41,4 @@ def needs_entities(app) -> None:
     must fail the tests that depend on it, not skip them."""
     facets = app.test_client().get("/api/search").get_json()["facets"]
     missing = [name for name in ("organisation", "country", "region") if not facets[name]]
-    assert not missing, f"indexer.entities found no {', '.join(missing)} values in the web fixtures"
+    assert not missing, f"indexer.extract.entities found no {', '.join(missing)} values in the web fixtures"

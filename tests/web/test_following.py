@@ -13,7 +13,7 @@ import pytest
 from webcorpus import HOSTILE_WORD, hostile_records
 from webhtml import tags
 
-from indexer.build import build_index
+from indexer.index.build import build_index
 from web.app import create_app
 from web.export import safe_cell
 

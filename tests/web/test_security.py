@@ -177,7 +177,7 @@ GOOD_URL = "https://news.example/story?id=1&x=2"
 def url_client(tmp_path_factory):
     import json as _json
 
-    from indexer.build import build_index
+    from indexer.index.build import build_index
     from web.app import create_app
     base = tmp_path_factory.mktemp("urls")
     (base / "docs").mkdir()
@@ -223,7 +223,7 @@ def test_exported_csv_defuses_a_leading_pipe(tmp_path):
     import io
     import json as _json
 
-    from indexer.build import build_index
+    from indexer.index.build import build_index
     from web.app import create_app
     (tmp_path / "docs").mkdir()
     evil = ["|calc'!A0", "%SYSTEMROOT%"]

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer.build import build_index
+from indexer.index.build import build_index
 from web import serve as serve_mod
 
 ROOT = Path(__file__).resolve().parent.parent.parent

@@ -1,4 +1,4 @@
-"""The packed posting codec (indexer/whoosh_ext/compact.py): the same postings as W3's pickles, fewer bytes.
+"""The packed posting codec (indexer/index/whoosh_ext/compact.py): the same postings as W3's pickles, fewer bytes.
 
 The same stories are written twice, with Whoosh's W3 codec and with the packed one (small
 blocks, so that lists span several; two segments and deletions), and every term of every
@@ -19,9 +19,9 @@ from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.formats import Positions
 
-from indexer import whoosh_ext
-from indexer.schema import SCHEMA, codec
-from indexer.whoosh_ext import compact
+from indexer.index import whoosh_ext
+from indexer.index.schema import SCHEMA, codec
+from indexer.index.whoosh_ext import compact
 
 WORDS = ("coffee oil grain wheat gold bank loan trade price export import tariff quota talks minister "
          "brazil said the a of").split()

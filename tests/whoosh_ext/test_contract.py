@@ -19,9 +19,9 @@ from whoosh import index as whoosh_index, query as wq
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.writing import IndexingError, SegmentWriter
 
-from indexer import whoosh_ext
-from indexer.schema import SCHEMA
-from indexer.whoosh_ext import blocks, version
+from indexer.index import whoosh_ext
+from indexer.index.schema import SCHEMA
+from indexer.index.whoosh_ext import blocks, version
 
 ROOT = Path(__file__).resolve().parents[2]
 WORDS = "coffee oil grain wheat gold bank loan trade price export import tariff quota talks minister".split()
@@ -237,18 +237,18 @@ def test_expanded_terms_is_the_public_expansion(ix):
 # -- importing changes nothing; install() does
 
 def test_importing_newsfacet_does_not_patch_whoosh():
-    code = ("import indexer.schema, indexer.search, indexer.build, web.app\n"
+    code = ("import indexer.index.schema, indexer.search, indexer.index.build, web.app\n"
             "from whoosh.codec import whoosh3\nfrom whoosh.filedb import structfile\n"
-            "from indexer.whoosh_ext import patches\n"
+            "from indexer.index.whoosh_ext import patches\n"
             "assert whoosh3.W3PerDocReader.doc_field_length is patches.ORIGINAL_DOC_FIELD_LENGTH\n"
             "assert structfile.BufferFile.__init__ is patches.ORIGINAL_BUFFER_FILE_INIT\n"
-            "import indexer.whoosh_ext as x\nassert x.install()\n"
+            "import indexer.index.whoosh_ext as x\nassert x.install()\n"
             "assert whoosh3.W3PerDocReader.doc_field_length is patches.doc_field_length\n")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT, timeout=60)
 
 
 def test_install_refuses_another_whoosh(monkeypatch):
-    code = ("import warnings\nfrom indexer.whoosh_ext import patches, version\n"
+    code = ("import warnings\nfrom indexer.index.whoosh_ext import patches, version\n"
             "version.WHOOSH_VERSION = (0, 0, 0)\n"
             "with warnings.catch_warnings(record=True) as w:\n"
             "    warnings.simplefilter('always')\n"
@@ -261,7 +261,7 @@ def test_install_refuses_another_whoosh(monkeypatch):
 
 def test_scores_are_the_same_on_compressed_and_plain_blocks(tmp_path):
     """The query engine's BM25F arrays do not depend on how the blocks were stored."""
-    from indexer.query.evaluate import Postings
+    from indexer.query.arrays import Postings
     plain, packed = _build(tmp_path / "plain", 0, segments=2), _build(tmp_path / "zlib", 3, segments=2)
     with plain.reader() as a, packed.reader() as b:
         pa, pb = Postings(a), Postings(b)

@@ -8,10 +8,10 @@ import pickle
 from whoosh.codec import whoosh3
 from whoosh.filedb.structfile import BufferFile
 
-from indexer import whoosh_ext
-from indexer.build import build_index
-from indexer.store import open_live
-from indexer.whoosh_ext import patches
+from indexer.index import whoosh_ext
+from indexer.index.build import build_index
+from indexer.index.store import open_live
+from indexer.index.whoosh_ext import patches
 
 
 def test_install_patches_whoosh_once():

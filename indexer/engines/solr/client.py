@@ -21,7 +21,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import EngineError
+from indexer.engines import EngineError
 
 TIMEOUT_S = 30.0
 CONFIGSET_DIR = Path(__file__).with_name("configset") / "conf"

@@ -1,10 +1,10 @@
 """Feed URLs and feed lists in `newsfacet --engine solr://… index`: the Whoosh path's feed following.
 
-What is fetched, and how, is `feedrun.follow`'s, the function the Whoosh indexer calls: the same
+What is fetched, and how, is `feeds.follow`'s, the function the Whoosh indexer calls: the same
 fetch policy and conditional requests (ETag, Last-Modified), the same items kept or rewritten
 (an item whose fingerprint is unchanged is not sent again), articles fetched with
 `--fetch-articles`, a broken feed named and the rest indexed, and a feed taken off its list
-taking its stories with it (`feedrun.dropped`). The stories are then prepared and sent like any
+taking its stories with it (`feeds.dropped`). The stories are then prepared and sent like any
 file's (indexing.py), with `path` the feed's URL as on Whoosh.
 
 Why the feed manifest lives in the stories: the collection is the only state an engine run has
@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import json
 
-from ...feedrun import FeedRun, dropped, follow as follow_feeds, list_key, read_feed_list
+from indexer.index.feeds import FeedRun, dropped, follow as follow_feeds, list_key, read_feed_list
 
 FIELD = "feed"               # the feed a story came from (indexed: its stories are found and deleted by it)
 STATE = "feed_state"         # stored: {"hash", "etag", "last_modified", "list"} when the story was written
@@ -32,7 +32,7 @@ READ_CHUNK = 10_000
 
 
 class NoCopy:
-    """`FetchArchive`'s calls (feedrun.follow keeps each answer there); an engine run keeps no copy."""
+    """`FetchArchive`'s calls (feeds.follow keeps each answer there); an engine run keeps no copy."""
 
     def add(self, kind: str, url: str, data: bytes, headers) -> None:
         pass

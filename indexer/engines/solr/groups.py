@@ -30,7 +30,7 @@ import datetime as _dt
 
 import numpy as np
 
-from ... import dedup
+from indexer.index import dedup
 
 READ_CHUNK = 10_000
 UPDATE_BATCH = 2_000

@@ -25,12 +25,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from ...documents import DEFAULT_MAX_BYTES, ReadProblem, discover, path_text, read_source
-from ...facetspec import FACETS
-from ...feedrun import is_feed_list, is_url
-from ...prepare import prepare
-from ...schema import SCHEMA, TITLE_BOOST
-from ...typed import typed_field
+from indexer.read.documents import DEFAULT_MAX_BYTES, ReadProblem, discover, path_text, read_source
+from indexer.facets import FACETS
+from indexer.index.feeds import is_feed_list, is_url
+from indexer.index.prepare import prepare
+from indexer.index.schema import SCHEMA, TITLE_BOOST
+from indexer.index.typed import typed_field
 from . import feeds, groups
 from .client import SolrClient
 
@@ -172,7 +172,7 @@ def index(client: SolrClient, paths: Iterable, rebuild: bool = False, max_bytes:
     if procs > 1:
         import multiprocessing as mp
 
-        from ...parallel import _die_with_parent      # a worker left behind by `kill -9` dies with us
+        from indexer.index.parallel import _die_with_parent      # a worker left behind by `kill -9` dies with us
         pool = mp.get_context("fork").Pool(procs, initializer=_die_with_parent, initargs=(os.getpid(),))
     try:
         to_follow = [(url, "") for url in urls]
@@ -262,7 +262,7 @@ def _run(client, paths, rebuild, max_bytes, follow_links, problem, batch, report
             problem(p)
         if to_follow or lists:
             if fetcher is None:
-                from ...readers.fetch import Fetcher
+                from indexer.read.fetch import Fetcher
                 fetcher = Fetcher(max_bytes=max_bytes)
             for d, url, extra in feeds.follow(client, to_follow, lists, fetcher, fetch_articles, problem, report):
                 pending.append((d, url, None, seq, extra))
