@@ -6,10 +6,13 @@ the one name `conftest`, so `from conftest import ...` would get whichever ran l
 """
 from __future__ import annotations
 
+import fcntl
 import gzip
 import json
 import os
+import shutil
 from pathlib import Path
+from typing import Callable
 
 import pytest
 
@@ -60,3 +63,60 @@ WEB_PAGES = ROOT.parent / "shared" / "corpus" / "web-pages.tar.gz"
 def web_pages_path() -> Path:
     """trafilatura's saved pages, or skip (fail under NEWSFACET_REQUIRE_CORPUS=1)."""
     return _present(WEB_PAGES, f"saved web pages not found at {WEB_PAGES} (place ../shared/corpus beside the clone)")
+
+
+def run_folder(tmp_path_factory) -> Path:
+    """The temporary folder of the whole run, which every pytest-xdist worker shares (a worker's own
+    is `<the run's>/popen-gwN`)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def built_once(tmp_path_factory, name: str, build: Callable[[Path], None]) -> Path:
+    """The folder `name` of the run's shared folder, filled by `build(folder)` once for the whole run:
+    by whichever pytest-xdist worker asks first, while the other waits for it and then reads the same
+    folder (a module-global cache would build it once per worker). The folder is read only after."""
+    root = run_folder(tmp_path_factory)
+    folder = root / name
+    with open(root / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (folder / ".built").is_file():
+            shutil.rmtree(folder, ignore_errors=True)       # what a failed attempt left
+            folder.mkdir(parents=True)
+            build(folder)
+            (folder / ".built").touch()
+    return folder
+
+
+def planted_copies(records: list[dict]) -> list[dict]:
+    """A copy under another id, a re-filing next day and a one-word correction of a few long stories."""
+    out = []
+    seen = set()
+    long = []
+    for r in records:
+        if 1000 < len(r["body"]) < 3000 and r.get("date") and " said " in r["body"] and r["body"] not in seen:
+            seen.add(r["body"])
+            long.append(r)
+    for n, r in enumerate(long[:60:6]):
+        out.append({**r, "id": f"copy-{n}", "original": r["id"]})
+        out.append({**r, "id": f"refiled-{n}", "title": r["title"].lower()})
+        body = r["body"].replace(" said ", " says ", 1)
+        out.append({**r, "id": f"corrected-{n}", "title": "CORRECTED - " + r["title"], "body": body})
+    return out
+
+
+def reuters_all_index(tmp_path_factory) -> Path:
+    """The index of all 21,578 Reuters stories plus `planted_copies` of a few (30 stories), built
+    once per run (`built_once`): the one full-Reuters build of the suite (tests/test_following_corpus.py,
+    tests/reliability/test_leading_wildcards.py). Read only."""
+    def build(root: Path) -> None:
+        from indexer.build import build_index
+        records = list(corpus_records())
+        (root / "docs").mkdir()
+        for name, recs in (("reuters", records), ("copies", planted_copies(records))):
+            with open(root / "docs" / f"{name}.jsonl", "w", encoding="utf-8") as f:
+                for rec in recs:
+                    f.write(json.dumps(rec) + "\n")
+        build_index([root / "docs"], root / "ix", progress=False, procs=2)
+    corpus_path()            # skip (or fail under the REQUIRE flag) before any worker waits
+    return built_once(tmp_path_factory, "reuters-all", build) / "ix"
