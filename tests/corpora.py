@@ -21,21 +21,39 @@ SEEDS = ROOT / "seeds"
 CORPUS = Path(os.environ.get("NEWSFACET_CORPUS", ROOT.parent / "shared" / "corpus" / "reuters21578.jsonl.gz"))
 
 
+REQUIRE = os.environ.get("NEWSFACET_REQUIRE_CORPUS") == "1"
+
+
+def needs_corpus(helper):
+    """Mark a helper as reading ../shared/corpus: a test module holding one (imported by name) gets the
+    `corpus` marker on every test (tests/conftest.py, `pytest_collection_modifyitems`)."""
+    helper.needs_corpus = True
+    return helper
+
+
+def data_missing(reason: str):
+    """A test whose data lacks what it checks: skipped, but a failure under NEWSFACET_REQUIRE_CORPUS=1
+    (CI), where every test must run."""
+    if REQUIRE:
+        pytest.fail(f"NEWSFACET_REQUIRE_CORPUS=1: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
 def _present(path: Path, reason: str) -> Path:
     """`path` if the file is there; else skip with `reason`, or fail under NEWSFACET_REQUIRE_CORPUS=1."""
     if path.is_file():
         return path
-    if os.environ.get("NEWSFACET_REQUIRE_CORPUS") == "1":
-        pytest.fail(reason)
-    pytest.skip(reason)
+    data_missing(reason)
 
 
+@needs_corpus
 def corpus_path() -> Path:
     """The Reuters file, or skip (fail under NEWSFACET_REQUIRE_CORPUS=1, which .ci/run sets)."""
     return _present(CORPUS, f"Reuters corpus not found at {CORPUS} "
                             "(set NEWSFACET_CORPUS or place ../shared/corpus beside the clone)")
 
 
+@needs_corpus
 def shared_corpus(name: str) -> Path:
     """Another file of ../shared/corpus (gnad-test.jsonl.gz, web-pages.tar.gz), or skip (fail under
     NEWSFACET_REQUIRE_CORPUS=1) as `corpus_path` does."""
@@ -43,6 +61,7 @@ def shared_corpus(name: str) -> Path:
     return _present(path, f"corpus file not found at {path}")
 
 
+@needs_corpus
 def corpus_records(limit: int | None = None, dev_only: bool = False):
     """Yield corpus records (dicts); dev_only keeps stories with gold labels (reuters-1 … reuters-11000)."""
     n = 0
@@ -60,6 +79,7 @@ def corpus_records(limit: int | None = None, dev_only: bool = False):
 WEB_PAGES = ROOT.parent / "shared" / "corpus" / "web-pages.tar.gz"
 
 
+@needs_corpus
 def web_pages_path() -> Path:
     """trafilatura's saved pages, or skip (fail under NEWSFACET_REQUIRE_CORPUS=1)."""
     return _present(WEB_PAGES, f"saved web pages not found at {WEB_PAGES} (place ../shared/corpus beside the clone)")
@@ -105,6 +125,7 @@ def planted_copies(records: list[dict]) -> list[dict]:
     return out
 
 
+@needs_corpus
 def reuters_all_index(tmp_path_factory) -> Path:
     """The index of all 21,578 Reuters stories plus `planted_copies` of a few (30 stories), built
     once per run (`built_once`): the one full-Reuters build of the suite (tests/test_following_corpus.py,
