@@ -11,6 +11,7 @@ import gzip
 import json
 import os
 import shutil
+import tarfile
 from pathlib import Path
 from typing import Callable
 
@@ -83,6 +84,31 @@ WEB_PAGES = ROOT.parent / "shared" / "corpus" / "web-pages.tar.gz"
 def web_pages_path() -> Path:
     """trafilatura's saved pages, or skip (fail under NEWSFACET_REQUIRE_CORPUS=1)."""
     return _present(WEB_PAGES, f"saved web pages not found at {WEB_PAGES} (place ../shared/corpus beside the clone)")
+
+
+_web_pages: dict[Path, tuple[list[dict], dict[str, bytes]]] = {}
+
+
+@needs_corpus
+def web_pages(limit: int | None = None, path: Path | None = None) -> list[tuple[dict, bytes]]:
+    """What `indexer.evaluate_html.load(path, limit)` returns ([(segments record, raw bytes)] in the
+    order of segments.jsonl), from one pass over the tar read once per test process. `load` asks the
+    tar for each page in the segments' order, which is not the tar's: a .tar.gz decompresses from its
+    start again for every page behind the last one read (minutes for the 990 pages of a draw)."""
+    path = path or web_pages_path()
+    if path not in _web_pages:
+        items, raw = [], {}
+        with tarfile.open(path) as tar:
+            for member in tar:
+                if member.isfile() and "/pages/" in member.name:
+                    raw[member.name.rsplit("/", 1)[-1]] = tar.extractfile(member).read()
+                elif member.isfile() and member.name.endswith("segments.jsonl") and not items:
+                    text = tar.extractfile(member).read().decode("utf-8")
+                    items = [json.loads(line) for line in text.splitlines() if line.strip()]
+        _web_pages[path] = (items, raw)
+    items, raw = _web_pages[path]
+    items = items[:limit] if limit else items
+    return [(it, raw[it["file"]]) for it in items if it["file"] in raw]
 
 
 def run_folder(tmp_path_factory) -> Path:
