@@ -33,6 +33,26 @@ def corpus() -> Path:
     return corpus_path()
 
 
+@pytest.fixture(scope="session")
+def make_archive(tmp_path_factory):
+    """`make_archive(stories, name="archive", **build_kw)`: the stories (dicts) written as one JSON Lines
+    file of a fresh folder and indexed (`build_index`, no progress bar; keywords such as procs=1 passed
+    on); returns the index folder, whose parent holds `docs/`. Session-scoped so module fixtures use it."""
+    import json
+
+    from indexer.build import build_index
+
+    def make(stories, name: str = "archive", **build_kw) -> Path:
+        base = tmp_path_factory.mktemp(name)
+        (base / "docs").mkdir()
+        with open(base / "docs" / f"{name}.jsonl", "w", encoding="utf-8") as f:
+            for story in stories:
+                f.write(json.dumps(story, ensure_ascii=False) + "\n")
+        build_index([base / "docs"], base / "ix", progress=False, **build_kw)
+        return base / "ix"
+    return make
+
+
 CORPUS_FIXTURES = {"corpus", "reuters5000"}        # fixtures that read ../shared/corpus
 
 

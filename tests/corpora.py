@@ -167,3 +167,19 @@ def reuters_all_index(tmp_path_factory) -> Path:
         build_index([root / "docs"], root / "ix", progress=False, procs=2)
     corpus_path()            # skip (or fail under the REQUIRE flag) before any worker waits
     return built_once(tmp_path_factory, "reuters-all", build) / "ix"
+
+
+@needs_corpus
+def reuters_index(tmp_path_factory, n: int) -> Path:
+    """The index of the first `n` Reuters stories (one JSON Lines file), built once per run (`built_once`);
+    the build's report beside it (`report.json`: documents, skipped). Read only."""
+    def build(root: Path) -> None:
+        from indexer.build import build_index
+        (root / "docs").mkdir()
+        with open(root / "docs" / "reuters.jsonl", "w", encoding="utf-8") as f:
+            for rec in corpus_records(limit=n):
+                f.write(json.dumps(rec) + "\n")
+        report = build_index([root / "docs"], root / "ix", progress=False)
+        (root / "report.json").write_text(json.dumps({"documents": report.documents, "skipped": report.skipped}))
+    corpus_path()
+    return built_once(tmp_path_factory, f"reuters-first-{n}", build) / "ix"
