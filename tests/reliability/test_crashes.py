@@ -46,7 +46,8 @@ def wait_for_workers(proc: subprocess.Popen, seconds: float = 60) -> list[int]:
 def cpu_seconds(pid: int) -> float:
     """The CPU time `pid` has used (user + system), 0 once it is gone."""
     try:
-        fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
     except OSError:
         return 0.0
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
