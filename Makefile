@@ -34,7 +34,9 @@ run: index
 
 # No test here asserts a wall-clock time (those are marked `timing` and run by make bench).
 # Two processes (pytest-xdist), each running whole test files so module fixtures are built
-# once: 5.7 min instead of ~10 on 2 cores. TEST_PROCS=0 runs everything in this process.
+# once; the corpus indexes are built once per run for both (tests/corpora.py, built_once).
+# Measured on 2 cores shared with other suites (load 8-17): 29 min, 14.3 CPU-min (was 50 min,
+# 16.7 CPU-min, with 25 fixture timeouts); idle, not measured since. TEST_PROCS=0: one process.
 TEST_PROCS ?= 2
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not soak and not timing" -n $(TEST_PROCS) --dist loadfile --durations=15

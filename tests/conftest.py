@@ -1,16 +1,21 @@
-"""Fixtures for every test: the seed folder and the Reuters corpus (skipped where absent).
+"""Fixtures for every test: the seed folder and the Reuters corpus (skipped where absent); the
+`corpus` marker on the tests that read ../shared/corpus.
 
 Folders add their own in their conftest.py (tests/web: the app and its index;
 tests/e2e: the browser). Helpers that tests import by name live in `corpora.py`.
 """
 from __future__ import annotations
 
+import inspect
 import os
 from pathlib import Path
 
 import pytest
 
+import corpora
 from corpora import SEEDS, corpus_path
+
+CORPUS_HELPERS = {name for name, v in vars(corpora).items() if getattr(v, "needs_corpus", False) is True}
 
 # The query deadline (0.2 s) is a wall clock: on a busy machine a test's search could be
 # cut short by a pause of the process, not by its cost. Tests (and the servers they
@@ -26,6 +31,63 @@ def seeds_dir() -> Path:
 @pytest.fixture(scope="session")
 def corpus() -> Path:
     return corpus_path()
+
+
+@pytest.fixture(scope="session")
+def make_archive(tmp_path_factory):
+    """`make_archive(stories, name="archive", **build_kw)`: the stories (dicts) written as one JSON Lines
+    file of a fresh folder and indexed (`build_index`, no progress bar; keywords such as procs=1 passed
+    on); returns the index folder, whose parent holds `docs/`. Session-scoped so module fixtures use it."""
+    import json
+
+    from indexer.index.build import build_index
+
+    def make(stories, name: str = "archive", **build_kw) -> Path:
+        base = tmp_path_factory.mktemp(name)
+        (base / "docs").mkdir()
+        with open(base / "docs" / f"{name}.jsonl", "w", encoding="utf-8") as f:
+            for story in stories:
+                f.write(json.dumps(story, ensure_ascii=False) + "\n")
+        build_index([base / "docs"], base / "ix", progress=False, **build_kw)
+        return base / "ix"
+    return make
+
+
+CORPUS_FIXTURES = {"corpus", "reuters5000"}        # fixtures that read ../shared/corpus
+
+
+def _reads_corpus(func, seen: set) -> bool:
+    """Whether `func` calls a corpus helper (marked `needs_corpus` in corpora.py), itself or through a
+    function of its own module, imported at the top of the module or inside the function."""
+    if func in seen or not inspect.isfunction(func):
+        return False
+    seen.add(func)
+    names, codes = set(), [func.__code__]
+    while codes:
+        code = codes.pop()
+        names.update(code.co_names)
+        codes += [c for c in code.co_consts if inspect.iscode(c)]
+    for name in names:
+        value = func.__globals__.get(name)
+        if name in CORPUS_HELPERS or getattr(value, "needs_corpus", False) is True:
+            return True
+        if inspect.isfunction(value) and value.__module__ == func.__module__ and _reads_corpus(value, seen):
+            return True
+    return False
+
+
+def pytest_collection_modifyitems(config, items):
+    """The `corpus` marker on every test that reads ../shared/corpus: one that calls a corpus helper of
+    corpora.py (`needs_corpus`: corpus_records, shared_corpus, …), itself, through a helper of its
+    module or through a fixture, or uses a corpus fixture (CORPUS_FIXTURES). The helpers skip a test
+    where the corpus is absent, or fail it under NEWSFACET_REQUIRE_CORPUS=1."""
+    for item in items:
+        info = getattr(item, "_fixtureinfo", None)
+        fixtures = [d.func for defs in (info.name2fixturedefs.values() if info else ()) for d in defs]
+        seen: set = set()
+        if (CORPUS_FIXTURES & set(getattr(item, "fixturenames", ()))
+                or any(_reads_corpus(f, seen) for f in [getattr(item, "function", None), *fixtures])):
+            item.add_marker(pytest.mark.corpus)
 
 
 def pytest_unconfigure(config):

@@ -5,8 +5,7 @@ import json
 
 import pytest
 
-from corpora import corpus_records
-from indexer.index.build import build_index
+from corpora import corpus_records, reuters_index
 from indexer.search import Archive, SearchRequest
 
 N = 3000
@@ -15,13 +14,10 @@ N = 3000
 @pytest.fixture(scope="module")
 def reuters(tmp_path_factory):
     records = list(corpus_records(limit=N, dev_only=True))
-    root = tmp_path_factory.mktemp("reuters")
-    with open(root / "reuters.jsonl", "w", encoding="utf-8") as f:
-        for rec in records:
-            f.write(json.dumps(rec) + "\n")
-    ix = tmp_path_factory.mktemp("ix")
-    report = build_index([root], ix, progress=False)
-    assert report.documents == N and report.skipped == 0
+    assert records == list(corpus_records(limit=N))        # the first N stories all have gold labels
+    ix = reuters_index(tmp_path_factory, N)                # built once a run (tests/test_spelling.py too)
+    report = json.loads((ix.parent / "report.json").read_text())
+    assert report["documents"] == N and report["skipped"] == 0
     return Archive(ix), {r["id"]: r for r in records}
 
 

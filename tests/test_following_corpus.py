@@ -9,8 +9,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from corpora import corpus_records
-from indexer.index.build import build_index
+from corpora import corpus_records, planted_copies, reuters_all_index
 from indexer.search import Archive, SearchRequest
 from web.app import create_app
 
@@ -18,38 +17,12 @@ pytestmark = pytest.mark.corpus
 A = "{http://www.w3.org/2005/Atom}"
 
 
-def copies(records: list[dict]) -> list[dict]:
-    """A copy under another id, a re-filing next day and a one-word correction of a few long stories."""
-    out = []
-    seen = set()
-    long = []
-    for r in records:
-        if 1000 < len(r["body"]) < 3000 and r.get("date") and " said " in r["body"] and r["body"] not in seen:
-            seen.add(r["body"])
-            long.append(r)
-    for n, r in enumerate(long[:60:6]):
-        out.append({**r, "id": f"copy-{n}", "original": r["id"]})
-        out.append({**r, "id": f"refiled-{n}", "title": r["title"].lower()})
-        body = r["body"].replace(" said ", " says ", 1)
-        out.append({**r, "id": f"corrected-{n}", "title": "CORRECTED - " + r["title"], "body": body})
-    return out
-
-
 @pytest.fixture(scope="module")
 def reuters(tmp_path_factory):
+    ix = reuters_all_index(tmp_path_factory)          # built once per run, shared with test_leading_wildcards
     records = list(corpus_records())
-    planted = copies(records)
-    root = tmp_path_factory.mktemp("reuters")
-    with open(root / "reuters.jsonl", "w", encoding="utf-8") as f:
-        for rec in records:
-            f.write(json.dumps(rec) + "\n")
-    with open(root / "copies.jsonl", "w", encoding="utf-8") as f:
-        for rec in planted:
-            f.write(json.dumps(rec) + "\n")
-    ix = tmp_path_factory.mktemp("ix")
-    build_index([root], ix, progress=False, procs=2)
     app = create_app({"INDEX_DIR": str(ix), "TESTING": True})
-    return Archive(ix), app.test_client(), records, planted
+    return Archive(ix), app.test_client(), records, planted_copies(records)
 
 
 def test_export_row_count_equals_hit_count(reuters):

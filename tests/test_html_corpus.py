@@ -6,7 +6,7 @@ quick while still failing if the reader slides back towards all visible text.
 from __future__ import annotations
 
 import pytest
-from corpora import web_pages_path
+from corpora import web_pages, web_pages_path
 
 from tests.eval.html import Score, evaluate, load
 
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.corpus
 
 @pytest.fixture(scope="module")
 def pages():
-    return load(web_pages_path(), limit=120)
+    return web_pages(limit=120)       # evaluate_html.load's pages, the tar read in one pass
 
 
 def test_article_text_in_and_boilerplate_out(pages):
@@ -40,3 +40,8 @@ def test_news_pages_bodies_hold_no_boilerplate_segment_on_most_pages(pages):
         total += 1
         clean += s.fp == 0
     assert clean / total >= 0.75, f"{clean} of {total} pages free of menus, footers and teasers"
+
+
+def test_the_pages_are_those_evaluate_html_loads():
+    """corpora.web_pages (one pass over the tar) answers as `load` does (a page at a time)."""
+    assert web_pages(limit=4) == load(web_pages_path(), limit=4)

@@ -130,13 +130,13 @@ def test_a_page_read_from_html_names_its_source(tmp_path):
 def test_saved_pages_sources_on_the_corpus():
     """On 60 saved pages of the corpus: every page read with an address has a source, and none is a
     template, an address with its scheme, or longer than a name (MAX_WORDS)."""
-    from corpora import web_pages_path
+    from corpora import web_pages
 
-    from tests.eval.html import _decode, load
+    from tests.eval.html import _decode
     from indexer.read.html import parse_html
     from indexer.read.sitename import MAX_WORDS
     sources = []
-    for item, raw in load(web_pages_path(), limit=60):
+    for item, raw in web_pages(limit=60):          # evaluate_html.load's pages, the tar read in one pass
         text, _ = _decode(raw, item["file"], html=True)
         docs, _ = parse_html(text or "", item["file"], item["file"], url=item.get("url", ""))
         if docs and item.get("url", "").startswith("http"):

@@ -1,13 +1,11 @@
 """Spelling help on real text: typos made from the corpus's own words come back as those words."""
 from __future__ import annotations
 
-import json
 import time
 
 import pytest
 
-from corpora import corpus_records
-from indexer.index.build import build_index
+from corpora import corpus_records, reuters_index
 from indexer.query import budget, didyoumean
 from indexer.query.didyoumean import did_you_mean, edits1
 from indexer.search import Archive, SearchRequest, parse_request
@@ -16,13 +14,18 @@ from tests.eval import spelling as S
 N = 3000
 
 
+@pytest.fixture(autouse=True)
+def _correction_time(monkeypatch):
+    """A generous deadline for the correction (its own 0.5 s): a cold worker on a busy machine measures
+    meaning here, not load (the index is built once a run, maybe by another worker, so nothing is warm).
+    The tests of the deadline set their own."""
+    monkeypatch.setattr(didyoumean, "SECONDS", 10.0)
+
+
 @pytest.fixture(scope="module")
 def reuters(tmp_path_factory):
     records = list(corpus_records(limit=N))
-    root = tmp_path_factory.mktemp("reuters-spelling")
-    (root / "r.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
-    build_index([root], root / "ix", progress=False)
-    return Archive(root / "ix"), records
+    return Archive(reuters_index(tmp_path_factory, N)), records      # built once a run (test_corpus.py too)
 
 
 def test_single_edit_typos_are_corrected_to_their_word(reuters):
@@ -163,14 +166,10 @@ ENGLISH = [
 
 
 @pytest.fixture(scope="module")
-def mixed(tmp_path_factory):
-    root = tmp_path_factory.mktemp("mixed-spelling")
+def mixed(make_archive):
     records = [{"id": f"de-{i}", "title": "", "body": t, "language": "de"} for i, t in enumerate(GERMAN * 3)]
     records += [{"id": f"en-{i}", "title": "", "body": t, "language": "en"} for i, t in enumerate(ENGLISH * 3)]
-    (root / "m.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records),
-                                  encoding="utf-8")
-    build_index([root], root / "ix", progress=False, procs=1)
-    return Archive(root / "ix")
+    return Archive(make_archive(records, "mixed-spelling", procs=1))
 
 
 @pytest.mark.parametrize("typo,word", [

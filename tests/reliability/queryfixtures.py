@@ -20,7 +20,6 @@ COMMON = ("oil prices coffee exports bank banks rate rates market trade said wou
 PLACES = ["Brazil", "Japan", "West Germany", "the United States", "Kenya", "Colombia", "France", "Canada"]
 BODIES = ["the International Monetary Fund", "the United Nations", "OPEC", "the World Bank", "the IMF"]
 FIRMS = ["USX Corp", "Texaco Inc", "General Motors Corp", "BankAmerica Corp", "Nestle SA"]
-_built: dict[str, Path] = {}
 
 
 def _story(rng: random.Random, i: int) -> dict:
@@ -37,16 +36,15 @@ def _story(rng: random.Random, i: int) -> dict:
 
 
 def query_index(tmp_path_factory, n: int = 240) -> Path:
-    """An index of `n` generated stories (same every run), built once per test run."""
-    key = f"queries-{n}"
-    if key not in _built:
+    """An index of `n` generated stories (same every run), built once per test run (every worker reads it)."""
+    from corpora import built_once
+
+    def build(base: Path) -> None:
         from indexer.index.build import build_index
-        base = tmp_path_factory.mktemp(key)
         (base / "docs").mkdir()
         rng = random.Random(24)
         with open(base / "docs" / "stories.jsonl", "w", encoding="utf-8") as f:
             for i in range(n):
                 f.write(json.dumps(_story(rng, i)) + "\n")
         build_index([base / "docs"], base / "ix", progress=False)
-        _built[key] = base / "ix"
-    return _built[key]
+    return built_once(tmp_path_factory, f"queries-{n}", build) / "ix"

@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 TESTS = ROOT / "tests"
 if str(TESTS) not in sys.path:
     sys.path.insert(0, str(TESTS))
-from corpora import corpus_records  # noqa: E402
+from corpora import built_once, corpus_records, needs_corpus  # noqa: E402
 
 _EXE = Path(sys.executable).parent / "newsfacet"
 NEWSFACET = [str(_EXE)] if _EXE.exists() else [sys.executable, "-m", "indexer.cli"]
@@ -88,6 +88,7 @@ def newsfacet(*args, timeout: float = 120, unprivileged: bool = False, **kw) -> 
 
 # ---------------------------------------------------------------- corpora
 
+@needs_corpus
 def write_reuters(folder: Path, n: int, shards: int = 4, marker: str = "", year: int | None = None,
                   start: int = 0) -> list[str]:
     """`n` Reuters stories as JSON Lines in `shards` files; returns their ids.
@@ -205,16 +206,11 @@ class Server:
             self.log.close()
 
 
-_built: dict[str, Path] = {}
-
-
+@needs_corpus
 def reuters_index(tmp_path_factory, n: int = 2000) -> Path:
-    """An index of the first `n` Reuters stories, built once per test run."""
-    key = f"reuters-{n}"
-    if key not in _built:
+    """An index of the first `n` Reuters stories, built once per test run (every worker reads it)."""
+    def build(base: Path) -> None:
         from indexer.index.build import build_index
-        base = tmp_path_factory.mktemp(key)
         write_reuters(base / "docs", n)
         build_index([base / "docs"], base / "ix", progress=False)
-        _built[key] = base / "ix"
-    return _built[key]
+    return built_once(tmp_path_factory, f"reuters-{n}", build) / "ix"

@@ -4,10 +4,12 @@ Whatever a request holds (unbalanced quotes and brackets, unknown fields, `*` an
 leading wildcards, control characters and NUL, right-to-left overrides, 20,000
 characters, pages of -1, 0, abc and 10^9, impossible dates) the answer is a 200 or a
 400 that says what was wrong: never a 500, never a traceback, and never slower than
-BOUND_S. That bound is a robustness limit on pathological requests over a
-2,000-story index (one that expands into every word would take minutes), not a speed
-target: it is generous enough to hold on a loaded 2-core CI machine, where typical
-requests take tens of milliseconds (the benchmarks measure speed).
+BOUND_S. That bound is a robustness limit on pathological requests over a 2,000-story
+index (one that expands into every word would take minutes), not a speed target: it is
+generous enough to hold on a loaded 2-core CI machine, where typical requests take tens
+of milliseconds (the benchmarks measure speed). It is asserted under the `timing` marker
+(`make timing`: the `bound` fixture, tests/reliability/conftest.py); `make test` checks the
+same answers without a clock.
 """
 from __future__ import annotations
 
@@ -60,7 +62,7 @@ def client(tmp_path_factory):
     return c
 
 
-def check(client, path: str, query) -> None:
+def check(client, path: str, query, bound: float) -> None:
     started = time.perf_counter()
     r = client.get(path, query_string=query)
     took = time.perf_counter() - started
@@ -76,55 +78,55 @@ def check(client, path: str, query) -> None:
             assert r.get_json()["error"]
     elif r.status_code == 400:
         assert 'role="alert"' in body
-    assert took < BOUND_S, f"{path} {query!r:.300} took {took:.2f}s"
+    assert took < bound, f"{path} {query!r:.300} took {took:.2f}s"
 
 
 @settings(max_examples=200, deadline=None, database=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(query=params)
-def test_any_parameters_give_200_or_400_within_the_bound(client, query):
+def test_any_parameters_give_200_or_400_within_the_bound(client, bound, query):
     for path in PATHS:
-        check(client, path, query)
+        check(client, path, query, bound)
 
 
 @settings(max_examples=100, deadline=None, database=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(pairs=st.lists(st.tuples(st.sampled_from(SEARCH_PARAMS), st.binary(max_size=30)), max_size=5))
-def test_raw_bytes_in_the_query_string(client, pairs):
+def test_raw_bytes_in_the_query_string(client, bound, pairs):
     """Percent-encoded bytes that are not UTF-8, NULs and stray separators."""
     raw = "&".join(f"{k}={quote_from_bytes(v)}" for k, v in pairs) + "&%ff%fe=%zz&&=&q=%c0%80"
     for path in PATHS:
-        check(client, path, raw)
+        check(client, path, raw, bound)
 
 
 @settings(max_examples=100, deadline=None, database=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(doc_id=st.one_of(st.text(min_size=1, max_size=40), st.sampled_from(LONG[:3] + FRAGMENTS)),
        q=value)
-def test_any_story_id_gives_200_400_or_404(client, doc_id, q):
+def test_any_story_id_gives_200_400_or_404(client, bound, doc_id, q):
     for path in ("/doc/", "/api/doc/"):
         started = time.perf_counter()
         r = client.get(path + quote(doc_id, safe=""), query_string={"q": q, "back": q})
         assert r.status_code in (200, 400, 404), (path, doc_id, q, r.status_code)
         assert "Traceback" not in r.get_data(as_text=True)
-        assert time.perf_counter() - started < BOUND_S
+        assert time.perf_counter() - started < bound
 
 
 @pytest.mark.parametrize("q", ["*", "*e", "e*", "*e*", "?*", "[a TO z]", "body:[a TO]", "title:*", "*" * 999])
-def test_wildcards_are_bounded(client, q):
+def test_wildcards_are_bounded(client, q, bound):
     """A wildcard that stands for more than MAX_EXPANSIONS words is refused, quickly, with a reason."""
     for path in PATHS:
-        check(client, path, {"q": q})
+        check(client, path, {"q": q}, bound)
     r = client.get("/api/search", query_string={"q": q})
     if r.status_code == 400:
         assert f"more than {MAX_EXPANSIONS:,} words" in r.get_json()["error"]
 
 
-def test_the_bounds_hold_on_the_slowest_requests(client):
+def test_the_bounds_hold_on_the_slowest_requests(client, bound):
     """Report the slowest request of each path seen by the property tests (pytest -s shows it)."""
     for path, (took, query) in slowest.items():
         print(f"slowest {path}: {took * 1000:.0f} ms for {query!r:.200}")
-        assert took < BOUND_S
+        assert took < bound
 
 
 # ---------------------------------------------------------------- through gunicorn

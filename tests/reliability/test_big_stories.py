@@ -2,7 +2,8 @@
 
 The page used to lay out and highlight all 10 MB (3.1 s, 7.6 s with `q=`) and the API
 sent 20 MB. The bound below (2 s) is a robustness bound on this pathological story,
-not a speed target: `make bench` measures the speed.
+not a speed target, asserted under the `timing` marker (the `bound` fixture): `make bench`
+measures the speed.
 """
 from __future__ import annotations
 
@@ -43,10 +44,10 @@ def client(tmp_path_factory):
     return c
 
 
-def timed(client, path):
+def timed(client, path, bound):
     started = time.perf_counter()
     r = client.get(path)
-    assert time.perf_counter() - started < BOUND_S, path
+    assert time.perf_counter() - started < bound, path
     assert r.status_code == 200, path
     for name, value in SECURITY_HEADERS.items():
         assert r.headers.get(name) == value
@@ -54,8 +55,8 @@ def timed(client, path):
 
 
 @pytest.mark.parametrize("q", ["", "cocoa", "zanzibarite"])
-def test_the_story_page_shows_the_first_part_and_links_to_the_whole(client, q):
-    r = timed(client, f"/doc/big-story?q={q}")
+def test_the_story_page_shows_the_first_part_and_links_to_the_whole(client, q, bound):
+    r = timed(client, f"/doc/big-story?q={q}", bound)
     html = r.get_data(as_text=True)
     assert len(r.data) < 4 * STORY_CHARS
     assert "Read the whole story" in html and "whole=1" in html
@@ -65,8 +66,8 @@ def test_the_story_page_shows_the_first_part_and_links_to_the_whole(client, q):
     assert "zanzibarite" not in html.split('class="story-body"')[1].split("</div>")[0]
 
 
-def test_the_api_sends_the_first_part_and_says_so(client):
-    r = timed(client, "/api/doc/big-story?q=cocoa")
+def test_the_api_sends_the_first_part_and_says_so(client, bound):
+    r = timed(client, "/api/doc/big-story?q=cocoa", bound)
     data = r.get_json()
     assert data["truncated"] is True and data["body_chars"] > BIG
     assert len(data["body"]) <= STORY_CHARS and len(r.data) < 6 * STORY_CHARS
@@ -74,8 +75,8 @@ def test_the_api_sends_the_first_part_and_says_so(client):
     assert any("<mark>" in p for p in data["paragraphs"])
 
 
-def test_the_whole_story_is_plain_text(client):
-    r = timed(client, "/doc/big-story?whole=1")
+def test_the_whole_story_is_plain_text(client, bound):
+    r = timed(client, "/doc/big-story?whole=1", bound)
     assert r.headers["Content-Type"].startswith("text/plain")
     text = r.get_data(as_text=True)
     assert len(text) > BIG and text.rstrip().endswith("zanzibarite.")

@@ -4,7 +4,9 @@ Legitimate queries (the benchmark mix, booleans of a few dozen words, a sentence
 phrase) are never refused; each cap, met by the attack the issue describes, is a 400
 that names it on every route that runs a query; a search cut short by the deadline is
 a 200 with what was found and a notice; phrases found by positions agree with Whoosh.
-Time bounds here are generous robustness bounds on the attacks (2 s), not speed.
+Time bounds here are generous robustness bounds on the attacks (2 s), not speed, asserted under
+the `timing` marker only (the `bound` fixture, tests/reliability/conftest.py): `make test` checks
+the same answers without a clock.
 """
 from __future__ import annotations
 
@@ -114,33 +116,33 @@ def test_a_sentence_as_a_phrase_finds_the_story_it_comes_from(archive, index_dir
 
 
 @pytest.mark.parametrize("cap", sorted(ATTACKS))
-def test_each_cap_is_a_400_naming_it(archive, cap):
+def test_each_cap_is_a_400_naming_it(archive, cap, bound):
     started = time.perf_counter()
     with pytest.raises(budget.BudgetError) as info:
         archive.search(SearchRequest(q=ATTACKS[cap]))
     assert info.value.cap == cap and f"(cap: {cap})" in str(info.value)
     assert isinstance(info.value, QueryError) and info.value.param == "q"
-    assert time.perf_counter() - started < BOUND_S
+    assert time.perf_counter() - started < bound
 
 
 @pytest.mark.parametrize("route", ROUTES)
 @pytest.mark.parametrize("cap", sorted(ATTACKS))
-def test_every_route_that_runs_a_query_refuses_the_attack(client, route, cap):
+def test_every_route_that_runs_a_query_refuses_the_attack(client, route, cap, bound):
     started = time.perf_counter()
     r = client.get(route, query_string={"q": ATTACKS[cap]})
     assert r.status_code == 400, (route, r.status_code)
     assert f"cap: {cap}" in r.get_data(as_text=True)
-    assert time.perf_counter() - started < BOUND_S
+    assert time.perf_counter() - started < bound
 
 
 @pytest.mark.parametrize("cap", sorted(ATTACKS))
-def test_a_story_page_with_a_costly_query_shows_the_story_unmarked(client, archive, cap):
+def test_a_story_page_with_a_costly_query_shows_the_story_unmarked(client, archive, cap, bound):
     doc_id = archive.search(SearchRequest(q="oil")).hits[0].id
     for path in (f"/doc/{doc_id}", f"/api/doc/{doc_id}"):
         started = time.perf_counter()
         r = client.get(path, query_string={"q": ATTACKS[cap]})
         assert r.status_code == 200 and "<mark>" not in r.get_data(as_text=True)
-        assert time.perf_counter() - started < BOUND_S
+        assert time.perf_counter() - started < bound
 
 
 def test_the_deadline_cuts_a_search_short_with_a_notice(archive, client, monkeypatch):
@@ -197,13 +199,13 @@ def test_phrases_by_positions_match_whoosh(index_dir):
 
 
 @pytest.mark.parametrize("route", ROUTES)
-def test_the_issues_999_character_wildcard_query_is_refused_at_once(client, route):
+def test_the_issues_999_character_wildcard_query_is_refused_at_once(client, route, bound):
     """250 leading wildcards (`*aa *ab …`, 999 characters) took a worker for 30 s, then a 500."""
     q = " ".join("*" + a + b for a, b in itertools.product(string.ascii_lowercase, repeat=2))[:999]
     started = time.perf_counter()
     r = client.get(route, query_string={"q": q})
     assert r.status_code == 400 and "cap: clauses" in r.get_data(as_text=True)
-    assert time.perf_counter() - started < BOUND_S
+    assert time.perf_counter() - started < bound
 
 
 def test_a_phrase_cut_short_is_finished_by_the_next_requests(archive, index_dir, monkeypatch):
@@ -239,7 +241,7 @@ def test_a_phrase_cut_short_is_finished_by_the_next_requests(archive, index_dir,
     assert notices > 3 and totals == sorted(totals) and totals[-1] == full
 
 
-def test_did_you_mean_looks_up_a_few_words_only(archive, monkeypatch):
+def test_did_you_mean_looks_up_a_few_words_only(archive, monkeypatch, bound):
     """A query of 120 unknown words made 'did you mean' look each one up (3.4 s at 1x)."""
     from indexer.query import didyoumean
     monkeypatch.setattr(didyoumean, "SECONDS", 30.0)          # the cap is tested here, not the deadline
@@ -250,4 +252,4 @@ def test_did_you_mean_looks_up_a_few_words_only(archive, monkeypatch):
     started = time.perf_counter()
     junk = " ".join(f"qz{chr(97 + i % 26)}{chr(97 + i // 26)}xw" for i in range(120))
     assert archive.search(SearchRequest(q=junk)).total == 0
-    assert time.perf_counter() - started < BOUND_S
+    assert time.perf_counter() - started < bound

@@ -43,6 +43,28 @@ def wait_for_workers(proc: subprocess.Popen, seconds: float = 60) -> list[int]:
     raise AssertionError("the indexer never started its workers")
 
 
+def cpu_seconds(pid: int) -> float:
+    """The CPU time `pid` has used (user + system), 0 once it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def working(proc: subprocess.Popen, workers: list[int], cpu: float = 0.5, seconds: float = 120) -> None:
+    """Wait until every worker has done `cpu` seconds of work (extracting and writing its share):
+    an event of the run, not a guess at the wall-clock time it takes on a machine, busy or not."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, "the run ended before the kill; make it longer"
+        if all(cpu_seconds(p) >= cpu for p in workers):
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"the indexer's workers did not work {cpu} s of CPU within {seconds} s")
+
+
 def alive(pid: int) -> bool:
     try:
         with open(f"/proc/{pid}/status") as f:
@@ -62,14 +84,14 @@ def gone(pids: list[int], seconds: float = 1.5) -> bool:
 
 @contextlib.contextmanager
 def killed_mid_run(docs, ix, log_path, *extra):
-    """Start `newsfacet index`, let the body run while its workers write, then kill -9 it
-    (still mid-run) and check that its workers died with it."""
+    """Start `newsfacet index`, let the body run while its workers write, wait until they have
+    worked a while (`working`), then kill -9 it (still mid-run) and check that its workers died with it."""
     with open(log_path, "wb") as log:
         proc = start_indexer(docs, ix, log, *extra)
         try:
             workers = wait_for_workers(proc)
             yield proc
-            time.sleep(1.0)
+            working(proc, workers)
             assert proc.poll() is None, "the run ended before the kill; make it longer"
         finally:
             os.kill(proc.pid, signal.SIGKILL)
