@@ -15,8 +15,9 @@ two on real data.
 from __future__ import annotations
 
 import numpy as np
-from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
+
+from indexer.index import whoosh_ext
 
 from . import budget
 
@@ -65,15 +66,11 @@ def phrase_docs(postings, q, resume: tuple[np.ndarray, int] | None = None
             continue
         matchers = []
         for b in distinct:
-            try:
-                m = leaf.postings(fieldname, b)
+            try:        # deleted stories left in, as the candidates hold them (term_postings)
+                matchers.append(whoosh_ext.unfiltered_postings(leaf, fieldname, b))
             except TermNotFound:
                 matchers = None
                 break
-            if isinstance(m, FilterMatcher):      # a segment with deletions: the unfiltered list,
-                m = m.child                         # rewound past the deleted stories it starts
-                m.reset()                           # with, as the candidates hold them (term_postings)
-            matchers.append(m)
         if matchers is None:
             continue
         for j, doc in enumerate((cand[lo:hi] - offset).tolist(), lo):

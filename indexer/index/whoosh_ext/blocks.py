@@ -46,15 +46,26 @@ def term_postings(leaf, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.nd
     """(docnums, weights) of one term in one segment reader, deleted documents included;
     None when the segment does not hold the term (one look-up, not `in` then postings)."""
     try:
-        matcher = leaf.postings(fieldname, btext)
+        matcher = unfiltered_postings(leaf, fieldname, btext)
     except TermNotFound:
         return None
-    if isinstance(matcher, FilterMatcher):      # a segment with deletions wraps its matchers
-        matcher = matcher.child
-        # ... and has moved the child past the deleted documents the list starts with (a whole
-        # block of them, even): back to its start (Matcher.reset), so that they are read too
-        matcher.reset()
     return read_matcher(matcher)
+
+
+def unfiltered_postings(leaf, fieldname: str, btext: bytes):
+    """The matcher of one term's whole posting list in one segment reader, deleted documents
+    included, at its start. Raises TermNotFound as `leaf.postings` does.
+
+    Why: the arrays' docnums (`term_postings`, a phrase's candidates) count deleted stories
+    too, so a matcher stepped beside them must not skip any. A segment with deletions wraps
+    its matchers in Whoosh's `FilterMatcher` (its `child` is the list itself) and has moved
+    the child past the deleted documents the list starts with (a whole block of them, even):
+    back to its start (Matcher.reset), so that they are read too."""
+    matcher = leaf.postings(fieldname, btext)
+    if isinstance(matcher, FilterMatcher):
+        matcher = matcher.child
+        matcher.reset()
+    return matcher
 
 
 def field_postings(leaf, fieldname: str):

@@ -5,7 +5,8 @@ Why: `indexer/index/parallel.py` has forked workers each write segments of their
 in the parent). Whoosh's public `commit()` only commits the writer's own segment, so
 the parent's writer, which holds the lock and the run's deletions, commits here the
 way `SegmentWriter.commit` does, with the workers' segments added to its TOC: the
-whole run becomes visible to readers at once. `segment_count`, `toc_segment_files` and
+whole run becomes visible to readers at once (`worker_writer` opens the workers' writers
+without the lock the parent holds). `segment_count`, `toc_segment_files` and
 `reader_segment_files` read the TOC's segment list and the segments' file names, which
 Whoosh only exposes through its internal TOC and segment objects (store.py checks those
 files whole before opening a generation; live.py watches them for damage).
@@ -29,8 +30,16 @@ def _require() -> None:
                            "indexer/whoosh_ext was written against; write in one process instead")
 
 
+def worker_writer(ix, **kwargs):
+    """A writer for a forked worker's segments: it takes no lock (Whoosh's private `_lk=False`),
+    since the parent's writer holds the index's lock and commits the segments (`commit_segments`).
+    `kwargs` are SegmentWriter's own (limitmb, codec ...)."""
+    from whoosh.writing import SegmentWriter
+    return SegmentWriter(ix, _lk=False, **kwargs)
+
+
 def finalize_segment(writer):
-    """Finish a worker's writer (opened with `_lk=False`) and return its segment, uncommitted."""
+    """Finish a worker's writer (`worker_writer`) and return its segment, uncommitted."""
     _require()
     return writer._finalize_segment()
 
