@@ -87,7 +87,6 @@ def split_dateline(body: str) -> tuple[str, str]:
 
 # --------------------------------------------------------------------------- extraction
 
-_CAPS = re.compile(r"[a-z]")
 _LEAD_END = re.compile(r"[.!?](?:\s+(?=[A-Z\"“])|\s*\n)")
 # a full stop that ends an abbreviation, not the sentence: "U.S. Treasury", "Mr. Baker", "Corp. said"
 _ABBREV_END = re.compile(r"(?:\b[A-Za-z]\.)+[A-Za-z]?$|\b(?:Mr|Mrs|Ms|Dr|St|Sen|Rep|Gov|Gen|Col|Lt|Inc|Corp|Co|"

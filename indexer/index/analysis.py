@@ -227,11 +227,6 @@ def profile(language: str) -> _Profile:
     return found
 
 
-def analysed_languages() -> tuple[str, ...]:
-    """The languages with an analyzer of their own (others: lower-cased, not stemmed)."""
-    return (ENGLISH, *STEMMED, "tr", *BIGRAMS)
-
-
 class NewsAnalyzer(Tokenizer):
     """Tokenize, lower-case, drop stop words (or mark them), stem: in the text's language."""
 

@@ -35,14 +35,12 @@ class FeedRun:
     previous_gen: Path | None = None  # ... and its generation folder (`_rescue`)
 
 
-FEED_LIST_SUFFIXES = ("feeds.txt",)      # `feeds.txt`, `world.feeds.txt`: one feed URL a line
-
-
 def is_url(path) -> bool:
     return str(path).lower().startswith(("http://", "https://"))
 
 
 def is_feed_list(path: Path) -> bool:
+    """`feeds.txt`, `world.feeds.txt`: one feed URL a line."""
     name = path.name.lower()
     return name == "feeds.txt" or name.endswith(".feeds.txt")
 
