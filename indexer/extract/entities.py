@@ -34,7 +34,7 @@ import datetime as _dt
 import re
 from dataclasses import dataclass, field
 
-# Names used below, and names other code (evaluate.py, tests, data-file comments) reaches as
+# Names used below, and names other code (tests/eval/entities.py, tests, data-file comments) reaches as
 # `entities.<name>`: re-exported so this module stays the one place to import from.
 from .gazetteer import (_ANAPHOR, _CAPITAL, _COUNTRY, _DEMONYM, _ORG, _REGION, _SUBDIV, _TOKEN,  # noqa: F401
                         DATA, Country, Organisation, _dateline_country, _fold, _gaz, _norm_token,

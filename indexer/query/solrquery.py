@@ -78,7 +78,7 @@ def _to_solr(q, term, to_solr) -> str:
         return f"{solr_field(q.fieldname)}:{regexp(q.pattern)}^={q.boost:g}"      # (solrtyped.py)
     if isinstance(q, wq.Phrase):
         # Which stories: the phrase (Whoosh's slop 1 is Lucene's 0, words next to each other). Their
-        # score: their words', as NewsFacet's evaluator scores a phrase (query/evaluate.py, _fallback).
+        # score: their words', as NewsFacet's evaluator scores a phrase (query/arrays.py, _fallback).
         words = [_text(w) for w in q.words]
         slop = max(0, q.slop - 1)
         quoted = " ".join(words).replace("\\", "\\\\").replace('"', '\\"')
@@ -123,7 +123,7 @@ def words_of(q) -> dict[str, set[str]]:
 
 def idf_boosts(df: dict[tuple[str, str], int], n_all: int, with_field: dict[str, int]) -> dict:
     """Boosts that make Lucene's BM25 idf Whoosh's: log(N / (df + 1)) + 1 over every story (Whoosh,
-    query/evaluate.py) where Lucene has log(1 + (M - df + 0.5) / (df + 0.5)), M the stories with the
+    query/arrays.py) where Lucene has log(1 + (M - df + 0.5) / (df + 0.5)), M the stories with the
     field. The rest of the two formulas differs by a constant factor, which ranks alike."""
     out = {}
     for (field, word), n in df.items():

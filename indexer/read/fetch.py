@@ -9,7 +9,7 @@ Why http.client and not urllib: the fetcher must decide where each connection go
 and how long it may last, which urllib hides.
 - Only `http` and `https`; `file://` and the rest are refused.
 - A host name is resolved once and the socket connects to an address that
-  readers/netpolicy.py allows (public, unless `allow_private`), then the peer is
+  read/netpolicy.py allows (public, unless `allow_private`), then the peer is
   checked again; redirects are followed here, at most MAX_REDIRECTS, each checked
   the same way. A refused fetch says why (`Fetched.refused`).
 - A whole-response deadline (`deadline`, connection, headers and body together):

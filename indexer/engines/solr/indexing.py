@@ -153,7 +153,7 @@ def index(client: SolrClient, paths: Iterable, rebuild: bool = False, max_bytes:
           batch: int = BATCH, procs: int | None = None, fetch_articles: bool = False, fetcher=None) -> SolrReport:
     """Send the stories under `paths` (files, folders, feed lists, feed URLs) to the collection;
     `procs` worker processes extract and analyse them (default: one per core), as the Whoosh
-    indexer's do. Feeds are fetched with `fetcher` (readers/fetch.py; default: its policy)."""
+    indexer's do. Feeds are fetched with `fetcher` (read/fetch.py; default: its policy)."""
     report = SolrReport()
 
     def problem(p: ReadProblem) -> None:

@@ -27,7 +27,7 @@ def parallel_commit_supported() -> bool:
 def _require() -> None:
     if not supported():
         raise RuntimeError("committing segments from several writers needs the Whoosh version "
-                           "indexer/whoosh_ext was written against; write in one process instead")
+                           "indexer/index/whoosh_ext was written against; write in one process instead")
 
 
 def worker_writer(ix, **kwargs):
