@@ -1,7 +1,8 @@
-"""Contract tests for the two smallest uses of Whoosh's private API, kept in whoosh_ext so that
+"""Contract tests for the smallest uses of Whoosh's private API, kept in whoosh_ext so that
 nothing else of NewsFacet touches them: a worker's writer without the index lock
-(`worker_writer`, index/parallel.py) and a term's matcher with deleted documents left in
-(`unfiltered_postings`, query/phrases.py)."""
+(`worker_writer`, index/parallel.py), a term's matcher with deleted documents left in
+(`unfiltered_postings`, query/phrases.py) and the terms of a date range (`range_terms_query`,
+query/arrays.py)."""
 from __future__ import annotations
 
 import pytest
@@ -64,3 +65,21 @@ def test_unfiltered_postings_keep_deleted_stories_from_the_start(deleted_first):
         assert whole == whoosh_ext.term_postings(leaf, "body", btext)[0].tolist()
         with pytest.raises(TermNotFound):
             whoosh_ext.unfiltered_postings(leaf, "body", b"no-such-word")
+
+
+def test_range_terms_query_finds_what_the_date_range_finds(tmp_path):
+    """An index without a date column evaluates a range through its terms (query/arrays.py)."""
+    from datetime import datetime
+
+    from whoosh import query as wq
+    from whoosh.fields import DATETIME, ID, Schema
+
+    ix = whoosh_index.create_in(tmp_path, Schema(id=ID(stored=True), date=DATETIME))
+    with ix.writer() as w:
+        for day in range(1, 29):
+            w.add_document(id=f"d{day}", date=datetime(1987, 2, day))
+    q = wq.DateRange("date", datetime(1987, 2, 10), datetime(1987, 2, 20))
+    with ix.searcher() as s:
+        terms = whoosh_ext.range_terms_query(q, s.reader())
+        assert not isinstance(terms, wq.NumericRange)
+        assert set(s.docs_for_query(terms)) == set(s.docs_for_query(q)) and len(set(s.docs_for_query(q))) == 11
