@@ -41,27 +41,27 @@ def worker_writer(ix, **kwargs):
 def finalize_segment(writer):
     """Finish a worker's writer (`worker_writer`) and return its segment, uncommitted."""
     _require()
-    return writer._finalize_segment()
+    return writer._finalize_segment()  # noqa: SLF001
 
 
 def commit_segments(writer, segments: list, *, optimize: bool = False) -> None:
     """Commit `writer` (its deletions and its own documents) together with `segments`
     from other writers on the same index, in one TOC; releases the writer's lock."""
     _require()
-    writer._check_state()
-    final = writer._merge_segments(None, optimize, None)
+    writer._check_state()  # noqa: SLF001
+    final = writer._merge_segments(None, optimize, None)  # noqa: SLF001
     final += segments
-    if writer._added:
-        final.append(writer._finalize_segment())
+    if writer._added:  # noqa: SLF001
+        final.append(writer._finalize_segment())  # noqa: SLF001
     else:
-        writer._close_segment()
-    writer._commit_toc(final)
-    writer._finish()
+        writer._close_segment()  # noqa: SLF001
+    writer._commit_toc(final)  # noqa: SLF001
+    writer._finish()  # noqa: SLF001
 
 
 def segment_count(ix) -> int | None:
     """How many segments the index's latest commit holds (None: not a file index)."""
-    return len(ix._segments()) if hasattr(ix, "_segments") else None
+    return len(ix._segments()) if hasattr(ix, "_segments") else None  # noqa: SLF001
 
 
 def toc_segment_files(folder) -> list[str]:
@@ -92,7 +92,7 @@ def toc_files(folder) -> list[str]:
         for f in opened:
             if not f.is_closed:
                 f.close()
-    return [whoosh_index.TOC._filename("MAIN", toc.generation)] + [
+    return [whoosh_index.TOC._filename("MAIN", toc.generation)] + [  # noqa: SLF001
         segment.make_filename(".seg") for segment in toc.segments]
 
 
