@@ -185,6 +185,19 @@ def test_index_dir_once_on_the_group_and_absolute_everywhere(runner, seeds_dir, 
     assert f"index:      {where}" in stats.output
 
 
+def test_index_dir_after_the_command_wins_over_the_group_and_the_environment(runner, seed_index, tmp_path):
+    """`--index-dir` is declared once (the group's) and still taken after the command's name."""
+    elsewhere = str(tmp_path / "none")
+    for args, env in ((["--index-dir", elsewhere, "stats", "--index-dir", str(seed_index)], {}),
+                      (["stats", "--index-dir", str(seed_index)], {"NEWSFACET_INDEX": elsewhere})):
+        result = runner.invoke(main, args, env=env)
+        assert result.exit_code == 0 and f"index:      {seed_index}/" in result.output, args
+    assert runner.invoke(main, ["stats"], env={"NEWSFACET_INDEX": elsewhere}).exit_code == 4
+    for cmd in ("index", "prune", "search", "stats", "check", "serve"):
+        assert "--index-dir" in runner.invoke(main, [cmd, "--help"]).output, cmd
+    assert "--index-dir" not in runner.invoke(main, ["entities", "--help"]).output
+
+
 def test_default_index_dir_does_not_depend_on_the_current_folder(tmp_path, monkeypatch):
     monkeypatch.delenv("NEWSFACET_INDEX", raising=False)
     monkeypatch.chdir(tmp_path)

@@ -79,7 +79,8 @@ _ONLY_TEXT_AND_MARK = re.compile(r"(?:[^<>]|<mark>|</mark>)*")
 
 
 def marked(html: str | None) -> Markup:
-    """Snippets and paragraphs from search.py, which bleach has already reduced to <mark>.
+    """Snippets and paragraphs from the public face (`query/highlight.py` makes them), which bleach has
+    already reduced to <mark>.
 
     They are the only document-derived HTML a page shows, so they are checked again
     here: text with no angle brackets but bare <mark> and </mark> is passed as it is,

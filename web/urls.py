@@ -74,7 +74,7 @@ def _tidy(params: Params, changed: str) -> Params:
 
 
 def add(params: Params, name: str, value: str) -> Params:
-    """Add one value of a repeatable filter (org, country, region, language)."""
+    """Add one value of a repeatable filter: a facet's parameter (`FACETS`) or its `not_` exclusion."""
     if (name, value) in params:
         return list(params)
     return _tidy(params, name) + [(name, value)]

@@ -21,7 +21,6 @@ bp = Blueprint("views", __name__)
 
 # facet key in results -> URL parameter that selects one of its values (facets.FACETS)
 FACET_PARAM = {"date": "date", **{f.name: f.param for f in FACETS}}
-PARAM_FACET = {v: k for k, v in FACET_PARAM.items()}
 FACET_TITLES = {"date": "Date", **{f.name: f.title for f in FACETS}}
 FILTER_TITLES = {**{f.param: f.title for f in FACETS}, **{EXCLUDE_PREFIX + f.param: f"Not {f.title}" for f in FACETS},
                  "date": "Date", "from": "From", "to": "To"}

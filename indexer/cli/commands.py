@@ -62,17 +62,30 @@ class Damaged(CliError):
     exit_code = 6
 
 
-def _index_dir_option(envvar: str | None = None):
-    return click.option(
-        "--index-dir", type=click.Path(file_okay=False, path_type=Path), default=None, envvar=envvar,
-        help="Index folder [default: $NEWSFACET_INDEX, else the checkout's index/]." if envvar else
-             "Index folder (the same as `newsfacet --index-dir`).")
+def _remember_index_dir(ctx: click.Context, param: click.Parameter, value: Path | None) -> None:
+    """Keep the folder where every command finds it (`_index_dir`): given after the command's
+    name, it wins over the group's, which already holds $NEWSFACET_INDEX when that is set."""
+    if value is not None:
+        ctx.ensure_object(dict)["index_dir"] = value
 
 
-index_dir_option = _index_dir_option()
+# `--index-dir`, declared once: on the group (`newsfacet --index-dir D search ...`, as click has shared
+# options), and by `IndexCommand` after the name of each command that reads the index (`newsfacet index
+# seeds --index-dir D`, the spelling of the README and the Makefile). Either way it lands in `_index_dir`.
+_INDEX_DIR = {"type": click.Path(file_okay=False, path_type=Path), "default": None, "expose_value": False,
+              "callback": _remember_index_dir}
 
 
-class QueryCommand(click.Command):
+class IndexCommand(click.Command):
+    """A command that reads or writes the index folder: it also takes `--index-dir` after its name."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.params.append(click.Option(["--index-dir"], help="Index folder (the same as `newsfacet --index-dir`).",
+                                        **_INDEX_DIR))
+
+
+class QueryCommand(IndexCommand):
     """A command whose free words are a query: `newsfacet search -brazil coffee` searches for
     stories without Brazil, as `?q=-brazil coffee` does, instead of failing on an unknown
     option `-b`. Known options (with their values) are taken wherever they stand; every other
@@ -101,29 +114,28 @@ class QueryCommand(click.Command):
         return super().parse_args(ctx, options + ["--"] + words)
 
 
-def _index_dir(value: Path | None) -> Path:
+def _index_dir() -> Path:
     """The command's --index-dir, else the group's (or $NEWSFACET_INDEX), else the default; absolute."""
     ctx = click.get_current_context(silent=True)
-    given = value if value is not None else (ctx.find_object(dict) or {}).get("index_dir") if ctx else None
+    given = (ctx.find_object(dict) or {}).get("index_dir") if ctx else None
     return Path(given).absolute() if given is not None else store.default_index_dir()
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="newsfacet")
-@_index_dir_option(envvar=store.ENV_INDEX)
+@click.option("--index-dir", envvar=store.ENV_INDEX,
+              help="Index folder [default: $NEWSFACET_INDEX, else the checkout's index/].", **_INDEX_DIR)
 @click.option("--engine", envvar="NEWSFACET_ENGINE", default=None, metavar="URL",
               help="A SolrCloud collection (solr://host:port[,host:port]/collection) instead of the index folder "
                    "[default: $NEWSFACET_ENGINE, else the Whoosh index].")
 @click.pass_context
-def main(ctx: click.Context, index_dir: Path | None, engine: str | None) -> None:
+def main(ctx: click.Context, engine: str | None) -> None:
     """NewsFacet: full-text search with facets for an archive of news stories."""
-    ctx.ensure_object(dict)["index_dir"] = index_dir
-    ctx.obj["engine"] = engine or None
+    ctx.ensure_object(dict)["engine"] = engine or None
 
 
-@main.command("index")
+@main.command("index", cls=IndexCommand)
 @click.argument("paths", nargs=-1)
-@index_dir_option
 @click.option("--rebuild", is_flag=True, help="Build a fresh index beside the live one and swap it in.")
 @click.option("--max-size", "max_mb", type=click.IntRange(1), default=50, show_default=True,
               help="Skip files larger than this many MB.")
@@ -137,7 +149,7 @@ def main(ctx: click.Context, index_dir: Path | None, engine: str | None) -> None
 @click.option("--fetch-deadline", type=click.FloatRange(0.1), default=30.0, show_default=True,
               help="Seconds a fetch may take in all (connection, headers and body), however slowly the server sends.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only the summary line and problems.")
-def index_cmd(paths, index_dir, rebuild, max_mb, procs, follow_links, fetch_articles, allow_private, fetch_deadline,
+def index_cmd(paths, rebuild, max_mb, procs, follow_links, fetch_articles, allow_private, fetch_deadline,
               quiet):
     """Index the stories under PATHS (default: seeds/) into the index folder.
 
@@ -154,7 +166,7 @@ def index_cmd(paths, index_dir, rebuild, max_mb, procs, follow_links, fetch_arti
         from .engines import index_on_engine
         return index_on_engine(_engine(), paths, rebuild, max_mb, follow_links, quiet, BadUsage, EXIT_SKIPPED,
                                fetch_articles=fetch_articles, fetcher=fetcher)
-    index_dir = _index_dir(index_dir)
+    index_dir = _index_dir()
     paths = [p if is_url(p) else Path(p) for p in paths] or [Path("seeds")]
     unsupported = []
 
@@ -189,18 +201,17 @@ def index_cmd(paths, index_dir, rebuild, max_mb, procs, follow_links, fetch_arti
         click.get_current_context().exit(EXIT_SKIPPED)
 
 
-@main.command("prune")
+@main.command("prune", cls=IndexCommand)
 @click.option("--fetched-before", "before", required=True, type=click.DateTime(["%Y-%m-%d"]),
               help="Delete the archive's copies of feeds and articles fetched by runs before this date (UTC).")
-@index_dir_option
-def prune_cmd(before, index_dir):
+def prune_cmd(before):
     """Delete old copies of fetched feeds and articles (INDEX/fetched/*.warc.gz).
 
     The stories stay in the index; a later `index --rebuild` can no longer bring back
     those of them that had left their feed, and names them.
     """
     from indexer.read import fetched
-    index_dir = _index_dir(index_dir)
+    index_dir = _index_dir()
     if not index_dir.is_dir():
         raise NoIndex(f"no index at {index_dir}/ - nothing to prune")
     try:
@@ -226,12 +237,12 @@ def _engine() -> str | None:
     return url
 
 
-def _open_archive(index_dir: Path):
+def _open_archive():
     from indexer.search import Archive
     if _engine():
         from indexer.search import open_archive
         return open_archive(_engine())
-    archive = Archive(_index_dir(index_dir))
+    archive = Archive(_index_dir())
     try:
         archive.generation
     except store.IndexNotFound as exc:
@@ -259,8 +270,7 @@ def _facet_options(command):
 @click.option("--page", type=click.IntRange(1), default=1, show_default=True)
 @click.option("--per-page", type=click.IntRange(1, 100), default=10, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the result object (the same as GET /api/search).")
-@index_dir_option
-def search_cmd(query, date_from, date_to, sort, page, per_page, as_json, index_dir, match, **facets):
+def search_cmd(query, date_from, date_to, sort, page, per_page, as_json, match, **facets):
     """Search the index: words (AND), "phrases", OR, NOT, title:/org:/country: fields, prefix*.
 
     Facet options take a value, a name or an alias (`--country Brazil` is BR), as the web does.
@@ -272,7 +282,7 @@ def search_cmd(query, date_from, date_to, sort, page, per_page, as_json, index_d
               "per_page": [str(per_page)]}
     try:
         req = parse_request(params)
-        archive = _open_archive(index_dir)
+        archive = _open_archive()
         result = archive.search(req)
     except QueryError as exc:
         raise BadUsage(str(exc)) from None
@@ -286,7 +296,7 @@ def search_cmd(query, date_from, date_to, sort, page, per_page, as_json, index_d
     _print_result(result)
     if not result.total and not _engine() and archive.document_count() == 0:
         click.echo("note: this archive has no stories yet: add files to a folder and run `newsfacet index FOLDER`")
-    click.echo(f"\nindex: {_engine() or str(_index_dir(index_dir)) + '/'}")
+    click.echo(f"\nindex: {_engine() or str(_index_dir()) + '/'}")
 
 
 def _plain(snippet_html: str) -> str:
@@ -318,15 +328,14 @@ def _print_result(result) -> None:
             click.echo(f"\n{name}: {top}")
 
 
-@main.command("stats")
+@main.command("stats", cls=IndexCommand)
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 @click.option("--sizes", "with_sizes", is_flag=True,
               help="Also each field's share of the index: postings, term texts, stored texts (estimated).")
-@index_dir_option
-def stats_cmd(as_json, with_sizes, index_dir):
+def stats_cmd(as_json, with_sizes):
     """Documents, date span, top facet values and index size (the index's checksums verified first)."""
     try:
-        archive = _open_archive(index_dir)
+        archive = _open_archive()
         stats = archive.stats()
         if with_sizes:
             stats["sizes"] = archive.sizes()
@@ -338,7 +347,7 @@ def stats_cmd(as_json, with_sizes, index_dir):
     if _engine():
         from .engines import print_stats
         return print_stats(stats)
-    click.echo(f"index:      {_index_dir(index_dir)}/ ({stats['generation']}, {stats['index_bytes'] / 1e6:.1f} MB)")
+    click.echo(f"index:      {_index_dir()}/ ({stats['generation']}, {stats['index_bytes'] / 1e6:.1f} MB)")
     click.echo(f"documents:  {stats['documents']} ({stats['undated']} undated)")
     click.echo(f"dates:      {stats['first_date'] or '-'} .. {stats['last_date'] or '-'}")
     for name, values in stats["facets"].items():
@@ -362,15 +371,14 @@ def _print_sizes(sizes: dict) -> None:
                "term's statistics)")
 
 
-@main.command("check")
-@index_dir_option
-def check_cmd(index_dir):
+@main.command("check", cls=IndexCommand)
+def check_cmd():
     """Verify every file of the live index against the checksums written with it (reads it all).
 
     Exit 0 when it is sound, 6 naming the first damaged file, 4 when there is no index.
     """
     from indexer.index import checksums
-    index_dir = _index_dir(index_dir)
+    index_dir = _index_dir()
     gen = store.live_dir(index_dir)
     if gen is None:
         raise NoIndex(f"no index at {index_dir}/ - run `newsfacet index` first")
@@ -384,7 +392,7 @@ def check_cmd(index_dir):
     click.echo(f"ok: {verified} files of {gen} match their checksums")
 
 
-@main.command("serve")
+@main.command("serve", cls=IndexCommand)
 @click.option("--host", default=None, help="Address to listen on [default: web.serve.DEFAULT_HOST, 127.0.0.1].")
 @click.option("--port", type=click.IntRange(1, 65535), default=None,
               help="Port to listen on [default: web.serve.DEFAULT_PORT, 8000].")
@@ -393,8 +401,7 @@ def check_cmd(index_dir):
 @click.option("--base-url", envvar="NEWSFACET_BASE_URL", default=None,
               help="The site's public address, for links in feeds and exports [default: http://HOST:PORT]; "
                    "the request's Host header is never used.")
-@index_dir_option
-def serve_cmd(host, port, workers, base_url, index_dir):
+def serve_cmd(host, port, workers, base_url):
     """Serve the search page and the JSON API under gunicorn (a reindex is picked up live)."""
     from web.serve import DEFAULT_HOST, DEFAULT_PORT, CannotListen, base_url_for, check_port, serve
     if base_url is not None:
@@ -407,7 +414,7 @@ def serve_cmd(host, port, workers, base_url, index_dir):
                    "PORT={port} make run" if os.environ.get("MAKELEVEL") else "--port {port}")
     except CannotListen as exc:
         raise BadUsage(str(exc)) from None
-    index_dir = _engine() or _index_dir(index_dir)      # a solr:// URL: every worker opens the engine
+    index_dir = _engine() or _index_dir()      # a solr:// URL: every worker opens the engine
     if _engine():
         click.echo(f"serving the engine {index_dir}", err=True)
     elif store.live_dir(index_dir) is None:

@@ -1,6 +1,6 @@
 """The `newsfacet` commands' engine side: `setup`, `index` and `stats` over a SolrCloud collection.
 
-Kept out of cli.py so that the Whoosh commands read as before; cli.py hands over here when
+Kept out of commands.py so that the Whoosh commands read as before; commands.py hands over here when
 `--engine` (or $NEWSFACET_ENGINE) names a `solr://` URL.
 """
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """What an acronym a story defines names: a body (and of which kind), or nothing at all.
 
-Why a module of its own: `_learn_acronyms` finds definitions such as "Commodity Futures Trading
+Why a module of its own: `learn_acronyms` finds definitions such as "Commodity Futures Trading
 Commission (CFTC)" (Schwartz-Hearst, and a reordered variant for bodies named in their own
 language); what a definition is, and what it names, is one question apart from the rules that
 weigh mentions (`entity_rules`). Not every definition names a body ("Special Drawing Right (SDR)",
@@ -42,7 +42,7 @@ def _in_order(letters: str, word: str) -> bool:
 
 def _first_names() -> frozenset[str]:
     from . import people             # imported here: people imports the Extract modules that import this one
-    return people._rules().first_names
+    return people.first_names()
 
 
 def not_a_body(short: str, long_form: str) -> str | None:
@@ -82,7 +82,7 @@ _SENTENCE_BREAK = re.compile(r"(?:[a-z]{2}|[A-Z]{3,}|\d)[.!?]\s+(?=[A-Z])")
 _ACRO_DEF = re.compile(r"\(\s*([A-Z][A-Za-z&]*[A-Z][A-Za-z&]*)\s*\)")
 
 
-def _learn_acronyms(text: str) -> dict[str, _OrgEntry]:
+def learn_acronyms(text: str) -> dict[str, _OrgEntry]:
     """Acronyms the story defines: "United Nations Office on Drugs and Crime (UNODC)", "the
     European Community's (EC)", "Brazilian Coffee Institute (IBC)" (the acronym of the body's own
     language); not those that name no body ("Special Drawing Right (SDR)": data/acronyms.json)."""

@@ -191,36 +191,46 @@ def find(title: str, body: str, title_caps: bool) -> dict[str, CompanyMention]:
             continue
         if not text:
             continue
-        for m in r.trigger.finditer(text):
-            if m.start() and (text[m.start() - 1].isalnum() or text[m.start() - 1] in ".&-"):
-                continue
-            form = m.group(0).rstrip(".") if m.group(0) not in r.legal else m.group(0)
-            words = company_names.comma_head(text, m.start(), _name_before(text, m.start(), r))
-            if form in r.ends:
-                words = words + [form] if words else []
-            if m.end() < len(text) and text[m.end():].lstrip()[:12].split(" ")[0].rstrip(".,;") in r.after_legal_not:
-                continue                 # "Advance Corporation Tax", "the Companies Act"
-            place = _of_place(text, m.end(), form) if words else None
-            if place:                    # "Public Service Co of Indiana (Inc)", "Bank of America"
-                words = words + [form, "of", *place.split()]
-                form = ""
-            value = _note(found, words, r, seg, m.start(), form)
-            acr = _DEFINED.match(text, m.end()) if value else None
-            if acr:                      # "Acme Widgets Corp (AWC)": AWC names it again
-                found[value].aliases.add(acr.group(1))
-        for m in r.apposition.finditer(text):
-            _note(found, _name_before(text, m.start(), r), r, seg, m.start(), "")
-        for name, pos in company_names.bare_names(text):         # "Goldman Sachs said", "IBM said"
-            if not _BARE_NOT.match(text, pos + len(name)):
-                _note(found, name.split(), r, seg, pos, "")
-        for acr, pos in company_names.bare_acronyms(text):      # "IBM said": an acronym the archive defines
-            if not company_names.defined_otherwise(text, acr):    # "Coffee Marketing Board (CMB)" is not Chase's
-                _note_acronym(found, acr, r, seg, pos)
+        _find_legal_forms(found, text, seg, r)
+        _find_bare(found, text, seg, r)
     if found:
         _merge_short_names(found)
         _count_aliases(found, title, body, title_caps)
         found = dict(sorted(found.items(), key=lambda kv: (not kv[1].in_title, kv[1].first)))
     return found
+
+
+def _find_legal_forms(found: dict[str, CompanyMention], text: str, seg: int, r: _Rules) -> None:
+    """Names ending in a legal form or a company word ("Acme Widgets Corp", "Bank of America")."""
+    for m in r.trigger.finditer(text):
+        if m.start() and (text[m.start() - 1].isalnum() or text[m.start() - 1] in ".&-"):
+            continue
+        form = m.group(0).rstrip(".") if m.group(0) not in r.legal else m.group(0)
+        words = company_names.comma_head(text, m.start(), _name_before(text, m.start(), r))
+        if form in r.ends:
+            words = words + [form] if words else []
+        if m.end() < len(text) and text[m.end():].lstrip()[:12].split(" ")[0].rstrip(".,;") in r.after_legal_not:
+            continue                 # "Advance Corporation Tax", "the Companies Act"
+        place = _of_place(text, m.end(), form) if words else None
+        if place:                    # "Public Service Co of Indiana (Inc)", "Bank of America"
+            words = words + [form, "of", *place.split()]
+            form = ""
+        value = _note(found, words, r, seg, m.start(), form)
+        acr = _DEFINED.match(text, m.end()) if value else None
+        if acr:                      # "Acme Widgets Corp (AWC)": AWC names it again
+            found[value].aliases.add(acr.group(1))
+
+
+def _find_bare(found: dict[str, CompanyMention], text: str, seg: int, r: _Rules) -> None:
+    """Names without a legal form: in apposition, ones the archive knows, acronyms it defines."""
+    for m in r.apposition.finditer(text):
+        _note(found, _name_before(text, m.start(), r), r, seg, m.start(), "")
+    for name, pos in company_names.bare_names(text):         # "Goldman Sachs said", "IBM said"
+        if not _BARE_NOT.match(text, pos + len(name)):
+            _note(found, name.split(), r, seg, pos, "")
+    for acr, pos in company_names.bare_acronyms(text):      # "IBM said": an acronym the archive defines
+        if not company_names.defined_otherwise(text, acr):    # "Coffee Marketing Board (CMB)" is not Chase's
+            _note_acronym(found, acr, r, seg, pos)
 
 
 def _split_joined(found: dict, words: list[str], r: _Rules) -> tuple[list[str], list[str]]:

@@ -37,6 +37,14 @@ _CAMEL = re.compile(r"[A-Z][a-z]+[A-Z][a-z]+")      # PaineWebber, BankAmerica, 
 USE_TABLE = True       # learn_companies turns the table off while it learns a new one
 
 
+def use_learnt_aliases(on: bool) -> None:
+    """Whether names map through the learnt aliases (company_aliases.tsv): learn_companies turns
+    them off while it learns a new table, so that it learns from the names as written."""
+    global USE_TABLE
+    USE_TABLE = on
+    _data.cache_clear()
+
+
 @lru_cache(maxsize=1)
 def _data() -> tuple[frozenset[str], dict[str, str], frozenset[str], dict[str, list[str]], dict[str, str]]:
     d = json.loads((DATA / "companies.json").read_text(encoding="utf-8"))

@@ -57,7 +57,7 @@ def _headline_not_company_next() -> frozenset[str]:
 def _first_names() -> frozenset[str]:
     """Given names (people.py's list, from Faker: data/first_names.tsv, less its not_first_names)."""
     from . import people
-    return people._rules().first_names
+    return people.first_names()
 
 
 def _is_name_word(tok: str) -> bool:

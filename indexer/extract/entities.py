@@ -34,7 +34,7 @@ import datetime as _dt
 import re
 from dataclasses import dataclass, field
 
-# Names used below, and names other code (evaluate.py, tests, data-file comments) reaches as
+# Names used below, and names other code (tests/eval/entities.py, tests, data-file comments) reaches as
 # `entities.<name>`: re-exported so this module stays the one place to import from.
 from .gazetteer import (_ANAPHOR, _CAPITAL, _COUNTRY, _DEMONYM, _ORG, _REGION, _SUBDIV, _TOKEN,  # noqa: F401
                         DATA, Country, Organisation, _dateline_country, _fold, _gaz, _norm_token,
@@ -42,7 +42,7 @@ from .gazetteer import (_ANAPHOR, _CAPITAL, _COUNTRY, _DEMONYM, _ORG, _REGION, _
 from . import companies, datelines, people
 from .lookups import find_country, find_organisation, find_region, organisations, region_of, reuters_org_map  # noqa: F401
 from .entity_rules import (_CURRENCY, LEAD_SPILL, NEAR, Analysis, Mention, _company_salient,  # noqa: F401
-                           _country_ok, _Doc, _historic, _host_use, _learn_acronyms, _mentioned, _org_ok,
+                           _country_ok, _Doc, _historic, _host_use, learn_acronyms, _mentioned, _org_ok,
                            _org_salient, _salient, ticker_words)
 
 
@@ -87,7 +87,6 @@ def split_dateline(body: str) -> tuple[str, str]:
 
 # --------------------------------------------------------------------------- extraction
 
-_CAPS = re.compile(r"[a-z]")
 _LEAD_END = re.compile(r"[.!?](?:\s+(?=[A-Z\"“])|\s*\n)")
 # a full stop that ends an abbreviation, not the sentence: "U.S. Treasury", "Mr. Baker", "Corp. said"
 _ABBREV_END = re.compile(r"(?:\b[A-Za-z]\.)+[A-Za-z]?$|\b(?:Mr|Mrs|Ms|Dr|St|Sen|Rep|Gov|Gen|Col|Lt|Inc|Corp|Co|"
@@ -113,7 +112,8 @@ _NO_UPPER = str.maketrans("", "", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 _NO_LOWER = str.maketrans("", "", "abcdefghijklmnopqrstuvwxyz")
 
 
-def _is_caps(text: str) -> bool:
+def is_caps(text: str) -> bool:
+    """A text in capitals (a wire's flash headline, an all-caps story): capitals are no cue there."""
     sample = text[:3000]
     up = len(sample) - len(sample.translate(_NO_UPPER))
     return up > 3 and len(sample) - len(sample.translate(_NO_LOWER)) < up * 0.1
@@ -134,30 +134,59 @@ def analyse(title: str, body: str, dateline: str = "", date: _dt.date | str | No
         title = _TICKER.sub(_blank, title)
     if "<" in body:
         body = _TICKER.sub(_blank, body)
-    segments = [(title, _is_caps(title)), (body, _is_caps(body))]
+    segments = [(title, is_caps(title)), (body, is_caps(body))]
     doc = _Doc(segments, str(date)[:10] if date else "", ticker_words(original_title))
     out = Analysis()
     out.companies = companies.find(title, body, segments[0][1])
     out.people = people.find(title, body, segments[0][1], out.companies)
-    last_end: dict[tuple[int, str], int] = {}
+    if dateline:
+        hit = _dateline_country(dateline.strip())
+        if hit:
+            code = _historic(hit[0], hit[1], date)
+            m = out.countries[code] = Mention(g.countries.get(code) or Country(code, code))
+            m.in_dateline = True
+    scan = _Scan(g, out, doc, date, learn_acronyms(body) if "(" in body else {})
+    for seg, (text, caps) in enumerate(segments):
+        if text:
+            scan.segment(seg, text, caps)
+    if dateline and out.countries and "," not in dateline:
+        _other_city_of_that_name(out, dateline.strip())
+    return out
 
-    def note(table: dict, key: str, value, seg: int, pos: int, form) -> None:
+
+@dataclass
+class _Segment:
+    """The title (0) or the body (1) as the scan reads it."""
+    seg: int
+    text: str
+    caps: bool
+    toks: list[str]
+    spans: "_Spans"
+
+
+class _Scan:
+    """One story's scan for known names: the mentions noted so far and what the rules need to
+    decide the next (the acronyms the story defines, which Georgia it means)."""
+
+    def __init__(self, g, out: Analysis, doc: _Doc, date, learnt: dict) -> None:
+        self.g, self.out, self.doc, self.date, self.learnt = g, out, doc, date, learnt
+        self.last_end: dict[tuple[int, str], int] = {}
+        self.georgia_side: list[str | None] = [None]
+
+    def note(self, table: dict, key: str, value, seg: int, pos: int, form) -> None:
         m = table.get(key)
         if m is None:
             m = table[key] = Mention(value)
         # "International Monetary Fund (IMF)": the acronym right after its name is one mention
         end = pos + len(form) - (1 if form[0][0] == "@" else 0)
-        if last_end.get((seg, key)) == pos:
-            last_end[(seg, key)] = end
+        if self.last_end.get((seg, key)) == pos:
+            self.last_end[(seg, key)] = end
             m.forms.add(form)
             return
-        last_end[(seg, key)] = end
+        self.last_end[(seg, key)] = end
         m.count += 1
         if seg == 1 and form[0] != "@demonym":
-            is_cap = form[0] == "@capital"
-            if not m.near and any(c != is_cap and abs(p - pos) <= NEAR for p, c in m._pos):
-                m.near = True
-            m._pos.append((pos, is_cap))
+            m.add_position(pos, form[0] == "@capital", NEAR)
         if form[0] == "@capital":
             m.capitals += 1
         elif form[0] == "@demonym":
@@ -172,19 +201,9 @@ def analyse(title: str, body: str, dateline: str = "", date: _dt.date | str | No
         elif pos < m.first:
             m.first = pos
 
-    if dateline:
-        hit = _dateline_country(dateline.strip())
-        if hit:
-            code = _historic(hit[0], hit[1], date)
-            m = out.countries[code] = Mention(g.countries.get(code) or Country(code, code))
-            m.in_dateline = True
-
-    learnt = _learn_acronyms(body) if "(" in body else {}
-    georgia_side: list[str | None] = [None]
-
-    for seg, (text, caps) in enumerate(segments):
-        if not text:
-            continue
+    def segment(self, seg: int, text: str, caps: bool) -> None:
+        """Note every name of one segment, the longest known name at each token first."""
+        out = self.out
         toks = raw = _TOKEN.findall(text)
         if "." in text:
             toks = [t + "." if "." in t and t[-1] != "." else t for t in toks]     # as _norm_token
@@ -193,83 +212,90 @@ def analyse(title: str, body: str, dateline: str = "", date: _dt.date | str | No
             end = _lead_end(text)
             out.lead_tokens = len(_TOKEN.findall(text[:end])) if end is not None else len(toks)
             out.lead_chars = end if end is not None else len(text)
-        spans = None
-        table = g.first_upper if caps else g.first
+        s = _Segment(seg, text, caps, toks, _Spans(text, raw))
+        table = self.g.first_upper if caps else self.g.first
         n = len(toks)
         i = 0
         while i < n:
             t = toks[i]
-            if not caps and t in learnt:
-                entry = learnt[t]
-                note(out.organisations, entry.org.key, entry.org, seg, i, (t,))
+            if not caps and t in self.learnt:
+                entry = self.learnt[t]
+                self.note(out.organisations, entry.org.key, entry.org, seg, i, (t,))
                 i += 1
                 continue
             cands = table.get(t)
-            if not cands:
-                i += 1
+            i += (self._first_match(s, i, cands) if cands else 0) or 1
+
+    def _first_match(self, s: _Segment, i: int, cands: list) -> int:
+        """The tokens taken by the first candidate name at token `i` the rules accept (0: none)."""
+        for key, kind, value in cands:
+            ln = len(key)
+            if ln > 1 and tuple(s.toks[i:i + ln]) != key:
                 continue
-            matched = 0
-            for key, kind, value in cands:
-                ln = len(key)
-                if ln > 1 and tuple(toks[i:i + ln]) != key:
-                    continue
-                if kind == _ORG:
-                    if not _org_ok(value, key, toks, i, ln, doc, caps):
-                        continue
-                    # an acronym that is an English word counts in capitals only if the story's
-                    # mixed-case text names it too (and then that text adds it)
-                    if seg == 1 and _host_use(value.org.key, toks, i + ln):
-                        m = out.organisations.setdefault(value.org.key, Mention(value.org))
-                        m.hosts += 1             # "a United Nations conference on ...": no evidence
-                        m.forms.add(("@host",) + key)
-                    elif not (caps and ln == 1 and key[0] in g.caps_words):
-                        note(out.organisations, value.org.key, value.org, seg, i, key)
-                        # "Brazilian Coffee Institute": a body named after its country is still
-                        # evidence for the country (a name or demonym at its start, not a capital)
-                        for key2, kind2, country in cands if ln > 1 else ():
-                            if (kind2 in (_COUNTRY, _DEMONYM) and len(key2) < ln
-                                    and tuple(toks[i:i + len(key2)]) == key2):
-                                code = _historic(country.code, "", date)
-                                note(out.countries, code, g.countries.get(code, country), seg, i,
-                                     key2 if kind2 == _COUNTRY else (_FORM[kind2],) + key2)
-                                break
-                elif kind == _ANAPHOR:
-                    # "the Fund" is the IMF again once the story has named the IMF
-                    if value.org.key not in out.organisations or i == 0 or toks[i - 1] not in ("the", "The"):
-                        continue
-                    note(out.organisations, value.org.key, value.org, seg, i, key)
-                elif kind == _COUNTRY or kind == _CAPITAL or kind == _DEMONYM:
-                    if spans is None:
-                        spans = _Spans(text, raw)
-                    country = _country_ok(value, key, toks, i, ln, text, spans, caps, doc, georgia_side)
-                    if country is _CURRENCY:     # "Saudi riyal": a mention, no evidence (entity_rules);
-                        if kind == _CAPITAL:     # "the Paris currency pact" is no currency of France
-                            break
-                        code = _historic(value.code, "", date)
-                        note(out.countries, code, g.countries.get(code, value), seg, i, ("@currency",) + key)
-                        matched = ln
-                        break
-                    if (kind == _CAPITAL and i + ln < n and country is not None
-                            and toks[i + ln].lower() in g.capital_not_next):
-                        country = None           # "the Paris accord", "the Louvre pact": an agreement
-                    if country is not None and not (caps and ln == 1 and key[0] in g.caps_words):
-                        code = _historic(country.code, "", date)
-                        note(out.countries, code, g.countries.get(code, country), seg, i,
-                             key if kind == _COUNTRY else (_FORM[kind],) + key)
-                elif kind == _SUBDIV:
-                    # "New Mexico", "British Columbia": a place of its own country, read whole
-                    if ln == 1 and i + 1 < n and toks[i + 1][:1].isupper() and not caps:
-                        pass                     # "Texas Instruments", "Ohio Edison": a name's first word
-                    else:
-                        note(out.countries, value.code, value, seg, i, ("@subdivision",) + key)
-                elif kind == _REGION:
-                    note(out.regions, value, value, seg, i, key)
-                matched = ln
-                break
-            i += matched or 1
-    if dateline and out.countries and "," not in dateline:
-        _other_city_of_that_name(out, dateline.strip())
-    return out
+            taken = self._candidate(s, i, key, kind, value, cands)
+            if taken is not None:
+                return taken
+        return 0
+
+    def _candidate(self, s: _Segment, i: int, key: tuple, kind: str, value, cands: list) -> int | None:
+        """Note one candidate name; the tokens it takes, or None when the rules refuse it."""
+        ln = len(key)
+        if kind == _ORG:
+            return self._organisation(s, i, key, value, cands)
+        if kind == _ANAPHOR:
+            # "the Fund" is the IMF again once the story has named the IMF
+            if value.org.key not in self.out.organisations or i == 0 or s.toks[i - 1] not in ("the", "The"):
+                return None
+            self.note(self.out.organisations, value.org.key, value.org, s.seg, i, key)
+        elif kind in (_COUNTRY, _CAPITAL, _DEMONYM):
+            return self._country(s, i, key, kind, value)
+        elif kind == _SUBDIV:
+            # "New Mexico", "British Columbia": a place of its own country, read whole; but
+            # "Texas Instruments", "Ohio Edison": a name's first word
+            if not (ln == 1 and i + 1 < len(s.toks) and s.toks[i + 1][:1].isupper() and not s.caps):
+                self.note(self.out.countries, value.code, value, s.seg, i, ("@subdivision",) + key)
+        elif kind == _REGION:
+            self.note(self.out.regions, value, value, s.seg, i, key)
+        return ln
+
+    def _organisation(self, s: _Segment, i: int, key: tuple, value, cands: list) -> int | None:
+        g, out, toks, ln = self.g, self.out, s.toks, len(key)
+        if not _org_ok(value, key, toks, i, ln, self.doc, s.caps):
+            return None
+        # an acronym that is an English word counts in capitals only if the story's
+        # mixed-case text names it too (and then that text adds it)
+        if s.seg == 1 and _host_use(value.org.key, toks, i + ln):
+            m = out.organisations.setdefault(value.org.key, Mention(value.org))
+            m.hosts += 1             # "a United Nations conference on ...": no evidence
+            m.forms.add(("@host",) + key)
+        elif not (s.caps and ln == 1 and key[0] in g.caps_words):
+            self.note(out.organisations, value.org.key, value.org, s.seg, i, key)
+            # "Brazilian Coffee Institute": a body named after its country is still
+            # evidence for the country (a name or demonym at its start, not a capital)
+            for key2, kind2, country in cands if ln > 1 else ():
+                if kind2 in (_COUNTRY, _DEMONYM) and len(key2) < ln and tuple(toks[i:i + len(key2)]) == key2:
+                    code = _historic(country.code, "", self.date)
+                    self.note(out.countries, code, g.countries.get(code, country), s.seg, i,
+                              key2 if kind2 == _COUNTRY else (_FORM[kind2],) + key2)
+                    break
+        return ln
+
+    def _country(self, s: _Segment, i: int, key: tuple, kind: str, value) -> int:
+        g, ln = self.g, len(key)
+        country = _country_ok(value, key, s.toks, i, ln, s.text, s.spans, s.caps, self.doc, self.georgia_side)
+        if country is _CURRENCY:     # "Saudi riyal": a mention, no evidence (entity_rules);
+            if kind == _CAPITAL:     # "the Paris currency pact" is no currency of France
+                return 0
+            code = _historic(value.code, "", self.date)
+            self.note(self.out.countries, code, g.countries.get(code, value), s.seg, i, ("@currency",) + key)
+            return ln
+        if kind == _CAPITAL and i + ln < len(s.toks) and country is not None and s.toks[i + ln].lower() in g.capital_not_next:
+            country = None           # "the Paris accord", "the Louvre pact": an agreement
+        if country is not None and not (s.caps and ln == 1 and key[0] in g.caps_words):
+            code = _historic(country.code, "", self.date)
+            self.note(self.out.countries, code, g.countries.get(code, country), s.seg, i,
+                      key if kind == _COUNTRY else (_FORM[kind],) + key)
+        return ln
 
 
 class _Spans:

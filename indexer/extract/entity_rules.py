@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from . import companies
-from .acronyms import _learn_acronyms  # noqa: F401  (entities, explain: acronyms a story defines)
+from .acronyms import learn_acronyms  # noqa: F401  (entities, explain: acronyms a story defines)
 from .gazetteer import (_TOKEN, DATA, Country, _gaz, _OrgEntry)
 # the word lists and look-ups of the country rules (re-exported: entities imports _historic from here)
 from .country_rules import (_company_run_stops, _currency_units, _first_names,  # noqa: F401
@@ -72,8 +72,15 @@ class Mention:
     currencies: int = 0              # of count: mentions by a currency ("Saudi riyal")
     hosts: int = 0                   # organisations: uses as a meeting's host, not in count (org_uses.json)
     near: bool = False               # a capital mention within a sentence or so of a name mention
-    _pos: list = field(default_factory=list, repr=False)
+    _pos: list = field(default_factory=list, repr=False)     # (body token, is a capital) of each mention
     forms: set = field(default_factory=set)
+
+    def add_position(self, pos: int, is_capital: bool, near: int) -> None:
+        """A mention by name or capital at body token `pos`: `near` once a capital and a name
+        mention lie within `near` tokens of each other."""
+        if not self.near and any(c != is_capital and abs(p - pos) <= near for p, c in self._pos):
+            self.near = True
+        self._pos.append((pos, is_capital))
 
 
 @dataclass
@@ -241,42 +248,60 @@ def _country_ok(country: Country, key: tuple[str, ...], toks: list[str], i: int,
         return None
     if word in _languages()["words"] and _names_language(word, nxt, prv, toks, i, text, spans):
         return None                      # "Spanish for 'Christ Child'", "the French-language daily"
+    if _begins_company(toks, i, caps, g):
+        return None                      # "British Airways"; but "SAUDI OIL MINISTER" is Saudi Arabia
+    if word in g.not_prev and not sentence_start and prv.lower() in g.not_prev[word]:
+        return None
+    if (not caps and not sentence_start and prv in _first_names() and prv not in g.geo_modifiers
+            and not re.search(r"[^\s]", gap_before) and _is_name_word(word) and not nxt[:1].isupper()):
+        return None                      # "John Ireland said", "Carlos Brasil,": a surname ("Orange Julius Canada Ltd" is not)
+    if word in g.person_names and not caps and _names_person(prv, nxt, i, text, spans, sentence_start, gap_before, g):
+        return None
+    if word in g.georgia_names and _georgia_side(doc, georgia_side, g) == "US":
+        return g.countries["US"]
+    return country
+
+
+def _begins_company(toks: list[str], i: int, caps: bool, g) -> bool:
+    """The country word at `i` begins a company's name: a company word follows in its run of
+    capitalised words. In all-caps text every word is "capitalised": only the next word can make it
+    a company there ("Jersey Central Power and Light Co": "and" and "of" join a company's name)."""
     j = i + 1
-    # in all-caps text every word is "capitalised": only the next word can make it a company there
-    # ("Jersey Central Power and Light Co": "and" and "of" join a company's name)
     while j < len(toks) and j < (i + 2 if caps else i + 7) and (
             toks[j][:1].isupper() or (not caps and toks[j] in ("and", "of") and j > i + 1)):
         if not caps and toks[j] in _company_run_stops():
             break                        # "Indonesian Minister of Mines and Energy": an office, no company
         if toks[j].upper() in g.company_words and not (
                 caps and j + 1 < len(toks) and toks[j + 1] in _headline_not_company_next()):
-            return None                  # "British Airways"; but "SAUDI OIL MINISTER" is Saudi Arabia
+            return True
         j += 1
-    if word in g.not_prev and not sentence_start and prv.lower() in g.not_prev[word]:
-        return None
-    if (not caps and not sentence_start and prv in _first_names() and prv not in g.geo_modifiers
-            and not re.search(r"[^\s]", gap_before) and _is_name_word(word) and not nxt[:1].isupper()):
-        return None                      # "John Ireland said", "Carlos Brasil,": a surname ("Orange Julius Canada Ltd" is not)
-    if word in g.person_names and not caps:
-        if prv in g.titles and (not sentence_start or gap_before.strip() == "."):     # "Mr. Jordan"
-            return None
-        adjoining = not sentence_start and not re.search(r"[,;()\-–—]", gap_before)
-        if (adjoining and prv[:1].isupper() and prv not in g.geo_modifiers
-                and prv not in g.titles and not _is_country_word(prv)):
-            return None
-        gap_after = text[spans[i][1]:spans[i + 1][0]] if i + 1 < len(spans) else ""
-        if (nxt[:1].isupper() and nxt not in g.place_words and not nxt.isupper()
+    return False
+
+
+def _names_person(prv: str, nxt: str, i: int, text: str, spans: list[tuple[int, int]], sentence_start: bool,
+                  gap_before: str, g) -> bool:
+    """A country word that is also a person's name (Jordan, Chad) names a person here: after a
+    title ("Mr. Jordan"), after a capitalised word ("Michael Jordan"), before one ("Chad Smith")."""
+    if prv in g.titles and (not sentence_start or gap_before.strip() == "."):     # "Mr. Jordan"
+        return True
+    adjoining = not sentence_start and not re.search(r"[,;()\-–—]", gap_before)
+    if (adjoining and prv[:1].isupper() and prv not in g.geo_modifiers
+            and prv not in g.titles and not _is_country_word(prv)):
+        return True
+    gap_after = text[spans[i][1]:spans[i + 1][0]] if i + 1 < len(spans) else ""
+    return bool(nxt[:1].isupper() and nxt not in g.place_words and not nxt.isupper()
                 and gap_after.strip() == "" and (sentence_start or prv not in g.prepositions)
-                and not _is_country_word(nxt)):
-            return None
-    if word in g.georgia_names:
-        if georgia_side[0] is None:
-            us = len(doc.words & g.georgia_us)
-            ge = len(doc.words & g.georgia_ge)
-            georgia_side[0] = "US" if us > ge else "GE"
-        if georgia_side[0] == "US":
-            return g.countries["US"]
-    return country
+                and not _is_country_word(nxt))
+
+
+def _georgia_side(doc: _Doc, georgia_side: list, g) -> str:
+    """"US" when the story's words are more the US state's than the Caucasus country's (decided
+    once a story, kept in `georgia_side[0]`), else "GE"."""
+    if georgia_side[0] is None:
+        us = len(doc.words & g.georgia_us)
+        ge = len(doc.words & g.georgia_ge)
+        georgia_side[0] = "US" if us > ge else "GE"
+    return georgia_side[0]
 
 
 _CURRENCY = Country("", "")          # _country_ok's answer for a country word before its currency

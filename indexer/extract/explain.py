@@ -109,7 +109,7 @@ def explain(title: str, body: str, dateline: str = "", date=None) -> list[dict]:
     about_c = {c.code for c in ents.countries}
     about_o = {o.key for o in ents.organisations}
     about_co = {o.key for o in ents.companies}
-    learnt = R._learn_acronyms(body) if "(" in body else {}
+    learnt = R.learn_acronyms(body) if "(" in body else {}
     known = {e.org for e in _gaz().orgs}
     out = []
     for c in ents.countries_mentioned:

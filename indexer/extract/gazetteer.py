@@ -87,8 +87,6 @@ class _OrgEntry:
 class _Gazetteer:
     def __init__(self, multilingual: bool = False) -> None:
         self.multilingual = multilingual          # a story not in English (people.py: nouns are capitalised)
-        import pycountry
-
         self.countries: dict[str, Country] = {}
         self.regions: dict[str, str] = {}                 # code -> M49 sub-region
         self.former: dict[str, tuple[_dt.date, _dt.date, list[str]]] = {}
@@ -101,15 +99,19 @@ class _Gazetteer:
         self.not_capitals = frozenset(json.loads((DATA / "ambiguity.json").read_text(encoding="utf-8"))
                                       .get("not_capitals", ()))
         self.org_by_name: dict[tuple[str, ...], _OrgEntry] = {}
+        # In this order: where two entries spell the same name, the first one added wins (`_add`).
+        self._add_countries(multilingual)
+        self._add_organisations(multilingual)
+        self.parents = {e.org.key: e.parent for e in self.orgs if e.parent}
+        for table in (self.first, self.first_upper):
+            for lst in table.values():
+                lst.sort(key=lambda e: -len(e[0]))
+        self._read_ambiguity()
 
-        for line in _rows("m49_subregions.tsv"):
-            region, codes = line
-            for code in codes.split():
-                self.regions[code] = region
-        for code, name, start, until, *succ in _rows("former_countries.tsv"):
-            self.former[code] = (_dt.date.fromisoformat(start), _dt.date.fromisoformat(until),
-                                 (succ[0].split() if succ else []))
-            self.countries[code] = Country(code, name)
+    def _country_names(self) -> tuple[dict[str, list[str]], list[str], dict[str, list[str]]]:
+        """(code -> names, blocking phrases, code -> demonyms) of pycountry and countries.tsv;
+        the countries themselves go into `self.countries`."""
+        import pycountry
 
         names: dict[str, list[str]] = {}
         for c in pycountry.countries:
@@ -128,7 +130,21 @@ class _Gazetteer:
             self.countries[code] = Country(code, display)
             names.setdefault(code, []).extend([display, *alias_list])
             demonyms[code] = [a.strip() for a in (more[0] if more else "").split("|") if a.strip()]
+        return names, blockers, demonyms
 
+    def _add_countries(self, multilingual: bool) -> None:
+        """Regions, former and present countries: names, demonyms, states and capitals."""
+        import pycountry
+
+        for line in _rows("m49_subregions.tsv"):
+            region, codes = line
+            for code in codes.split():
+                self.regions[code] = region
+        for code, name, start, until, *succ in _rows("former_countries.tsv"):
+            self.former[code] = (_dt.date.fromisoformat(start), _dt.date.fromisoformat(until),
+                                 (succ[0].split() if succ else []))
+            self.countries[code] = Country(code, name)
+        names, blockers, demonyms = self._country_names()
         for phrase in blockers:
             self._add(phrase, _BLOCK, None)
         for phrase, region in _rows("regions.tsv"):
@@ -155,6 +171,8 @@ class _Gazetteer:
                 for n in other.split("|"):
                     self._add(n, _COUNTRY, self.countries[code])
 
+    def _add_organisations(self, multilingual: bool) -> None:
+        """The bodies of organisations.json: names, acronyms, aliases, anaphora; other languages' names."""
         raw = json.loads((DATA / "organisations.json").read_text(encoding="utf-8"))
         for o in raw["organisations"]:
             org = Organisation(o["name"], o.get("acronym"), o.get("kind", "intergovernmental"))
@@ -178,11 +196,9 @@ class _Gazetteer:
             if key in by_key:
                 self._add(name, _ORG, by_key[key])
                 self.org_by_name.setdefault(tuple(_tokens(name)), by_key[key])
-        self.parents = {e.org.key: e.parent for e in self.orgs if e.parent}
-        for table in (self.first, self.first_upper):
-            for lst in table.values():
-                lst.sort(key=lambda e: -len(e[0]))
 
+    def _read_ambiguity(self) -> None:
+        """The word lists of ambiguity.json that the rules read (entity_rules, people, companies)."""
         amb = json.loads((DATA / "ambiguity.json").read_text(encoding="utf-8"))
         self.person_names = frozenset(amb["person_names"])
         self.titles = frozenset(amb["titles"])

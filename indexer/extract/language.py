@@ -58,6 +58,11 @@ def _model():
         return _identifier
 
 
+def languages() -> dict[str, tuple[str, str, str]]:
+    """code -> (ISO 639-2/3 code, English name, own name) of every language NewsFacet names."""
+    return _languages()
+
+
 @lru_cache(maxsize=1)
 def _languages() -> dict[str, tuple[str, str, str]]:
     """code -> (ISO 639-2/3 code, English name, own name), from indexer/extract/data/languages.tsv."""

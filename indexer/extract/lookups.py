@@ -1,5 +1,6 @@
 """Look-ups of one name in the gazetteers: the `country:`, `org:` and region parameters of a query,
-the facet kinds, and the Reuters code map of the evaluation.
+the facet kinds, and the Reuters code map of the evaluation; and the other way round, every name
+the gazetteers hold (`known_names`, what the index's name table resolves).
 
 Why a module of its own: these answer "which entity is this text?" for one string, in any case,
 from the same tables the story scan uses, and never read a story; `entities` re-exports them
@@ -7,7 +8,8 @@ from the same tables the story scan uses, and never read a story; `entities` re-
 """
 from __future__ import annotations
 
-from .gazetteer import _COUNTRY, _REGION, Country, Organisation, _fold, _gaz
+from .gazetteer import _COUNTRY, _REGION, Country, Organisation, _fold, _gaz, _gazetteer, _rows
+from .language import languages
 
 
 def find_country(text: str) -> Country | None:
@@ -65,3 +67,35 @@ def reuters_org_map() -> dict[str, str]:
     codes = ((c, e.org.key) for e in _gaz().orgs if e.reuters
              for c in ([e.reuters] if isinstance(e.reuters, str) else e.reuters))
     return dict(codes)
+
+
+def known_names() -> dict[str, set[str]]:
+    """param ("org", "country", "region", "language") -> every name and code the gazetteers hold for
+    it, English and every other language: their folded look-up keys and the names as written (for
+    messages that offer them). index/names.py resolves each one by the facet's own look-up."""
+    out: dict[str, set[str]] = {"org": set(), "country": set(), "region": set(), "language": set()}
+    for multilingual in (False, True):
+        g = _gazetteer(multilingual)
+        for key, (kind, _) in g.lookup.items():
+            if kind == _COUNTRY:
+                out["country"].add(key)
+            elif kind == _REGION:
+                out["region"].add(key)
+        out["org"].update(g.org_lookup)
+        out["org"].update(e.org.key for e in g.orgs)
+        out["org"].update(e.org.name for e in g.orgs)
+        out["country"].update(g.codes)
+        out["country"].update(c.name for c in g.countries.values())
+        out["country"].update(g.countries)
+        out["region"].update(g.regions.values())
+    for code, (alpha3, name, native) in languages().items():
+        out["language"].update(n for n in (code, alpha3, name, native) if n)
+    # the same names as written (the look-up keys above are folded), for messages that offer them
+    for _code, _lang, written in _rows("country_names.tsv", header=True):
+        out["country"].update(written.split("|"))
+    for _code, display, aliases, *demonyms in _rows("countries.tsv"):
+        out["country"].update([display, *aliases.split("|"), *(demonyms[0].split("|") if demonyms else [])])
+    for file in ("org_names.tsv", "org_names_curated.tsv"):
+        out["org"].update(row[2] for row in _rows(file, header=True))
+    out["region"].update(row[0] for row in _rows("regions.tsv"))
+    return out

@@ -98,6 +98,12 @@ def _rules() -> _Rules:
     return _Rules()
 
 
+def first_names() -> frozenset[str]:
+    """Given names (from Faker: data/first_names.tsv, less people.json's not_first_names); the
+    country and acronym rules read them too."""
+    return _rules().first_names
+
+
 def _bad_word(w: str, r: _Rules) -> bool:
     """A word no person's name holds: a body's or a place's word, a day, a month, a legal form."""
     return w in r.not_words or w.rstrip(".") in r.not_words or w.upper() in _gaz().company_words

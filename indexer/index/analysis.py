@@ -227,11 +227,6 @@ def profile(language: str) -> _Profile:
     return found
 
 
-def analysed_languages() -> tuple[str, ...]:
-    """The languages with an analyzer of their own (others: lower-cased, not stemmed)."""
-    return (ENGLISH, *STEMMED, "tr", *BIGRAMS)
-
-
 class NewsAnalyzer(Tokenizer):
     """Tokenize, lower-case, drop stop words (or mark them), stem: in the text's language."""
 
@@ -342,7 +337,7 @@ class NewsAnalyzer(Tokenizer):
     @staticmethod
     def _other(p: _Profile, value, positions, chars, keeporiginal, removestops,
                start_pos, start_char, tokenize, mode, kwargs):
-        """The same contract as `_english` with the language's own rules."""
+        """The same contract as `__call__`'s English path (inline there, for speed), with the language's own rules."""
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         stop = p.stops
         min_size = 1 if p.bigrams else MIN_SIZE

@@ -9,9 +9,9 @@ is reported by its URL and the rest are indexed. A URL removed from a feed list
 takes its stories out with it.
 
 With `fetch_articles`, each new item's link is fetched (politely, and only from
-public addresses: readers/fetch.py) and read as an article (readers/html.py), whose
+public addresses: read/fetch.py) and read as an article (read/html.py), whose
 text replaces the feed's summary. Everything fetched is kept in the archive's own copy
-(readers/fetched.py), which a rebuild replays (`replay`), so no story is lost with it.
+(read/fetched.py), which a rebuild replays (`replay`), so no story is lost with it.
 """
 from __future__ import annotations
 
@@ -30,12 +30,9 @@ class FeedRun:
     urls: list[str]                   # feed URLs named on the command line
     fetcher: Fetcher
     fetch_articles: bool
-    archive: FetchArchive             # this run's copy of what it fetches (readers/fetched.py)
+    archive: FetchArchive             # this run's copy of what it fetches (read/fetched.py)
     previous: dict | None = None      # a fresh run: the manifest of the index it replaces (`replay`)
     previous_gen: Path | None = None  # ... and its generation folder (`_rescue`)
-
-
-FEED_LIST_SUFFIXES = ("feeds.txt",)      # `feeds.txt`, `world.feeds.txt`: one feed URL a line
 
 
 def is_url(path) -> bool:
@@ -43,6 +40,7 @@ def is_url(path) -> bool:
 
 
 def is_feed_list(path: Path) -> bool:
+    """`feeds.txt`, `world.feeds.txt`: one feed URL a line."""
     name = path.name.lower()
     return name == "feeds.txt" or name.endswith(".feeds.txt")
 
@@ -183,7 +181,7 @@ def _rescue(gen: Path | None, ids: set[str]) -> dict[str, Document]:
 
 def replay(index_dir, previous: dict | None, manifest: dict, problem, previous_gen: Path | None = None
            ) -> list[tuple[Document, str]]:
-    """A rebuild's feeds, read from the archive's copy (readers/fetched.py), not the network.
+    """A rebuild's feeds, read from the archive's copy (read/fetched.py), not the network.
 
     The feeds replayed are those the index held before (`previous`, its manifest),
     each with the last copy of every item it ever showed and the article fetched for

@@ -38,38 +38,6 @@ def _rows(name: str):
             yield line.split("\t")
 
 
-def _candidates() -> dict[str, set[str]]:
-    """param -> every name and code the gazetteers hold for it (resolved one by one below)."""
-    from indexer.extract import gazetteer, language
-
-    out: dict[str, set[str]] = {"org": set(), "country": set(), "region": set(), "language": set()}
-    for multilingual in (False, True):
-        g = gazetteer._gazetteer(multilingual)
-        for key, (kind, _) in g.lookup.items():
-            if kind == gazetteer._COUNTRY:
-                out["country"].add(key)
-            elif kind == gazetteer._REGION:
-                out["region"].add(key)
-        out["org"].update(g.org_lookup)
-        out["org"].update(e.org.key for e in g.orgs)
-        out["org"].update(e.org.name for e in g.orgs)
-        out["country"].update(g.codes)
-        out["country"].update(c.name for c in g.countries.values())
-        out["country"].update(g.countries)
-        out["region"].update(g.regions.values())
-    for code, (alpha3, name, native) in language._languages().items():
-        out["language"].update(n for n in (code, alpha3, name, native) if n)
-    # the same names as written (the look-up keys above are folded), for messages that offer them
-    for _code, _lang, written in gazetteer._rows("country_names.tsv", header=True):
-        out["country"].update(written.split("|"))
-    for _code, display, aliases, *demonyms in gazetteer._rows("countries.tsv"):
-        out["country"].update([display, *aliases.split("|"), *(demonyms[0].split("|") if demonyms else [])])
-    for file in ("org_names.tsv", "org_names_curated.tsv"):
-        out["org"].update(row[2] for row in gazetteer._rows(file, header=True))
-    out["region"].update(row[0] for row in gazetteer._rows("regions.tsv"))
-    return out
-
-
 @lru_cache(maxsize=1)
 def known_lines() -> tuple[str, ...]:
     """The archive-independent part of every table: names and values NewsFacet knows."""
@@ -86,7 +54,8 @@ def known_lines() -> tuple[str, ...]:
         elif held[0] == key[1] and written != key[1]:     # a folded look-up key: keep the name as written
             names[key] = (written, held[1])
 
-    for param, candidates in _candidates().items():
+    from indexer.extract.lookups import known_names
+    for param, candidates in known_names().items():
         spec = BY_PARAM[param]
         for text in sorted(candidates):
             try:
@@ -100,8 +69,8 @@ def known_lines() -> tuple[str, ...]:
     for (param, value), (label, long_name, _) in values.items():    # a value is also its own name
         for written in (label, long_name, value):
             name(param, written, [value])
-    from indexer.extract import language
-    for code, (_, _, native) in language._languages().items():      # `language=Deutsch`
+    from indexer.extract.language import languages
+    for code, (_, _, native) in languages().items():                # `language=Deutsch`
         name("language", native, [code])
     for region, subregions in _rows(M49_REGIONS):                    # `region=Oceania`: its sub-regions
         name("region", region, subregions.split("|"))

@@ -8,7 +8,7 @@ nothing is pickled on the way in and memory stays bounded; each extracts entitie
 and sends back only the finished segment object. The parent's writer, which holds
 Whoosh's lock and the run's deletions, then writes one TOC naming the old segments and
 the new ones, so the whole run becomes visible to readers in one atomic commit
-(`whoosh_ext.commit_segments`: the part that needs Whoosh's private API).
+(`whoosh_ext.worker_writer` and `commit_segments`: the parts that need Whoosh's private API).
 """
 from __future__ import annotations
 
@@ -19,8 +19,6 @@ import queue
 import signal
 import traceback
 from typing import Callable
-
-from whoosh.writing import SegmentWriter
 
 from . import whoosh_ext
 from .prepare import prepare
@@ -61,7 +59,7 @@ def _work(storage, indexname, docs, wid: int, out, parent: int) -> None:
             # pool and, past `limitmb`, spills them to disk and merges the runs back in
             # Python, which tripled the CPU time per story.
             if writer is None:
-                writer = SegmentWriter(ix, _lk=False, limitmb=POOL_MB, codec=codec())
+                writer = whoosh_ext.worker_writer(ix, limitmb=POOL_MB, codec=codec())
             add_story(writer, doc, key, warnings)
             n += 1
             if n % PROGRESS_EVERY == 0:

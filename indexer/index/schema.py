@@ -5,7 +5,7 @@ Why these fields:
   because a word in a headline says more about a story than one in paragraph six.
   There is no separate spelling field (Whoosh's `spelling=True` indexes the body a
   second time, unstemmed: +65% indexing time); "did you mean" corrects against the
-  stemmed words and turns the stem back into a word found in a story (search.py).
+  stemmed words and turns the stem back into a word found in a story (`query/didyoumean.py`).
 - `title_typed` and `body_typed` hold the same words as typed (case-folded, accents kept,
   plus an accent-folded form; every word, stop words included), without positions: what
   patterns (`pers*`, `*oney`, `wh??t`) are matched against, so that a pattern finds
@@ -92,7 +92,7 @@ def facet_fields(doc, ents) -> dict:
 def codec() -> PackedCodec:
     """Whoosh's W3 codec with larger posting blocks packed as integer arrays (whoosh_ext/compact.py).
 
-    The searcher reads whole posting lists into arrays (query/evaluate.py); with 512 postings
+    The searcher reads whole posting lists into arrays (query/arrays.py); with 512 postings
     a block and no zlib, that was 4x faster to read and 15% faster to write than Whoosh's
     default (128, zlib), for an index about 1.8x larger on disk (measured on 8,000 Reuters
     stories). Packed blocks are smaller than even the zlib pickles (body postings 7x smaller

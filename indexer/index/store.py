@@ -8,7 +8,7 @@ command runs from (what `make run` serves, wherever the command is typed), else
     index/current -> gen-20261127-235959-1a2b   a relative symlink to the live generation
     index/gen-.../                              a Whoosh index plus `manifest.json`
     index/.lock                                 held (flock) by the indexer that is running
-    index/fetched/*.warc.gz                     every feed and article fetched, a file a run (readers/fetched.py);
+    index/fetched/*.warc.gz                     every feed and article fetched, a file a run (read/fetched.py);
                                                 outside the generations, so a rebuild replays it
 
 A rebuild writes a new generation beside the live one and swaps the symlink with

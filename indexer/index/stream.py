@@ -53,7 +53,8 @@ class Spool:
         sink.flush()
         return sink
 
-    def _put(self, docs: list[Document], sink: FileSink) -> int:
+    def put(self, docs: list[Document], sink: FileSink) -> int:
+        """Write one batch of a file's stories (its `FileSink` flushing); the batch's number."""
         data = zlib.compress(pickle.dumps(docs, pickle.HIGHEST_PROTOCOL), 1)
         start, view = self.end, memoryview(data)
         while view:                                     # os.pwrite may write less than asked
@@ -118,7 +119,7 @@ class FileSink:
 
     def flush(self) -> None:
         if self.buffer:
-            self.spool._put(self.buffer, self)
+            self.spool.put(self.buffer, self)
             self.buffer = []
 
     def clear(self) -> None:

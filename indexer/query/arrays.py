@@ -34,7 +34,8 @@ PARTIAL_PHRASES = 16                # phrases cut short by the deadline, kept to
 
 
 @dataclass
-class Match:
+class Scored:
+    """What a query (or a part of it) matches, and the score of each match."""
     mask: np.ndarray      # bool[n]
     score: np.ndarray     # float32[n]; meaningful where mask is True
 
@@ -158,7 +159,7 @@ class Postings:
 
 
 class Evaluator:
-    """Turns a Whoosh query tree into a Match over `postings.n` documents."""
+    """Turns a Whoosh query tree into a `Scored` over `postings.n` documents."""
 
     def __init__(self, postings: Postings, searcher, live: np.ndarray):
         self.p = postings
@@ -169,14 +170,14 @@ class Evaluator:
         self._fallback_lock = threading.Lock()      # the cache is shared by every thread
         self._partial: dict[str, tuple[np.ndarray, int]] = {}    # phrases cut short: (found, where to go on)
 
-    def run(self, q) -> Match:
+    def run(self, q) -> Scored:
         m = self._eval(q)
-        return Match(m.mask & self.live, m.score)
+        return Scored(m.mask & self.live, m.score)
 
-    def _empty(self) -> Match:
-        return Match(np.zeros(self.n, dtype=bool), np.zeros(self.n, dtype=np.float32))
+    def _empty(self) -> Scored:
+        return Scored(np.zeros(self.n, dtype=bool), np.zeros(self.n, dtype=np.float32))
 
-    def _term(self, fieldname, text, boost) -> Match:
+    def _term(self, fieldname, text, boost) -> Scored:
         out = self._empty()
         if fieldname not in self.p.reader.schema or budget.expired():   # past the deadline: skipped
             return out
@@ -190,76 +191,100 @@ class Evaluator:
         out.score[ids] = scores
         return out
 
-    def _eval(self, q) -> Match:
+    def _eval(self, q) -> Scored:
+        found = self._leaf(q)
+        if found is None:
+            found = self._combined(q)
+        if found is None:
+            found = self._multi_term(q) if isinstance(q, wq.MultiTerm) else self._fallback(q)
+        return found
+
+    def _leaf(self, q) -> Scored | None:
+        """A word, a set of stories, `field:*`, a date range or nothing; None: another form."""
         if isinstance(q, wq.Term):
             return self._term(q.fieldname, q.text, q.boost)
         if isinstance(q, (Present, PatternDocs)):   # `company:*` (parse.present_values); a pattern of many words
             mask = q.mask.copy() if isinstance(q, Present) else q.matched.mask(self.n)     # (typedsets.py)
-            return Match(mask, mask * np.float32(q.boost))
-        if isinstance(q, wq.Every):     # `body:*`: the stories with something in that field, as Whoosh
-            if q.fieldname and q.fieldname in self.p.reader.schema and self.p.reader.schema[q.fieldname].scorable:
-                mask = self.p.lengths(q.fieldname) > 0
-                return Match(mask, mask * np.float32(q.boost))
-            if q.fieldname:
-                return self._any_value(q)
-            return Match(np.ones(self.n, dtype=bool), np.full(self.n, q.boost, dtype=np.float32))
+            return Scored(mask, mask * np.float32(q.boost))
+        if isinstance(q, wq.Every):
+            return self._every(q)
         if isinstance(q, wq.NumericRange):      # `date:[1987-03-01 TO 1987-03-31]`, `date:1987`
             return self._numeric_range(q)
         if isinstance(q, wq.NullQuery.__class__) or q is wq.NullQuery:
             return self._empty()
-        if isinstance(q, wq.Not):     # as Whoosh's InverseMatcher: every match scores its weight, 1
-            cuts = budget.cuts()
-            mask = ~self._eval(q.query).mask
-            if budget.cuts() != cuts:     # an exclusion cut short would let through what it excludes
-                return self._empty()
-            return Match(mask, mask.astype(np.float32) * np.float32(q.boost))
-        # Every Match keeps score == 0 where mask is False, so scores add without masking.
-        if isinstance(q, wq.AndNot):
-            a, cuts = self._eval(q.a), budget.cuts()
-            b = self._eval(q.b)
-            if budget.cuts() != cuts:
-                return self._empty()
-            mask = a.mask & ~b.mask
-            return Match(mask, _keep(a.score, mask))
+        return None
+
+    def _every(self, q) -> Scored:
+        """`body:*`: the stories with something in that field, as Whoosh; `*:*` every story."""
+        if q.fieldname and q.fieldname in self.p.reader.schema and self.p.reader.schema[q.fieldname].scorable:
+            mask = self.p.lengths(q.fieldname) > 0
+            return Scored(mask, mask * np.float32(q.boost))
+        if q.fieldname:
+            return self._any_value(q)
+        return Scored(np.ones(self.n, dtype=bool), np.full(self.n, q.boost, dtype=np.float32))
+
+    def _combined(self, q) -> Scored | None:
+        """Not, AndNot, AndMaybe, Require, And, Or: their parts' arrays combined; None: another form.
+        Every Scored keeps score == 0 where mask is False, so scores add without masking."""
+        if isinstance(q, (wq.Not, wq.AndNot)):
+            return self._excluded(q)
         if isinstance(q, wq.AndMaybe):
             a, b = self._eval(q.a), self._eval(q.b)
             a.score += b.score
-            return Match(a.mask, _keep(a.score, a.mask))
+            return Scored(a.mask, _keep(a.score, a.mask))
         if isinstance(q, wq.Require):
             a, b = self._eval(q.a), self._eval(q.b)
             mask = a.mask & b.mask
-            return Match(mask, _keep(a.score, mask))
+            return Scored(mask, _keep(a.score, mask))
         if isinstance(q, wq.Or) and q.subqueries and all(isinstance(c, wq.Term) for c in q.subqueries):
             return self._or_terms(q)
         if isinstance(q, (wq.And, wq.Or)) and not isinstance(q, wq.DisjunctionMax):
-            children = [self._eval(c) for c in q.subqueries]
-            if not children:
-                return self._empty()
-            is_and = isinstance(q, wq.And)
-            mask, score = children[0].mask, children[0].score     # the first child's arrays are reused
-            for c in children[1:]:
-                if is_and:
-                    mask &= c.mask
-                else:
-                    mask |= c.mask
-                score += c.score
-            if is_and:
-                _keep(score, mask)
-            if q.boost != 1:
-                score *= np.float32(q.boost)
-            return Match(mask, score)
-        if isinstance(q, wq.MultiTerm):       # prefix, wildcard, fuzzy, regex, ranges of words
-            out = self._empty()
-            reader = self.p.reader
-            fieldname = q.field()
-            for _, btext in q.expanded_terms(reader):
-                m = self._term(fieldname, btext, q.boost)
-                out.mask |= m.mask
-                out.score += m.score
-            return out
-        return self._fallback(q)
+            return self._and_or(q)
+        return None
 
-    def _or_terms(self, q) -> Match:
+    def _excluded(self, q) -> Scored:
+        """`NOT b` (as Whoosh's InverseMatcher: every match scores its weight, 1) and `a ANDNOT b`.
+        An exclusion cut short by the budget would let through what it excludes: nothing then."""
+        a = self._eval(q.a) if isinstance(q, wq.AndNot) else None
+        cuts = budget.cuts()
+        excluded = self._eval(q.query if isinstance(q, wq.Not) else q.b).mask
+        if budget.cuts() != cuts:
+            return self._empty()
+        if a is None:
+            mask = ~excluded
+            return Scored(mask, mask.astype(np.float32) * np.float32(q.boost))
+        mask = a.mask & ~excluded
+        return Scored(mask, _keep(a.score, mask))
+
+    def _and_or(self, q) -> Scored:
+        children = [self._eval(c) for c in q.subqueries]
+        if not children:
+            return self._empty()
+        is_and = isinstance(q, wq.And)
+        mask, score = children[0].mask, children[0].score     # the first child's arrays are reused
+        for c in children[1:]:
+            if is_and:
+                mask &= c.mask
+            else:
+                mask |= c.mask
+            score += c.score
+        if is_and:
+            _keep(score, mask)
+        if q.boost != 1:
+            score *= np.float32(q.boost)
+        return Scored(mask, score)
+
+    def _multi_term(self, q) -> Scored:
+        """Prefix, wildcard, fuzzy, regex, ranges of words: the sum of the words they expand to."""
+        out = self._empty()
+        fieldname = q.field()
+        for _, btext in q.expanded_terms(self.p.reader):
+            m = self._term(fieldname, btext, q.boost)
+            out.mask |= m.mask
+            out.score += m.score
+        return out
+
+    def _or_terms(self, q) -> Scored:
         """An Or of words (what a wildcard or prefix expands to) summed in place, word by word."""
         out = self._empty()
         schema = self.p.reader.schema
@@ -277,7 +302,7 @@ class Evaluator:
             out.score *= np.float32(q.boost)
         return out
 
-    def _any_value(self, q) -> Match:
+    def _any_value(self, q) -> Scored:
         """`field:*` on a field of values without a table: its values' postings, under the deadline."""
         out = self._empty()
         reader = self.p.reader
@@ -290,7 +315,7 @@ class Evaluator:
         out.score[out.mask] = q.boost
         return out
 
-    def _numeric_range(self, q) -> Match:
+    def _numeric_range(self, q) -> Scored:
         """A date range as one comparison over the field's column (Whoosh's own matcher read
         the postings of dozens of terms a range: 23 ranges OR-ed took 0.37 s); without a
         column, the range's terms, each read under the deadline. Scored 1, as before."""
@@ -299,7 +324,7 @@ class Evaluator:
             return out
         values = self.p.column(q.fieldname)
         if values is None:
-            m = self._eval(q._compile_query(self.p.reader))
+            m = self._eval(whoosh_ext.range_terms_query(q, self.p.reader))
             out.mask[:] = m.mask
         else:
             mask = values != np.uint64(self.p.reader.schema[q.fieldname].default)
@@ -311,7 +336,7 @@ class Evaluator:
         out.score[out.mask] = 1.0
         return out
 
-    def _fallback(self, q) -> Match:
+    def _fallback(self, q) -> Scored:
         """Phrases and anything else: Whoosh decides which documents match; words score them."""
         out = self._empty()
         if not isinstance(q, wq.Phrase) and budget.expired():     # Whoosh's matcher has no deadline inside

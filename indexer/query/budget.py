@@ -30,7 +30,7 @@ through before it starts, `check_terms` what it found.
 Every form of query runs under the deadline, none through Whoosh's own matcher (which has
 no deadline inside) unless after a check: words, phrases and patterns as above, `field:*`
 on a field of values from the generation's tables (parse.present_values), date ranges
-over the date column (evaluate.py); tests/reliability/test_every_form_budgeted.py.
+over the date column (arrays.py); tests/reliability/test_every_form_budgeted.py.
 """
 from __future__ import annotations
 

@@ -154,12 +154,21 @@ def _analyzers(live, languages) -> list:
 
 
 def _correct(live, text: str, within: np.ndarray | None = None, languages=()) -> str | None:
-    searcher = live.searcher
-    reader = searcher.reader()
     analyzers = _analyzers(live, languages)
-    spans, options = [], []
     shown: dict[tuple[str, str], tuple[str, bool] | None] = {}     # (stem, language) -> surface
     names = known_names(live)
+    spans, options = _options(live, text, analyzers, shown, names)
+    if not spans:
+        return None
+    return _best(live, text, spans, options, shown, names, within, languages)
+
+
+def _options(live, text: str, analyzers: list, shown: dict, names) -> tuple[list, list]:
+    """(span, ranked candidates) of each word of `text` worth correcting: unknown, or a misspelling
+    a few stories make, with a much commoner word close to it (at most MAX_CORRECTED words)."""
+    searcher = live.searcher
+    reader = searcher.reader()
+    spans, options = [], []
 
     def rank(c: Candidate):       # an edit no story writes counts as one more; names weigh more
         surface = shown[c.key] or ("", False)
@@ -178,28 +187,41 @@ def _correct(live, text: str, within: np.ndarray | None = None, languages=()) ->
             continue
         if len(spans) >= MAX_CORRECTED or budget.expired():
             break
-        # unknown, or a misspelling a few stories make: correct it to a much commoner word
-        found = [c for analyzer in analyzers for c in candidates(reader, analyzer, word, far=len(analyzers) == 1)]
-        for analyzer in analyzers if not found and len(analyzers) > 1 else ():
-            if budget.expired():          # two edits away: a lexicon walk per language
-                break
-            found += candidates(reader, analyzer, word)
-        found = [c for c in found if c.frequency >= COMMONER * df]
-        found.sort(key=lambda c: (c.distance, -c.frequency, c.stem))
-        screened = []
-        for c in found[:SCREENED]:
-            if c.key not in shown:
-                if budget.expired():      # each reads up to SAMPLE_STORIES stories
-                    break
-                shown[c.key] = _surface(searcher, c.analyzer, c)
-            if shown[c.key]:          # a stem no story writes in this language (`voraussetz` read as English)
-                screened.append(c)
-        found = sorted(screened, key=rank)
+        found = sorted(_screened(searcher, _commoner(reader, analyzers, word, df), shown), key=rank)
         if found:
             spans.append(m.span())
             options.append(found[:PER_WORD])
-    if not spans:
-        return None
+    return spans, options
+
+
+def _commoner(reader, analyzers: list, word: str, df: int) -> list:
+    """Candidates for `word` in a story `COMMONER` times commoner than it, closest and commonest first."""
+    found = [c for analyzer in analyzers for c in candidates(reader, analyzer, word, far=len(analyzers) == 1)]
+    for analyzer in analyzers if not found and len(analyzers) > 1 else ():
+        if budget.expired():          # two edits away: a lexicon walk per language
+            break
+        found += candidates(reader, analyzer, word)
+    found = [c for c in found if c.frequency >= COMMONER * df]
+    found.sort(key=lambda c: (c.distance, -c.frequency, c.stem))
+    return found
+
+
+def _screened(searcher, found: list, shown: dict) -> list:
+    """The first SCREENED candidates that some story writes in their language (`shown` remembers
+    each stem's surface word, or None: `voraussetz` read as English)."""
+    screened = []
+    for c in found[:SCREENED]:
+        if c.key not in shown:
+            if budget.expired():      # each reads up to SAMPLE_STORIES stories
+                break
+            shown[c.key] = _surface(searcher, c.analyzer, c)
+        if shown[c.key]:
+            screened.append(c)
+    return screened
+
+
+def _best(live, text: str, spans: list, options: list, shown: dict, names, within, languages) -> str | None:
+    """The combination of corrections that finds stories, fewest and closest edits first."""
     best = None
     for combo in itertools.islice(itertools.product(*options), MAX_COMBINATIONS):
         if budget.expired():

@@ -127,6 +127,9 @@ class _Unstopped:
         return getattr(self.analyzer, name)
 
 
+_LETTERS = re.compile(r"[^*?\[\]!]+")     # a pattern's runs of letters
+
+
 class _AsTyped:
     """The story's analyzer, but a word that is one of a pattern's words as typed (typed.MARK
     terms: `body_typed:persons`) or that a pattern matches (MARK + PATTERN terms: `pers*`) yields
@@ -149,6 +152,26 @@ class _AsTyped:
             if i is not None:
                 return self._terms[i]
         return None
+
+    def pattern_hits(self, text: str) -> list[tuple[int, str]]:
+        """(offset, term) of each word of `text` a pattern matches: the words holding the pattern's
+        longest run of letters (all words when it has none: `?*`), each checked as typed (RE2)."""
+        if self._patterns is None:
+            return []
+        needles = []
+        for term in self._terms:
+            runs = _LETTERS.findall(term[2:])
+            needles.append(max(runs, key=len) if runs else "")
+        hits = []
+        for m in default_pattern.finditer(text):
+            word = m.group()
+            folded = typed_form(word)
+            if not any(n in folded or n in strip_accents(folded) for n in needles):
+                continue
+            term = self.term(word)
+            if term is not None and term.startswith(MARK + PATTERN):
+                hits.append((m.start(), term))
+        return hits
 
     def __call__(self, value, start_char=0, **kwargs):
         kwargs["chars"] = True
@@ -190,7 +213,7 @@ def _window(text: str, terms: frozenset[str], analyzer, size: int) -> str:
     text with accents folded away (same offsets); Arabic stems drop prefixes (`الحكومات`
     -> `حكم`) and Chinese or Japanese runs hold many bigrams, so there a word may hold the
     term anywhere. A pattern's words (`analyzer` is then an _AsTyped) are the words that
-    hold its longest run of letters and that it matches (`_pattern_hits`).
+    hold its longest run of letters and that it matches (`_AsTyped.pattern_hits`).
     """
     if len(text) <= size:
         return text
@@ -198,7 +221,7 @@ def _window(text: str, terms: frozenset[str], analyzer, size: int) -> str:
     bare = {t.removeprefix(MARK) for t in terms if not t.startswith(MARK + PATTERN)}
     prefixes = sorted({t[:max(2, len(t) - 2)] if ascii_text else _fold(t[:max(2, len(t) - 2)])
                        for t in bare if t}, key=len, reverse=True)
-    hits = _pattern_hits(text, analyzer) if isinstance(analyzer, _AsTyped) else []
+    hits = analyzer.pattern_hits(text) if isinstance(analyzer, _AsTyped) else []
     if prefixes:
         inside = getattr(analyzer, "language", "") in _INSIDE_WORDS
         lead = r"\w*" if inside else r"\b"
@@ -223,30 +246,6 @@ def _window(text: str, terms: frozenset[str], analyzer, size: int) -> str:
     lo = text.rfind(" ", 0, lo) + 1 if lo else 0
     hi = text.find(" ", min(len(text), lo + size))
     return text[lo: hi if hi != -1 else len(text)]
-
-
-_LETTERS = re.compile(r"[^*?\[\]!]+")
-
-
-def _pattern_hits(text: str, marking: "_AsTyped") -> list[tuple[int, str]]:
-    """(offset, term) of each word of `text` a pattern matches: the words holding the pattern's
-    longest run of letters (all words when it has none: `?*`), each checked as typed (RE2)."""
-    if marking._patterns is None:
-        return []
-    needles = []
-    for term in marking._terms:
-        runs = _LETTERS.findall(term[2:])
-        needles.append(max(runs, key=len) if runs else "")
-    hits = []
-    for m in default_pattern.finditer(text):
-        word = m.group()
-        folded = typed_form(word)
-        if not any(n in folded or n in strip_accents(folded) for n in needles):
-            continue
-        term = marking.term(word)
-        if term is not None and term.startswith(MARK + PATTERN):
-            hits.append((m.start(), term))
-    return hits
 
 
 def snippet(text: str, terms: frozenset[str], analyzer, top: int = 2, clean: bool = True) -> str:

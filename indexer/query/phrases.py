@@ -15,12 +15,14 @@ two on real data.
 from __future__ import annotations
 
 import numpy as np
-from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
+
+from indexer.index import whoosh_ext
 
 from . import budget
 
 CHECK_EVERY = 32          # documents verified between two looks at the clock
+_EMPTY = np.zeros(0, dtype=np.int32)
 
 
 def phrase_docs(postings, q, resume: tuple[np.ndarray, int] | None = None
@@ -47,13 +49,9 @@ def phrase_docs(postings, q, resume: tuple[np.ndarray, int] | None = None
     distinct = list(dict.fromkeys(btexts))
     lists = [postings.bm25(fieldname, b)[0] for b in distinct]     # cached: scoring reads them next
     mask, start = resume if resume is not None else (np.zeros(n, dtype=bool), 0)
-    if any(ids.size == 0 for ids in lists):
+    cand = _holding_all(lists)
+    if cand.size == 0:
         return mask, None
-    cand = min(lists, key=len)
-    for ids in sorted(lists, key=len)[1:]:
-        cand = np.intersect1d(cand, ids, assume_unique=True)
-        if cand.size == 0:
-            return mask, None
     if len(words) == 1:
         mask[cand] = True
         return mask, None
@@ -61,33 +59,46 @@ def phrase_docs(postings, q, resume: tuple[np.ndarray, int] | None = None
     for leaf, offset in postings.leaves:
         lo = max(start, int(np.searchsorted(cand, offset)))
         hi = int(np.searchsorted(cand, offset + leaf.doc_count_all()))
-        if lo >= hi:
-            continue
-        matchers = []
-        for b in distinct:
-            try:
-                m = leaf.postings(fieldname, b)
-            except TermNotFound:
-                matchers = None
-                break
-            if isinstance(m, FilterMatcher):      # a segment with deletions: the unfiltered list,
-                m = m.child                         # rewound past the deleted stories it starts
-                m.reset()                           # with, as the candidates hold them (term_postings)
-            matchers.append(m)
+        matchers = _matchers(leaf, fieldname, distinct) if lo < hi else None
         if matchers is None:
             continue
         for j, doc in enumerate((cand[lo:hi] - offset).tolist(), lo):
             if j - start >= CHECK_EVERY and (j - start) % CHECK_EVERY == 0 and budget.expired():
                 return mask, j
-            positions = []
-            for m in matchers:
-                if m.is_active():
-                    m.skip_to(doc)
-                positions.append(frozenset(m.value_as("positions")) if m.is_active() and m.id() == doc
-                                 else frozenset())
-            if _follows(positions, order, slop):
+            if _follows(_positions(matchers, doc), order, slop):
                 mask[doc + offset] = True
     return mask, None
+
+
+def _holding_all(lists: list[np.ndarray]) -> np.ndarray:
+    """The docnums in every one of `lists` (sorted, unique each), shortest list first."""
+    if any(ids.size == 0 for ids in lists):
+        return _EMPTY
+    cand = min(lists, key=len)
+    for ids in sorted(lists, key=len)[1:]:
+        cand = np.intersect1d(cand, ids, assume_unique=True)
+        if cand.size == 0:
+            break
+    return cand
+
+
+def _matchers(leaf, fieldname: str, distinct: list[bytes]) -> list | None:
+    """A matcher per word in one segment, deleted stories left in as the candidates hold them
+    (term_postings); None when the segment lacks a word."""
+    try:
+        return [whoosh_ext.unfiltered_postings(leaf, fieldname, b) for b in distinct]
+    except TermNotFound:
+        return None
+
+
+def _positions(matchers: list, doc: int) -> list[frozenset]:
+    """Each word's positions in segment document `doc` (the matchers only move forward)."""
+    positions = []
+    for m in matchers:
+        if m.is_active():
+            m.skip_to(doc)
+        positions.append(frozenset(m.value_as("positions")) if m.is_active() and m.id() == doc else frozenset())
+    return positions
 
 
 def _follows(positions: list[frozenset], order: list[int], slop: int) -> bool:

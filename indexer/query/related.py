@@ -3,7 +3,7 @@
 Why not `Searcher.more_like` as it is: it picks the story's key terms well (Whoosh's
 Bo1 expansion model, `key_terms_from_text`) but then runs the OR of them through
 Whoosh's matchers one document at a time. The same query goes through the numpy
-evaluator (`query/evaluate.py`) here, with the same terms and weights, so related stories
+evaluator (`query/arrays.py`) here, with the same terms and weights, so related stories
 cost about what a search does. Versions of the story itself (its near-duplicate
 group) are left out, and so is more than one version of any other story.
 """

@@ -16,7 +16,7 @@ Whoosh's defaults surprise a news reader in four ways, each fixed here:
   typed words have no positions, it stands for the stems of the words it matches
   (`phrase_patterns`), and the notice says so.
 - `body:*` matched every story; `field:*` now means "has something in that field"
-  (evaluate.py reads it from the field lengths).
+  (arrays.py reads it from the field lengths).
 
 The expansion is done here, into an OR of terms (or, for a pattern of many words, the set
 of stories holding one: expansion.PatternDocs), so the evaluator, the highlighter and the

@@ -77,14 +77,7 @@ def _to_solr(q, term, to_solr) -> str:
     if isinstance(q, PatternDocs):            # a pattern of many words: its stories at constant score
         return f"{solr_field(q.fieldname)}:{regexp(q.pattern)}^={q.boost:g}"      # (solrtyped.py)
     if isinstance(q, wq.Phrase):
-        # Which stories: the phrase (Whoosh's slop 1 is Lucene's 0, words next to each other). Their
-        # score: their words', as NewsFacet's evaluator scores a phrase (query/evaluate.py, _fallback).
-        words = [_text(w) for w in q.words]
-        slop = max(0, q.slop - 1)
-        quoted = " ".join(words).replace("\\", "\\\\").replace('"', '\\"')
-        phrase = f'{solr_field(q.fieldname)}:"{quoted}"{"~%d" % slop if slop else ""}^=0'
-        scores = " ".join(term(q.fieldname, w) for w in words)
-        return f"(+{phrase} {scores}){_boost(q)}"
+        return _phrase(q, term)
     if isinstance(q, wq.Not):                 # every story without it scores 1, as Whoosh's InverseMatcher
         return f"(*:* -{to_solr(q.query)})"
     if isinstance(q, wq.AndNot):
@@ -93,15 +86,30 @@ def _to_solr(q, term, to_solr) -> str:
         return f"(+{to_solr(q.a)} {to_solr(q.b)})"
     if isinstance(q, wq.Require):
         return f"(+{to_solr(q.a)} +({to_solr(q.b)})^0)"        # b scores nothing (its own boost may be ^0)
+    if isinstance(q, (wq.Every, wq.Prefix, wq.Wildcard)):
+        return _field_pattern(q)
+    if isinstance(q, wq.DisjunctionMax):
+        return "(" + " ".join(to_solr(c) for c in q.subqueries) + ")"
+    raise QueryError(f"this query cannot be run on the Solr engine ({type(q).__name__})", "q")
+
+
+def _phrase(q, term) -> str:
+    """Which stories: the phrase (Whoosh's slop 1 is Lucene's 0, words next to each other). Their
+    score: their words', as NewsFacet's evaluator scores a phrase (query/arrays.py, _fallback)."""
+    words = [_text(w) for w in q.words]
+    slop = max(0, q.slop - 1)
+    quoted = " ".join(words).replace("\\", "\\\\").replace('"', '\\"')
+    phrase = f'{solr_field(q.fieldname)}:"{quoted}"{"~%d" % slop if slop else ""}^=0'
+    scores = " ".join(term(q.fieldname, w) for w in words)
+    return f"(+{phrase} {scores}){_boost(q)}"
+
+
+def _field_pattern(q) -> str:
     if isinstance(q, wq.Every):               # `body:*`: a word in that field; every match scores its boost
         return f"{solr_field(q.fieldname)}:[* TO *]^={q.boost:g}" if q.fieldname else f"*:*^={q.boost:g}"
     if isinstance(q, wq.Prefix):                # a facet field's prefix (text fields were expanded)
         return f"{solr_field(q.fieldname)}:{escape(_text(q.text))}*"
-    if isinstance(q, wq.Wildcard):
-        return f"{solr_field(q.fieldname)}:{escape(_text(q.text)).replace(chr(92) + '*', '*').replace(chr(92) + '?', '?')}"
-    if isinstance(q, wq.DisjunctionMax):
-        return "(" + " ".join(to_solr(c) for c in q.subqueries) + ")"
-    raise QueryError(f"this query cannot be run on the Solr engine ({type(q).__name__})", "q")
+    return f"{solr_field(q.fieldname)}:{escape(_text(q.text)).replace(chr(92) + '*', '*').replace(chr(92) + '?', '?')}"
 
 
 def words_of(q) -> dict[str, set[str]]:
@@ -123,7 +131,7 @@ def words_of(q) -> dict[str, set[str]]:
 
 def idf_boosts(df: dict[tuple[str, str], int], n_all: int, with_field: dict[str, int]) -> dict:
     """Boosts that make Lucene's BM25 idf Whoosh's: log(N / (df + 1)) + 1 over every story (Whoosh,
-    query/evaluate.py) where Lucene has log(1 + (M - df + 0.5) / (df + 0.5)), M the stories with the
+    query/arrays.py) where Lucene has log(1 + (M - df + 0.5) / (df + 0.5)), M the stories with the
     field. The rest of the two formulas differs by a constant factor, which ranks alike."""
     out = {}
     for (field, word), n in df.items():

@@ -9,7 +9,7 @@ Why http.client and not urllib: the fetcher must decide where each connection go
 and how long it may last, which urllib hides.
 - Only `http` and `https`; `file://` and the rest are refused.
 - A host name is resolved once and the socket connects to an address that
-  readers/netpolicy.py allows (public, unless `allow_private`), then the peer is
+  read/netpolicy.py allows (public, unless `allow_private`), then the peer is
   checked again; redirects are followed here, at most MAX_REDIRECTS, each checked
   the same way. A refused fetch says why (`Fetched.refused`).
 - A whole-response deadline (`deadline`, connection, headers and body together):
@@ -106,6 +106,17 @@ class _Deadline:
         self._timer.cancel()
 
 
+class _CheckedConnection(http.client.HTTPConnection):
+    """An HTTP connection whose socket is the one `open_socket(timeout)` returns (Fetcher._connect: the
+    address checked against the network policy, connected under the deadline, TLS-wrapped),
+    not one `socket.create_connection` opens to whatever the name resolves to next."""
+
+    def __init__(self, host: str, port: int, timeout: float, open_socket) -> None:
+        super().__init__(host, port, timeout=timeout)
+        # http.client's own hook for the connecting step (set per instance in its __init__)
+        self._create_connection = lambda address, timeout=None, source_address=None: open_socket(timeout)
+
+
 class Fetcher:
     """One request at a time, `delay` seconds apart per host; see the module docstring."""
 
@@ -169,9 +180,7 @@ class Fetcher:
         timeout = max(min(self.timeout, clock.left()), 0.001)
         tls = parts.scheme == "https"
         # a plain HTTPConnection for https too: _connect hands it a socket already wrapped in TLS
-        conn = http.client.HTTPConnection(host, port, timeout=timeout)
-        conn._create_connection = lambda address, timeout=None, source_address=None: self._connect(
-            host, port, timeout, clock, tls)
+        conn = _CheckedConnection(host, port, timeout, lambda t: self._connect(host, port, t, clock, tls))
         target = quote(parts.path or "/", safe="/%:@!$&'()*+,;=-._~") + (
             "?" + quote(parts.query, safe="/%:@!$&'()*+,;=-._~?") if parts.query else "")
         resp = None

@@ -4,7 +4,7 @@ Why: a feed names the links NewsFacet fetches (`--fetch-articles`, redirects), s
 whoever writes a feed would otherwise choose what the indexer's machine reads:
 `http://127.0.0.1/admin`, the intranet, a cloud's metadata service at
 169.254.169.254. The check is made on the IP address a socket is about to connect
-to and again on the peer it did connect to (readers/fetch.py resolves a name once
+to and again on the peer it did connect to (read/fetch.py resolves a name once
 and connects to that address), never on the name, so neither `2130706433`,
 `localhost`, `[::ffff:127.0.0.1]` nor a DNS answer that changes between a check and
 a connection gets through.

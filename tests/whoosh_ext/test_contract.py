@@ -1,4 +1,4 @@
-"""Contract tests for indexer/whoosh_ext: the Whoosh internals it relies on are still there
+"""Contract tests for indexer/index/whoosh_ext: the Whoosh internals it relies on are still there
 and still mean what it assumes. They fail loudly on any Whoosh but the pinned one.
 
 Indexes are built inline with Whoosh's own writer (RamStorage-sized, on disk so the
@@ -65,7 +65,7 @@ def ix(compression, tmp_path_factory):
 def test_whoosh_is_the_pinned_version():
     """On another Whoosh this fails: re-check every private-API use in whoosh_ext, then move the pin."""
     assert tuple(whoosh.__version__[:3]) == version.WHOOSH_VERSION, (
-        f"Whoosh {whoosh.versionstring()} is installed; indexer/whoosh_ext was written against "
+        f"Whoosh {whoosh.versionstring()} is installed; indexer/index/whoosh_ext was written against "
         f"{'.'.join(map(str, version.WHOOSH_VERSION))}")
     assert whoosh_ext.supported()
 

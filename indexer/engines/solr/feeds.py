@@ -17,7 +17,7 @@ stays that of its last new item: the next run's conditional request may then get
 again instead of a 304, which costs a download and changes nothing.
 
 Not as on Whoosh: the fetched copy. The Whoosh path keeps everything it fetches beside the index
-(readers/fetched.py) so that `--rebuild` replays feeds; an engine run keeps no local files, so a
+(read/fetched.py) so that `--rebuild` replays feeds; an engine run keeps no local files, so a
 rebuild fetches the feeds again, and items that have left a feed are not brought back.
 """
 from __future__ import annotations

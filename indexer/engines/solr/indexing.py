@@ -96,6 +96,12 @@ def to_solr(fields: dict, sig: str, seq: int) -> dict:
     signature = groups.encode(fields.get("minhash") or b"")
     if signature:
         doc["minhash"] = signature
+    _add_facets(doc, fields)
+    return doc
+
+
+def _add_facets(doc: dict, fields: dict) -> None:
+    """Each facet's fields (values, mentions, kinds) as lists, its display as JSON, its labels."""
     for spec in FACETS:
         if spec.single:
             continue
@@ -110,7 +116,6 @@ def to_solr(fields: dict, sig: str, seq: int) -> dict:
                 doc.setdefault("facet_labels", []).extend(
                     SEP.join((spec.param, i["value"], i.get("label") or i["value"], i.get("name") or "",
                               i.get("kind") or "")) for i in fields[spec.display])
-    return doc
 
 
 def _prepared(job: tuple) -> tuple[dict, str | None]:
@@ -153,7 +158,7 @@ def index(client: SolrClient, paths: Iterable, rebuild: bool = False, max_bytes:
           batch: int = BATCH, procs: int | None = None, fetch_articles: bool = False, fetcher=None) -> SolrReport:
     """Send the stories under `paths` (files, folders, feed lists, feed URLs) to the collection;
     `procs` worker processes extract and analyse them (default: one per core), as the Whoosh
-    indexer's do. Feeds are fetched with `fetcher` (readers/fetch.py; default: its policy)."""
+    indexer's do. Feeds are fetched with `fetcher` (read/fetch.py; default: its policy)."""
     report = SolrReport()
 
     def problem(p: ReadProblem) -> None:
@@ -189,37 +194,12 @@ def _run(client, paths, rebuild, max_bytes, follow_links, problem, batch, report
         client.update({"delete": {"query": "*:*"}})
         client.commit()
     known = {} if rebuild else manifest(client)
-    seq = _next_seq(client)
+    run = _Run(client, report, problem, pool, batch, _next_seq(client))
     roots = [path_text(os.path.abspath(p)) for p in paths]
     walk_problems: list[ReadProblem] = []
     to_follow, fetcher, fetch_articles = feed_run
     lists: set[str] = set()
     seen: set[str] = set()
-    pending: list[tuple] = []
-
-    sender = ThreadPoolExecutor(1)       # Solr indexes one batch while the next is prepared
-    in_flight: list = []
-
-    def wait() -> None:
-        while in_flight:
-            report.documents += in_flight.pop().result()      # Solr's refusal is raised here
-
-    def send(docs: list[dict]) -> int:
-        client.update(docs)
-        return len(docs)
-
-    def flush() -> None:
-        if pending:
-            jobs = pool.imap(_prepared, pending, chunksize=16) if pool else map(_prepared, pending)
-            docs = []
-            for (_, key, _, _, _), (doc, warning) in zip(pending, jobs):
-                if warning:
-                    problem(ReadProblem(key, warning, skipped=False))
-                docs.append(doc)
-            pending.clear()
-            wait()
-            in_flight.append(sender.submit(send, docs))
-
     try:
         for file, root in discover(paths, walk_problems, follow_links=follow_links):
             key = path_text(os.path.abspath(file))
@@ -229,35 +209,7 @@ def _run(client, paths, rebuild, max_bytes, follow_links, problem, batch, report
             if is_feed_list(file):                 # its feeds are fetched after the files (feeds.py)
                 walk_problems.extend(feeds.add_list(file, to_follow, lists))
                 continue
-            try:
-                st = file.stat()
-            except OSError as exc:
-                problem(ReadProblem(str(file), f"cannot read: {exc.strerror or exc}"))
-                continue
-            if not stat.S_ISREG(st.st_mode):
-                problem(ReadProblem(str(file), "not a regular file (a pipe, socket or device)"))
-                continue
-            old = known.get(key)
-            if old and old["complete"] and old["size"] == st.st_size and old["mtime_ns"] == st.st_mtime_ns:
-                report.unchanged += 1
-                continue
-            src = read_source(file, root, max_bytes)
-            for p in src.problems:
-                problem(p)
-            if not src.docs and any(p.skipped for p in src.problems):
-                continue
-            if old:
-                client.update({"delete": {"query": _term(key)}})       # the file's old stories
-                report.changed += 1
-            else:
-                report.new += 1
-            stories = len({d.id for d in src.docs})
-            sig = SEP.join((key, str(src.size), str(-1 if src.unstable else src.mtime_ns), src.sha256, str(stories)))
-            for d in src.docs:
-                pending.append((d, key, sig, seq, {}))
-                seq += 1
-                if len(pending) >= batch:
-                    flush()
+            run.send_file(file, root, key, known.get(key), max_bytes)
         for p in walk_problems:
             problem(p)
         if to_follow or lists:
@@ -265,17 +217,14 @@ def _run(client, paths, rebuild, max_bytes, follow_links, problem, batch, report
                 from indexer.read.fetch import Fetcher
                 fetcher = Fetcher(max_bytes=max_bytes)
             for d, url, extra in feeds.follow(client, to_follow, lists, fetcher, fetch_articles, problem, report):
-                pending.append((d, url, None, seq, extra))
-                seq += 1
-                if len(pending) >= batch:
-                    flush()
-        flush()
-        wait()
+                run.queue(d, url, None, extra)
+        run.flush()
+        run.wait()
         for key in sorted(k for k in known if k not in seen and _within(k, roots)):
             client.update({"delete": {"query": _term(key)}})
             report.removed += 1
     finally:
-        sender.shutdown(wait=True)
+        run.sender.shutdown(wait=True)
     client.commit()
     started = time.perf_counter()
     report.regrouped = groups.regroup(client)      # the groups over the stories just committed
@@ -283,3 +232,70 @@ def _run(client, paths, rebuild, max_bytes, follow_links, problem, batch, report
         client.commit()
     report.group_seconds = time.perf_counter() - started
     return report
+
+
+class _Run:
+    """The stories of one run on their way to Solr: prepared in batches (in the worker pool) while
+    the batch before is being indexed (Solr indexes one batch while the next is prepared)."""
+
+    def __init__(self, client, report: SolrReport, problem, pool, batch: int, seq: int) -> None:
+        self.client, self.report, self.problem, self.pool, self.batch = client, report, problem, pool, batch
+        self.seq = seq                      # the next story's place in the collection's order
+        self.pending: list[tuple] = []
+        self.sender = ThreadPoolExecutor(1)
+        self.in_flight: list = []
+
+    def send_file(self, file: Path, root, key: str, old: dict | None, max_bytes: int) -> None:
+        """Queue one file's stories: new or changed (its old stories deleted first), not unchanged."""
+        try:
+            st = file.stat()
+        except OSError as exc:
+            self.problem(ReadProblem(str(file), f"cannot read: {exc.strerror or exc}"))
+            return
+        if not stat.S_ISREG(st.st_mode):
+            self.problem(ReadProblem(str(file), "not a regular file (a pipe, socket or device)"))
+            return
+        if old and old["complete"] and old["size"] == st.st_size and old["mtime_ns"] == st.st_mtime_ns:
+            self.report.unchanged += 1
+            return
+        src = read_source(file, root, max_bytes)
+        for p in src.problems:
+            self.problem(p)
+        if not src.docs and any(p.skipped for p in src.problems):
+            return
+        if old:
+            self.client.update({"delete": {"query": _term(key)}})       # the file's old stories
+            self.report.changed += 1
+        else:
+            self.report.new += 1
+        stories = len({d.id for d in src.docs})
+        sig = SEP.join((key, str(src.size), str(-1 if src.unstable else src.mtime_ns), src.sha256, str(stories)))
+        for d in src.docs:
+            self.queue(d, key, sig, {})
+
+    def queue(self, doc, key: str, sig: str | None, extra: dict) -> None:
+        self.pending.append((doc, key, sig, self.seq, extra))
+        self.seq += 1
+        if len(self.pending) >= self.batch:
+            self.flush()
+
+    def wait(self) -> None:
+        while self.in_flight:
+            self.report.documents += self.in_flight.pop().result()      # Solr's refusal is raised here
+
+    def _send(self, docs: list[dict]) -> int:
+        self.client.update(docs)
+        return len(docs)
+
+    def flush(self) -> None:
+        if self.pending:
+            pending, pool = self.pending, self.pool
+            jobs = pool.imap(_prepared, pending, chunksize=16) if pool else map(_prepared, pending)
+            docs = []
+            for (_, key, _, _, _), (doc, warning) in zip(pending, jobs):
+                if warning:
+                    self.problem(ReadProblem(key, warning, skipped=False))
+                docs.append(doc)
+            pending.clear()
+            self.wait()
+            self.in_flight.append(self.sender.submit(self._send, docs))

@@ -59,31 +59,55 @@ def _stories(path: Path):
 
 
 def learn(path: Path, least: int = 2) -> list[tuple[str, str, str]]:
-    from indexer.extract import companies, company_names, entities
-    from indexer.extract.gazetteer import _gaz, _places, _state_key
+    """(alias, value, why) of every pair the stories of `path` teach, by the kinds of the docstring
+    (each kind keeps a pair an earlier kind chose)."""
+    from indexer.extract import company_names
+    from indexer.extract.gazetteer import _gaz
 
     g = _gaz()
-    states = _places().states
-    company_names.USE_TABLE = False      # learn from the names as written, not as the last table maps them
-    company_names._data.cache_clear()
-    family = frozenset(json.loads((HERE / "companies.json").read_text(encoding="utf-8"))["family_words"])
-    defined: Counter = Counter()
-    values: Counter = Counter()
-    alone: Counter = Counter()           # stories writing the acronym as a word (not as a ticker)
-    lower: Counter = Counter()           # stories writing it in lower case: a word ("gene", "dec")
-    for rec in _stories(path):
-        body = rec.get("body") or ""
-        # "International Business Machines Corp <IBM>": the wire's ticker defines the acronym too
-        found = companies.find(rec.get("title") or "", _TICKER.sub(r"(\1)", body),
-                               entities._is_caps(rec.get("title") or ""))
-        alone.update(set(_WORD.findall(_TICKER.sub(" ", body))))
-        lower.update(set(_LOWER.findall(body)))
-        for value, m in found.items():
-            values[value] += 1
-            for acr in m.aliases:
-                if re.fullmatch(r"[A-Z]{2,8}", acr) and acr != value:
-                    defined[(value, acr)] += 1
+    company_names.use_learnt_aliases(False)     # learn from the names as written, not as the last table maps them
+    seen = _Seen()
+    seen.count(path)
     rows: dict[str, tuple[str, str]] = {}
+    _acronyms(seen, g, rows)
+    _pairs(seen, least, rows)
+    _named(seen, least, g, rows)
+    _heads(seen, g, rows)
+    company_names.use_learnt_aliases(True)
+    return [(alias, v, why) for alias, (v, why) in sorted(rows.items())]
+
+
+class _Seen:
+    """What the stories say: the companies found, the acronyms defined and written as words."""
+
+    def __init__(self) -> None:
+        self.defined: Counter = Counter()
+        self.values: Counter = Counter()
+        self.alone: Counter = Counter()          # stories writing the acronym as a word (not as a ticker)
+        self.lower: Counter = Counter()          # stories writing it in lower case: a word ("gene", "dec")
+
+    def count(self, path: Path) -> None:
+        from indexer.extract import companies, entities
+        for rec in _stories(path):
+            body = rec.get("body") or ""
+            # "International Business Machines Corp <IBM>": the wire's ticker defines the acronym too
+            found = companies.find(rec.get("title") or "", _TICKER.sub(r"(\1)", body),
+                                   entities.is_caps(rec.get("title") or ""))
+            self.alone.update(set(_WORD.findall(_TICKER.sub(" ", body))))
+            self.lower.update(set(_LOWER.findall(body)))
+            for value, m in found.items():
+                self.values[value] += 1
+                for acr in m.aliases:
+                    if re.fullmatch(r"[A-Z]{2,8}", acr) and acr != value:
+                        self.defined[(value, acr)] += 1
+
+
+def _acronyms(seen: _Seen, g, rows: dict) -> None:
+    """Acronym definitions: the value is the form the stories use most (IBM over International
+    Business Machines)."""
+    from indexer.extract.gazetteer import _places, _state_key
+    states = _places().states
+    values, alone, defined = seen.values, seen.alone, seen.defined
     by_acr: dict[str, list[str]] = {}
     for (value, acr), n in defined.items():
         if n >= DEFINED:
@@ -92,12 +116,17 @@ def learn(path: Path, least: int = 2) -> list[tuple[str, str, str]]:
         taken = acr.casefold() in g.org_lookup or g.lookup.get(acr.casefold())
         name = names[0] if len(names) == 1 else ""
         used = alone[acr]
-        if (not name or taken or acr in g.caps_words or used < USED or lower[acr.lower()]
+        if (not name or taken or acr in g.caps_words or used < USED or seen.lower[acr.lower()]
                 or acr in name.split() or _state_key(acr) in states or _ROMAN.fullmatch(acr)):
             continue                     # XON (Exxon's ticker) nobody writes; DEC and GENE are words
         why = f"defined as ({acr}) in {defined[(name, acr)]} stories; {acr} written in {used}, the name in {values[name]}"
-        # the value is the form the stories use most: IBM over International Business Machines
         rows[name if used >= values[name] else acr] = (acr if used >= values[name] else name, why)
+
+
+def _pairs(seen: _Seen, least: int, rows: dict) -> None:
+    """A family word after a one-word value, two spellings of one name, a bank word after a value."""
+    values = seen.values
+    family = frozenset(json.loads((HERE / "companies.json").read_text(encoding="utf-8"))["family_words"])
     for value, n in values.items():
         words = value.split()
         if len(words) == 2 and words[1] in family and values[words[0]] >= least and n >= least:
@@ -117,6 +146,11 @@ def learn(path: Path, least: int = 2) -> list[tuple[str, str, str]]:
         stem = " ".join(words[:-1])
         if len(words) >= 3 and words[-1] in bank and values[stem] >= least and n >= least:
             rows.setdefault(value, (stem, f"'{stem}' in {values[stem]} stories, '{value}' in {n}"))
+
+
+def _named(seen: _Seen, least: int, g, rows: dict) -> None:
+    """Names of two words or more named with a legal form in NAMED stories ("Goldman Sachs and Co")."""
+    values = seen.values
     bodies = [e.org.name for e in g.orgs]
     for value, n in values.items():      # "lead underwriter Goldman Sachs": a name the archive knows
         co_of = re.match(r"(.+?) Co of ", value)        # "Morgan Guaranty Trust Co of New York": its stem's
@@ -126,18 +160,20 @@ def learn(path: Path, least: int = 2) -> list[tuple[str, str, str]]:
         if (n >= NAMED and " " in value and value not in rows and not g.lookup.get(value.casefold())
                 and not any(b.endswith(" " + value) for b in bodies)):      # "(Securities and) Exchange Commission"
             rows[value] = (value, f"named with a legal form in {n} stories")
+
+
+def _heads(seen: _Seen, g, rows: dict) -> None:
+    """"Drexel Burnham analyst ...": the first two words of a longer name learnt by `_named`."""
+    values = seen.values
     named = [v for v, (target, why) in rows.items() if v == target and why.startswith("named")]
     heads = Counter(" ".join(v.split()[:2]) for v in named)
-    for value in named:                  # "Drexel Burnham analyst ...": the first two words of a longer name
+    for value in named:
         words = value.split()
         head = " ".join(words[:2])
         if (len(words) >= 3 and heads[head] == 1 and all(w[:1].isupper() for w in words[:2])
                 and head not in rows and head not in {t for t, _ in rows.values()}
                 and 1 <= values[head] and values[head] * 10 < values[value] and not g.lookup.get(head.casefold())):
             rows[head] = (value, f"short for '{value}' ({values[value]} stories; '{head}' alone {values[head]})")
-    company_names.USE_TABLE = True
-    company_names._data.cache_clear()
-    return [(alias, v, why) for alias, (v, why) in sorted(rows.items())]
 
 
 def main(argv=None) -> None:

@@ -46,15 +46,26 @@ def term_postings(leaf, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.nd
     """(docnums, weights) of one term in one segment reader, deleted documents included;
     None when the segment does not hold the term (one look-up, not `in` then postings)."""
     try:
-        matcher = leaf.postings(fieldname, btext)
+        matcher = unfiltered_postings(leaf, fieldname, btext)
     except TermNotFound:
         return None
-    if isinstance(matcher, FilterMatcher):      # a segment with deletions wraps its matchers
-        matcher = matcher.child
-        # ... and has moved the child past the deleted documents the list starts with (a whole
-        # block of them, even): back to its start (Matcher.reset), so that they are read too
-        matcher.reset()
     return read_matcher(matcher)
+
+
+def unfiltered_postings(leaf, fieldname: str, btext: bytes):
+    """The matcher of one term's whole posting list in one segment reader, deleted documents
+    included, at its start. Raises TermNotFound as `leaf.postings` does.
+
+    Why: the arrays' docnums (`term_postings`, a phrase's candidates) count deleted stories
+    too, so a matcher stepped beside them must not skip any. A segment with deletions wraps
+    its matchers in Whoosh's `FilterMatcher` (its `child` is the list itself) and has moved
+    the child past the deleted documents the list starts with (a whole block of them, even):
+    back to its start (Matcher.reset), so that they are read too."""
+    matcher = leaf.postings(fieldname, btext)
+    if isinstance(matcher, FilterMatcher):
+        matcher = matcher.child
+        matcher.reset()
+    return matcher
 
 
 def field_postings(leaf, fieldname: str):
@@ -76,46 +87,46 @@ def field_postings(leaf, fieldname: str):
         if info.is_inlined():
             yield btext, np.asarray(info.inlined_postings()[0], dtype=np.int32)
         else:
-            matcher = packed.matcher_class(terms._codec)(terms._postfile, info._offset, info._length, fmt)
+            matcher = packed.matcher_class(terms._codec)(terms._postfile, info._offset, info._length, fmt)  # noqa: SLF001
             yield btext, read_matcher(matcher)[0]
 
 
 def read_matcher(m) -> tuple[np.ndarray, np.ndarray]:
     """Every (id, weight) a posting matcher has left, as (int32, float32) arrays."""
-    if not isinstance(m, whoosh3.W3LeafMatcher) or m._byteids or not supported():
+    if not isinstance(m, whoosh3.W3LeafMatcher) or m._byteids or not supported():  # noqa: SLF001
         if isinstance(m, whoosh3.W3LeafMatcher) and not supported():
             warn_unsupported("reading posting blocks")
         return _step(m)
     ids_parts, w_parts = [], []
-    postfile = m._postfile
+    postfile = m._postfile  # noqa: SLF001
     if packed.is_packed(m):
         while m.is_active():
-            block = packed.Block(postfile.get(m._dataoffset, m._nextoffset - m._dataoffset), m._blocklength,
+            block = packed.Block(postfile.get(m._dataoffset, m._nextoffset - m._dataoffset), m._blocklength,  # noqa: SLF001
                                  values=False)
             ids_parts.append(block.ids.astype(np.int32))
             w_parts.append(block.weights)
-            if m._lastblock:
+            if m._lastblock:  # noqa: SLF001
                 break
-            m._goto(m._nextoffset)
+            m._goto(m._nextoffset)  # noqa: SLF001
         return (np.concatenate(ids_parts), np.concatenate(w_parts)) if ids_parts else (_EMPTY_IDS, _EMPTY_W)
     while m.is_active():
-        raw = postfile.get(m._dataoffset, m._nextoffset - m._dataoffset)
-        if m._compression:
+        raw = postfile.get(m._dataoffset, m._nextoffset - m._dataoffset)  # noqa: SLF001
+        if m._compression:  # noqa: SLF001
             raw = zlib.decompress(raw)
         cut = raw.find(_VALUES_MARK)
         data = pickle.loads(raw[:cut] + b"N\x87." if cut > 0 else raw)
         deltas, weights = data[0], data[1]
         ids_parts.append(np.cumsum(np.asarray(deltas, dtype=np.int64)).astype(np.int32))
-        count = m._blocklength
+        count = m._blocklength  # noqa: SLF001
         if weights is None:
             w_parts.append(np.ones(count, dtype=np.float32))
         elif isinstance(weights, float):
             w_parts.append(np.full(count, weights, dtype=np.float32))
         else:
             w_parts.append(np.asarray(weights, dtype=np.float32))
-        if m._lastblock:
+        if m._lastblock:  # noqa: SLF001
             break
-        m._goto(m._nextoffset)
+        m._goto(m._nextoffset)  # noqa: SLF001
     if not ids_parts:
         return _EMPTY_IDS, _EMPTY_W
     return np.concatenate(ids_parts), np.concatenate(w_parts)
@@ -133,8 +144,8 @@ def _step(m) -> tuple[np.ndarray, np.ndarray]:
 def length_bytes(perdoc, fieldname: str):
     """The raw lengths column of a field in one W3 segment (one byte per document, a
     buffer), or None when the segment has no lengths for the field."""
-    col = perdoc._cached_reader(whoosh3._lenfield(fieldname), whoosh3.LENGTHS_COLUMN)
-    return None if col is None else col._dbfile.get(col._basepos, col._count)
+    col = perdoc._cached_reader(whoosh3._lenfield(fieldname), whoosh3.LENGTHS_COLUMN)  # noqa: SLF001
+    return None if col is None else col._dbfile.get(col._basepos, col._count)  # noqa: SLF001
 
 
 def field_lengths(leaf, fieldname: str) -> np.ndarray:

@@ -5,7 +5,8 @@ Why: `indexer/index/parallel.py` has forked workers each write segments of their
 in the parent). Whoosh's public `commit()` only commits the writer's own segment, so
 the parent's writer, which holds the lock and the run's deletions, commits here the
 way `SegmentWriter.commit` does, with the workers' segments added to its TOC: the
-whole run becomes visible to readers at once. `segment_count`, `toc_segment_files` and
+whole run becomes visible to readers at once (`worker_writer` opens the workers' writers
+without the lock the parent holds). `segment_count`, `toc_segment_files` and
 `reader_segment_files` read the TOC's segment list and the segments' file names, which
 Whoosh only exposes through its internal TOC and segment objects (store.py checks those
 files whole before opening a generation; live.py watches them for damage).
@@ -26,33 +27,41 @@ def parallel_commit_supported() -> bool:
 def _require() -> None:
     if not supported():
         raise RuntimeError("committing segments from several writers needs the Whoosh version "
-                           "indexer/whoosh_ext was written against; write in one process instead")
+                           "indexer/index/whoosh_ext was written against; write in one process instead")
+
+
+def worker_writer(ix, **kwargs):
+    """A writer for a forked worker's segments: it takes no lock (Whoosh's private `_lk=False`),
+    since the parent's writer holds the index's lock and commits the segments (`commit_segments`).
+    `kwargs` are SegmentWriter's own (limitmb, codec ...)."""
+    from whoosh.writing import SegmentWriter
+    return SegmentWriter(ix, _lk=False, **kwargs)
 
 
 def finalize_segment(writer):
-    """Finish a worker's writer (opened with `_lk=False`) and return its segment, uncommitted."""
+    """Finish a worker's writer (`worker_writer`) and return its segment, uncommitted."""
     _require()
-    return writer._finalize_segment()
+    return writer._finalize_segment()  # noqa: SLF001
 
 
 def commit_segments(writer, segments: list, *, optimize: bool = False) -> None:
     """Commit `writer` (its deletions and its own documents) together with `segments`
     from other writers on the same index, in one TOC; releases the writer's lock."""
     _require()
-    writer._check_state()
-    final = writer._merge_segments(None, optimize, None)
+    writer._check_state()  # noqa: SLF001
+    final = writer._merge_segments(None, optimize, None)  # noqa: SLF001
     final += segments
-    if writer._added:
-        final.append(writer._finalize_segment())
+    if writer._added:  # noqa: SLF001
+        final.append(writer._finalize_segment())  # noqa: SLF001
     else:
-        writer._close_segment()
-    writer._commit_toc(final)
-    writer._finish()
+        writer._close_segment()  # noqa: SLF001
+    writer._commit_toc(final)  # noqa: SLF001
+    writer._finish()  # noqa: SLF001
 
 
 def segment_count(ix) -> int | None:
     """How many segments the index's latest commit holds (None: not a file index)."""
-    return len(ix._segments()) if hasattr(ix, "_segments") else None
+    return len(ix._segments()) if hasattr(ix, "_segments") else None  # noqa: SLF001
 
 
 def toc_segment_files(folder) -> list[str]:
@@ -83,7 +92,7 @@ def toc_files(folder) -> list[str]:
         for f in opened:
             if not f.is_closed:
                 f.close()
-    return [whoosh_index.TOC._filename("MAIN", toc.generation)] + [
+    return [whoosh_index.TOC._filename("MAIN", toc.generation)] + [  # noqa: SLF001
         segment.make_filename(".seg") for segment in toc.segments]
 
 

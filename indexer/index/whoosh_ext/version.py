@@ -38,6 +38,6 @@ def warn_unsupported(what: str, instead: str = "uses Whoosh's public API instead
             return
         _warned.add(what)
     warnings.warn(
-        f"Whoosh {'.'.join(map(str, installed_version()))} is installed, but indexer/whoosh_ext was written "
+        f"Whoosh {'.'.join(map(str, installed_version()))} is installed, but indexer/index/whoosh_ext was written "
         f"against {'.'.join(map(str, WHOOSH_VERSION))}: {what} {instead}",
         WhooshVersionWarning, stacklevel=3)
