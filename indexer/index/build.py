@@ -48,7 +48,7 @@ from .analysis import ANALYSIS_VERSION
 from indexer.read import registry
 from indexer.read.documents import DEFAULT_MAX_BYTES, ReadProblem, Source, read_source
 from .feeds import FeedRun, follow, is_url, replay
-from .manifest import FileEntry, Manifest
+from .manifest import MANIFEST, FileEntry, Manifest, load_manifest, save_manifest  # noqa: F401 - tests read the JSON
 from .owners import claim
 from .parallel import write_stories as _write  # tests stand in for it to fail a run mid-write
 from .plan import Plan, plan
@@ -57,7 +57,6 @@ from .survey import survey
 from indexer.read.fetch import Fetcher
 from indexer.read.fetched import FetchArchive
 from .schema import SCHEMA, codec
-from .store import MANIFEST, load_manifest, save_manifest  # noqa: F401 - the manifest's home is store.py
 
 STALE_AFTER_S = 3600          # an incremental run removes other generations older than this
 PARALLEL_THRESHOLD = 400      # fewer stories than this are written in-process (no workers to start)

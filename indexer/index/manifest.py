@@ -2,7 +2,7 @@
 
 Why typed: the index run decides everything from it (what is new, changed, removed,
 who owns an id), and a dict of dicts let a misspelt key read as "absent" silently.
-On disk it is what it has always been, `manifest.json` in each generation (store.py):
+On disk it is what it has always been, `manifest.json` in each generation:
 
     {"version": 1, "files": {KEY: ENTRY, ...}}
 
@@ -20,13 +20,39 @@ converts at the boundary (`Manifest.feed_dicts`, `Manifest.put_feeds`).
 """
 from __future__ import annotations
 
+import contextlib
+import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Union
 
-from . import store
-
+MANIFEST = "manifest.json"      # in each generation: what was indexed from which source (build.py)
 VERSION = 1
+
+
+def load_manifest(gen: Path) -> dict:
+    """The generation's manifest as JSON (source key -> facts and ids); {} when there is none or it cannot be read."""
+    try:
+        data = json.loads((gen / MANIFEST).read_text(encoding="utf-8"))
+        return data.get("files", {})
+    except (OSError, ValueError):
+        return {}
+
+
+def save_manifest(gen: Path, files: dict) -> None:
+    """Written aside, synced and renamed over: a killed run leaves the old manifest or the new one."""
+    tmp = gen / (MANIFEST + ".tmp")
+    try:
+        with open(tmp, "w", encoding="utf-8") as f:
+            json.dump({"version": VERSION, "files": files}, f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, gen / MANIFEST)
+    except OSError:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
 
 
 @dataclass
@@ -155,8 +181,8 @@ class Manifest:
     @classmethod
     def load(cls, gen: Path) -> Manifest:
         """The generation's manifest; empty when there is none or it cannot be read."""
-        return cls.from_json(store.load_manifest(gen))
+        return cls.from_json(load_manifest(gen))
 
     def save(self, gen: Path) -> None:
-        """Written aside, synced and renamed over (store.save_manifest)."""
-        store.save_manifest(gen, self.to_json())
+        """Written aside, synced and renamed over (save_manifest)."""
+        save_manifest(gen, self.to_json())
