@@ -7,6 +7,12 @@ reads files that are new or changed and only deletes the stories of changed or r
 files. `rebuild=True` writes a whole new generation beside the live one and swaps it in
 (`store.swap_live`), so readers never see a half-built index.
 
+A run is four steps, each handing the next plain data: `survey` (survey.py: the walk,
+`stat`, feed lists) -> `plan` (plan.py: a pure function of what was found and the typed
+`Manifest`, manifest.py: new, changed, removed, unchanged, who holds each id) -> `execute`
+(here: read, follow the feeds, write) -> the manifest saved. `build_index` opens the
+generation and undoes a failed run; `RunOptions` and `Run` carry what its steps share.
+
 Reading files is cheap; entity extraction and Whoosh's analysis are not, so a large
 run forks one worker per core, each writing a segment of its own (`parallel.py`). Stories
 wait in the run's spool (`stream.py`), not in memory, so memory does not grow with the input.
@@ -16,7 +22,7 @@ every story is in the index exactly once. The manifest records the bytes actuall
 parsed (`documents.read_source` hashes while it reads), so a file rewritten during a
 run is read again by the next one.
 
-Ids (README "Story ids"): a story keeps the id its source gives it (a record's `id`,
+Ids (README "Story ids"; owners.py): a story keeps the id its source gives it (a record's `id`,
 a feed item's guid, a web archive's URL); a file's own stories are named by its path
 relative to the folder given. Two files never share an id silently: a second file
 whose path-made id is taken by another file in the index gets the folder's name in
