@@ -12,7 +12,7 @@ CONTRACT (other modules rely on it; implementation owned by the documents work):
 
 `suffix_of`, and from `newstext.py` (the string rules: dates, datelines, titles)
 `parse_date`, `split_dateline`, `derive_title`, are public so the CLI and tests apply
-the same rules. The readers of each format live in `indexer/read/`.
+the same rules. Each format is registered once, its suffixes with its reader, in `registry.py`.
 
 Everything here is a pure function of a file's bytes, so reading can run in a
 process pool, and a bad file becomes a `ReadProblem`, never an exception: one
