@@ -350,9 +350,9 @@ def test_permission_denied_is_reported(tmp_path, monkeypatch):
 
 
 def test_unexpected_errors_never_escape(tmp_path, monkeypatch):
-    import indexer.read.documents as documents
+    import indexer.read.text as text_reader
     path = write(tmp_path, "x.txt", "text")
-    monkeypatch.setattr(documents, "_parse_text", lambda *a, **k: 1 / 0)
+    monkeypatch.setattr(text_reader, "parse_text", lambda *a, **k: 1 / 0)
     docs, [p] = read_file(path, tmp_path)
     assert docs == [] and p.reason == "unexpected error: ZeroDivisionError: division by zero"
 

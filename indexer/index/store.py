@@ -21,7 +21,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
-import json
 import os
 import shutil
 import time
@@ -30,35 +29,11 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 
 from . import checksums, derived, typedpostings, whoosh_ext
+from .manifest import MANIFEST, load_manifest, save_manifest  # noqa: F401 - a generation's manifest (manifest.py)
 
 CURRENT = "current"
 LOCK = ".lock"
 ENV_INDEX = "NEWSFACET_INDEX"
-MANIFEST = "manifest.json"      # in each generation: what was indexed from which source (build.py)
-
-
-def load_manifest(gen: Path) -> dict:
-    """The generation's manifest (source key -> facts and ids); {} when there is none or it cannot be read."""
-    try:
-        data = json.loads((gen / MANIFEST).read_text(encoding="utf-8"))
-        return data.get("files", {})
-    except (OSError, ValueError):
-        return {}
-
-
-def save_manifest(gen: Path, files: dict) -> None:
-    """Written aside, synced and renamed over: a killed run leaves the old manifest or the new one."""
-    tmp = gen / (MANIFEST + ".tmp")
-    try:
-        with open(tmp, "w", encoding="utf-8") as f:
-            json.dump({"version": 1, "files": files}, f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, gen / MANIFEST)
-    except OSError:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
 
 
 class IndexNotFound(Exception):

@@ -7,159 +7,35 @@ into arrays (`whoosh_ext/blocks.py`), so a query is a few vector operations over
 slots: `mask` says which documents match, `score` is Whoosh's own BM25F (same idf, lengths and
 parameters, so the ranking is Whoosh's). Phrases and forms we do not model fall back to Whoosh's
 matcher for the set of documents, scored by their words; a pattern of many words is a set at
-constant score.
+constant score. Which method evaluates a node is its operator's `evaluate` hook (operators.py);
+reading and scoring postings is postings.py's.
 """
 from __future__ import annotations
 
-import math
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
 from whoosh import query as wq
-from whoosh.fields import DATETIME
 
+from . import budget, operators
 from indexer.index import whoosh_ext
-from . import budget
-from .expansion import PatternDocs, Present
 from .phrases import phrase_docs
+from .postings import CACHE_BYTES, CACHE_MIN_POSTINGS, Postings  # noqa: F401 (re-exported: live.py, tests)
 
-_EMPTY_IDS = np.zeros(0, dtype=np.int32)
-_EMPTY_W = np.zeros(0, dtype=np.float32)
-CACHE_BYTES = 64 * 1024 * 1024      # per process and index generation
-CACHE_MIN_POSTINGS = 256            # shorter lists are quick to read even across segments
 FALLBACK_CACHE = 256                # phrase (and other Whoosh-matched) results kept per generation
 PARTIAL_PHRASES = 16                # phrases cut short by the deadline, kept to be finished later
 
 
 @dataclass
 class Scored:
-    """What a query (or a part of it) matches, and the score of each match."""
     mask: np.ndarray      # bool[n]
     score: np.ndarray     # float32[n]; meaningful where mask is True
 
 
-class Postings:
-    """Term postings and field lengths of one reader (all its segments) as arrays.
-
-    Shared by every thread of a process: the LRU is changed only under `_lock`, and
-    arrays are stored only once complete (two threads may both read the same list;
-    either result is the same).
-    """
-
-    def __init__(self, reader, B: float = 0.75, K1: float = 1.2, cache_bytes: int = CACHE_BYTES):
-        self.reader = reader
-        self.n = reader.doc_count_all()
-        self.leaves = list(reader.leaf_readers())
-        self.B, self.K1 = B, K1
-        self._lengths: dict[str, np.ndarray] = {}
-        self._columns: dict[str, np.ndarray | None] = {}
-        # Whoosh's average field length divides by every docnum, deleted ones included
-        # (the field length still counts them): doc_count_all(), not doc_count().
-        self._all_count = reader.doc_count_all()
-        self._cache: OrderedDict[tuple[str, bytes], tuple[np.ndarray, np.ndarray]] = OrderedDict()
-        self._cache_bytes = 0
-        self._cache_limit = cache_bytes
-        self._lock = threading.Lock()
-
-    # -- raw arrays
-
-    def term(self, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
-        """(docnums, weights) of a term across segments, deleted documents included."""
-        return self._read_term(fieldname, btext)
-
-    def _read_term(self, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
-        ids_parts, w_parts = [], []
-        for leaf, offset in self.leaves:
-            found = whoosh_ext.term_postings(leaf, fieldname, btext)     # block by block
-            if found is None:
-                continue
-            ids, weights = found
-            if offset:
-                ids = ids + offset
-            ids_parts.append(ids)
-            w_parts.append(weights)
-        if not ids_parts:
-            return _EMPTY_IDS, _EMPTY_W
-        if len(ids_parts) == 1:
-            return ids_parts[0], w_parts[0]
-        return np.concatenate(ids_parts), np.concatenate(w_parts)
-
-    def column(self, fieldname: str) -> np.ndarray | None:
-        """A DATETIME field's column as uint64 per docnum (its default: no date), read on first use."""
-        if fieldname not in self._columns:
-            field = self.reader.schema[fieldname]
-            arr = None
-            if isinstance(field, DATETIME) and all(leaf.has_column(fieldname) for leaf, _ in self.leaves):
-                arr = np.full(self.n, field.default, dtype=np.uint64)
-                for leaf, offset in self.leaves:
-                    count = leaf.doc_count_all()
-                    arr[offset:offset + count] = np.fromiter(leaf.column_reader(fieldname, translate=False),
-                                                             dtype=np.uint64, count=count)
-            self._columns[fieldname] = arr
-        return self._columns[fieldname]
-
-    def lengths(self, fieldname: str) -> np.ndarray:
-        """Each document's length in the field, as Whoosh stores it (one byte, decoded)."""
-        arr = self._lengths.get(fieldname)
-        if arr is None:
-            parts = [whoosh_ext.field_lengths(leaf, fieldname) for leaf, _ in self.leaves]
-            arr = self._lengths[fieldname] = np.concatenate(parts) if parts else np.zeros(0, np.float32)
-        return arr
-
-    # -- scoring
-
-    def bm25(self, fieldname: str, btext: bytes, boost: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
-        """(docnums, scores) for one term, exactly Whoosh's BM25F.
-
-        The postings of common words ("said", "oil") are thousands of blocks to read
-        and they recur in query after query, so their scored arrays (lists of at least
-        CACHE_MIN_POSTINGS) are kept in a small LRU for the life of this generation.
-        """
-        key = (fieldname, btext)
-        with self._lock:
-            hit = self._cache.get(key)
-            if hit is not None:
-                self._cache.move_to_end(key)
-        if hit is None:
-            hit = self._score(fieldname, btext)        # outside the lock: reading is the slow part
-            if hit[0].size >= CACHE_MIN_POSTINGS:
-                self._remember(key, hit)
-        ids, scores = hit
-        return (ids, scores * np.float32(boost)) if boost != 1 else (ids, scores)
-
-    def _remember(self, key, hit) -> None:
-        size = hit[0].nbytes + hit[1].nbytes
-        if size > self._cache_limit:
-            return
-        with self._lock:
-            if key in self._cache:                     # another thread read it meanwhile
-                return
-            self._cache[key] = hit
-            self._cache_bytes += size
-            while self._cache_bytes > self._cache_limit:
-                _, (ids, sc) = self._cache.popitem(last=False)
-                self._cache_bytes -= ids.nbytes + sc.nbytes
-
-    def _score(self, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
-        ids, weights = self.term(fieldname, btext)
-        if ids.size == 0:
-            return ids, weights
-        field = self.reader.schema[fieldname]
-        if not field.scorable:
-            return ids, weights
-        df = self.reader.doc_frequency(fieldname, btext)
-        idf = math.log(self.n / (df + 1)) + 1
-        avgfl = (self.reader.field_length(fieldname) / (self._all_count or 1)) or 1
-        fl = self.lengths(fieldname)[ids]
-        B, K1 = self.B, self.K1
-        scores = idf * ((weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * fl / avgfl)))
-        return ids, scores.astype(np.float32)
-
-
 class Evaluator:
-    """Turns a Whoosh query tree into a `Scored` over `postings.n` documents."""
+    """Turns a Whoosh query tree into a Scored over `postings.n` documents."""
 
     def __init__(self, postings: Postings, searcher, live: np.ndarray):
         self.p = postings
@@ -192,30 +68,26 @@ class Evaluator:
         return out
 
     def _eval(self, q) -> Scored:
-        found = self._leaf(q)
-        if found is None:
-            found = self._combined(q)
-        if found is None:
-            found = self._multi_term(q) if isinstance(q, wq.MultiTerm) else self._fallback(q)
-        return found
+        """The node's operator says which method evaluates it (operators.py)."""
+        return getattr(self, operators.of(q).evaluate)(q)
 
-    def _leaf(self, q) -> Scored | None:
-        """A word, a set of stories, `field:*`, a date range or nothing; None: another form."""
-        if isinstance(q, wq.Term):
-            return self._term(q.fieldname, q.text, q.boost)
-        if isinstance(q, (Present, PatternDocs)):   # `company:*` (parse.present_values); a pattern of many words
-            mask = q.mask.copy() if isinstance(q, Present) else q.matched.mask(self.n)     # (typedsets.py)
-            return Scored(mask, mask * np.float32(q.boost))
-        if isinstance(q, wq.Every):
-            return self._every(q)
-        if isinstance(q, wq.NumericRange):      # `date:[1987-03-01 TO 1987-03-31]`, `date:1987`
-            return self._numeric_range(q)
-        if isinstance(q, wq.NullQuery.__class__) or q is wq.NullQuery:
-            return self._empty()
-        return None
+    # Every Scored keeps score == 0 where mask is False, so scores add without masking.
+
+    def _term_node(self, q) -> Scored:
+        return self._term(q.fieldname, q.text, q.boost)
+
+    def _present(self, q) -> Scored:
+        """`company:*` (parse.present_values): the mask the generation's tables gave."""
+        mask = q.mask.copy()
+        return Scored(mask, mask * np.float32(q.boost))
+
+    def _pattern_docs(self, q) -> Scored:
+        """A pattern of many words (typedsets.py): the stories holding one, at constant score."""
+        mask = q.matched.mask(self.n)
+        return Scored(mask, mask * np.float32(q.boost))
 
     def _every(self, q) -> Scored:
-        """`body:*`: the stories with something in that field, as Whoosh; `*:*` every story."""
+        """`body:*`: the stories with something in that field, as Whoosh."""
         if q.fieldname and q.fieldname in self.p.reader.schema and self.p.reader.schema[q.fieldname].scorable:
             mask = self.p.lengths(q.fieldname) > 0
             return Scored(mask, mask * np.float32(q.boost))
@@ -223,44 +95,47 @@ class Evaluator:
             return self._any_value(q)
         return Scored(np.ones(self.n, dtype=bool), np.full(self.n, q.boost, dtype=np.float32))
 
-    def _combined(self, q) -> Scored | None:
-        """Not, AndNot, AndMaybe, Require, And, Or: their parts' arrays combined; None: another form.
-        Every Scored keeps score == 0 where mask is False, so scores add without masking."""
-        if isinstance(q, (wq.Not, wq.AndNot)):
-            return self._excluded(q)
-        if isinstance(q, wq.AndMaybe):
-            a, b = self._eval(q.a), self._eval(q.b)
-            a.score += b.score
-            return Scored(a.mask, _keep(a.score, a.mask))
-        if isinstance(q, wq.Require):
-            a, b = self._eval(q.a), self._eval(q.b)
-            mask = a.mask & b.mask
-            return Scored(mask, _keep(a.score, mask))
-        if isinstance(q, wq.Or) and q.subqueries and all(isinstance(c, wq.Term) for c in q.subqueries):
-            return self._or_terms(q)
-        if isinstance(q, (wq.And, wq.Or)) and not isinstance(q, wq.DisjunctionMax):
-            return self._and_or(q)
-        return None
+    def _nothing(self, q) -> Scored:
+        return self._empty()
 
-    def _excluded(self, q) -> Scored:
-        """`NOT b` (as Whoosh's InverseMatcher: every match scores its weight, 1) and `a ANDNOT b`.
-        An exclusion cut short by the budget would let through what it excludes: nothing then."""
-        a = self._eval(q.a) if isinstance(q, wq.AndNot) else None
+    def _not(self, q) -> Scored:
+        """As Whoosh's InverseMatcher: every match scores its weight, 1."""
         cuts = budget.cuts()
-        excluded = self._eval(q.query if isinstance(q, wq.Not) else q.b).mask
+        mask = ~self._eval(q.query).mask
+        if budget.cuts() != cuts:     # an exclusion cut short would let through what it excludes
+            return self._empty()
+        return Scored(mask, mask.astype(np.float32) * np.float32(q.boost))
+
+    def _and_not(self, q) -> Scored:
+        a, cuts = self._eval(q.a), budget.cuts()
+        b = self._eval(q.b)
         if budget.cuts() != cuts:
             return self._empty()
-        if a is None:
-            mask = ~excluded
-            return Scored(mask, mask.astype(np.float32) * np.float32(q.boost))
-        mask = a.mask & ~excluded
+        mask = a.mask & ~b.mask
         return Scored(mask, _keep(a.score, mask))
 
-    def _and_or(self, q) -> Scored:
+    def _and_maybe(self, q) -> Scored:
+        a, b = self._eval(q.a), self._eval(q.b)
+        a.score += b.score
+        return Scored(a.mask, _keep(a.score, a.mask))
+
+    def _require(self, q) -> Scored:
+        a, b = self._eval(q.a), self._eval(q.b)
+        mask = a.mask & b.mask
+        return Scored(mask, _keep(a.score, mask))
+
+    def _or(self, q) -> Scored:
+        if q.subqueries and all(isinstance(c, wq.Term) for c in q.subqueries):
+            return self._or_terms(q)
+        return self._combine(q, is_and=False)
+
+    def _and(self, q) -> Scored:
+        return self._combine(q, is_and=True)
+
+    def _combine(self, q, is_and: bool) -> Scored:
         children = [self._eval(c) for c in q.subqueries]
         if not children:
             return self._empty()
-        is_and = isinstance(q, wq.And)
         mask, score = children[0].mask, children[0].score     # the first child's arrays are reused
         for c in children[1:]:
             if is_and:
@@ -274,11 +149,12 @@ class Evaluator:
             score *= np.float32(q.boost)
         return Scored(mask, score)
 
-    def _multi_term(self, q) -> Scored:
-        """Prefix, wildcard, fuzzy, regex, ranges of words: the sum of the words they expand to."""
+    def _multiterm(self, q) -> Scored:
+        """Prefix, wildcard, fuzzy, regex, ranges of words: each word it stands for, summed."""
         out = self._empty()
+        reader = self.p.reader
         fieldname = q.field()
-        for _, btext in q.expanded_terms(self.p.reader):
+        for _, btext in q.expanded_terms(reader):
             m = self._term(fieldname, btext, q.boost)
             out.mask |= m.mask
             out.score += m.score

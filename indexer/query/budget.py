@@ -40,13 +40,11 @@ import threading
 import time
 from dataclasses import dataclass
 
-from whoosh import query as wq
 from whoosh.fields import TEXT
 
 from indexer.index.typed import typed_field
+from . import operators
 from .request import QueryError
-from .expansion import Expansion, PatternDocs
-
 
 
 @dataclass(frozen=True)
@@ -146,9 +144,10 @@ def check_shape(q, budget: Budget | None = None) -> None:
             f"the query has {len(leaves):,} parts (each word counts once per field searched); "
             f"the limit is {budget.clauses:,} (cap: clauses)", "clauses")
     for leaf in leaves:
-        if isinstance(leaf, wq.Phrase) and len(leaf.words) > budget.phrase_words:
+        words = operators.of(leaf).budget(leaf).phrase_words
+        if words > budget.phrase_words:
             raise BudgetError(
-                f"a phrase of {len(leaf.words):,} words; the limit is {budget.phrase_words} "
+                f"a phrase of {words:,} words; the limit is {budget.phrase_words} "
                 "words a phrase (cap: phrase_words)", "phrase_words")
 
 
@@ -188,7 +187,7 @@ class Lexicons:
 
 def _patterns(q):
     leaves = [q] if q.is_leaf() else q.leaves()
-    return [leaf for leaf in leaves if isinstance(leaf, (wq.Prefix, wq.Wildcard))]
+    return [leaf for leaf in leaves if operators.of(leaf).budget(leaf).scans]
 
 
 def check_scan(q, lexicons: Lexicons, budget: Budget | None = None) -> None:
@@ -218,12 +217,12 @@ def check_terms(q, budget: Budget | None = None) -> None:
     """Refuse patterns that stand for too many words together (cap: terms), each one's postings
     read from Whoosh; or whose constant-score sets hold too many postings together (cap: postings)."""
     budget = budget or DEFAULT
-    total = _expanded(q, lambda e: len(e.subqueries) if isinstance(e, Expansion) else 0)
+    total = _expanded(q, lambda cost: cost.terms)
     if total > budget.terms:
         raise BudgetError(
             f"the wildcards and prefixes of this query stand for {total:,} words together; the limit "
             f"is {budget.terms:,} (cap: terms)", "terms")
-    postings = _expanded(q, lambda e: e.matched.postings if isinstance(e, PatternDocs) else 0)
+    postings = _expanded(q, lambda cost: cost.postings)
     if postings > budget.postings:
         raise BudgetError(
             f"the wildcards of this query stand for words held {postings:,} times together; the limit is "
@@ -231,8 +230,10 @@ def check_terms(q, budget: Budget | None = None) -> None:
 
 
 def _expanded(q, count) -> int:
-    if isinstance(q, (Expansion, PatternDocs)):
-        return count(q)
+    """`count` of the cost of each expanded pattern (operators.Cost.expanded) in the tree."""
+    cost = operators.of(q).budget(q)
+    if cost.expanded:
+        return count(cost)
     if q.is_leaf():
         return 0
     return sum(_expanded(c, count) for c in q.children())

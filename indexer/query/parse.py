@@ -14,8 +14,8 @@ from whoosh.fields import DATETIME, TEXT
 
 from indexer.facets import BY_PARAM, DEFAULT_MATCH, FACETS
 from indexer.index.typed import MARK, PATTERN, SUFFIX, TYPED_FIELDS
-from . import budget, multilingual, valuenames
-from .expansion import Expansion, PatternDocs, Present
+from . import budget, multilingual, operators, valuenames
+from .expansion import Present
 from .request import QueryError
 from .tables import UNDATED
 from .semantics import PHRASE_NOTICE, NewsParser, everything_except, expand_patterns, phrase_patterns, plus_minus
@@ -35,8 +35,7 @@ def make_parsers(schema, parser_class=None, **kwargs):
     full.remove_plugin_class(qparser.BoostPlugin)
     plain = (parser_class or qparser.MultifieldParser)(["title", "body"], schema, group=qparser.AndGroup,
                                                       plugins=[], **kwargs)
-    for cls in (qparser.WildcardPlugin, qparser.PhrasePlugin, qparser.FieldsPlugin, qparser.OperatorsPlugin,
-                qparser.GroupPlugin, qparser.RangePlugin, qparser.BoostPlugin, qparser.SingleQuotePlugin):
+    for cls in operators.plugins():         # words only: no operator's syntax (operators.py)
         plain.remove_plugin_class(cls)
     return full, plain
 
@@ -183,13 +182,14 @@ def bound_expansions(reader, q) -> None:
 
 def positive_leaves(q):
     """Leaves of a query tree except those under NOT (their words are not to be marked); a
-    pattern's expansion is one leaf."""
-    if isinstance(q, wq.Not):
+    pattern's expansion is one leaf. Each operator's `highlight` hook says which (operators.py)."""
+    mark = operators.of(q).highlight
+    if mark == operators.NONE:
         return
-    if isinstance(q, wq.AndNot):
+    if mark == operators.FIRST:
         yield from positive_leaves(q.a)
         return
-    if q.is_leaf() or isinstance(q, Expansion):
+    if q.is_leaf() or mark == operators.PATTERN:
         yield q
         return
     for child in q.children():
@@ -209,7 +209,7 @@ def highlight_terms(reader, q) -> frozenset[str]:
         return frozenset()
     out = set()
     for leaf in positive_leaves(q):
-        if isinstance(leaf, (Expansion, PatternDocs)):
+        if operators.of(leaf).highlight == operators.PATTERN:
             if leaf.fieldname == "body" + SUFFIX:
                 out.add(MARK + PATTERN + leaf.pattern)
             continue

@@ -12,7 +12,7 @@ CONTRACT (other modules rely on it; implementation owned by the documents work):
 
 `suffix_of`, and from `newstext.py` (the string rules: dates, datelines, titles)
 `parse_date`, `split_dateline`, `derive_title`, are public so the CLI and tests apply
-the same rules. The readers of each format live in `indexer/read/`.
+the same rules. Each format is registered once, its suffixes with its reader, in `registry.py`.
 
 Everything here is a pure function of a file's bytes, so reading can run in a
 process pool, and a bad file becomes a `ReadProblem`, never an exception: one
@@ -44,13 +44,11 @@ from typing import Iterator
 
 from .newstext import TITLE_MAX, derive_title, parse_date, split_dateline  # noqa: F401 (re-exported)
 from .common import Document, ReadProblem, is_derived_id, path_text, story  # noqa: F401 (re-exported)
-from .text import parse_text as _parse_text
+from . import registry
+from .registry import suffix_of  # noqa: F401 (re-exported)
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
-HTML_SUFFIXES = (".html", ".htm", ".xhtml")
-FEED_SUFFIXES = (".rss", ".atom", ".xml")
-WARC_SUFFIXES = (".warc", ".warc.gz")
-SUPPORTED_SUFFIXES = (".txt", ".md", *HTML_SUFFIXES, ".json", ".jsonl", ".jsonl.gz", *FEED_SUFFIXES, *WARC_SUFFIXES)
+SUPPORTED_SUFFIXES = registry.suffixes()     # every format's, as its reader registered them (registry.py)
 MAX_PROBLEMS = 50        # per file: a binary blob named .jsonl must not produce a million lines of report
 FORMATS = "text, Markdown, HTML, JSON, JSON Lines, RSS/Atom, WARC"
 
@@ -72,15 +70,6 @@ def unsupported(path, kind: str) -> ReadProblem:
            "no file extension, and its content is not JSON, JSON Lines, HTML, a feed or a WARC "
            "(name a text file .txt to index it)")
     return ReadProblem(str(path), why, skipped=False, unsupported=True)
-
-
-def suffix_of(path: str | os.PathLike) -> str:
-    """The lower-cased suffix that decides the format; `.jsonl.gz` and `.warc.gz` count as one."""
-    name = os.path.basename(os.fspath(path)).lower()
-    for double in (".jsonl.gz", ".warc.gz"):
-        if name.endswith(double):
-            return double
-    return os.path.splitext(name)[1]
 
 
 # ---------------------------------------------------------------- finding files
@@ -160,7 +149,7 @@ def _walk(folder: Path, root: Path, seen_dirs, seen_files, problems, inside, ids
         except OSError:
             is_dir = False
         kind = suffix_of(entry.name)
-        if not is_dir and kind not in SUPPORTED_SUFFIXES and kind:     # no extension: sniffed when read
+        if not is_dir and kind and registry.by_suffix(kind) is None:     # no extension: sniffed when read
             _note(problems, unsupported(path, kind))
             continue
         target = None
@@ -276,7 +265,7 @@ def _read(src: Source, path: Path, rel: str, shown: str, max_bytes: int, expect:
             src.problems = [ReadProblem(shown, "is a folder, not a file")]
         elif not stat.S_ISREG(st.st_mode):
             src.problems = [ReadProblem(shown, "not a regular file")]
-        elif (kind := _kind(path, f.fileno())) is None:
+        elif (reader := _reader(path, f.fileno())) is None:
             src.problems = [unsupported(shown, suffix_of(path))]
         elif st.st_size == 0:
             src.problems = [ReadProblem(shown, "empty file")]
@@ -287,7 +276,7 @@ def _read(src: Source, path: Path, rel: str, shown: str, max_bytes: int, expect:
             return
         hashing = _Hashing(f)
         try:
-            src.problems = _parse(hashing, kind, st.st_size, rel, shown, max_bytes, src.docs)
+            src.problems = _parse(hashing, reader, st.st_size, rel, shown, max_bytes, src.docs)
             hashing.drain()
         except OSError as e:
             src.docs.clear()
@@ -298,61 +287,29 @@ def _read(src: Source, path: Path, rel: str, shown: str, max_bytes: int, expect:
         src.unstable = (after.st_size, after.st_mtime_ns) != (st.st_size, st.st_mtime_ns) or hashing.n != st.st_size
 
 
-def _kind(path: Path, fd: int) -> str | None:
+def _reader(path: Path, fd: int) -> registry.Reader | None:
     """The format to read: the suffix's; for a file without one, what its first bytes say (sniff.py)."""
     kind = suffix_of(path)
-    if kind in SUPPORTED_SUFFIXES:
-        return kind
     if kind:
-        return None
+        return registry.by_suffix(kind)
     from .sniff import HEAD_BYTES, sniff
-    return sniff(os.pread(fd, HEAD_BYTES, 0))      # pread: the hash still covers every byte from 0
+    sniffed = sniff(os.pread(fd, HEAD_BYTES, 0))      # pread: the hash still covers every byte from 0
+    return registry.by_suffix(sniffed) if sniffed else None
 
 
-def _parse(f: _Hashing, kind: str, size: int, rel: str, shown: str, max_bytes: int, out) -> list[ReadProblem]:
+def _parse(f: _Hashing, reader: registry.Reader, size: int, rel: str, shown: str, max_bytes: int,
+           out) -> list[ReadProblem]:
     """The file's stories go to `out` (the compressed formats stream them record by record); returns the problems."""
-    if kind == ".jsonl.gz":
-        from .records import read_jsonl_gz
-        return read_jsonl_gz(f, size, rel, shown, max_bytes, _is_binary, out)[1]
-    if kind in WARC_SUFFIXES:
-        from .warc import read_warc
-        return read_warc(f, rel, shown, max_bytes, out)[1]
-    docs, problems = _parse_whole(f, kind, rel, shown, max_bytes, out)
-    for doc in docs:
-        out.append(doc)
-    return problems
-
-
-def _parse_whole(f: _Hashing, kind: str, rel: str, shown: str, max_bytes: int, out):
-    """The formats read whole (at most `max_bytes`); a JSON Lines file's records go to `out` as parsed."""
-    data = f.read(max_bytes + 1)
-    text, problems = _decode(data, shown, html=kind in HTML_SUFFIXES)
+    if reader.streaming:
+        return reader.read(f, size, rel, shown, max_bytes, out)
+    data = f.read(max_bytes + 1)      # the formats read whole (at most `max_bytes`)
+    text, problems = _decode(data, shown, html=reader.html)
     if text is None:
-        return [], problems
+        return problems
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
-        return [], problems + [ReadProblem(shown, "empty file (only whitespace)")]
-    if kind == ".json":
-        from .feeds import is_json_feed, parse_json_feed
-        from .records import load_json, parse_json_value
-        value, bad = load_json(text, shown)
-        if bad:
-            return [], problems + bad
-        docs, more = (parse_json_feed(value, rel, shown) if is_json_feed(value)
-                      else parse_json_value(value, rel, shown))
-    elif kind == ".jsonl":
-        from .records import parse_jsonl
-        more = parse_jsonl(text.split("\n"), rel, shown, out)[1]
-        docs = []
-    elif kind in HTML_SUFFIXES:
-        from .html import parse_html
-        docs, more = parse_html(text, rel, shown)
-    elif kind in FEED_SUFFIXES:
-        from .feeds import parse_feed
-        docs, more = parse_feed(data, rel, shown)
-    else:
-        docs, more = _parse_text(text, rel, shown, markdown=kind == ".md")
-    return docs, problems + more
+        return problems + [ReadProblem(shown, "empty file (only whitespace)")]
+    return problems + reader.read(text, data, rel, shown, out)
 
 
 def _mb(n: int) -> str:
