@@ -232,20 +232,6 @@ class _Phrases(qparser.PhrasePlugin):
         return [(_PhraseTagger(self.expr), 0)]
 
 
-def find_value(fieldname: str, text: str):
-    """`country:Österreich`, `org:ONU`: a facet value by its English name, else by its name in
-    another language (the gazetteer of non-English stories)."""
-    from indexer.extract import entities
-    from indexer.extract.gazetteer import in_language
-
-    find = entities.find_country if fieldname == "country" else entities.find_organisation
-    found = find(text)
-    if found is None:
-        with in_language("und"):
-            found = find(text)
-    return found
-
-
 def languages_present(reader) -> tuple[str, ...]:
     """The archive's languages, most stories first; English if any story has none."""
     if LANGUAGE_FIELD not in reader.schema:
