@@ -11,60 +11,29 @@ writes itself out again (`to_pairs`, `to_query`) or changed by one parameter (`w
 Two views of one request are kept together: the typed fields the engines read (`q`, `filters`,
 `date_from` ...) and `asked`, the parameters as written (known names, non-empty, in `PARAMS`
 order), from which links are written back byte for byte (`from=1987` stays `from=1987`, not the
-date it means). A changed copy re-derives only the typed fields of the parameters it changed, so
-a page of several hundred links does not parse each one again; a link is validated when it is
-followed, not when it is written (`strict=False`: a link never raises).
+date it means). A changed copy (a link) derives the typed fields of the parameters it changed only
+when one is first read, with the validation's own functions (`paramcheck.py`), so a page of
+several hundred links does not parse each one again; a link is validated when it is followed, not
+when it is written (a link never raises). The names and the link rules are `paramlist.py`'s.
 
 Plain data only: nothing here knows Whoosh or HTTP.
 """
 from __future__ import annotations
 
 import datetime as _dt
-import re
-import unicodedata
-from dataclasses import dataclass, field, replace
+import functools
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields, replace
 from types import MappingProxyType
-from typing import Callable, Iterable, Mapping
 from urllib.parse import urlencode
 
-from indexer.facets import DEFAULT_MATCH, FACETS, MATCHES
-
-SORTS = ("relevance", "newest", "oldest")
-ORG_KINDS = ("intergovernmental", "government", "company", "news agency", "other")
-FACET_SORTS = ("count", "name")
-MAX_QUERY_CHARS = 1000
-MAX_PAGE = 10_000
-MAX_PER_PAGE = 100
-MAX_FILTER_VALUES = 50
-MAX_FIND_CHARS = 100
-
-EXCLUDE_PREFIX = "not_"      # `not_country=BR`: leave out the stories naming Brazil
-# How the panel shows one facet (not which stories match): `find_org=bank` keeps the values whose
-# name holds "bank", `sort_org=name` lists them A-Z.
-FIND_PREFIX, SORT_PREFIX = "find_", "sort_"
-
-FILTER_PARAMS = tuple(f.param for f in FACETS)
-PANEL_PARAMS = tuple(p + f.param for f in FACETS for p in (FIND_PREFIX, SORT_PREFIX))
-# The parameters a search may carry, in the order they are written out.
-PARAMS = ("q", *FILTER_PARAMS, *(EXCLUDE_PREFIX + p for p in FILTER_PARAMS), "match",
-          "date", "from", "to", "org_kind", "sort", "group", "correct", "page", "per_page", *PANEL_PARAMS)
-_ORDER = {name: i for i, name in enumerate(PARAMS)}
-# Changing any of these makes a new result list, so the page number no longer applies.
-RESETS_PAGE = frozenset(PARAMS) - {"page", *PANEL_PARAMS}
-# A date facet value replaces an explicit range and the other way round.
-EXCLUSIVE = {"date": ("from", "to"), "from": ("date",), "to": ("date",)}
-_DATE_PART = r"\d{4}(?:-\d{2}(?:-\d{2})?)?"
-
-Pairs = tuple[tuple[str, str], ...]
-_EMPTY: Mapping = MappingProxyType({})
-
-
-class QueryError(ValueError):
-    """A request that cannot be answered as asked; the message is for the user."""
-
-    def __init__(self, message: str, param: str | None = None):
-        super().__init__(message)
-        self.param = param
+from indexer.facets import DEFAULT_MATCH
+from .paramcheck import _EMPTY, _GROUP_FIELDS, _GROUP_OF, _GROUPS, _fields, _Values
+from .paramcheck import QueryError, _clean_text  # noqa: F401 (re-exported)
+from .paramlist import (EXCLUDE_PREFIX, EXCLUSIVE, FACET_SORTS, FILTER_PARAMS, FIND_PREFIX,  # noqa: F401 (re-exported)
+                        MAX_FILTER_VALUES, MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_CHARS, ORG_KINDS, PANEL_PARAMS,
+                        PARAMS, RESETS_PAGE, SORT_PREFIX, SORTS, Pairs, _by_name, added, known_pairs, query_string,
+                        removed, replaced, toggled, toggled_exclude)
 
 
 def _frozen(mapping: Mapping | None, values: bool = False) -> Mapping:
@@ -75,231 +44,32 @@ def _frozen(mapping: Mapping | None, values: bool = False) -> Mapping:
     return MappingProxyType({k: tuple(v) if values else v for k, v in mapping.items() if v})
 
 
-# ---------------------------------------------------------------- parameter lists
 
-def known_pairs(args) -> list[tuple[str, str]]:
-    """The known, non-empty parameters of `args` (a MultiDict, a mapping of lists, or pairs), in
-    `PARAMS` order (values of one name keep theirs)."""
-    if hasattr(args, "items") and callable(getattr(args, "getlist", None)):
-        items = args.items(multi=True)
-    elif isinstance(args, Mapping):
-        items = [(k, v) for k, vs in args.items() for v in ([vs] if isinstance(vs, str) else vs or ())]
-    else:
-        items = list(args)
-    items = [(k, v) for k, v in items if k in _ORDER and v not in ("", None)]
-    return sorted(items, key=lambda kv: _ORDER[kv[0]])
+def _default(value):
+    """A field's default given by a factory, so that the class holds no attribute of that name: a
+    link whose fields are not derived yet has them missing, and reading one calls `__getattr__`."""
+    return field(default_factory=lambda: value)
 
-
-def _drop(pairs, name: str, value: str | None = None) -> list[tuple[str, str]]:
-    return [(k, v) for k, v in pairs if not (k == name and (value is None or v == value))]
-
-
-def _tidy(pairs, changed: str) -> list[tuple[str, str]]:
-    """What changing `changed` takes with it: the page number, and a date value or range it replaces."""
-    if changed in RESETS_PAGE:
-        pairs = _drop(pairs, "page")
-    for other in EXCLUSIVE.get(changed, ()):
-        pairs = _drop(pairs, other)
-    return list(pairs)
-
-
-def added(pairs, name: str, value: str) -> list[tuple[str, str]]:
-    """One more value of a repeatable filter (org, country, region, language ...)."""
-    if (name, value) in pairs:
-        return list(pairs)
-    return _tidy(pairs, name) + [(name, value)]
-
-
-def removed(pairs, name: str, value: str | None = None) -> list[tuple[str, str]]:
-    """Without one value of `name` (or all of them)."""
-    return _tidy(_drop(pairs, name, value), name)
-
-
-def replaced(pairs, name: str, value) -> list[tuple[str, str]]:
-    """A single-valued parameter (q, sort, page, date) set; None or "" removes it."""
-    out = _drop(pairs, name)
-    if name != "page":
-        out = _tidy(out, name)
-    if value not in (None, ""):
-        out.append((name, str(value)))
-    return out
-
-
-def toggled(pairs, name: str, value: str) -> list[tuple[str, str]]:
-    """A facet value selected if it is not, else unselected (an excluded value: included)."""
-    if name == "date":
-        return replaced(pairs, "date", None if ("date", value) in pairs else value)
-    if (EXCLUDE_PREFIX + name, value) in pairs:
-        return added(removed(pairs, EXCLUDE_PREFIX + name, value), name, value)
-    return removed(pairs, name, value) if (name, value) in pairs else added(pairs, name, value)
-
-
-def toggled_exclude(pairs, name: str, value: str) -> list[tuple[str, str]]:
-    """A facet value left out (Kibana's "filter out"), or no longer left out."""
-    out_name = EXCLUDE_PREFIX + name
-    if (out_name, value) in pairs:
-        return removed(pairs, out_name, value)
-    return added(removed(pairs, name, value), out_name, value)
-
-
-def query_string(pairs) -> str:
-    """`a=1&b=2` for a parameter list, in `PARAMS` order (known, non-empty names only)."""
-    return urlencode(known_pairs(pairs))
-
-
-# ---------------------------------------------------------------- validation
-
-def _clean_text(value: str) -> str:
-    """Drop control and bidi-override characters; they only hide what a query says."""
-    return "".join(ch for ch in value if unicodedata.category(ch) not in ("Cc", "Cf") or ch in "\t\n")
-
-
-def _parse_date(value: str, param: str, end: bool = False) -> _dt.date:
-    value = value.strip()
-    try:
-        if re.fullmatch(r"\d{4}", value):
-            return _dt.date(int(value), 12, 31) if end else _dt.date(int(value), 1, 1)
-        if re.fullmatch(r"\d{4}-\d{2}", value):
-            y, m = map(int, value.split("-"))
-            first = _dt.date(y, m, 1)
-            if not end:
-                return first
-            nxt = _dt.date(y + (m == 12), m % 12 + 1, 1)
-            return nxt - _dt.timedelta(days=1)
-        return _dt.date.fromisoformat(value)
-    except ValueError:
-        raise QueryError(f"'{param}' must be a date as YYYY-MM-DD (got {value[:40]!r})", param) from None
-
-
-def _choice(value: str, param: str, choices: tuple[str, ...], default: str) -> str:
-    """`value` if it is one of `choices`, `default` when empty; otherwise a QueryError naming them."""
-    if not value:
-        return default
-    if value not in choices:
-        raise QueryError(f"'{param}' must be one of {', '.join(choices)} (got {value[:40]!r})", param)
-    return value
-
-
-def _int_param(value: str, param: str, lo: int, hi: int) -> int:
-    try:
-        n = int(value.strip())
-    except ValueError:
-        raise QueryError(f"'{param}' must be a whole number (got {value[:40]!r})", param) from None
-    if not lo <= n <= hi:
-        raise QueryError(f"'{param}' must be between {lo} and {hi:,} (got {n})", param)
-    return n
-
-
-class _Values:
-    """The values of each parameter name, read as the validation reads them."""
-
-    def __init__(self, by_name: Mapping[str, list]):
-        self._by_name = by_name
-
-    def one(self, name: str) -> str:
-        """The last value given (a later `page=` overrides an earlier one); "" when none."""
-        vals = [v for v in self._by_name.get(name, []) if v is not None]
-        return vals[-1] if vals else ""
-
-    def many(self, name: str) -> tuple[str, ...]:
-        """Every distinct non-empty value, cleaned, in order; at most MAX_FILTER_VALUES."""
-        out: list[str] = []
-        for v in self._by_name.get(name, []):
-            v = _clean_text(v or "").strip()
-            if v and v not in out:
-                out.append(v)
-        if len(out) > MAX_FILTER_VALUES:
-            raise QueryError(f"at most {MAX_FILTER_VALUES} values of '{name}'", name)
-        return tuple(out)
-
-
-def _dates(vals: _Values) -> dict:
-    out: dict = {"date_from": None, "date_to": None, "undated": False}
-    if vals.one("from"):
-        out["date_from"] = _parse_date(vals.one("from"), "from")
-    if vals.one("to"):
-        out["date_to"] = _parse_date(vals.one("to"), "to", end=True)
-    if vals.one("date"):   # a date facet value: YYYY, YYYY-MM, YYYY-MM-DD, a span A..B of those, or "undated"
-        d = vals.one("date").strip()
-        if d == "undated":
-            out["undated"] = True
-        elif re.fullmatch(_DATE_PART + r"(?:\.\." + _DATE_PART + ")?", d):
-            start, _, end = d.partition("..")
-            out["date_from"] = _parse_date(start, "date")
-            out["date_to"] = _parse_date(end or start, "date", end=True)
-        else:
-            raise QueryError(f"'date' must be YYYY, YYYY-MM, YYYY-MM-DD, FROM..TO or undated (got {d[:40]!r})",
-                             "date")
-    if out["date_from"] and out["date_to"] and out["date_from"] > out["date_to"]:
-        raise QueryError(f"'from' ({out['date_from']}) is after 'to' ({out['date_to']})", "from")
-    return out
-
-
-def _q(vals: _Values) -> dict:
-    q = vals.one("q")
-    if len(q) > MAX_QUERY_CHARS:
-        raise QueryError(f"the query is {len(q):,} characters long; the limit is {MAX_QUERY_CHARS:,}", "q")
-    return {"q": _clean_text(q).strip()}
-
-
-def _facet(param: str) -> Callable[[_Values], dict]:
-    """One facet's parameters: its wanted and left-out values, and how its panel is shown."""
-    def fields_of(vals: _Values) -> dict:
-        find = _clean_text(vals.one(FIND_PREFIX + param)).strip()[:MAX_FIND_CHARS]
-        return {("filters", param): vals.many(param), ("exclude", param): vals.many(EXCLUDE_PREFIX + param),
-                ("facet_find", param): find or None,
-                ("facet_sort", param): _choice(vals.one(SORT_PREFIX + param).strip(), SORT_PREFIX + param,
-                                               FACET_SORTS, "count")}
-    return fields_of
-
-
-def _on_off(name: str) -> Callable[[_Values], dict]:
-    return lambda vals: {name: _choice(vals.one(name).strip().lower(), name, ("on", "off"), "on") == "on"}
-
-
-def _number(name: str, hi: int, default: int) -> Callable[[_Values], dict]:
-    return lambda vals: {name: _int_param(vals.one(name), name, 1, hi) if vals.one(name) else default}
-
-
-# Each group of parameter names and the typed fields it decides, in the order they are validated
-# (the first error of a request is the one reported).
-_GROUPS: tuple[tuple[tuple[str, ...], Callable[[_Values], dict]], ...] = (
-    (("q",), _q),
-    *(((f.param, EXCLUDE_PREFIX + f.param, FIND_PREFIX + f.param, SORT_PREFIX + f.param), _facet(f.param))
-      for f in FACETS),
-    (("match",), lambda vals: {"match": _choice(vals.one("match").strip(), "match", MATCHES, DEFAULT_MATCH)}),
-    (("org_kind",), lambda vals: {"org_kind": _choice(vals.one("org_kind").strip(), "org_kind", ORG_KINDS, "")}),
-    (("from", "to", "date"), _dates),
-    (("sort",), lambda vals: {"sort": _choice(vals.one("sort").strip(), "sort", SORTS, "relevance")}),
-    (("page",), _number("page", MAX_PAGE, 1)),
-    (("group",), _on_off("group")),
-    (("correct",), _on_off("correct")),
-    (("per_page",), _number("per_page", MAX_PER_PAGE, 10)),
-)
-_GROUP_OF = {name: i for i, (names, _) in enumerate(_GROUPS) for name in names}
-
-
-# ---------------------------------------------------------------- the request
 
 @dataclass(frozen=True)
 class SearchParams:
     """A search as asked: validated, immutable; changed copies are new objects."""
 
-    q: str = ""
+    q: str = _default("")
     filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)   # facet param -> wanted values (OR)
     exclude: Mapping[str, tuple[str, ...]] = field(default_factory=dict)   # facet param -> values left out
-    match: str = DEFAULT_MATCH  # "mention": every story naming a value; "about": the salience rules
+    match: str = _default(DEFAULT_MATCH)  # "mention": every story naming a value; "about": the salience rules
     facet_find: Mapping[str, str] = field(default_factory=dict)    # facet param -> only values whose name holds it
     facet_sort: Mapping[str, str] = field(default_factory=dict)    # facet param -> "count" (default) or "name"
-    org_kind: str = ""          # show only organisations of this kind in the organisation facet
-    date_from: _dt.date | None = None
-    date_to: _dt.date | None = None
-    undated: bool = False       # only stories without a date (the date facet's "Undated" bucket)
-    sort: str = "relevance"
-    page: int = 1
-    per_page: int = 10
-    group: bool = True          # show near-duplicate versions of a story once (collapse.py)
-    correct: bool = True        # a query finding nothing shows its correction's stories (`correct=off`: not)
+    org_kind: str = _default("")          # show only organisations of this kind in the organisation facet
+    date_from: _dt.date | None = _default(None)
+    date_to: _dt.date | None = _default(None)
+    undated: bool = _default(False)       # only stories without a date (the date facet's "Undated" bucket)
+    sort: str = _default("relevance")
+    page: int = _default(1)
+    per_page: int = _default(10)
+    group: bool = _default(True)          # show near-duplicate versions of a story once (collapse.py)
+    correct: bool = _default(True)        # a query finding nothing shows its correction's stories (`correct=off`: not)
     # (param, as asked) -> as indexed, filled by `resolve` ("country=Brazil" -> BR)
     resolved: Mapping[tuple[str, str], tuple[str, ...]] = field(default_factory=dict, compare=False, repr=False)
     # the parameters as written (None: made in code, written out from the typed fields)
@@ -321,35 +91,9 @@ class SearchParams:
         and refuse the same things (a QueryError, a 400, names the parameter).
         """
         by_name = _by_name(args)
-        return cls._derive(cls(), _Values(by_name), range(len(_GROUPS)), strict,
-                           asked=tuple(known_pairs(by_name)))
-
-    @classmethod
-    def _derive(cls, base: "SearchParams", vals: _Values, groups: Iterable[int], strict: bool,
-                asked: Pairs) -> "SearchParams":
-        """`base` with the typed fields of these parameter groups derived from `vals`."""
-        changes: dict = {"resolved": _EMPTY, "asked": asked}
-        maps: dict[str, dict] = {}
-        for i in sorted(set(groups)):
-            try:
-                found = _GROUPS[i][1](vals)
-            except QueryError:
-                if strict:
-                    raise
-                found = _GROUPS[i][1](_Values({}))        # a link is checked when it is followed
-            for key, value in found.items():
-                if isinstance(key, tuple):
-                    name, param = key
-                    if name not in maps:
-                        maps[name] = dict(getattr(base, name))
-                    if not value or (name == "facet_sort" and value == "count"):   # the default: not kept
-                        maps[name].pop(param, None)
-                    else:
-                        maps[name][param] = value
-                else:
-                    changes[key] = value
-        changes.update((name, MappingProxyType(m) if m else _EMPTY) for name, m in maps.items())
-        return base._evolve(changes)
+        base = cls()
+        found = _fields(base, _Values(by_name), range(len(_GROUPS)), strict)
+        return base._evolve({**found, "asked": tuple(known_pairs(by_name))})
 
     def _evolve(self, changes: dict) -> "SearchParams":
         """A copy with these fields changed, already in their frozen forms (a link is made hundreds
@@ -359,19 +103,46 @@ class SearchParams:
         new.__dict__.update(changes)
         return new
 
-    def _changed(self, pairs: list[tuple[str, str]]) -> "SearchParams":
-        """This request written as `pairs`: only the typed fields of the names that changed are derived."""
+    def _changed(self, pairs: list[tuple[str, str]], touched: tuple[str, ...] | None = None) -> "SearchParams":
+        """This request written as `pairs`; `touched`: the names that may have changed (None: compare).
+
+        The typed fields of those names are derived when first read (`__getattr__`): most links
+        are only written out, several hundred a page, so a link costs little more than its list.
+        """
         pairs = known_pairs(pairs)
-        names = {k for k, _ in set(self.to_pairs()).symmetric_difference(pairs)}
-        if not names:
-            return self._evolve({"resolved": _EMPTY, "asked": tuple(pairs)})
-        groups = {_GROUP_OF[n] for n in names}
+        if touched is None:
+            before = self.asked if self.asked is not None else self.to_pairs()
+            touched = tuple(sorted({k for k, _ in set(before).symmetric_difference(pairs)}))
+        groups = _groups_of(touched)
+        new = object.__new__(type(self))
+        d = new.__dict__
+        d["resolved"], d["asked"] = _EMPTY, tuple(pairs)
+        d["_pending"] = (self, groups)      # its typed fields: `self`'s, those of `groups` derived
+        return new
+
+    def _settle(self) -> None:
+        """Derive the fields a changed copy left pending (leniently: a link is checked when followed)."""
+        pending = self.__dict__.get("_pending")
+        if pending is None:
+            return
+        base, groups = pending
+        stale = _stale_fields(groups)
+        found = {name: getattr(base, name) for name in _TYPED if name not in stale}
         wanted = {n for i in groups for n in _GROUPS[i][0]}       # a facet's group reads all four of its names
         by_name: dict[str, list[str]] = {}
-        for k, v in pairs:
+        for k, v in self.asked:
             if k in wanted:
                 by_name.setdefault(k, []).append(v)
-        return self._derive(self, _Values(by_name), groups, strict=False, asked=tuple(pairs))
+        found.update(_fields(base, _Values(by_name), groups, strict=False))
+        self.__dict__.update(found)
+        self.__dict__.pop("_pending", None)
+
+    def __getattr__(self, name: str):
+        """Only for a field a changed copy has not derived yet (`_changed`); anything else is missing."""
+        if name in _TYPED and "_pending" in self.__dict__:
+            self._settle()
+            return self.__dict__[name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     # -------------------------------------------------------- views the engines read
 
@@ -463,38 +234,49 @@ class SearchParams:
 
     def with_filter(self, param: str, value: str) -> "SearchParams":
         """One more value of a repeatable filter; the page number goes."""
-        return self._changed(added(self.to_pairs(), param, value))
+        return self._changed(added(self.to_pairs(), param, value), _touches(param))
 
     def without(self, param: str, value: str | None = None) -> "SearchParams":
         """Without one value of `param` (or every value); the page number goes if the results change."""
-        return self._changed(removed(self.to_pairs(), param, value))
+        return self._changed(removed(self.to_pairs(), param, value), _touches(param))
 
     def with_(self, param: str, value) -> "SearchParams":
         """A single-valued parameter (q, sort, page, date, match ...) set; None or "" removes it.
         A date value replaces `from`/`to` and the other way round."""
-        return self._changed(replaced(self.to_pairs(), param, value))
+        return self._changed(replaced(self.to_pairs(), param, value), _touches(param))
 
     def toggle(self, param: str, value: str) -> "SearchParams":
         """Select a facet value, or unselect it (an excluded one: include it)."""
-        return self._changed(toggled(self.to_pairs(), param, value))
+        return self._changed(toggled(self.to_pairs(), param, value), _touches(param, EXCLUDE_PREFIX + param))
 
     def toggle_exclude(self, param: str, value: str) -> "SearchParams":
         """Leave a facet value out, or stop leaving it out."""
-        return self._changed(toggled_exclude(self.to_pairs(), param, value))
+        return self._changed(toggled_exclude(self.to_pairs(), param, value), _touches(param, EXCLUDE_PREFIX + param))
 
     def keep(self, keep: Callable[[str, str], bool]) -> "SearchParams":
         """Only the written parameters `keep(name, value)` accepts (the feed drops `sort` and `page`)."""
         return self._changed([(k, v) for k, v in self.to_pairs() if keep(k, v)])
 
 
-def _by_name(args) -> dict[str, list[str]]:
-    """Parameter name -> its values (None kept: `one` skips them), from any form `parse` takes."""
-    if hasattr(args, "getlist") and hasattr(args, "keys"):
-        return {k: args.getlist(k) for k in args.keys()}
-    if isinstance(args, Mapping):
-        return {k: ([v] if isinstance(v, str) else list(v or ())) for k, v in args.items()}
-    out: dict[str, list[str]] = {}
-    for k, v in args:
-        out.setdefault(k, []).append(v)
-    return out
+
+@functools.lru_cache(maxsize=256)
+def _touches(*names: str) -> tuple[str, ...]:
+    """The names changing these may change: themselves, the page number, a date value or range they replace."""
+    return tuple(n for n in dict.fromkeys((*names, "page", *(x for n in names for x in EXCLUSIVE.get(n, ()))))
+                 if n in _GROUP_OF)
+
+
+@functools.lru_cache(maxsize=256)
+def _groups_of(names: tuple[str, ...]) -> frozenset[int]:
+    """The parameter groups of these names."""
+    return frozenset(_GROUP_OF[n] for n in names if n in _GROUP_OF)
+
+
+@functools.lru_cache(maxsize=256)
+def _stale_fields(groups: frozenset[int]) -> frozenset[str]:
+    """The typed fields these groups decide."""
+    return frozenset(f for i in groups for f in _GROUP_FIELDS[i])
+
+
+_TYPED = frozenset(f.name for f in fields(SearchParams)) - {"resolved", "asked"}
 
