@@ -245,3 +245,96 @@ def test_has_get_keep():
     assert p.get("date") == "1987-03" and p.get("from") == ""
     assert p.keep(lambda k, v: k in ("q", "sort")).to_pairs() == [("q", "oil"), ("sort", "newest")]
     assert p.keep(lambda k, v: k in ("q", "sort")).page == 1 and not p.keep(lambda k, v: k == "q").countries
+
+
+# ---------------------------------------------------------------- links before and after
+
+_B_FACETS = ("org", "company", "country", "region", "language", "source", "person")
+_B_PANEL = tuple(p + f for f in _B_FACETS for p in ("find_", "sort_"))
+
+
+class _Before:
+    """web/urls.py's list helpers as they were before SearchParams (kept verbatim as the reference:
+    every URL a page writes must stay byte for byte the same)."""
+    PANEL = _B_PANEL
+    SEARCH = ("q", *_B_FACETS, *("not_" + f for f in _B_FACETS), "match",
+              "date", "from", "to", "org_kind", "sort", "group", "correct", "page", "per_page", *_B_PANEL)
+    RESETS = frozenset(SEARCH) - {"page", *_B_PANEL}
+    EXCL = {"date": ("from", "to"), "from": ("date",), "to": ("date",)}
+
+    @classmethod
+    def search_params(cls, items):
+        items = [(k, v) for k, v in items if k in cls.SEARCH and v not in ("", None)]
+        return sorted(items, key=lambda kv: cls.SEARCH.index(kv[0]))
+
+    @staticmethod
+    def _drop(params, name, value=None):
+        return [(k, v) for k, v in params if not (k == name and (value is None or v == value))]
+
+    @classmethod
+    def _tidy(cls, params, changed):
+        if changed in cls.RESETS:
+            params = cls._drop(params, "page")
+        for other in cls.EXCL.get(changed, ()):
+            params = cls._drop(params, other)
+        return params
+
+    @classmethod
+    def add(cls, params, name, value):
+        return list(params) if (name, value) in params else cls._tidy(params, name) + [(name, value)]
+
+    @classmethod
+    def remove(cls, params, name, value=None):
+        return cls._tidy(cls._drop(params, name, value), name)
+
+    @classmethod
+    def replace(cls, params, name, value):
+        out = cls._drop(params, name)
+        if name != "page":
+            out = cls._tidy(out, name)
+        if value not in (None, ""):
+            out.append((name, str(value)))
+        return out
+
+    @classmethod
+    def toggle(cls, params, name, value):
+        if name == "date":
+            return cls.replace(params, "date", None if ("date", value) in params else value)
+        if ("not_" + name, value) in params:
+            return cls.add(cls.remove(params, "not_" + name, value), name, value)
+        return cls.remove(params, name, value) if (name, value) in params else cls.add(params, name, value)
+
+    @classmethod
+    def toggle_exclude(cls, params, name, value):
+        if ("not_" + name, value) in params:
+            return cls.remove(params, "not_" + name, value)
+        return cls.add(cls.remove(params, name, value), "not_" + name, value)
+
+    @classmethod
+    def href(cls, params, path="/"):
+        params = cls.search_params(params)
+        return f"{path}?{urlencode(params)}" if params else path
+
+
+def test_the_parameter_list_is_the_one_it_was():
+    assert P.PARAMS == _Before.SEARCH and P.PANEL_PARAMS == _Before.PANEL
+
+
+@pytest.mark.parametrize("start", STARTS + [{"q": " a&b ", "country": ["Brazil", "BR"], "zzz": "1", "page": "02"}])
+def test_links_are_byte_for_byte_the_ones_before(start):
+    raw = [(k, v) for k, vs in start.items() for v in (vs if isinstance(vs, list) else [vs])]
+    p = parse(**start)
+    before = _Before.search_params(raw)
+    assert p.to_pairs() == before and p.href("/api/search") == _Before.href(before, "/api/search")
+    method = {"with_filter": "add", "without": "remove", "with_": "replace", "toggle": "toggle",
+              "toggle_exclude": "toggle_exclude"}
+    for op, name, value in OPS:
+        args = (name,) if op == "without" and value is None else (name, value)
+        link = getattr(p, op)(*args)
+        assert link.href("/") == _Before.href(getattr(_Before, method[op])(before, *args)), (start, op, name, value)
+        # and a link of a link (the date presets: without date, with from, with to)
+        two = link.without("date").with_("from", "1987-01-01").with_("to", "1987-02-01")
+        ref = _Before.replace(_Before.replace(_Before.remove(getattr(_Before, method[op])(before, *args), "date"),
+                                              "from", "1987-01-01"), "to", "1987-02-01")
+        assert two.href() == _Before.href(ref)
+        assert two == SearchParams.parse(two.to_pairs())
