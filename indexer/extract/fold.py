@@ -22,10 +22,13 @@ _ODD = re.compile(r"[\x00-\x1f\x7f]|\s\s|[^\S ]")     # anything the two substit
 
 def fold(text: str) -> str:
     """"  Côte d'IVOIRE " -> "cote d'ivoire": the key names are compared by."""
-    if not text.isascii():
+    if text.isascii():
+        text = text.lower()
+        if text.isprintable() and "  " not in text:      # no control character, no other space
+            return text.strip()
+    else:
         text = unicodedata.normalize("NFKD", text)
-        text = "".join(c for c in text if not unicodedata.combining(c))
-    text = text.casefold()
+        text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
     if _ODD.search(text):
         text = _SPACES.sub(" ", _CONTROL.sub(" ", text))
     return text.strip()

@@ -215,7 +215,7 @@ class SolrArchive:
         for spec in FACETS:
             chosen = req.filters.get(spec.param) or []
             excluded = req.exclude.get(spec.param) or []
-            shown_values = list(dict.fromkeys(chosen + excluded))
+            shown_values = list(dict.fromkeys([*chosen, *excluded]))
             values = [facet_value(live, spec.param, v, int(got.get(f"{spec.param}__{i}", {}).get("count", 0)),
                                   v in chosen, v in excluded) for i, v in enumerate(shown_values)]
             kind = req.org_kind if spec.kind_field else ""
