@@ -44,7 +44,6 @@ def _frozen(mapping: Mapping | None, values: bool = False) -> Mapping:
     return MappingProxyType({k: tuple(v) if values else v for k, v in mapping.items() if v})
 
 
-
 def _default(value):
     """A field's default given by a factory, so that the class holds no attribute of that name: a
     link whose fields are not derived yet has them missing, and reading one calls `__getattr__`."""
