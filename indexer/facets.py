@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from .extract import companies, entities, gazetteer, language
+from .extract.fold import fold
 
 MATCHES = ("mention", "about")
 # Default: every story that names a body or a country. A journalist filtering by the IMF expects every
@@ -96,7 +97,7 @@ def _same(value: str) -> str:
 def _find_language(text: str) -> tuple[str, str, str, str] | None:
     """A language from its code or tag (`de`, `deu`, `de-AT`) or English name (`German`)."""
     code = language.normalise(text) or next(
-        (c for c in language._languages() if language.label(c).casefold() == text.strip().casefold()), "")
+        (c for c in language._languages() if fold(language.label(c)) == fold(text)), "")
     return (code, language.label(code), "", "") if code else None
 
 

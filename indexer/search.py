@@ -34,6 +34,8 @@ from .query.facetcounts import FACET_LIMIT, label_of, facets
 from .query.highlight import sanitize_many
 from .query.live import REFRESH_EVERY_S, LiveIndex
 from .query.parse import MAX_EXPANSIONS, NOTHING, highlight_terms, parse
+from .query import params as parameters  # noqa: F401 (re-exported: the web writes its links with it)
+from .query.params import SearchParams
 from .query.request import (EXCLUDE_PREFIX, MAX_QUERY_CHARS, ORG_KINDS, SORTS, FacetValue, Hit, QueryError, Ref,
                             SearchRequest, SearchResult, Story, Version, _clean_text, parse_request)
 from .query.suggest import Suggester, Suggestion
@@ -47,7 +49,8 @@ WARM_SECONDS = 3.0      # at most this long warming one
 __all__ = ["Archive", "open_archive", "EngineError", "QueryError", "SearchRequest", "SearchResult", "Story", "Hit", "FacetValue", "Ref",
            "Version", "Suggestion", "parse_request", "MAX_QUERY_CHARS", "MAX_EXPANSIONS", "ORG_KINDS",
            "SORTS", "FACET_LIMIT", "ENV_INDEX", "IndexNotFound", "IndexDamaged", "default_index_dir",
-           "FACETS", "FacetSpec", "BY_NAME", "BY_PARAM", "MATCHES", "DEFAULT_MATCH", "EXCLUDE_PREFIX"]
+           "FACETS", "FacetSpec", "BY_NAME", "BY_PARAM", "MATCHES", "DEFAULT_MATCH", "EXCLUDE_PREFIX",
+           "SearchParams", "parameters"]
 
 
 def _locked(method):
@@ -135,6 +138,7 @@ class Archive:
         started = time.perf_counter()
         t = live.tables
         m = matching.match(live, req)
+        req = m.req                              # its facet values as the index holds them
         ids = np.flatnonzero(m.final)            # the one pass over the archive; the rest is O(matches)
         total = int(ids.size)
         collapsed = matching.collapsed(live, req, m, ids)
@@ -178,13 +182,16 @@ class Archive:
             if fixed.total:
                 fixed.query, fixed.suggestion, fixed.showing_results_for = req.q, suggestion, suggestion
                 fixed.took_ms = round((time.perf_counter() - started) * 1000, 1)
+                fixed.params = req
                 return fixed
-        return SearchResult(
+        result = SearchResult(
             query=req.q, total=total, page=req.page, pages=pages,
             took_ms=round((time.perf_counter() - started) * 1000, 1),
             suggestion=suggestion, hits=page, facets=counted, sort=m.sort,
             date_granularity=granularity, notice=notice, groups=groups, grouped=collapsed is not None,
             match=req.match, newest=t.newest())
+        result.params = req                      # the web writes its links from it
+        return result
 
     @_locked
     def export(self, req: SearchRequest) -> tuple[int, Iterator[dict]]:

@@ -5,30 +5,25 @@ facet value, chip, sort option and page link is "this URL with one thing changed
 As in Datasette, each link is built here once, server-side, so the page works
 without JavaScript and the JSON API can hand out the same ready-made links.
 
-All functions take and return plain `list[tuple[str, str]]` parameter lists
-(ordered, repeatable), built from `request.args`.
+The parameters, their order, the page-reset and date rules are `SearchParams`'s
+(`indexer/query/params.py`, the one owner); the search page builds its links from a
+`SearchParams` (`params.toggle(...).href(base)`). The functions here are the same rules over
+plain `list[tuple[str, str]]` parameter lists (ordered, repeatable), for the feed, the
+suggestions and a story's way back.
 """
 from __future__ import annotations
 
 from typing import Iterable
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 from flask import current_app
 from werkzeug.datastructures import MultiDict
 
-from indexer.search import EXCLUDE_PREFIX, FACETS
+from indexer.search import SearchParams, parameters
 
-# How the panel shows one facet (not which stories match): `find_org=bank` keeps the values whose
-# name holds "bank", `sort_org=name` lists them A-Z.
-FIND_PREFIX, SORT_PREFIX = "find_", "sort_"
-PANEL_PARAMS = tuple(p + f.param for f in FACETS for p in (FIND_PREFIX, SORT_PREFIX))
-# The parameters a search URL may carry, in the order they are written out.
-SEARCH_PARAMS = ("q", *(f.param for f in FACETS), *(EXCLUDE_PREFIX + f.param for f in FACETS), "match",
-                 "date", "from", "to", "org_kind", "sort", "group", "correct", "page", "per_page", *PANEL_PARAMS)
-# Changing any of these makes a new result list, so the page number no longer applies.
-_RESETS_PAGE = frozenset(SEARCH_PARAMS) - {"page", *PANEL_PARAMS}
-# A date facet value replaces an explicit range and the other way round.
-_EXCLUSIVE = {"date": ("from", "to"), "from": ("date",), "to": ("date",)}
+FIND_PREFIX, SORT_PREFIX = parameters.FIND_PREFIX, parameters.SORT_PREFIX
+PANEL_PARAMS = parameters.PANEL_PARAMS
+SEARCH_PARAMS = parameters.PARAMS      # the parameters a search URL may carry, in the order they are written out
 
 Params = list[tuple[str, str]]
 
@@ -56,67 +51,41 @@ def external(path: str) -> str:
 
 def search_params(args: MultiDict | Iterable[tuple[str, str]]) -> Params:
     """The known, non-empty search parameters of `args`, in a stable order."""
-    items = args.items(multi=True) if isinstance(args, MultiDict) else list(args)
-    items = [(k, v) for k, v in items if k in SEARCH_PARAMS and v not in ("", None)]
-    return sorted(items, key=lambda kv: SEARCH_PARAMS.index(kv[0]))
-
-
-def _drop(params: Params, name: str, value: str | None = None) -> Params:
-    return [(k, v) for k, v in params if not (k == name and (value is None or v == value))]
-
-
-def _tidy(params: Params, changed: str) -> Params:
-    if changed in _RESETS_PAGE:
-        params = _drop(params, "page")
-    for other in _EXCLUSIVE.get(changed, ()):
-        params = _drop(params, other)
-    return params
+    return parameters.known_pairs(args)
 
 
 def add(params: Params, name: str, value: str) -> Params:
     """Add one value of a repeatable filter: a facet's parameter (`FACETS`) or its `not_` exclusion."""
-    if (name, value) in params:
-        return list(params)
-    return _tidy(params, name) + [(name, value)]
+    return parameters.added(params, name, value)
 
 
 def remove(params: Params, name: str, value: str | None = None) -> Params:
     """Remove one value of `name` (or all of them)."""
-    return _tidy(_drop(params, name, value), name)
+    return parameters.removed(params, name, value)
 
 
 def replace(params: Params, name: str, value: str | None) -> Params:
     """Set a single-valued parameter (q, sort, page, date); None or "" removes it."""
-    out = _drop(params, name)
-    if name != "page":
-        out = _tidy(out, name)
-    if value not in (None, ""):
-        out.append((name, str(value)))
-    return out
+    return parameters.replaced(params, name, value)
 
 
 def toggle(params: Params, name: str, value: str) -> Params:
     """Select a facet value if it is not selected, else unselect it (an excluded value: include it)."""
-    if name == "date":
-        return replace(params, "date", None if ("date", value) in params else value)
-    if (EXCLUDE_PREFIX + name, value) in params:
-        return add(remove(params, EXCLUDE_PREFIX + name, value), name, value)
-    return remove(params, name, value) if (name, value) in params else add(params, name, value)
+    return parameters.toggled(params, name, value)
 
 
 def toggle_exclude(params: Params, name: str, value: str) -> Params:
     """Leave a facet value out (Kibana's "filter out"), or stop leaving it out."""
-    out_name = EXCLUDE_PREFIX + name
-    if (out_name, value) in params:
-        return remove(params, out_name, value)
-    return add(remove(params, name, value), out_name, value)
+    return parameters.toggled_exclude(params, name, value)
 
 
-def href(params: Params, path: str = "/") -> str:
-    """`path?query` for a parameter list, in SEARCH_PARAMS order."""
-    params = search_params(params)
-    return f"{path}?{urlencode(params)}" if params else path
+def href(params: Params | SearchParams, path: str = "/") -> str:
+    """`path?query` for a parameter list or a `SearchParams`, in SEARCH_PARAMS order."""
+    if isinstance(params, SearchParams):
+        return params.href(path)
+    query = parameters.query_string(params)
+    return f"{path}?{query}" if query else path
 
 
-def query_string(params: Params) -> str:
-    return urlencode(search_params(params))
+def query_string(params: Params | SearchParams) -> str:
+    return params.to_query() if isinstance(params, SearchParams) else parameters.query_string(params)

@@ -12,7 +12,8 @@ from urllib.parse import parse_qsl, urlencode
 
 from flask import Blueprint, Response, abort, jsonify, render_template, request, url_for
 
-from indexer.search import DEFAULT_MATCH, EXCLUDE_PREFIX, FACETS, MAX_QUERY_CHARS, SORTS, language_label, parse_request
+from indexer.search import (DEFAULT_MATCH, EXCLUDE_PREFIX, FACETS, MAX_QUERY_CHARS, SORTS, SearchParams, language_label,
+                            parse_request)
 
 from . import urls
 from .archive import get_archive
@@ -34,57 +35,57 @@ MAX_BACK_CHARS = 4000
 
 # ---------------------------------------------------------------- data
 
-def search_data(args, api: bool = False) -> dict:
+def search_data(args, api: bool = False, asked: SearchParams | None = None) -> dict:
     """Validate, search and decorate with links; raises QueryError / IndexNotFound."""
-    params = urls.search_params(args)
-    req = parse_request(args.to_dict(flat=False))
-    result = get_archive().search(req)
+    asked = asked or SearchParams.parse(args)
+    result = get_archive().search(asked)
     # "country=Brazil" is BR from here on: chips, toggles and links use the value the index holds
-    params = [(k, r) for k, v in params for r in req.resolved.get((k, v.strip()), [v])]   # Oceania: 4 sub-regions
+    req = result.params or asked          # (Oceania: its 4 sub-regions)
     data = result.to_dict()
     data["per_page"] = req.per_page
     base = url_for("views.api_search") if api else url_for("views.search_page")
-    back = urls.query_string(params)
+    back = req.to_query()
     # on a page, a facet link lands on the results (on a phone they are above the panel: issue 14)
     land = "" if api else "#results"
+    chosen = set(req.to_pairs())
     for name, values in data["facets"].items():
         param = FACET_PARAM.get(name, name)
         for fv in values:
             if name == "date" and fv["label"] == fv["value"]:
                 fv["label"] = date_label(fv["value"])
-            fv["selected"] = bool(fv.get("selected")) or (param, fv["value"]) in params
-            fv["toggle_url"] = urls.href(urls.toggle(params, param, fv["value"]), base) + land
+            fv["selected"] = bool(fv.get("selected")) or (param, fv["value"]) in chosen
+            fv["toggle_url"] = req.toggle(param, fv["value"]).href(base) + land
             if name == "date" and ".." in fv["value"] and not fv["count"]:
                 fv["gap"] = True                 # a collapsed empty stretch: shown, not a link
             if name != "date":
-                fv["exclude_url"] = urls.href(urls.toggle_exclude(params, param, fv["value"]), base) + land
+                fv["exclude_url"] = req.toggle_exclude(param, fv["value"]).href(base) + land
     for hit in data["hits"]:
         hit["doc_url"] = doc_url(hit["id"], req.q, None if api else back, api)
         for version in hit.get("versions") or []:
             version["doc_url"] = doc_url(version["id"], req.q, None if api else back, api)
         for key, param in CHIP_PARAM.items():
             for ref in hit.get(key) or []:
-                ref["filter_url"] = urls.href(urls.add(params, param, ref["value"]), base)
+                ref["filter_url"] = req.with_filter(param, ref["value"]).href(base)
         if hit.get("language"):
             hit["language_label"] = language_label(hit["language"])
-            hit["language_url"] = urls.href(urls.add(params, "language", hit["language"]), base)
-    data["filters"] = active_filters(params, data["facets"], base)
-    data["org_kinds"] = org_kind_links(params, req.org_kind, base)
+            hit["language_url"] = req.with_filter("language", hit["language"]).href(base)
+    data["filters"] = active_filters(req, data["facets"], base)
+    data["org_kinds"] = org_kind_links(req, base)
     data["match_links"] = [{"value": m, "label": label, "selected": m == req.match,
-                            "url": urls.href(urls.replace(params, "match", None if m == DEFAULT_MATCH else m), base)}
+                            "url": req.with_("match", None if m == DEFAULT_MATCH else m).href(base)}
                            for m, label in MATCH_LABELS.items()]
-    data["facet_views"] = facet_views(params, req, base)
-    data["date_presets"] = date_presets(params, data.get("newest"), base)
-    data["date_up"] = date_up(params, base)
+    data["facet_views"] = facet_views(req, base)
+    data["date_presets"] = date_presets(req, data.get("newest"), base)
+    data["date_up"] = date_up(req, base)
     # a query that found nothing shows its correction's stories: the feed and exports follow those
     shown = data.get("showing_results_for")
-    data.update(follow_links(urls.replace(params, "q", shown) if shown else params, base))
-    data["search_instead_url"] = urls.href(urls.replace(params, "correct", "off"), base) if shown else None
-    data["suggestion_url"] = (urls.href(urls.replace(urls.replace(params, "q", data["suggestion"]), "correct", None), base)
+    data.update(follow_links(req.with_("q", shown) if shown else req, base))
+    data["search_instead_url"] = req.with_("correct", "off").href(base) if shown else None
+    data["suggestion_url"] = (req.with_("q", data["suggestion"]).with_("correct", None).href(base)
                               if data.get("suggestion") else None)
     page, pages = data["page"], data["pages"]
-    data["prev_url"] = urls.href(urls.replace(params, "page", page - 1), base) if 1 < page <= pages + 1 else None
-    data["next_url"] = urls.href(urls.replace(params, "page", page + 1), base) if page < pages else None
+    data["prev_url"] = req.with_("page", page - 1).href(base) if 1 < page <= pages + 1 else None
+    data["next_url"] = req.with_("page", page + 1).href(base) if page < pages else None
     return data
 
 
@@ -93,40 +94,40 @@ ORG_KIND_LABELS = {"": "All", "intergovernmental": "Intergovernmental", "governm
                    "news agency": "News agencies", "other": "Other"}
 
 
-def org_kind_links(params: urls.Params, current: str, base: str) -> list[dict]:
+def org_kind_links(req: SearchParams, base: str) -> list[dict]:
     """Links that narrow the organisation facet to one kind of body (or show all kinds)."""
-    return [{"value": kind, "label": label, "selected": kind == current,
-             "url": urls.href(urls.replace(params, "org_kind", kind or None), base)}
+    return [{"value": kind, "label": label, "selected": kind == req.org_kind,
+             "url": req.with_("org_kind", kind or None).href(base)}
             for kind, label in ORG_KIND_LABELS.items()]
 
 
-def facet_views(params: urls.Params, req, base: str) -> dict:
+def facet_views(req: SearchParams, base: str) -> dict:
     """Per facet: the text it is filtered by and links that sort it by count or by name."""
     out = {}
     for f in FACETS:
-        key = urls.SORT_PREFIX + f.param
+        key, find = urls.SORT_PREFIX + f.param, urls.FIND_PREFIX + f.param
         current = req.facet_sort.get(f.param, "count")
         out[f.name] = {
-            "find": req.facet_find.get(f.param, ""), "find_param": urls.FIND_PREFIX + f.param,
+            "find": req.facet_find.get(f.param, ""), "find_param": find,
             "sort": current,
             "sorts": [{"value": v, "label": "by count" if v == "count" else "A–Z", "selected": v == current,
-                       "url": urls.href(urls.replace(params, key, None if v == "count" else v), base)}
+                       "url": req.with_(key, None if v == "count" else v).href(base)}
                       for v in ("count", "name")],
-            "clear_find_url": urls.href(urls.remove(params, urls.FIND_PREFIX + f.param), base),
-            "hidden": [(k, v) for k, v in params if k not in (urls.FIND_PREFIX + f.param, "page")],
+            "clear_find_url": req.without(find).href(base),
+            "hidden": [(k, v) for k, v in req.to_pairs() if k not in (find, "page")],
         }
     return out
 
 
-def follow_links(params: urls.Params, base: str) -> dict:
+def follow_links(req: SearchParams, base: str) -> dict:
     """The feed and the exports of this search, and the link that groups versions or lists each."""
-    whole = [(k, v) for k, v in params if k not in ("page", "per_page")]
-    grouped = ("group", "off") not in params
+    whole = req.keep(lambda k, v: k not in ("page", "per_page"))
+    grouped = not req.has("group", "off")
     return {
-        "feed_url": urls.href([(k, v) for k, v in whole if k != "sort"], url_for("feeds.feed")),
-        "export_csv_url": urls.href(whole, url_for("export.export_csv")),
-        "export_jsonl_url": urls.href(whole, url_for("export.export_jsonl")),
-        "group_url": urls.href(urls.replace(params, "group", "off" if grouped else None), base),
+        "feed_url": whole.keep(lambda k, v: k != "sort").href(url_for("feeds.feed")),
+        "export_csv_url": whole.href(url_for("export.export_csv")),
+        "export_jsonl_url": whole.href(url_for("export.export_jsonl")),
+        "group_url": req.with_("group", "off" if grouped else None).href(base),
     }
 
 
@@ -136,19 +137,19 @@ def doc_url(doc_id: str, q: str, back: str | None, api: bool = False) -> str:
     return f"{url}?{urlencode(extra)}" if extra else url
 
 
-def active_filters(params: urls.Params, facets: dict, base: str) -> list[dict]:
+def active_filters(req: SearchParams, facets: dict, base: str) -> list[dict]:
     """Chips for the filters in force, each with the link that removes it."""
     labels = {(FACET_PARAM.get(name, name), fv["value"]): fv["label"]
               for name, values in facets.items() for fv in values}
     labels.update({(EXCLUDE_PREFIX + p, v): label for (p, v), label in list(labels.items())})
     out = []
-    for param, value in params:
+    for param, value in req.to_pairs():
         if param not in FILTER_TITLES:
             continue
         label = labels.get((param, value)) or (date_label(value, long=True) if param == "date" else value)
         out.append({"param": param, "title": FILTER_TITLES[param], "value": value, "label": label,
                     "excluded": param.startswith(EXCLUDE_PREFIX),
-                    "remove_url": urls.href(urls.remove(params, param, value), base)})
+                    "remove_url": req.without(param, value).href(base)})
     return out
 
 
@@ -174,7 +175,7 @@ def date_label(value: str, long: bool = False) -> str:
 DATE_PRESETS = (("Last 7 days", 7), ("Last 30 days", 30), ("Last year", 365))
 
 
-def date_presets(params: urls.Params, newest: str | None, base: str) -> list[dict]:
+def date_presets(req: SearchParams, newest: str | None, base: str) -> list[dict]:
     """Ranges counted back from the newest story in the index (an archive's "today")."""
     if not newest:
         return []
@@ -182,40 +183,39 @@ def date_presets(params: urls.Params, newest: str | None, base: str) -> list[dic
     out = []
     for label, days in DATE_PRESETS:
         start = (end - _dt.timedelta(days=days - 1)).isoformat()
-        chosen = ("from", start) in params and ("to", end.isoformat()) in params
-        p = urls.replace(urls.replace(urls.remove(params, "date"), "from", start), "to", end.isoformat())
+        chosen = req.has("from", start) and req.has("to", end.isoformat())
+        p = req.without("date").with_("from", start).with_("to", end.isoformat())
         out.append({"label": label, "from": start, "to": end.isoformat(), "selected": chosen,
-                    "url": urls.href(urls.remove(urls.remove(params, "from"), "to") if chosen else p, base)})
+                    "url": (req.without("from").without("to") if chosen else p).href(base)})
     return out
 
 
-def date_up(params: urls.Params, base: str) -> dict | None:
+def date_up(req: SearchParams, base: str) -> dict | None:
     """From a day to its month, from a month to its year (the drill-down's way back up)."""
-    chosen = dict(params).get("date", "")
+    chosen = req.get("date")
     if len(chosen) == 10 and ".." not in chosen:
-        return {"label": date_label(chosen[:7], long=True), "url": urls.href(urls.replace(params, "date", chosen[:7]), base)}
+        return {"label": date_label(chosen[:7], long=True), "url": req.with_("date", chosen[:7]).href(base)}
     if len(chosen) == 7 and ".." not in chosen:
-        return {"label": chosen[:4], "url": urls.href(urls.replace(params, "date", chosen[:4]), base)}
+        return {"label": chosen[:4], "url": req.with_("date", chosen[:4]).href(base)}
     return None
 
 
-def page_links(params: urls.Params, page: int, pages: int, width: int = 2) -> list[dict]:
+def page_links(req: SearchParams, page: int, pages: int, width: int = 2) -> list[dict]:
     """Page numbers around the current one, with the first and last, gaps as None."""
     shown = sorted({1, pages, *range(max(1, page - width), min(pages, page + width) + 1)})
     out, last = [], 0
     for n in shown:
         if n - last > 1:
             out.append(None)
-        out.append({"n": n, "url": urls.href(urls.replace(params, "page", n if n > 1 else None)),
-                    "current": n == page})
+        out.append({"n": n, "url": req.with_("page", n if n > 1 else None).href(), "current": n == page})
         last = n
     return out
 
 
-def sort_links(params: urls.Params, current: str, has_query: bool) -> list[dict]:
+def sort_links(req: SearchParams, current: str, has_query: bool) -> list[dict]:
     """Relevance only means something for a text query; without one it is newest first."""
     return [{"value": s, "label": SORT_LABELS[s], "current": s == current,
-             "url": urls.href(urls.replace(params, "sort", None if s == "relevance" else s))}
+             "url": req.with_("sort", None if s == "relevance" else s).href()}
             for s in SORTS if has_query or s != "relevance"]
 
 
@@ -237,19 +237,20 @@ def back_params(raw: str) -> urls.Params:
 
 @bp.get("/")
 def search_page():
-    params = urls.search_params(request.args)
+    asked = SearchParams.parse(request.args)      # the links of the page's frame keep the names as typed
+    params = asked.to_pairs()
     form = form_state(request.args, params)
-    data = search_data(request.args)
+    data = search_data(request.args, asked=asked)
     granular_dates = data["facets"].get("date") or []
     context = {
         "data": data, "form": form, "params": params,
         "facet_titles": FACET_TITLES, "facet_shown": FACET_SHOWN, "facet_names": [f.name for f in FACETS],
-        "sorts": sort_links(params, data.get("sort") or "relevance", bool(data["query"])),
-        "last_page_url": urls.href(urls.replace(params, "page", data["pages"] if data["pages"] > 1 else None)),
-        "page_links": page_links(params, data["page"], data["pages"]) if data["pages"] > 1 else [],
+        "sorts": sort_links(asked, data.get("sort") or "relevance", bool(data["query"])),
+        "last_page_url": asked.with_("page", data["pages"] if data["pages"] > 1 else None).href(),
+        "page_links": page_links(asked, data["page"], data["pages"]) if data["pages"] > 1 else [],
         "date_max": max((fv["count"] for fv in granular_dates), default=0),
-        "all_dates_url": urls.href(urls.remove(params, "date")) if ("date" in dict(params)) else None,
-        "clear_url": urls.href([(k, v) for k, v in params if k in ("q", "sort")]),
+        "all_dates_url": asked.without("date").href() if asked.has("date") else None,
+        "clear_url": asked.keep(lambda k, v: k in ("q", "sort")).href(),
         # an index of 0 stories (an empty folder was indexed) says what to do next, not "nothing matches"
         "empty_archive": not data["total"] and get_archive().document_count() == 0,
     }

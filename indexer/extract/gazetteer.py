@@ -16,11 +16,12 @@ import datetime as _dt
 import json
 import re
 import threading
-import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+
+from .fold import fold
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -60,11 +61,8 @@ def _norm_token(t: str) -> str:
 
 
 def _fold(s: str) -> str:
-    """Lower-case without accents, for lenient look-ups (queries, dateline places)."""
-    if s.isascii():               # most names: NFKD changes nothing (a third of the gazetteer's build time)
-        return s.lower().strip()
-    s = unicodedata.normalize("NFKD", s)
-    return "".join(c for c in s if not unicodedata.combining(c)).casefold().strip()
+    """Lower-case without accents, for lenient look-ups (queries, dateline places): `fold.fold`."""
+    return fold(s)
 
 
 # --------------------------------------------------------------------------- the gazetteers

@@ -27,12 +27,12 @@ import difflib
 import mmap
 import os
 import re
-import unicodedata
 from pathlib import Path
+
+from indexer.extract.fold import fold as _fold
 
 PREFIX, SUFFIX = "names-", ".tsv"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
-_SPACES = re.compile(r"\s+")
 _TAG = re.compile(r"^([A-Za-z]{2,3})[-_]")      # `de-AT`, `en_GB`: a language tag's language
 NEAREST = 3                                    # names offered for text that names nothing
 NEAREST_MAX = 20_000                           # names of one facet difflib compares at most
@@ -41,10 +41,9 @@ CUTOFF = 0.6                                   # difflib's similarity a near nam
 
 
 def fold(text: str) -> str:
-    """The form names are compared in: any case, no accents, one space between words."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
-    return _SPACES.sub(" ", _CONTROL.sub(" ", text)).strip()
+    """The form names are compared in (the one fold of `indexer/extract/fold.py`): any case, no
+    accents, one space between words."""
+    return _fold(text)
 
 
 def clean(text: str) -> str:

@@ -1,11 +1,13 @@
-"""The query engine: everything between a `SearchRequest` and a `SearchResult`.
+"""The query engine: everything between a `SearchParams` and a `SearchResult`.
 
 `indexer/search.py` is its public face (the CLI and `web/` import that and nothing
 here). The parts, one job each:
 
 The request and its meaning
-- `request.py`     requests, their validation and the result records (shared by the web and the CLI)
-- `valuenames.py`  a facet value from what a user wrote (`country=UK`, `org:EEC`), from the name table
+- `params.py`      the request: `SearchParams` parses, validates, resolves and writes itself out
+                   (`paramlist.py` the names and the link rules, `paramcheck.py` the validation)
+- `request.py`     the result records (shared by the web and the CLI)
+- `values.py`      facet values from what a user wrote (`country=UK`), their labels, the one fold
 - `parse.py`       query text -> Whoosh query: parsers, field aliases, facet names, expansion bounds
 - `semantics.py`   what a query means where Whoosh's parser reads it otherwise
 - `multilingual.py` the query's words analysed in the languages of the stories they are to find

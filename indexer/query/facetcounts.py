@@ -13,7 +13,8 @@ from __future__ import annotations
 import numpy as np
 
 from indexer.facets import FACETS
-from . import orgkinds, valuenames
+from . import orgkinds
+from . import values as facet_values
 from .request import FacetValue, SearchRequest
 
 FACET_LIMIT = 50             # values returned per facet (the page shows 8, the rest under "more")
@@ -84,6 +85,6 @@ def facet_value(live, param: str, value: str, count: int, selected: bool, exclud
 
 def label_of(live, param: str, value: str) -> tuple[str, str, str]:
     """(label, long name, kind) of a facet value: as indexed, else as the name table knows it
-    (`valuenames.label`; a value typed into a URL that no story holds). Nothing is remembered, so
+    (`values.label`; a value typed into a URL that no story holds). Nothing is remembered, so
     no request changes what another one is shown."""
-    return valuenames.label(live, param, value)
+    return facet_values.label(live, param, value)

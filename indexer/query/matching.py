@@ -10,11 +10,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from indexer.facets import FACETS
-from . import budget, valuenames
+from . import budget, values
 from .collapse import Collapsed
 from .parse import parse
 from .tables import UNDATED
-from .request import EXCLUDE_PREFIX, SearchRequest
+from .request import SearchRequest
 
 COLLAPSED_CACHE = 16         # browsing (no words) results collapsed, kept per generation
 
@@ -28,22 +28,7 @@ class Match:
     masks: dict[str, np.ndarray]  # one per active filter
     final: np.ndarray             # text query AND every filter
     sort: str
-
-
-def resolve_values(live, req: SearchRequest) -> None:
-    """Facet parameters as the index spells them: `country=Brazil` -> `BR`, `org=unicef` -> `UNICEF`,
-    `region=Oceania` -> its four sub-regions (`valuenames.py`: the generation's name table).
-
-    A value NewsFacet knows is a filter even when no story holds it (0 stories); text that names
-    nothing is refused (400) by name, with the nearest known names. Changes only `req`.
-    """
-    for spec in FACETS:
-        for store, prefix in ((req.filters, ""), (req.exclude, EXCLUDE_PREFIX)):
-            values = store.get(spec.param)
-            if values:
-                for v in values:
-                    req.resolved[(prefix + spec.param, v)] = valuenames.for_filter(live, spec, v, prefix)
-                store[spec.param] = list(dict.fromkeys(x for v in values for x in req.resolved[(prefix + spec.param, v)]))
+    req: SearchRequest            # the request with its facet values as indexed (`values.resolve`)
 
 
 def filter_masks(live, req: SearchRequest) -> dict[str, np.ndarray]:
@@ -67,8 +52,9 @@ def filter_masks(live, req: SearchRequest) -> dict[str, np.ndarray]:
 
 
 def match(live, req: SearchRequest) -> Match:
-    """Which stories a request matches, with their scores."""
-    resolve_values(live, req)
+    """Which stories a request matches, with their scores; `Match.req` is the request resolved
+    (a new object: the one handed in is never changed)."""
+    req = values.resolve(live, req)
     deadline = budget.Deadline(budget.DEFAULT.seconds)
     with budget.running(deadline):         # expanding patterns counts too
         q, notice = parse(live, req.q, req.match, req.languages)
@@ -87,7 +73,7 @@ def match(live, req: SearchRequest) -> Match:
     for mask in masks.values():
         final &= mask
     sort = req.sort if (q is not None or req.sort != "relevance") else "newest"
-    return Match(q, notice, text_mask, scores, masks, final, sort)
+    return Match(q, notice, text_mask, scores, masks, final, sort, req)
 
 
 def collapsed(live, req: SearchRequest, m: Match, ids: np.ndarray) -> Collapsed | None:

@@ -14,7 +14,8 @@ from whoosh.fields import DATETIME, TEXT
 
 from indexer.facets import BY_PARAM, DEFAULT_MATCH, FACETS
 from indexer.index.typed import MARK, PATTERN, SUFFIX, TYPED_FIELDS
-from . import budget, multilingual, operators, valuenames
+from . import budget, multilingual, operators
+from . import values as facet_values
 from .expansion import Present
 from .request import QueryError
 from .tables import UNDATED
@@ -61,7 +62,7 @@ def parse(live, text: str, match: str = DEFAULT_MATCH, languages=()) -> tuple[ob
     unknown: list = []
     q = present_values(check_values(resolve_fields(q, match, live, unknown), live), live)
     if unknown:            # `country:Atlantis`: searched as written, and said so
-        notice = "; ".join(n for n in (notice, valuenames.unknown_notice(live, unknown)) if n)
+        notice = "; ".join(n for n in (notice, facet_values.unknown_notice(live, unknown)) if n)
     if q is wq.NullQuery or isinstance(q, wq.NullQuery.__class__):
         hint = DATE_HINT if re.search(r"\b(?:date|day|month|year):", text) else ""
         return NOTHING, notice or NO_WORDS.format(text.strip()) + hint
@@ -149,7 +150,7 @@ def resolve_fields(q, match: str = DEFAULT_MATCH, live=None, unknown: list | Non
     """Turn `country:Brazil` into the code `BR`, `org:unicef` into `UNICEF`, `company:usx` into `USX`,
     `region:Oceania` into its sub-regions, on the field of the strength of tagging asked for (`org:IMF`
     with match=mention searches every story naming it). Names are looked up in the generation's name
-    table (`valuenames.for_query`); text that names nothing is searched as typed (and added to `unknown`)."""
+    table (`values.for_query`); text that names nothing is searched as typed (and added to `unknown`)."""
     def fix(node):
         spec = BY_PARAM.get(node.fieldname) if isinstance(node, (wq.Term, wq.Phrase)) else None
         if spec is not None:
@@ -158,7 +159,7 @@ def resolve_fields(q, match: str = DEFAULT_MATCH, live=None, unknown: list | Non
             else:
                 text = node.text if isinstance(node.text, str) else node.text.decode("utf-8")
             field = spec.field_for(match)
-            values = valuenames.for_query(live, spec, text)
+            values = facet_values.for_query(live, spec, text)
             if values is None:
                 values = [text]
                 if unknown is not None and live is not None:

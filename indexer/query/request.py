@@ -1,186 +1,24 @@
-"""What a search asks for and what it answers: requests, their validation, result records.
+"""What a search answers: the result records, and the request's names re-exported.
 
-Shared by the web app and the CLI (through `parse_request`) so that both accept and
-refuse the same things, and by `search.py`, which fills the result records. Plain
-dataclasses only: nothing here knows Whoosh or HTTP.
+The request itself, its parameters, validation and links, is `params.SearchParams` (one owner);
+`SearchRequest` and `parse_request` remain its names for the engines, the CLI and the tests.
+Plain dataclasses only: nothing here knows Whoosh or HTTP.
 """
 from __future__ import annotations
 
-import datetime as _dt
-import re
-import unicodedata
 from dataclasses import asdict, dataclass, field
-from typing import Mapping
 
-from indexer.facets import DEFAULT_MATCH, FACETS, MATCHES
+from indexer.facets import DEFAULT_MATCH
+from .params import (EXCLUDE_PREFIX, FACET_SORTS, FIND_PREFIX, MAX_FILTER_VALUES, MAX_PAGE,  # noqa: F401 (re-exported)
+                     MAX_PER_PAGE, MAX_QUERY_CHARS, ORG_KINDS, SORT_PREFIX, SORTS, QueryError, SearchParams,
+                     _clean_text)
 
-SORTS = ("relevance", "newest", "oldest")
-ORG_KINDS = ("intergovernmental", "government", "company", "news agency", "other")
-MAX_QUERY_CHARS = 1000
-MAX_PAGE = 10_000
-MAX_PER_PAGE = 100
-MAX_FILTER_VALUES = 50
+SearchRequest = SearchParams
 
 
-
-class QueryError(ValueError):
-    """A request that cannot be answered as asked; the message is for the user."""
-
-    def __init__(self, message: str, param: str | None = None):
-        super().__init__(message)
-        self.param = param
-
-
-# ---------------------------------------------------------------- requests
-
-@dataclass
-class SearchRequest:
-    q: str = ""
-    filters: dict[str, list[str]] = field(default_factory=dict)    # facet param -> wanted values (OR)
-    exclude: dict[str, list[str]] = field(default_factory=dict)    # facet param -> values left out
-    match: str = DEFAULT_MATCH  # "mention": every story naming a value; "about": the salience rules
-    resolved: dict[tuple[str, str], list[str]] = field(default_factory=dict)   # (param, as asked) -> as indexed
-    facet_find: dict[str, str] = field(default_factory=dict)   # facet param -> only values whose name holds it
-    facet_sort: dict[str, str] = field(default_factory=dict)   # facet param -> "count" (default) or "name"
-    org_kind: str = ""          # show only organisations of this kind in the organisation facet
-    date_from: _dt.date | None = None
-    date_to: _dt.date | None = None
-    undated: bool = False       # only stories without a date (the date facet's "Undated" bucket)
-    sort: str = "relevance"
-    page: int = 1
-    per_page: int = 10
-    group: bool = True          # show near-duplicate versions of a story once (collapse.py)
-    correct: bool = True        # a query finding nothing shows its correction's stories (`correct=off`: not)
-
-    @property
-    def orgs(self) -> list[str]:
-        return self.filters.get("org", [])
-
-    @property
-    def countries(self) -> list[str]:
-        return self.filters.get("country", [])
-
-    @property
-    def regions(self) -> list[str]:
-        return self.filters.get("region", [])
-
-    @property
-    def languages(self) -> list[str]:
-        """ISO 639-1 codes asked for; also the languages the query's words are analysed in."""
-        return self.filters.get("language", [])
-
-    def filter_key(self) -> tuple:
-        """Everything that decides which stories match besides the words (a cache key)."""
-        return (self.match, tuple((k, tuple(v)) for k, v in sorted(self.filters.items()) if v),
-                tuple((k, tuple(v)) for k, v in sorted(self.exclude.items()) if v),
-                self.date_from, self.date_to, self.undated)
-
-
-EXCLUDE_PREFIX = "not_"      # `not_country=BR`: leave out the stories naming Brazil
-FIND_PREFIX, SORT_PREFIX = "find_", "sort_"   # `find_country=bra`, `sort_country=name`: the panel's view
-FACET_SORTS = ("count", "name")
-
-
-def _clean_text(value: str) -> str:
-    """Drop control and bidi-override characters; they only hide what a query says."""
-    return "".join(ch for ch in value if unicodedata.category(ch) not in ("Cc", "Cf") or ch in "\t\n")
-
-
-def _parse_date(value: str, param: str, end: bool = False) -> _dt.date:
-    value = value.strip()
-    try:
-        if re.fullmatch(r"\d{4}", value):
-            return _dt.date(int(value), 12, 31) if end else _dt.date(int(value), 1, 1)
-        if re.fullmatch(r"\d{4}-\d{2}", value):
-            y, m = map(int, value.split("-"))
-            first = _dt.date(y, m, 1)
-            if not end:
-                return first
-            nxt = _dt.date(y + (m == 12), m % 12 + 1, 1)
-            return nxt - _dt.timedelta(days=1)
-        return _dt.date.fromisoformat(value)
-    except ValueError:
-        raise QueryError(f"'{param}' must be a date as YYYY-MM-DD (got {value[:40]!r})", param) from None
-
-
-def _choice(value: str, param: str, choices: tuple[str, ...], default: str) -> str:
-    """`value` if it is one of `choices`, `default` when empty; otherwise a QueryError naming them."""
-    if not value:
-        return default
-    if value not in choices:
-        raise QueryError(f"'{param}' must be one of {', '.join(choices)} (got {value[:40]!r})", param)
-    return value
-
-
-def _int_param(value: str, param: str, lo: int, hi: int) -> int:
-    try:
-        n = int(value.strip())
-    except ValueError:
-        raise QueryError(f"'{param}' must be a whole number (got {value[:40]!r})", param) from None
-    if not lo <= n <= hi:
-        raise QueryError(f"'{param}' must be between {lo} and {hi:,} (got {n})", param)
-    return n
-
-
-def parse_request(params: Mapping[str, list[str]]) -> SearchRequest:
-    """Validate HTTP-style parameters (each a list of strings) into a SearchRequest.
-
-    Shared by the web app and the CLI so that both accept and refuse the same things.
-    """
-    def one(name: str) -> str:
-        vals = [v for v in params.get(name, []) if v is not None]
-        return vals[-1] if vals else ""
-
-    def many(name: str) -> list[str]:
-        out = []
-        for v in params.get(name, []):
-            v = _clean_text(v or "").strip()
-            if v and v not in out:
-                out.append(v)
-        if len(out) > MAX_FILTER_VALUES:
-            raise QueryError(f"at most {MAX_FILTER_VALUES} values of '{name}'", name)
-        return out
-
-    q = one("q")
-    if len(q) > MAX_QUERY_CHARS:
-        raise QueryError(f"the query is {len(q):,} characters long; the limit is {MAX_QUERY_CHARS:,}", "q")
-    req = SearchRequest(q=_clean_text(q).strip())
-    for spec in FACETS:
-        req.filters[spec.param] = many(spec.param)
-        req.exclude[spec.param] = many(EXCLUDE_PREFIX + spec.param)
-        find = _clean_text(one(FIND_PREFIX + spec.param)).strip()[:100]
-        if find:
-            req.facet_find[spec.param] = find
-        req.facet_sort[spec.param] = _choice(one(SORT_PREFIX + spec.param).strip(), SORT_PREFIX + spec.param,
-                                             FACET_SORTS, "count")
-    req.match = _choice(one("match").strip(), "match", MATCHES, DEFAULT_MATCH)
-    req.org_kind = _choice(one("org_kind").strip(), "org_kind", ORG_KINDS, "")
-    if one("from"):
-        req.date_from = _parse_date(one("from"), "from")
-    if one("to"):
-        req.date_to = _parse_date(one("to"), "to", end=True)
-    if one("date"):   # a date facet value: YYYY, YYYY-MM, YYYY-MM-DD, a span A..B of those, or "undated"
-        d = one("date").strip()
-        part = r"\d{4}(?:-\d{2}(?:-\d{2})?)?"
-        if d == "undated":
-            req.undated = True
-        elif re.fullmatch(part + r"(?:\.\." + part + ")?", d):
-            start, _, end = d.partition("..")
-            req.date_from = _parse_date(start, "date")
-            req.date_to = _parse_date(end or start, "date", end=True)
-        else:
-            raise QueryError(f"'date' must be YYYY, YYYY-MM, YYYY-MM-DD, FROM..TO or undated (got {d[:40]!r})",
-                             "date")
-    if req.date_from and req.date_to and req.date_from > req.date_to:
-        raise QueryError(f"'from' ({req.date_from}) is after 'to' ({req.date_to})", "from")
-    req.sort = _choice(one("sort").strip(), "sort", SORTS, "relevance")
-    if one("page"):
-        req.page = _int_param(one("page"), "page", 1, MAX_PAGE)
-    req.group = _choice(one("group").strip().lower(), "group", ("on", "off"), "on") == "on"
-    req.correct = _choice(one("correct").strip().lower(), "correct", ("on", "off"), "on") == "on"
-    if one("per_page"):
-        req.per_page = _int_param(one("per_page"), "per_page", 1, MAX_PER_PAGE)
-    return req
+def parse_request(params) -> SearchParams:
+    """Validate HTTP-style parameters (each a list of strings): `SearchParams.parse`."""
+    return SearchParams.parse(params)
 
 
 # ---------------------------------------------------------------- results
@@ -247,6 +85,9 @@ class SearchResult:
     match: str = DEFAULT_MATCH      # which strength of tagging the facets and filters use
     newest: str | None = None       # the newest story's date in the index (date presets count back from it)
     showing_results_for: str | None = None   # `query` found nothing: these are the hits of this correction
+    # Not a field (not in `to_dict`, the result object's JSON): the request as the engine resolved
+    # its facet values (`SearchParams.resolve`), from which the web writes the result's links.
+    params = None
 
     def to_dict(self) -> dict:
         d = asdict(self)

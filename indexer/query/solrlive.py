@@ -211,7 +211,7 @@ class SolrLive:
         self.suggester = None            # solrsuggest.SolrSuggester, made when first asked
         self._names_lock = threading.Lock()
         self.opened = time.monotonic()
-        # `valuenames._held` asks `tables.facets[field].index` whether a value is held: each facet's
+        # `values._held` asks `tables.facets[field].index` whether a value is held: each facet's
         # values, case twins folded into the commonest spelling (as Whoosh's tables hold them)
         self.tables = SimpleNamespace(facets=_HeldValues(self))
 

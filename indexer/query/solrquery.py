@@ -182,7 +182,7 @@ def facet_request(req: SearchRequest, limit: int, twins=_no_twins) -> dict:
     facets: dict = {"days": {"type": "terms", "field": "day", "limit": -1, "sort": "index"},
                     "undated": {"type": "query", "q": "(*:* -date:[* TO *])"}}
     for spec in FACETS:
-        shown = list(dict.fromkeys((req.filters.get(spec.param) or []) + (req.exclude.get(spec.param) or [])))
+        shown = list(dict.fromkeys([*(req.filters.get(spec.param) or ()), *(req.exclude.get(spec.param) or ())]))
         field = spec.field_for(req.match)
         domain = {"excludeTags": spec.param}
         kind = req.org_kind if spec.kind_field else ""

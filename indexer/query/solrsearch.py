@@ -1,7 +1,7 @@
 """The public face's searches answered by a SolrCloud collection (the `solr://` engine).
 
 Same requests, same results as `search.Archive` on Whoosh: the request is validated and its
-facet values resolved as there (`matching.resolve_values` over `SolrLive`), the query parsed
+facet values resolved as there (`values.resolve` over `SolrLive`), the query parsed
 and expanded by NewsFacet (`parse.parse`) and translated (`solrquery.py`), and the page's hits
 built by the Whoosh path's own code (`hits.hit`: chips, snippets marked by NewsFacet's
 highlighter, then bleach's allow-list). Solr counts and ranks: one /select with the JSON Facet
@@ -26,7 +26,7 @@ from indexer.engines.solr.client import SolrError
 from indexer.facets import BY_PARAM, FACETS
 import numpy as np
 
-from . import budget, didyoumean, export, hits, matching, solrgroups
+from . import budget, didyoumean, export, hits, solrgroups, values
 from .facetcounts import FACET_LIMIT, facet_value, label_of
 from .highlight import highlight_paragraphs, sanitize_many
 from .parse import NOTHING, highlight_terms, parse
@@ -126,11 +126,12 @@ class SolrArchive:
         pass
 
     def _query(self, live, req: SearchRequest):
-        matching.resolve_values(live, req)
+        """(parsed query, notice, deadline, the request resolved: a new object, `req` is unchanged)."""
+        req = values.resolve(live, req)
         deadline = budget.Deadline(budget.DEFAULT.seconds)
         with budget.running(deadline):
             q, notice = parse(live, req.q, req.match, req.languages)
-        return q, notice, deadline
+        return q, notice, deadline, req
 
     def _select(self, body: dict) -> dict:
         try:
@@ -143,7 +144,7 @@ class SolrArchive:
     def search(self, req: SearchRequest) -> SearchResult:
         started = time.perf_counter()
         live = self.live
-        q, notice, deadline = self._query(live, req)
+        q, notice, deadline, req = self._query(live, req)
         sort = req.sort if (q is not None or req.sort != "relevance") else "newest"
         offset = (req.page - 1) * req.per_page
         base = {"query": self._translate(live, q), "filter": filters(req, live.twins),
@@ -188,12 +189,15 @@ class SolrArchive:
             if fixed.total:
                 fixed.query, fixed.suggestion, fixed.showing_results_for = req.q, suggestion, suggestion
                 fixed.took_ms = round((time.perf_counter() - started) * 1000, 1)
+                fixed.params = req
                 return fixed
-        return SearchResult(
+        result = SearchResult(
             query=req.q, total=total, page=req.page, pages=max(1, math.ceil(groups / req.per_page)),
             took_ms=round((time.perf_counter() - started) * 1000, 1), suggestion=suggestion, hits=shown,
             facets=facets, sort=sort, date_granularity=granularity, notice=notice, groups=groups,
             grouped=matched is not None, match=req.match, newest=self._newest())
+        result.params = req                      # the web writes its links from it
+        return result
 
     def _translate(self, live, q) -> str:
         if q is NOTHING:
@@ -211,7 +215,7 @@ class SolrArchive:
         for spec in FACETS:
             chosen = req.filters.get(spec.param) or []
             excluded = req.exclude.get(spec.param) or []
-            shown_values = list(dict.fromkeys(chosen + excluded))
+            shown_values = list(dict.fromkeys([*chosen, *excluded]))
             values = [facet_value(live, spec.param, v, int(got.get(f"{spec.param}__{i}", {}).get("count", 0)),
                                   v in chosen, v in excluded) for i, v in enumerate(shown_values)]
             kind = req.org_kind if spec.kind_field else ""
@@ -251,7 +255,7 @@ class SolrArchive:
         terms: frozenset[str] = frozenset()
         if q:
             try:
-                parsed, _, _ = self._query(self.live, SearchRequest(q=q))
+                parsed, _, _, _ = self._query(self.live, SearchRequest(q=q))
                 terms = highlight_terms(self.live.reader, parsed) if parsed not in (None, NOTHING) else frozenset()
             except QueryError:
                 pass
@@ -295,7 +299,7 @@ class SolrArchive:
         """(count, rows) of every match in the search's order, read CHUNK at a time with Solr's
         cursorMark (deep paging that costs the same on the last chunk as on the first)."""
         live = self.live
-        q, _, _ = self._query(live, req)
+        q, _, _, req = self._query(live, req)
         sort = req.sort if (q is not None or req.sort != "relevance") else "newest"
         base = {"query": self._translate(live, q), "filter": filters(req, live.twins), "params": {"q.op": "OR"}}
         count = int(self.client.select({}, {**base, "limit": 0})["response"]["numFound"])

@@ -1,4 +1,11 @@
-"""A facet value from what a user wrote: `country=UK`, `org:EEC`, `region=Oceania`, `language=Deutsch`.
+"""Facet values, in one place: the value a user meant (`country=UK`, `org:EEC`, `region=Oceania`,
+`language=Deutsch`), its label, and the one fold names are compared in.
+
+Why one module: resolving a value was spread over the request (which the engine rewrote in
+place), the filters, the query's fields, the labels and Extract's look-ups, with three ways of
+folding a name. The query side now asks here only: `resolve` (a request's filters, as a new
+request), `for_filter` and `for_query` (one value), `label`, and `fold` (`indexer/extract/fold.py`,
+the same one the gazetteer and the name table use).
 
 Every look-up reads the generation's name table (`indexer/index/nametable.py`, written by the
 indexer, memory-mapped per generation): the same names resolve on every archive, in every
@@ -12,8 +19,11 @@ it is a valid empty feed); text that names nothing is refused, with the nearest 
 """
 from __future__ import annotations
 
+from typing import Callable
+
+from indexer.extract.fold import fold  # noqa: F401 (re-exported: the one fold of names)
 from indexer.facets import BY_PARAM
-from .request import QueryError
+from .params import QueryError, SearchParams
 
 
 def _held(live, spec, text: str) -> str | None:
@@ -51,6 +61,21 @@ def for_filter(live, spec, text: str, prefix: str = "") -> list[str]:
     hint = f"; did you mean {', '.join(repr(n) for n in near)}?" if near else ""
     raise QueryError(f"no {spec.title.lower()} '{text[:80]}' is known ('{prefix}{spec.param}' takes a value "
                      f"from the {spec.title} facet, or a name, code or alias of one){hint}", prefix + spec.param)
+
+
+def lookup(live) -> Callable[[str, str, str], list[str]]:
+    """`(param, text, prefix) -> values` of this generation, for `SearchParams.resolve`."""
+    return lambda param, text, prefix="": for_filter(live, BY_PARAM[param], text, prefix)
+
+
+def resolve(live, params: SearchParams) -> SearchParams:
+    """A request's filters as the index spells them (`country=Brazil` -> BR, `org=unicef` -> UNICEF,
+    `region=Oceania` -> its four sub-regions), as a new request: `params` is unchanged.
+
+    A value NewsFacet knows is a filter even when no story holds it (0 stories); text that names
+    nothing is refused (a QueryError, 400) by name, with the nearest known names.
+    """
+    return params.resolve(lookup(live))
 
 
 def for_query(live, spec, text: str) -> list[str] | None:
