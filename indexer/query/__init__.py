@@ -3,7 +3,9 @@
 `indexer/search.py` is its public face (the CLI and `web/` import that and nothing
 here). The parts, one job each:
 
-- `live.py`        the open index generation of this process, swapped when a reindex lands
+- `generation.py`  one opened index generation: its parts, and its caches (one bounded type)
+- `current.py`     the current generation of the index folder, swapped when a reindex lands
+- `whooshengine.py` the `Engine` protocol on Whoosh (`solrsearch.py`: on SolrCloud)
 - `parse.py`       query text -> Whoosh query: parsers, field aliases, facet names, expansion bounds
 - `evaluate.py`    a parsed query as numpy arrays: every match and its BM25F score
 - `matching.py`    a request -> its matching documents (text query AND facet/date filters)

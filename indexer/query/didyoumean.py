@@ -34,14 +34,11 @@ import math
 import os
 import re
 import string
-import threading
-import weakref
 from typing import NamedTuple
 
 import numpy as np
 from whoosh import query as wq
 
-from indexer.index.caches import BytesCache
 from . import budget
 
 # Plain words (in any alphabet), not field:value nor any part of a pattern (`prefix*`, `*ney`,
@@ -102,10 +99,7 @@ def correct(live, text: str, seconds: float | None = None, within: np.ndarray | 
     hundred stories, and the same misspelling comes back (a page, its feed, the next page).
     One cut short by the deadline is used once, not remembered.
     """
-    with _lock:
-        cache = _cache.get(live.searcher)
-        if cache is None:
-            cache = _cache[live.searcher] = BytesCache(CACHED_BYTES)
+    cache = live.caches.corrections
     key = f"{scope}\n{text}" if scope else text
     found = cache.lookup(key, _MISSING)
     if found is not _MISSING:
@@ -119,28 +113,21 @@ def correct(live, text: str, seconds: float | None = None, within: np.ndarray | 
     return Correction(out, False)
 
 
-_cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()     # searcher -> {text: correction}
-_names: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()     # searcher -> names the archive knows
-_lock = threading.Lock()
 _MISSING = object()
 
 
 def known_names(live) -> frozenset[str]:
     """Lower-case one-word names and acronyms of the archive's organisations, countries and
     regions (their facet labels, read when the generation opened): `opec`, `brazil`."""
-    with _lock:
-        found = _names.get(live.searcher)
-    if found is None:
+    def read() -> frozenset[str]:
         words = set()
         for (param, value), (label, name, _) in live.labels.items():
             if param in NAME_PARAMS:
                 for text in (value, label, name):
                     if text and text.isalpha():
                         words.add(text.lower())
-        found = frozenset(words)
-        with _lock:
-            _names[live.searcher] = found
-    return found
+        return frozenset(words)
+    return live.caches.parts.computed("known names", read)
 
 
 def _analyzers(live, languages) -> list:

@@ -21,7 +21,7 @@ alternatives are dropped once the whole query is read, and a query left with not
 gets the notice a one-language archive gives.
 
 An archive of one language (Reuters: English) gets Whoosh's own parser: nothing changes.
-Parsers are built once per generation and language set and kept on the `Live`.
+Parsers are built once per generation and language set and kept in the generation's caches (generation.py).
 """
 from __future__ import annotations
 
@@ -276,9 +276,9 @@ def parsers(live, requested: list[str] | tuple[str, ...], make_parsers):
     """(full, plain) parsers for a request's languages (none: every language present)."""
     # `language=und`: stories whose language could not be told, analysed as English
     langs = tuple(dict.fromkeys(analysis_language(c) or ENGLISH for c in requested)) if requested else None
-    cache = live.parsers
+    cache = live.caches.parsers         # at most PARSER_SETS: junk `language=` values must not grow memory
     key = langs or "*"
-    found = cache.get(key)
+    found = cache.lookup(key)
     if found is not None:
         return found
     schema = live.searcher.schema
@@ -291,6 +291,4 @@ def parsers(live, requested: list[str] | tuple[str, ...], make_parsers):
             found = make_parsers(bound_schema(schema, langs[0]))
         else:
             found = make_parsers(schema, MultilingualParser, languages=langs, reader=live.searcher.reader())
-    if len(cache) < PARSER_SETS:      # junk `language=` values must not grow memory
-        cache[key] = found
-    return found
+    return cache.put(key, found)

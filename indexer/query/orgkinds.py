@@ -55,8 +55,7 @@ def values_of_kind(live, kind: str, mask: np.ndarray, ids, chosen: set[str], lim
 def _label(live, kind: str, value: str, field: str = ORG_KIND, display: str = "orgs_display") -> tuple[str, str]:
     """(label, long name) of `value` as a body of `kind`: from a story where it is one."""
     key = (f"{kind}|{value}", field)
-    with live.lock:
-        found = live.kind_labels.get(key)
+    found = live.caches.kind_labels.lookup(key)
     if found is None:
         found = (value, "")
         table = live.tables.facets[field]
@@ -69,6 +68,5 @@ def _label(live, kind: str, value: str, field: str = ORG_KIND, display: str = "o
                     name = item.get("name") or ""
                     found = (label, "" if name == label else name)
                     break
-        with live.lock:            # its own cache: `live.labels` (value -> label, name, kind) is read-only
-            live.kind_labels[key] = found
+        live.caches.kind_labels.put(key, found)     # its own cache: `live.labels` is read-only
     return found

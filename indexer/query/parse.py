@@ -44,7 +44,7 @@ def make_parsers(schema, parser_class=None, **kwargs):
 def parse(live, text: str, match: str = DEFAULT_MATCH, languages=()) -> tuple[object | None, str | None]:
     """The text part as a Whoosh query (None = everything) and a notice if we fell back.
 
-    `live` is the open generation (`live.Live`): its parsers and reader. Text with no
+    `live` is the open generation (`generation.Generation`): its parsers and reader. Text with no
     word to search for (`the`, `-`, `OR`, `""`) is `NOTHING`, with a notice saying so:
     never the whole archive by accident (a feed or an export of it included). `languages`:
     the request's language filter, which is also the languages the words are analysed in.

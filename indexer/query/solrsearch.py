@@ -1,14 +1,14 @@
 """The public face's searches answered by a SolrCloud collection (the `solr://` engine).
 
 Same requests, same results as `search.Archive` on Whoosh: the request is validated and its
-facet values resolved as there (`matching.resolve_values` over `SolrLive`), the query parsed
+facet values resolved as there (`matching.resolve_values` over `SolrGeneration`), the query parsed
 and expanded by NewsFacet (`parse.parse`) and translated (`solrquery.py`), and the page's hits
 built by the Whoosh path's own code (`hits.hit`: chips, snippets marked by NewsFacet's
 highlighter, then bleach's allow-list). Solr counts and ranks: one /select with the JSON Facet
 API gives the total, the page, every facet without its own filter, the days of the timeline
 and the near-duplicate groups matched; a page whose matches hold versions costs two or three more
 (solrgroups.py). Did-you-mean and suggestions are NewsFacet's own (didyoumean.py, solrsuggest.py)
-over what SolrLive reads from the collection.
+over what SolrGeneration reads from the collection.
 
 The query budget: NewsFacet's caps (clauses, pattern words) apply before Solr is asked; Solr's
 `timeAllowed` bounds the search itself, and a partial answer says so in `notice`.
@@ -31,7 +31,7 @@ from .facetcounts import FACET_LIMIT, facet_value, label_of
 from .highlight import highlight_paragraphs, sanitize_many
 from .parse import NOTHING, highlight_terms, parse
 from .request import FacetValue, QueryError, SearchRequest, SearchResult, Story, Version, _clean_text
-from .solrlive import SolrLive
+from .solrlive import SolrGeneration
 from .solrsuggest import SolrSuggester
 from .solrquery import facet_request, filters, idf_boosts, to_solr, words_of
 from .tables import MAX_YEARS_SPAN, UNDATED_VALUE, _collapse_gaps
@@ -104,21 +104,21 @@ def _fold_buckets(got: dict, param: str, twins: dict[str, list[str]]) -> list[di
     return [b for b in out if int(b["count"]) > 0]
 
 
-class SolrArchive:
-    """`search.Archive`'s calls over a collection (the CLI and the web app cannot tell them apart)."""
+class SolrEngine:
+    """The `Engine` protocol (engines/__init__.py) over a collection: `search.Archive` answers the
+    same calls from it as from Whoosh's (the CLI and the web app cannot tell them apart)."""
 
     def __init__(self, client):
         self.client = client
         self.index_dir = str(client.url)
-        self._live = SolrLive(client)
+        self._live = SolrGeneration(client)
 
-    @property
-    def live(self) -> SolrLive:
+    def current(self) -> SolrGeneration:
+        """What is read from the collection (word lists, labels), renewed every REFRESH_S."""
         if self._live.stale():                   # word lists and labels follow the collection
-            self._live = SolrLive(self.client)
+            self._live = SolrGeneration(self.client)
         return self._live
 
-    @property
     def generation(self) -> str:
         return str(self.client.url)
 
@@ -142,7 +142,7 @@ class SolrArchive:
 
     def search(self, req: SearchRequest) -> SearchResult:
         started = time.perf_counter()
-        live = self.live
+        live = self.current()
         q, notice, deadline = self._query(live, req)
         sort = req.sort if (q is not None or req.sort != "relevance") else "newest"
         offset = (req.page - 1) * req.per_page
@@ -240,7 +240,7 @@ class SolrArchive:
         docs = res["response"]["docs"]
         return docs[0]["date"][:10] if docs else None
 
-    def story(self, doc_id: str, q: str = "") -> Story | None:
+    def document(self, doc_id: str, q: str = "") -> Story | None:
         res = self.client.select({"q": "{!term f=id}" + doc_id, "rows": 1, "fl": FIELDS + ",dup_group"})
         docs = res["response"]["docs"]
         if not docs:
@@ -251,12 +251,12 @@ class SolrArchive:
         terms: frozenset[str] = frozenset()
         if q:
             try:
-                parsed, _, _ = self._query(self.live, SearchRequest(q=q))
-                terms = highlight_terms(self.live.reader, parsed) if parsed not in (None, NOTHING) else frozenset()
+                parsed, _, _ = self._query(self.current(), SearchRequest(q=q))
+                terms = highlight_terms(self.current().reader, parsed) if parsed not in (None, NOTHING) else frozenset()
             except QueryError:
                 pass
         lang = f.get("language", "")
-        analyzer = hits.in_language(self.live.searcher.schema["body"].analyzer, lang)
+        analyzer = hits.in_language(self.current().searcher.schema["body"].analyzer, lang)
         whole = f.get("body", "") or ""
         body = hits.first_part(whole)
         return Story(
@@ -277,24 +277,23 @@ class SolrArchive:
         docs = (res.get("response") or {}).get("docs") or []
         return [solrgroups.as_version(d) for d in docs if d.get("id") != doc_id]
 
-    def story_text(self, doc_id: str) -> tuple[str, str] | None:
+    def document_text(self, doc_id: str) -> tuple[str, str] | None:
         res = self.client.select({"q": "{!term f=id}" + doc_id, "rows": 1, "fl": "title,body"})
         docs = res["response"]["docs"]
         return (docs[0].get("title", ""), docs[0].get("body", "")) if docs else None
 
     def suggest(self, q: str, limit: int = 8) -> list:
         """Words and facet values completing the last word of `q`, as on Whoosh (solrsuggest.py)."""
-        live = self.live
-        with live.lock:                  # one suggester per SolrLive, whichever thread asks first
-            if live.suggester is None:
-                live.suggester = SolrSuggester(live, lambda f, v: label_of(live, f, v))
+        live = self.current()
+        suggester = live.caches.parts.computed(      # one per SolrGeneration, whichever thread asks first
+            "suggester", lambda: SolrSuggester(live, lambda f, v: label_of(live, f, v)))
         with budget.running(budget.Deadline(budget.DEFAULT.seconds)):
-            return live.suggester.suggest(_clean_text(q), limit)
+            return suggester.suggest(_clean_text(q), limit)
 
     def export(self, req: SearchRequest):
         """(count, rows) of every match in the search's order, read CHUNK at a time with Solr's
         cursorMark (deep paging that costs the same on the last chunk as on the first)."""
-        live = self.live
+        live = self.current()
         q, _, _ = self._query(live, req)
         sort = req.sort if (q is not None or req.sort != "relevance") else "newest"
         base = {"query": self._translate(live, q), "filter": filters(req, live.twins), "params": {"q.op": "OR"}}
@@ -335,10 +334,14 @@ class SolrArchive:
     def document_count(self) -> int:
         return int(self.client.select({"q": "*:*", "rows": 0})["response"]["numFound"])
 
+    def facets(self, req: SearchRequest) -> dict[str, list[FacetValue]]:
+        """The facets of every story matching `req`: one search of one hit (the counts come with it)."""
+        return self.search(dataclasses.replace(req, per_page=1)).facets
+
     def stats(self, top: int = 10) -> dict:
-        whole = self.search(SearchRequest(per_page=1))
+        whole = self.facets(SearchRequest(per_page=1))
         return {**self.health(), "facets": {name: [asdict(v) for v in values[:top]]
-                                           for name, values in whole.facets.items() if name != "date"}}
+                                           for name, values in whole.items() if name != "date"}}
 
 
-__all__ = ["SolrArchive", "BY_PARAM"]
+__all__ = ["SolrEngine", "BY_PARAM"]

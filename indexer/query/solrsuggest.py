@@ -10,8 +10,8 @@ all among the stories those words find.
 
 Cost, measured on the 5,000 stories of the differential test on the local 2-node cluster: 0.03
 to 0.8 s a suggestion list (Whoosh: 0.01 to 0.08 s), most of it reading how each offered stem
-is written (one request of a few stories per stem shown, remembered per SolrLive); the first
-list after SolrLive is renewed also reads every facet value with its label (~1 s). The same
+is written (one request of a few stories per stem shown, remembered per SolrGeneration); the first
+list after SolrGeneration is renewed also reads every facet value with its label (~1 s). The same
 lists as on Whoosh, counts included (tests/solr/test_engine_spelling.py).
 """
 from __future__ import annotations
@@ -26,7 +26,7 @@ _NONE = "-*:*"               # the context of words that find nothing (or could 
 
 
 class SolrSuggester(Suggester):
-    """Per `SolrLive` (renewed with it, every REFRESH_S): the collection and a label function."""
+    """Per `SolrGeneration` (renewed with it, every REFRESH_S): the collection and a label function."""
 
     def __init__(self, live, label):      # not super().__init__: it reads Whoosh tables
         self.live = live

@@ -66,7 +66,7 @@ def min_stories(archive_size: int) -> int:
 
 
 class Suggester:
-    """Per index generation: the open generation (`live.Live`) and a label function."""
+    """Per index generation: the open generation (`generation.Generation`) and a label function."""
 
     def __init__(self, live, label):
         self.live = live

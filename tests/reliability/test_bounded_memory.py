@@ -33,7 +33,7 @@ def archive(index_dir):
 
 
 def live(archive):
-    return archive._index.current()
+    return archive.current_generation()
 
 
 def common_words(archive, n: int) -> list[str]:
@@ -72,8 +72,8 @@ def test_the_phrase_cache_keeps_its_number_of_entries(archive, monkeypatch):
 def test_the_collapsed_cache_keeps_its_number_of_entries(archive):
     for day in range(40):          # every request holds stories: up to a day after the first story
         archive.search(SearchRequest(date_to=datetime.date(1987, 2, 27) + datetime.timedelta(days=day)))
-        assert len(live(archive).collapsed) <= matching.COLLAPSED_CACHE
-    assert len(live(archive).collapsed) == matching.COLLAPSED_CACHE
+        assert len(live(archive).caches.collapsed) <= matching.COLLAPSED_CACHE
+    assert len(live(archive).caches.collapsed) == matching.COLLAPSED_CACHE
 
 
 def test_the_suggestion_surfaces_stay_within_their_bytes(archive, monkeypatch):
@@ -106,7 +106,7 @@ def test_distinct_queries_keep_the_text_caches_within_their_bytes(index_dir, mon
         for i, word in enumerate(words):
             q = f"{word}{'zq'[i % 2]}" if i % 3 else f"{word} {words[-1 - i]}"    # a misspelling, or two words
             a.search(SearchRequest(q=q))
-            corrections = didyoumean._cache[lv.searcher]
+            corrections = lv.caches.corrections
             assert stems.nbytes <= 256 * 1024 and corrections.nbytes <= 8 * 1024
         assert len(corrections) < 60 and stems.nbytes > 128 * 1024          # both let the oldest go
         for cache in (stems, corrections):
@@ -159,4 +159,4 @@ def test_junk_languages_do_not_grow_the_parser_cache(archive):
     for i in range(3 * multilingual.PARSER_SETS):
         with pytest.raises(QueryError):        # issue 14: an unknown language is refused by name
             archive.search(SearchRequest(q="oil", filters={"language": [f"x{i}"]}))
-    assert len(live(archive).parsers) <= multilingual.PARSER_SETS
+    assert len(live(archive).caches.parsers) <= multilingual.PARSER_SETS
