@@ -15,12 +15,12 @@ from typing import Iterator
 
 from .facets import BY_NAME, BY_PARAM, DEFAULT_MATCH, FACETS, MATCHES, FacetSpec
 from .extract.language import label as language_label  # noqa: F401 (re-exported: the web's language chips)
-from .query.current import REFRESH_EVERY_S
 from .query.facetcounts import FACET_LIMIT
 from .query.parse import MAX_EXPANSIONS
 from .query.request import (EXCLUDE_PREFIX, MAX_QUERY_CHARS, ORG_KINDS, SORTS, FacetValue, Hit, QueryError, Ref,
                             SearchRequest, SearchResult, Story, Version, parse_request)
 from .query.suggest import Suggestion
+from .query.whooshengine import REFRESH_EVERY_S, WhooshEngine
 from .engines import Engine, EngineError, is_engine_url  # noqa: F401 (EngineError: the web's 503 when an engine is down)
 from .index.store import ENV_INDEX, IndexDamaged, IndexNotFound, default_index_dir
 
@@ -37,7 +37,6 @@ def open_engine(location, refresh_every: float = REFRESH_EVERY_S, background: bo
         from .engines.solr.client import SolrClient
         from .query.solrsearch import SolrEngine
         return SolrEngine(SolrClient(str(location)))
-    from .query.whooshengine import WhooshEngine
     return WhooshEngine(location, refresh_every, background=background)
 
 

@@ -16,49 +16,23 @@ from __future__ import annotations
 import functools
 import threading
 import time
+import datetime as _dt
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Mapping
 
-import datetime as _dt
-
 from indexer.facets import DEFAULT_MATCH, FACETS
 from indexer.index import derived, names, store, whoosh_ext
-from indexer.index.caches import BytesCache
 from indexer.index.nametable import NameTable
 from indexer.index.schema import FACET_FIELDS, KIND_FIELDS
-from . import didyoumean, matching, multilingual
 from .arrays import Evaluator, Postings
 from .budget import Lexicons
+from .caches import Caches
 from .labels import labels as read_labels
 from .parse import make_parsers
 from .tables import Tables
 from .typedsets import TypedSets
-
-UNSIZED = 1 << 40           # caches of values whose size is not known are bounded by their number
-KIND_LABELS_BYTES = 4 * 1024 * 1024
-PARTS = 16                  # parts made when first asked: the suggester, health figures, known names
-
-
-def _by_count(entries: int) -> BytesCache:
-    return BytesCache(UNSIZED, max_entry=UNSIZED, max_entries=entries)
-
-
-@dataclass(frozen=True, eq=False)
-class Caches:
-    """Every cache of one generation (Whoosh's, or the SolrCloud engine's look-alike): what
-    requests fill, bounded, each changed under its own lock (`BytesCache`). The bounds are read
-    from their modules when a generation opens (a test may lower them)."""
-    whole: BytesCache = field(default_factory=lambda: _by_count(8))      # match -> facets of the whole archive (facetcounts)
-    collapsed: BytesCache = field(default_factory=lambda: _by_count(matching.COLLAPSED_CACHE))   # browsing's Collapsed (matching)
-    parsers: BytesCache = field(default_factory=lambda: _by_count(multilingual.PARSER_SETS))   # languages -> (full, plain) (multilingual)
-    kind_labels: BytesCache = field(default_factory=lambda: BytesCache(KIND_LABELS_BYTES))   # (kind|value, field) -> (label, name)
-    corrections: BytesCache = field(default_factory=lambda: BytesCache(didyoumean.CACHED_BYTES))   # typed text -> correction
-    parts: BytesCache = field(default_factory=lambda: _by_count(PARTS))  # made when first asked (`Generation.part`)
-
-    def all(self) -> dict[str, BytesCache]:
-        return {name: getattr(self, name) for name in self.__dataclass_fields__}
 
 
 class FileChecks:

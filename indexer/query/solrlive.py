@@ -23,7 +23,7 @@ from indexer.facets import FACETS
 from indexer.index.nametable import NameTable
 from indexer.index.schema import SCHEMA
 from . import budget
-from .generation import Caches
+from .caches import Caches
 from .parse import NOTHING, make_parsers
 from .solrtyped import SolrTyped
 
