@@ -88,7 +88,7 @@ def test_concurrent_gets_and_puts_keep_the_count_of_bytes_true():
     def hammer(seed: int) -> None:
         rng = random.Random(seed)
         try:
-            for _ in range(4_000):
+            for _ in range(2_000):
                 key = f"k{rng.randrange(500)}"
                 op = rng.random()
                 if op < 0.45:

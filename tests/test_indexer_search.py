@@ -278,7 +278,7 @@ def test_postings_cache_returns_the_same_arrays_and_stays_bounded(tmp_path):
     again = postings.bm25("body", b"common")
     assert again[0] is first[0]                      # served from the cache
     postings.bm25("body", b"word")                   # another 24 KB: the first is evicted
-    assert postings._cache_bytes <= 30_000
+    assert postings.cache.nbytes <= 30_000
     assert np.array_equal(postings.bm25("body", b"common")[1], first[1])
     boosted = postings.bm25("body", b"common", boost=2.0)
     assert np.allclose(boosted[1], first[1] * 2)
@@ -287,7 +287,7 @@ def test_postings_cache_returns_the_same_arrays_and_stays_bounded(tmp_path):
 def test_phrase_results_are_remembered_per_generation(archive):
     first = search(archive, q='"coffee exports"')
     st = archive.current_generation()
-    assert any("coffe" in key for key in st.evaluator._fallback_cache)     # the stemmed phrase
+    assert any("coffe" in key for key in st.evaluator.phrases)     # the stemmed phrase
     again = search(archive, q='"coffee exports"')
     assert ids(again) == ids(first) == ["s1"]
 

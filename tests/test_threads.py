@@ -90,7 +90,7 @@ def test_eight_threads_answer_as_one(index_dir, monkeypatch):
     monkeypatch.setattr(evaluate, "FALLBACK_CACHE", 2)      # small caches: evictions race too
     monkeypatch.setattr(matching, "COLLAPSED_CACHE", 2)
     shared = Archive(index_dir, refresh_every=0)             # every call also checks for a new generation
-    shared.current_generation().evaluator.p._cache_limit = 64 * 1024
+    shared.current_generation().evaluator.p.cache.max_bytes = 64 * 1024
     start = threading.Barrier(THREADS)
     wrong: list[str] = []
     errors: list[BaseException] = []

@@ -47,7 +47,7 @@ def size_of(obj) -> int:
 class BytesCache:
     """A mapping that keeps at most `max_bytes` of keys and values (`nbytes` says how many now)."""
 
-    def __init__(self, max_bytes: int, max_entry: int | None = None, max_entries: int | None = None):
+    def __init__(self, max_bytes: int, max_entry: int | None = None, max_entries: int | None = None, size=None):
         self.max_bytes = max_bytes
         self.max_entry = max_entry if max_entry is not None else max(1, max_bytes // 16)
         self.max_entries = max_entries      # also bounded by count: values whose size is not known (parsers)
@@ -55,6 +55,9 @@ class BytesCache:
         self._d: OrderedDict = OrderedDict()
         self._lock = threading.Lock()
         self._making = threading.RLock()        # `computed`: one maker at a time (reentrant: a maker may ask again)
+        # what an entry costs: by default its key, its value and the slot; a cache of arrays
+        # may charge their buffers only (query/arrays.py's postings)
+        self.size = size or (lambda key, value: size_of(key) + size_of(value) + SLOT_BYTES)
         self.get = self._d.get                  # the hot path: a C look-up, no recency update
 
     def __contains__(self, key) -> bool:
@@ -69,6 +72,9 @@ class BytesCache:
     def items(self):
         return list(self._d.items())
 
+    def values(self):
+        return list(self._d.values())
+
     def lookup(self, key, default=None):
         """The value, marked as recently used (least recently used entries go first)."""
         value = self._d.get(key, _MISSING)
@@ -81,20 +87,22 @@ class BytesCache:
         return value
 
     def put(self, key, value):
-        """Remember `value` under `key` (unless it alone is over `max_entry`); returns `value`."""
-        size = size_of(key) + size_of(value) + SLOT_BYTES
-        if size > self.max_entry:
+        """Remember `value` under `key` (unless it alone is over `max_entry` or the whole bound);
+        returns `value`."""
+        size = self.size(key, value)
+        if size > self.max_entry or size > self.max_bytes:
             return value
         with self._lock:
             old = self._d.pop(key, _MISSING)
             if old is not _MISSING:
-                self.nbytes -= size_of(key) + size_of(old) + SLOT_BYTES
+                self.nbytes -= self.size(key, old)
+            # room made before the entry goes in: `nbytes` read without the lock never passes the bound
+            while self._d and (self.nbytes + size > self.max_bytes or
+                               (self.max_entries is not None and len(self._d) >= self.max_entries)):
+                k, v = self._d.popitem(last=False)
+                self.nbytes -= self.size(k, v)
             self._d[key] = value
             self.nbytes += size
-            while self._d and (self.nbytes > self.max_bytes or
-                               (self.max_entries is not None and len(self._d) > self.max_entries)):
-                k, v = self._d.popitem(last=False)
-                self.nbytes -= size_of(k) + size_of(v) + SLOT_BYTES
         return value
 
     def computed(self, key, make):

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import math
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,6 +20,7 @@ from whoosh import query as wq
 from whoosh.fields import DATETIME
 
 from indexer.index import whoosh_ext
+from indexer.index.caches import BytesCache
 from . import budget
 from .expansion import PatternDocs, Present
 from .phrases import phrase_docs
@@ -42,9 +42,9 @@ class Match:
 class Postings:
     """Term postings and field lengths of one reader (all its segments) as arrays.
 
-    Shared by every thread of a process: the LRU is changed only under `_lock`, and
-    arrays are stored only once complete (two threads may both read the same list;
-    either result is the same).
+    Shared by every thread of a process: the LRU of scored lists (`cache`) is a `BytesCache`
+    that owns its lock (index/caches.py), and arrays are stored only once complete (two
+    threads may both read the same list; either result is the same).
     """
 
     def __init__(self, reader, B: float = 0.75, K1: float = 1.2, cache_bytes: int = CACHE_BYTES):
@@ -57,10 +57,8 @@ class Postings:
         # Whoosh's average field length divides by every docnum, deleted ones included
         # (the field length still counts them): doc_count_all(), not doc_count().
         self._all_count = reader.doc_count_all()
-        self._cache: OrderedDict[tuple[str, bytes], tuple[np.ndarray, np.ndarray]] = OrderedDict()
-        self._cache_bytes = 0
-        self._cache_limit = cache_bytes
-        self._lock = threading.Lock()
+        # (field, word) -> (docnums, scores), charged their buffers; a list over the bound is not kept
+        self.cache = BytesCache(cache_bytes, max_entry=cache_bytes, size=lambda key, hit: hit[0].nbytes + hit[1].nbytes)
 
     # -- raw arrays
 
@@ -117,29 +115,13 @@ class Postings:
         CACHE_MIN_POSTINGS) are kept in a small LRU for the life of this generation.
         """
         key = (fieldname, btext)
-        with self._lock:
-            hit = self._cache.get(key)
-            if hit is not None:
-                self._cache.move_to_end(key)
+        hit = self.cache.lookup(key)
         if hit is None:
-            hit = self._score(fieldname, btext)        # outside the lock: reading is the slow part
+            hit = self._score(fieldname, btext)        # outside any lock: reading is the slow part
             if hit[0].size >= CACHE_MIN_POSTINGS:
-                self._remember(key, hit)
+                self.cache.put(key, hit)
         ids, scores = hit
         return (ids, scores * np.float32(boost)) if boost != 1 else (ids, scores)
-
-    def _remember(self, key, hit) -> None:
-        size = hit[0].nbytes + hit[1].nbytes
-        if size > self._cache_limit:
-            return
-        with self._lock:
-            if key in self._cache:                     # another thread read it meanwhile
-                return
-            self._cache[key] = hit
-            self._cache_bytes += size
-            while self._cache_bytes > self._cache_limit:
-                _, (ids, sc) = self._cache.popitem(last=False)
-                self._cache_bytes -= ids.nbytes + sc.nbytes
 
     def _score(self, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
         ids, weights = self.term(fieldname, btext)
@@ -165,8 +147,9 @@ class Evaluator:
         self.searcher = searcher
         self.live = live
         self.n = postings.n
-        self._fallback_cache: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._fallback_lock = threading.Lock()      # the cache is shared by every thread
+        # repr(query) -> its matches as packed bits: the last FALLBACK_CACHE phrases (`_fallback_docs`)
+        self.phrases = BytesCache(1 << 40, max_entry=1 << 40, max_entries=FALLBACK_CACHE)
+        self._fallback_lock = threading.Lock()      # guards `_partial`, shared by every thread
         self._partial: dict[str, tuple[np.ndarray, int]] = {}    # phrases cut short: (found, where to go on)
 
     def run(self, q) -> Match:
@@ -334,10 +317,7 @@ class Evaluator:
         FALLBACK_CACHE phrases cost little to keep.
         """
         key = repr(q)
-        with self._fallback_lock:
-            packed = self._fallback_cache.get(key)
-            if packed is not None:
-                self._fallback_cache.move_to_end(key)
+        packed = self.phrases.lookup(key)
         if packed is None:
             found = None
             if isinstance(q, wq.Phrase):
@@ -355,11 +335,7 @@ class Evaluator:
             else:
                 mask = np.zeros(self.n, dtype=bool)
                 mask[np.fromiter(self.searcher.docs_for_query(q), dtype=np.int64)] = True
-            packed = np.packbits(mask)
-            with self._fallback_lock:
-                self._fallback_cache[key] = packed
-                while len(self._fallback_cache) > FALLBACK_CACHE:
-                    self._fallback_cache.popitem(last=False)
+            packed = self.phrases.put(key, np.packbits(mask))
         return np.unpackbits(packed, count=self.n).astype(bool)
 
 

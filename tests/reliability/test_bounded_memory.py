@@ -50,23 +50,23 @@ def common_words(archive, n: int) -> list[str]:
 
 def test_the_postings_cache_stays_within_its_bytes(archive):
     postings = live(archive).evaluator.p
-    postings._cache_limit = 64 * 1024            # a few lists' worth, so that the flood evicts
+    postings.cache.max_bytes = 64 * 1024            # a few lists' worth, so that the flood evicts
     words = common_words(archive, 60)
     assert len(words) >= 20
     for w in words:
         archive.search(SearchRequest(q=w))
-        assert postings._cache_bytes <= postings._cache_limit
-        assert postings._cache_bytes == sum(a.nbytes + b.nbytes for a, b in postings._cache.values())
-    assert 0 < len(postings._cache) < len(words)
+        assert postings.cache.nbytes <= postings.cache.max_bytes
+        assert postings.cache.nbytes == sum(a.nbytes + b.nbytes for a, b in postings.cache.values())
+    assert 0 < len(postings.cache) < len(words)
 
 
 def test_the_phrase_cache_keeps_its_number_of_entries(archive, monkeypatch):
-    monkeypatch.setattr(evaluate, "FALLBACK_CACHE", 8)
+    monkeypatch.setattr(live(archive).evaluator.phrases, "max_entries", 8)      # opened already: its bound
     words = common_words(archive, 30)
     for a, b in zip(words, words[1:]):
         archive.search(SearchRequest(q=f'"{a} {b}"'))
-        assert len(live(archive).evaluator._fallback_cache) <= 8
-    assert len(live(archive).evaluator._fallback_cache) == 8
+        assert len(live(archive).evaluator.phrases) <= 8
+    assert len(live(archive).evaluator.phrases) == 8
 
 
 def test_the_collapsed_cache_keeps_its_number_of_entries(archive):
