@@ -305,11 +305,11 @@ def fold_twins(counted: list[tuple[str, int]]) -> dict[str, list[str]]:
 class _HeldValues(dict):
     """field -> an object whose `index` holds the field's values (twins folded), read when first asked."""
 
-    def __init__(self, live: SolrGeneration):
+    def __init__(self, gen: SolrGeneration):
         super().__init__()
-        self.live = live
+        self.gen = gen
 
     def get(self, field, default=None):
         if field not in self:
-            self[field] = SimpleNamespace(index=self.live.twins(field))
+            self[field] = SimpleNamespace(index=self.gen.twins(field))
         return super().get(field, default)

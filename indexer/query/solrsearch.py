@@ -53,7 +53,7 @@ def _stored(doc: dict) -> dict:
 
 
 class _Page:
-    """hits.hit reads `live.searcher.stored_fields(docnum)`: here the docnums are places on the page."""
+    """hits.hit reads `gen.searcher.stored_fields(docnum)`: here the docnums are places on the page."""
 
     def __init__(self, docs: list[dict], schema):
         self.docs = [_stored(d) for d in docs]
@@ -125,11 +125,11 @@ class SolrEngine:
     def close(self) -> None:
         pass
 
-    def _query(self, live, req: SearchRequest):
-        matching.resolve_values(live, req)
+    def _query(self, gen, req: SearchRequest):
+        matching.resolve_values(gen, req)
         deadline = budget.Deadline(budget.DEFAULT.seconds)
         with budget.running(deadline):
-            q, notice = parse(live, req.q, req.match, req.languages)
+            q, notice = parse(gen, req.q, req.match, req.languages)
         return q, notice, deadline
 
     def _select(self, body: dict) -> dict:
@@ -142,13 +142,13 @@ class SolrEngine:
 
     def search(self, req: SearchRequest) -> SearchResult:
         started = time.perf_counter()
-        live = self.current()
-        q, notice, deadline = self._query(live, req)
+        gen = self.current()
+        q, notice, deadline = self._query(gen, req)
         sort = req.sort if (q is not None or req.sort != "relevance") else "newest"
         offset = (req.page - 1) * req.per_page
-        base = {"query": self._translate(live, q), "filter": filters(req, live.twins),
+        base = {"query": self._translate(gen, q), "filter": filters(req, gen.twins),
                 "params": {"q.op": "OR", "timeAllowed": int(budget.DEFAULT.seconds * 1000 * 5)}}
-        facet = facet_request(req, FACET_LIMIT, live.twins)
+        facet = facet_request(req, FACET_LIMIT, gen.twins)
         if req.group:
             facet[solrgroups.FACET] = solrgroups.facet()
         res = self._select({**base, "offset": offset, "limit": req.per_page, "fields": FIELDS + ",dup_group,score",
@@ -162,9 +162,9 @@ class SolrEngine:
         if matched is not None and matched.sizes:       # the matches hold versions: one hit per group
             docs = matched.page_docs(self._select, base, SORT[sort], offset, req.per_page, docs, FIELDS)
         groups = matched.count if matched is not None else total
-        page = _Page(docs, live.searcher.schema)
-        terms = highlight_terms(live.reader, q) if q is not None and q is not NOTHING else frozenset()
-        analyzer = live.searcher.schema["body"].analyzer
+        page = _Page(docs, gen.searcher.schema)
+        terms = highlight_terms(gen.reader, q) if q is not None and q is not NOTHING else frozenset()
+        analyzer = gen.searcher.schema["body"].analyzer
         shown = [hits.hit(page, i, d.get("score"), terms, analyzer, req.match) for i, d in enumerate(page.docs)]
         for h, clean in zip(shown, sanitize_many([h.snippet for h in shown])):
             h.snippet = clean
@@ -174,11 +174,11 @@ class SolrEngine:
             for h in shown:
                 others, h.versions_count = found.get(h.id, ([], 0))
                 h.versions = [solrgroups.as_version(d) for d in others]
-        facets, granularity = self._facets(live, req, res.get("facets", {}))
+        facets, granularity = self._facets(gen, req, res.get("facets", {}))
         suggestion = None
         if q is not None and q is not NOTHING and total < 3:       # did you mean, as search.Archive asks
             scope = repr(req.filter_key()) if base["filter"] or req.languages else ""
-            suggestion, cut = didyoumean.correct(live, req.q, within=base["filter"] or None, scope=scope,
+            suggestion, cut = didyoumean.correct(gen, req.q, within=base["filter"] or None, scope=scope,
                                                  languages=req.languages)
             if cut:
                 cut = didyoumean.CUT_NOTICE.format(seconds=didyoumean.SECONDS)
@@ -195,16 +195,16 @@ class SolrEngine:
             facets=facets, sort=sort, date_granularity=granularity, notice=notice, groups=groups,
             grouped=matched is not None, match=req.match, newest=self._newest())
 
-    def _translate(self, live, q) -> str:
+    def _translate(self, gen, q) -> str:
         if q is NOTHING:
             return "id:__nothing__"
         words = words_of(q)
         if not words:
             return to_solr(q)
-        counts = live.reader.with_field()
-        return to_solr(q, idf_boosts(live.reader.doc_frequencies(words), counts["*"], counts))
+        counts = gen.reader.with_field()
+        return to_solr(q, idf_boosts(gen.reader.doc_frequencies(words), counts["*"], counts))
 
-    def _facets(self, live, req: SearchRequest, got: dict):
+    def _facets(self, gen, req: SearchRequest, got: dict):
         days = {b["val"]: int(b["count"]) for b in got.get("days", {}).get("buckets", [])}
         buckets, granularity = date_buckets(days, int(got.get("undated", {}).get("count", 0)))
         out: dict[str, list[FacetValue]] = {"date": [FacetValue(value=k, label=k, count=c) for k, c in buckets]}
@@ -212,18 +212,18 @@ class SolrEngine:
             chosen = req.filters.get(spec.param) or []
             excluded = req.exclude.get(spec.param) or []
             shown_values = list(dict.fromkeys(chosen + excluded))
-            values = [facet_value(live, spec.param, v, int(got.get(f"{spec.param}__{i}", {}).get("count", 0)),
+            values = [facet_value(gen, spec.param, v, int(got.get(f"{spec.param}__{i}", {}).get("count", 0)),
                                   v in chosen, v in excluded) for i, v in enumerate(shown_values)]
             kind = req.org_kind if spec.kind_field else ""
             find = req.facet_find.get(spec.param, "").casefold()
             rest = []
-            for b in _fold_buckets(got, spec.param, live.twins(spec.field_for(req.match)) if not kind else {}):
+            for b in _fold_buckets(got, spec.param, gen.twins(spec.field_for(req.match)) if not kind else {}):
                 if len(rest) >= FACET_LIMIT:
                     break
                 value = b["val"].split("|", 1)[1] if kind else b["val"]
                 if value in shown_values:
                     continue
-                fv = facet_value(live, spec.param, value, int(b["count"]), False, False)
+                fv = facet_value(gen, spec.param, value, int(b["count"]), False, False)
                 if kind and not spec.kind_field:
                     continue
                 if not find or find in f"{value} {fv.label} {fv.name}".casefold():
@@ -284,19 +284,19 @@ class SolrEngine:
 
     def suggest(self, q: str, limit: int = 8) -> list:
         """Words and facet values completing the last word of `q`, as on Whoosh (solrsuggest.py)."""
-        live = self.current()
-        suggester = live.caches.parts.computed(      # one per SolrGeneration, whichever thread asks first
-            "suggester", lambda: SolrSuggester(live, lambda f, v: label_of(live, f, v)))
+        gen = self.current()
+        suggester = gen.caches.parts.computed(      # one per SolrGeneration, whichever thread asks first
+            "suggester", lambda: SolrSuggester(gen, lambda f, v: label_of(gen, f, v)))
         with budget.running(budget.Deadline(budget.DEFAULT.seconds)):
             return suggester.suggest(_clean_text(q), limit)
 
     def export(self, req: SearchRequest):
         """(count, rows) of every match in the search's order, read CHUNK at a time with Solr's
         cursorMark (deep paging that costs the same on the last chunk as on the first)."""
-        live = self.current()
-        q, _, _ = self._query(live, req)
+        gen = self.current()
+        q, _, _ = self._query(gen, req)
         sort = req.sort if (q is not None or req.sort != "relevance") else "newest"
-        base = {"query": self._translate(live, q), "filter": filters(req, live.twins), "params": {"q.op": "OR"}}
+        base = {"query": self._translate(gen, q), "filter": filters(req, gen.twins), "params": {"q.op": "OR"}}
         count = int(self.client.select({}, {**base, "limit": 0})["response"]["numFound"])
 
         def rows():
@@ -306,7 +306,7 @@ class SolrEngine:
                                               "sort": SORT[sort] + ", id asc",
                                               "params": {"q.op": "OR", "cursorMark": cursor}})
                 docs = res["response"]["docs"]
-                page = _Page(docs, live.searcher.schema)
+                page = _Page(docs, gen.searcher.schema)
                 yield from export.rows(page, np.arange(len(docs)), match=req.match)
                 if not docs or res.get("nextCursorMark", cursor) == cursor:
                     return
