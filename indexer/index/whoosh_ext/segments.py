@@ -8,7 +8,7 @@ way `SegmentWriter.commit` does, with the workers' segments added to its TOC: th
 whole run becomes visible to readers at once. `segment_count`, `toc_segment_files` and
 `reader_segment_files` read the TOC's segment list and the segments' file names, which
 Whoosh only exposes through its internal TOC and segment objects (store.py checks those
-files whole before opening a generation; live.py watches them for damage).
+files whole before opening a generation; query/current.py watches them for damage).
 """
 from __future__ import annotations
 
