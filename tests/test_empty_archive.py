@@ -15,7 +15,8 @@ import pytest
 from click.testing import CliRunner
 
 from indexer.index.build import build_index
-from indexer.cli import UNSUPPORTED_NAMED, main
+from indexer.cli import main
+from indexer.cli.commands import UNSUPPORTED_NAMED
 from indexer.read.documents import read_file
 from indexer.read.sniff import sniff
 from web.app import create_app

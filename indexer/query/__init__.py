@@ -3,7 +3,7 @@
 `indexer/search.py` is its public face (the CLI and `web/` import that and nothing
 here). The parts, one job each:
 
-- `generation.py`  one opened index generation: its parts, and its caches (one bounded type)
+- `generation.py`  one opened index generation: its parts (`caches.py`: its caches, one bounded type)
 - `current.py`     the current generation of the index folder, swapped when a reindex lands
 - `whooshengine.py` the `Engine` protocol on Whoosh (`solrsearch.py`: on SolrCloud)
 - `parse.py`       query text -> Whoosh query: parsers, field aliases, facet names, expansion bounds
