@@ -80,7 +80,7 @@ def _computed(archive: Archive):
     from indexer.query.arrays import Postings
     from indexer.query.tables import Tables
 
-    live = archive._index.current()
+    live = archive.current_generation()
     return Tables.build(Postings(live.searcher.reader()), FACET_FIELDS + KIND_FIELDS)
 
 
@@ -120,7 +120,7 @@ def _assert_as_whoosh_says(archive: Archive) -> None:
     mapped and the computed tables come from): each value's live stories, the live mask, the days."""
     import datetime as _dt
 
-    live = archive._index.current()
+    live = archive.current_generation()
     tables, reader = live.tables, live.searcher.reader()
     alive = np.array([not reader.is_deleted(d) for d in range(reader.doc_count_all())])
     np.testing.assert_array_equal(tables.live, alive)
@@ -147,7 +147,7 @@ def _assert_as_whoosh_says(archive: Archive) -> None:
 def _assert_same_labels(archive: Archive, computed) -> None:
     from indexer.query.labels import MappedLabels, read_labels
 
-    live = archive._index.current()
+    live = archive.current_generation()
     assert live.tables.label_entries              # mapped from the derived file, not read at open
     mapped = MappedLabels(live.tables)
     expected = read_labels(live.searcher, computed)
@@ -177,7 +177,7 @@ def test_mapped_tables_equal_the_computed_ones(index):
     _, ix, _ = index
     archive = Archive(ix)
     try:
-        tables = archive._index.current().tables
+        tables = archive.current_generation().tables
         assert tables.mapped and tables.group is not None and tables.shared.any()
         computed = _computed(archive)
         _assert_same_tables(tables, computed)
@@ -239,7 +239,7 @@ def test_an_incremental_run_with_deletions_writes_the_new_commit_s_tables(built,
                                                                               derived.index_name(number)])
     archive = Archive(ix)
     try:
-        tables = archive._index.current().tables
+        tables = archive.current_generation().tables
         assert tables.mapped and int(tables.live.sum()) == len(kept) < tables.n
         meta = derived.load(gen, number)[1]
         kept_segment = meta["segments"][0]          # the first run's segment, its deletions aside unchanged
@@ -271,10 +271,10 @@ def test_without_usable_files_the_answers_are_the_same_and_the_next_run_writes_t
             f.truncate(path.stat().st_size // 2)
     archive = Archive(ix, refresh_every=0)
     try:
-        opened = archive._index.current()
+        opened = archive.current_generation()
         assert not opened.tables.mapped
         assert _answers(archive) == expected
-        assert archive._index.current() is opened      # computed once, not again at every check
+        assert archive.current_generation() is opened      # computed once, not again at every check
     finally:
         archive.close()
     if damage == "deleted":               # `newsfacet index` with nothing new writes them again
@@ -285,7 +285,7 @@ def test_without_usable_files_the_answers_are_the_same_and_the_next_run_writes_t
         assert CliRunner().invoke(main, ["check", "--index-dir", str(ix)]).exit_code == 0
         archive = Archive(ix)
         try:
-            assert archive._index.current().tables.mapped and _answers(archive) == expected
+            assert archive.current_generation().tables.mapped and _answers(archive) == expected
         finally:
             archive.close()
 
@@ -345,10 +345,10 @@ def test_a_process_opened_before_the_files_were_written_maps_them_once_they_are(
     archive = Archive(ix, refresh_every=0)
     try:
         expected = _answers(archive)
-        assert not archive._index.current().tables.mapped
+        assert not archive.current_generation().tables.mapped
         derived.write_committed(gen, whoosh_index.open_dir(str(gen)))
         assert _answers(archive) == expected
-        assert archive._index.current().tables.mapped
+        assert archive.current_generation().tables.mapped
     finally:
         archive.close()
 
@@ -386,7 +386,7 @@ def test_a_serving_worker_keeps_the_open_commit_until_the_new_commit_s_tables_ar
             if archive.search(parse_request({})).total == before + 20:
                 break
             time.sleep(0.05)
-        live = archive._index.current()
+        live = archive.current_generation()
         assert archive.search(parse_request({})).total == before + 20 and live.tables.mapped
     finally:
         archive.close()
@@ -408,7 +408,7 @@ def test_opening_a_generation_reads_no_term_postings(index, monkeypatch):
     monkeypatch.setattr(SegmentReader, "postings", counted)
     archive = Archive(ix)
     try:
-        assert archive.generation and archive._index.current().tables.mapped
+        assert archive.generation and archive.current_generation().tables.mapped
         assert reads == []
         archive.search(parse_request({"q": ["oil"]}))
         assert reads, "the count sees a search's reads"

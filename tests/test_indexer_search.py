@@ -196,7 +196,7 @@ def test_wildcards_are_bounded_where_read_word_by_word(archive, monkeypatch):
     from Whoosh one by one, and at most MAX_EXPANSIONS of them."""
     import indexer.query.parse as s
     from indexer.query.typedsets import TypedSets
-    live = archive._index.current()
+    live = archive.current_generation()
     monkeypatch.setattr(live, "typed", None)
     monkeypatch.setattr(live.lexicons, "typed", None)
     monkeypatch.setattr(TypedSets, "written", staticmethod(lambda gen, reader: False))   # not reopened to map them
@@ -212,7 +212,7 @@ def test_a_pattern_of_more_words_than_are_scored_is_a_set_of_stories(archive, mo
     import indexer.query.parse as s
     from indexer.query import budget
     scored = search(archive, q="s*", per_page="100")
-    assert archive._index.current().typed is not None
+    assert archive.current_generation().typed is not None
     monkeypatch.setattr(s, "MAX_EXPANSIONS", 3)
     monkeypatch.setattr(budget, "SCORED_WORDS", 0)
     sets = search(archive, q="s*", per_page="100")
@@ -271,14 +271,14 @@ def test_postings_cache_returns_the_same_arrays_and_stays_bounded(tmp_path):
             f.write(json.dumps({"id": f"d{i}", "body": f"common words everywhere item{i % 7}"}) + "\n")
     build_index([root], tmp_path / "ix", progress=False, procs=1)
     archive = Archive(tmp_path / "ix")
-    st = archive._index.current()
+    st = archive.current_generation()
     postings = fastquery.Postings(st.searcher.reader(), cache_bytes=30_000)
     first = postings.bm25("body", b"common")
     assert first[0].size == 3000
     again = postings.bm25("body", b"common")
     assert again[0] is first[0]                      # served from the cache
     postings.bm25("body", b"word")                   # another 24 KB: the first is evicted
-    assert postings._cache_bytes <= 30_000
+    assert postings.cache.nbytes <= 30_000
     assert np.array_equal(postings.bm25("body", b"common")[1], first[1])
     boosted = postings.bm25("body", b"common", boost=2.0)
     assert np.allclose(boosted[1], first[1] * 2)
@@ -286,8 +286,8 @@ def test_postings_cache_returns_the_same_arrays_and_stays_bounded(tmp_path):
 
 def test_phrase_results_are_remembered_per_generation(archive):
     first = search(archive, q='"coffee exports"')
-    st = archive._index.current()
-    assert any("coffe" in key for key in st.evaluator._fallback_cache)     # the stemmed phrase
+    st = archive.current_generation()
+    assert any("coffe" in key for key in st.evaluator.phrases)     # the stemmed phrase
     again = search(archive, q='"coffee exports"')
     assert ids(again) == ids(first) == ["s1"]
 
@@ -296,7 +296,7 @@ def test_phrase_results_are_remembered_per_generation(archive):
                                '"coffee exports"', "coff*", "(coffee OR oil) AND prices", "title:coffee"])
 def test_numpy_evaluation_ranks_as_whoosh_does(archive, q):
     """fastquery is Whoosh's BM25F in numpy: the same matches, in the same order."""
-    st = archive._index.current()
+    st = archive.current_generation()
     from indexer.query.parse import parse
     parsed, _ = parse(st, q)
     match = st.evaluator.run(parsed)
@@ -319,7 +319,7 @@ def test_a_page_of_snippets_is_bleached_in_one_pass_with_the_same_result():
 
 
 def test_facet_counts_by_document_and_by_posting_agree(archive):
-    st = archive._index.current()
+    st = archive.current_generation()
     table = st.tables.facets["country"]
     rng = np.random.default_rng(7)
     for density in (0.05, 0.5, 1.0):

@@ -150,7 +150,7 @@ def test_an_english_archive_keeps_whooshs_parser(tmp_path):
     src = tmp_path / "en.jsonl"
     src.write_text(json.dumps(STORIES[0]) + "\n", encoding="utf-8")
     build_index([src], tmp_path / "ix", progress=False, procs=1)
-    live = Archive(tmp_path / "ix")._index.current()
+    live = Archive(tmp_path / "ix").current_generation()
     assert multilingual.languages_present(live.searcher.reader()) == ("en",)
     from indexer.query.parse import make_parsers
     assert multilingual.parsers(live, (), make_parsers) == (live.parser, live.plain_parser)

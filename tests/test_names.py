@@ -153,7 +153,7 @@ def test_an_incremental_run_writes_the_table_of_its_commit(tmp_path):
     assert lines[0] == f"# known {names.fingerprint()}"      # the known names reused, not rebuilt
     assert "h\torg\tlake fishery council\tLake Fishery Council\tLFC" in lines
     archive = Archive(index)
-    live = archive._index.current()
+    live = archive.current_generation()
     assert live.names.path.name == nametable.filename(live.searcher.reader().generation())
     assert not live.names.pending
     # a body learnt from the new story is found by its long name, in any case

@@ -149,7 +149,7 @@ def test_a_pattern_of_many_words_is_a_constant_score_set(reuters, pattern):
     from indexer.query.expansion import PatternDocs
     from indexer.query.parse import parse
     archive, _ = reuters
-    live = archive._index.current()
+    live = archive.current_generation()
     assert live.typed is not None
     with budget_running():
         q, _ = parse(live, f"body:{pattern}")

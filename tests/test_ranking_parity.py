@@ -67,14 +67,14 @@ def incremental(request, tmp_path_factory):
 
 
 def test_the_index_is_the_kind_this_file_is_about(incremental):
-    st = incremental._index.current()
+    st = incremental.current_generation()
     reader = st.searcher.reader()
     assert reader.doc_count() < reader.doc_count_all()        # deleted documents remain
     assert len(list(reader.leaf_readers())) >= 2               # several segments
 
 
 def test_compressed_blocks_are_really_compressed(tmp_path, monkeypatch):
-    st = _build(tmp_path, True, monkeypatch)._index.current()
+    st = _build(tmp_path, True, monkeypatch).current_generation()
     leaf, _ = list(st.searcher.reader().leaf_readers())[0]
     m = leaf.postings("body", b"brazil")
     m = getattr(m, "child", m)          # under a deletion filter
@@ -84,7 +84,7 @@ def test_compressed_blocks_are_really_compressed(tmp_path, monkeypatch):
 def test_our_blocks_are_packed(incremental, request):
     if request.node.callspec.params["incremental"] != "ours":
         pytest.skip("the packed codec is the 'ours' build's")
-    st = incremental._index.current()
+    st = incremental.current_generation()
     for leaf, _ in st.searcher.reader().leaf_readers():
         m = leaf.postings("body", b"brazil")
         assert compact.is_packed(getattr(m, "child", m))
@@ -92,7 +92,7 @@ def test_our_blocks_are_packed(incremental, request):
 
 @pytest.mark.parametrize("q", QUERIES)
 def test_ranking_after_incremental_runs_is_whooshs(incremental, q):
-    st = incremental._index.current()
+    st = incremental.current_generation()
     parsed, _ = parse(st, q)
     match = st.evaluator.run(parsed)
     theirs = list(st.searcher.search(parsed, limit=50))

@@ -30,7 +30,7 @@ def reuters(tmp_path_factory):
 
 def test_single_edit_typos_are_corrected_to_their_word(reuters):
     archive, records = reuters
-    live = archive._index.current()
+    live = archive.current_generation()
     occ, docs = S.word_counts(records)
     typos, _ = S.typo_set(occ, docs, S.known_in(live), 200)
     assert len(typos) == 200 and {t.kind for t in typos} == {"deletion", "insertion", "substitution",
@@ -41,7 +41,7 @@ def test_single_edit_typos_are_corrected_to_their_word(reuters):
 
 def test_corrections_are_checked_in_context(reuters):
     archive, _ = reuters
-    live = archive._index.current()
+    live = archive.current_generation()
     assert did_you_mean(live, "cofee brazl") == "coffee brazil"
     assert did_you_mean(live, "coffee brazil") is None            # known words are left alone
     fixed = archive.search(parse_request({"q": ["cofee brazl"]}))
@@ -78,7 +78,7 @@ def test_a_very_long_word_is_answered_with_bounded_work(reuters):
     """A 1,000-letter unknown word made ~53,000 one-edit variants of 1,000 letters, each stemmed
     (10 s, 55 MB a request); a word past MAX_LETTERS is now left as typed."""
     archive, _ = reuters
-    live = archive._index.current()
+    live = archive.current_generation()
     for n in (1_000, 100_000):
         word = "".join("abcdefghijklmnopqrstuvwxyz"[(i * 7) % 26] for i in range(n))
         started = time.process_time()
@@ -97,7 +97,7 @@ def test_the_stem_cache_stays_within_its_bytes(reuters):
     """The stem cache was capped by entries (500,000): every variant of every word typed stayed,
     +55 MB a request. It is bounded by bytes, and the variants do not enter it."""
     archive, _ = reuters
-    live = archive._index.current()
+    live = archive.current_generation()
     cache = live.searcher.schema["body"].analyzer._cache
     typed = []
     for i in range(200):          # distinct unknown words of the longest length still corrected
@@ -144,7 +144,7 @@ def test_a_correction_cut_short_says_so(reuters, monkeypatch):
 def test_names_of_the_archive_come_first(reuters):
     """`opek` is OPEC, not Reuters' abbreviation "oper" (operating), though "oper" is in more stories."""
     archive, _ = reuters
-    live = archive._index.current()
+    live = archive.current_generation()
     reader = live.searcher.reader()
     assert reader.doc_frequency("body", "oper") > reader.doc_frequency("body", "opec") > 0
     assert "opec" in didyoumean.known_names(live)

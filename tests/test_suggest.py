@@ -48,10 +48,10 @@ def test_words_of_a_handful_of_stories_are_not_offered(archive, monkeypatch):
     assert suggest.min_stories(21_578) == suggest.MIN_STORIES and suggest.min_stories(41) == 1
     assert "brazl" in [w for w, _, _ in words(archive, "braz")]        # 41 stories: every word counts
     monkeypatch.setattr(suggest, "min_stories", lambda n: 2)           # as in a larger archive
-    archive._index.current().suggester = None
+    archive.current_generation().caches.parts.clear()
     assert "brazl" not in [w for w, _, _ in words(archive, "bra")]
     assert words(archive, "brazl") == []
-    archive._index.current().suggester = None
+    archive.current_generation().caches.parts.clear()
 
 
 def test_nothing_is_offered_after_words_that_find_nothing(archive):

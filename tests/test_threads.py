@@ -84,13 +84,13 @@ def index_dir(tmp_path_factory):
 def test_eight_threads_answer_as_one(index_dir, monkeypatch):
     single = Archive(index_dir)
     expected = {repr(w): _answer(single, w) for w in WORK}
-    assert single._index.current().tables.shared.any()       # near-duplicates: collapsing is exercised
+    assert single.current_generation().tables.shared.any()       # near-duplicates: collapsing is exercised
     single.close()
 
     monkeypatch.setattr(evaluate, "FALLBACK_CACHE", 2)      # small caches: evictions race too
     monkeypatch.setattr(matching, "COLLAPSED_CACHE", 2)
     shared = Archive(index_dir, refresh_every=0)             # every call also checks for a new generation
-    shared._index.current().evaluator.p._cache_limit = 64 * 1024
+    shared.current_generation().evaluator.p.cache.max_bytes = 64 * 1024
     start = threading.Barrier(THREADS)
     wrong: list[str] = []
     errors: list[BaseException] = []

@@ -74,7 +74,7 @@ def _assert_exact(ix: Path, constant_score: bool, monkeypatch) -> None:
             mp.setattr(budget, "SCORED_WORDS", 0)
         archive = Archive(ix)
         try:
-            assert archive._index.current().typed is not None
+            assert archive.current_generation().typed is not None
             for pattern in PATTERNS:
                 assert _found(archive, pattern) == oracle.find(pattern), pattern
         finally:
@@ -101,7 +101,7 @@ def test_the_arrays_are_the_postings_whoosh_reads(built):
     gen = store.live_dir(ix)
     archive = Archive(ix)
     try:
-        reader = archive._index.current().searcher.reader()
+        reader = archive.current_generation().searcher.reader()
         for leaf, _ in reader.leaf_readers():
             arrays = typedpostings.load(gen, leaf.segment().segment_id(), leaf.doc_count_all())
             for field in TYPED_FIELDS:
@@ -181,7 +181,7 @@ def test_without_the_files_the_answers_are_the_same_and_the_next_run_writes_them
         (gen / name).unlink()
     archive = Archive(ix, refresh_every=0)
     try:
-        live = archive._index.current()
+        live = archive.current_generation()
         assert live.typed is None                   # read from Whoosh, word by word
         assert {p: _found(archive, p) for p in WITHIN_THE_CAPS} == expected
         with monkeypatch.context() as mp:           # and its caps on words apply there
@@ -194,7 +194,7 @@ def test_without_the_files_the_answers_are_the_same_and_the_next_run_writes_them
         assert result.exit_code == 0, result.output
         _one_file_per_segment(ix)
         assert CliRunner().invoke(main, ["check", "--index-dir", str(ix)]).exit_code == 0
-        reopened = archive._index.current()           # a serving process maps them once they are there
+        reopened = archive.current_generation()           # a serving process maps them once they are there
         assert reopened is not live and reopened.typed is not None
         assert {p: _found(archive, p) for p in WITHIN_THE_CAPS} == expected
     finally:

@@ -13,6 +13,15 @@ of every story indexed; its reads must be a plain C dict look-up (`get` is the
 OrderedDict's own), which a pure-Python `__getitem__` would make several times slower.
 Eviction is first-in first-out for `get` (reads change nothing) and least recently used
 for `lookup` (a read moves the entry to the end), so the hot path pays nothing.
+
+Why one type for every cache of an open generation (query/generation.py: the whole archive's
+facets, collapsed groups, parsers, labels by kind, corrections, postings, phrases, the parts
+made when first asked): its thread safety is argued here, once. One object serves every
+thread of a process. Writers (`put`, `clear`, `computed`) change the mapping under the
+cache's own lock; readers (`get`, `lookup`, `in`) are single C-level operations of the
+OrderedDict, atomic under the GIL, and a reader that loses an entry to eviction meanwhile
+simply misses. `computed` makes a missing value under a second, reentrant lock, so two
+threads asking for the same missing entry make it once, and no reader waits for a maker.
 """
 from __future__ import annotations
 
@@ -38,12 +47,17 @@ def size_of(obj) -> int:
 class BytesCache:
     """A mapping that keeps at most `max_bytes` of keys and values (`nbytes` says how many now)."""
 
-    def __init__(self, max_bytes: int, max_entry: int | None = None):
+    def __init__(self, max_bytes: int, max_entry: int | None = None, max_entries: int | None = None, size=None):
         self.max_bytes = max_bytes
         self.max_entry = max_entry if max_entry is not None else max(1, max_bytes // 16)
+        self.max_entries = max_entries      # also bounded by count: values whose size is not known (parsers)
         self.nbytes = 0
         self._d: OrderedDict = OrderedDict()
         self._lock = threading.Lock()
+        self._making = threading.RLock()        # `computed`: one maker at a time (reentrant: a maker may ask again)
+        # what an entry costs: by default its key, its value and the slot; a cache of arrays
+        # may charge their buffers only (query/arrays.py's postings)
+        self.size = size or (lambda key, value: size_of(key) + size_of(value) + SLOT_BYTES)
         self.get = self._d.get                  # the hot path: a C look-up, no recency update
 
     def __contains__(self, key) -> bool:
@@ -58,6 +72,9 @@ class BytesCache:
     def items(self):
         return list(self._d.items())
 
+    def values(self):
+        return list(self._d.values())
+
     def lookup(self, key, default=None):
         """The value, marked as recently used (least recently used entries go first)."""
         value = self._d.get(key, _MISSING)
@@ -70,19 +87,34 @@ class BytesCache:
         return value
 
     def put(self, key, value):
-        """Remember `value` under `key` (unless it alone is over `max_entry`); returns `value`."""
-        size = size_of(key) + size_of(value) + SLOT_BYTES
-        if size > self.max_entry:
+        """Remember `value` under `key` (unless it alone is over `max_entry` or the whole bound);
+        returns `value`."""
+        size = self.size(key, value)
+        if size > self.max_entry or size > self.max_bytes:
             return value
         with self._lock:
             old = self._d.pop(key, _MISSING)
             if old is not _MISSING:
-                self.nbytes -= size_of(key) + size_of(old) + SLOT_BYTES
+                self.nbytes -= self.size(key, old)
+            # room made before the entry goes in: `nbytes` read without the lock never passes the bound
+            while self._d and (self.nbytes + size > self.max_bytes or
+                               (self.max_entries is not None and len(self._d) >= self.max_entries)):
+                k, v = self._d.popitem(last=False)
+                self.nbytes -= self.size(k, v)
             self._d[key] = value
             self.nbytes += size
-            while self.nbytes > self.max_bytes:
-                k, v = self._d.popitem(last=False)
-                self.nbytes -= size_of(k) + size_of(v) + SLOT_BYTES
+        return value
+
+    def computed(self, key, make):
+        """The value under `key`, made by `make()` and kept when missing: made once however many
+        threads ask at the same time (the makers wait for each other, never the readers)."""
+        value = self.lookup(key, _MISSING)
+        if value is not _MISSING:
+            return value
+        with self._making:
+            value = self.lookup(key, _MISSING)
+            if value is _MISSING:
+                value = self.put(key, make())
         return value
 
     def clear(self) -> None:

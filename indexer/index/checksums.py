@@ -14,7 +14,7 @@ the files it added (the others keep their entries), so an incremental run into a
 large archive pays for its own segments. Sizes are checked whenever a generation is
 opened (a `stat` per file); the digests, which read every byte, by `newsfacet check`,
 by `newsfacet index` before it writes into a generation, by `newsfacet stats`, and
-once per generation in the background by a serving worker (query/live.py).
+once per generation in the background by a serving worker (query/current.py).
 An index written before checksums existed has no `checksums.json`: nothing is
 claimed about it until its next `newsfacet index` run adds one.
 """

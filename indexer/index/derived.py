@@ -333,7 +333,7 @@ def write_committed(gen: Path, ix) -> None:
         with ix.searcher() as searcher:
             reader = searcher.reader()
             # each segment's words-as-typed postings first: the tables' JSON, written last, is the
-            # mark a reader waits for (query/live.py) before it maps this commit's files
+            # mark a reader waits for (query/current.py) before it maps this commit's files
             typedpostings.write(gen, reader)
             if not (Path(gen) / index_name(reader.generation())).is_file():
                 write(gen, reader)

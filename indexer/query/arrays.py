@@ -13,7 +13,6 @@ reading and scoring postings is postings.py's.
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,6 +20,7 @@ from whoosh import query as wq
 
 from . import budget, operators
 from indexer.index import whoosh_ext
+from indexer.index.caches import BytesCache
 from .phrases import phrase_docs
 from .postings import CACHE_BYTES, CACHE_MIN_POSTINGS, Postings  # noqa: F401 (re-exported: live.py, tests)
 
@@ -42,8 +42,9 @@ class Evaluator:
         self.searcher = searcher
         self.live = live
         self.n = postings.n
-        self._fallback_cache: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._fallback_lock = threading.Lock()      # the cache is shared by every thread
+        # repr(query) -> its matches as packed bits: the last FALLBACK_CACHE phrases (`_fallback_docs`)
+        self.phrases = BytesCache(1 << 40, max_entry=1 << 40, max_entries=FALLBACK_CACHE)
+        self._fallback_lock = threading.Lock()      # guards `_partial`, shared by every thread
         self._partial: dict[str, tuple[np.ndarray, int]] = {}    # phrases cut short: (found, where to go on)
 
     def run(self, q) -> Scored:
@@ -235,10 +236,7 @@ class Evaluator:
         FALLBACK_CACHE phrases cost little to keep.
         """
         key = repr(q)
-        with self._fallback_lock:
-            packed = self._fallback_cache.get(key)
-            if packed is not None:
-                self._fallback_cache.move_to_end(key)
+        packed = self.phrases.lookup(key)
         if packed is None:
             found = None
             if isinstance(q, wq.Phrase):
@@ -256,11 +254,7 @@ class Evaluator:
             else:
                 mask = np.zeros(self.n, dtype=bool)
                 mask[np.fromiter(self.searcher.docs_for_query(q), dtype=np.int64)] = True
-            packed = np.packbits(mask)
-            with self._fallback_lock:
-                self._fallback_cache[key] = packed
-                while len(self._fallback_cache) > FALLBACK_CACHE:
-                    self._fallback_cache.popitem(last=False)
+            packed = self.phrases.put(key, np.packbits(mask))
         return np.unpackbits(packed, count=self.n).astype(bool)
 
 

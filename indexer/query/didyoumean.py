@@ -34,14 +34,11 @@ import math
 import os
 import re
 import string
-import threading
-import weakref
 from typing import NamedTuple
 
 import numpy as np
 from whoosh import query as wq
 
-from indexer.index.caches import BytesCache
 from . import budget
 
 # Plain words (in any alphabet), not field:value nor any part of a pattern (`prefix*`, `*ney`,
@@ -84,12 +81,12 @@ class Correction(NamedTuple):
     cut: bool                    # the deadline stopped the search for one
 
 
-def did_you_mean(live, text: str) -> str | None:
+def did_you_mean(gen, text: str) -> str | None:
     """The corrected query, or None when every word is known or no correction finds a story."""
-    return correct(live, text).text
+    return correct(gen, text).text
 
 
-def correct(live, text: str, seconds: float | None = None, within: np.ndarray | None = None,
+def correct(gen, text: str, seconds: float | None = None, within: np.ndarray | None = None,
             scope: str = "", languages=()) -> Correction:
     """The correction of `text`, found within its own deadline (`seconds`, default SECONDS).
 
@@ -102,71 +99,61 @@ def correct(live, text: str, seconds: float | None = None, within: np.ndarray | 
     hundred stories, and the same misspelling comes back (a page, its feed, the next page).
     One cut short by the deadline is used once, not remembered.
     """
-    with _lock:
-        cache = _cache.get(live.searcher)
-        if cache is None:
-            cache = _cache[live.searcher] = BytesCache(CACHED_BYTES)
+    cache = gen.caches.corrections
     key = f"{scope}\n{text}" if scope else text
     found = cache.lookup(key, _MISSING)
     if found is not _MISSING:
         return Correction(found, False)
     deadline = budget.Deadline(SECONDS if seconds is None else seconds)
     with budget.running(deadline):
-        out = _correct(live, text, within, tuple(languages))
+        out = _correct(gen, text, within, tuple(languages))
     if deadline.cuts:
         return Correction(out, True)
     cache.put(key, out)
     return Correction(out, False)
 
 
-_cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()     # searcher -> {text: correction}
-_names: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()     # searcher -> names the archive knows
-_lock = threading.Lock()
 _MISSING = object()
 
 
-def known_names(live) -> frozenset[str]:
+def known_names(gen) -> frozenset[str]:
     """Lower-case one-word names and acronyms of the archive's organisations, countries and
     regions (their facet labels, read when the generation opened): `opec`, `brazil`."""
-    with _lock:
-        found = _names.get(live.searcher)
-    if found is None:
+    def read() -> frozenset[str]:
         words = set()
-        for (param, value), (label, name, _) in live.labels.items():
+        for (param, value), (label, name, _) in gen.labels.items():
             if param in NAME_PARAMS:
                 for text in (value, label, name):
                     if text and text.isalpha():
                         words.add(text.lower())
-        found = frozenset(words)
-        with _lock:
-            _names[live.searcher] = found
-    return found
+        return frozenset(words)
+    return gen.caches.parts.computed("known names", read)
 
 
-def _analyzers(live, languages) -> list:
+def _analyzers(gen, languages) -> list:
     """The body analyzer in each language the words are read in: the request's, else the
     archive's (multilingual.languages_present); English alone on an English archive."""
     from .multilingual import languages_present
-    base = live.searcher.schema["body"].analyzer
-    langs = tuple(languages) or languages_present(live.searcher.reader())[:SPELLING_LANGUAGES]
+    base = gen.searcher.schema["body"].analyzer
+    langs = tuple(languages) or languages_present(gen.searcher.reader())[:SPELLING_LANGUAGES]
     bind = getattr(base, "for_language", None)
     return [bind(lang) for lang in dict.fromkeys(langs)] if bind else [base]
 
 
-def _correct(live, text: str, within: np.ndarray | None = None, languages=()) -> str | None:
-    analyzers = _analyzers(live, languages)
+def _correct(gen, text: str, within: np.ndarray | None = None, languages=()) -> str | None:
+    analyzers = _analyzers(gen, languages)
     shown: dict[tuple[str, str], tuple[str, bool] | None] = {}     # (stem, language) -> surface
-    names = known_names(live)
-    spans, options = _options(live, text, analyzers, shown, names)
+    names = known_names(gen)
+    spans, options = _options(gen, text, analyzers, shown, names)
     if not spans:
         return None
-    return _best(live, text, spans, options, shown, names, within, languages)
+    return _best(gen, text, spans, options, shown, names, within, languages)
 
 
-def _options(live, text: str, analyzers: list, shown: dict, names) -> tuple[list, list]:
+def _options(gen, text: str, analyzers: list, shown: dict, names) -> tuple[list, list]:
     """(span, ranked candidates) of each word of `text` worth correcting: unknown, or a misspelling
     a few stories make, with a much commoner word close to it (at most MAX_CORRECTED words)."""
-    searcher = live.searcher
+    searcher = gen.searcher
     reader = searcher.reader()
     spans, options = [], []
 
@@ -220,7 +207,7 @@ def _screened(searcher, found: list, shown: dict) -> list:
     return screened
 
 
-def _best(live, text: str, spans: list, options: list, shown: dict, names, within, languages) -> str | None:
+def _best(gen, text: str, spans: list, options: list, shown: dict, names, within, languages) -> str | None:
     """The combination of corrections that finds stories, fewest and closest edits first."""
     best = None
     for combo in itertools.islice(itertools.product(*options), MAX_COMBINATIONS):
@@ -230,7 +217,7 @@ def _best(live, text: str, spans: list, options: list, shown: dict, names, withi
         if len(words) < len(combo):
             continue
         fixed = _replace(text, spans, words)
-        hits = _count(live, fixed, within, languages)
+        hits = _count(gen, fixed, within, languages)
         if hits == 0:
             continue
         unseen = sum(1 for c in combo if not shown[c.key][1])
@@ -330,19 +317,19 @@ def _replace(text: str, spans, words) -> str:
     return "".join(out)
 
 
-def _count(live, text: str, within: np.ndarray | None = None, languages=()) -> int:
+def _count(gen, text: str, within: np.ndarray | None = None, languages=()) -> int:
     """Stories the corrected query finds (under the request's filters and languages)."""
     from .parse import parse          # parse imports nothing of this module; late to keep it so
     try:
-        q, _ = parse(live, text, languages=languages)
+        q, _ = parse(gen, text, languages=languages)
     except Exception:
         return 0
     if q is None:
         return 0
-    engine = getattr(live, "count_matches", None)
+    engine = getattr(gen, "count_matches", None)
     if engine is not None:            # an engine counts for itself; `within` is its filters (solrlive.py)
         return engine(q, within)
-    mask = live.evaluator.run(q).mask
+    mask = gen.evaluator.run(q).mask
     return int(np.count_nonzero(mask if within is None else mask & within))
 
 

@@ -24,8 +24,9 @@ def facets(live, req: SearchRequest, text_mask, masks, final, final_ids, cacheab
     """({facet name: [FacetValue]}, date granularity) for a result."""
     cacheable = (cacheable and not req.org_kind and not req.facet_find
                  and all(v == "count" for v in req.facet_sort.values()))
-    if cacheable and req.match in live.whole:
-        return live.whole[req.match]["facets"], live.whole[req.match]["granularity"]
+    whole = live.caches.whole.lookup(req.match) if cacheable else None
+    if whole is not None:
+        return whole["facets"], whole["granularity"]
     t = live.tables
     out: dict[str, list[FacetValue]] = {}
     buckets, granularity = t.date_counts(final_ids)
@@ -73,7 +74,7 @@ def facets(live, req: SearchRequest, text_mask, masks, final, final_ids, cacheab
             rest.sort(key=lambda fv: fv.label.casefold())
         out[spec.name] = values + rest
     if cacheable:
-        live.whole[req.match] = {"facets": out, "granularity": granularity}
+        live.caches.whole.put(req.match, {"facets": out, "granularity": granularity})
     return out, granularity
 
 

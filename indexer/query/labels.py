@@ -16,10 +16,12 @@ from collections.abc import Mapping
 import numpy as np
 
 from indexer.index import derived
+from indexer.index.caches import BytesCache
 from indexer.facets import BY_PARAM, FACETS
 from .tables import Tables
 
 Label = tuple[str, str, str]          # (label, long name, kind)
+CACHE_BYTES = 8 * 1024 * 1024         # labels read from the mapped file, kept per generation
 
 
 class MappedLabels(Mapping):
@@ -27,7 +29,9 @@ class MappedLabels(Mapping):
 
     def __init__(self, tables: Tables):
         self._tables = tables
-        self._cache: dict = {}      # keys of values the archive holds only (bounded); None: no label
+        # keys of values the archive holds only; None: no label. Bounded by bytes: at millions of
+        # values, every label ever asked would otherwise stay for the generation's life
+        self._cache = BytesCache(CACHE_BYTES)
 
 
     def _table(self, param: str):
@@ -46,7 +50,7 @@ class MappedLabels(Mapping):
             if ordinal is None:
                 raise KeyError(key)                 # not kept: any text may be asked
             entry = entries[ordinal] if ordinal < len(entries) else ""
-            found = self._cache[key] = tuple(entry.split(derived.LABEL_SEP)) if entry else None
+            found = self._cache.put(key, tuple(entry.split(derived.LABEL_SEP)) if entry else None)
         if found is None:
             raise KeyError(key)
         return found

@@ -87,13 +87,5 @@ def collapsed(live, req: SearchRequest, m: Match, ids: np.ndarray) -> Collapsed 
         return None
     if m.query is not None:
         return Collapsed(t, m.final, ids, m.scores, m.sort)
-    key = (req.filter_key(), m.sort)
-    with live.lock:
-        cached = live.collapsed.get(key)
-    if cached is None:
-        cached = Collapsed(t, m.final, ids, m.scores, m.sort)
-        with live.lock:                     # shared by the threads of a process
-            live.collapsed[key] = cached
-            while len(live.collapsed) > COLLAPSED_CACHE:
-                live.collapsed.pop(next(iter(live.collapsed)))
-    return cached
+    return live.caches.collapsed.computed((req.filter_key(), m.sort),       # COLLAPSED_CACHE of them
+                                          lambda: Collapsed(t, m.final, ids, m.scores, m.sort))

@@ -21,7 +21,7 @@ alternatives are dropped once the whole query is read, and a query left with not
 gets the notice a one-language archive gives.
 
 An archive of one language (Reuters: English) gets Whoosh's own parser: nothing changes.
-Parsers are built once per generation and language set and kept on the `Live`.
+Parsers are built once per generation and language set and kept in the generation's caches (generation.py).
 """
 from __future__ import annotations
 
@@ -258,25 +258,23 @@ def bound_schema(schema, language: str):
     return Schema(**fields)
 
 
-def parsers(live, requested: list[str] | tuple[str, ...], make_parsers):
+def parsers(gen, requested: list[str] | tuple[str, ...], make_parsers):
     """(full, plain) parsers for a request's languages (none: every language present)."""
     # `language=und`: stories whose language could not be told, analysed as English
     langs = tuple(dict.fromkeys(analysis_language(c) or ENGLISH for c in requested)) if requested else None
-    cache = live.parsers
+    cache = gen.caches.parsers         # at most PARSER_SETS: junk `language=` values must not grow memory
     key = langs or "*"
-    found = cache.get(key)
+    found = cache.lookup(key)
     if found is not None:
         return found
-    schema = live.searcher.schema
+    schema = gen.searcher.schema
     if langs is None:
-        langs = languages_present(live.searcher.reader())
+        langs = languages_present(gen.searcher.reader())
         if langs == (ENGLISH,):
-            found = (live.parser, live.plain_parser)
+            found = (gen.parser, gen.plain_parser)
     if found is None:
         if len(langs) == 1:
             found = make_parsers(bound_schema(schema, langs[0]))
         else:
-            found = make_parsers(schema, MultilingualParser, languages=langs, reader=live.searcher.reader())
-    if len(cache) < PARSER_SETS:      # junk `language=` values must not grow memory
-        cache[key] = found
-    return found
+            found = make_parsers(schema, MultilingualParser, languages=langs, reader=gen.searcher.reader())
+    return cache.put(key, found)

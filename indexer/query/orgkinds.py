@@ -18,24 +18,24 @@ from .tables import FacetTable, read_table
 ORG_KIND = "org_kind"
 
 
-def table(live, field: str = ORG_KIND) -> FacetTable | None:
+def table(gen, field: str = ORG_KIND) -> FacetTable | None:
     """The `org_kind` terms (`org_kind_any` for every mention) as a facet table, read on the first
     request that narrows by kind (not when a generation opens: most requests never ask); None for
     an older index."""
-    t = live.tables.facets.get(field)
-    if t is None and field in live.searcher.schema:
-        t = read_table(live.evaluator.p, field, live.tables.live)
-        t.index_by_doc(live.tables.n)
+    t = gen.tables.facets.get(field)
+    if t is None and field in gen.searcher.schema:
+        t = read_table(gen.evaluator.p, field, gen.tables.live)
+        t.index_by_doc(gen.tables.n)
         # two threads may both read it (the same table); the facet tables are read on first use
         # (tables._LazyFacets) and nothing iterates them, so adding one is safe
-        live.tables.facets[field] = t
+        gen.tables.facets[field] = t
     return t if t is not None and t.values else None
 
 
-def values_of_kind(live, kind: str, mask: np.ndarray, ids, chosen: set[str], limit: int,
+def values_of_kind(gen, kind: str, mask: np.ndarray, ids, chosen: set[str], limit: int,
                    field: str = ORG_KIND, display: str = "orgs_display") -> list[FacetValue]:
     """The organisations of `kind` among the documents of `mask`, most stories first."""
-    table = live.tables.facets[field]
+    table = gen.tables.facets[field]
     counts = table.counts(mask, ids)
     prefix = kind + "|"
     out = []
@@ -47,28 +47,26 @@ def values_of_kind(live, kind: str, mask: np.ndarray, ids, chosen: set[str], lim
         if not term.startswith(prefix):
             continue
         value = term[len(prefix):]
-        label, name = _label(live, kind, value, field, display)
+        label, name = _label(gen, kind, value, field, display)
         out.append(FacetValue(value=value, label=label, count=c, selected=value in chosen, name=name, kind=kind))
     return out
 
 
-def _label(live, kind: str, value: str, field: str = ORG_KIND, display: str = "orgs_display") -> tuple[str, str]:
+def _label(gen, kind: str, value: str, field: str = ORG_KIND, display: str = "orgs_display") -> tuple[str, str]:
     """(label, long name) of `value` as a body of `kind`: from a story where it is one."""
     key = (f"{kind}|{value}", field)
-    with live.lock:
-        found = live.kind_labels.get(key)
+    found = gen.caches.kind_labels.lookup(key)
     if found is None:
         found = (value, "")
-        table = live.tables.facets[field]
+        table = gen.tables.facets[field]
         ordinal = table.index.get(key[0])
         docs = table.docs[table.vals == ordinal] if ordinal is not None else ()
         for docnum in docs[:1]:
-            for item in live.searcher.stored_fields(int(docnum)).get(display) or []:
+            for item in gen.searcher.stored_fields(int(docnum)).get(display) or []:
                 if item.get("value") == value and (item.get("kind") or "other") == kind:
                     label = item.get("label") or value
                     name = item.get("name") or ""
                     found = (label, "" if name == label else name)
                     break
-        with live.lock:            # its own cache: `live.labels` (value -> label, name, kind) is read-only
-            live.kind_labels[key] = found
+        gen.caches.kind_labels.put(key, found)     # its own cache: `gen.labels` is read-only
     return found

@@ -41,10 +41,10 @@ def make_parsers(schema, parser_class=None, **kwargs):
     return full, plain
 
 
-def parse(live, text: str, match: str = DEFAULT_MATCH, languages=()) -> tuple[object | None, str | None]:
+def parse(gen, text: str, match: str = DEFAULT_MATCH, languages=()) -> tuple[object | None, str | None]:
     """The text part as a Whoosh query (None = everything) and a notice if we fell back.
 
-    `live` is the open generation (`live.Live`): its parsers and reader. Text with no
+    `gen` is the open generation (`generation.Generation`): its parsers and reader. Text with no
     word to search for (`the`, `-`, `OR`, `""`) is `NOTHING`, with a notice saying so:
     never the whole archive by accident (a feed or an export of it included). `languages`:
     the request's language filter, which is also the languages the words are analysed in.
@@ -52,7 +52,7 @@ def parse(live, text: str, match: str = DEFAULT_MATCH, languages=()) -> tuple[ob
     if not text or not text.strip():
         return None, None
     notice = None
-    full, plain = multilingual.parsers(live, languages, make_parsers)
+    full, plain = multilingual.parsers(gen, languages, make_parsers)
     try:
         q = everything_except(full.parse(text, normalize=False)).normalize()
     except Exception:       # Whoosh's parser has many failure modes; the user just gets words
@@ -60,20 +60,20 @@ def parse(live, text: str, match: str = DEFAULT_MATCH, languages=()) -> tuple[ob
         q = plain.parse(words) if words else wq.NullQuery
         notice = f"could not read the query as written; searched for the words: {words}"
     unknown: list = []
-    q = present_values(check_values(resolve_fields(q, match, live, unknown), live), live)
+    q = present_values(check_values(resolve_fields(q, match, gen, unknown), gen), gen)
     if unknown:            # `country:Atlantis`: searched as written, and said so
-        notice = "; ".join(n for n in (notice, facet_values.unknown_notice(live, unknown)) if n)
+        notice = "; ".join(n for n in (notice, facet_values.unknown_notice(gen, unknown)) if n)
     if q is wq.NullQuery or isinstance(q, wq.NullQuery.__class__):
         hint = DATE_HINT if re.search(r"\b(?:date|day|month|year):", text) else ""
         return NOTHING, notice or NO_WORDS.format(text.strip()) + hint
     no_typed_phrases(q)
     budget.check_shape(q)                       # clauses, phrase length: before the index is touched
-    budget.check_scan(q, live.lexicons)         # word lists the patterns must look through, together
-    reader = live.searcher.reader()
-    q, _ = phrase_patterns(reader, q, live.lexicons, live.typed)    # `"interest rate*"`: the stems of its words
+    budget.check_scan(q, gen.lexicons)         # word lists the patterns must look through, together
+    reader = gen.searcher.reader()
+    q, _ = phrase_patterns(reader, q, gen.lexicons, gen.typed)    # `"interest rate*"`: the stems of its words
     if _QUOTED_PATTERN.search(text):                     # said, never a silent 0 (issue 21)
         notice = "; ".join(n for n in (notice, PHRASE_NOTICE) if n)
-    q = expand_patterns(reader, q, MAX_EXPANSIONS, _too_many, live.lexicons, live.typed)
+    q = expand_patterns(reader, q, MAX_EXPANSIONS, _too_many, gen.lexicons, gen.typed)
     budget.check_terms(q)                       # words (or postings) the patterns stand for, together
     bound_expansions(reader, q)
     return q, notice
@@ -85,10 +85,10 @@ NO_WORDS = ("'{}' has no word to search for (common words such as 'the', operato
 DATE_HINT = "; to search by date, use the from and to filters (from=1987-03-01)"
 
 
-def check_values(q, live):
+def check_values(q, gen):
     """A word searched in a field of values must be one the field can hold: `date:""` is a 400
     naming the field (Whoosh raised from deep in the evaluation: a 500)."""
-    schema = live.searcher.schema if live is not None else None
+    schema = gen.searcher.schema if gen is not None else None
     for leaf in ([q] if q.is_leaf() else q.leaves()) if schema is not None else ():
         if isinstance(leaf, wq.Term) and leaf.fieldname in schema and not isinstance(schema[leaf.fieldname], TEXT):
             try:
@@ -110,19 +110,19 @@ def no_typed_phrases(q) -> None:
                              f"places: search a phrase in '{base}' ({base}:\"...\")", "q")
 
 
-def present_values(q, live):
+def present_values(q, gen):
     """`field:*` on a field of values (`company:*`, `id:*`, `day:*`): the stories holding any
     value, from the tables the generation keeps (expansion.Present) rather than Whoosh's walk
     over every value's postings; a field without such a table is walked by the evaluator,
-    under the deadline. An engine that counts the stories itself (`live.remote`: the Solr engine)
+    under the deadline. An engine that counts the stories itself (`gen.remote`: the Solr engine)
     is asked `field:*` as it is (solrquery.py)."""
-    if live is None or getattr(live, "remote", False):
+    if gen is None or getattr(gen, "remote", False):
         return q
 
     def fix(node):
-        if isinstance(node, wq.Every) and node.fieldname and node.fieldname in live.searcher.schema \
-                and not isinstance(live.searcher.schema[node.fieldname], TEXT):
-            mask = _present_mask(live.tables, node.fieldname)
+        if isinstance(node, wq.Every) and node.fieldname and node.fieldname in gen.searcher.schema \
+                and not isinstance(gen.searcher.schema[node.fieldname], TEXT):
+            mask = _present_mask(gen.tables, node.fieldname)
             return node if mask is None else Present(node.fieldname, mask, boost=node.boost)
         return node if node.is_leaf() else node.apply(fix)
     return fix(q)
@@ -146,7 +146,7 @@ def _too_many(node) -> None:
                              "letters (cap: per_pattern)", "per_pattern")
 
 
-def resolve_fields(q, match: str = DEFAULT_MATCH, live=None, unknown: list | None = None):
+def resolve_fields(q, match: str = DEFAULT_MATCH, gen=None, unknown: list | None = None):
     """Turn `country:Brazil` into the code `BR`, `org:unicef` into `UNICEF`, `company:usx` into `USX`,
     `region:Oceania` into its sub-regions, on the field of the strength of tagging asked for (`org:IMF`
     with match=mention searches every story naming it). Names are looked up in the generation's name
@@ -159,10 +159,10 @@ def resolve_fields(q, match: str = DEFAULT_MATCH, live=None, unknown: list | Non
             else:
                 text = node.text if isinstance(node.text, str) else node.text.decode("utf-8")
             field = spec.field_for(match)
-            values = facet_values.for_query(live, spec, text)
+            values = facet_values.for_query(gen, spec, text)
             if values is None:
                 values = [text]
-                if unknown is not None and live is not None:
+                if unknown is not None and gen is not None:
                     unknown.append((spec, text))
             terms = [wq.Term(field, v, boost=node.boost) for v in values]
             return terms[0] if len(terms) == 1 else wq.Or(terms, boost=node.boost)

@@ -7,13 +7,12 @@ common words, per generation); the evaluator only combines arrays, one operator 
 from __future__ import annotations
 
 import math
-import threading
-from collections import OrderedDict
 
 import numpy as np
 from whoosh.fields import DATETIME
 
 from indexer.index import whoosh_ext
+from indexer.index.caches import BytesCache
 
 _EMPTY_IDS = np.zeros(0, dtype=np.int32)
 _EMPTY_W = np.zeros(0, dtype=np.float32)
@@ -39,10 +38,8 @@ class Postings:
         # Whoosh's average field length divides by every docnum, deleted ones included
         # (the field length still counts them): doc_count_all(), not doc_count().
         self._all_count = reader.doc_count_all()
-        self._cache: OrderedDict[tuple[str, bytes], tuple[np.ndarray, np.ndarray]] = OrderedDict()
-        self._cache_bytes = 0
-        self._cache_limit = cache_bytes
-        self._lock = threading.Lock()
+        # (field, word) -> (docnums, scores), charged their buffers; a list over the bound is not kept
+        self.cache = BytesCache(cache_bytes, max_entry=cache_bytes, size=lambda key, hit: hit[0].nbytes + hit[1].nbytes)
 
     # -- raw arrays
 
@@ -99,29 +96,13 @@ class Postings:
         CACHE_MIN_POSTINGS) are kept in a small LRU for the life of this generation.
         """
         key = (fieldname, btext)
-        with self._lock:
-            hit = self._cache.get(key)
-            if hit is not None:
-                self._cache.move_to_end(key)
+        hit = self.cache.lookup(key)
         if hit is None:
-            hit = self._score(fieldname, btext)        # outside the lock: reading is the slow part
+            hit = self._score(fieldname, btext)        # outside any lock: reading is the slow part
             if hit[0].size >= CACHE_MIN_POSTINGS:
-                self._remember(key, hit)
+                self.cache.put(key, hit)
         ids, scores = hit
         return (ids, scores * np.float32(boost)) if boost != 1 else (ids, scores)
-
-    def _remember(self, key, hit) -> None:
-        size = hit[0].nbytes + hit[1].nbytes
-        if size > self._cache_limit:
-            return
-        with self._lock:
-            if key in self._cache:                     # another thread read it meanwhile
-                return
-            self._cache[key] = hit
-            self._cache_bytes += size
-            while self._cache_bytes > self._cache_limit:
-                _, (ids, sc) = self._cache.popitem(last=False)
-                self._cache_bytes -= ids.nbytes + sc.nbytes
 
     def _score(self, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
         ids, weights = self.term(fieldname, btext)

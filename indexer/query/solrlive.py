@@ -2,8 +2,8 @@
 
 `parse.parse` reads the query with NewsFacet's own parsers and semantics and expands its
 patterns against the index's word lists (`semantics.expand_patterns`, `budget.check_scan`),
-resolving facet values by the names stored with the stories. On the Whoosh engine a `live.Live`
-generation answers those questions; here `SolrLive` does, from Solr's TermsComponent and the
+resolving facet values by the names stored with the stories. On the Whoosh engine a `generation.Generation`
+generation answers those questions; here `SolrGeneration` does, from Solr's TermsComponent and the
 JSON Facet API, so the typed query is parsed and expanded by NewsFacet exactly as on Whoosh
 and only then translated (`solrquery.py`). Word lists and labels are cached for REFRESH_S.
 """
@@ -23,6 +23,7 @@ from indexer.facets import FACETS
 from indexer.index.nametable import NameTable
 from indexer.index.schema import SCHEMA
 from . import budget
+from .caches import Caches
 from .parse import NOTHING, make_parsers
 from .solrtyped import SolrTyped
 
@@ -33,7 +34,7 @@ SEP = "\t"
 REFRESH_S = 60.0
 SAMPLED = 40                  # stories read to see how a stem is written (didyoumean.SAMPLE_STORIES)
 FIRST_READ = 8                # ... of which read first (suggest.SURFACE_STORIES)
-PREFIXES_KEPT = 256           # word lists by prefix kept while a SolrLive lives (REFRESH_S)
+PREFIXES_KEPT = 256           # word lists by prefix kept while a SolrGeneration lives (REFRESH_S)
 
 
 def solr_field(name: str) -> str:
@@ -190,8 +191,8 @@ class _Stored:
         self.fields = fields
 
 
-class SolrLive:
-    """A `live.Live` look-alike over a collection, for `parse.parse` and `facetcounts.value_named`."""
+class SolrGeneration:
+    """A `generation.Generation` look-alike over a collection, for `parse.parse` and `facetcounts.value_named`."""
 
     remote = True           # Solr counts the stories: no masks of the tables (parse.present_values)
 
@@ -200,15 +201,13 @@ class SolrLive:
         self.reader = SolrReader(client)
         self.searcher = SolrSearcher(client, self.reader)
         self.parser, self.plain_parser = make_parsers(SCHEMA)
-        self.parsers: dict = {}
         self.typed = SolrTyped(self.reader)      # patterns of many words at constant score, as on Whoosh
         self.lexicons = budget.Lexicons(self.reader, self.typed)
         self._names: NameTable | None = None
         self._labels: dict | None = None
         self._folded: dict[str, dict[str, str]] = {}
         self._twins: dict[str, dict[str, list[str]]] = {}
-        self.lock = threading.Lock()
-        self.suggester = None            # solrsuggest.SolrSuggester, made when first asked
+        self.caches = Caches()           # as a Generation's: parsers, corrections, the suggester ...
         self._names_lock = threading.Lock()
         self.opened = time.monotonic()
         # `values._held` asks `tables.facets[field].index` whether a value is held: each facet's
@@ -306,11 +305,11 @@ def fold_twins(counted: list[tuple[str, int]]) -> dict[str, list[str]]:
 class _HeldValues(dict):
     """field -> an object whose `index` holds the field's values (twins folded), read when first asked."""
 
-    def __init__(self, live: SolrLive):
+    def __init__(self, gen: SolrGeneration):
         super().__init__()
-        self.live = live
+        self.gen = gen
 
     def get(self, field, default=None):
         if field not in self:
-            self[field] = SimpleNamespace(index=self.live.twins(field))
+            self[field] = SimpleNamespace(index=self.gen.twins(field))
         return super().get(field, default)

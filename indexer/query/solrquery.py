@@ -148,7 +148,7 @@ def _no_twins(field: str) -> dict[str, list[str]]:
 
 
 def values_query(field: str, values: list[str], twins=_no_twins) -> str:
-    """Any of the values, each with its case twins (`SolrLive.twins`: the index keeps every spelling)."""
+    """Any of the values, each with its case twins (`SolrGeneration.twins`: the index keeps every spelling)."""
     spelt = twins(field)
     every = dict.fromkeys(s for v in values for s in spelt.get(v, [v]))
     return "(" + " ".join(f"{field}:{escape(v)}" for v in every) + ")"

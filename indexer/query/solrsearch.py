@@ -1,14 +1,14 @@
 """The public face's searches answered by a SolrCloud collection (the `solr://` engine).
 
 Same requests, same results as `search.Archive` on Whoosh: the request is validated and its
-facet values resolved as there (`values.resolve` over `SolrLive`), the query parsed
+facet values resolved as there (`values.resolve` over `SolrGeneration`), the query parsed
 and expanded by NewsFacet (`parse.parse`) and translated (`solrquery.py`), and the page's hits
 built by the Whoosh path's own code (`hits.hit`: chips, snippets marked by NewsFacet's
 highlighter, then bleach's allow-list). Solr counts and ranks: one /select with the JSON Facet
 API gives the total, the page, every facet without its own filter, the days of the timeline
 and the near-duplicate groups matched; a page whose matches hold versions costs two or three more
 (solrgroups.py). Did-you-mean and suggestions are NewsFacet's own (didyoumean.py, solrsuggest.py)
-over what SolrLive reads from the collection.
+over what SolrGeneration reads from the collection.
 
 The query budget: NewsFacet's caps (clauses, pattern words) apply before Solr is asked; Solr's
 `timeAllowed` bounds the search itself, and a partial answer says so in `notice`.
@@ -31,7 +31,7 @@ from .facetcounts import FACET_LIMIT, facet_value, label_of
 from .highlight import highlight_paragraphs, sanitize_many
 from .parse import NOTHING, highlight_terms, parse
 from .request import FacetValue, QueryError, SearchRequest, SearchResult, Story, Version, _clean_text
-from .solrlive import SolrLive
+from .solrlive import SolrGeneration
 from .solrsuggest import SolrSuggester
 from .solrquery import facet_request, filters, idf_boosts, to_solr, words_of
 from .tables import MAX_YEARS_SPAN, UNDATED_VALUE, _collapse_gaps
@@ -53,7 +53,7 @@ def _stored(doc: dict) -> dict:
 
 
 class _Page:
-    """hits.hit reads `live.searcher.stored_fields(docnum)`: here the docnums are places on the page."""
+    """hits.hit reads `gen.searcher.stored_fields(docnum)`: here the docnums are places on the page."""
 
     def __init__(self, docs: list[dict], schema):
         self.docs = [_stored(d) for d in docs]
@@ -104,33 +104,33 @@ def _fold_buckets(got: dict, param: str, twins: dict[str, list[str]]) -> list[di
     return [b for b in out if int(b["count"]) > 0]
 
 
-class SolrArchive:
-    """`search.Archive`'s calls over a collection (the CLI and the web app cannot tell them apart)."""
+class SolrEngine:
+    """The `Engine` protocol (engines/__init__.py) over a collection: `search.Archive` answers the
+    same calls from it as from Whoosh's (the CLI and the web app cannot tell them apart)."""
 
     def __init__(self, client):
         self.client = client
         self.index_dir = str(client.url)
-        self._live = SolrLive(client)
+        self._live = SolrGeneration(client)
 
-    @property
-    def live(self) -> SolrLive:
+    def current(self) -> SolrGeneration:
+        """What is read from the collection (word lists, labels), renewed every REFRESH_S."""
         if self._live.stale():                   # word lists and labels follow the collection
-            self._live = SolrLive(self.client)
+            self._live = SolrGeneration(self.client)
         return self._live
 
-    @property
     def generation(self) -> str:
         return str(self.client.url)
 
     def close(self) -> None:
         pass
 
-    def _query(self, live, req: SearchRequest):
+    def _query(self, gen, req: SearchRequest):
         """(parsed query, notice, deadline, the request resolved: a new object, `req` is unchanged)."""
-        req = values.resolve(live, req)
+        req = values.resolve(gen, req)
         deadline = budget.Deadline(budget.DEFAULT.seconds)
         with budget.running(deadline):
-            q, notice = parse(live, req.q, req.match, req.languages)
+            q, notice = parse(gen, req.q, req.match, req.languages)
         return q, notice, deadline, req
 
     def _select(self, body: dict) -> dict:
@@ -143,13 +143,13 @@ class SolrArchive:
 
     def search(self, req: SearchRequest) -> SearchResult:
         started = time.perf_counter()
-        live = self.live
-        q, notice, deadline, req = self._query(live, req)
+        gen = self.current()
+        q, notice, deadline, req = self._query(gen, req)
         sort = req.sort if (q is not None or req.sort != "relevance") else "newest"
         offset = (req.page - 1) * req.per_page
-        base = {"query": self._translate(live, q), "filter": filters(req, live.twins),
+        base = {"query": self._translate(gen, q), "filter": filters(req, gen.twins),
                 "params": {"q.op": "OR", "timeAllowed": int(budget.DEFAULT.seconds * 1000 * 5)}}
-        facet = facet_request(req, FACET_LIMIT, live.twins)
+        facet = facet_request(req, FACET_LIMIT, gen.twins)
         if req.group:
             facet[solrgroups.FACET] = solrgroups.facet()
         res = self._select({**base, "offset": offset, "limit": req.per_page, "fields": FIELDS + ",dup_group,score",
@@ -163,9 +163,9 @@ class SolrArchive:
         if matched is not None and matched.sizes:       # the matches hold versions: one hit per group
             docs = matched.page_docs(self._select, base, SORT[sort], offset, req.per_page, docs, FIELDS)
         groups = matched.count if matched is not None else total
-        page = _Page(docs, live.searcher.schema)
-        terms = highlight_terms(live.reader, q) if q is not None and q is not NOTHING else frozenset()
-        analyzer = live.searcher.schema["body"].analyzer
+        page = _Page(docs, gen.searcher.schema)
+        terms = highlight_terms(gen.reader, q) if q is not None and q is not NOTHING else frozenset()
+        analyzer = gen.searcher.schema["body"].analyzer
         shown = [hits.hit(page, i, d.get("score"), terms, analyzer, req.match) for i, d in enumerate(page.docs)]
         for h, clean in zip(shown, sanitize_many([h.snippet for h in shown])):
             h.snippet = clean
@@ -175,11 +175,11 @@ class SolrArchive:
             for h in shown:
                 others, h.versions_count = found.get(h.id, ([], 0))
                 h.versions = [solrgroups.as_version(d) for d in others]
-        facets, granularity = self._facets(live, req, res.get("facets", {}))
+        facets, granularity = self._facets(gen, req, res.get("facets", {}))
         suggestion = None
         if q is not None and q is not NOTHING and total < 3:       # did you mean, as search.Archive asks
             scope = repr(req.filter_key()) if base["filter"] or req.languages else ""
-            suggestion, cut = didyoumean.correct(live, req.q, within=base["filter"] or None, scope=scope,
+            suggestion, cut = didyoumean.correct(gen, req.q, within=base["filter"] or None, scope=scope,
                                                  languages=req.languages)
             if cut:
                 cut = didyoumean.CUT_NOTICE.format(seconds=didyoumean.SECONDS)
@@ -199,16 +199,16 @@ class SolrArchive:
         result.params = req                      # the web writes its links from it
         return result
 
-    def _translate(self, live, q) -> str:
+    def _translate(self, gen, q) -> str:
         if q is NOTHING:
             return "id:__nothing__"
         words = words_of(q)
         if not words:
             return to_solr(q)
-        counts = live.reader.with_field()
-        return to_solr(q, idf_boosts(live.reader.doc_frequencies(words), counts["*"], counts))
+        counts = gen.reader.with_field()
+        return to_solr(q, idf_boosts(gen.reader.doc_frequencies(words), counts["*"], counts))
 
-    def _facets(self, live, req: SearchRequest, got: dict):
+    def _facets(self, gen, req: SearchRequest, got: dict):
         days = {b["val"]: int(b["count"]) for b in got.get("days", {}).get("buckets", [])}
         buckets, granularity = date_buckets(days, int(got.get("undated", {}).get("count", 0)))
         out: dict[str, list[FacetValue]] = {"date": [FacetValue(value=k, label=k, count=c) for k, c in buckets]}
@@ -216,18 +216,18 @@ class SolrArchive:
             chosen = req.filters.get(spec.param) or []
             excluded = req.exclude.get(spec.param) or []
             shown_values = list(dict.fromkeys([*chosen, *excluded]))
-            values = [facet_value(live, spec.param, v, int(got.get(f"{spec.param}__{i}", {}).get("count", 0)),
+            values = [facet_value(gen, spec.param, v, int(got.get(f"{spec.param}__{i}", {}).get("count", 0)),
                                   v in chosen, v in excluded) for i, v in enumerate(shown_values)]
             kind = req.org_kind if spec.kind_field else ""
             find = req.facet_find.get(spec.param, "").casefold()
             rest = []
-            for b in _fold_buckets(got, spec.param, live.twins(spec.field_for(req.match)) if not kind else {}):
+            for b in _fold_buckets(got, spec.param, gen.twins(spec.field_for(req.match)) if not kind else {}):
                 if len(rest) >= FACET_LIMIT:
                     break
                 value = b["val"].split("|", 1)[1] if kind else b["val"]
                 if value in shown_values:
                     continue
-                fv = facet_value(live, spec.param, value, int(b["count"]), False, False)
+                fv = facet_value(gen, spec.param, value, int(b["count"]), False, False)
                 if kind and not spec.kind_field:
                     continue
                 if not find or find in f"{value} {fv.label} {fv.name}".casefold():
@@ -244,7 +244,7 @@ class SolrArchive:
         docs = res["response"]["docs"]
         return docs[0]["date"][:10] if docs else None
 
-    def story(self, doc_id: str, q: str = "") -> Story | None:
+    def document(self, doc_id: str, q: str = "") -> Story | None:
         res = self.client.select({"q": "{!term f=id}" + doc_id, "rows": 1, "fl": FIELDS + ",dup_group"})
         docs = res["response"]["docs"]
         if not docs:
@@ -255,12 +255,12 @@ class SolrArchive:
         terms: frozenset[str] = frozenset()
         if q:
             try:
-                parsed, _, _, _ = self._query(self.live, SearchRequest(q=q))
-                terms = highlight_terms(self.live.reader, parsed) if parsed not in (None, NOTHING) else frozenset()
+                parsed, _, _, _ = self._query(self.current(), SearchRequest(q=q))
+                terms = highlight_terms(self.current().reader, parsed) if parsed not in (None, NOTHING) else frozenset()
             except QueryError:
                 pass
         lang = f.get("language", "")
-        analyzer = hits.in_language(self.live.searcher.schema["body"].analyzer, lang)
+        analyzer = hits.in_language(self.current().searcher.schema["body"].analyzer, lang)
         whole = f.get("body", "") or ""
         body = hits.first_part(whole)
         return Story(
@@ -281,27 +281,26 @@ class SolrArchive:
         docs = (res.get("response") or {}).get("docs") or []
         return [solrgroups.as_version(d) for d in docs if d.get("id") != doc_id]
 
-    def story_text(self, doc_id: str) -> tuple[str, str] | None:
+    def document_text(self, doc_id: str) -> tuple[str, str] | None:
         res = self.client.select({"q": "{!term f=id}" + doc_id, "rows": 1, "fl": "title,body"})
         docs = res["response"]["docs"]
         return (docs[0].get("title", ""), docs[0].get("body", "")) if docs else None
 
     def suggest(self, q: str, limit: int = 8) -> list:
         """Words and facet values completing the last word of `q`, as on Whoosh (solrsuggest.py)."""
-        live = self.live
-        with live.lock:                  # one suggester per SolrLive, whichever thread asks first
-            if live.suggester is None:
-                live.suggester = SolrSuggester(live, lambda f, v: label_of(live, f, v))
+        gen = self.current()
+        suggester = gen.caches.parts.computed(      # one per SolrGeneration, whichever thread asks first
+            "suggester", lambda: SolrSuggester(gen, lambda f, v: label_of(gen, f, v)))
         with budget.running(budget.Deadline(budget.DEFAULT.seconds)):
-            return live.suggester.suggest(_clean_text(q), limit)
+            return suggester.suggest(_clean_text(q), limit)
 
     def export(self, req: SearchRequest):
         """(count, rows) of every match in the search's order, read CHUNK at a time with Solr's
         cursorMark (deep paging that costs the same on the last chunk as on the first)."""
-        live = self.live
-        q, _, _, req = self._query(live, req)
+        gen = self.current()
+        q, _, _, req = self._query(gen, req)
         sort = req.sort if (q is not None or req.sort != "relevance") else "newest"
-        base = {"query": self._translate(live, q), "filter": filters(req, live.twins), "params": {"q.op": "OR"}}
+        base = {"query": self._translate(gen, q), "filter": filters(req, gen.twins), "params": {"q.op": "OR"}}
         count = int(self.client.select({}, {**base, "limit": 0})["response"]["numFound"])
 
         def rows():
@@ -311,7 +310,7 @@ class SolrArchive:
                                               "sort": SORT[sort] + ", id asc",
                                               "params": {"q.op": "OR", "cursorMark": cursor}})
                 docs = res["response"]["docs"]
-                page = _Page(docs, live.searcher.schema)
+                page = _Page(docs, gen.searcher.schema)
                 yield from export.rows(page, np.arange(len(docs)), match=req.match)
                 if not docs or res.get("nextCursorMark", cursor) == cursor:
                     return
@@ -339,10 +338,14 @@ class SolrArchive:
     def document_count(self) -> int:
         return int(self.client.select({"q": "*:*", "rows": 0})["response"]["numFound"])
 
+    def facets(self, req: SearchRequest) -> dict[str, list[FacetValue]]:
+        """The facets of every story matching `req`: one search of one hit (the counts come with it)."""
+        return self.search(dataclasses.replace(req, per_page=1)).facets
+
     def stats(self, top: int = 10) -> dict:
-        whole = self.search(SearchRequest(per_page=1))
+        whole = self.facets(SearchRequest(per_page=1))
         return {**self.health(), "facets": {name: [asdict(v) for v in values[:top]]
-                                           for name, values in whole.facets.items() if name != "date"}}
+                                           for name, values in whole.items() if name != "date"}}
 
 
-__all__ = ["SolrArchive", "BY_PARAM"]
+__all__ = ["SolrEngine", "BY_PARAM"]

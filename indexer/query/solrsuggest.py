@@ -10,8 +10,8 @@ all among the stories those words find.
 
 Cost, measured on the 5,000 stories of the differential test on the local 2-node cluster: 0.03
 to 0.8 s a suggestion list (Whoosh: 0.01 to 0.08 s), most of it reading how each offered stem
-is written (one request of a few stories per stem shown, remembered per SolrLive); the first
-list after SolrLive is renewed also reads every facet value with its label (~1 s). The same
+is written (one request of a few stories per stem shown, remembered per SolrGeneration); the first
+list after SolrGeneration is renewed also reads every facet value with its label (~1 s). The same
 lists as on Whoosh, counts included (tests/solr/test_engine_spelling.py).
 """
 from __future__ import annotations
@@ -26,29 +26,29 @@ _NONE = "-*:*"               # the context of words that find nothing (or could 
 
 
 class SolrSuggester(Suggester):
-    """Per `SolrLive` (renewed with it, every REFRESH_S): the collection and a label function."""
+    """Per `SolrGeneration` (renewed with it, every REFRESH_S): the collection and a label function."""
 
-    def __init__(self, live, label):      # not super().__init__: it reads Whoosh tables
-        self.live = live
-        self.searcher = live.searcher
-        self.reader = live.reader
-        self.analyzer = live.searcher.schema["body"].analyzer
+    def __init__(self, gen, label):      # not super().__init__: it reads Whoosh tables
+        self.gen = gen
+        self.searcher = gen.searcher
+        self.reader = gen.reader
+        self.analyzer = gen.searcher.schema["body"].analyzer
         self.tables = None
         self._surfaces = BytesCache(SURFACES_BYTES)
-        self._facets = self._entries(live, label)
-        self.min_stories = min_stories(live.reader.doc_count_all())
+        self._facets = self._entries(gen, label)
+        self.min_stories = min_stories(gen.reader.doc_count_all())
 
     @staticmethod
-    def _entries(live, label) -> list[_FacetEntry]:
+    def _entries(gen, label) -> list[_FacetEntry]:
         """Every facet value with its stories, case twins one value, in the order Whoosh's tables give."""
         out = []
         for spec in FACETS:
             field = spec.mention_field
-            counts = dict(live.counted_values(field))
-            twins = live.twins(field)
+            counts = dict(gen.counted_values(field))
+            twins = gen.twins(field)
             grouped = {v: s for v, s in twins.items() if len(s) > 1}
             if grouped:          # stories with either spelling, each once
-                res = live.client.select({}, {"query": "*:*", "limit": 0, "facet": {
+                res = gen.client.select({}, {"query": "*:*", "limit": 0, "facet": {
                     f"t{i}": {"type": "query", "q": values_query(field, s)} for i, s in enumerate(grouped.values())}})
                 for i, value in enumerate(grouped):
                     counts[value] = int(res.get("facets", {}).get(f"t{i}", {}).get("count", 0))
@@ -67,7 +67,7 @@ class SolrSuggester(Suggester):
         if not text:
             return None
         try:
-            q, _ = parse(self.live, text)
+            q, _ = parse(self.gen, text)
         except Exception:                  # a half-typed query the search would refuse
             return _NONE
         if q is None:
@@ -77,7 +77,7 @@ class SolrSuggester(Suggester):
     def _select_counts(self, context, queries: list[str]) -> list[int]:
         if not queries:
             return []
-        res = self.live.client.select({}, {"query": context or "*:*", "limit": 0, "params": {"q.op": "OR"},
+        res = self.gen.client.select({}, {"query": context or "*:*", "limit": 0, "params": {"q.op": "OR"},
                                            "facet": {f"c{i}": {"type": "query", "q": q} for i, q in enumerate(queries)}})
         got = res.get("facets", {})
         return [int(got.get(f"c{i}", {}).get("count", 0)) for i in range(len(queries))]
@@ -88,7 +88,7 @@ class SolrSuggester(Suggester):
             return self.reader.doc_count_all()
         if m == _NONE:
             return 0
-        res = self.live.client.select({}, {"query": m, "limit": 0, "params": {"q.op": "OR"}})
+        res = self.gen.client.select({}, {"query": m, "limit": 0, "params": {"q.op": "OR"}})
         return int(res["response"]["numFound"])
 
     def _finds_nothing(self, context) -> bool:
@@ -99,5 +99,5 @@ class SolrSuggester(Suggester):
         return self._select_counts(context, [f"body_t:{t} OR title_t:{t}" for t in terms])
 
     def _values_found(self, context, entries: list[_FacetEntry]) -> list[int]:
-        return self._select_counts(context, [values_query(_PARAMS[e.param].mention_field, [e.value], self.live.twins)
+        return self._select_counts(context, [values_query(_PARAMS[e.param].mention_field, [e.value], self.gen.twins)
                                              for e in entries])

@@ -9,7 +9,7 @@ matches and how many postings they hold. Here the same numbers come from the col
 words as typed (`title_typed`, `body_typed`, indexed from typed.py's analyzer as on Whoosh):
 the words with the pattern's letters before its first wildcard from the TermsComponent
 (`terms.prefix`, with each word's document frequency), a leading wildcard's from the field's
-whole word list (read once per SolrLive, as budget.Lexicons reads Whoosh's), matched by the
+whole word list (read once per SolrGeneration, as budget.Lexicons reads Whoosh's), matched by the
 same RE2 pattern (patterns.py) under the deadline. So both engines choose the same words, and
 the same patterns go to constant score.
 

@@ -66,17 +66,17 @@ def min_stories(archive_size: int) -> int:
 
 
 class Suggester:
-    """Per index generation: the open generation (`live.Live`) and a label function."""
+    """Per index generation: the open generation (`generation.Generation`) and a label function."""
 
-    def __init__(self, live, label):
-        self.live = live
-        self.searcher = live.searcher
-        self.reader = live.searcher.reader()
-        self.analyzer = live.searcher.schema["body"].analyzer
-        self.tables = live.tables
+    def __init__(self, gen, label):
+        self.gen = gen
+        self.searcher = gen.searcher
+        self.reader = gen.searcher.reader()
+        self.analyzer = gen.searcher.schema["body"].analyzer
+        self.tables = gen.tables
         self._surfaces = BytesCache(SURFACES_BYTES)     # keyed by typed text: bounded by bytes
-        self._facets = self._facet_entries(live.tables, label)
-        self.min_stories = min_stories(int(live.tables.live.sum()))
+        self._facets = self._facet_entries(gen.tables, label)
+        self.min_stories = min_stories(int(gen.tables.live.sum()))
 
     @staticmethod
     def _facet_entries(tables, label) -> list[_FacetEntry]:
@@ -112,16 +112,16 @@ class Suggester:
 
     def _matches(self, text: str):
         """Stories the query text finds (a bool per docnum), None for no text (every story)."""
-        from .parse import parse           # parse imports the live generation's parsers
+        from .parse import parse           # parse reads the generation's parsers
         if not text:
             return None
         try:
-            q, _ = parse(self.live, text)
+            q, _ = parse(self.gen, text)
         except Exception:                  # a half-typed query the search would refuse
             return np.zeros(self.tables.n, dtype=bool)
         if q is None:
             return None
-        return self.live.evaluator.run(q).mask
+        return self.gen.evaluator.run(q).mask
 
     def _count(self, text: str) -> int:
         """What the search for `text` would report as its total."""
@@ -136,7 +136,7 @@ class Suggester:
 
     def _stems_found(self, context, stems: list[bytes]) -> list[int]:
         """Stories holding each stem (in body or title) among those the words before find."""
-        postings = self.live.evaluator.p
+        postings = self.gen.evaluator.p
         live = self.tables.live if context is None else context
         out = []
         for btext in stems:

@@ -231,7 +231,7 @@ class Tables:
             found = None                 # not this commit's (cannot happen unless copied in by hand): computed
         if found is None:
             tables = cls.build(postings, fields, eager)
-            # not written yet (a commit whose files come next): reopen once they are (live.py);
+            # not written yet (a commit whose files come next): reopen once they are (query/current.py);
             # files there but unusable (damaged, another format) are not waited for
             tables.pending = gen is not None and not (gen / derived.index_name(number)).exists()
             return tables

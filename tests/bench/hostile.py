@@ -9,7 +9,7 @@ Each is run as `Archive.search`; a refusal (400, the query budget) counts as an
 answer and its time is the time to refuse. Figures: p50, p99 and max per request.
 
 The first search after a reindex is measured as a web worker meets it: the archive
-warms a new generation in a background thread (`LiveIndex(background=True)`) while
+warms a new generation in a background thread (`CurrentGeneration(background=True)`) while
 searches go on; the new generation is the same index hard-linked into a fresh
 generation folder (what a reindex swaps in, without the minutes of indexing), and the
 figures are the slowest search while it was being opened and the first answered from it.

@@ -3,7 +3,7 @@
 Runs when a local cluster is up (`make cluster`: `.cluster/engine`) or `--solr URL` names one;
 else the report says why it was left out. Each scale gets its own collection (`bench_x1`,
 `bench_x10`; 2 shards x 2 replicas), indexed from the same corpus folder as Whoosh, and the
-same query mix is searched through the same public face (`SolrArchive`, as `newsfacet
+same query mix is searched through the same public face (`Archive` over `SolrEngine`, as `newsfacet
 --engine` uses it). Timed like inproc.py: a warm-up pass, then rounds pooled into one sample.
 """
 from __future__ import annotations
@@ -14,8 +14,8 @@ from pathlib import Path
 
 from indexer.engines.solr import indexing
 from indexer.engines.solr.client import SolrClient, SolrURL
-from indexer.query.solrsearch import SolrArchive
-from indexer.search import parse_request
+from indexer.query.solrsearch import SolrEngine
+from indexer.search import Archive, parse_request
 
 from .queries import BenchQuery
 from .stats import summary
@@ -53,7 +53,7 @@ def run(url: str, scale: int, folder: Path, mix: list[BenchQuery], rounds: int) 
     t0 = time.perf_counter()
     rep = indexing.index(client, [folder], rebuild=True)
     seconds = time.perf_counter() - t0
-    archive = SolrArchive(client)
+    archive = Archive(engine=SolrEngine(client))
     samples: list[float] = []
     totals: dict[str, int] = {}
     errors: list[str] = []

@@ -56,7 +56,7 @@ def spelling_figures(archive, recs: list[dict], n: int) -> dict:
 
     from indexer.query.didyoumean import did_you_mean
     from . import spelling as S
-    live = archive._index.current()
+    live = archive.current_generation()
     occ, docs = S.word_counts(recs)
     known = S.known_in(live)
     typos, real_words = S.typo_set(occ, docs, known, n)

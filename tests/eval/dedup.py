@@ -76,7 +76,7 @@ def near_pairs(recs: list[dict]) -> tuple[dict[tuple[str, str], float], dict[str
 
 def index_groups(archive) -> dict[str, int]:
     """Story id -> its near-duplicate group in the index (every live story)."""
-    live = archive._index.current()
+    live = archive.current_generation()
     t = live.tables
     if t.group is None:
         return {}

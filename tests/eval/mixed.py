@@ -83,7 +83,7 @@ def compare_queries(english, mixed, queries: list[str]) -> dict:
 
 def known_in(archive):
     """Whether a word is in more than RARE stories as some language of the archive analyses it."""
-    live = archive._index.current()
+    live = archive.current_generation()
     reader, analyzer = live.searcher.reader(), live.searcher.schema["body"].analyzer
     bind = getattr(analyzer, "for_language", None)
     analyzers = [bind(lang) for lang in ("en", "de")] if bind else [analyzer]
@@ -205,7 +205,7 @@ def filtered_typos(mixed, reuters: list[dict], n: int, seed: int = 21) -> dict:
 def german_typos(mixed, german: list[dict], n: int, seed: int = 21, languages: tuple[str, ...] = ()) -> dict:
     """German typos, half of words with an umlaut or ß; `languages`: the request's language filter."""
     known = known_in(mixed)
-    analyzer = mixed._index.current().searcher.schema["body"].analyzer
+    analyzer = mixed.current_generation().searcher.schema["body"].analyzer
     de = analyzer.for_language("de") if hasattr(analyzer, "for_language") else analyzer
 
     def stem(w: str) -> list[str]:

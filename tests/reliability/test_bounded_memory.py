@@ -33,7 +33,7 @@ def archive(index_dir):
 
 
 def live(archive):
-    return archive._index.current()
+    return archive.current_generation()
 
 
 def common_words(archive, n: int) -> list[str]:
@@ -50,30 +50,30 @@ def common_words(archive, n: int) -> list[str]:
 
 def test_the_postings_cache_stays_within_its_bytes(archive):
     postings = live(archive).evaluator.p
-    postings._cache_limit = 64 * 1024            # a few lists' worth, so that the flood evicts
+    postings.cache.max_bytes = 64 * 1024            # a few lists' worth, so that the flood evicts
     words = common_words(archive, 60)
     assert len(words) >= 20
     for w in words:
         archive.search(SearchRequest(q=w))
-        assert postings._cache_bytes <= postings._cache_limit
-        assert postings._cache_bytes == sum(a.nbytes + b.nbytes for a, b in postings._cache.values())
-    assert 0 < len(postings._cache) < len(words)
+        assert postings.cache.nbytes <= postings.cache.max_bytes
+        assert postings.cache.nbytes == sum(a.nbytes + b.nbytes for a, b in postings.cache.values())
+    assert 0 < len(postings.cache) < len(words)
 
 
 def test_the_phrase_cache_keeps_its_number_of_entries(archive, monkeypatch):
-    monkeypatch.setattr(evaluate, "FALLBACK_CACHE", 8)
+    monkeypatch.setattr(live(archive).evaluator.phrases, "max_entries", 8)      # opened already: its bound
     words = common_words(archive, 30)
     for a, b in zip(words, words[1:]):
         archive.search(SearchRequest(q=f'"{a} {b}"'))
-        assert len(live(archive).evaluator._fallback_cache) <= 8
-    assert len(live(archive).evaluator._fallback_cache) == 8
+        assert len(live(archive).evaluator.phrases) <= 8
+    assert len(live(archive).evaluator.phrases) == 8
 
 
 def test_the_collapsed_cache_keeps_its_number_of_entries(archive):
     for day in range(40):          # every request holds stories: up to a day after the first story
         archive.search(SearchRequest(date_to=datetime.date(1987, 2, 27) + datetime.timedelta(days=day)))
-        assert len(live(archive).collapsed) <= matching.COLLAPSED_CACHE
-    assert len(live(archive).collapsed) == matching.COLLAPSED_CACHE
+        assert len(live(archive).caches.collapsed) <= matching.COLLAPSED_CACHE
+    assert len(live(archive).caches.collapsed) == matching.COLLAPSED_CACHE
 
 
 def test_the_suggestion_surfaces_stay_within_their_bytes(archive, monkeypatch):
@@ -106,7 +106,7 @@ def test_distinct_queries_keep_the_text_caches_within_their_bytes(index_dir, mon
         for i, word in enumerate(words):
             q = f"{word}{'zq'[i % 2]}" if i % 3 else f"{word} {words[-1 - i]}"    # a misspelling, or two words
             a.search(SearchRequest(q=q))
-            corrections = didyoumean._cache[lv.searcher]
+            corrections = lv.caches.corrections
             assert stems.nbytes <= 256 * 1024 and corrections.nbytes <= 8 * 1024
         assert len(corrections) < 60 and stems.nbytes > 128 * 1024          # both let the oldest go
         for cache in (stems, corrections):
@@ -159,4 +159,4 @@ def test_junk_languages_do_not_grow_the_parser_cache(archive):
     for i in range(3 * multilingual.PARSER_SETS):
         with pytest.raises(QueryError):        # issue 14: an unknown language is refused by name
             archive.search(SearchRequest(q="oil", filters={"language": [f"x{i}"]}))
-    assert len(live(archive).parsers) <= multilingual.PARSER_SETS
+    assert len(live(archive).caches.parsers) <= multilingual.PARSER_SETS

@@ -228,7 +228,7 @@ _READ_A_CUT_SEGMENT = """
 import glob, os, sys
 from indexer.search import Archive
 archive = Archive(sys.argv[1])
-live = archive._index.current()           # open, as a worker is, before the file is cut
+live = archive.current_generation()           # open, as a worker is, before the file is cut
 for seg in glob.glob(os.path.join(sys.argv[1], "current", "*.seg")):
     os.truncate(seg, 4096)
 try:                                       # past every size check: the reader itself

@@ -78,7 +78,7 @@ def test_past_the_deadline_no_form_reads_a_posting(archive, monkeypatch, q):
     """With the deadline already past, a form is refused (cap: seconds) or cut short with a notice
     (or answered from the tables); none reads a posting list or runs Whoosh's matcher."""
     full = archive.search(SearchRequest(q=q))        # the tables a first request builds
-    archive._index.current().evaluator._fallback_cache.clear()      # but not Whoosh's answer to it
+    archive.current_generation().evaluator.phrases.clear()      # but not Whoosh's answer to it
     reads = []
     real = whoosh_ext.term_postings
     monkeypatch.setattr(whoosh_ext, "term_postings", lambda *a: reads.append(a[1:]) or real(*a))
@@ -96,7 +96,7 @@ def test_past_the_deadline_no_form_reads_a_posting(archive, monkeypatch, q):
 
 def test_a_date_range_is_read_from_the_date_column(archive):
     """The column holds each story's date: the range's stories, and undated ones never."""
-    live = archive._index.current()
+    live = archive.current_generation()
     column = live.evaluator.p.column("date")
     assert column is not None
     dated = np.flatnonzero(column != np.uint64(SCHEMA["date"].default))

@@ -16,7 +16,8 @@ import pytest
 from relfixtures import write_reuters
 
 from indexer.index.build import build_index
-from indexer.query import live as live_mod
+from indexer.query.generation import Generation
+from indexer.query.whooshengine import WhooshEngine
 from indexer.index.typed import TYPED_FIELDS
 from indexer.search import Archive, SearchRequest
 
@@ -34,12 +35,12 @@ def corpus(tmp_path):
 @pytest.fixture
 def opened_by(monkeypatch):
     names: list[str] = []
-    original = live_mod.Live.open.__func__
+    original = Generation.open.__func__
 
     def record(cls, index_dir):
         names.append(threading.current_thread().name)
         return original(cls, index_dir)
-    monkeypatch.setattr(live_mod.Live, "open", classmethod(record))
+    monkeypatch.setattr(Generation, "open", classmethod(record))
     return names
 
 
@@ -51,12 +52,12 @@ def reindex(docs, ix):
 def test_a_web_worker_answers_from_the_new_generation_at_once_and_warms_it_in_a_thread(corpus, opened_by, monkeypatch):
     docs, ix = corpus
     warmed_by: list[str] = []
-    original = Archive._warm
+    original = WhooshEngine._warm
 
     def record(self, live):
         warmed_by.append(threading.current_thread().name)
         return original(self, live)
-    monkeypatch.setattr(Archive, "_warm", record)
+    monkeypatch.setattr(WhooshEngine, "_warm", record)
     archive = Archive(ix, background=True)                # the default refresh: every request looks
     before = archive.search(SearchRequest(q=PHRASE)).total
     old = archive.generation
@@ -65,16 +66,16 @@ def test_a_web_worker_answers_from_the_new_generation_at_once_and_warms_it_in_a_
     assert archive.generation != old
     assert opened_by == ["MainThread", "MainThread"]
     deadline = time.monotonic() + 60
-    live = archive._index.current()
-    while live.whole is None and time.monotonic() < deadline:
+    live = archive.current_generation()
+    while live.caches.whole is None and time.monotonic() < deadline:
         time.sleep(0.05)
     assert warmed_by == ["newsfacet-warm", "newsfacet-warm"]          # beside the requests, each time
-    assert live.whole is not None                                    # the front page was counted
+    assert live.caches.whole is not None                                    # the front page was counted
     # ready for a leading wildcard: each segment's words as typed are mapped (typedsets.py), no word list read
     assert live.typed is not None and all(live.typed.has(f) for f in TYPED_FIELDS) and live.lexicons._words == {}
-    while not any("crude" in key for key in live.evaluator._fallback_cache) and time.monotonic() < deadline:
+    while not any("crude" in key for key in live.evaluator.phrases) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert any("crude" in key for key in live.evaluator._fallback_cache)   # the recent phrase was run
+    assert any("crude" in key for key in live.evaluator.phrases)   # the recent phrase was run
 
 
 def test_elsewhere_the_request_gets_the_new_generation_warmed(corpus, opened_by):
@@ -84,9 +85,9 @@ def test_elsewhere_the_request_gets_the_new_generation_warmed(corpus, opened_by)
     reindex(docs, ix)
     result = archive.search(SearchRequest(q="gold"))           # not the phrase: it was warmed before this
     assert result.total >= 0 and len(opened_by) == 2 and set(opened_by) == {"MainThread"}
-    live = archive._index.current()
-    assert any("crude" in key for key in live.evaluator._fallback_cache)
-    assert live.whole is not None
+    live = archive.current_generation()
+    assert any("crude" in key for key in live.evaluator.phrases)
+    assert live.caches.whole is not None
     assert live.lexicons._words == {}          # one query from the CLI does not pay for the word lists
 
 
@@ -94,7 +95,7 @@ def test_a_failed_warm_up_does_not_stop_the_new_generation(corpus, monkeypatch):
     docs, ix = corpus
     archive = Archive(ix, refresh_every=0.0)
     archive.search(SearchRequest(q="oil"))
-    monkeypatch.setattr(archive, "_search", lambda live, req: 1 / 0)
+    monkeypatch.setattr(archive.engine, "_search", lambda live, req: 1 / 0)
     old = archive.generation
     reindex(docs, ix)
     assert archive.generation != old

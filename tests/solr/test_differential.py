@@ -21,7 +21,7 @@ from indexer.query import budget, didyoumean
 from indexer.query.expansion import Expansion, PatternDocs, Present
 from indexer.query.parse import parse
 from indexer.query.request import QueryError as ParseError
-from indexer.query.solrsearch import SolrArchive
+from indexer.query.solrsearch import SolrEngine
 from indexer.search import Archive, QueryError, parse_request
 
 pytestmark = [pytest.mark.corpus, pytest.mark.timeout(1800)]
@@ -88,7 +88,7 @@ def engines(reuters5000):
     patch = pytest.MonkeyPatch()
     patch.setattr(didyoumean, "SECONDS", 30.0)
     whoosh = Archive(reuters5000.whoosh)
-    yield whoosh, SolrArchive(reuters5000.client)
+    yield whoosh, Archive(engine=SolrEngine(reuters5000.client))
     whoosh.close()
     patch.undo()
 
@@ -162,7 +162,7 @@ def test_same_near_duplicate_groups(engines, reuters5000):
     """Every story in the same group as on Whoosh (engines/solr/groups.py: the same MinHash pass over
     the whole collection), and a story's page lists the same versions."""
     whoosh, solr = engines
-    live = whoosh._index.current()
+    live = whoosh.current_generation()
     t = live.tables
     ids = [live.searcher.stored_fields(d)["id"] for d in range(t.n)]
     w_groups: dict[int, set[str]] = {}
@@ -213,7 +213,7 @@ def test_patterns_stand_for_the_same_words_on_both(engines):
     words and their postings come from the collection's typed fields (solrtyped.py), on Whoosh
     from each segment's words-as-typed postings (typedsets.py)."""
     whoosh, solr = engines
-    wlive, slive = whoosh._index.current(), solr.live
+    wlive, slive = whoosh.current_generation(), solr.current_generation()
     shapes = {q: _parsed(wlive, q) for q in PATTERN_ROWS}
     for q in PATTERN_ROWS:
         assert _parsed(slive, q) == shapes[q], q
@@ -228,7 +228,7 @@ def test_every_pattern_at_constant_score_finds_the_same_stories(engines, monkeyp
     words NewsFacet found. The same totals, facets and (the scores all equal) the same order."""
     whoosh, solr = engines
     monkeypatch.setattr(budget, "SCORED_WORDS", 0)
-    wlive, slive = whoosh._index.current(), solr.live
+    wlive, slive = whoosh.current_generation(), solr.current_generation()
     for q in PATTERN_ROWS:
         shape = _parsed(wlive, q)
         assert _parsed(slive, q) == shape, q

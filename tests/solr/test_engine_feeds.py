@@ -11,7 +11,7 @@ from feedsite import Site, run
 from indexer.index import store
 from indexer.cli import main
 from indexer.engines.solr import indexing
-from indexer.query.solrsearch import SolrArchive
+from indexer.query.solrsearch import SolrEngine
 from indexer.read.fetch import Fetcher
 from indexer.search import Archive, parse_request
 from test_feeds import ARTICLE, ATOM, rss
@@ -88,7 +88,7 @@ def test_feed_list_runs_as_on_whoosh(site, collection, tmp_path):
     try:
         for q in ("kenya", "chip", ""):
             params = parse_request({"q": [q]})
-            w, s = whoosh.search(params), SolrArchive(collection).search(params)
+            w, s = whoosh.search(params), Archive(engine=SolrEngine(collection)).search(params)
             assert (s.total, s.groups, [h.id for h in s.hits]) == (w.total, w.groups, [h.id for h in w.hits])
     finally:
         whoosh.close()

@@ -1,7 +1,7 @@
 """Did-you-mean and search-box suggestions on SolrCloud: the same answers as on Whoosh (issue 23).
 
 The same 5,000 Reuters stories in both engines (conftest.py, `reuters5000`). The spelling help is
-NewsFacet's own (query/didyoumean.py) over what SolrLive reads from the collection (word lists
+NewsFacet's own (query/didyoumean.py) over what SolrGeneration reads from the collection (word lists
 and counts from the TermsComponent, Solr counting each correction it tries), so a typo gets the
 same correction, checked under the same filters; suggestions (query/suggest.py) the same words
 and values with the same counts. The corrections' deadline is lifted here: on a busy machine a
@@ -16,7 +16,7 @@ import pytest
 
 from indexer.query import didyoumean
 from indexer.query.didyoumean import did_you_mean
-from indexer.query.solrsearch import SolrArchive
+from indexer.query.solrsearch import SolrEngine
 from indexer.search import Archive, parse_request
 from tests.eval import spelling as S
 from web.app import create_app
@@ -30,7 +30,7 @@ def engines(reuters5000):
     patch = pytest.MonkeyPatch()
     patch.setattr(didyoumean, "SECONDS", 30.0)
     whoosh = Archive(reuters5000.whoosh)
-    yield whoosh, SolrArchive(reuters5000.client)
+    yield whoosh, Archive(engine=SolrEngine(reuters5000.client))
     whoosh.close()
     patch.undo()
 
@@ -38,13 +38,13 @@ def engines(reuters5000):
 def test_generated_typos_get_the_same_correction(engines, reuters5000):
     """Typos made from the corpus's words (the seeded set make eval uses), corrected alike."""
     whoosh, solr = engines
-    live = whoosh._index.current()
+    live = whoosh.current_generation()
     with open(reuters5000.data / "reuters.jsonl", encoding="utf-8") as f:
         records = [json.loads(line) for line in f]
     occ, docs = S.word_counts(records)
     typos, _ = S.typo_set(occ, docs, S.known_in(live), TYPOS)
     assert len(typos) == TYPOS
-    got = [(t.typo, did_you_mean(live, t.typo), did_you_mean(solr.live, t.typo)) for t in typos]
+    got = [(t.typo, did_you_mean(live, t.typo), did_you_mean(solr.current_generation(), t.typo)) for t in typos]
     assert [g[2] for g in got] == [g[1] for g in got], [g for g in got if g[1] != g[2]]
     assert sum(1 for t, g in zip(typos, got) if (g[2] or "").lower() == t.word) >= 0.8 * TYPOS
 

@@ -13,7 +13,7 @@ import pytest
 from corpora import corpus_records
 from indexer.index.build import build_index
 from indexer.engines.solr import indexing
-from indexer.query.solrsearch import SolrArchive
+from indexer.query.solrsearch import SolrEngine
 from indexer.search import Archive, parse_request
 
 pytestmark = [pytest.mark.corpus, pytest.mark.timeout(900)]
@@ -71,7 +71,7 @@ def test_new_changed_removed_files(collection, tmp_path):
     assert _solr_ids(collection) == expected
     whoosh = Archive(ix)
     try:
-        solr = SolrArchive(collection)
+        solr = Archive(engine=SolrEngine(collection))
         assert solr.search(parse_request({"q": ['"Rewritten"']})).total == 80
         _same_answers(whoosh, solr, ["", "oil", "rewritten", "trade OR deficit", '"net profit"'])
         everything = solr.search(parse_request({"q": [""]}))

@@ -11,7 +11,7 @@ import pytest
 from corpora import corpus_records, shared_corpus
 from indexer.index.build import build_index
 from indexer.engines.solr import indexing
-from indexer.query.solrsearch import SolrArchive
+from indexer.query.solrsearch import SolrEngine
 from indexer.search import Archive, parse_request
 
 pytestmark = [pytest.mark.corpus, pytest.mark.timeout(900)]
@@ -37,7 +37,7 @@ def engines(collection, tmp_path_factory):
     build_index([data], ix, progress=False, procs=1)
     indexing.index(collection, [data], rebuild=True)
     whoosh = Archive(ix)
-    yield whoosh, SolrArchive(collection)
+    yield whoosh, Archive(engine=SolrEngine(collection))
     whoosh.close()
 
 

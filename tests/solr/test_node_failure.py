@@ -17,8 +17,8 @@ import pytest
 from corpora import corpus_records
 from indexer.engines import EngineError
 from indexer.engines.solr import indexing
-from indexer.query.solrsearch import SolrArchive
-from indexer.search import parse_request
+from indexer.query.solrsearch import SolrEngine
+from indexer.search import Archive, parse_request
 
 pytestmark = [pytest.mark.corpus, pytest.mark.timeout(900)]
 QUERIES = ["", "oil", "trade deficit", '"net profit"', "coffee OR cocoa", "-oil"]
@@ -74,7 +74,7 @@ def test_kill_one_node(solr_cluster, collection, tmp_path):
     data.mkdir()
     _write(data / "a.jsonl", recs[:300])
     indexing.index(collection, [data])
-    archive = SolrArchive(collection)
+    archive = Archive(engine=SolrEngine(collection))
     before = _answers(archive)
     assert before[""][0] == 300
 

@@ -214,7 +214,7 @@ def test_healthz_does_not_wait_for_the_search_lock(app):
         archive = get_archive()
     answers = []
     worker = threading.Thread(target=lambda: answers.append(app.test_client().get("/healthz")), daemon=True)
-    with archive._lock:                   # a search in progress, for as long as the test likes
+    with archive.engine.lock:                   # a search in progress, for as long as the test likes
         worker.start()
         worker.join(timeout=20)
         assert not worker.is_alive(), "/healthz waited for the search lock"

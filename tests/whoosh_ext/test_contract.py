@@ -274,7 +274,7 @@ def test_scores_are_the_same_on_compressed_and_plain_blocks(tmp_path):
 
 
 def test_segment_files_of_the_toc_and_of_a_reader_are_the_files_on_disk(tmp_path):
-    """store.check_segments reads the TOC's segment files, live.py a reader's: both name
+    """store.check_segments reads the TOC's segment files, query/generation.py a reader's: both name
     the compound `.seg` files Whoosh wrote, one per segment, and agree with each other."""
     ix = _build(tmp_path, compression=0, segments=3, per_segment=40)
     on_disk = sorted(p.name for p in tmp_path.glob("*.seg"))

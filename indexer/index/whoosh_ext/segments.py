@@ -9,7 +9,7 @@ whole run becomes visible to readers at once (`worker_writer` opens the workers'
 without the lock the parent holds). `segment_count`, `toc_segment_files` and
 `reader_segment_files` read the TOC's segment list and the segments' file names, which
 Whoosh only exposes through its internal TOC and segment objects (store.py checks those
-files whole before opening a generation; live.py watches them for damage).
+files whole before opening a generation; query/current.py watches them for damage).
 """
 from __future__ import annotations
 
