@@ -76,7 +76,7 @@ def archive(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def live(archive):
-    return archive._index.current()
+    return archive.current_generation()
 
 
 @pytest.mark.parametrize("param,text,expected", [
