@@ -15,6 +15,7 @@ from __future__ import annotations
 from ..extract import companies, entities, gazetteer, language
 from .base import (DEFAULT_MATCH, FIRST_COLUMNS, LAST_COLUMNS, MATCHES, ONE_VALUE_COLUMNS, Facet, merge as _merge,
                    value as _value)
+from .base import merge as merge_values, value as facet_value     # for a facet's `values` function
 from .classes import KindedFacet, NamedFacet, SingleValueFacet, StoryOnlyFacet
 from .date import DATE, DateFacet
 from .registry import Registry
@@ -135,4 +136,4 @@ def get(key: str) -> Facet | None:
 
 __all__ = ["FACETS", "BY_NAME", "BY_PARAM", "DATE", "DEFAULT_MATCH", "MATCHES", "Facet", "FacetSpec", "KindedFacet",
            "NamedFacet", "SingleValueFacet", "StoryOnlyFacet", "DateFacet", "Registry", "FIRST_COLUMNS",
-           "ONE_VALUE_COLUMNS", "LAST_COLUMNS", "get"]
+           "ONE_VALUE_COLUMNS", "LAST_COLUMNS", "get", "facet_value", "merge_values"]
