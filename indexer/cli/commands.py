@@ -244,13 +244,13 @@ def _open_archive(index_dir: Path):
 
 class FacetQueryCommand(QueryCommand):
     """A query command with one `--<param>` option per facet of the registry (facets.FACETS) as it is
-    when the command runs, before `--match`: a facet registered after this module was imported has
+    when the command runs, after `--match`: a facet registered after this module was imported has
     its option too."""
 
     def get_params(self, ctx: click.Context) -> list[click.Parameter]:
         from indexer.facets import FACETS
         params = super().get_params(ctx)
-        at = next(i for i, p in enumerate(params) if p.name == "match")
+        at = next(i for i, p in enumerate(params) if p.name == "match") + 1
         return params[:at] + _facet_options(FACETS.version) + params[at:]
 
 

@@ -199,12 +199,17 @@ class _Chips:
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
 
+# The chips' keys in the order the result object has always written them (the CLI's `--json` prints
+# them in order); a facet registered since comes after them, in the registry's order.
+_CHIP_KEY_ORDER = {key: i for i, key in enumerate(("organisations", "countries", "regions", "companies", "people"))}
+
+
 def _spread(record: dict) -> dict:
     """asdict() of a record with its chips in place of the `chips` key."""
     out: dict = {}
     for key, value in record.items():
         if key == "chips":
-            out.update(value)
+            out.update(sorted(value.items(), key=lambda kv: _CHIP_KEY_ORDER.get(kv[0], len(_CHIP_KEY_ORDER))))
         else:
             out[key] = value
     return out
