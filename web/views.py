@@ -21,7 +21,6 @@ from .archive import get_archive
 bp = Blueprint("views", __name__)
 
 
-
 # What the views derive from the facet registry (facets.FACETS, its date facet), as it is now.
 @FACETS.derived
 def facet_param() -> dict[str, str]:
@@ -48,11 +47,12 @@ def chip_param() -> dict[str, str]:
 
 
 @FACETS.derived
-def hit_chip_kinds() -> dict:
+def hit_chip_layout() -> dict:
     """How the page lays out a hit's chips: per facet its key, CSS class and the list's label."""
     specs = FACETS.with_chips_on_hits()
     return {"facets": [{"key": f.plural, "css": f.param} for f in specs],
             "label": (", ".join(f.plural for f in specs) + " and language of this story").capitalize()}
+
 
 MATCH_LABELS = {"about": "Stories about", "mention": "Any mention"}
 SORT_LABELS = {"relevance": "Relevance", "newest": "Newest first", "oldest": "Oldest first"}
@@ -258,7 +258,7 @@ def search_page():
     context = {
         "data": data, "form": form, "params": params,
         "facet_titles": facet_titles(), "facet_shown": FACET_SHOWN, "facet_names": [f.name for f in FACETS],
-        "facet_params": {f.name: f.param for f in FACETS}, "hit_chips": hit_chip_kinds(),
+        "facet_params": {f.name: f.param for f in FACETS}, "hit_chips": hit_chip_layout(),
         "sorts": sort_links(params, data.get("sort") or "relevance", bool(data["query"])),
         "last_page_url": urls.href(urls.replace(params, "page", data["pages"] if data["pages"] > 1 else None)),
         "page_links": page_links(params, data["page"], data["pages"]) if data["pages"] > 1 else [],
