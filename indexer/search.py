@@ -24,7 +24,7 @@ from typing import Iterator
 import numpy as np
 
 from .index import whoosh_ext
-from .facets import BY_NAME, BY_PARAM, DEFAULT_MATCH, FACETS, MATCHES, FacetSpec
+from .facets import BY_NAME, BY_PARAM, DATE, DEFAULT_MATCH, FACETS, MATCHES, FacetSpec
 from .extract.language import label as language_label  # noqa: F401 (re-exported: the web's language chips)
 from .query import budget, export, hits, matching
 from .query import didyoumean
@@ -47,7 +47,7 @@ WARM_SECONDS = 3.0      # at most this long warming one
 __all__ = ["Archive", "open_archive", "EngineError", "QueryError", "SearchRequest", "SearchResult", "Story", "Hit", "FacetValue", "Ref",
            "Version", "Suggestion", "parse_request", "MAX_QUERY_CHARS", "MAX_EXPANSIONS", "ORG_KINDS",
            "SORTS", "FACET_LIMIT", "ENV_INDEX", "IndexNotFound", "IndexDamaged", "default_index_dir",
-           "FACETS", "FacetSpec", "BY_NAME", "BY_PARAM", "MATCHES", "DEFAULT_MATCH", "EXCLUDE_PREFIX"]
+           "FACETS", "DATE", "FacetSpec", "BY_NAME", "BY_PARAM", "MATCHES", "DEFAULT_MATCH", "EXCLUDE_PREFIX"]
 
 
 def _locked(method):

@@ -16,19 +16,48 @@ from urllib.parse import urlencode, urlsplit
 from flask import current_app
 from werkzeug.datastructures import MultiDict
 
-from indexer.search import EXCLUDE_PREFIX, FACETS
+from indexer.search import DATE, EXCLUDE_PREFIX, FACETS
 
 # How the panel shows one facet (not which stories match): `find_org=bank` keeps the values whose
 # name holds "bank", `sort_org=name` lists them A-Z.
 FIND_PREFIX, SORT_PREFIX = "find_", "sort_"
-PANEL_PARAMS = tuple(p + f.param for f in FACETS for p in (FIND_PREFIX, SORT_PREFIX))
-# The parameters a search URL may carry, in the order they are written out.
-SEARCH_PARAMS = ("q", *(f.param for f in FACETS), *(EXCLUDE_PREFIX + f.param for f in FACETS), "match",
-                 "date", "from", "to", "org_kind", "sort", "group", "correct", "page", "per_page", *PANEL_PARAMS)
-# Changing any of these makes a new result list, so the page number no longer applies.
-_RESETS_PAGE = frozenset(SEARCH_PARAMS) - {"page", *PANEL_PARAMS}
-# A date facet value replaces an explicit range and the other way round.
-_EXCLUSIVE = {"date": ("from", "to"), "from": ("date",), "to": ("date",)}
+
+
+@FACETS.derived
+def panel_params() -> tuple[str, ...]:
+    return tuple(p + f.param for f in FACETS for p in (FIND_PREFIX, SORT_PREFIX))
+
+
+@FACETS.derived
+def search_param_names() -> tuple[str, ...]:
+    """The parameters a search URL may carry, in the order they are written out (the registry's
+    facets, the date facet's, each kinded facet's `kind_<param>` and older names)."""
+    return ("q", *(f.param for f in FACETS), *(EXCLUDE_PREFIX + f.param for f in FACETS), "match",
+            *DATE.params, *(p for f in FACETS.kinded() for p in f.kind_params),
+            "sort", "group", "correct", "page", "per_page", *panel_params())
+
+
+@FACETS.derived
+def _order() -> dict[str, int]:
+    return {name: i for i, name in enumerate(search_param_names())}
+
+
+@FACETS.derived
+def _resets_page() -> frozenset[str]:
+    """Changing any of these makes a new result list, so the page number no longer applies."""
+    return frozenset(search_param_names()) - {"page", *panel_params()}
+
+
+_EXCLUSIVE = DATE.exclusive      # a date facet value replaces an explicit range and the other way round
+
+
+def __getattr__(name: str):
+    """SEARCH_PARAMS and PANEL_PARAMS: the names as the facet registry has them now."""
+    if name == "SEARCH_PARAMS":
+        return search_param_names()
+    if name == "PANEL_PARAMS":
+        return panel_params()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 Params = list[tuple[str, str]]
 
@@ -57,8 +86,9 @@ def external(path: str) -> str:
 def search_params(args: MultiDict | Iterable[tuple[str, str]]) -> Params:
     """The known, non-empty search parameters of `args`, in a stable order."""
     items = args.items(multi=True) if isinstance(args, MultiDict) else list(args)
-    items = [(k, v) for k, v in items if k in SEARCH_PARAMS and v not in ("", None)]
-    return sorted(items, key=lambda kv: SEARCH_PARAMS.index(kv[0]))
+    order = _order()
+    items = [(k, v) for k, v in items if k in order and v not in ("", None)]
+    return sorted(items, key=lambda kv: order[kv[0]])
 
 
 def _drop(params: Params, name: str, value: str | None = None) -> Params:
@@ -66,7 +96,7 @@ def _drop(params: Params, name: str, value: str | None = None) -> Params:
 
 
 def _tidy(params: Params, changed: str) -> Params:
-    if changed in _RESETS_PAGE:
+    if changed in _resets_page():
         params = _drop(params, "page")
     for other in _EXCLUSIVE.get(changed, ()):
         params = _drop(params, other)

@@ -54,7 +54,7 @@ from .parallel import write_stories as _write  # tests stand in for it to fail a
 from .stream import Spool, Stories
 from indexer.read.fetch import Fetcher
 from indexer.read.fetched import FetchArchive
-from .schema import SCHEMA, codec
+from .schema import codec, current_schema
 from .store import MANIFEST, load_manifest, save_manifest  # noqa: F401 - the manifest's home is store.py
 
 STALE_AFTER_S = 3600          # an incremental run removes other generations older than this
@@ -97,7 +97,7 @@ def _schema_changed(gen: Path) -> bool:
     stories' words would not match a query's (`ｃｏｆｆｅｅ`, `café` in NFD before version 2)."""
     try:
         schema = whoosh_index.open_dir(str(gen)).schema
-        return (bool(set(SCHEMA.names()) - set(schema.names()))
+        return (bool(set(current_schema().names()) - set(schema.names()))
                 or getattr(schema["body"].analyzer, "version", 1) != ANALYSIS_VERSION)
     except Exception:            # unreadable: let the normal path report it
         return False
@@ -194,7 +194,7 @@ def build_index(paths: Iterable[Path | str], index_dir: Path | str, *, rebuild: 
             if fresh:
                 store.remove_stale_generations(index_dir, keep=[live], min_age_s=0)
                 gen = store.new_generation(index_dir)
-                ix = whoosh_index.create_in(str(gen), SCHEMA)
+                ix = whoosh_index.create_in(str(gen), current_schema())
                 manifest: dict = {}
                 feeds.previous = load_manifest(live) if live and (live / MANIFEST).is_file() else None
                 feeds.previous_gen = live

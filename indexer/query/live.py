@@ -20,7 +20,7 @@ from typing import Callable, Mapping
 from indexer.index import derived, names, store, whoosh_ext
 from indexer.facets import DEFAULT_MATCH, FACETS
 from indexer.index.nametable import NameTable
-from indexer.index.schema import FACET_FIELDS, KIND_FIELDS
+from indexer.index.schema import table_fields
 from .budget import Lexicons
 from .arrays import Evaluator, Postings
 from .parse import make_parsers
@@ -55,7 +55,7 @@ class Live:
     lexicons: Lexicons | None = None      # word lists for leading wildcards (budget.py)
     typed: TypedSets | None = None        # each segment's words-as-typed postings, mapped (typedsets.py)
     names: NameTable | None = None        # name -> value(s), written with the generation (nametable.py)
-    kind_labels: dict = field(default_factory=dict)   # (kind|value, field) -> (label, name), orgkinds._label
+    kind_labels: dict = field(default_factory=dict)   # (kind|value, field) -> (label, name), kinds._label
     files: dict = field(default_factory=dict)      # store.file_marks of the segment files in use
     health: dict | None = None            # what /healthz reports of this generation, Archive.health
     damage: str | None = None             # why this generation cannot be used (a checksum that failed ...)
@@ -79,7 +79,7 @@ class Live:
             segments = [gen / name for name in whoosh_ext.reader_segment_files(searcher.reader())]
             postings = Postings(searcher.reader())
             # mapped from the commit's derived files (derived.py), or computed when it has none
-            tables = Tables.open(gen, postings, FACET_FIELDS + KIND_FIELDS,
+            tables = Tables.open(gen, postings, table_fields(),
                                  eager=tuple(f.field_for(DEFAULT_MATCH) for f in FACETS))
             if tables.mapped:          # a mapped file cut short would kill the process (SIGBUS): checked as the segments
                 segments.append(gen / derived.data_name(searcher.reader().generation()))

@@ -7,15 +7,14 @@ dataclasses only: nothing here knows Whoosh or HTTP.
 from __future__ import annotations
 
 import datetime as _dt
-import re
 import unicodedata
 from dataclasses import asdict, dataclass, field
 from typing import Mapping
 
-from indexer.facets import DEFAULT_MATCH, FACETS, MATCHES
+from indexer.facets import DATE, DEFAULT_MATCH, FACETS, MATCHES
 
 SORTS = ("relevance", "newest", "oldest")
-ORG_KINDS = ("intergovernmental", "government", "company", "news agency", "other")
+ORG_KINDS = FACETS.get("org").kind_choices()    # the organisation facet's kinds (`kind_org`, `org_kind`)
 MAX_QUERY_CHARS = 1000
 MAX_PAGE = 10_000
 MAX_PER_PAGE = 100
@@ -42,7 +41,7 @@ class SearchRequest:
     resolved: dict[tuple[str, str], list[str]] = field(default_factory=dict)   # (param, as asked) -> as indexed
     facet_find: dict[str, str] = field(default_factory=dict)   # facet param -> only values whose name holds it
     facet_sort: dict[str, str] = field(default_factory=dict)   # facet param -> "count" (default) or "name"
-    org_kind: str = ""          # show only organisations of this kind in the organisation facet
+    kinds: dict[str, str] = field(default_factory=dict)   # facet param -> show only its values of this kind
     date_from: _dt.date | None = None
     date_to: _dt.date | None = None
     undated: bool = False       # only stories without a date (the date facet's "Undated" bucket)
@@ -51,6 +50,11 @@ class SearchRequest:
     per_page: int = 10
     group: bool = True          # show near-duplicate versions of a story once (collapse.py)
     correct: bool = True        # a query finding nothing shows its correction's stories (`correct=off`: not)
+
+    @property
+    def org_kind(self) -> str:
+        """The kind the organisation facet is narrowed to (`org_kind`, `kind_org`)."""
+        return self.kinds.get("org", "")
 
     @property
     def orgs(self) -> list[str]:
@@ -86,21 +90,8 @@ def _clean_text(value: str) -> str:
     return "".join(ch for ch in value if unicodedata.category(ch) not in ("Cc", "Cf") or ch in "\t\n")
 
 
-def _parse_date(value: str, param: str, end: bool = False) -> _dt.date:
-    value = value.strip()
-    try:
-        if re.fullmatch(r"\d{4}", value):
-            return _dt.date(int(value), 12, 31) if end else _dt.date(int(value), 1, 1)
-        if re.fullmatch(r"\d{4}-\d{2}", value):
-            y, m = map(int, value.split("-"))
-            first = _dt.date(y, m, 1)
-            if not end:
-                return first
-            nxt = _dt.date(y + (m == 12), m % 12 + 1, 1)
-            return nxt - _dt.timedelta(days=1)
-        return _dt.date.fromisoformat(value)
-    except ValueError:
-        raise QueryError(f"'{param}' must be a date as YYYY-MM-DD (got {value[:40]!r})", param) from None
+def _fail(message: str, param: str):
+    raise QueryError(message, param)
 
 
 def _choice(value: str, param: str, choices: tuple[str, ...], default: str) -> str:
@@ -154,25 +145,12 @@ def parse_request(params: Mapping[str, list[str]]) -> SearchRequest:
         req.facet_sort[spec.param] = _choice(one(SORT_PREFIX + spec.param).strip(), SORT_PREFIX + spec.param,
                                              FACET_SORTS, "count")
     req.match = _choice(one("match").strip(), "match", MATCHES, DEFAULT_MATCH)
-    req.org_kind = _choice(one("org_kind").strip(), "org_kind", ORG_KINDS, "")
-    if one("from"):
-        req.date_from = _parse_date(one("from"), "from")
-    if one("to"):
-        req.date_to = _parse_date(one("to"), "to", end=True)
-    if one("date"):   # a date facet value: YYYY, YYYY-MM, YYYY-MM-DD, a span A..B of those, or "undated"
-        d = one("date").strip()
-        part = r"\d{4}(?:-\d{2}(?:-\d{2})?)?"
-        if d == "undated":
-            req.undated = True
-        elif re.fullmatch(part + r"(?:\.\." + part + ")?", d):
-            start, _, end = d.partition("..")
-            req.date_from = _parse_date(start, "date")
-            req.date_to = _parse_date(end or start, "date", end=True)
-        else:
-            raise QueryError(f"'date' must be YYYY, YYYY-MM, YYYY-MM-DD, FROM..TO or undated (got {d[:40]!r})",
-                             "date")
-    if req.date_from and req.date_to and req.date_from > req.date_to:
-        raise QueryError(f"'from' ({req.date_from}) is after 'to' ({req.date_to})", "from")
+    for spec in FACETS.kinded():     # `kind_org` (or its older name `org_kind`): one kind of the facet
+        name = next((p for p in spec.kind_params if one(p).strip()), spec.kind_params[0])
+        kind = _choice(one(name).strip(), name, spec.kind_choices(), "")
+        if kind:
+            req.kinds[spec.param] = kind
+    req.date_from, req.date_to, req.undated = DATE.parse(one, _fail)
     req.sort = _choice(one("sort").strip(), "sort", SORTS, "relevance")
     if one("page"):
         req.page = _int_param(one("page"), "page", 1, MAX_PAGE)
@@ -209,17 +187,42 @@ class Version:
     date: str | None
 
 
+class _Chips:
+    """A record whose chips are carried per facet (`chips`, from the registry), read as attributes
+    (`hit.countries`) and spread into its JSON under each facet's key ("organisations": [...]), as
+    DESIGN.md's result object has them, whatever facets are registered."""
+
+    def __getattr__(self, name: str):
+        chips = self.__dict__.get("chips")
+        if chips is not None and name in chips:
+            return chips[name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+
+# The chips' keys in the order the result object has always written them (the CLI's `--json` prints
+# them in order); a facet registered since comes after them, in the registry's order.
+_CHIP_KEY_ORDER = {key: i for i, key in enumerate(("organisations", "countries", "regions", "companies", "people"))}
+
+
+def _spread(record: dict) -> dict:
+    """asdict() of a record with its chips in place of the `chips` key."""
+    out: dict = {}
+    for key, value in record.items():
+        if key == "chips":
+            out.update(sorted(value.items(), key=lambda kv: _CHIP_KEY_ORDER.get(kv[0], len(_CHIP_KEY_ORDER))))
+        else:
+            out[key] = value
+    return out
+
+
 @dataclass
-class Hit:
+class Hit(_Chips):
     id: str
     title: str
     date: str | None
     dateline: str
     snippet: str            # HTML: escaped text and <mark> only (bleach-clean)
-    organisations: list[Ref]
-    countries: list[Ref]
-    companies: list[Ref] = field(default_factory=list)
-    people: list[Ref] = field(default_factory=list)          # issue 22
+    chips: dict[str, list[Ref]]     # facet plural -> the story's values ("organisations": [Ref]), _Chips
     source: str = ""
     url: str = ""
     language: str = ""      # ISO 639-1 code ("" = not known)
@@ -250,13 +253,14 @@ class SearchResult:
 
     def to_dict(self) -> dict:
         d = asdict(self)
+        d["hits"] = [_spread(hit) for hit in d["hits"]]
         for hit in d["hits"]:
             hit.pop("score", None)
         return d
 
 
 @dataclass
-class Story:
+class Story(_Chips):
     id: str
     title: str
     date: str | None
@@ -267,11 +271,7 @@ class Story:
     path: str
     paragraphs: list[str]       # HTML: escaped text and <mark> only
     body: str
-    organisations: list[Ref]
-    countries: list[Ref]
-    regions: list[Ref]
-    companies: list[Ref] = field(default_factory=list)
-    people: list[Ref] = field(default_factory=list)          # issue 22
+    chips: dict[str, list[Ref]]     # facet plural -> the story's values, every facet with chips
     language: str = ""
     similar: list[Version] = field(default_factory=list)    # related stories (related.py)
     versions: list[Version] = field(default_factory=list)   # near-duplicates of this story
@@ -279,4 +279,4 @@ class Story:
     body_chars: int = 0         # length of the whole body
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return _spread(asdict(self))
