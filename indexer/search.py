@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterator
 
-from .facets import BY_NAME, BY_PARAM, DEFAULT_MATCH, FACETS, MATCHES, FacetSpec
+from .facets import BY_NAME, BY_PARAM, DATE, DEFAULT_MATCH, FACETS, MATCHES, FacetSpec
 from .extract.language import label as language_label  # noqa: F401 (re-exported: the web's language chips)
 from .query.facetcounts import FACET_LIMIT
 from .query.parse import MAX_EXPANSIONS
@@ -29,7 +29,7 @@ from .index.store import ENV_INDEX, IndexDamaged, IndexNotFound, default_index_d
 __all__ = ["Archive", "open_archive", "EngineError", "QueryError", "SearchRequest", "SearchResult", "Story", "Hit", "FacetValue", "Ref",
            "Version", "Suggestion", "parse_request", "MAX_QUERY_CHARS", "MAX_EXPANSIONS", "ORG_KINDS",
            "SORTS", "FACET_LIMIT", "ENV_INDEX", "IndexNotFound", "IndexDamaged", "default_index_dir",
-           "FACETS", "FacetSpec", "BY_NAME", "BY_PARAM", "MATCHES", "DEFAULT_MATCH", "EXCLUDE_PREFIX",
+           "FACETS", "DATE", "FacetSpec", "BY_NAME", "BY_PARAM", "MATCHES", "DEFAULT_MATCH", "EXCLUDE_PREFIX",
            "SearchParams", "parameters"]
 
 

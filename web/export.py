@@ -24,9 +24,19 @@ from .archive import get_archive
 
 bp = Blueprint("export", __name__)
 
-COLUMNS = ("id", "date", "title", "dateline", *(f.plural for f in FACETS if f.plural and f.on_hits and not f.appended),
-           "url", "source_url", *(f.param for f in FACETS if f.single),
-           *(f.plural for f in FACETS if f.plural and f.on_hits and f.appended))     # new columns go last
+
+
+@FACETS.derived
+def columns() -> tuple[str, ...]:
+    """The export's columns: each registered facet's where its class puts it (new columns go last)."""
+    return FACETS.export_columns(("id", "date", "title", "dateline"), ("url", "source_url"))
+
+
+def __getattr__(name: str):
+    if name == "COLUMNS":         # the columns of the registry as it is now
+        return columns()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 FLUSH_EVERY = 200
 # OWASP's list (= + - @ tab CR), a line feed, | (DDE: `|cmd'!A0`) and % (`%SYSTEMROOT%`), and their full-width forms
 _FORMULA_START = frozenset("=+-@|%\t\r\n\uff1d\uff0b\uff0d\uff20\uff5c\uff05")
@@ -67,10 +77,11 @@ def export_csv():
         buf = io.StringIO()
         out = csv.writer(buf, lineterminator="\r\n")
         buf.write("\ufeff")
-        out.writerow(COLUMNS)
+        names = columns()
+        out.writerow(names)
         for n, row in enumerate(rows, 1):
             out.writerow([safe_cell("; ".join(v) if isinstance(v, list) else v)
-                          for v in (row[c] for c in COLUMNS)])
+                          for v in (row[c] for c in names)])
             if n % FLUSH_EVERY == 0:
                 yield buf.getvalue()
                 buf.seek(0)
@@ -84,9 +95,9 @@ def export_jsonl():
     count, rows = _rows(request.args)
 
     def body():
-        chunk = []
+        chunk, names = [], columns()
         for row in rows:
-            chunk.append(json.dumps({c: row[c] for c in COLUMNS}, ensure_ascii=False))
+            chunk.append(json.dumps({c: row[c] for c in names}, ensure_ascii=False))
             if len(chunk) >= FLUSH_EVERY:
                 yield "\n".join(chunk) + "\n"
                 chunk = []

@@ -17,7 +17,7 @@ import xml.etree.ElementTree as ET
 
 from flask import Blueprint, Response, request, url_for
 
-from indexer.search import EXCLUDE_PREFIX, FACETS, parse_request
+from indexer.search import DATE, EXCLUDE_PREFIX, FACETS, parse_request
 
 from . import urls
 from .archive import get_archive
@@ -28,9 +28,13 @@ ATOM = "http://www.w3.org/2005/Atom"
 ENTRIES = 50
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _TAG = re.compile(r"<[^>]*>")
-FILTER_NAMES = {**{f.param: f.name for f in FACETS}, **{EXCLUDE_PREFIX + f.param: f"not {f.name}" for f in FACETS},
-                "date": "date", "from": "from", "to": "to"}
-CHIPS = tuple(f.plural for f in FACETS if f.plural and f.on_hits)
+
+
+@FACETS.derived
+def filter_names() -> dict[str, str]:
+    """Parameter -> how the feed's title names it ("org" -> "organisation", "not_org" -> "not organisation")."""
+    return {**{f.param: f.name for f in FACETS}, **{EXCLUDE_PREFIX + f.param: f"not {f.name}" for f in FACETS},
+            **{p: p for p in DATE.params}}
 
 
 def xml_text(value) -> str:
@@ -44,7 +48,8 @@ def plain(snippet_html: str) -> str:
 
 def feed_title(params: urls.Params) -> str:
     q = " ".join(v for k, v in params if k == "q")
-    filters = ", ".join(f"{FILTER_NAMES[k]} {v}" for k, v in params if k in FILTER_NAMES)
+    names = filter_names()
+    filters = ", ".join(f"{names[k]} {v}" for k, v in params if k in names)
     what = f"“{q}”" if q else "all stories"
     return f"NewsFacet: {what}" + (f" ({filters})" if filters else "")
 
@@ -88,7 +93,7 @@ def build_feed(params: urls.Params, result: dict, feed_url: str, page_url: str, 
         if hit.get("dateline"):
             summary = f"{hit['dateline']}: {summary}" if not summary.startswith(hit["dateline"]) else summary
         _sub(entry, "summary", summary, type="text")
-        for ref in (r for key in CHIPS for r in hit.get(key) or []):
+        for ref in (r for spec in FACETS.with_chips_on_hits() for r in hit.get(spec.plural) or []):
             _sub(entry, "category", term=ref["value"], label=ref["label"])
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
 

@@ -22,8 +22,16 @@ from werkzeug.datastructures import MultiDict
 from indexer.search import SearchParams, parameters
 
 FIND_PREFIX, SORT_PREFIX = parameters.FIND_PREFIX, parameters.SORT_PREFIX
-PANEL_PARAMS = parameters.PANEL_PARAMS
-SEARCH_PARAMS = parameters.PARAMS      # the parameters a search URL may carry, in the order they are written out
+
+
+def __getattr__(name: str):
+    """SEARCH_PARAMS (the parameters a search URL may carry, in the order they are written out) and
+    PANEL_PARAMS: `SearchParams`'s, as the facet registry has them now."""
+    if name == "SEARCH_PARAMS":
+        return parameters.PARAMS
+    if name == "PANEL_PARAMS":
+        return parameters.PANEL_PARAMS
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 Params = list[tuple[str, str]]
 

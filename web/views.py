@@ -12,21 +12,48 @@ from urllib.parse import parse_qsl, urlencode
 
 from flask import Blueprint, Response, abort, jsonify, render_template, request, url_for
 
-from indexer.search import (DEFAULT_MATCH, EXCLUDE_PREFIX, FACETS, MAX_QUERY_CHARS, SORTS, SearchParams, language_label,
-                            parse_request)
+from indexer.search import (DATE, DEFAULT_MATCH, EXCLUDE_PREFIX, FACETS, MAX_QUERY_CHARS, SORTS, SearchParams,
+                            language_label, parse_request)
 
 from . import urls
 from .archive import get_archive
 
 bp = Blueprint("views", __name__)
 
-# facet key in results -> URL parameter that selects one of its values (facets.FACETS)
-FACET_PARAM = {"date": "date", **{f.name: f.param for f in FACETS}}
-FACET_TITLES = {"date": "Date", **{f.name: f.title for f in FACETS}}
-FILTER_TITLES = {**{f.param: f.title for f in FACETS}, **{EXCLUDE_PREFIX + f.param: f"Not {f.title}" for f in FACETS},
-                 "date": "Date", "from": "From", "to": "To"}
-# a hit's chips (key in the hit) -> the parameter their link sets
-CHIP_PARAM = {f.plural: f.param for f in FACETS if f.plural and f.on_hits}
+
+# What the views derive from the facet registry (facets.FACETS, its date facet), as it is now.
+@FACETS.derived
+def facet_param() -> dict[str, str]:
+    """Facet key in results -> URL parameter that selects one of its values."""
+    return {DATE.name: DATE.param, **{f.name: f.param for f in FACETS}}
+
+
+@FACETS.derived
+def facet_titles() -> dict[str, str]:
+    return {DATE.name: DATE.title, **{f.name: f.title for f in FACETS}}
+
+
+@FACETS.derived
+def filter_titles() -> dict[str, str]:
+    """Parameter -> the title of its chip among the filters in force."""
+    return {**{f.param: f.title for f in FACETS}, **{EXCLUDE_PREFIX + f.param: f"Not {f.title}" for f in FACETS},
+            **DATE.filter_titles}
+
+
+@FACETS.derived
+def chip_param() -> dict[str, str]:
+    """A hit's chips (key in the hit) -> the parameter their link sets."""
+    return {f.plural: f.param for f in FACETS.with_chips_on_hits()}
+
+
+@FACETS.derived
+def hit_chip_layout() -> dict:
+    """How the page lays out a hit's chips: per facet its key, CSS class and the list's label."""
+    specs = FACETS.with_chips_on_hits()
+    return {"facets": [{"key": f.plural, "css": f.param} for f in specs],
+            "label": (", ".join(f.plural for f in specs) + " and language of this story").capitalize()}
+
+
 MATCH_LABELS = {"about": "Stories about", "mention": "Any mention"}
 SORT_LABELS = {"relevance": "Relevance", "newest": "Newest first", "oldest": "Oldest first"}
 FACET_SHOWN = 8        # values shown before "more"
@@ -49,28 +76,29 @@ def search_data(args, api: bool = False, asked: SearchParams | None = None) -> d
     land = "" if api else "#results"
     chosen = set(req.to_pairs())
     for name, values in data["facets"].items():
-        param = FACET_PARAM.get(name, name)
+        param = facet_param().get(name, name)
         for fv in values:
-            if name == "date" and fv["label"] == fv["value"]:
+            if name == DATE.name and fv["label"] == fv["value"]:
                 fv["label"] = date_label(fv["value"])
             fv["selected"] = bool(fv.get("selected")) or (param, fv["value"]) in chosen
             fv["toggle_url"] = req.toggle(param, fv["value"]).href(base) + land
-            if name == "date" and ".." in fv["value"] and not fv["count"]:
+            if name == DATE.name and ".." in fv["value"] and not fv["count"]:
                 fv["gap"] = True                 # a collapsed empty stretch: shown, not a link
-            if name != "date":
+            if name != DATE.name:
                 fv["exclude_url"] = req.toggle_exclude(param, fv["value"]).href(base) + land
     for hit in data["hits"]:
         hit["doc_url"] = doc_url(hit["id"], req.q, None if api else back, api)
         for version in hit.get("versions") or []:
             version["doc_url"] = doc_url(version["id"], req.q, None if api else back, api)
-        for key, param in CHIP_PARAM.items():
+        for key, param in chip_param().items():
             for ref in hit.get(key) or []:
                 ref["filter_url"] = req.with_filter(param, ref["value"]).href(base)
         if hit.get("language"):
             hit["language_label"] = language_label(hit["language"])
             hit["language_url"] = req.with_filter("language", hit["language"]).href(base)
     data["filters"] = active_filters(req, data["facets"], base)
-    data["org_kinds"] = org_kind_links(req, base)
+    for spec in FACETS.kinded():          # "org_kinds": the organisation facet's
+        data[f"{spec.param}_kinds"] = kind_links(req, spec, req.kinds.get(spec.param, ""), base)
     data["match_links"] = [{"value": m, "label": label, "selected": m == req.match,
                             "url": req.with_("match", None if m == DEFAULT_MATCH else m).href(base)}
                            for m, label in MATCH_LABELS.items()]
@@ -89,16 +117,16 @@ def search_data(args, api: bool = False, asked: SearchParams | None = None) -> d
     return data
 
 
-# (companies are a facet of their own: `org_kind=company` is still accepted, and lists nothing)
-ORG_KIND_LABELS = {"": "All", "intergovernmental": "Intergovernmental", "government": "Government",
-                   "news agency": "News agencies", "other": "Other"}
-
-
-def org_kind_links(req: SearchParams, base: str) -> list[dict]:
-    """Links that narrow the organisation facet to one kind of body (or show all kinds)."""
-    return [{"value": kind, "label": label, "selected": kind == req.org_kind,
-             "url": req.with_("org_kind", kind or None).href(base)}
-            for kind, label in ORG_KIND_LABELS.items()]
+def kind_links(req: SearchParams, spec, current: str, base: str) -> list[dict]:
+    """Links that narrow a facet to one kind of its values (or show all kinds): `org_kind=government`.
+    Each link writes the facet's first kind parameter, having dropped every other name of it."""
+    first, *others = spec.kind_params
+    for name in others:
+        if req.has(name):
+            req = req.without(name)
+    return [{"value": kind, "label": label, "selected": kind == current,
+             "url": req.with_(first, kind or None).href(base)}
+            for kind, label in spec.kinds]
 
 
 def facet_views(req: SearchParams, base: str) -> dict:
@@ -139,37 +167,23 @@ def doc_url(doc_id: str, q: str, back: str | None, api: bool = False) -> str:
 
 def active_filters(req: SearchParams, facets: dict, base: str) -> list[dict]:
     """Chips for the filters in force, each with the link that removes it."""
-    labels = {(FACET_PARAM.get(name, name), fv["value"]): fv["label"]
+    labels = {(facet_param().get(name, name), fv["value"]): fv["label"]
               for name, values in facets.items() for fv in values}
     labels.update({(EXCLUDE_PREFIX + p, v): label for (p, v), label in list(labels.items())})
     out = []
     for param, value in req.to_pairs():
-        if param not in FILTER_TITLES:
+        if param not in filter_titles():
             continue
-        label = labels.get((param, value)) or (date_label(value, long=True) if param == "date" else value)
-        out.append({"param": param, "title": FILTER_TITLES[param], "value": value, "label": label,
+        label = labels.get((param, value)) or (date_label(value, long=True) if param == DATE.param else value)
+        out.append({"param": param, "title": filter_titles()[param], "value": value, "label": label,
                     "excluded": param.startswith(EXCLUDE_PREFIX),
                     "remove_url": req.without(param, value).href(base)})
     return out
 
 
 def date_label(value: str, long: bool = False) -> str:
-    """'1987' -> '1987', '1987-03' -> 'Mar 1987', '1987-03-05' -> '5 Mar 1987' (long: 'March'),
-    '1988..2025' -> '1988–2025: none' (a collapsed empty stretch), 'undated' -> 'Undated'."""
-    if value == "undated":
-        return "Undated"
-    if ".." in value:
-        a, _, b = value.partition("..")
-        return f"{date_label(a, long)}–{date_label(b, long)}: none"
-    try:
-        if len(value) == 7 and value[4] == "-":
-            return _dt.date(int(value[:4]), int(value[5:7]), 1).strftime("%B %Y" if long else "%b %Y")
-        if len(value) == 10 and value[4] == "-":
-            d = _dt.date.fromisoformat(value)
-            return f"{d.day} " + d.strftime("%B %Y" if long else "%b %Y")
-    except ValueError:
-        pass
-    return value
+    """A date bucket's label (the date facet's: '1987-03' -> 'Mar 1987', long: 'March 1987')."""
+    return DATE.label(value, long)
 
 
 DATE_PRESETS = (("Last 7 days", 7), ("Last 30 days", 30), ("Last year", 365))
@@ -244,7 +258,8 @@ def search_page():
     granular_dates = data["facets"].get("date") or []
     context = {
         "data": data, "form": form, "params": params,
-        "facet_titles": FACET_TITLES, "facet_shown": FACET_SHOWN, "facet_names": [f.name for f in FACETS],
+        "facet_titles": facet_titles(), "facet_shown": FACET_SHOWN, "facet_names": [f.name for f in FACETS],
+        "facet_params": {f.name: f.param for f in FACETS}, "hit_chips": hit_chip_layout(),
         "sorts": sort_links(asked, data.get("sort") or "relevance", bool(data["query"])),
         "last_page_url": asked.with_("page", data["pages"] if data["pages"] > 1 else None).href(),
         "page_links": page_links(asked, data["page"], data["pages"]) if data["pages"] > 1 else [],
@@ -281,8 +296,8 @@ def story(doc_id: str):
         abort(404, f"There is no story with the id “{doc_id[:200]}”.")
     chips = [{"title": f.title, "plural": f.plural, "css": f.name,
               "refs": [{"label": r.label, "url": urls.href([(f.param, r.value)])}
-                       for r in getattr(found, f.plural, None) or []]}
-             for f in FACETS if f.plural]
+                       for r in found.chips.get(f.plural) or []]}
+             for f in FACETS.with_chips_on_stories()]
     return render_template("story.html", story=found, q=q, chips=[c for c in chips if c["refs"]],
                            whole_url=whole_url(doc_id),
                            language_label=language_label(found.language) if found.language else "",

@@ -19,6 +19,7 @@ command says which folder it used, as an absolute path.
 """
 from __future__ import annotations
 
+import functools
 import json
 import os
 from pathlib import Path
@@ -252,18 +253,33 @@ def _open_archive():
     return archive
 
 
-def _facet_options(command):
-    """One `--<param>` option per facet of the registry (facets.FACETS), and `--match`."""
-    from indexer.facets import DEFAULT_MATCH, FACETS, MATCHES
-    for spec in reversed(FACETS):
-        command = click.option(f"--{spec.param}", spec.param, multiple=True, help=spec.cli_help)(command)
+class FacetQueryCommand(QueryCommand):
+    """A query command with one `--<param>` option per facet of the registry (facets.FACETS) as it is
+    when the command runs, after `--match`: a facet registered after this module was imported has
+    its option too."""
+
+    def get_params(self, ctx: click.Context) -> list[click.Parameter]:
+        from indexer.facets import FACETS
+        params = super().get_params(ctx)
+        at = next(i for i, p in enumerate(params) if p.name == "match") + 1
+        return params[:at] + _facet_options(FACETS.version) + params[at:]
+
+
+@functools.lru_cache(maxsize=4)
+def _facet_options(version: int) -> list[click.Option]:
+    from indexer.facets import FACETS
+    return [click.Option([f"--{spec.param}", spec.param], multiple=True, help=spec.cli_help) for spec in FACETS]
+
+
+def _match_option(command):
+    from indexer.facets import DEFAULT_MATCH, MATCHES
     return click.option("--match", type=click.Choice(MATCHES), default=DEFAULT_MATCH, show_default=True,
                         help="Facets and filters by every mention, or by what a story is about.")(command)
 
 
-@main.command("search", cls=QueryCommand)
+@main.command("search", cls=FacetQueryCommand)
 @click.argument("query", nargs=-1)
-@_facet_options
+@_match_option
 @click.option("--from", "date_from", default="", help="From this date (YYYY-MM-DD).")
 @click.option("--to", "date_to", default="", help="Up to this date (YYYY-MM-DD).")
 @click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance", show_default=True)
@@ -318,8 +334,7 @@ def _print_result(result) -> None:
         click.echo(f"{i}. {hit.title}")
         click.echo(f"   {hit.date or 'undated'}  {hit.dateline}  [{hit.id}]")
         click.echo(f"   {_plain(hit.snippet)}")
-        tags = ([o.label for o in hit.organisations] + [c.label for c in hit.companies] + [c.label for c in hit.countries]
-                + [p.label for p in hit.people])
+        tags = [r.label for refs in hit.chips.values() for r in refs]      # every facet with chips on hits
         if tags:
             click.echo(f"   {', '.join(tags)}")
     for name, values in result.facets.items():

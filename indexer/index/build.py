@@ -62,7 +62,7 @@ from .stream import Spool, Stories
 from .survey import survey
 from indexer.read.fetch import Fetcher
 from indexer.read.fetched import FetchArchive
-from .schema import SCHEMA, codec
+from .schema import codec, current_schema
 
 STALE_AFTER_S = 3600          # an incremental run removes other generations older than this
 PARALLEL_THRESHOLD = 400      # fewer stories than this are written in-process (no workers to start)
@@ -129,7 +129,7 @@ def _schema_changed(gen: Path) -> bool:
     stories' words would not match a query's (`ｃｏｆｆｅｅ`, `café` in NFD before version 2)."""
     try:
         schema = whoosh_index.open_dir(str(gen)).schema
-        return (bool(set(SCHEMA.names()) - set(schema.names()))
+        return (bool(set(current_schema().names()) - set(schema.names()))
                 or getattr(schema["body"].analyzer, "version", 1) != ANALYSIS_VERSION)
     except Exception:            # unreadable: let the normal path report it
         return False
@@ -189,7 +189,7 @@ def _open(index_dir: Path, rebuild: bool, feeds: FeedRun, options: RunOptions, r
         if fresh:
             store.remove_stale_generations(index_dir, keep=[live], min_age_s=0)
             gen = store.new_generation(index_dir)
-            ix = whoosh_index.create_in(str(gen), SCHEMA)
+            ix = whoosh_index.create_in(str(gen), current_schema())
             manifest = Manifest()
             feeds.previous = load_manifest(live) if live and (live / MANIFEST).is_file() else None
             feeds.previous_gen = live

@@ -44,13 +44,12 @@ import numpy as np
 
 from . import dedup, derivedmerge, npyblob, typedpostings, whoosh_ext
 from indexer.facets import FACETS
-from .schema import FACET_FIELDS, KIND_FIELDS
+from .schema import table_fields
 
 log = logging.getLogger(__name__)
 PREFIX = "tables-"
 FORMAT = 1
 UNDATED = 0                       # day of stories without a date (tables.UNDATED)
-FIELDS = FACET_FIELDS + KIND_FIELDS
 PARTS = ("docs", "vals", "by_doc", "indptr", "offsets", "text")
 LABEL_SEP = "\x1f"               # between label, long name and kind in a `labels.<param>` entry
 SORTS = ("newest", "oldest")
@@ -273,10 +272,10 @@ def compute(reader, previous: tuple[dict, dict] | None = None) -> tuple[dict[str
     arrays = {"live": live, "day": day, **group_arrays(reader, live, day)}
     for sort in SORTS:
         arrays[f"order.{sort}"], arrays[f"rank.{sort}"] = date_order(day, sort)
-    fields = [f for f in FIELDS if f in reader.schema]
+    fields = [f for f in table_fields() if f in reader.schema]
     read, from_old = {}, {}
     # files written before the list of folded fields: every field counts as folded (read again)
-    was_folded = set(previous[1].get("folded", FIELDS)) if start else set()
+    was_folded = set(previous[1].get("folded", table_fields())) if start else set()
     _FOLDED.clear()
     for field in fields:
         parts, read[field], from_old[field] = field_arrays(reader, field, live, old, start, was_folded)

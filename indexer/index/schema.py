@@ -41,13 +41,31 @@ from .whoosh_ext import PackedCodec
 TITLE_BOOST = 2.0
 MINHASH_BYTES = 128          # dedup.SIGNATURE_BYTES: 64 16-bit minima per story
 
-# Facet fields the searcher counts: every facet's about and mention fields.
-FACET_FIELDS = tuple(dict.fromkeys(f for spec in FACETS for f in (spec.field, spec.mention_field)))
-SINGLE_FIELDS = tuple(spec.field for spec in FACETS if spec.single)
-# "government|ICC": a value under the kind it has in this story, so a value shared by bodies of
-# several kinds is counted per kind (query/orgkinds.py); per strength of tagging, as the facets
-KIND_FIELDS = tuple(dict.fromkeys(f for spec in FACETS if spec.kind_field
-                                  for f in (spec.kind_field_for("about"), spec.kind_field_for("mention"))))
+# What the index derives from the facet registry, computed when asked (the registry may change:
+# FACETS.register), memoised until it does. FACET_FIELDS, SINGLE_FIELDS, KIND_FIELDS and SCHEMA are
+# still importable names (module __getattr__ below), read at import time by whoever imports them.
+
+@FACETS.derived
+def facet_fields_counted() -> tuple[str, ...]:
+    """Facet fields the searcher counts: every facet's about and mention fields."""
+    return tuple(dict.fromkeys(f for spec in FACETS for f in spec.facet_fields()))
+
+
+@FACETS.derived
+def single_fields() -> tuple[str, ...]:
+    return tuple(name for spec in FACETS for name, what in spec.schema_fields().items() if what == "value")
+
+
+@FACETS.derived
+def kind_fields() -> tuple[str, ...]:
+    """"government|ICC": a value under the kind it has in this story, so a value shared by bodies of
+    several kinds is counted per kind (query/kinds.py); per strength of tagging, as the facets."""
+    return tuple(dict.fromkeys(f for spec in FACETS for f in spec.kind_fields()))
+
+
+def table_fields() -> tuple[str, ...]:
+    """Every field the index writes a facet table of (derived.py) and the searcher opens (live.py)."""
+    return facet_fields_counted() + kind_fields()
 
 
 def build_schema() -> Schema:
@@ -67,18 +85,27 @@ def build_schema() -> Schema:
         year=ID,
         dateline=STORED,
         place=STORED,
-        **({} if "source" in SINGLE_FIELDS else {"source": STORED}),    # the source facet stores it
+        **({} if "source" in single_fields() else {"source": STORED}),    # the source facet stores it
         url=STORED,
         minhash=COLUMN(FixedBytesColumn(MINHASH_BYTES, default=bytes(MINHASH_BYTES))),
-        **{name: KEYWORD(commas=True, lowercase=False, scorable=False) for name in FACET_FIELDS + KIND_FIELDS
-           if name not in SINGLE_FIELDS},
-        **{name: ID(stored=True) for name in SINGLE_FIELDS},      # the language: one value, stored
-        # [{"value": "UNDP", "label": "UNDP", "name": "...", "kind": "...", "about": false (only when false)}]
-        **{spec.display: STORED for spec in FACETS if spec.display},
+        **{name: _FIELD_TYPES[what]() for spec in FACETS for name, what in spec.schema_fields().items()},
     )
 
 
-SCHEMA = build_schema()
+# facets.Facet.schema_fields -> Whoosh: comma-separated terms; one stored term (the language);
+# stored only: [{"value": "UNDP", "label": "UNDP", "name": "...", "kind": "...", "about": false (only when false)}]
+_FIELD_TYPES = {"keyword": lambda: KEYWORD(commas=True, lowercase=False, scorable=False),
+                "value": lambda: ID(stored=True), "stored": lambda: STORED}
+
+current_schema = FACETS.derived(build_schema)
+_DERIVED = {"SCHEMA": current_schema, "FACET_FIELDS": facet_fields_counted, "SINGLE_FIELDS": single_fields,
+            "KIND_FIELDS": kind_fields}
+
+
+def __getattr__(name: str):
+    if name in _DERIVED:
+        return _DERIVED[name]()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def facet_fields(doc, ents) -> dict:

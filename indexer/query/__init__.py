@@ -24,7 +24,7 @@ Evaluation over one index generation (Whoosh)
 - `matching.py`    a request -> its matching documents (text query AND facet/date filters)
 - `facetcounts.py` the facet values and counts of one result
 - `labels.py`      the label, long name and kind of each facet value
-- `orgkinds.py`    the organisation facet narrowed to one kind of body, counted per kind
+- `kinds.py`       a facet with kinds narrowed to one kind, counted per kind
 - `collapse.py`    near-duplicate groups shown once
 - `hits.py`        stored fields -> hits, versions and story records
 - `highlight.py`   snippets and story paragraphs (Whoosh finds the terms, bleach has the last word)

@@ -32,7 +32,7 @@ class Caches:
     collapsed: BytesCache = field(default_factory=lambda: _by_count(matching.COLLAPSED_CACHE))
     # languages -> (full, plain) parsers (multilingual.parsers)
     parsers: BytesCache = field(default_factory=lambda: _by_count(multilingual.PARSER_SETS))
-    # (kind|value, field) -> (label, name) of a value as a body of that kind (orgkinds._label)
+    # (kind|value, field) -> (label, name) of a value as a body of that kind (kinds._label)
     kind_labels: BytesCache = field(default_factory=lambda: BytesCache(KIND_LABELS_BYTES))
     # typed text (and filters) -> its correction (didyoumean.correct)
     corrections: BytesCache = field(default_factory=lambda: BytesCache(didyoumean.CACHED_BYTES))

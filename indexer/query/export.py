@@ -16,9 +16,6 @@ from indexer.facets import FACETS
 from .hits import web_url
 
 CHUNK = 500
-_CHIPS = tuple(f for f in FACETS if f.plural and f.on_hits and not f.appended)     # the facets a row lists
-_LAST = tuple(f for f in FACETS if f.plural and f.on_hits and f.appended)        # added later: people
-_SINGLE = tuple(f for f in FACETS if f.single)                   # one value a story: language, source
 
 
 def ordered(final: np.ndarray, scores: np.ndarray | None, sort: str, tables) -> np.ndarray:
@@ -31,8 +28,9 @@ def ordered(final: np.ndarray, scores: np.ndarray | None, sort: str, tables) -> 
 
 
 def rows(searcher, docnums: np.ndarray, chunk: int = CHUNK, match: str = "mention") -> Iterator[dict]:
-    """One plain dict per story (id, date, title, dateline, organisations, countries, companies, source_url,
-    the one-value facets: language, source; then the facets added since: people)."""
+    """One plain dict per story: id, date, title, dateline, source_url and each registered facet's cells
+    (`Facet.export_cells`: organisations, companies, countries as labels, language, source, people ...);
+    the columns' order is the export's (`FACETS.export_columns`)."""
     for start in range(0, len(docnums), chunk):
         for docnum in docnums[start: start + chunk].tolist():
             f = searcher.stored_fields(docnum)
@@ -42,12 +40,6 @@ def rows(searcher, docnums: np.ndarray, chunk: int = CHUNK, match: str = "mentio
                 "date": date.date().isoformat() if isinstance(date, _dt.datetime) else None,
                 "title": f.get("title", ""),
                 "dateline": f.get("dateline", ""),
-                **{spec.plural: _labels(f.get(spec.display), match) for spec in _CHIPS},
                 "source_url": web_url(f.get("url")),     # http(s) only: never javascript: or data:
-                **{spec.param: f.get(spec.field, "") or "" for spec in _SINGLE},
-                **{spec.plural: _labels(f.get(spec.display), match) for spec in _LAST},
+                **{k: v for spec in FACETS for k, v in spec.export_cells(f, match).items()},
             }
-
-
-def _labels(items, match: str) -> list[str]:
-    return [i["label"] for i in items or [] if match == "mention" or i.get("about", True)]

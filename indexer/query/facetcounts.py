@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from indexer.facets import FACETS
-from . import orgkinds
+from . import kinds
 from . import values as facet_values
 from .request import FacetValue, SearchRequest
 
@@ -22,7 +22,7 @@ FACET_LIMIT = 50             # values returned per facet (the page shows 8, the 
 
 def facets(live, req: SearchRequest, text_mask, masks, final, final_ids, cacheable: bool):
     """({facet name: [FacetValue]}, date granularity) for a result."""
-    cacheable = (cacheable and not req.org_kind and not req.facet_find
+    cacheable = (cacheable and not req.kinds and not req.facet_find
                  and all(v == "count" for v in req.facet_sort.values()))
     whole = live.caches.whole.lookup(req.match) if cacheable else None
     if whole is not None:
@@ -30,7 +30,7 @@ def facets(live, req: SearchRequest, text_mask, masks, final, final_ids, cacheab
     t = live.tables
     out: dict[str, list[FacetValue]] = {}
     buckets, granularity = t.date_counts(final_ids)
-    out["date"] = [FacetValue(value=k, label=k, count=c) for k, c in buckets]
+    out[FACETS.date.name] = [FacetValue(value=k, label=k, count=c) for k, c in buckets]
     for spec in FACETS:
         if spec.param not in masks:          # every filter applies: the final matches
             mask, ids = final, final_ids
@@ -49,14 +49,14 @@ def facets(live, req: SearchRequest, text_mask, masks, final, final_ids, cacheab
             c = int(counts[ordinal]) if ordinal is not None else 0
             values.append(facet_value(live, spec.param, v, c, v in chosen, v in excluded))
         shown = set(chosen) | set(excluded)
-        kind = req.org_kind if spec.kind_field else ""
+        kind = req.kinds.get(spec.param, "")     # a facet with kinds narrowed to one (`kind_org`)
         find = req.facet_find.get(spec.param, "").casefold()
         nonzero = np.flatnonzero(counts)         # a few of thousands of companies, for most queries
         top = nonzero[np.argsort(-counts[nonzero], kind="stable")]
         rest = []
         kind_field = spec.kind_field_for(req.match)
-        if kind and orgkinds.table(live, kind_field) is not None:     # counted per kind (query/orgkinds.py)
-            rest = [fv for fv in orgkinds.values_of_kind(live, kind, mask, ids, set(), FACET_LIMIT + len(shown),
+        if kind and kinds.table(live, kind_field) is not None:     # counted per kind (query/kinds.py)
+            rest = [fv for fv in kinds.values_of_kind(live, kind, mask, ids, set(), FACET_LIMIT + len(shown),
                                                           kind_field, spec.display)
                     if fv.value not in shown and (not find or find in f"{fv.value} {fv.label} {fv.name}".casefold())]
             top = ()

@@ -25,7 +25,7 @@ from typing import Mapping
 from indexer.facets import DEFAULT_MATCH, FACETS
 from indexer.index import derived, names, store, whoosh_ext
 from indexer.index.nametable import NameTable
-from indexer.index.schema import FACET_FIELDS, KIND_FIELDS
+from indexer.index.schema import table_fields
 from .arrays import Evaluator, Postings
 from .budget import Lexicons
 from .caches import Caches
@@ -75,7 +75,7 @@ class Generation:
             segments = [folder / name for name in whoosh_ext.reader_segment_files(reader)]
             postings = Postings(reader)
             # mapped from the commit's derived files (derived.py), or computed when it has none
-            tables = Tables.open(folder, postings, FACET_FIELDS + KIND_FIELDS,
+            tables = Tables.open(folder, postings, table_fields(),
                                  eager=tuple(f.field_for(DEFAULT_MATCH) for f in FACETS))
             if tables.mapped:          # a mapped file cut short would kill the process (SIGBUS): checked as the segments
                 segments.append(folder / derived.data_name(reader.generation()))

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as _dt
 from urllib.parse import urlsplit
 
-from indexer.facets import BY_NAME, DEFAULT_MATCH, FACETS
+from indexer.facets import DEFAULT_MATCH, FACETS
 from indexer.extract.language import analysis_language
 from . import related
 from .highlight import highlight_paragraphs, snippet
@@ -41,20 +41,14 @@ def web_url(value) -> str:
     return url if parts.scheme.lower() in ("http", "https") and parts.netloc else ""
 
 
-def refs(items, match: str = DEFAULT_MATCH) -> list[Ref]:
-    """A story's chips of one facet: every mention, or only what it is about."""
-    return [Ref(value=i["value"], label=i["label"]) for i in (items or [])
-            if match == "mention" or i.get("about", True)]
+def hit_chips(f: dict, match: str) -> dict[str, list[Ref]]:
+    """{plural: [Ref]} of a hit: every registered facet that shows chips on hits (`Facet.hit_chips`)."""
+    return {key: [Ref(**c) for c in items] for spec in FACETS for key, items in spec.hit_chips(f, match).items()}
 
 
-def chips(f: dict, match: str, keys: tuple[str, ...]) -> dict[str, list[Ref]]:
-    """{plural: [Ref]} for the facets a record carries (`organisations`, `countries` ...)."""
-    return {key: refs(f.get(BY_NAME[name].display), match) for key, name in keys}
-
-
-# the chips of a hit (facets with `on_hits`) and of a story page (every facet with a `plural`)
-HIT_CHIPS = tuple((f.plural, f.name) for f in FACETS if f.plural and f.on_hits and f.plural in Hit.__dataclass_fields__)
-STORY_CHIPS = tuple((f.plural, f.name) for f in FACETS if f.plural and f.plural in Story.__dataclass_fields__)
+def story_chips(f: dict) -> dict[str, list[Ref]]:
+    """{plural: [Ref]} of a story page: every registered facet with chips, every mention."""
+    return {key: [Ref(**c) for c in items] for spec in FACETS for key, items in spec.story_chips(f).items()}
 
 
 def in_language(analyzer, lang: str):
@@ -70,7 +64,7 @@ def hit(live, docnum: int, score, terms, analyzer, match: str = DEFAULT_MATCH) -
     return Hit(
         id=f["id"], title=f.get("title", ""), date=iso(f.get("date")), dateline=f.get("dateline", ""),
         snippet=snippet(f.get("body", ""), terms, in_language(analyzer, lang), clean=False),
-        source=f.get("source", ""), url=web_url(f.get("url")), language=lang, score=score, **chips(f, match, HIT_CHIPS))
+        source=f.get("source", ""), url=web_url(f.get("url")), language=lang, score=score, chips=hit_chips(f, match))
 
 
 def version(live, docnum: int) -> Version:
@@ -107,7 +101,7 @@ def story(live, docnum: int, terms: frozenset[str]) -> Story:
         place=f.get("place", ""), source=f.get("source", ""), url=web_url(f.get("url")), path=f.get("path", ""),
         paragraphs=highlight_paragraphs(body, terms, analyzer), body=body,
         truncated=len(body) < len(whole), body_chars=len(whole),
-        **chips(f, "mention", STORY_CHIPS), language=lang,
+        chips=story_chips(f), language=lang,
         similar=[version(live, d)
                  for d, _ in related.similar(live.searcher, live.evaluator, live.tables, docnum, text,
                                              language=analysis_language(lang))],

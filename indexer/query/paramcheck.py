@@ -13,9 +13,9 @@ import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
 
-from indexer.facets import DEFAULT_MATCH, FACETS, MATCHES
+from indexer.facets import DATE, DEFAULT_MATCH, FACETS, MATCHES
 from .paramlist import (EXCLUDE_PREFIX, FACET_SORTS, FIND_PREFIX, MAX_FIND_CHARS, MAX_FILTER_VALUES, MAX_PAGE,
-                        MAX_PER_PAGE, MAX_QUERY_CHARS, ORG_KINDS, SORT_PREFIX, SORTS)
+                        MAX_PER_PAGE, MAX_QUERY_CHARS, SORT_PREFIX, SORTS)
 
 _DATE_PART = r"\d{4}(?:-\d{2}(?:-\d{2})?)?"
 _EMPTY: Mapping = MappingProxyType({})
@@ -142,35 +142,50 @@ def _number(name: str, hi: int, default: int) -> Callable[[_Values], dict]:
     return lambda vals: {name: _int_param(vals.one(name), name, 1, hi) if vals.one(name) else default}
 
 
+def _kind(spec) -> Callable[[_Values], dict]:
+    """A kinded facet's kind (`kind_org`, or its older name `org_kind`): one kind of its values."""
+    def fields_of(vals: _Values) -> dict:
+        name = next((p for p in spec.kind_params if vals.one(p).strip()), spec.kind_params[0])
+        return {("kinds", spec.param): _choice(vals.one(name).strip(), name, spec.kind_choices(), "") or None}
+    return fields_of
+
+
 # Each group of parameter names and the typed fields it decides, in the order they are validated
-# (the first error of a request is the one reported).
-_GROUPS: tuple[tuple[tuple[str, ...], Callable[[_Values], dict]], ...] = (
-    (("q",), _q),
-    *(((f.param, EXCLUDE_PREFIX + f.param, FIND_PREFIX + f.param, SORT_PREFIX + f.param), _facet(f.param))
-      for f in FACETS),
-    (("match",), lambda vals: {"match": _choice(vals.one("match").strip(), "match", MATCHES, DEFAULT_MATCH)}),
-    (("org_kind",), lambda vals: {"org_kind": _choice(vals.one("org_kind").strip(), "org_kind", ORG_KINDS, "")}),
-    (("from", "to", "date"), _dates),
-    (("sort",), lambda vals: {"sort": _choice(vals.one("sort").strip(), "sort", SORTS, "relevance")}),
-    (("page",), _number("page", MAX_PAGE, 1)),
-    (("group",), _on_off("group")),
-    (("correct",), _on_off("correct")),
-    (("per_page",), _number("per_page", MAX_PER_PAGE, 10)),
-)
-_GROUP_OF = {name: i for i, (names, _) in enumerate(_GROUPS) for name in names}
+# (the first error of a request is the one reported); the facet registry's as it is now.
+@FACETS.derived
+def groups() -> tuple[tuple[tuple[str, ...], Callable[[_Values], dict]], ...]:
+    return (
+        (("q",), _q),
+        *(((f.param, EXCLUDE_PREFIX + f.param, FIND_PREFIX + f.param, SORT_PREFIX + f.param), _facet(f.param))
+          for f in FACETS),
+        (("match",), lambda vals: {"match": _choice(vals.one("match").strip(), "match", MATCHES, DEFAULT_MATCH)}),
+        *((tuple(f.kind_params), _kind(f)) for f in FACETS.kinded()),
+        (DATE.params, _dates),
+        (("sort",), lambda vals: {"sort": _choice(vals.one("sort").strip(), "sort", SORTS, "relevance")}),
+        (("page",), _number("page", MAX_PAGE, 1)),
+        (("group",), _on_off("group")),
+        (("correct",), _on_off("correct")),
+        (("per_page",), _number("per_page", MAX_PER_PAGE, 10)),
+    )
+
+
+@FACETS.derived
+def group_of() -> dict[str, int]:
+    return {name: i for i, (names, _) in enumerate(groups()) for name in names}
 
 
 def _fields(base, vals: _Values, groups: Iterable[int], strict: bool) -> dict:
     """The typed fields these parameter groups decide, from `vals` (the maps: `base`'s, updated)."""
     changes: dict = {}
     maps: dict[str, dict] = {}
+    all_groups = globals()["groups"]()
     for i in sorted(set(groups)):
         try:
-            found = _GROUPS[i][1](vals)
+            found = all_groups[i][1](vals)
         except QueryError:
             if strict:
                 raise
-            found = _GROUPS[i][1](_Values({}))        # a link is checked when it is followed
+            found = all_groups[i][1](_Values({}))        # a link is checked when it is followed
         for key, value in found.items():
             if isinstance(key, tuple):
                 name, param = key
@@ -184,7 +199,9 @@ def _fields(base, vals: _Values, groups: Iterable[int], strict: bool) -> dict:
                 changes[key] = value
     changes.update((name, MappingProxyType(m) if m else _EMPTY) for name, m in maps.items())
     return changes
-# the typed fields each group decides (a facet's group: the four maps, shared by every facet)
-_GROUP_FIELDS = tuple(frozenset(k if isinstance(k, str) else k[0] for k in fn(_Values({})))
-                      for _, fn in _GROUPS)
 
+
+@FACETS.derived
+def group_fields() -> tuple[frozenset[str], ...]:
+    """The typed fields each group decides (a facet's group: the four maps, shared by every facet)."""
+    return tuple(frozenset(k if isinstance(k, str) else k[0] for k in fn(_Values({}))) for _, fn in groups())

@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from urllib.parse import urlencode
 
-from indexer.facets import FACETS
+from indexer.facets import DATE, FACETS
 
 SORTS = ("relevance", "newest", "oldest")
-ORG_KINDS = ("intergovernmental", "government", "company", "news agency", "other")
+ORG_KINDS = FACETS.get("org").kind_choices()    # the organisation facet's kinds (`kind_org`, `org_kind`)
 FACET_SORTS = ("count", "name")
 MAX_QUERY_CHARS = 1000
 MAX_PAGE = 10_000
@@ -27,16 +27,55 @@ EXCLUDE_PREFIX = "not_"      # `not_country=BR`: leave out the stories naming Br
 # name holds "bank", `sort_org=name` lists them A-Z.
 FIND_PREFIX, SORT_PREFIX = "find_", "sort_"
 
-FILTER_PARAMS = tuple(f.param for f in FACETS)
-PANEL_PARAMS = tuple(p + f.param for f in FACETS for p in (FIND_PREFIX, SORT_PREFIX))
-# The parameters a search may carry, in the order they are written out.
-PARAMS = ("q", *FILTER_PARAMS, *(EXCLUDE_PREFIX + p for p in FILTER_PARAMS), "match",
-          "date", "from", "to", "org_kind", "sort", "group", "correct", "page", "per_page", *PANEL_PARAMS)
-_ORDER = {name: i for i, name in enumerate(PARAMS)}
-# Changing any of these makes a new result list, so the page number no longer applies.
-RESETS_PAGE = frozenset(PARAMS) - {"page", *PANEL_PARAMS}
+
+
+# The lists below are the facet registry's as it is now (a facet registered at run time has its
+# parameters): functions memoised until the registry changes, and the module's old names
+# (`PARAMS`, `PANEL_PARAMS` ...) read through `__getattr__`.
+@FACETS.derived
+def filter_params() -> tuple[str, ...]:
+    return tuple(f.param for f in FACETS)
+
+
+@FACETS.derived
+def panel_params() -> tuple[str, ...]:
+    return tuple(p + f.param for f in FACETS for p in (FIND_PREFIX, SORT_PREFIX))
+
+
+@FACETS.derived
+def params() -> tuple[str, ...]:
+    """The parameters a search may carry, in the order they are written out (each kinded facet's
+    `kind_<param>` and older names after the date facet's)."""
+    fps = filter_params()
+    return ("q", *fps, *(EXCLUDE_PREFIX + p for p in fps), "match", *DATE.params,
+            *(p for f in FACETS.kinded() for p in f.kind_params),
+            "sort", "group", "correct", "page", "per_page", *panel_params())
+
+
+@FACETS.derived
+def _order() -> dict[str, int]:
+    return {name: i for i, name in enumerate(params())}
+
+
+@FACETS.derived
+def resets_page() -> frozenset[str]:
+    """Changing any of these makes a new result list, so the page number no longer applies."""
+    return frozenset(params()) - {"page", *panel_params()}
+
+
 # A date facet value replaces an explicit range and the other way round.
-EXCLUSIVE = {"date": ("from", "to"), "from": ("date",), "to": ("date",)}
+EXCLUSIVE = DATE.exclusive
+
+DYNAMIC = {"FILTER_PARAMS": filter_params, "PANEL_PARAMS": panel_params, "PARAMS": params,
+            "RESETS_PAGE": resets_page, "_ORDER": _order}
+
+
+def __getattr__(name: str):
+    """FILTER_PARAMS, PANEL_PARAMS, PARAMS, RESETS_PAGE: as the facet registry has them now."""
+    if name in DYNAMIC:
+        return DYNAMIC[name]()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 Pairs = tuple[tuple[str, str], ...]
 
@@ -52,11 +91,8 @@ def known_pairs(args) -> list[tuple[str, str]]:
         items = [(k, v) for k, vs in args.items() for v in ([vs] if isinstance(vs, str) else vs or ())]
     else:
         items = list(args)
-    return sorted([(k, v) for k, v in items if k in _ORDER and v not in ("", None)], key=_order_of)
-
-
-def _order_of(pair: tuple[str, str]) -> int:
-    return _ORDER[pair[0]]
+    order = _order()
+    return sorted([(k, v) for k, v in items if k in order and v not in ("", None)], key=lambda kv: order[kv[0]])
 
 
 def _drop(pairs, name: str, value: str | None = None) -> list[tuple[str, str]]:
@@ -65,7 +101,7 @@ def _drop(pairs, name: str, value: str | None = None) -> list[tuple[str, str]]:
 
 def _tidy(pairs, changed: str) -> list[tuple[str, str]]:
     """What changing `changed` takes with it: the page number, and a date value or range it replaces."""
-    if changed in RESETS_PAGE:
+    if changed in resets_page():
         pairs = _drop(pairs, "page")
     for other in EXCLUSIVE.get(changed, ()):
         pairs = _drop(pairs, other)

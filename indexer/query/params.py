@@ -28,12 +28,21 @@ from types import MappingProxyType
 from urllib.parse import urlencode
 
 from indexer.facets import DEFAULT_MATCH
-from .paramcheck import _EMPTY, _GROUP_FIELDS, _GROUP_OF, _GROUPS, _fields, _Values
+from indexer.facets import FACETS
+from . import paramcheck, paramlist
+from .paramcheck import _EMPTY, _fields, _Values
 from .paramcheck import QueryError, _clean_text  # noqa: F401 (re-exported)
-from .paramlist import (EXCLUDE_PREFIX, EXCLUSIVE, FACET_SORTS, FILTER_PARAMS, FIND_PREFIX,  # noqa: F401 (re-exported)
-                        MAX_FILTER_VALUES, MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_CHARS, ORG_KINDS, PANEL_PARAMS,
-                        PARAMS, RESETS_PAGE, SORT_PREFIX, SORTS, Pairs, _by_name, added, known_pairs, query_string,
+from .paramlist import (EXCLUDE_PREFIX, EXCLUSIVE, FACET_SORTS, FIND_PREFIX,  # noqa: F401 (re-exported)
+                        MAX_FILTER_VALUES, MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_CHARS, ORG_KINDS,
+                        SORT_PREFIX, SORTS, Pairs, _by_name, added, known_pairs, query_string,
                         removed, replaced, toggled, toggled_exclude)
+
+
+def __getattr__(name: str):
+    """FILTER_PARAMS, PANEL_PARAMS, PARAMS, RESETS_PAGE: paramlist's, as the facet registry has them now."""
+    if name in paramlist.DYNAMIC:
+        return paramlist.DYNAMIC[name]()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _frozen(mapping: Mapping | None, values: bool = False) -> Mapping:
@@ -60,7 +69,7 @@ class SearchParams:
     match: str = _default(DEFAULT_MATCH)  # "mention": every story naming a value; "about": the salience rules
     facet_find: Mapping[str, str] = field(default_factory=dict)    # facet param -> only values whose name holds it
     facet_sort: Mapping[str, str] = field(default_factory=dict)    # facet param -> "count" (default) or "name"
-    org_kind: str = _default("")          # show only organisations of this kind in the organisation facet
+    kinds: Mapping[str, str] = field(default_factory=dict)    # facet param -> show only its values of this kind
     date_from: _dt.date | None = _default(None)
     date_to: _dt.date | None = _default(None)
     undated: bool = _default(False)       # only stories without a date (the date facet's "Undated" bucket)
@@ -75,7 +84,7 @@ class SearchParams:
     asked: Pairs | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self):
-        for name in ("filters", "exclude", "facet_find", "facet_sort", "resolved"):
+        for name in ("filters", "exclude", "facet_find", "facet_sort", "kinds", "resolved"):
             object.__setattr__(self, name, _frozen(getattr(self, name), values=name in ("filters", "exclude", "resolved")))
         if self.asked is not None and not isinstance(self.asked, tuple):
             object.__setattr__(self, "asked", tuple(self.asked))
@@ -91,7 +100,7 @@ class SearchParams:
         """
         by_name = _by_name(args)
         base = cls()
-        found = _fields(base, _Values(by_name), range(len(_GROUPS)), strict)
+        found = _fields(base, _Values(by_name), range(len(paramcheck.groups())), strict)
         return base._evolve({**found, "asked": tuple(known_pairs(by_name))})
 
     def _evolve(self, changes: dict) -> "SearchParams":
@@ -127,7 +136,8 @@ class SearchParams:
         base, groups = pending
         stale = _stale_fields(groups)
         found = {name: getattr(base, name) for name in _TYPED if name not in stale}
-        wanted = {n for i in groups for n in _GROUPS[i][0]}       # a facet's group reads all four of its names
+        all_groups = paramcheck.groups()
+        wanted = {n for i in groups for n in all_groups[i][0]}       # a facet's group reads all four of its names
         by_name: dict[str, list[str]] = {}
         for k, v in self.asked:
             if k in wanted:
@@ -144,6 +154,11 @@ class SearchParams:
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     # -------------------------------------------------------- views the engines read
+
+    @property
+    def org_kind(self) -> str:
+        """The kind the organisation facet is narrowed to (`org_kind`, `kind_org`)."""
+        return self.kinds.get("org", "")
 
     @property
     def orgs(self) -> tuple[str, ...]:
@@ -204,7 +219,9 @@ class SearchParams:
         if self.undated:
             out.append(("date", "undated"))
         out += [(n, d.isoformat()) for n, d in (("from", self.date_from), ("to", self.date_to)) if d]
-        out += [("org_kind", self.org_kind), ("sort", "" if self.sort == "relevance" else self.sort),
+        kind_param = {f.param: f.kind_params[0] for f in FACETS.kinded()}
+        out += [(kind_param[p], k) for p, k in self.kinds.items() if p in kind_param]
+        out += [("sort", "" if self.sort == "relevance" else self.sort),
                 ("group", "" if self.group else "off"), ("correct", "" if self.correct else "off"),
                 ("page", "" if self.page == 1 else str(self.page)),
                 ("per_page", "" if self.per_page == 10 else str(self.per_page))]
@@ -258,23 +275,39 @@ class SearchParams:
 
 
 
-@functools.lru_cache(maxsize=256)
+# (each memo is keyed by the facet registry's version too: a facet registered since renumbers the groups)
 def _touches(*names: str) -> tuple[str, ...]:
+    return _touches_at(names, FACETS.version)
+
+
+@functools.lru_cache(maxsize=256)
+def _touches_at(names: tuple[str, ...], version) -> tuple[str, ...]:
     """The names changing these may change: themselves, the page number, a date value or range they replace."""
+    group_of = paramcheck.group_of()
     return tuple(n for n in dict.fromkeys((*names, "page", *(x for n in names for x in EXCLUSIVE.get(n, ()))))
-                 if n in _GROUP_OF)
+                 if n in group_of)
 
 
-@functools.lru_cache(maxsize=256)
 def _groups_of(names: tuple[str, ...]) -> frozenset[int]:
-    """The parameter groups of these names."""
-    return frozenset(_GROUP_OF[n] for n in names if n in _GROUP_OF)
+    return _groups_of_at(names, FACETS.version)
 
 
 @functools.lru_cache(maxsize=256)
+def _groups_of_at(names: tuple[str, ...], version) -> frozenset[int]:
+    """The parameter groups of these names."""
+    group_of = paramcheck.group_of()
+    return frozenset(group_of[n] for n in names if n in group_of)
+
+
 def _stale_fields(groups: frozenset[int]) -> frozenset[str]:
+    return _stale_fields_at(groups, FACETS.version)
+
+
+@functools.lru_cache(maxsize=256)
+def _stale_fields_at(groups: frozenset[int], version) -> frozenset[str]:
     """The typed fields these groups decide."""
-    return frozenset(f for i in groups for f in _GROUP_FIELDS[i])
+    group_fields = paramcheck.group_fields()
+    return frozenset(f for i in groups for f in group_fields[i])
 
 
 _TYPED = frozenset(f.name for f in fields(SearchParams)) - {"resolved", "asked"}

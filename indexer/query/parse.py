@@ -22,7 +22,20 @@ from .tables import UNDATED
 from .semantics import PHRASE_NOTICE, NewsParser, everything_except, expand_patterns, phrase_patterns, plus_minus
 
 MAX_EXPANSIONS = budget.DEFAULT.per_pattern        # words one wildcard or prefix may stand for
-FIELD_ALIASES = {"title": ["headline"], **{f.param: list(f.query_aliases) for f in FACETS if f.query_aliases}}
+
+
+@FACETS.derived
+def field_aliases() -> dict[str, list[str]]:
+    """Other names the query syntax takes for a field: `headline:`, each facet's `query_aliases`."""
+    return {"title": ["headline"], **{f.param: list(f.query_aliases) for f in FACETS if f.query_aliases}}
+
+
+def __getattr__(name: str):
+    if name == "FIELD_ALIASES":         # the aliases of the registry as it is now
+        return field_aliases()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 _MULTITERM = (wq.Prefix, wq.Wildcard, wq.FuzzyTerm, wq.Regex, wq.TermRange)
 _WORD = re.compile(r"\w+", re.UNICODE)
 _QUOTED_PATTERN = re.compile(r'"[^"]*[*?\[][^"]*"')      # a wildcard or class inside quotes
@@ -31,7 +44,7 @@ _QUOTED_PATTERN = re.compile(r'"[^"]*[*?\[][^"]*"')      # a wildcard or class i
 def make_parsers(schema, parser_class=None, **kwargs):
     """(full, plain) query parsers over title and body, AND by default (`multilingual.py`: a class per language set)."""
     full = (parser_class or NewsParser)(["title", "body"], schema, group=qparser.AndGroup, **kwargs)
-    full.add_plugin(qparser.FieldAliasPlugin(FIELD_ALIASES))
+    full.add_plugin(qparser.FieldAliasPlugin(field_aliases()))
     full.add_plugin(plus_minus())
     full.remove_plugin_class(qparser.BoostPlugin)
     plain = (parser_class or qparser.MultifieldParser)(["title", "body"], schema, group=qparser.AndGroup,

@@ -47,17 +47,42 @@ class Version:
     date: str | None
 
 
+class _Chips:
+    """A record whose chips are carried per facet (`chips`, from the registry), read as attributes
+    (`hit.countries`) and spread into its JSON under each facet's key ("organisations": [...]), as
+    DESIGN.md's result object has them, whatever facets are registered."""
+
+    def __getattr__(self, name: str):
+        chips = self.__dict__.get("chips")
+        if chips is not None and name in chips:
+            return chips[name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+
+# The chips' keys in the order the result object has always written them (the CLI's `--json` prints
+# them in order); a facet registered since comes after them, in the registry's order.
+_CHIP_KEY_ORDER = {key: i for i, key in enumerate(("organisations", "countries", "regions", "companies", "people"))}
+
+
+def _spread(record: dict) -> dict:
+    """asdict() of a record with its chips in place of the `chips` key."""
+    out: dict = {}
+    for key, value in record.items():
+        if key == "chips":
+            out.update(sorted(value.items(), key=lambda kv: _CHIP_KEY_ORDER.get(kv[0], len(_CHIP_KEY_ORDER))))
+        else:
+            out[key] = value
+    return out
+
+
 @dataclass
-class Hit:
+class Hit(_Chips):
     id: str
     title: str
     date: str | None
     dateline: str
     snippet: str            # HTML: escaped text and <mark> only (bleach-clean)
-    organisations: list[Ref]
-    countries: list[Ref]
-    companies: list[Ref] = field(default_factory=list)
-    people: list[Ref] = field(default_factory=list)          # issue 22
+    chips: dict[str, list[Ref]]     # facet plural -> the story's values ("organisations": [Ref]), _Chips
     source: str = ""
     url: str = ""
     language: str = ""      # ISO 639-1 code ("" = not known)
@@ -91,13 +116,14 @@ class SearchResult:
 
     def to_dict(self) -> dict:
         d = asdict(self)
+        d["hits"] = [_spread(hit) for hit in d["hits"]]
         for hit in d["hits"]:
             hit.pop("score", None)
         return d
 
 
 @dataclass
-class Story:
+class Story(_Chips):
     id: str
     title: str
     date: str | None
@@ -108,11 +134,7 @@ class Story:
     path: str
     paragraphs: list[str]       # HTML: escaped text and <mark> only
     body: str
-    organisations: list[Ref]
-    countries: list[Ref]
-    regions: list[Ref]
-    companies: list[Ref] = field(default_factory=list)
-    people: list[Ref] = field(default_factory=list)          # issue 22
+    chips: dict[str, list[Ref]]     # facet plural -> the story's values, every facet with chips
     language: str = ""
     similar: list[Version] = field(default_factory=list)    # related stories (related.py)
     versions: list[Version] = field(default_factory=list)   # near-duplicates of this story
@@ -120,4 +142,4 @@ class Story:
     body_chars: int = 0         # length of the whole body
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return _spread(asdict(self))

@@ -282,9 +282,11 @@ class SolrGeneration:
                 param, value, label, name, kind = (b["val"].split(SEP) + ["", "", "", ""])[:5]
                 labels.setdefault((param, value), (label or value, "" if name == label else name, kind))
             for spec in FACETS:      # facets whose label is not stored: as Whoosh labels them
-                if not spec.stored_labels and spec.label:
-                    for v in self.values(spec.mention_field):
-                        labels.setdefault((spec.param, v), (spec.label(v), "", spec.kind))
+                for v in self.values(spec.mention_field):
+                    found = spec.label_of(v)
+                    if found is None:          # its labels are stored with the stories
+                        break
+                    labels.setdefault((spec.param, v), found)
             self._labels = labels
         return self._labels
 

@@ -185,7 +185,7 @@ def facet_request(req: SearchRequest, limit: int, twins=_no_twins) -> dict:
         shown = list(dict.fromkeys([*(req.filters.get(spec.param) or ()), *(req.exclude.get(spec.param) or ())]))
         field = spec.field_for(req.match)
         domain = {"excludeTags": spec.param}
-        kind = req.org_kind if spec.kind_field else ""
+        kind = req.kinds.get(spec.param, "")     # a facet with kinds narrowed to one (`kind_org`)
         # Every value, not the top `limit`: a shard's top values miss one counted 1 + 1 on two shards
         # (refinement only corrects the counts of values some shard returned), and the counts must be
         # exact, as Whoosh's are. The cost is one bucket per distinct value, as Whoosh's bincount.

@@ -23,7 +23,7 @@ import time
 from dataclasses import asdict
 
 from indexer.engines.solr.client import SolrError
-from indexer.facets import BY_PARAM, FACETS
+from indexer.facets import BY_PARAM, DATE, FACETS
 import numpy as np
 
 from . import budget, didyoumean, export, hits, solrgroups, values
@@ -34,7 +34,6 @@ from .request import FacetValue, QueryError, SearchRequest, SearchResult, Story,
 from .solrlive import SolrGeneration
 from .solrsuggest import SolrSuggester
 from .solrquery import facet_request, filters, idf_boosts, to_solr, words_of
-from .tables import MAX_YEARS_SPAN, UNDATED_VALUE, _collapse_gaps
 
 FIELDS = "id,path,title,body,date,dateline,place,source,url,language," + ",".join(
     f.display for f in FACETS if f.display)
@@ -65,23 +64,8 @@ class _Page:
 
 
 def date_buckets(days: dict[str, int], undated: int) -> tuple[list[tuple[str, int]], str]:
-    """`tables.Tables.date_counts` from per-day counts: years, months of one year or days of one month."""
-    tail = [(UNDATED_VALUE, undated)] if undated else []
-    if not days:
-        return tail, "year"
-    lo, hi = _dt.date.fromisoformat(min(days)), _dt.date.fromisoformat(max(days))
-    if (lo.year, lo.month) == (hi.year, hi.month):
-        granularity, width = "day", 10
-        buckets = {(lo + _dt.timedelta(days=i)).isoformat(): 0 for i in range((hi - lo).days + 1)}
-    elif lo.year == hi.year:
-        granularity, width = "month", 7
-        buckets = {f"{lo.year:04d}-{m:02d}": 0 for m in range(lo.month, hi.month + 1)}
-    else:
-        granularity, width = "year", 4
-        buckets = {f"{y:04d}": 0 for y in range(lo.year, hi.year + 1)} if hi.year - lo.year <= MAX_YEARS_SPAN else {}
-    for d, c in sorted(days.items()):
-        buckets[d[:width]] = buckets.get(d[:width], 0) + c
-    return _collapse_gaps(sorted(buckets.items())) + tail, granularity
+    """`tables.Tables.date_counts` from per-day counts: the date facet's timeline (facets/date.py)."""
+    return DATE.buckets(days, undated)
 
 
 def _fold_buckets(got: dict, param: str, twins: dict[str, list[str]]) -> list[dict]:
@@ -218,7 +202,7 @@ class SolrEngine:
             shown_values = list(dict.fromkeys([*chosen, *excluded]))
             values = [facet_value(gen, spec.param, v, int(got.get(f"{spec.param}__{i}", {}).get("count", 0)),
                                   v in chosen, v in excluded) for i, v in enumerate(shown_values)]
-            kind = req.org_kind if spec.kind_field else ""
+            kind = req.kinds.get(spec.param, "")     # a facet with kinds narrowed to one (`kind_org`)
             find = req.facet_find.get(spec.param, "").casefold()
             rest = []
             for b in _fold_buckets(got, spec.param, gen.twins(spec.field_for(req.match)) if not kind else {}):
@@ -228,8 +212,6 @@ class SolrEngine:
                 if value in shown_values:
                     continue
                 fv = facet_value(gen, spec.param, value, int(b["count"]), False, False)
-                if kind and not spec.kind_field:
-                    continue
                 if not find or find in f"{value} {fv.label} {fv.name}".casefold():
                     if kind:
                         fv.kind = kind
@@ -267,7 +249,7 @@ class SolrEngine:
             id=f["id"], title=f.get("title", ""), date=hits.iso(f.get("date")), dateline=f.get("dateline", ""),
             place=f.get("place", ""), source=f.get("source", ""), url=f.get("url", ""), path=f.get("path", ""),
             paragraphs=highlight_paragraphs(body, terms, analyzer), body=body, truncated=len(body) < len(whole),
-            body_chars=len(whole), **hits.chips(f, "mention", hits.STORY_CHIPS), language=lang,
+            body_chars=len(whole), chips=hits.story_chips(f), language=lang,
             similar=self.related(doc_id), versions=versions)
 
     def related(self, doc_id: str, rows: int = 5) -> list[Version]:

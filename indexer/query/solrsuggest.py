@@ -20,7 +20,7 @@ from indexer.index.caches import BytesCache
 from indexer.facets import FACETS
 from .parse import NOTHING, parse
 from .solrquery import escape, to_solr, values_query
-from .suggest import SURFACES_BYTES, Suggester, _FacetEntry, _PARAMS, _WORD, min_stories
+from .suggest import SURFACES_BYTES, Suggester, _FacetEntry, _WORD, min_stories
 
 _NONE = "-*:*"               # the context of words that find nothing (or could not be read)
 
@@ -99,5 +99,5 @@ class SolrSuggester(Suggester):
         return self._select_counts(context, [f"body_t:{t} OR title_t:{t}" for t in terms])
 
     def _values_found(self, context, entries: list[_FacetEntry]) -> list[int]:
-        return self._select_counts(context, [values_query(_PARAMS[e.param].mention_field, [e.value], self.gen.twins)
+        return self._select_counts(context, [values_query(FACETS.by_param[e.param].mention_field, [e.value], self.gen.twins)
                                              for e in entries])

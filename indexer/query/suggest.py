@@ -36,8 +36,6 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 # words before the last that make "head AND completion" differ from the search of the whole text
 _SYNTAX = re.compile(r"[()\"':*?+\-\[\]{}^~]|\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b")
 # facet field (every mention) -> its facet; parameter -> its facet
-_FIELDS = {f.mention_field: f for f in FACETS}
-_PARAMS = {f.param: f for f in FACETS}
 
 
 @dataclass
@@ -81,7 +79,7 @@ class Suggester:
     @staticmethod
     def _facet_entries(tables, label) -> list[_FacetEntry]:
         out = []
-        for fieldname, spec in _FIELDS.items():
+        for fieldname, spec in {f.mention_field: f for f in FACETS}.items():     # the registry as it is now
             table = tables.facets.get(fieldname)
             if table is None:
                 continue
@@ -148,7 +146,7 @@ class Suggester:
         """Stories holding each facet value among those the words before find."""
         out = []
         for e in entries:
-            mask = self.tables.facets[_PARAMS[e.param].mention_field].mask_any([e.value], self.tables.n)
+            mask = self.tables.facets[FACETS.by_param[e.param].mention_field].mask_any([e.value], self.tables.n)
             out.append(int(np.count_nonzero(mask & context & self.tables.live)))
         return out
 
@@ -211,7 +209,7 @@ class Suggester:
             counts = [e.count for e in chunk] if context is None else self._values_found(context, chunk)
             for e, count in zip(chunk, counts):
                 if count:
-                    out.append(Suggestion(_PARAMS[e.param].name, e.text, count, head,
+                    out.append(Suggestion(FACETS.by_param[e.param].name, e.text, count, head,
                                           param=e.param, value=e.value))
                 if len(out) >= 4 * limit:
                     break

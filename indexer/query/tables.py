@@ -20,11 +20,13 @@ from typing import Callable
 
 import numpy as np
 
+from indexer.facets import DATE
+from indexer.facets import date as date_facet
 from indexer.index import derived, derivedmerge
 
 # days since 0001-01-01 (date.toordinal) of undated stories
 UNDATED = derived.UNDATED
-MAX_YEARS_SPAN = 200     # years between the first and last story drawn with their empty years
+MAX_YEARS_SPAN = date_facet.MAX_YEARS_SPAN     # years between the first and last story drawn with their empty years
 
 
 class ValueList(Sequence):
@@ -339,37 +341,12 @@ class Tables:
         uniq = np.flatnonzero(per_day)
         counts = per_day[uniq]
         uniq = uniq + first
-        if (lo.year, lo.month) == (hi.year, hi.month):
-            granularity, key = "day", _dt.date.isoformat
-            buckets = {(lo + _dt.timedelta(days=i)).isoformat(): 0 for i in range(last - first + 1)}
-        elif lo.year == hi.year:
-            granularity, key = "month", (lambda d: f"{d.year:04d}-{d.month:02d}")
-            buckets = {f"{lo.year:04d}-{m:02d}": 0 for m in range(lo.month, hi.month + 1)}
-        else:
-            granularity, key = "year", (lambda d: f"{d.year:04d}")
-            buckets = ({f"{y:04d}": 0 for y in range(lo.year, hi.year + 1)}
-                       if hi.year - lo.year <= MAX_YEARS_SPAN else {})
+        granularity, width, buckets = DATE.frame(lo, hi)     # the date facet's timeline
         for d, c in zip(uniq.tolist(), counts.tolist()):
-            k = key(_dt.date.fromordinal(d))
+            k = _dt.date.fromordinal(d).isoformat()[:width]
             buckets[k] = buckets.get(k, 0) + c
         return _collapse_gaps(sorted(buckets.items())) + tail, granularity
 
 
-UNDATED_VALUE = "undated"     # the date facet's bucket (and `date` value) of stories without a date
-
-
-def _collapse_gaps(buckets: list[tuple[str, int]]) -> list[tuple[str, int]]:
-    """Runs of two or more empty buckets as one ("1988..2025", 0)."""
-    out: list[tuple[str, int]] = []
-    i = 0
-    while i < len(buckets):
-        j = i
-        while j < len(buckets) and buckets[j][1] == 0:
-            j += 1
-        if j - i >= 2:
-            out.append((f"{buckets[i][0]}..{buckets[j - 1][0]}", 0))
-            i = j
-        else:
-            out.append(buckets[i])
-            i += 1
-    return out
+UNDATED_VALUE = date_facet.UNDATED_VALUE     # the date facet's bucket (and `date` value) of undated stories
+_collapse_gaps = date_facet.collapse_gaps

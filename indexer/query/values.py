@@ -109,6 +109,4 @@ def label(live, param: str, value: str) -> tuple[str, str, str]:
     known = live.names.describe(param, value) if live.names is not None else None
     if known is not None:
         return known[0], ("" if known[1] == known[0] else known[1]), known[2] or spec.kind
-    if not spec.stored_labels and spec.label:
-        return spec.label(value), "", spec.kind
-    return value, "", spec.kind
+    return spec.label_of(value) or (value, "", spec.kind)     # a facet that names its values itself

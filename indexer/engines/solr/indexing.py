@@ -103,10 +103,8 @@ def to_solr(fields: dict, sig: str, seq: int) -> dict:
 def _add_facets(doc: dict, fields: dict) -> None:
     """Each facet's fields (values, mentions, kinds) as lists, its display as JSON, its labels."""
     for spec in FACETS:
-        if spec.single:
-            continue
-        for name in dict.fromkeys(f for f in (spec.field, spec.mention_field, spec.kind_field_for("about"),
-                                              spec.kind_field_for("mention")) if f):
+        # its comma-separated fields (about, mention, "kind|value"); a one-value facet has none (its field is stored)
+        for name in (n for n, what in spec.schema_fields().items() if what == "keyword"):
             values = [v.strip() for v in (fields.get(name) or "").split(",") if v.strip()]
             if values:
                 doc[name] = list(dict.fromkeys(values))

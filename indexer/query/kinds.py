@@ -1,12 +1,14 @@
-"""The organisation facet narrowed to one kind of body, counted per kind.
+"""A facet with kinds (facets.KindedFacet: organisations) narrowed to one kind, counted per kind.
 
 One acronym can name bodies of different kinds (ICC: a government commission in some
 stories, an intergovernmental body in others). The kind of a facet value used to be
 read from the first story holding it, so such a value was listed under one kind with
-all its stories. The indexer also writes `org_kind` terms (`government|ICC`, one per
-organisation of a story, schema.py), so a value is listed under every kind it has,
-counted over the stories where it has that kind. An index written before that field
-existed falls back to the first story's kind (facetcounts.py).
+all its stories. The indexer also writes "kind|value" terms in the facet's kind field
+(`org_kind`: `government|ICC`, one per organisation of a story, schema.py), so a value
+is listed under every kind it has, counted over the stories where it has that kind. An
+index written before that field existed falls back to the first story's kind
+(facetcounts.py). Nothing here is particular to organisations: the facet passes its
+kind field and its display field.
 """
 from __future__ import annotations
 
@@ -15,16 +17,13 @@ import numpy as np
 from .request import FacetValue
 from .tables import FacetTable, read_table
 
-ORG_KIND = "org_kind"
-
-
-def table(gen, field: str = ORG_KIND) -> FacetTable | None:
-    """The `org_kind` terms (`org_kind_any` for every mention) as a facet table, read on the first
+def table(gen, field: str) -> FacetTable | None:
+    """A kind field's terms (`org_kind`; `org_kind_any` for every mention) as a facet table, read on the first
     request that narrows by kind (not when a generation opens: most requests never ask); None for
     an older index."""
     t = gen.tables.facets.get(field)
     if t is None and field in gen.searcher.schema:
-        t = read_table(gen.evaluator.p, field, gen.tables.live)
+        t = read_table(gen.evaluator.p, field, gen.tables.gen)
         t.index_by_doc(gen.tables.n)
         # two threads may both read it (the same table); the facet tables are read on first use
         # (tables._LazyFacets) and nothing iterates them, so adding one is safe
@@ -33,8 +32,8 @@ def table(gen, field: str = ORG_KIND) -> FacetTable | None:
 
 
 def values_of_kind(gen, kind: str, mask: np.ndarray, ids, chosen: set[str], limit: int,
-                   field: str = ORG_KIND, display: str = "orgs_display") -> list[FacetValue]:
-    """The organisations of `kind` among the documents of `mask`, most stories first."""
+                   field: str, display: str) -> list[FacetValue]:
+    """The values of `kind` among the documents of `mask`, most stories first."""
     table = gen.tables.facets[field]
     counts = table.counts(mask, ids)
     prefix = kind + "|"
@@ -52,7 +51,7 @@ def values_of_kind(gen, kind: str, mask: np.ndarray, ids, chosen: set[str], limi
     return out
 
 
-def _label(gen, kind: str, value: str, field: str = ORG_KIND, display: str = "orgs_display") -> tuple[str, str]:
+def _label(gen, kind: str, value: str, field: str, display: str) -> tuple[str, str]:
     """(label, long name) of `value` as a body of `kind`: from a story where it is one."""
     key = (f"{kind}|{value}", field)
     found = gen.caches.kind_labels.lookup(key)
