@@ -7,8 +7,6 @@ messages are the user's (a QueryError is a 400 naming the parameter).
 """
 from __future__ import annotations
 
-import datetime as _dt
-import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
@@ -17,7 +15,6 @@ from indexer.facets import DATE, DEFAULT_MATCH, FACETS, MATCHES
 from .paramlist import (EXCLUDE_PREFIX, FACET_SORTS, FIND_PREFIX, MAX_FIND_CHARS, MAX_FILTER_VALUES, MAX_PAGE,
                         MAX_PER_PAGE, MAX_QUERY_CHARS, SORT_PREFIX, SORTS)
 
-_DATE_PART = r"\d{4}(?:-\d{2}(?:-\d{2})?)?"
 _EMPTY: Mapping = MappingProxyType({})
 
 
@@ -33,23 +30,6 @@ class QueryError(ValueError):
 def _clean_text(value: str) -> str:
     """Drop control and bidi-override characters; they only hide what a query says."""
     return "".join(ch for ch in value if unicodedata.category(ch) not in ("Cc", "Cf") or ch in "\t\n")
-
-
-def _parse_date(value: str, param: str, end: bool = False) -> _dt.date:
-    value = value.strip()
-    try:
-        if re.fullmatch(r"\d{4}", value):
-            return _dt.date(int(value), 12, 31) if end else _dt.date(int(value), 1, 1)
-        if re.fullmatch(r"\d{4}-\d{2}", value):
-            y, m = map(int, value.split("-"))
-            first = _dt.date(y, m, 1)
-            if not end:
-                return first
-            nxt = _dt.date(y + (m == 12), m % 12 + 1, 1)
-            return nxt - _dt.timedelta(days=1)
-        return _dt.date.fromisoformat(value)
-    except ValueError:
-        raise QueryError(f"'{param}' must be a date as YYYY-MM-DD (got {value[:40]!r})", param) from None
 
 
 def _choice(value: str, param: str, choices: tuple[str, ...], default: str) -> str:
@@ -95,25 +75,12 @@ class _Values:
 
 
 def _dates(vals: _Values) -> dict:
-    out: dict = {"date_from": None, "date_to": None, "undated": False}
-    if vals.one("from"):
-        out["date_from"] = _parse_date(vals.one("from"), "from")
-    if vals.one("to"):
-        out["date_to"] = _parse_date(vals.one("to"), "to", end=True)
-    if vals.one("date"):   # a date facet value: YYYY, YYYY-MM, YYYY-MM-DD, a span A..B of those, or "undated"
-        d = vals.one("date").strip()
-        if d == "undated":
-            out["undated"] = True
-        elif re.fullmatch(_DATE_PART + r"(?:\.\." + _DATE_PART + ")?", d):
-            start, _, end = d.partition("..")
-            out["date_from"] = _parse_date(start, "date")
-            out["date_to"] = _parse_date(end or start, "date", end=True)
-        else:
-            raise QueryError(f"'date' must be YYYY, YYYY-MM, YYYY-MM-DD, FROM..TO or undated (got {d[:40]!r})",
-                             "date")
-    if out["date_from"] and out["date_to"] and out["date_from"] > out["date_to"]:
-        raise QueryError(f"'from' ({out['date_from']}) is after 'to' ({out['date_to']})", "from")
-    return out
+    """`date`, `from` and `to`, as the date facet reads them (`DATE.parse`, the one owner)."""
+    def fail(message: str, param: str):
+        raise QueryError(message, param)
+
+    date_from, date_to, undated = DATE.parse(vals.one, fail)
+    return {"date_from": date_from, "date_to": date_to, "undated": undated}
 
 
 def _q(vals: _Values) -> dict:
