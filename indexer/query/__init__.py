@@ -17,7 +17,9 @@ The request and its meaning
 - `budget.py`      the cost budget of one request: caps before evaluation, a deadline during it
 
 Evaluation over one index generation (Whoosh)
-- `live.py`        the open index generation of this process, swapped when a reindex lands
+- `generation.py`  one opened index generation, typed (`Generation`: searcher, tables, evaluator, parsers,
+                   labels, names); `caches.py` what requests fill on it; `current.py` this process's
+                   current generation, swapped when a reindex lands; `whooshengine.py` the Engine over it
 - `tables.py`      per-generation facet tables (ordinals, dates, duplicate groups)
 - `arrays.py`      a parsed query as numpy arrays: every match and its BM25F score
 - `phrases.py`     which stories hold a phrase, checked under the deadline
@@ -33,7 +35,8 @@ Evaluation over one index generation (Whoosh)
 - `export.py`      every hit of a search, in order, without holding them all in memory
 
 The same searches on a SolrCloud collection (the `solr://` engine)
-- `solrsearch.py`  the public face's searches; `solrlive.py` what the parser needs of the collection;
+- `solrsearch.py`  the public face's searches; `solrgeneration.py` the collection as a
+  `Generation` look-alike (what the parser needs of it);
   `solrquery.py` the parsed query as a Solr JSON request; `solrgroups.py` near-duplicates shown once;
   `solrsuggest.py` suggestions; `solrtyped.py` a pattern's words
 """

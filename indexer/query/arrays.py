@@ -22,7 +22,7 @@ from . import budget, operators
 from indexer.index import whoosh_ext
 from indexer.index.caches import BytesCache
 from .phrases import phrase_docs
-from .postings import CACHE_BYTES, CACHE_MIN_POSTINGS, Postings  # noqa: F401 (re-exported: live.py, tests)
+from .postings import CACHE_BYTES, CACHE_MIN_POSTINGS, Postings  # noqa: F401 (re-exported: generation.py, tests)
 
 FALLBACK_CACHE = 256                # phrase (and other Whoosh-matched) results kept per generation
 PARTIAL_PHRASES = 16                # phrases cut short by the deadline, kept to be finished later

@@ -278,7 +278,7 @@ def candidates(reader, analyzer, word: str, far: bool = True) -> list[Candidate]
 
 def _held(reader, field: str, terms) -> dict[str, int]:
     """term -> stories, of the terms the index holds. A reader that looks many terms up at once
-    (an engine's, solrlive.SolrReader: one request instead of one per variant) does so."""
+    (an engine's, solrgeneration.SolrReader: one request instead of one per variant) does so."""
     many = getattr(reader, "doc_frequencies", None)
     if many is not None:
         return {t: n for (_, t), n in many({field: set(terms)}).items() if n}
@@ -327,7 +327,7 @@ def _count(gen, text: str, within: np.ndarray | None = None, languages=()) -> in
     if q is None:
         return 0
     engine = getattr(gen, "count_matches", None)
-    if engine is not None:            # an engine counts for itself; `within` is its filters (solrlive.py)
+    if engine is not None:            # an engine counts for itself; `within` is its filters (solrgeneration.py)
         return engine(q, within)
     mask = gen.evaluator.run(q).mask
     return int(np.count_nonzero(mask if within is None else mask & within))

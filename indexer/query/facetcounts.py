@@ -20,14 +20,14 @@ from .request import FacetValue, SearchRequest
 FACET_LIMIT = 50             # values returned per facet (the page shows 8, the rest under "more")
 
 
-def facets(live, req: SearchRequest, text_mask, masks, final, final_ids, cacheable: bool):
+def facets(gen, req: SearchRequest, text_mask, masks, final, final_ids, cacheable: bool):
     """({facet name: [FacetValue]}, date granularity) for a result."""
     cacheable = (cacheable and not req.kinds and not req.facet_find
                  and all(v == "count" for v in req.facet_sort.values()))
-    whole = live.caches.whole.lookup(req.match) if cacheable else None
+    whole = gen.caches.whole.lookup(req.match) if cacheable else None
     if whole is not None:
         return whole["facets"], whole["granularity"]
-    t = live.tables
+    t = gen.tables
     out: dict[str, list[FacetValue]] = {}
     buckets, granularity = t.date_counts(final_ids)
     out[FACETS.date.name] = [FacetValue(value=k, label=k, count=c) for k, c in buckets]
@@ -47,7 +47,7 @@ def facets(live, req: SearchRequest, text_mask, masks, final, final_ids, cacheab
         for v in list(chosen) + [v for v in excluded if v not in chosen]:
             ordinal = table.index.get(v)
             c = int(counts[ordinal]) if ordinal is not None else 0
-            values.append(facet_value(live, spec.param, v, c, v in chosen, v in excluded))
+            values.append(facet_value(gen, spec.param, v, c, v in chosen, v in excluded))
         shown = set(chosen) | set(excluded)
         kind = req.kinds.get(spec.param, "")     # a facet with kinds narrowed to one (`kind_org`)
         find = req.facet_find.get(spec.param, "").casefold()
@@ -55,8 +55,8 @@ def facets(live, req: SearchRequest, text_mask, masks, final, final_ids, cacheab
         top = nonzero[np.argsort(-counts[nonzero], kind="stable")]
         rest = []
         kind_field = spec.kind_field_for(req.match)
-        if kind and kinds.table(live, kind_field) is not None:     # counted per kind (query/kinds.py)
-            rest = [fv for fv in kinds.values_of_kind(live, kind, mask, ids, set(), FACET_LIMIT + len(shown),
+        if kind and kinds.table(gen, kind_field) is not None:     # counted per kind (query/kinds.py)
+            rest = [fv for fv in kinds.values_of_kind(gen, kind, mask, ids, set(), FACET_LIMIT + len(shown),
                                                           kind_field, spec.display)
                     if fv.value not in shown and (not find or find in f"{fv.value} {fv.label} {fv.name}".casefold())]
             top = ()
@@ -67,25 +67,25 @@ def facets(live, req: SearchRequest, text_mask, masks, final, final_ids, cacheab
             value = table.values[ordinal]
             if value in shown:
                 continue
-            fv = facet_value(live, spec.param, value, c, False, False)
+            fv = facet_value(gen, spec.param, value, c, False, False)
             if (not kind or fv.kind == kind) and (not find or find in f"{value} {fv.label} {fv.name}".casefold()):
                 rest.append(fv)
         if req.facet_sort.get(spec.param) == "name":
             rest.sort(key=lambda fv: fv.label.casefold())
         out[spec.name] = values + rest
     if cacheable:
-        live.caches.whole.put(req.match, {"facets": out, "granularity": granularity})
+        gen.caches.whole.put(req.match, {"facets": out, "granularity": granularity})
     return out, granularity
 
 
-def facet_value(live, param: str, value: str, count: int, selected: bool, excluded: bool = False) -> FacetValue:
-    label, name, kind = label_of(live, param, value)
+def facet_value(gen, param: str, value: str, count: int, selected: bool, excluded: bool = False) -> FacetValue:
+    label, name, kind = label_of(gen, param, value)
     return FacetValue(value=value, label=label, count=count, selected=selected,
                       name=name, kind=kind, excluded=excluded)
 
 
-def label_of(live, param: str, value: str) -> tuple[str, str, str]:
+def label_of(gen, param: str, value: str) -> tuple[str, str, str]:
     """(label, long name, kind) of a facet value: as indexed, else as the name table knows it
     (`values.label`; a value typed into a URL that no story holds). Nothing is remembered, so
     no request changes what another one is shown."""
-    return facet_values.label(live, param, value)
+    return facet_values.label(gen, param, value)

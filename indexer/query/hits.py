@@ -58,8 +58,8 @@ def in_language(analyzer, lang: str):
     return bind(lang) if bind and lang else analyzer
 
 
-def hit(live, docnum: int, score, terms, analyzer, match: str = DEFAULT_MATCH) -> Hit:
-    f = live.searcher.stored_fields(docnum)
+def hit(gen, docnum: int, score, terms, analyzer, match: str = DEFAULT_MATCH) -> Hit:
+    f = gen.searcher.stored_fields(docnum)
     lang = f.get("language", "")
     return Hit(
         id=f["id"], title=f.get("title", ""), date=iso(f.get("date")), dateline=f.get("dateline", ""),
@@ -67,8 +67,8 @@ def hit(live, docnum: int, score, terms, analyzer, match: str = DEFAULT_MATCH) -
         source=f.get("source", ""), url=web_url(f.get("url")), language=lang, score=score, chips=hit_chips(f, match))
 
 
-def version(live, docnum: int) -> Version:
-    f = live.searcher.stored_fields(docnum)
+def version(gen, docnum: int) -> Version:
+    f = gen.searcher.stored_fields(docnum)
     return Version(id=f["id"], title=f.get("title", ""), date=iso(f.get("date")))
 
 
@@ -82,7 +82,7 @@ def first_part(body: str, chars: int = STORY_CHARS) -> str:
     return body[:cut if cut != -1 else chars]
 
 
-def story(live, docnum: int, terms: frozenset[str]) -> Story:
+def story(gen, docnum: int, terms: frozenset[str]) -> Story:
     """A story: paragraphs highlighted with `terms`, related stories and versions.
 
     A story of many megabytes (a whole report saved as one file) would take seconds to
@@ -90,9 +90,9 @@ def story(live, docnum: int, terms: frozenset[str]) -> Story:
     are shown and highlighted (`truncated` says so; the web offers the whole text as
     plain text), and related stories are found from its first part.
     """
-    f = live.searcher.stored_fields(docnum)
+    f = gen.searcher.stored_fields(docnum)
     lang = f.get("language", "")
-    analyzer = in_language(live.searcher.schema["body"].analyzer, lang)
+    analyzer = in_language(gen.searcher.schema["body"].analyzer, lang)
     whole = f.get("body", "") or ""
     body = first_part(whole)
     text = f"{f.get('title', '')}\n{body[:related.MAX_TEXT]}"
@@ -102,7 +102,7 @@ def story(live, docnum: int, terms: frozenset[str]) -> Story:
         paragraphs=highlight_paragraphs(body, terms, analyzer), body=body,
         truncated=len(body) < len(whole), body_chars=len(whole),
         chips=story_chips(f), language=lang,
-        similar=[version(live, d)
-                 for d, _ in related.similar(live.searcher, live.evaluator, live.tables, docnum, text,
+        similar=[version(gen, d)
+                 for d, _ in related.similar(gen.searcher, gen.evaluator, gen.tables, docnum, text,
                                              language=analysis_language(lang))],
-        versions=[version(live, d) for d in related.versions(live.tables, docnum)[:20]])
+        versions=[version(gen, d) for d in related.versions(gen.tables, docnum)[:20]])

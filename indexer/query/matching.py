@@ -31,9 +31,9 @@ class Match:
     req: SearchRequest            # the request with its facet values as indexed (`values.resolve`)
 
 
-def filter_masks(live, req: SearchRequest) -> dict[str, np.ndarray]:
+def filter_masks(gen, req: SearchRequest) -> dict[str, np.ndarray]:
     """One mask per facet with a filter (wanted values OR'ed, excluded ones left out) and the dates."""
-    t = live.tables
+    t = gen.tables
     masks = {}
     for spec in FACETS:
         wanted, unwanted = req.filters.get(spec.param), req.exclude.get(spec.param)
@@ -51,24 +51,24 @@ def filter_masks(live, req: SearchRequest) -> dict[str, np.ndarray]:
     return masks
 
 
-def match(live, req: SearchRequest) -> Match:
+def match(gen, req: SearchRequest) -> Match:
     """Which stories a request matches, with their scores; `Match.req` is the request resolved
     (a new object: the one handed in is never changed)."""
-    req = values.resolve(live, req)
+    req = values.resolve(gen, req)
     deadline = budget.Deadline(budget.DEFAULT.seconds)
     with budget.running(deadline):         # expanding patterns counts too
-        q, notice = parse(live, req.q, req.match, req.languages)
+        q, notice = parse(gen, req.q, req.match, req.languages)
     scores = None
     if q is not None:
         with budget.running(deadline):
-            m = live.evaluator.run(q)      # every match and its score, in one pass
+            m = gen.evaluator.run(q)      # every match and its score, in one pass
         text_mask, scores = m.mask, m.score
         if deadline.cuts:
             cut = budget.CUT_NOTICE.format(seconds=deadline.seconds)
             notice = f"{notice}; {cut}" if notice else cut
     else:
-        text_mask = live.tables.live.copy()
-    masks = filter_masks(live, req)
+        text_mask = gen.tables.live.copy()
+    masks = filter_masks(gen, req)
     final = text_mask.copy()
     for mask in masks.values():
         final &= mask
@@ -76,16 +76,16 @@ def match(live, req: SearchRequest) -> Match:
     return Match(q, notice, text_mask, scores, masks, final, sort, req)
 
 
-def collapsed(live, req: SearchRequest, m: Match, ids: np.ndarray) -> Collapsed | None:
+def collapsed(gen, req: SearchRequest, m: Match, ids: np.ndarray) -> Collapsed | None:
     """Near-duplicates collapsed, remembered per generation when no words were asked for.
 
     Browsing (the front page, a filter without words) collapses the same large sets
     again and again: 215,780 stories take ~5 ms, so those are kept, a few at a time.
     """
-    t = live.tables
+    t = gen.tables
     if not (req.group and t.shared is not None and ids.size):
         return None
     if m.query is not None:
         return Collapsed(t, m.final, ids, m.scores, m.sort)
-    return live.caches.collapsed.computed((req.filter_key(), m.sort),       # COLLAPSED_CACHE of them
+    return gen.caches.collapsed.computed((req.filter_key(), m.sort),       # COLLAPSED_CACHE of them
                                           lambda: Collapsed(t, m.final, ids, m.scores, m.sort))

@@ -21,7 +21,7 @@ from indexer.facets import FACETS
 from indexer.index.schema import SCHEMA
 from .expansion import Expansion, PatternDocs
 from .request import QueryError, SearchRequest
-from .solrlive import SOLR_FIELD, scored_field, solr_field
+from .solrgeneration import SOLR_FIELD, scored_field, solr_field
 from .solrtyped import regexp
 
 NOTHING = "id:__nothing__"          # a term no story has: matches nothing

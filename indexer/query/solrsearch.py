@@ -31,7 +31,7 @@ from .facetcounts import FACET_LIMIT, facet_value, label_of
 from .highlight import highlight_paragraphs, sanitize_many
 from .parse import NOTHING, highlight_terms, parse
 from .request import FacetValue, QueryError, SearchRequest, SearchResult, Story, Version, _clean_text
-from .solrlive import SolrGeneration
+from .solrgeneration import SolrGeneration
 from .solrsuggest import SolrSuggester
 from .solrquery import facet_request, filters, idf_boosts, to_solr, words_of
 
@@ -95,13 +95,13 @@ class SolrEngine:
     def __init__(self, client):
         self.client = client
         self.index_dir = str(client.url)
-        self._live = SolrGeneration(client)
+        self._gen = SolrGeneration(client)
 
     def current(self) -> SolrGeneration:
         """What is read from the collection (word lists, labels), renewed every REFRESH_S."""
-        if self._live.stale():                   # word lists and labels follow the collection
-            self._live = SolrGeneration(self.client)
-        return self._live
+        if self._gen.stale():                   # word lists and labels follow the collection
+            self._gen = SolrGeneration(self.client)
+        return self._gen
 
     def generation(self) -> str:
         return str(self.client.url)

@@ -26,9 +26,9 @@ from indexer.facets import BY_PARAM
 from .params import QueryError, SearchParams
 
 
-def _held(live, spec, text: str) -> str | None:
+def _held(gen, spec, text: str) -> str | None:
     """`text` if the archive holds it as a value exactly (or as its normal form: "USX Corp" -> USX)."""
-    table = live.tables.facets.get(spec.mention_field)
+    table = gen.tables.facets.get(spec.mention_field)
     if table is None:
         return None
     for form in (text, spec.normalise(text) if spec.normalise else None):
@@ -37,8 +37,8 @@ def _held(live, spec, text: str) -> str | None:
     return None
 
 
-def _named(live, spec, text: str) -> list[str] | None:
-    names = live.names
+def _named(gen, spec, text: str) -> list[str] | None:
+    names = gen.names
     if names is None:
         return None
     found = names.values(spec.param, text)
@@ -49,64 +49,64 @@ def _named(live, spec, text: str) -> list[str] | None:
     return found
 
 
-def for_filter(live, spec, text: str, prefix: str = "") -> list[str]:
+def for_filter(gen, spec, text: str, prefix: str = "") -> list[str]:
     """The value(s) a URL or CLI filter means; QueryError (a 400) for text that names nothing."""
-    held = _held(live, spec, text)
+    held = _held(gen, spec, text)
     if held is not None:
         return [held]
-    found = _named(live, spec, text)
+    found = _named(gen, spec, text)
     if found:
         return found
-    near = live.names.nearest(spec.param, text) if live.names is not None else []
+    near = gen.names.nearest(spec.param, text) if gen.names is not None else []
     hint = f"; did you mean {', '.join(repr(n) for n in near)}?" if near else ""
     raise QueryError(f"no {spec.title.lower()} '{text[:80]}' is known ('{prefix}{spec.param}' takes a value "
                      f"from the {spec.title} facet, or a name, code or alias of one){hint}", prefix + spec.param)
 
 
-def lookup(live) -> Callable[[str, str, str], list[str]]:
+def lookup(gen) -> Callable[[str, str, str], list[str]]:
     """`(param, text, prefix) -> values` of this generation, for `SearchParams.resolve`."""
-    return lambda param, text, prefix="": for_filter(live, BY_PARAM[param], text, prefix)
+    return lambda param, text, prefix="": for_filter(gen, BY_PARAM[param], text, prefix)
 
 
-def resolve(live, params: SearchParams) -> SearchParams:
+def resolve(gen, params: SearchParams) -> SearchParams:
     """A request's filters as the index spells them (`country=Brazil` -> BR, `org=unicef` -> UNICEF,
     `region=Oceania` -> its four sub-regions), as a new request: `params` is unchanged.
 
     A value NewsFacet knows is a filter even when no story holds it (0 stories); text that names
     nothing is refused (a QueryError, 400) by name, with the nearest known names.
     """
-    return params.resolve(lookup(live))
+    return params.resolve(lookup(gen))
 
 
-def for_query(live, spec, text: str) -> list[str] | None:
+def for_query(gen, spec, text: str) -> list[str] | None:
     """The value(s) a field of the query language means (`org:EC` is the European Union, whatever stray
     value spelt "EC" a story holds); None for text that names nothing."""
-    if live is None:
+    if gen is None:
         return None
-    return _named(live, spec, text) or ([h] if (h := _held(live, spec, text)) else None)
+    return _named(gen, spec, text) or ([h] if (h := _held(gen, spec, text)) else None)
 
 
-def unknown_notice(live, unknown: list) -> str:
+def unknown_notice(gen, unknown: list) -> str:
     """What a query's field names that name nothing were searched as (`country:Atlantis`), with the
     nearest known names."""
     parts = []
     for spec, text in unknown[:3]:
-        near = live.names.nearest(spec.param, text) if live.names is not None else []
+        near = gen.names.nearest(spec.param, text) if gen.names is not None else []
         hint = f" (did you mean {', '.join(repr(n) for n in near)}?)" if near else ""
         parts.append(f"no {spec.title.lower()} '{text[:80]}' is known{hint}; {spec.param}:{text[:80]} was searched as written")
     return "; ".join(parts)
 
 
-def label(live, param: str, value: str) -> tuple[str, str, str]:
+def label(gen, param: str, value: str) -> tuple[str, str, str]:
     """(label, long name, kind) of a value: as stored with the stories, else as NewsFacet knows it
     (a country no story names yet), else the value itself. Remembers nothing."""
-    found = live.labels.get((param, value))
+    found = gen.labels.get((param, value))
     if found is not None:
         return found
     spec = BY_PARAM.get(param)
     if spec is None:
         return value, "", ""
-    known = live.names.describe(param, value) if live.names is not None else None
+    known = gen.names.describe(param, value) if gen.names is not None else None
     if known is not None:
         return known[0], ("" if known[1] == known[0] else known[1]), known[2] or spec.kind
     return spec.label_of(value) or (value, "", spec.kind)     # a facet that names its values itself

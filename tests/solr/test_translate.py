@@ -10,7 +10,7 @@ from whoosh import query as wq
 
 from indexer.query.expansion import Expansion
 from indexer.query.request import SearchRequest
-from indexer.query.solrlive import fold_twins
+from indexer.query.solrgeneration import fold_twins
 from indexer.query.solrquery import NOTHING, escape, facet_request, filters, to_solr
 from indexer.query.solrsearch import _fold_buckets
 

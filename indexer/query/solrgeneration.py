@@ -2,10 +2,11 @@
 
 `parse.parse` reads the query with NewsFacet's own parsers and semantics and expands its
 patterns against the index's word lists (`semantics.expand_patterns`, `budget.check_scan`),
-resolving facet values by the names stored with the stories. On the Whoosh engine a `generation.Generation`
-generation answers those questions; here `SolrGeneration` does, from Solr's TermsComponent and the
-JSON Facet API, so the typed query is parsed and expanded by NewsFacet exactly as on Whoosh
-and only then translated (`solrquery.py`). Word lists and labels are cached for REFRESH_S.
+resolving facet values by the names stored with the stories. On the Whoosh engine the open
+`generation.Generation` answers those questions; here `SolrGeneration` does, from Solr's
+TermsComponent and the JSON Facet API, so the typed query is parsed and expanded by NewsFacet
+exactly as on Whoosh and only then translated (`solrquery.py`). Word lists and labels are cached
+for REFRESH_S. The query modules call either one `gen`: one word for one meaning.
 """
 from __future__ import annotations
 
