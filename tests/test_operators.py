@@ -1,5 +1,5 @@
 """The operator table (indexer/query/operators.py): every node the query language can produce has
-its four hooks, and the lookup sends each node where the isinstance chains it replaced did."""
+its hooks (parse, budget, evaluate, highlight, solr), and the lookup sends each node where the isinstance chains it replaced did."""
 from __future__ import annotations
 
 import numpy as np
@@ -103,3 +103,35 @@ def test_highlight_hooks():
     assert operators.of(wq.Not(wq.Term("body", "a"))).highlight == operators.NONE
     assert operators.of(wq.AndNot(wq.Term("body", "a"), wq.Term("body", "b"))).highlight == operators.FIRST
     assert {operators.of(n).highlight for n in EXPANDED[:2]} == {operators.PATTERN}
+
+
+@pytest.mark.parametrize("op", [op for op in operators.OPERATORS if op.types], ids=lambda op: op.name)
+def test_every_solr_hook_names_a_writer(op):
+    """The `solr` hook names a `solrquery.Lucene` method, or "" for a node the Solr engine refuses."""
+    from indexer.query.solrquery import Lucene
+    assert op.solr == "" or callable(getattr(Lucene, op.solr))
+    assert "solr" in operators.HOOKS
+
+
+@pytest.mark.parametrize("node, written", [
+    (wq.DefaultOr([wq.Term("body", "oil"), wq.Term("body", "gas")]), "(body_t:oil body_t:gas)"),   # a subclass of Or
+    (Expansion([wq.Term("body", "oil")], "oi*", "body"), "(body_t:oil)"),
+    (wq.DisjunctionMax([wq.Term("body", "oil")]), "(body_t:oil)"),
+    (WordPattern("country", "B?"), "country:B?"),
+    (wq.Prefix("country", "B"), "country:B*"),
+    (wq.NullQuery, "id:__nothing__"),
+    (wq.Every(), "*:*^=1"),
+])
+def test_solr_hooks_write_each_node(node, written):
+    from indexer.query.solrquery import to_solr
+    assert to_solr(node) == written
+
+
+@pytest.mark.parametrize("node", [wq.DateRange("date", None, None), wq.FuzzyTerm("body", "oil"),
+                                  wq.Regex("body", "o.l"), wq.Ordered([wq.Term("body", "a")]),
+                                  wq.Otherwise(wq.Term("body", "a"), wq.Term("body", "b")), EXPANDED[2]])
+def test_nodes_without_a_solr_hook_are_refused_by_name(node):
+    from indexer.query.request import QueryError
+    from indexer.query.solrquery import to_solr
+    with pytest.raises(QueryError, match=type(node).__name__):
+        to_solr(node)

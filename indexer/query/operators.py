@@ -23,6 +23,14 @@ The hooks an operator implements:
                own (`expanded_terms`), PATTERN what its pattern matches (however many words),
                CHILDREN those of its parts, FIRST those of its first part only (`a ANDNOT b`),
                NONE (`NOT b`: the words it excludes are never marked).
+    solr       `solr`: the name of the `solrquery.Lucene` method that writes it in Solr's Lucene
+               syntax (the `solr://` engine, which is handed the tree parse.parse made); "" when
+               the Solr engine refuses it (a 400 naming the node: a date range in the query, a
+               fuzzy term, a form only the Whoosh evaluator has, such as `Present`).
+
+A new operator is one entry here: the hooks it leaves out take their defaults (one clause of
+budget, its own words marked, no Solr form), and tests/test_operators.py checks each hook it names
+exists where it points.
 
 A node is looked up by its class and then its bases (`DateRange` is a `NumericRange`), so a
 subclass Whoosh or we add later meets its parent's hooks; a class no operator claims is
@@ -39,7 +47,7 @@ from .expansion import Expansion, PatternDocs, Present
 
 WORDS, PATTERN, CHILDREN, FIRST, NONE = "words", "pattern", "children", "first", "none"
 HIGHLIGHTS = (WORDS, PATTERN, CHILDREN, FIRST, NONE)
-HOOKS = ("parse", "budget", "evaluate", "highlight")
+HOOKS = ("parse", "budget", "evaluate", "highlight", "solr")
 
 
 @dataclass(frozen=True)
@@ -82,45 +90,49 @@ class Operator:
     budget: Callable[[object], Cost] = _clause   # budget: what it costs before evaluation
     plugins: tuple[type, ...] = ()               # parse: the parser plugins that read it
     becomes: str = ""                            # parse: what it is rewritten into, and where
+    solr: str = ""                               # solr: a solrquery.Lucene method ("": refused there)
 
 
 OPERATORS: tuple[Operator, ...] = (
     Operator("word", "oil, 'single quoted'", (wq.Term,), "_term_node", plugins=(qparser.SingleQuotePlugin,),
-             becomes="a facet's value for a word in a facet field (parse.resolve_fields)"),
+             becomes="a facet's value for a word in a facet field (parse.resolve_fields)", solr="term"),
     Operator("field", "title:oil, country:brazil", (), "", plugins=(qparser.FieldsPlugin,),
              becomes="the field's node; aliases (headline:) by FieldAliasPlugin"),
     Operator("phrase", '"interest rate", "interest rate"~2', (wq.Phrase,), "_fallback", budget=_phrase,
              plugins=(qparser.PhrasePlugin,),
-             becomes="with a * word, the phrases of its words' stems (semantics.phrase_patterns)"),
+             becomes="with a * word, the phrases of its words' stems (semantics.phrase_patterns)", solr="phrase"),
     Operator("pattern", "pers*, wh??t, b[ae]nk", (wq.Prefix, wq.Wildcard), "_multiterm", budget=_pattern,
              plugins=(qparser.WildcardPlugin,),
-             becomes="an expansion or a pattern set (semantics.expand_patterns)"),
-    Operator("expansion", "(a pattern's words)", (Expansion,), "_or", budget=_expansion, highlight=PATTERN),
+             becomes="an expansion or a pattern set (semantics.expand_patterns)", solr="pattern"),
+    Operator("expansion", "(a pattern's words)", (Expansion,), "_or", budget=_expansion, highlight=PATTERN,
+             solr="any_of"),
     Operator("pattern set", "(a pattern of many words)", (PatternDocs,), "_pattern_docs", budget=_pattern_docs,
-             highlight=PATTERN),
+             highlight=PATTERN, solr="pattern_docs"),
     Operator("word range", "title:[apple TO banana]", (wq.MultiTerm,), "_multiterm", plugins=(qparser.RangePlugin,)),
     Operator("date range", "date:[1987-03-01 TO 1987-03-31], date:1987", (wq.NumericRange,), "_numeric_range",
              plugins=(qparser.RangePlugin,)),
     Operator("present", "body:*, company:*", (wq.Every,), "_every",
-             becomes="on a field of values, the stories holding one (parse.present_values)"),
+             becomes="on a field of values, the stories holding one (parse.present_values)", solr="every"),
     Operator("present values", "(company:* from the tables)", (Present,), "_present"),
-    Operator("nothing", "(the, -, \"\")", (type(wq.NullQuery),), "_nothing"),
+    Operator("nothing", "(the, -, \"\")", (type(wq.NullQuery),), "_nothing", solr="nothing"),
     Operator("and", "oil price, oil AND price", (wq.And,), "_and", highlight=CHILDREN,
-             plugins=(qparser.OperatorsPlugin,)),
-    Operator("or", "oil OR gas", (wq.Or,), "_or", highlight=CHILDREN, plugins=(qparser.OperatorsPlugin,)),
+             plugins=(qparser.OperatorsPlugin,), solr="all_of"),
+    Operator("or", "oil OR gas", (wq.Or,), "_or", highlight=CHILDREN, plugins=(qparser.OperatorsPlugin,),
+             solr="any_of"),
     Operator("not", "-brazil, NOT brazil", (wq.Not,), "_not", highlight=NONE, plugins=(qparser.OperatorsPlugin,),
-             becomes="alone, everything except (semantics.everything_except)"),
+             becomes="alone, everything except (semantics.everything_except)", solr="negation"),
     Operator("and not", "oil ANDNOT gas, oil -gas", (wq.AndNot,), "_and_not", highlight=FIRST,
-             plugins=(qparser.OperatorsPlugin,)),
+             plugins=(qparser.OperatorsPlugin,), solr="and_not"),
     Operator("and maybe", "oil ANDMAYBE gas", (wq.AndMaybe,), "_and_maybe", highlight=CHILDREN,
-             plugins=(qparser.OperatorsPlugin,)),
+             plugins=(qparser.OperatorsPlugin,), solr="and_maybe"),
     Operator("require", "oil REQUIRE gas", (wq.Require,), "_require", highlight=CHILDREN,
-             plugins=(qparser.OperatorsPlugin,)),
+             plugins=(qparser.OperatorsPlugin,), solr="require"),
     Operator("group", "(oil OR gas) price", (), "", plugins=(qparser.GroupPlugin,)),
     Operator("boost", "oil^2 (plain words only: the full parser reads ^ as a word)", (), "",
              plugins=(qparser.BoostPlugin,)),
     # claimed so that they never reach an entry above through a base class: Whoosh's matcher runs them
-    Operator("disjunction max", "(not written by users)", (wq.DisjunctionMax,), "_fallback", highlight=CHILDREN),
+    Operator("disjunction max", "(not written by users)", (wq.DisjunctionMax,), "_fallback", highlight=CHILDREN,
+             solr="dismax"),
 )
 FALLBACK = Operator("other", "", (), "_fallback")
 

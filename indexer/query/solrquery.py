@@ -2,7 +2,9 @@
 
 The typed query never reaches Solr as typed: `parse.parse` reads it (NewsFacet's syntax and
 semantics, patterns expanded to the indexed words they stand for, facet names resolved to
-values), and `to_solr` writes the resulting tree in Lucene syntax, every term escaped. The
+values), and `to_solr` writes the resulting tree in Lucene syntax, every term escaped: each
+node by its operator's `solr` hook (operators.py), a method of `Lucene`, so that an operator is
+added in one place (the table) and not also in a chain of isinstance tests here. The
 text fields hold NewsFacet's own terms (see the configset), so a term means the same in both
 engines; the title's boost is Whoosh's field boost (schema.TITLE_BOOST).
 
@@ -19,7 +21,7 @@ from whoosh import query as wq
 
 from indexer.facets import FACETS
 from indexer.index.schema import SCHEMA
-from .expansion import Expansion, PatternDocs
+from . import operators
 from .request import QueryError, SearchRequest
 from .solrgeneration import SOLR_FIELD, scored_field, solr_field
 from .solrtyped import regexp
@@ -47,69 +49,85 @@ def to_solr(q, idf: dict | None = None) -> str:
 
     `idf`: (field, word) -> a boost turning Lucene's idf of the word into Whoosh's (`idf_boosts`).
     """
-    idf = idf or {}
+    return Lucene(idf or {}).write(q)
 
-    def term(field: str, word: str, boost: float = 1.0) -> str:
+
+class Lucene:
+    """Each operator's `solr` hook (operators.py) is a method here: `write` looks the node's operator
+    up and calls the method it names, so the query language's operators are listed once, in the
+    operator table, and a node no operator writes for Solr is refused with its name (a 400)."""
+
+    def __init__(self, idf: dict):
+        self.idf = idf
+
+    def write(self, q) -> str:
+        if q is None:
+            return "*:*"
+        method = operators.of(q).solr
+        if not method:
+            raise QueryError(f"this query cannot be run on the Solr engine ({type(q).__name__})", "q")
+        return getattr(self, method)(q)
+
+    def scored(self, field: str, word: str, boost: float = 1.0) -> str:
+        """One word of a field, scored as Whoosh scores it."""
         if field in SCHEMA and not SCHEMA[field].scorable:
             # a value (`person:"James Baker"`, `language:de`): Whoosh scores its posting, weight 1,
             # times the boost; Lucene would weigh it by the value's idf (a rarer person first)
             return f"{solr_field(field)}:{escape(word)}^={boost:g}"
-        b = boost * idf.get((field, word), 1.0)
+        b = boost * self.idf.get((field, word), 1.0)
         return f"{scored_field(field)}:{escape(word)}" + ("" if b == 1.0 else f"^{b:.6g}")
 
-    def tr(node) -> str:
-        return _to_solr(node, term, tr)
-    return tr(q)
+    # ------------------------------------------------------------ the operators' `solr` hooks
 
+    def term(self, q) -> str:
+        return self.scored(q.fieldname, _text(q.text), q.boost)
 
-def _to_solr(q, term, to_solr) -> str:
-    if q is None:
-        return "*:*"
-    if q is wq.NullQuery or isinstance(q, wq.NullQuery.__class__):
+    def nothing(self, q) -> str:
         return NOTHING
-    if isinstance(q, Expansion) or (isinstance(q, wq.Or) and not isinstance(q, wq.DisjunctionMax)):
-        parts = [to_solr(c) for c in q.subqueries]
+
+    def any_of(self, q) -> str:                  # OR, and a pattern's words (Expansion)
+        parts = [self.write(c) for c in q.subqueries]
         return f"({' '.join(parts)}){_boost(q)}" if parts else NOTHING
-    if isinstance(q, wq.And):
-        return "(" + " ".join("+" + to_solr(c) for c in q.subqueries) + ")" + _boost(q)
-    if isinstance(q, wq.Term):
-        return term(q.fieldname, _text(q.text), q.boost)
-    if isinstance(q, PatternDocs):            # a pattern of many words: its stories at constant score
+
+    def all_of(self, q) -> str:
+        return "(" + " ".join("+" + self.write(c) for c in q.subqueries) + ")" + _boost(q)
+
+    def pattern_docs(self, q) -> str:         # a pattern of many words: its stories at constant score
         return f"{solr_field(q.fieldname)}:{regexp(q.pattern)}^={q.boost:g}"      # (solrtyped.py)
-    if isinstance(q, wq.Phrase):
-        return _phrase(q, term)
-    if isinstance(q, wq.Not):                 # every story without it scores 1, as Whoosh's InverseMatcher
-        return f"(*:* -{to_solr(q.query)})"
-    if isinstance(q, wq.AndNot):
-        return f"(+{to_solr(q.a)} -{to_solr(q.b)})"
-    if isinstance(q, wq.AndMaybe):
-        return f"(+{to_solr(q.a)} {to_solr(q.b)})"
-    if isinstance(q, wq.Require):
-        return f"(+{to_solr(q.a)} +({to_solr(q.b)})^0)"        # b scores nothing (its own boost may be ^0)
-    if isinstance(q, (wq.Every, wq.Prefix, wq.Wildcard)):
-        return _field_pattern(q)
-    if isinstance(q, wq.DisjunctionMax):
-        return "(" + " ".join(to_solr(c) for c in q.subqueries) + ")"
-    raise QueryError(f"this query cannot be run on the Solr engine ({type(q).__name__})", "q")
 
+    def phrase(self, q) -> str:
+        """Which stories: the phrase (Whoosh's slop 1 is Lucene's 0, words next to each other). Their
+        score: their words', as NewsFacet's evaluator scores a phrase (query/arrays.py, _fallback)."""
+        words = [_text(w) for w in q.words]
+        slop = max(0, q.slop - 1)
+        quoted = " ".join(words).replace("\\", "\\\\").replace('"', '\\"')
+        phrase = f'{solr_field(q.fieldname)}:"{quoted}"{"~%d" % slop if slop else ""}^=0'
+        scores = " ".join(self.scored(q.fieldname, w) for w in words)
+        return f"(+{phrase} {scores}){_boost(q)}"
 
-def _phrase(q, term) -> str:
-    """Which stories: the phrase (Whoosh's slop 1 is Lucene's 0, words next to each other). Their
-    score: their words', as NewsFacet's evaluator scores a phrase (query/arrays.py, _fallback)."""
-    words = [_text(w) for w in q.words]
-    slop = max(0, q.slop - 1)
-    quoted = " ".join(words).replace("\\", "\\\\").replace('"', '\\"')
-    phrase = f'{solr_field(q.fieldname)}:"{quoted}"{"~%d" % slop if slop else ""}^=0'
-    scores = " ".join(term(q.fieldname, w) for w in words)
-    return f"(+{phrase} {scores}){_boost(q)}"
+    def negation(self, q) -> str:             # every story without it scores 1, as Whoosh's InverseMatcher
+        return f"(*:* -{self.write(q.query)})"
 
+    def and_not(self, q) -> str:
+        return f"(+{self.write(q.a)} -{self.write(q.b)})"
 
-def _field_pattern(q) -> str:
-    if isinstance(q, wq.Every):               # `body:*`: a word in that field; every match scores its boost
+    def and_maybe(self, q) -> str:
+        return f"(+{self.write(q.a)} {self.write(q.b)})"
+
+    def require(self, q) -> str:              # b scores nothing (its own boost may be ^0)
+        return f"(+{self.write(q.a)} +({self.write(q.b)})^0)"
+
+    def dismax(self, q) -> str:
+        return "(" + " ".join(self.write(c) for c in q.subqueries) + ")"
+
+    def every(self, q) -> str:                # `body:*`: a word in that field; every match scores its boost
         return f"{solr_field(q.fieldname)}:[* TO *]^={q.boost:g}" if q.fieldname else f"*:*^={q.boost:g}"
-    if isinstance(q, wq.Prefix):                # a facet field's prefix (text fields were expanded)
-        return f"{solr_field(q.fieldname)}:{escape(_text(q.text))}*"
-    return f"{solr_field(q.fieldname)}:{escape(_text(q.text)).replace(chr(92) + '*', '*').replace(chr(92) + '?', '?')}"
+
+    def pattern(self, q) -> str:
+        """A facet field's prefix or wildcard (a text field's patterns were expanded by parse.parse)."""
+        if isinstance(q, wq.Prefix):
+            return f"{solr_field(q.fieldname)}:{escape(_text(q.text))}*"
+        return f"{solr_field(q.fieldname)}:{escape(_text(q.text)).replace(chr(92) + '*', '*').replace(chr(92) + '?', '?')}"
 
 
 def words_of(q) -> dict[str, set[str]]:
