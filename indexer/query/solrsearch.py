@@ -35,8 +35,16 @@ from .solrgeneration import SolrGeneration
 from .solrsuggest import SolrSuggester
 from .solrquery import facet_request, filters, idf_boosts, to_solr, words_of
 
-FIELDS = "id,path,title,body,date,dateline,place,source,url,language," + ",".join(
-    f.display for f in FACETS if f.display)
+
+@FACETS.derived
+def stored_fields() -> str:
+    """The stored fields a hit, a story or an export reads: the fixed ones and every registered facet's
+    display list or one-value field, asked when a search runs (a facet may be registered after import)."""
+    facet_fields = (name for f in FACETS for name, what in f.schema_fields().items() if what in ("stored", "value"))
+    return ",".join(dict.fromkeys(("id", "path", "title", "body", "date", "dateline", "place", "source", "url",
+                                   "language", *facet_fields)))
+
+
 SORT = {"relevance": "score desc, seq asc", "newest": "date desc, seq asc", "oldest": "date asc, seq asc"}
 
 
@@ -136,7 +144,7 @@ class SolrEngine:
         facet = facet_request(req, FACET_LIMIT, gen.twins)
         if req.group:
             facet[solrgroups.FACET] = solrgroups.facet()
-        res = self._select({**base, "offset": offset, "limit": req.per_page, "fields": FIELDS + ",dup_group,score",
+        res = self._select({**base, "offset": offset, "limit": req.per_page, "fields": stored_fields() + ",dup_group,score",
                             "sort": SORT[sort], "facet": facet})
         if res.get("responseHeader", {}).get("partialResults"):
             cut = budget.CUT_NOTICE.format(seconds=budget.DEFAULT.seconds * 5)
@@ -145,7 +153,7 @@ class SolrEngine:
         docs = res["response"]["docs"]
         matched = solrgroups.Matched(total, res.get("facets", {})) if req.group and total else None
         if matched is not None and matched.sizes:       # the matches hold versions: one hit per group
-            docs = matched.page_docs(self._select, base, SORT[sort], offset, req.per_page, docs, FIELDS)
+            docs = matched.page_docs(self._select, base, SORT[sort], offset, req.per_page, docs, stored_fields())
         groups = matched.count if matched is not None else total
         page = _Page(docs, gen.searcher.schema)
         terms = highlight_terms(gen.reader, q) if q is not None and q is not NOTHING else frozenset()
@@ -227,7 +235,7 @@ class SolrEngine:
         return docs[0]["date"][:10] if docs else None
 
     def document(self, doc_id: str, q: str = "") -> Story | None:
-        res = self.client.select({"q": "{!term f=id}" + doc_id, "rows": 1, "fl": FIELDS + ",dup_group"})
+        res = self.client.select({"q": "{!term f=id}" + doc_id, "rows": 1, "fl": stored_fields() + ",dup_group"})
         docs = res["response"]["docs"]
         if not docs:
             return None
@@ -288,7 +296,7 @@ class SolrEngine:
         def rows():
             cursor = "*"
             while True:
-                res = self.client.select({}, {**base, "limit": export.CHUNK, "fields": FIELDS,
+                res = self.client.select({}, {**base, "limit": export.CHUNK, "fields": stored_fields(),
                                               "sort": SORT[sort] + ", id asc",
                                               "params": {"q.op": "OR", "cursorMark": cursor}})
                 docs = res["response"]["docs"]

@@ -11,20 +11,17 @@ so searches keep working while any node holding a replica of every shard is up.
 """
 from __future__ import annotations
 
-import io
 import json
 import socket
 import urllib.error
 import urllib.parse
 import urllib.request
-import zipfile
 from dataclasses import dataclass
-from pathlib import Path
 
 from indexer.engines import EngineError
+from . import schema
 
 TIMEOUT_S = 30.0
-CONFIGSET_DIR = Path(__file__).with_name("configset") / "conf"
 
 
 @dataclass(frozen=True)
@@ -108,28 +105,11 @@ class SolrClient:
 
     # ------------------------------------------------------------ set-up
     def configset_zip(self) -> bytes:
-        buf = io.BytesIO()
-        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-            for p in sorted(CONFIGSET_DIR.iterdir()):
-                if p.is_file():
-                    z.write(p, p.name)
-        return buf.getvalue()
+        return schema.configset_zip()
 
     def setup(self, shards: int = 2, replicas: int = 2, configset: str | None = None) -> str:
-        """Upload NewsFacet's configset and create the collection; what was done, for the user."""
-        name = configset or self.url.collection
-        self.request("admin/configs", {"action": "UPLOAD", "name": name, "overwrite": "true",
-                                       "cleanup": "true"},
-                     self.configset_zip(), content_type="application/octet-stream")
-        existing = self.request("admin/collections", {"action": "LIST"}).get("collections", [])
-        if self.url.collection in existing:
-            self.request("admin/collections", {"action": "RELOAD", "name": self.url.collection}, timeout=120)
-            return f"configset '{name}' uploaded; collection '{self.url.collection}' existed and was reloaded"
-        self.request("admin/collections", {
-            "action": "CREATE", "name": self.url.collection, "numShards": shards, "replicationFactor": replicas,
-            "collection.configName": name, "waitForFinalState": "true"}, timeout=180)
-        return (f"configset '{name}' uploaded; collection '{self.url.collection}' created with {shards} "
-                f"shard(s) x {replicas} replica(s)")
+        """Upload NewsFacet's configset and create the collection (schema.py); what was done, for the user."""
+        return schema.setup(self, shards, replicas, configset)
 
     def cluster_status(self) -> dict:
         return self.request("admin/collections", {"action": "CLUSTERSTATUS", "collection": self.url.collection})

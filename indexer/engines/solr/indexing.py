@@ -31,7 +31,8 @@ from indexer.index.feeds import is_feed_list, is_url
 from indexer.index.prepare import prepare
 from indexer.index.schema import SCHEMA, TITLE_BOOST
 from indexer.index.typed import typed_field
-from . import feeds, groups
+from indexer.engines import EngineError
+from . import feeds, groups, schema
 from .client import SolrClient
 
 BATCH = 500
@@ -101,13 +102,17 @@ def to_solr(fields: dict, sig: str, seq: int) -> dict:
 
 
 def _add_facets(doc: dict, fields: dict) -> None:
-    """Each facet's fields (values, mentions, kinds) as lists, its display as JSON, its labels."""
+    """Each facet's fields (values, mentions, kinds) as lists, a one-value facet's value, its display
+    as JSON, its labels: every field the schema generated from the registry declares (schema.py)."""
     for spec in FACETS:
         # its comma-separated fields (about, mention, "kind|value"); a one-value facet has none (its field is stored)
-        for name in (n for n, what in spec.schema_fields().items() if what == "keyword"):
-            values = [v.strip() for v in (fields.get(name) or "").split(",") if v.strip()]
-            if values:
-                doc[name] = list(dict.fromkeys(values))
+        for name, what in spec.schema_fields().items():
+            if what == "keyword":
+                values = [v.strip() for v in (fields.get(name) or "").split(",") if v.strip()]
+                if values:
+                    doc[name] = list(dict.fromkeys(values))
+            elif what == "value" and fields.get(name) and name not in doc:   # a one-value facet's (language: above)
+                doc[name] = fields[name]
         if spec.display and fields.get(spec.display):
             doc[spec.display] = json.dumps(fields[spec.display], ensure_ascii=False)
             if spec.stored_labels:
@@ -157,6 +162,11 @@ def index(client: SolrClient, paths: Iterable, rebuild: bool = False, max_bytes:
     """Send the stories under `paths` (files, folders, feed lists, feed URLs) to the collection;
     `procs` worker processes extract and analyse them (default: one per core), as the Whoosh
     indexer's do. Feeds are fetched with `fetcher` (read/fetch.py; default: its policy)."""
+    lacking = schema.missing(client)
+    if lacking:
+        raise EngineError(f"the collection's schema has no field {', '.join(lacking)} (a facet registered "
+                          "after its configset was uploaded): run `newsfacet setup` again to upload the schema "
+                          "generated from the facet registry (the collection is reloaded; its stories stay)")
     report = SolrReport()
 
     def problem(p: ReadProblem) -> None:
