@@ -4,7 +4,7 @@ What is fetched, and how, is `feeds.follow`'s, the function the Whoosh indexer c
 fetch policy and conditional requests (ETag, Last-Modified), the same items kept or rewritten
 (an item whose fingerprint is unchanged is not sent again), articles fetched with
 `--fetch-articles`, a broken feed named and the rest indexed, and a feed taken off its list
-taking its stories with it (`feeds.dropped`). The stories are then prepared and sent like any
+taking its stories with it (`feeds.dropped`, through the run's plan: index/plan.py). The stories are then prepared and sent like any
 file's (indexing.py), with `path` the feed's URL as on Whoosh.
 
 Why the feed manifest lives in the stories: the collection is the only state an engine run has
@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import json
 
-from indexer.index.feeds import FeedRun, dropped, follow as follow_feeds, list_key, read_feed_list
+from indexer.index.feeds import FeedRun, follow as follow_feeds
 
 FIELD = "feed"               # the feed a story came from (indexed: its stories are found and deleted by it)
 STATE = "feed_state"         # stored: {"hash", "etag", "last_modified", "list"} when the story was written
@@ -78,24 +78,12 @@ def story_fields(entry: dict, doc_id: str, url: str) -> dict:
     return {FIELD: url, STATE: json.dumps(state, ensure_ascii=False)}
 
 
-def add_list(path, to_follow: list[tuple[str, str]], lists: set[str]) -> list:
-    """A feed list found by the walk: its URLs added to `to_follow` (with the list that names them)
-    and the list to `lists`; the problems of its lines (a line that is not a feed URL)."""
-    listed, bad = read_feed_list(path)
-    lists.add(list_key(path))
-    to_follow.extend((url, list_key(path)) for url in listed)
-    return bad
-
-
-def follow(client, to_follow: list[tuple[str, str]], lists: set[str], fetcher, fetch_articles: bool,
+def follow(known: dict[str, dict], to_follow: list[tuple[str, str]], fetcher, fetch_articles: bool,
            problem, report) -> list[tuple]:
-    """Fetch the feeds; [(Document, feed URL, its extra fields)] to send. The stories of a feed taken
-    off a list walked in this run are deleted here (`report.removed` counts the feed)."""
-    known = manifest(client)
+    """Fetch the feeds; [(Document, feed URL, its extra fields)] to send. `known`: the feed entries
+    (`manifest`) of the run's plan, which also names the feeds taken off a list (indexing.py deletes
+    their stories)."""
     owner = {i: url for url, e in known.items() for i in e["ids"]}
     run = FeedRun([], fetcher, fetch_articles, NoCopy())
     items = follow_feeds(to_follow, known, owner, run, problem, report)
-    for url in sorted(dropped(known, lists, {url for url, _ in to_follow})):
-        client.update({"delete": {"query": "{!term f=%s}%s" % (FIELD, url)}})
-        report.removed += 1
     return [(d, url, story_fields(known[url], d.id, url)) for d, url in items]

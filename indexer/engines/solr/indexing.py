@@ -5,8 +5,10 @@ function the Whoosh indexer uses, and leaves as a Solr document (`to_solr`). The
 sent as NewsFacet's own analysed terms (see the configset's schema.xml): the same words in the
 same positions as the Whoosh index holds, so a query means the same on both engines.
 
-Incremental like the Whoosh path: a file whose size and modification time are unchanged is not
-read; a changed file's stories are replaced; a removed file's stories are deleted. The manifest
+Incremental like the Whoosh path, and decided by its code: `survey` walks the paths and `plan`
+(index/plan.py, a pure function) sorts what it found against the manifest, so a file whose size
+and modification time are unchanged is not read, a changed file's stories are replaced and a
+removed file's (or a dropped feed's) are deleted by the same rules on both engines. The manifest
 lives in the collection itself (`file_sig`, one facet bucket a file, naming how many stories the file
 has), so any machine can run the next increment. Documents go in batches; a batch Solr refuses
 (a node down) stops the run with Solr's reason, and nothing is lost: what arrived stays, and a file
@@ -18,18 +20,20 @@ import collections
 import datetime as _dt
 import json
 import os
-import stat
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from indexer.read.documents import DEFAULT_MAX_BYTES, ReadProblem, discover, path_text, read_source
+from indexer.read.documents import DEFAULT_MAX_BYTES, ReadProblem, read_source
 from indexer.facets import FACETS
-from indexer.index.feeds import is_feed_list, is_url
+from indexer.index.feeds import is_url
+from indexer.index.manifest import Manifest
+from indexer.index.plan import Found, plan
 from indexer.index.prepare import prepare
 from indexer.index.schema import SCHEMA, TITLE_BOOST
+from indexer.index.survey import survey
 from indexer.index.typed import typed_field
 from indexer.engines import EngineError
 from . import feeds, groups, schema
@@ -142,18 +146,22 @@ def manifest(client: SolrClient) -> dict[str, dict]:
     return out
 
 
+def held(client: SolrClient) -> Manifest:
+    """What the collection holds as the Whoosh path's typed `Manifest`, for `plan.plan`: its files
+    (`manifest`) and its feeds (`feeds.manifest`). A file whose stories did not all arrive gets the
+    mtime -1, as a file that changed while it was read, so that the plan reads it again."""
+    files = {key: {**e, "mtime_ns": e["mtime_ns"] if e["complete"] else -1} for key, e in manifest(client).items()}
+    return Manifest.from_json({**files, **feeds.manifest(client)})
+
+
 def _next_seq(client: SolrClient) -> int:
     res = client.select({}, {"query": "*:*", "limit": 0, "facet": {"m": "max(seq)"}})
     top = res.get("facets", {}).get("m")
     return int(top) + 1 if top is not None else 0
 
 
-def _within(key: str, roots: list[str]) -> bool:
-    return any(key == r or key.startswith(r.rstrip(os.sep) + os.sep) for r in roots)
-
-
-def _term(value: str) -> str:
-    return "{!term f=path}" + value
+def _term(value: str, field: str = "path") -> str:
+    return "{!term f=%s}%s" % (field, value)
 
 
 def index(client: SolrClient, paths: Iterable, rebuild: bool = False, max_bytes: int = DEFAULT_MAX_BYTES,
@@ -188,9 +196,8 @@ def index(client: SolrClient, paths: Iterable, rebuild: bool = False, max_bytes:
         from indexer.index.parallel import _die_with_parent      # a worker left behind by `kill -9` dies with us
         pool = mp.get_context("fork").Pool(procs, initializer=_die_with_parent, initargs=(os.getpid(),))
     try:
-        to_follow = [(url, "") for url in urls]
         return _run(client, paths, rebuild, max_bytes, follow_links, problem, batch, report, pool,
-                    (to_follow, fetcher, fetch_articles))
+                    (urls, fetcher, fetch_articles))
     finally:
         if pool is not None:
             pool.terminate()
@@ -198,38 +205,37 @@ def index(client: SolrClient, paths: Iterable, rebuild: bool = False, max_bytes:
 
 
 def _run(client, paths, rebuild, max_bytes, follow_links, problem, batch, report, pool, feed_run) -> SolrReport:
+    """The Whoosh path's `survey` and `plan` (index/plan.py) against what the collection holds, then
+    the plan carried out here (the Whoosh path's `execute` writes Whoosh segments): new and changed
+    files sent (a changed file's old stories deleted first), the feeds followed, removed files and
+    feeds taken off their lists deleted. Ids are not claimed as on Whoosh (owners.py): a story's id is
+    its source's, and Solr keeps the last story sent under an id."""
     if rebuild:
         client.update({"delete": {"query": "*:*"}})
         client.commit()
-    known = {} if rebuild else manifest(client)
+    known = Manifest() if rebuild else held(client)
+    urls, fetcher, fetch_articles = feed_run
+    found = survey(paths, urls, follow_links=follow_links)
+    for p in found.problems:
+        problem(p)
+    todo = plan(found, known)
+    report.unchanged += len(todo.unchanged)
     run = _Run(client, report, problem, pool, batch, _next_seq(client))
-    roots = [path_text(os.path.abspath(p)) for p in paths]
-    walk_problems: list[ReadProblem] = []
-    to_follow, fetcher, fetch_articles = feed_run
-    lists: set[str] = set()
-    seen: set[str] = set()
     try:
-        for file, root in discover(paths, walk_problems, follow_links=follow_links):
-            key = path_text(os.path.abspath(file))
-            if key in seen:
-                continue
-            seen.add(key)
-            if is_feed_list(file):                 # its feeds are fetched after the files (feeds.py)
-                walk_problems.extend(feeds.add_list(file, to_follow, lists))
-                continue
-            run.send_file(file, root, key, known.get(key), max_bytes)
-        for p in walk_problems:
-            problem(p)
-        if to_follow or lists:
+        for f in todo.to_read:
+            run.send_file(f, known.get(f.key), max_bytes)
+        if todo.feeds:
             if fetcher is None:
                 from indexer.read.fetch import Fetcher
                 fetcher = Fetcher(max_bytes=max_bytes)
-            for d, url, extra in feeds.follow(client, to_follow, lists, fetcher, fetch_articles, problem, report):
+            for d, url, extra in feeds.follow(known.feed_dicts(), todo.feeds, fetcher, fetch_articles, problem,
+                                              report):
                 run.queue(d, url, None, extra)
         run.flush()
         run.wait()
-        for key in sorted(k for k in known if k not in seen and _within(k, roots)):
-            client.update({"delete": {"query": _term(key)}})
+        for key in sorted(todo.removed):        # files gone from under the paths, feeds off their lists
+            field = feeds.FIELD if getattr(known.get(key), "feed", False) else "path"
+            client.update({"delete": {"query": _term(key, field)}})
             report.removed += 1
     finally:
         run.sender.shutdown(wait=True)
@@ -253,33 +259,23 @@ class _Run:
         self.sender = ThreadPoolExecutor(1)
         self.in_flight: list = []
 
-    def send_file(self, file: Path, root, key: str, old: dict | None, max_bytes: int) -> None:
-        """Queue one file's stories: new or changed (its old stories deleted first), not unchanged."""
-        try:
-            st = file.stat()
-        except OSError as exc:
-            self.problem(ReadProblem(str(file), f"cannot read: {exc.strerror or exc}"))
-            return
-        if not stat.S_ISREG(st.st_mode):
-            self.problem(ReadProblem(str(file), "not a regular file (a pipe, socket or device)"))
-            return
-        if old and old["complete"] and old["size"] == st.st_size and old["mtime_ns"] == st.st_mtime_ns:
-            self.report.unchanged += 1
-            return
-        src = read_source(file, root, max_bytes)
+    def send_file(self, f: Found, old, max_bytes: int) -> None:
+        """Queue the stories of a file the plan reads (new, changed, or incomplete: its old stories
+        deleted first); a file that cannot be read at all leaves the collection as it was."""
+        src = read_source(f.file, f.root, max_bytes, f.expect)
         for p in src.problems:
             self.problem(p)
         if not src.docs and any(p.skipped for p in src.problems):
             return
         if old:
-            self.client.update({"delete": {"query": _term(key)}})       # the file's old stories
+            self.client.update({"delete": {"query": _term(f.key)}})       # the file's old stories
             self.report.changed += 1
         else:
             self.report.new += 1
         stories = len({d.id for d in src.docs})
-        sig = SEP.join((key, str(src.size), str(-1 if src.unstable else src.mtime_ns), src.sha256, str(stories)))
+        sig = SEP.join((f.key, str(src.size), str(-1 if src.unstable else src.mtime_ns), src.sha256, str(stories)))
         for d in src.docs:
-            self.queue(d, key, sig, {})
+            self.queue(d, f.key, sig, {})
 
     def queue(self, doc, key: str, sig: str | None, extra: dict) -> None:
         self.pending.append((doc, key, sig, self.seq, extra))
