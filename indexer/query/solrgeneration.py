@@ -22,7 +22,7 @@ from whoosh.automata.lev import levenshtein_automaton
 from indexer.index import names as known_names
 from indexer.facets import FACETS
 from indexer.index.nametable import NameTable
-from indexer.index.schema import SCHEMA
+from indexer.index.schema import current_schema
 from . import budget
 from .caches import Caches
 from .parse import NOTHING, make_parsers
@@ -53,10 +53,9 @@ def _b(text) -> bytes:
 class SolrReader:
     """The part of Whoosh's IndexReader the parser, pattern expansion and spelling help use."""
 
-    schema = SCHEMA
-
     def __init__(self, client):
         self.client = client
+        self.schema = current_schema()     # the registry's facets now (a Whoosh reader: its index's)
         self._lexicons: dict[str, list[tuple[bytes, int]]] = {}
         self._frequencies: dict[str, dict[bytes, int]] = {}
         self._prefixed: dict[tuple[str, str], list[tuple[str, int]]] = {}
@@ -157,11 +156,10 @@ class SolrSearcher:
     write a stem (`docs_for_query` of one term, then `stored_fields`): the first SAMPLED stories
     holding it in indexing order, as Whoosh's docnum order gives them."""
 
-    schema = SCHEMA
-
     def __init__(self, client, reader: SolrReader):
         self.client = client
         self._reader = reader
+        self.schema = reader.schema
 
     def reader(self) -> SolrReader:
         return self._reader
@@ -201,7 +199,7 @@ class SolrGeneration:
         self.client = client
         self.reader = SolrReader(client)
         self.searcher = SolrSearcher(client, self.reader)
-        self.parser, self.plain_parser = make_parsers(SCHEMA)
+        self.parser, self.plain_parser = make_parsers(self.reader.schema)
         self.typed = SolrTyped(self.reader)      # patterns of many words at constant score, as on Whoosh
         self.lexicons = budget.Lexicons(self.reader, self.typed)
         self._names: NameTable | None = None
@@ -211,12 +209,13 @@ class SolrGeneration:
         self.caches = Caches()           # as a Generation's: parsers, corrections, the suggester ...
         self._names_lock = threading.Lock()
         self.opened = time.monotonic()
+        self.facets_version = FACETS.version     # a facet registered since: read again (stale)
         # `values._held` asks `tables.facets[field].index` whether a value is held: each facet's
         # values, case twins folded into the commonest spelling (as Whoosh's tables hold them)
         self.tables = SimpleNamespace(facets=_HeldValues(self))
 
     def stale(self) -> bool:
-        return time.monotonic() - self.opened > REFRESH_S
+        return time.monotonic() - self.opened > REFRESH_S or FACETS.version != self.facets_version
 
     def count_matches(self, q, within: list[str] | None = None) -> int:
         """Stories a parsed query finds under filter queries (`solrquery.filters`): what the spelling

@@ -20,7 +20,7 @@ import re
 from whoosh import query as wq
 
 from indexer.facets import FACETS
-from indexer.index.schema import SCHEMA
+from indexer.index.schema import current_schema
 from . import operators
 from .request import QueryError, SearchRequest
 from .solrgeneration import SOLR_FIELD, scored_field, solr_field
@@ -59,6 +59,7 @@ class Lucene:
 
     def __init__(self, idf: dict):
         self.idf = idf
+        self.schema = current_schema()     # with the facets registered now
 
     def write(self, q) -> str:
         if q is None:
@@ -70,7 +71,7 @@ class Lucene:
 
     def scored(self, field: str, word: str, boost: float = 1.0) -> str:
         """One word of a field, scored as Whoosh scores it."""
-        if field in SCHEMA and not SCHEMA[field].scorable:
+        if field in self.schema and not self.schema[field].scorable:
             # a value (`person:"James Baker"`, `language:de`): Whoosh scores its posting, weight 1,
             # times the boost; Lucene would weigh it by the value's idf (a rarer person first)
             return f"{solr_field(field)}:{escape(word)}^={boost:g}"
