@@ -109,7 +109,7 @@ def _add_facets(doc: dict, fields: dict) -> None:
     """Each facet's fields (values, mentions, kinds) as lists, a one-value facet's value, its display
     as JSON, its labels: every field the schema generated from the registry declares (schema.py)."""
     for spec in FACETS:
-        # its comma-separated fields (about, mention, "kind|value"); a one-value facet has none (its field is stored)
+        # its comma-separated fields (about, mention, "kind|value") as lists; a one-value facet's value as is
         for name, what in spec.schema_fields().items():
             if what == "keyword":
                 values = [v.strip() for v in (fields.get(name) or "").split(",") if v.strip()]
