@@ -37,8 +37,8 @@ from dataclasses import dataclass, field
 # Names used below, and names other code (tests/eval/entities.py, tests, data-file comments) reaches as
 # `entities.<name>`: re-exported so this module stays the one place to import from.
 from .gazetteer import (_ANAPHOR, _CAPITAL, _COUNTRY, _DEMONYM, _ORG, _REGION, _SUBDIV, _TOKEN,  # noqa: F401
-                        DATA, Country, Organisation, _dateline_country, _fold, _gaz, _norm_token,
-                        _places, _rows, _state_key)
+                        DATA, Country, Organisation, _fold, _gaz, _norm_token, _rows)
+from .places import _dateline_country, _places, _state_key
 from . import companies, datelines, people
 from .lookups import find_country, find_organisation, find_region, organisations, region_of, reuters_org_map  # noqa: F401
 from .entity_rules import (_CURRENCY, LEAD_SPILL, NEAR, Analysis, Mention, _company_salient,  # noqa: F401
