@@ -172,3 +172,65 @@ def test_an_office_after_a_country_word_is_no_company_name(body, code):
 
 def test_a_company_after_a_country_word_is_still_a_company():
     assert mentioned("", "British Petroleum Co Plc said profits rose." + FILLER) == set()
+
+
+# --------------------------------------------------------------------------- demonyms as surnames, island names
+
+@pytest.mark.parametrize("body", [
+    "E.F. Hutton Group Inc said it named Jerry Welsh to the newly-created post of senior vice president.",
+    "The product would be very competitive, Michael German, vice president of sales, said.",
+])
+def test_a_first_name_before_a_demonym_makes_it_a_surname(body):
+    assert mentioned("", body + FILLER) == set()
+
+
+@pytest.mark.parametrize("body, code", [
+    ("The U.S. said Iranians used the platforms to attack shipping.", "IR"),
+    ("In June French output rose three pct, the institute said.", "FR"),      # a month, not a first name
+    ("Clinton American Corp was acquired by a holding company.", "US"),       # a company's name, as before
+])
+def test_a_demonym_after_a_capitalised_word_in_other_shapes_is_still_the_country(body, code):
+    got = mentioned("", body + FILLER)
+    assert code in got or (code == "US" and got == set())
+
+
+def test_turks_and_caicos_is_its_own_territory_not_turkey():
+    assert mentioned("", "The project is backed by Turks and Caicos Utilities." + FILLER) == {"TC"}
+    assert mentioned("TURKS AND CAICOS ISSUES BOND", "") == {"TC"}
+    assert mentioned("", "Turks living abroad sent money home." + FILLER) == {"TR"}
+
+
+@pytest.mark.corpus
+def test_reuters_stories_with_a_demonym_surname_or_turks_and_caicos():
+    """Every Reuters story writing a known first name right before a singular demonym ("Jerry Welsh")
+    that the story writes otherwise only as that surname ("said Welsh was", "German said") gets no
+    country from it; every story naming Turks and
+    Caicos gets TC, and Turkey only when it names Turkey."""
+    from indexer.extract.country_rules import _first_names
+    names = _first_names()
+    demonyms = {"Welsh": "GB", "German": "DE", "English": "GB", "French": "FR", "Irish": "IE"}
+    surnames = caicos = 0
+    for rec in corpus_records():
+        body = rec.get("body") or ""
+        for m in re.finditer(r"\b([A-Z][a-z]+) (" + "|".join(demonyms) + r")\b(?= [a-z]|,)", body):
+            dem = m.group(2)
+            as_surname = len(re.findall(rf"\b{m.group(1)} {dem}\b|\bsaid {dem}\b|\b{dem} (?:said|says|was|told)\b", body))
+            if m.group(1) not in names or len(re.findall(rf"\b{dem}\b", body)) > as_surname or dem.upper() in (rec.get("title") or ""):
+                continue
+            code = demonyms[m.group(2)]
+            if E.find_country(code).name in body or re.search(r"\bBritain|\bBritish|Germany|\bWest\b", body):
+                continue
+            surnames += 1
+            assert code not in mentioned(rec.get("title") or "", body), rec["id"]
+        if "Turks and Caicos" in body:
+            caicos += 1
+            got = mentioned(rec.get("title") or "", body)
+            assert "TC" in got and ("TR" in got) == bool(re.search(r"Turkey|Turkish|\bTurks(?! and Caicos)", body)), rec["id"]
+    assert surnames >= 2 and caicos >= 1, (surnames, caicos)
+
+
+def test_a_surname_alone_later_is_the_person_again_but_a_demonym_is_still_the_country():
+    body = "Hutton said it named Jerry Welsh to the post. The company said Welsh was previously at American Express."
+    assert "GB" not in mentioned("", body + FILLER)
+    body = "Competition is fierce, Michael German, vice president, said. German officials said imports rose."
+    assert "DE" in mentioned("", body + FILLER)

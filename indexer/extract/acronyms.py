@@ -29,6 +29,21 @@ def _data() -> dict:
 
 
 @lru_cache(maxsize=1)
+def _national_first_words() -> frozenset[str]:
+    return frozenset(json.loads((DATA / "org_uses.json").read_text(encoding="utf-8"))["national_first_words"])
+
+
+def national_agency(before: str, first: str, entry: _OrgEntry) -> bool:
+    """An international body's name beginning with "International" right after a country's name or
+    demonym names that country's own agency ("the Canadian International Development Agency",
+    "Danish International Development Agency (DANIDA)"), not the intergovernmental body
+    (data/org_uses.json, `national_first_words`)."""
+    from .country_rules import _is_country_word
+    return (entry.org.kind == "intergovernmental" and first in _national_first_words()
+            and _is_country_word(before))
+
+
+@lru_cache(maxsize=1)
 def _country_codes() -> frozenset[str]:
     import pycountry
     return frozenset(c.alpha_3 for c in pycountry.countries) | frozenset(_data()["sports_codes"])
@@ -105,9 +120,13 @@ def learn_acronyms(text: str) -> dict[str, _OrgEntry]:
         key = tuple(_norm_token(t) for t in long_toks)
         entry = g.org_by_name.get(key)
         if entry is None:
-            # the longest known name that ends the long form ("... the UN Development Programme")
+            # the longest known name that ends the long form ("... the UN Development Programme"),
+            # unless a country's word comes first ("Danish International Development Agency (DANIDA)")
             for i in range(1, len(key)):
                 entry = g.org_by_name.get(key[i:])
+                if entry and national_agency(key[i - 1], key[i], entry):
+                    entry = None
+                    break
                 if entry:
                     break
         known = g.org_lookup.get(short.casefold()) if entry is None else None
