@@ -234,3 +234,48 @@ def test_a_surname_alone_later_is_the_person_again_but_a_demonym_is_still_the_co
     assert "GB" not in mentioned("", body + FILLER)
     body = "Competition is fierce, Michael German, vice president, said. German officials said imports rose."
     assert "DE" in mentioned("", body + FILLER)
+
+
+# --------------------------------------------------------------------------- names that hold a place's word
+
+@pytest.mark.parametrize("body", [
+    "Continental Illinois said it cut its prime rate to 7-1/2 pct.",
+    "First Wisconsin said it would buy the bank for 20 mln dlrs.",
+    "Ministers agreed to press on with the Uruguay Round of trade talks.",
+])
+def test_a_state_ending_a_name_or_a_round_named_for_a_place_is_no_mention(body):
+    assert mentioned("", body + FILLER) == set()
+
+
+@pytest.mark.parametrize("body, code", [
+    ("The bank is based in Chicago, Illinois, it said.", "US"),
+    ("Sales in Southern California rose.", "US"),
+    ("The Seaway between Lake Ontario and the sea opens on March 31.", "CA"),
+    ("The Illinois company said it would close two plants.", "US"),
+    ("Uruguay asked for talks on its debt.", "UY"),
+])
+def test_a_state_or_country_in_other_shapes_is_still_named(body, code):
+    assert code in mentioned("", body + FILLER)
+
+
+def test_the_wires_credit_in_a_dateline_is_no_organisation():
+    ent = E.extract("", "BRUSSELS, March 27, Reuter - The EC Commission proposed new farm prices today.")
+    assert {o.key for o in ent.organisations_mentioned} == {"EU"}
+    assert [c.code for c in ent.countries] == ["BE"]
+
+
+@pytest.mark.corpus
+def test_reuters_stories_of_the_place_name_classes():
+    """Reuters stories whose only Uruguay is the Uruguay Round get no UY; those whose dateline carries
+    the wire's credit ("WASHINGTON, March 12, Reuter -") get no Reuters value from it."""
+    rounds = credits = 0
+    for rec in corpus_records():
+        title, body = rec.get("title") or "", rec.get("body") or ""
+        text = title + " " + body
+        if re.search(r"Uruguay Round", text, re.I) and not re.search(r"Uruguay(?! Round)|Uruguayan|Montevideo", text, re.I):
+            rounds += 1
+            assert "UY" not in mentioned(title, body), rec["id"]
+        if re.match(r"[A-Z][A-Za-z .]*, [A-Za-z]+ \d+, Reuters? -", body) and "Reuter" not in body[40:]:
+            credits += 1
+            assert "Reuters" not in {o.key for o in E.extract(title, body).organisations_mentioned}, rec["id"]
+    assert rounds >= 3 and credits >= 5, (rounds, credits)

@@ -209,6 +209,7 @@ class _Gazetteer:
         self.company_words = frozenset(w.upper() for w in amb["company_words"])
         self.currency_words = frozenset(amb["currency_words"])
         self.capital_not_next = frozenset(amb["capital_not_next_lower"])
+        self.name_before_state = frozenset(amb["name_before_state"])
         g = amb["georgia"]
         self.georgia_names = frozenset(g["names"])
         self.georgia_us = frozenset(g["us_cues"])
