@@ -279,3 +279,22 @@ def test_reuters_stories_of_the_place_name_classes():
             credits += 1
             assert "Reuters" not in {o.key for o in E.extract(title, body).organisations_mentioned}, rec["id"]
     assert rounds >= 3 and credits >= 5, (rounds, credits)
+
+
+# --------------------------------------------------------------------------- "Company" in a company's name
+
+@pytest.mark.parametrize("body", [
+    "Tunisian-Saudi Investment Company said it would take a stake in the hotel.",
+    "Kuwait Oil Company said its output rose in March.",
+])
+def test_a_country_word_beginning_a_company_named_company_is_no_mention(body):
+    assert mentioned("", body + FILLER) == set()
+
+
+@pytest.mark.parametrize("title, body, code", [
+    ("BANKS FILE SUIT AGAINST SAUDI COMPANY", "", "SA"),
+    ("", "A Saudi company said it would buy the hotel.", "SA"),
+    ("", "The plant is run by the U.S. Company Alcoa and a Dutch partner.", "US"),   # the wire's capital after U.S.
+])
+def test_company_right_after_a_country_word_is_a_common_noun(title, body, code):
+    assert code in mentioned(title, body + FILLER if body else body)

@@ -300,7 +300,8 @@ def _begins_company(toks: list[str], i: int, caps: bool, g) -> bool:
             toks[j][:1].isupper() or (not caps and toks[j] in ("and", "of") and j > i + 1)):
         if not caps and toks[j] in _company_run_stops():
             break                        # "Indonesian Minister of Mines and Energy": an office, no company
-        if toks[j].upper() in g.company_words and not (
+        word = toks[j].upper()
+        if word in g.company_words and not (j == i + 1 and word in g.company_words_not_first) and not (
                 caps and j + 1 < len(toks) and toks[j + 1] in _headline_not_company_next()):
             return True
         j += 1

@@ -207,6 +207,7 @@ class _Gazetteer:
         self.not_prev = {k: frozenset(v) for k, v in amb["not_prev_lower"].items()}
         self.caps_words = frozenset(amb["caps_words"])
         self.company_words = frozenset(w.upper() for w in amb["company_words"])
+        self.company_words_not_first = frozenset(w.upper() for w in amb["company_words_not_first"])
         self.currency_words = frozenset(amb["currency_words"])
         self.capital_not_next = frozenset(amb["capital_not_next_lower"])
         self.name_before_state = frozenset(amb["name_before_state"])
