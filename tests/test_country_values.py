@@ -298,3 +298,20 @@ def test_a_country_word_beginning_a_company_named_company_is_no_mention(body):
 ])
 def test_company_right_after_a_country_word_is_a_common_noun(title, body, code):
     assert code in mentioned(title, body + FILLER if body else body)
+
+
+def test_inner_mongolia_is_china():
+    assert mentioned("", "Eight new fires were discovered in the Inner Mongolia region." + FILLER) == {"CN"}
+    assert "MN" in mentioned("", "Mongolia signed a trade pact with the Soviet Union." + FILLER)
+
+
+@pytest.mark.corpus
+def test_reuters_stories_naming_inner_mongolia_get_china_not_mongolia():
+    seen = 0
+    for rec in corpus_records():
+        body = rec.get("body") or ""
+        if "Inner Mongolia" in body and not re.search(r"Mongolia(?<!Inner Mongolia)|Mongolian|Ulan Bator", body):
+            seen += 1
+            got = mentioned(rec.get("title") or "", body)
+            assert "MN" not in got and "CN" in got, rec["id"]
+    assert seen >= 2, seen
