@@ -168,3 +168,41 @@ def test_reuters_stories_naming_a_countrys_development_agency():
         seen += 1
         assert "World Bank" not in mentioned(rec.get("title") or "", body), rec["id"]
     assert seen >= 2, seen
+
+
+# --------------------------------------------------------------------------- definitions that name a place, a tax, a grade
+
+@pytest.mark.parametrize("body", [
+    "Coal mines in New South Wales (NSW) produced more in March.",
+    "The spot price of West Texas Intermediate (WTI) rallied to 20 dlrs.",
+    "The government will cut the Advance Corporation Tax (ACT) next year.",
+    "Talks on the Anti-Ballistic Missile (ABM) treaty resumed.",
+    "Japan keeps its Most Favored Nation (MFN) status.",
+    "The Geostationary Operational Environmental Satellite (GOES) failed.",
+    "The team of Olimpija Ljubljana (LBL) won again.",
+])
+def test_definitions_that_name_a_place_a_tax_a_grade_or_a_status_are_no_body(body):
+    assert mentioned("", body) == {}
+
+
+def test_definitions_of_bodies_with_those_words_elsewhere_still_count():
+    assert "NEN" in mentioned("", "The Nobel Education Network (NEN) was founded to find pupils.")
+    assert "LME" in mentioned("", "The London Metal Exchange (LME) said it would form a holding company.")
+    assert "ASCS" in mentioned("", "The Agricultural Stabilization and Conservation Service (ASCS) set unit values.")
+
+
+@pytest.mark.corpus
+def test_reuters_definitions_of_taxes_grades_and_states_give_no_organisation():
+    import re
+
+    from corpora import corpus_records
+    shapes = {"WTI": r"West Texas Intermediate \(WTI\)", "ACT": r"Advance Corporation Tax \(ACT\)",
+              "NSW": r"New South Wales \(NSW\)", "MFN": r"Most Favou?red Nation \(MFN\)"}
+    seen = set()
+    for rec in corpus_records():
+        body = rec.get("body") or ""
+        for key, shape in shapes.items():
+            if re.search(shape, body):
+                seen.add(key)
+                assert key not in mentioned(rec.get("title") or "", body), rec["id"]
+    assert len(seen) >= 3, seen

@@ -16,7 +16,7 @@ import re
 from functools import lru_cache
 
 from . import companies
-from .gazetteer import _COUNTRY, _TOKEN, DATA, Organisation, _fold, _gaz, _norm_token, _OrgEntry
+from .gazetteer import _COUNTRY, _SUBDIV, _TOKEN, DATA, Organisation, _fold, _gaz, _norm_token, _OrgEntry
 
 
 @lru_cache(maxsize=1)
@@ -77,7 +77,18 @@ def not_a_body(short: str, long_form: str) -> str | None:
     hit = _gaz().lookup.get(_fold(long_form))
     if hit and hit[0] == _COUNTRY:
         return f"{long_form}: a country"
+    if hit and hit[0] == _SUBDIV:
+        return f"{long_form}: a state or province"
+    if len(words) == 1 and long_form[:1].isupper() and _is_city(long_form):
+        return f"{long_form}: a city"
     return None
+
+
+def _is_city(word: str) -> bool:
+    """A large city's name ("Ljubljana"), not also a word a body's name is made of."""
+    from .places import _places
+    rec = _places().best.get(_fold(word))
+    return bool(rec) and rec[0] >= 100_000
 
 
 def kind(long_form: str) -> str | None:
