@@ -206,3 +206,28 @@ def test_reuters_definitions_of_taxes_grades_and_states_give_no_organisation():
                 seen.add(key)
                 assert key not in mentioned(rec.get("title") or "", body), rec["id"]
     assert len(seen) >= 3, seen
+
+
+@pytest.mark.parametrize("body, key, name", [
+    ("Jimmy Eshleman, economist for the American Soybean Association (ASA), said so.", "ASA", "American Soybean Association"),
+    ("Output rose, the Edison Electric Institute (EEI) said.", "EEI", "Edison Electric Institute"),
+    ("The Commodity Futures Trading Commission (CFTC) approved the contract.", "CFTC", "Commodity Futures Trading Commission"),
+])
+def test_a_definition_is_named_by_the_words_whose_initials_spell_it(body, key, name):
+    """"American Soybean Association (ASA)" is that body, not a body called "Association" (the fewest
+    words whose letters spell ASA): the words whose initials spell the acronym win when there are such."""
+    org = next(o for o in E.extract("", body).organisations_mentioned if o.key == key)
+    assert org.name == name
+
+
+@pytest.mark.corpus
+def test_reuters_definitions_get_their_whole_name():
+    from corpora import corpus_records
+    names = {}
+    for rec in corpus_records():
+        body = rec.get("body") or ""
+        if "(ASA)" in body or "(EEI)" in body:
+            for o in E.extract(rec.get("title") or "", body).organisations_mentioned:
+                if o.key in ("ASA", "EEI"):
+                    names.setdefault(o.key, set()).add(o.name)
+    assert names == {"ASA": {"American Soybean Association"}, "EEI": {"Edison Electric Institute"}}, names

@@ -192,11 +192,16 @@ _SMALL = {"of", "for", "and", "the", "on", "in", "de", "des", "du", "la", "le", 
 
 
 def _long_form(short: str, words: list[str]) -> list[str] | None:
-    """Schwartz-Hearst: the fewest words before "(SHORT)" whose letters spell SHORT in order,
-    starting at a capitalised word with SHORT's first letter."""
+    """The words before "(SHORT)" whose initials spell SHORT ("American Soybean Association (ASA)");
+    else Schwartz-Hearst: the fewest words whose letters spell SHORT in order, starting at a
+    capitalised word with SHORT's first letter ("Commodity Futures Trading Commission (CFTC)")."""
     letters = [c.lower() for c in short if c.isalpha()]
     if not letters or not words:
         return None
+    for k in range(len(letters), min(len(words), len(letters) + 6) + 1):
+        cand = words[-k:]               # the words whose initials spell it, when there are such:
+        if [w[0].lower() for w in cand if w.lower() not in _SMALL] == letters and cand[0][:1].isupper():
+            return cand                 # "American Soybean Association (ASA)", not "Association"
     for k in range(1, min(len(words), len(letters) + 6) + 1):
         cand = words[-k:]
         first = cand[0]
