@@ -261,10 +261,8 @@ class _Scan:
         return ln
 
     def _ends_name(self, s: _Segment, i: int) -> bool:
-        """A one-word state right after a capitalised word, a space between, ends a name ("Continental
-        Illinois", "First Wisconsin said"); not after a place ("Chicago, Illinois") or a direction
-        ("Central Illinois", "Southern California": geo_modifiers) or a lake's or river's word ("Lake
-        Ontario": name_before_state)."""
+        """A one-word state right after a capitalised word ends a name ("Continental Illinois"); not after
+        a comma, a direction ("Central Illinois": geo_modifiers) or a lake ("Lake Ontario": name_before_state)."""
         prv = s.toks[i - 1] if i > 0 else ""
         if not prv[:1].isupper() or prv in self.g.geo_modifiers or prv in self.g.name_before_state or i >= len(s.spans):
             return False
@@ -282,9 +280,8 @@ class _Scan:
             m.forms.add(("@host",) + key)
         elif not (s.caps and ln == 1 and key[0] in g.caps_words):
             self.note(out.organisations, value.org.key, value.org, s.seg, i, key)
-            # "Brazilian Coffee Institute": a body named after its country is still
-            # evidence for the country (a name or demonym at its start, not a capital); an
-            # intergovernmental body's is not ("the Uruguay Round" is GATT's, not Uruguay's)
+            # "Brazilian Coffee Institute": a body named after its country is evidence for it (a name or
+            # demonym at its start); an intergovernmental body's is not ("the Uruguay Round" is GATT's)
             national = ln > 1 and value.org.kind != "intergovernmental"
             for key2, kind2, country in cands if national else ():
                 if kind2 in (_COUNTRY, _DEMONYM) and len(key2) < ln and tuple(toks[i:i + len(key2)]) == key2:
