@@ -294,12 +294,3 @@ def in_language(language: str):
         yield
     finally:
         _in_use.g = before
-
-
-def __getattr__(name: str):
-    """The place look-ups moved to `places` (issue 22): `gazetteer._places`, `_dateline_country`,
-    `_state_key` still answer for the code and tests that reach them here."""
-    if name in ("_Places", "_places", "_dateline_country", "_state_key", "_country_by_name"):
-        from . import places
-        return getattr(places, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
