@@ -172,3 +172,146 @@ def test_an_office_after_a_country_word_is_no_company_name(body, code):
 
 def test_a_company_after_a_country_word_is_still_a_company():
     assert mentioned("", "British Petroleum Co Plc said profits rose." + FILLER) == set()
+
+
+# --------------------------------------------------------------------------- demonyms as surnames, island names
+
+@pytest.mark.parametrize("body", [
+    "E.F. Hutton Group Inc said it named Jerry Welsh to the newly-created post of senior vice president.",
+    "The product would be very competitive, Michael German, vice president of sales, said.",
+])
+def test_a_first_name_before_a_demonym_makes_it_a_surname(body):
+    assert mentioned("", body + FILLER) == set()
+
+
+@pytest.mark.parametrize("body, code", [
+    ("The U.S. said Iranians used the platforms to attack shipping.", "IR"),
+    ("In June French output rose three pct, the institute said.", "FR"),      # a month, not a first name
+    ("Clinton American Corp was acquired by a holding company.", "US"),       # a company's name, as before
+])
+def test_a_demonym_after_a_capitalised_word_in_other_shapes_is_still_the_country(body, code):
+    got = mentioned("", body + FILLER)
+    assert code in got or (code == "US" and got == set())
+
+
+def test_turks_and_caicos_is_its_own_territory_not_turkey():
+    assert mentioned("", "The project is backed by Turks and Caicos Utilities." + FILLER) == {"TC"}
+    assert mentioned("TURKS AND CAICOS ISSUES BOND", "") == {"TC"}
+    assert mentioned("", "Turks living abroad sent money home." + FILLER) == {"TR"}
+
+
+@pytest.mark.corpus
+def test_reuters_stories_with_a_demonym_surname_or_turks_and_caicos():
+    """Every Reuters story writing a known first name right before a singular demonym ("Jerry Welsh")
+    that the story writes otherwise only as that surname ("said Welsh was", "German said") gets no
+    country from it; every story naming Turks and
+    Caicos gets TC, and Turkey only when it names Turkey."""
+    from indexer.extract.country_rules import _first_names
+    names = _first_names()
+    demonyms = {"Welsh": "GB", "German": "DE", "English": "GB", "French": "FR", "Irish": "IE"}
+    surnames = caicos = 0
+    for rec in corpus_records():
+        body = rec.get("body") or ""
+        for m in re.finditer(r"\b([A-Z][a-z]+) (" + "|".join(demonyms) + r")\b(?= [a-z]|,)", body):
+            dem = m.group(2)
+            as_surname = len(re.findall(rf"\b{m.group(1)} {dem}\b|\bsaid {dem}\b|\b{dem} (?:said|says|was|told)\b", body))
+            if m.group(1) not in names or len(re.findall(rf"\b{dem}\b", body)) > as_surname or dem.upper() in (rec.get("title") or ""):
+                continue
+            code = demonyms[m.group(2)]
+            if E.find_country(code).name in body or re.search(r"\bBritain|\bBritish|Germany|\bWest\b", body):
+                continue
+            surnames += 1
+            assert code not in mentioned(rec.get("title") or "", body), rec["id"]
+        if "Turks and Caicos" in body:
+            caicos += 1
+            got = mentioned(rec.get("title") or "", body)
+            assert "TC" in got and ("TR" in got) == bool(re.search(r"Turkey|Turkish|\bTurks(?! and Caicos)", body)), rec["id"]
+    assert surnames >= 2 and caicos >= 1, (surnames, caicos)
+
+
+def test_a_surname_alone_later_is_the_person_again_but_a_demonym_is_still_the_country():
+    body = "Hutton said it named Jerry Welsh to the post. The company said Welsh was previously at American Express."
+    assert "GB" not in mentioned("", body + FILLER)
+    body = "Competition is fierce, Michael German, vice president, said. German officials said imports rose."
+    assert "DE" in mentioned("", body + FILLER)
+
+
+# --------------------------------------------------------------------------- names that hold a place's word
+
+@pytest.mark.parametrize("body", [
+    "Continental Illinois said it cut its prime rate to 7-1/2 pct.",
+    "First Wisconsin said it would buy the bank for 20 mln dlrs.",
+    "Ministers agreed to press on with the Uruguay Round of trade talks.",
+])
+def test_a_state_ending_a_name_or_a_round_named_for_a_place_is_no_mention(body):
+    assert mentioned("", body + FILLER) == set()
+
+
+@pytest.mark.parametrize("body, code", [
+    ("The bank is based in Chicago, Illinois, it said.", "US"),
+    ("Sales in Southern California rose.", "US"),
+    ("The Seaway between Lake Ontario and the sea opens on March 31.", "CA"),
+    ("The Illinois company said it would close two plants.", "US"),
+    ("Uruguay asked for talks on its debt.", "UY"),
+])
+def test_a_state_or_country_in_other_shapes_is_still_named(body, code):
+    assert code in mentioned("", body + FILLER)
+
+
+def test_the_wires_credit_in_a_dateline_is_no_organisation():
+    ent = E.extract("", "BRUSSELS, March 27, Reuter - The EC Commission proposed new farm prices today.")
+    assert {o.key for o in ent.organisations_mentioned} == {"EU"}
+    assert [c.code for c in ent.countries] == ["BE"]
+
+
+@pytest.mark.corpus
+def test_reuters_stories_of_the_place_name_classes():
+    """Reuters stories whose only Uruguay is the Uruguay Round get no UY; those whose dateline carries
+    the wire's credit ("WASHINGTON, March 12, Reuter -") get no Reuters value from it."""
+    rounds = credits = 0
+    for rec in corpus_records():
+        title, body = rec.get("title") or "", rec.get("body") or ""
+        text = title + " " + body
+        if re.search(r"Uruguay Round", text, re.I) and not re.search(r"Uruguay(?! Round)|Uruguayan|Montevideo", text, re.I):
+            rounds += 1
+            assert "UY" not in mentioned(title, body), rec["id"]
+        if re.match(r"[A-Z][A-Za-z .]*, [A-Za-z]+ \d+, Reuters? -", body) and "Reuter" not in body[40:]:
+            credits += 1
+            assert "Reuters" not in {o.key for o in E.extract(title, body).organisations_mentioned}, rec["id"]
+    assert rounds >= 3 and credits >= 5, (rounds, credits)
+
+
+# --------------------------------------------------------------------------- "Company" in a company's name
+
+@pytest.mark.parametrize("body", [
+    "Tunisian-Saudi Investment Company said it would take a stake in the hotel.",
+    "Kuwait Oil Company said its output rose in March.",
+])
+def test_a_country_word_beginning_a_company_named_company_is_no_mention(body):
+    assert mentioned("", body + FILLER) == set()
+
+
+@pytest.mark.parametrize("title, body, code", [
+    ("BANKS FILE SUIT AGAINST SAUDI COMPANY", "", "SA"),
+    ("", "A Saudi company said it would buy the hotel.", "SA"),
+    ("", "The plant is run by the U.S. Company Alcoa and a Dutch partner.", "US"),   # the wire's capital after U.S.
+])
+def test_company_right_after_a_country_word_is_a_common_noun(title, body, code):
+    assert code in mentioned(title, body + FILLER if body else body)
+
+
+def test_inner_mongolia_is_china():
+    assert mentioned("", "Eight new fires were discovered in the Inner Mongolia region." + FILLER) == {"CN"}
+    assert "MN" in mentioned("", "Mongolia signed a trade pact with the Soviet Union." + FILLER)
+
+
+@pytest.mark.corpus
+def test_reuters_stories_naming_inner_mongolia_get_china_not_mongolia():
+    seen = 0
+    for rec in corpus_records():
+        body = rec.get("body") or ""
+        if "Inner Mongolia" in body and not re.search(r"Mongolia(?<!Inner Mongolia)|Mongolian|Ulan Bator", body):
+            seen += 1
+            got = mentioned(rec.get("title") or "", body)
+            assert "MN" not in got and "CN" in got, rec["id"]
+    assert seen >= 2, seen

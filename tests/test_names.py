@@ -120,7 +120,7 @@ def test_the_index_holds_its_name_table_and_a_worker_loads_no_gazetteer(english,
     assert "n\tcountry\tosterreich\tÖsterreich\tAT" in lines
     script = textwrap.dedent(f"""
         import json, sys
-        from indexer.extract import gazetteer
+        from indexer.extract import gazetteer, places
         from indexer.search import Archive, parse_request
         archive = Archive({str(english)!r})
         totals = [archive.search(parse_request(p)).total for p in (
@@ -131,7 +131,7 @@ def test_the_index_holds_its_name_table_and_a_worker_loads_no_gazetteer(english,
         except Exception as exc:
             totals.append(type(exc).__name__)
         print(json.dumps({{"totals": totals, "gazetteers": gazetteer._gazetteer.cache_info().currsize,
-                          "places": gazetteer._places.cache_info().currsize,
+                          "places": places._places.cache_info().currsize,
                           "pycountry": "pycountry" in sys.modules}}))
     """)
     out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)

@@ -16,7 +16,7 @@ import re
 from functools import lru_cache
 
 from . import companies
-from .gazetteer import _COUNTRY, _TOKEN, DATA, Organisation, _fold, _gaz, _norm_token, _OrgEntry
+from .gazetteer import _COUNTRY, _SUBDIV, _TOKEN, DATA, Organisation, _fold, _gaz, _norm_token, _OrgEntry
 
 
 @lru_cache(maxsize=1)
@@ -26,6 +26,21 @@ def _data() -> dict:
             "gov_first": tuple(w + " " for w in d["government_first_words"]),
             "not_last": frozenset(d["not_body_last_words"]), "company": frozenset(d["company_words"]),
             "sports_codes": d["sports_codes"]}
+
+
+@lru_cache(maxsize=1)
+def _national_first_words() -> frozenset[str]:
+    return frozenset(json.loads((DATA / "org_uses.json").read_text(encoding="utf-8"))["national_first_words"])
+
+
+def national_agency(before: str, first: str, entry: _OrgEntry) -> bool:
+    """An international body's name beginning with "International" right after a country's name or
+    demonym names that country's own agency ("the Canadian International Development Agency",
+    "Danish International Development Agency (DANIDA)"), not the intergovernmental body
+    (data/org_uses.json, `national_first_words`)."""
+    from .country_rules import _is_country_word
+    return (entry.org.kind == "intergovernmental" and first in _national_first_words()
+            and _is_country_word(before))
 
 
 @lru_cache(maxsize=1)
@@ -62,7 +77,18 @@ def not_a_body(short: str, long_form: str) -> str | None:
     hit = _gaz().lookup.get(_fold(long_form))
     if hit and hit[0] == _COUNTRY:
         return f"{long_form}: a country"
+    if hit and hit[0] == _SUBDIV:
+        return f"{long_form}: a state or province"
+    if len(words) == 1 and long_form[:1].isupper() and _is_city(long_form):
+        return f"{long_form}: a city"
     return None
+
+
+def _is_city(word: str) -> bool:
+    """A large city's name ("Ljubljana"), not also a word a body's name is made of."""
+    from .places import _places
+    rec = _places().best.get(_fold(word))
+    return bool(rec) and rec[0] >= 100_000
 
 
 def kind(long_form: str) -> str | None:
@@ -105,9 +131,13 @@ def learn_acronyms(text: str) -> dict[str, _OrgEntry]:
         key = tuple(_norm_token(t) for t in long_toks)
         entry = g.org_by_name.get(key)
         if entry is None:
-            # the longest known name that ends the long form ("... the UN Development Programme")
+            # the longest known name that ends the long form ("... the UN Development Programme"),
+            # unless a country's word comes first ("Danish International Development Agency (DANIDA)")
             for i in range(1, len(key)):
                 entry = g.org_by_name.get(key[i:])
+                if entry and national_agency(key[i - 1], key[i], entry):
+                    entry = None
+                    break
                 if entry:
                     break
         known = g.org_lookup.get(short.casefold()) if entry is None else None
@@ -162,11 +192,16 @@ _SMALL = {"of", "for", "and", "the", "on", "in", "de", "des", "du", "la", "le", 
 
 
 def _long_form(short: str, words: list[str]) -> list[str] | None:
-    """Schwartz-Hearst: the fewest words before "(SHORT)" whose letters spell SHORT in order,
-    starting at a capitalised word with SHORT's first letter."""
+    """The words before "(SHORT)" whose initials spell SHORT ("American Soybean Association (ASA)");
+    else Schwartz-Hearst: the fewest words whose letters spell SHORT in order, starting at a
+    capitalised word with SHORT's first letter ("Commodity Futures Trading Commission (CFTC)")."""
     letters = [c.lower() for c in short if c.isalpha()]
     if not letters or not words:
         return None
+    for k in range(len(letters), min(len(words), len(letters) + 6) + 1):
+        cand = words[-k:]               # the words whose initials spell it, when there are such:
+        if [w[0].lower() for w in cand if w.lower() not in _SMALL] == letters and cand[0][:1].isupper():
+            return cand                 # "American Soybean Association (ASA)", not "Association"
     for k in range(1, min(len(words), len(letters) + 6) + 1):
         cand = words[-k:]
         first = cand[0]

@@ -195,7 +195,7 @@ _OF_PLACE = re.compile(r" of ((?:[A-Z][a-z]+\.?)(?: [A-Z][a-z]+\.?)?)(?![\w-])")
 
 def _is_state_or_country(name: str) -> bool:
     """"Public Service Co of Indiana", "Philippine Long Distance Telephone Co of ..." (not "Corp of Tokyo")."""
-    from .gazetteer import _places, _state_key
+    from .places import _places, _state_key
     return _is_place([name]) or _state_key(name) in _places().states
 
 
@@ -219,7 +219,8 @@ def _of_place(text: str, end: int, form: str) -> str | None:
 def _is_city(word: str) -> bool:
     """A city of 500,000 or more that is not a country ("Shanghai" of "Hongkong and Shanghai Banking
     Corp"; "Britain and France Telecom" stays two names)."""
-    from .gazetteer import _fold, _places
+    from .gazetteer import _fold
+    from .places import _places
     hit = _places().best.get(_fold(word))
     return hit is not None and hit[0] >= 500_000 and not _is_place([word])
 

@@ -5,7 +5,7 @@ prices in, the first names that make a country word a surname ("John Ireland"), 
 of a successor state back to the former country of the story's date (Moscow in 1987 -> SUHH).
 
 Why a module of its own: `entity_rules` holds the decisions and their thresholds; the data they
-read (all in `data/ambiguity.json`, `first_names.tsv` through people.py, `former_countries.tsv`
+read (all in `data/ambiguity.json`, `first_names.tsv` and `people.json`'s verbs of saying, `former_countries.tsv`
 through the gazetteer) is loaded once here, behind small cached functions, so the rules module
 stays a readable list of rules.
 """
@@ -52,6 +52,15 @@ def _company_run_stops() -> frozenset[str]:
 @lru_cache(maxsize=1)
 def _headline_not_company_next() -> frozenset[str]:
     return frozenset(json.loads((DATA / "ambiguity.json").read_text(encoding="utf-8"))["headline_not_company_next"])
+
+
+@lru_cache(maxsize=1)
+def _speech_words() -> tuple[frozenset[str], frozenset[str]]:
+    """(words before, words after) a person's name that make a bare surname the person: people.json's
+    verbs of saying, and after it a few of being ("Welsh was")."""
+    d = json.loads((DATA / "people.json").read_text(encoding="utf-8"))
+    before = frozenset(w for w in d["speech_before"] if " " not in w)
+    return before, frozenset(d["speech_after"]) | frozenset(d["surname_verbs_after"])
 
 
 def _first_names() -> frozenset[str]:

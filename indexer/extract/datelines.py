@@ -72,7 +72,8 @@ def candidates(body: str) -> list[tuple[str, str, bool]]:
 def find(body: str, language: str = "") -> tuple[str, str] | None:
     """(dateline, place) of the first dateline in the body's lead whose place we know (or
     that names its agency), or None."""
-    from .gazetteer import _dateline_country, in_language
+    from .gazetteer import in_language
+    from .places import _dateline_country
 
     with in_language(language or "und"):
         for dateline, place, agency in candidates(body):
@@ -89,7 +90,7 @@ _TITLE_DATELINE = re.compile(r"\A\s*(?P<place>[A-Z][A-Z.'’]*(?: [A-Z][A-Z.'’
 
 def in_title(title: str) -> str:
     """The dateline place of a flash headline ("GENEVA - negotiators agree ..."), or ""; the caller
-    keeps it only when the place resolves to a country (gazetteer._dateline_country)."""
+    keeps it only when the place resolves to a country (places._dateline_country)."""
     m = _TITLE_DATELINE.match(title or "")
     if not m or not re.search(r"[a-z]", title[m.end():]):
         return ""

@@ -37,8 +37,8 @@ from dataclasses import dataclass, field
 # Names used below, and names other code (tests/eval/entities.py, tests, data-file comments) reaches as
 # `entities.<name>`: re-exported so this module stays the one place to import from.
 from .gazetteer import (_ANAPHOR, _CAPITAL, _COUNTRY, _DEMONYM, _ORG, _REGION, _SUBDIV, _TOKEN,  # noqa: F401
-                        DATA, Country, Organisation, _dateline_country, _fold, _gaz, _norm_token,
-                        _places, _rows, _state_key)
+                        DATA, Country, Organisation, _fold, _gaz, _norm_token, _rows)
+from .places import _dateline_country, _places, _state_key
 from . import companies, datelines, people
 from .lookups import find_country, find_organisation, find_region, organisations, region_of, reuters_org_map  # noqa: F401
 from .entity_rules import (_CURRENCY, LEAD_SPILL, NEAR, Analysis, Mention, _company_salient,  # noqa: F401
@@ -67,10 +67,11 @@ class Entities:
 
 _MONTH = r"(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[A-Za-z]*\.?"
 # "HOUSTON, Feb 26 - ", "ASHGABAT, Turkmenistan, February 9. ", "NEW YORK, MARCH 2 -", "Lima, march 31 -",
-# "WASHINGTON, June 19, -" and the wire's typos ("March 187", "MArch 2"); leading "****" is noise.
+# "WASHINGTON, June 19, -", "BRUSSELS, March 27, Reuter -" (the wire's credit, no body the story names)
+# and the wire's typos ("March 187", "MArch 2"); leading "****" is noise.
 _DATELINE = re.compile(
     r"\A[\s*]*(?P<place>[A-Za-z][A-Za-z .'’&/-]*[A-Za-z.](?:,\s*[A-Za-z][A-Za-z .'’&-]*?)*)\s*,\s*"
-    r"(?:" + _MONTH + r"\s+\d{1,3}|\d{1,2}\s+" + _MONTH + r")(?:,?\s*\d{4})?\s*,?\s*(?:[-–—]+|\.)\s*")
+    r"(?:" + _MONTH + r"\s+\d{1,3}|\d{1,2}\s+" + _MONTH + r")(?:,?\s*\d{4})?(?:,?\s*Reuters?)?\s*,?\s*(?:[-–—]+|\.)\s*")
 # "WASHINGTON - President Reagan ...": a place in capitals and a dash, no date (kept only if it resolves)
 _DATELINE_NODATE = re.compile(r"\A[\s*]*(?P<place>[A-Z][A-Z .'’&-]*[A-Z.](?:,\s*[A-Z][A-Za-z .'’&-]*?)?)\s+[-–—]+\s+")
 
@@ -251,12 +252,21 @@ class _Scan:
             return self._country(s, i, key, kind, value)
         elif kind == _SUBDIV:
             # "New Mexico", "British Columbia": a place of its own country, read whole; but
-            # "Texas Instruments", "Ohio Edison": a name's first word
-            if not (ln == 1 and i + 1 < len(s.toks) and s.toks[i + 1][:1].isupper() and not s.caps):
+            # "Texas Instruments", "Ohio Edison": a name's first word, "Continental Illinois": its last
+            if not (ln == 1 and not s.caps and (
+                    (i + 1 < len(s.toks) and s.toks[i + 1][:1].isupper()) or self._ends_name(s, i))):
                 self.note(self.out.countries, value.code, value, s.seg, i, ("@subdivision",) + key)
         elif kind == _REGION:
             self.note(self.out.regions, value, value, s.seg, i, key)
         return ln
+
+    def _ends_name(self, s: _Segment, i: int) -> bool:
+        """A one-word state right after a capitalised word ends a name ("Continental Illinois"); not after
+        a comma, a direction ("Central Illinois": geo_modifiers) or a lake ("Lake Ontario": name_before_state)."""
+        prv = s.toks[i - 1] if i > 0 else ""
+        if not prv[:1].isupper() or prv in self.g.geo_modifiers or prv in self.g.name_before_state or i >= len(s.spans):
+            return False
+        return s.text[s.spans[i - 1][1]:s.spans[i][0]] == " "
 
     def _organisation(self, s: _Segment, i: int, key: tuple, value, cands: list) -> int | None:
         g, out, toks, ln = self.g, self.out, s.toks, len(key)
@@ -270,9 +280,10 @@ class _Scan:
             m.forms.add(("@host",) + key)
         elif not (s.caps and ln == 1 and key[0] in g.caps_words):
             self.note(out.organisations, value.org.key, value.org, s.seg, i, key)
-            # "Brazilian Coffee Institute": a body named after its country is still
-            # evidence for the country (a name or demonym at its start, not a capital)
-            for key2, kind2, country in cands if ln > 1 else ():
+            # "Brazilian Coffee Institute": a body named after its country is evidence for it (a name or
+            # demonym at its start); an intergovernmental body's is not ("the Uruguay Round" is GATT's)
+            national = ln > 1 and value.org.kind != "intergovernmental"
+            for key2, kind2, country in cands if national else ():
                 if kind2 in (_COUNTRY, _DEMONYM) and len(key2) < ln and tuple(toks[i:i + len(key2)]) == key2:
                     code = _historic(country.code, "", self.date)
                     self.note(out.countries, code, g.countries.get(code, country), s.seg, i,

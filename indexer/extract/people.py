@@ -31,7 +31,8 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .gazetteer import DATA, _fold, _gaz, _places, _state_key
+from .gazetteer import DATA, _fold, _gaz
+from .places import _places, _state_key
 from .people_names import _IS_INITIAL, _TOK, _core, _genitive, _runs, _shape, _split
 
 @dataclass

@@ -27,7 +27,8 @@ from collections import Counter
 from pathlib import Path
 
 from indexer.extract import datelines, language
-from indexer.extract.gazetteer import _dateline_country, in_language
+from indexer.extract.gazetteer import in_language
+from indexer.extract.places import _dateline_country
 from indexer.read.html import html_page      # the page as the indexer reads it (trafilatura)
 
 ROOT = Path(__file__).resolve().parents[2]

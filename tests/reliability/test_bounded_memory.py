@@ -130,7 +130,7 @@ def test_a_serving_process_never_loads_the_gazetteers(index_dir):
     code = f"""
 import json, resource, sys
 from indexer.search import Archive, QueryError, SearchRequest
-from indexer.extract import gazetteer
+from indexer.extract import gazetteer, places
 a = Archive({str(index_dir)!r})
 out = {{}}
 out["brazil"] = a.search(SearchRequest(q="country:Brazil")).total
@@ -143,7 +143,7 @@ try:
 except Exception as exc:
     out["junk"] = type(exc).__name__
 a.suggest("bra"); a.stats()
-out["loaded"] = gazetteer._gazetteer.cache_info().currsize + gazetteer._places.cache_info().currsize
+out["loaded"] = gazetteer._gazetteer.cache_info().currsize + places._places.cache_info().currsize
 print(json.dumps(out))
 """
     r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)

@@ -105,7 +105,7 @@ class _Seen:
 def _acronyms(seen: _Seen, g, rows: dict) -> None:
     """Acronym definitions: the value is the form the stories use most (IBM over International
     Business Machines)."""
-    from indexer.extract.gazetteer import _places, _state_key
+    from indexer.extract.places import _places, _state_key
     states = _places().states
     values, alone, defined = seen.values, seen.alone, seen.defined
     by_acr: dict[str, list[str]] = {}
