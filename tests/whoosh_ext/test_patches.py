@@ -7,6 +7,7 @@ import pickle
 
 from whoosh.codec import whoosh3
 from whoosh.filedb.structfile import BufferFile
+from whoosh.writing import PostingPool
 
 from indexer.index import whoosh_ext
 from indexer.index.build import build_index
@@ -18,6 +19,24 @@ def test_install_patches_whoosh_once():
     assert whoosh_ext.install() is True and whoosh_ext.install() is True
     assert whoosh3.W3PerDocReader.doc_field_length is patches.doc_field_length
     assert BufferFile.__init__ is patches.buffer_file_init
+    assert PostingPool.add is patches.pool_add
+
+
+def test_the_pool_keeps_whooshs_size_estimate_and_spills_as_it_did(tmp_path):
+    """patch 4: the same items, the same size estimate, the same spill past the limit."""
+    from whoosh.filedb.filestore import FileStorage
+    items = [("body", b"w%d" % (i % 37), i, 1.0, b"\x00\x00\x00\x01" if i % 3 else None) for i in range(500)]
+    items += [("title", "é".encode() * 5, 600, 2.5, b"")]
+    pools = []
+    for add in (patches.ORIGINAL_POOL_ADD, patches.pool_add):
+        folder = tmp_path / add.__name__ / str(len(pools))
+        folder.mkdir(parents=True)
+        pool = PostingPool(FileStorage(str(folder)), None, limitmb=0.02)
+        for item in items:
+            add(pool, item)
+        pools.append((pool.currentsize, list(pool.current), len(pool.runs), sorted(pool.fieldnames), list(pool.items())))
+    assert pools[0] == pools[1]
+    assert pools[0][2] > 0            # it spilled
 
 
 def test_field_lengths_match_whoosh(tmp_path):
