@@ -19,7 +19,7 @@ def test_install_patches_whoosh_once():
     assert whoosh_ext.install() is True and whoosh_ext.install() is True
     assert whoosh3.W3PerDocReader.doc_field_length is patches.doc_field_length
     assert BufferFile.__init__ is patches.buffer_file_init
-    assert PostingPool.add is patches.pool_add
+    assert PostingPool.add is patches.pool_add and PostingPool.items is patches.pool_items
 
 
 def test_the_pool_keeps_whooshs_size_estimate_and_spills_as_it_did(tmp_path):
@@ -91,3 +91,19 @@ def test_view_file_keeps_a_read_position_per_thread():
     t.join()
     assert seen == {"start": 0, "read": bytes([50, 51])}
     assert f.tell() == 10 and f.read(2) == bytes([10, 11])
+
+
+def test_the_pool_sorts_its_postings_as_whoosh_does(tmp_path):
+    """patch 5: the same order as sorting the whole tuples, held in memory or spilled."""
+    import random
+    from whoosh.filedb.filestore import FileStorage
+    rng = random.Random(5)
+    items = [(rng.choice(["body", "title", "org", "body_typed"]), b"w%d" % rng.randrange(300), doc,
+              float(rng.randrange(1, 4)), rng.choice([None, b"", b"\x00\x00\x00\x02"]))
+             for doc in range(400) for _ in range(rng.randrange(1, 30))]
+    items = list({it[:3]: it for it in items}.values())          # a field's term holds a document once
+    for limitmb in (64, 0.01):
+        pool = PostingPool(FileStorage(str(tmp_path)), None, limitmb=limitmb)
+        for item in items:
+            pool.add(item)
+        assert list(patches.pool_items(pool)) == sorted(items)

@@ -39,12 +39,20 @@ against: importing NewsFacet changes nothing in Whoosh.
    field) asserted the types of every posting Whoosh's own fields hand it and added up its size
    estimate term by term; `pool_add` is the same estimate in one expression, the same list, the
    same spill to disk past `limitmb` (~0.1 ms a story of Reuters).
+
+5. Speed: at commit the pool's postings, all held in memory (the indexer's pools never spill), are
+   sorted as whole 5-tuples (`sorted(self.current)`): a quarter of the commit (0.27 ms a story).
+   `pool_items` sorts them by docnum, then by term, then by field, each a stable sort on one key
+   (C comparisons of ints, bytes and strs): 0.09 ms, and the same order, since a field's term
+   never holds one document twice (its postings would be broken if it did) and so the tuples'
+   weights and values are never compared. A pool that spilled runs Whoosh's own merge.
 """
 from __future__ import annotations
 
 import os
 import threading
 import weakref
+from operator import itemgetter
 
 from whoosh import writing
 from whoosh.codec import whoosh3
@@ -57,6 +65,8 @@ from .version import supported, warn_unsupported
 _LENGTH_OF_BYTE = [byte_to_length(i) for i in range(256)]
 ORIGINAL_DOC_FIELD_LENGTH = whoosh3.W3PerDocReader.doc_field_length
 ORIGINAL_POOL_ADD = writing.PostingPool.add
+ORIGINAL_POOL_ITEMS = writing.PostingPool.items
+_FIELD, _TERM, _DOCNUM = itemgetter(0), itemgetter(1), itemgetter(2)
 ORIGINAL_BUFFER_FILE_INIT = structfile.BufferFile.__init__
 ORIGINAL_COMPOUND_INIT = compound.CompoundStorage.__init__
 ORIGINAL_COMPOUND_OPEN_FILE = compound.CompoundStorage.open_file
@@ -263,6 +273,16 @@ def pool_add(self, item):
     self.current.append(item)
 
 
+def pool_items(self, maxfiles=128):
+    if self.runs:
+        return ORIGINAL_POOL_ITEMS(self, maxfiles)
+    items = list(self.current)
+    items.sort(key=_DOCNUM)
+    items.sort(key=_TERM)
+    items.sort(key=_FIELD)
+    return items
+
+
 def buffer_file_init(self, buf, name=None, onclose=None):
     self._buf = buf
     self._name = name
@@ -288,6 +308,7 @@ def install() -> bool:
         whoosh3.W3PerDocReader.doc_field_length = doc_field_length
         structfile.BufferFile.__init__ = buffer_file_init
         writing.PostingPool.add = pool_add
+        writing.PostingPool.items = pool_items
         if os.environ.get(ENV_SEGMENT_READS, "pread") != "mmap":
             compound.CompoundStorage.__init__ = compound_init
             compound.CompoundStorage.open_file = compound_open_file
