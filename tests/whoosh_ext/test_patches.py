@@ -20,6 +20,9 @@ def test_install_patches_whoosh_once():
     assert whoosh3.W3PerDocReader.doc_field_length is patches.doc_field_length
     assert BufferFile.__init__ is patches.buffer_file_init
     assert PostingPool.add is patches.pool_add and PostingPool.items is patches.pool_items
+    from whoosh.formats import Frequency, Positions
+    assert Positions.word_values is patches.positions_word_values
+    assert Frequency.word_values is patches.frequency_word_values
 
 
 def test_the_pool_keeps_whooshs_size_estimate_and_spills_as_it_did(tmp_path):
@@ -107,3 +110,29 @@ def test_the_pool_sorts_its_postings_as_whoosh_does(tmp_path):
         for item in items:
             pool.add(item)
         assert list(patches.pool_items(pool)) == sorted(items)
+
+
+def test_word_values_are_whooshs():
+    """patch 6: the same (word, count, weight, value) items in the same order, for each field of the
+    schema (stemmed, typed, keyword, id) and analyzer language, boosts included."""
+    from whoosh.analysis import StandardAnalyzer
+    from whoosh.formats import Frequency, Positions
+    from indexer.index.analysis import LanguageText
+    from indexer.index.schema import SCHEMA
+    assert whoosh_ext.install() and Positions.word_values is patches.positions_word_values
+    texts = ["", "Coffee coffee COFFEE prices, the price of coffee rose; Brazil's crop.",
+             "Café Zürich Straße ﬁnance ｃｏｆｆｅｅ the of and " * 3, "one", "a b c a b a"]
+    for name in ("title", "body", "title_typed", "body_typed"):
+        field = SCHEMA[name]
+        for text in texts:
+            for value in (text, LanguageText(text, "de")):
+                got = list(field.format.word_values(value, field.analyzer, mode="index"))
+                want_fn = (patches.ORIGINAL_POSITIONS_WORD_VALUES if type(field.format) is Positions
+                           else patches.ORIGINAL_FREQUENCY_WORD_VALUES)
+                assert got == list(want_fn(field.format, value, field.analyzer, mode="index")), (name, text)
+    boosted = Positions(field_boost=2.5)
+    for fmt, original in ((boosted, patches.ORIGINAL_POSITIONS_WORD_VALUES),
+                          (Frequency(field_boost=2.0), patches.ORIGINAL_FREQUENCY_WORD_VALUES)):
+        for text in texts:
+            assert (list(type(fmt).word_values(fmt, text, StandardAnalyzer()))
+                    == list(original(fmt, text, StandardAnalyzer()))), text

@@ -46,6 +46,11 @@ against: importing NewsFacet changes nothing in Whoosh.
    (C comparisons of ints, bytes and strs): 0.09 ms, and the same order, since a field's term
    never holds one document twice (its postings would be broken if it did) and so the tuples'
    weights and values are never compared. A pool that spilled runs Whoosh's own merge.
+
+6. Speed: `Positions.word_values` and `Frequency.word_values` (a field's words of one story, with
+   their positions or counts) counted with plain dicts instead of two defaultdicts, and a word seen
+   once encoded without `Positions.encode`'s loop: the same items in the same order (~0.07 ms a
+   story of Reuters over body and body_typed).
 """
 from __future__ import annotations
 
@@ -54,9 +59,12 @@ import threading
 import weakref
 from operator import itemgetter
 
-from whoosh import writing
+from pickle import dumps
+
+from whoosh import formats, writing
 from whoosh.codec import whoosh3
 from whoosh.filedb import compound, structfile
+from whoosh.system import pack_uint
 from whoosh.util.numeric import byte_to_length
 
 from .blocks import length_bytes
@@ -66,6 +74,9 @@ _LENGTH_OF_BYTE = [byte_to_length(i) for i in range(256)]
 ORIGINAL_DOC_FIELD_LENGTH = whoosh3.W3PerDocReader.doc_field_length
 ORIGINAL_POOL_ADD = writing.PostingPool.add
 ORIGINAL_POOL_ITEMS = writing.PostingPool.items
+ORIGINAL_POSITIONS_WORD_VALUES = formats.Positions.word_values
+ORIGINAL_FREQUENCY_WORD_VALUES = formats.Frequency.word_values
+_ONE = pack_uint(1)
 _FIELD, _TERM, _DOCNUM = itemgetter(0), itemgetter(1), itemgetter(2)
 ORIGINAL_BUFFER_FILE_INIT = structfile.BufferFile.__init__
 ORIGINAL_COMPOUND_INIT = compound.CompoundStorage.__init__
@@ -283,6 +294,43 @@ def pool_items(self, maxfiles=128):
     return items
 
 
+def positions_word_values(self, value, analyzer, **kwargs):
+    fb = self.field_boost
+    poses: dict = {}
+    weights: dict = {}
+    kwargs["positions"] = True
+    kwargs["boosts"] = True
+    for t in formats.tokens(value, analyzer, kwargs):
+        text = t.text
+        found = poses.get(text)
+        if found is None:
+            poses[text] = [t.pos]
+            weights[text] = 0.0 + t.boost          # defaultdict(float)'s 0.0, then +=
+        else:
+            found.append(t.pos)
+            weights[text] += t.boost
+    encode = self.encode
+    for w, poslist in poses.items():
+        value = _ONE + dumps(poslist, 2) if len(poslist) == 1 else encode(poslist)   # encode: deltas from 0
+        yield (w, len(poslist), weights[w] * fb, value)
+
+
+def frequency_word_values(self, value, analyzer, **kwargs):
+    fb = self.field_boost
+    freqs: dict = {}
+    weights: dict = {}
+    kwargs["boosts"] = True
+    for t in formats.tokens(value, analyzer, kwargs):
+        text = t.text
+        if text in freqs:
+            freqs[text] += 1
+            weights[text] += t.boost
+        else:
+            freqs[text] = 1
+            weights[text] = 0.0 + t.boost
+    return ((w, freq, weights[w] * fb, pack_uint(freq)) for w, freq in freqs.items())
+
+
 def buffer_file_init(self, buf, name=None, onclose=None):
     self._buf = buf
     self._name = name
@@ -309,6 +357,8 @@ def install() -> bool:
         structfile.BufferFile.__init__ = buffer_file_init
         writing.PostingPool.add = pool_add
         writing.PostingPool.items = pool_items
+        formats.Positions.word_values = positions_word_values
+        formats.Frequency.word_values = frequency_word_values
         if os.environ.get(ENV_SEGMENT_READS, "pread") != "mmap":
             compound.CompoundStorage.__init__ = compound_init
             compound.CompoundStorage.open_file = compound_open_file
