@@ -1,4 +1,4 @@
-"""The two Whoosh patches answer exactly as Whoosh's own code, and are applied only by `install()`."""
+"""The Whoosh patches answer exactly as Whoosh's own code, and are applied only by `install()`."""
 from __future__ import annotations
 
 import io

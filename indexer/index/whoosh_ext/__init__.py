@@ -12,7 +12,7 @@ one read position between threads, so an `Archive` is then safe in one thread on
 (gunicorn's default sync workers, one per process, are unaffected).
 
 - `version.py`   the pinned version and the check
-- `patches.py`   two fixes to Whoosh's reading code, applied by `install()` at start-up
+- `patches.py`   fixes to Whoosh's reading and indexing code (same answers, same bytes), applied by `install()` at start-up
 - `blocks.py`    the one reader of posting blocks (a term's, or a whole field's) and field lengths;
                  a term's matcher with deleted documents left in (`unfiltered_postings`)
 - `compact.py`   the codec the indexer writes with: posting blocks packed as integer arrays

@@ -1,4 +1,4 @@
-"""Targeted fixes to Whoosh's reading code, applied by `install()` at start-up.
+"""Targeted fixes to Whoosh's reading and indexing code, applied by `install()` at start-up.
 
 Applied explicitly by the entry points (`Archive`, `build_index`, hence the CLI and
 the web app), once per process, and only on the Whoosh version they were written
