@@ -13,6 +13,7 @@ the new ones, so the whole run becomes visible to readers in one atomic commit
 from __future__ import annotations
 
 import ctypes
+import logging
 import multiprocessing as mp
 import os
 import queue
@@ -20,10 +21,11 @@ import signal
 import traceback
 from typing import Callable
 
-from . import whoosh_ext
+from . import typedpostings, whoosh_ext
 from .prepare import prepare
 from .schema import codec
 
+log = logging.getLogger(__name__)
 PROGRESS_EVERY = 200
 SEGMENT_DOCS = 20_000       # stories a worker writes into one segment
 POOL_MB = 1024              # Whoosh's in-memory postings pool per writer (20,000 stories fit)
@@ -65,15 +67,29 @@ def _work(storage, indexname, docs, wid: int, out, parent: int) -> None:
             if n % PROGRESS_EVERY == 0:
                 out.put(("progress", wid, PROGRESS_EVERY))
             if n % SEGMENT_DOCS == 0:
-                segments.append(whoosh_ext.finalize_segment(writer))
+                segments.append(_finish(ix, writer))
                 writer = None
         out.put(("progress", wid, n % PROGRESS_EVERY))
         if writer is not None:
-            segments.append(whoosh_ext.finalize_segment(writer))
+            segments.append(_finish(ix, writer))
         out.put(("done", wid, segments, warnings))
     except BaseException as exc:  # report, never hang the parent
         out.put(("error", wid, f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=5)}",
                  getattr(exc, "errno", None)))
+
+
+def _finish(ix, writer):
+    """The worker's segment, finished, and its words-as-typed postings written beside it (what the
+    parent would otherwise do alone after the commit: typedpostings.write skips a segment that has
+    them). A failure there is left to the parent, which writes them again."""
+    segment = whoosh_ext.finalize_segment(writer)
+    try:
+        with whoosh_ext.segment_reader(ix, segment) as leaf:
+            typedpostings.write_segment(ix.storage.folder, leaf)
+    except Exception as exc:        # the parent's typedpostings.write is the fallback
+        log.warning("segment %s: its words-as-typed postings are left to the commit (%s: %s)",
+                    segment.segment_id(), type(exc).__name__, exc)
+    return segment
 
 
 def write_parallel(ix, writer, docs, procs: int, *, optimize: bool,

@@ -110,8 +110,12 @@ class TypedAnalyzer(Tokenizer):
             pieces = ((m.group(), m.start(), m.end()) for m in default_pattern.finditer(value))
         lower = profile(lang).lower if lang and lang != ENGLISH else None
         for i, (original, start, end) in enumerate(pieces):
-            word = lower(original) if lower is not None else typed_form(original)
-            for text in forms(word):
+            if lower is None and original.isascii():      # most words: one form, typed_form's own lower()
+                word = original.lower()
+                words = (word,)
+            else:
+                words = forms(lower(original) if lower is not None else typed_form(original))
+            for text in words:
                 t.text = text
                 t.stopped = False
                 t.boost = 1.0

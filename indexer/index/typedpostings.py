@@ -116,20 +116,7 @@ def write(gen: Path, reader) -> list[str]:
     gen = Path(gen)
     wanted = []
     for leaf, _ in reader.leaf_readers():
-        segment = leaf.segment()
-        if segment is None:
-            continue
-        sid = segment.segment_id()
-        data, index = gen / data_name(sid), gen / index_name(sid)
-        if not index.is_file():
-            try:
-                arrays = segment_arrays(leaf)
-            except _Newline as exc:
-                log.warning("segment %s holds a word with a newline (%r); its patterns are read from "
-                            "the index instead", sid, exc.args[0])
-                continue
-            npyblob.write(data, index, arrays, {"documents": leaf.doc_count_all(), "segment": sid}, FORMAT)
-        wanted += [data.name, index.name]
+        wanted += write_segment(gen, leaf)
     for old in gen.glob(f"{PREFIX}*"):
         if old.name not in wanted:
             try:
@@ -137,6 +124,26 @@ def write(gen: Path, reader) -> list[str]:
             except OSError:
                 log.warning("could not remove the old typed-postings file %s", old)
     return wanted
+
+
+def write_segment(gen: Path, leaf) -> list[str]:
+    """The files of one segment (`leaf`, a segment's reader), written unless they are there; their
+    names ([] when the segment cannot have them). The indexing workers call it for the segments
+    they have just written (parallel.py), before the commit, so that this work runs on every core."""
+    segment = leaf.segment()
+    if segment is None:
+        return []
+    sid = segment.segment_id()
+    data, index = Path(gen) / data_name(sid), Path(gen) / index_name(sid)
+    if not index.is_file():
+        try:
+            arrays = segment_arrays(leaf)
+        except _Newline as exc:
+            log.warning("segment %s holds a word with a newline (%r); its patterns are read from "
+                        "the index instead", sid, exc.args[0])
+            return []
+        npyblob.write(data, index, arrays, {"documents": leaf.doc_count_all(), "segment": sid}, FORMAT)
+    return [data.name, index.name]
 
 
 def load(gen: Path, segment_id: str, documents: int) -> dict[str, np.ndarray] | None:

@@ -194,3 +194,53 @@ def test_a_value_that_would_not_come_back_identical_keeps_the_pickle():
 
 def test_the_indexer_writes_packed_segments():
     assert isinstance(codec(), compact.PackedCodec) and codec()._blocklimit == 512
+
+
+def _segment_parts(ix) -> dict[str, bytes]:
+    """Every part of the index's one segment, by name without the segment's id."""
+    segment = ix.reader().segment()
+    compound = segment.open_compound_file(ix.storage)
+    try:
+        return {name.replace(segment.segment_id(), ""): compound.open_file(name).read() for name in compound.list()}
+    finally:
+        compound.close()
+
+
+def _one_segment(path: Path) -> dict[str, bytes]:
+    whoosh_ext.install()
+    path.mkdir(parents=True)
+    ix = whoosh_index.create_in(path, SCHEMA)
+    w = ix.writer(codec=compact.PackedCodec(blocklimit=16, compression=0))
+    for d in _docs(150, seed=7):
+        w.add_document(**d)
+    w.commit()
+    return _segment_parts(whoosh_index.open_dir(path))
+
+
+def test_the_term_at_a_time_writer_writes_the_same_bytes_as_whooshs_loop(tmp_path, monkeypatch):
+    """PackedFieldWriter.add_postings (a term's postings at once, the small blocks packed without
+    numpy) writes the very files Whoosh's posting-at-a-time loop and the numpy packer write."""
+    fast = _one_segment(tmp_path / "fast")
+    from whoosh.codec import whoosh3
+    monkeypatch.setattr(compact.PackedCodec, "field_writer", lambda self, st, seg: whoosh3.W3FieldWriter(self, st, seg))
+    monkeypatch.setattr(compact, "encode_block", compact._encode_numpy)
+    slow = _one_segment(tmp_path / "slow")
+    assert fast.keys() == slow.keys()
+    assert any(k.endswith(".pst") for k in fast)
+    for name in fast:
+        assert fast[name] == slow[name], name
+
+
+@pytest.mark.parametrize("weights, values, fmt", [
+    ([1.0, 1.0, 1.0], [], None),
+    ([2.0, 2.0, 2.0], [], None),
+    ([1.0, 3.0, 70000.0], [struct.pack("!I", 1), struct.pack("!I", 3), struct.pack("!I", 70000)], "freq"),
+    ([0.5, 1.25, 3.0], [], None),
+    ([1.0, 2.0, 1.0], [Positions().encode([4]), Positions().encode([1, 300]), Positions().encode([70000])], "pos"),
+    ([1.0, 1.0, 1.0], [Positions().encode([4]), b"\x00\x00\x00\x01junk", Positions().encode([2])], "pos"),
+])
+def test_small_blocks_pack_as_numpy_does(weights, values, fmt):
+    from whoosh.formats import Existence, Frequency
+    fmt = {"freq": Frequency(), "pos": Positions(), None: Existence()}[fmt]
+    for ids in ([0, 5, 9], [3, 300, 70000], [100000, 200000, 5000000]):
+        assert compact._encode_small(ids, weights, values, fmt) == compact._encode_numpy(ids, weights, values, fmt)

@@ -1,4 +1,4 @@
-"""The two Whoosh patches answer exactly as Whoosh's own code, and are applied only by `install()`."""
+"""The Whoosh patches answer exactly as Whoosh's own code, and are applied only by `install()`."""
 from __future__ import annotations
 
 import io
@@ -7,6 +7,7 @@ import pickle
 
 from whoosh.codec import whoosh3
 from whoosh.filedb.structfile import BufferFile
+from whoosh.writing import PostingPool
 
 from indexer.index import whoosh_ext
 from indexer.index.build import build_index
@@ -18,6 +19,27 @@ def test_install_patches_whoosh_once():
     assert whoosh_ext.install() is True and whoosh_ext.install() is True
     assert whoosh3.W3PerDocReader.doc_field_length is patches.doc_field_length
     assert BufferFile.__init__ is patches.buffer_file_init
+    assert PostingPool.add is patches.pool_add and PostingPool.items is patches.pool_items
+    from whoosh.formats import Frequency, Positions
+    assert Positions.word_values is patches.positions_word_values
+    assert Frequency.word_values is patches.frequency_word_values
+
+
+def test_the_pool_keeps_whooshs_size_estimate_and_spills_as_it_did(tmp_path):
+    """patch 4: the same items, the same size estimate, the same spill past the limit."""
+    from whoosh.filedb.filestore import FileStorage
+    items = [("body", b"w%d" % (i % 37), i, 1.0, b"\x00\x00\x00\x01" if i % 3 else None) for i in range(500)]
+    items += [("title", "é".encode() * 5, 600, 2.5, b"")]
+    pools = []
+    for add in (patches.ORIGINAL_POOL_ADD, patches.pool_add):
+        folder = tmp_path / add.__name__ / str(len(pools))
+        folder.mkdir(parents=True)
+        pool = PostingPool(FileStorage(str(folder)), None, limitmb=0.02)
+        for item in items:
+            add(pool, item)
+        pools.append((pool.currentsize, list(pool.current), len(pool.runs), sorted(pool.fieldnames), list(pool.items())))
+    assert pools[0] == pools[1]
+    assert pools[0][2] > 0            # it spilled
 
 
 def test_field_lengths_match_whoosh(tmp_path):
@@ -72,3 +94,45 @@ def test_view_file_keeps_a_read_position_per_thread():
     t.join()
     assert seen == {"start": 0, "read": bytes([50, 51])}
     assert f.tell() == 10 and f.read(2) == bytes([10, 11])
+
+
+def test_the_pool_sorts_its_postings_as_whoosh_does(tmp_path):
+    """patch 5: the same order as sorting the whole tuples, held in memory or spilled."""
+    import random
+    from whoosh.filedb.filestore import FileStorage
+    rng = random.Random(5)
+    items = [(rng.choice(["body", "title", "org", "body_typed"]), b"w%d" % rng.randrange(300), doc,
+              float(rng.randrange(1, 4)), rng.choice([None, b"", b"\x00\x00\x00\x02"]))
+             for doc in range(400) for _ in range(rng.randrange(1, 30))]
+    items = list({it[:3]: it for it in items}.values())          # a field's term holds a document once
+    for limitmb in (64, 0.01):
+        pool = PostingPool(FileStorage(str(tmp_path)), None, limitmb=limitmb)
+        for item in items:
+            pool.add(item)
+        assert list(patches.pool_items(pool)) == sorted(items)
+
+
+def test_word_values_are_whooshs():
+    """patch 6: the same (word, count, weight, value) items in the same order, for each field of the
+    schema (stemmed, typed, keyword, id) and analyzer language, boosts included."""
+    from whoosh.analysis import StandardAnalyzer
+    from whoosh.formats import Frequency, Positions
+    from indexer.index.analysis import LanguageText
+    from indexer.index.schema import SCHEMA
+    assert whoosh_ext.install() and Positions.word_values is patches.positions_word_values
+    texts = ["", "Coffee coffee COFFEE prices, the price of coffee rose; Brazil's crop.",
+             "Café Zürich Straße ﬁnance ｃｏｆｆｅｅ the of and " * 3, "one", "a b c a b a"]
+    for name in ("title", "body", "title_typed", "body_typed"):
+        field = SCHEMA[name]
+        for text in texts:
+            for value in (text, LanguageText(text, "de")):
+                got = list(field.format.word_values(value, field.analyzer, mode="index"))
+                want_fn = (patches.ORIGINAL_POSITIONS_WORD_VALUES if type(field.format) is Positions
+                           else patches.ORIGINAL_FREQUENCY_WORD_VALUES)
+                assert got == list(want_fn(field.format, value, field.analyzer, mode="index")), (name, text)
+    boosted = Positions(field_boost=2.5)
+    for fmt, original in ((boosted, patches.ORIGINAL_POSITIONS_WORD_VALUES),
+                          (Frequency(field_boost=2.0), patches.ORIGINAL_FREQUENCY_WORD_VALUES)):
+        for text in texts:
+            assert (list(type(fmt).word_values(fmt, text, StandardAnalyzer()))
+                    == list(original(fmt, text, StandardAnalyzer()))), text

@@ -12,7 +12,7 @@ one read position between threads, so an `Archive` is then safe in one thread on
 (gunicorn's default sync workers, one per process, are unaffected).
 
 - `version.py`   the pinned version and the check
-- `patches.py`   two fixes to Whoosh's reading code, applied by `install()` at start-up
+- `patches.py`   fixes to Whoosh's reading and indexing code (same answers, same bytes), applied by `install()` at start-up
 - `blocks.py`    the one reader of posting blocks (a term's, or a whole field's) and field lengths;
                  a term's matcher with deleted documents left in (`unfiltered_postings`)
 - `compact.py`   the codec the indexer writes with: posting blocks packed as integer arrays
@@ -29,11 +29,11 @@ from .blocks import field_lengths, field_postings, read_matcher, term_postings, 
 from .compact import PackedCodec
 from .patches import install
 from .queries import range_terms_query
-from .segments import (commit_segments, finalize_segment, parallel_commit_supported, reader_segment_files,
+from .segments import (commit_segments, finalize_segment, parallel_commit_supported, reader_segment_files, segment_reader,
                        segment_count, toc_files, toc_segment_files, worker_writer)
 from .version import WHOOSH_VERSION, WhooshVersionWarning, installed_version, supported
 
 __all__ = ["PackedCodec", "WHOOSH_VERSION", "WhooshVersionWarning", "installed_version", "supported", "install",
            "term_postings", "field_postings", "read_matcher", "field_lengths", "unfiltered_postings",
            "range_terms_query", "worker_writer", "finalize_segment", "commit_segments", "parallel_commit_supported",
-           "segment_count", "toc_segment_files", "toc_files", "reader_segment_files"]
+           "segment_count", "segment_reader", "toc_segment_files", "toc_files", "reader_segment_files"]

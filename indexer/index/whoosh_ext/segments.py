@@ -44,6 +44,13 @@ def finalize_segment(writer):
     return writer._finalize_segment()  # noqa: SLF001
 
 
+def segment_reader(ix, segment):
+    """A reader of one segment a worker has finished (`finalize_segment`), before it is committed."""
+    _require()
+    from whoosh.reading import SegmentReader
+    return SegmentReader(ix.storage, ix.schema, segment)
+
+
 def commit_segments(writer, segments: list, *, optimize: bool = False) -> None:
     """Commit `writer` (its deletions and its own documents) together with `segments`
     from other writers on the same index, in one TOC; releases the writer's lock."""
