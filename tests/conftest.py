@@ -21,6 +21,9 @@ CORPUS_HELPERS = {name for name, v in vars(corpora).items() if getattr(v, "needs
 # cut short by a pause of the process, not by its cost. Tests (and the servers they
 # start, which inherit this) get a generous one; the tests of the deadline set their own.
 os.environ.setdefault("NEWSFACET_QUERY_SECONDS", "10")
+# Spelling help has a deadline of its own (0.5 s): under load a correction ("cofee" -> "coffee")
+# was cut short and the test of it failed at load 12; tests of the cut pass their own `seconds`.
+os.environ.setdefault("NEWSFACET_SPELLING_SECONDS", "10")
 
 
 @pytest.fixture(scope="session")
