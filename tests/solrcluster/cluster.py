@@ -51,12 +51,53 @@ class ClusterUnavailable(RuntimeError):
     """Java, Maven or the jars are missing, or the cluster did not start: the reason, for a skip message."""
 
 
+def _cache() -> Path:
+    """Where the class path Maven resolved and the compiled launcher are kept for the next checkout:
+    a fresh clone (CI's) has no target/, and resolving the class path (a Maven run, ~14 s of CPU even
+    offline) and compiling the launcher would be paid again. Keyed by the pom's and the source's
+    contents, so a changed one builds anew; a class path whose jars are gone is not reused."""
+    import hashlib
+    digest = hashlib.sha1((HERE / "pom.xml").read_bytes() + b"\0" + SOURCE.read_bytes()).hexdigest()[:16]
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "newsfacet-solrcluster" / digest
+
+
+def _from_cache() -> None:
+    """target/ filled from the cache (`_cache`) where it is not built yet; best effort."""
+    cache = _cache()
+    cached_cp, cached_classes = cache / "classpath.txt", cache / "classes"
+    try:
+        if not CLASSPATH.is_file() and cached_cp.is_file():
+            if all(Path(p).exists() for p in cached_cp.read_text().strip().split(os.pathsep) if p):
+                TARGET.mkdir(exist_ok=True)
+                shutil.copyfile(cached_cp, CLASSPATH)           # a fresh mtime: newer than the pom
+        stamp = CLASSES / "newsfacet" / "cluster" / "Launcher.class"
+        if CLASSPATH.is_file() and not stamp.is_file() and cached_classes.is_dir():
+            shutil.copytree(cached_classes, CLASSES, copy_function=shutil.copyfile, dirs_exist_ok=True)
+    except OSError:
+        pass
+
+
+def _to_cache() -> None:
+    cache = _cache()
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(CLASSPATH, cache / "classpath.txt")
+        shutil.rmtree(cache / "classes", ignore_errors=True)
+        shutil.copytree(CLASSES, cache / "classes")
+    except OSError:
+        pass
+
+
 def build() -> str:
-    """The launcher's class path, building it when the sources changed (Maven only the first time)."""
+    """The launcher's class path, building it when the sources changed (Maven only the first time;
+    a new checkout of the same pom and source takes both from `_cache`)."""
     for tool in ("java", "javac", "mvn"):
         if shutil.which(tool) is None:
             raise ClusterUnavailable(f"'{tool}' is not installed (the local SolrCloud needs Java 17 and Maven)")
     pom = HERE / "pom.xml"
+    _from_cache()
+    built = False
     if not CLASSPATH.is_file() or CLASSPATH.stat().st_mtime < pom.stat().st_mtime or not _jars_present():
         TARGET.mkdir(exist_ok=True)
         run = subprocess.run(["mvn", "-q", "-B", "-f", str(pom), "dependency:build-classpath",
@@ -64,6 +105,7 @@ def build() -> str:
         if run.returncode != 0 or not CLASSPATH.is_file():
             tail = (run.stdout + run.stderr).strip().splitlines()[-5:]
             raise ClusterUnavailable("Maven could not fetch Solr's jars: " + " | ".join(tail))
+        built = True
     stamp = CLASSES / "newsfacet" / "cluster" / "Launcher.class"
     if not stamp.is_file() or stamp.stat().st_mtime < SOURCE.stat().st_mtime:
         CLASSES.mkdir(parents=True, exist_ok=True)
@@ -71,6 +113,9 @@ def build() -> str:
                               str(SOURCE)], capture_output=True, text=True, timeout=600)
         if run.returncode != 0:
             raise ClusterUnavailable("the launcher did not compile: " + run.stderr.strip()[-500:])
+        built = True
+    if built or not (_cache() / "classes").is_dir():
+        _to_cache()
     return f"{CLASSES}{os.pathsep}{CLASSPATH.read_text().strip()}"
 
 
