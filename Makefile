@@ -40,7 +40,7 @@ run: index
 # 16.7 CPU-min, with 25 fixture timeouts); idle, not measured since. TEST_PROCS=0: one process.
 TEST_PROCS ?= 2
 test: $(STAMP)
-	$(BIN)/python -m pytest -q -m "not soak and not timing" -n $(TEST_PROCS) --dist loadfile --durations=15
+	$(BIN)/python -m pytest -q -m "not soak and not timing" -n $(TEST_PROCS) --dist loadfile --no-loadscope-reorder --durations=15
 
 # The imports DESIGN.md allows between the parts (import-linter contracts in pyproject.toml)
 # and ruff's checks (rules chosen there). Neither rewrites a file.
