@@ -9,24 +9,10 @@ from tests.eval import sample as S
 
 @pytest.fixture(scope="module", autouse=True)
 def analysed_once():
-    """The three judged samples below each analyse Reuters' dev split and gnad (~12,000 stories), the
-    country and organisation draws twice a story (`analyse`, then `extract`, which analyses again):
-    here each story is analysed once for the module, its `Analysis` remembered by its arguments and
-    the gazetteer in use (English or every language). `analyse` is a pure function of those, and
-    nothing mutates what it returns; this only saves doing the same work five times."""
-    from indexer.extract import entities as E
-    from indexer.extract import gazetteer
-    done: dict = {}
-    analyse = E.analyse
-
-    def remembered(title, body, dateline="", date=None):
-        key = (id(gazetteer._gaz()), title, body, dateline, date)
-        if key not in done:
-            done[key] = analyse(title, body, dateline, date)
-        return done[key]
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(E, "analyse", remembered)      # E.extract calls it through the module too
+    """The three judged samples below analyse Reuters' dev split and gnad (~12,000 stories), the
+    country and organisation draws twice a story (`analyse`, then `extract`): each story once here."""
+    from corpora import analyses_remembered
+    with analyses_remembered():
         yield
 
 
