@@ -64,9 +64,9 @@ def _cache() -> Path:
 
 def _from_cache() -> None:
     """target/ filled from the cache (`_cache`) where it is not built yet; best effort."""
-    cache = _cache()
-    cached_cp, cached_classes = cache / "classpath.txt", cache / "classes"
     try:
+        cache = _cache()
+        cached_cp, cached_classes = cache / "classpath.txt", cache / "classes"
         if not CLASSPATH.is_file() and cached_cp.is_file():
             if all(Path(p).exists() for p in cached_cp.read_text().strip().split(os.pathsep) if p):
                 TARGET.mkdir(exist_ok=True)
@@ -74,19 +74,28 @@ def _from_cache() -> None:
         stamp = CLASSES / "newsfacet" / "cluster" / "Launcher.class"
         if CLASSPATH.is_file() and not stamp.is_file() and cached_classes.is_dir():
             shutil.copytree(cached_classes, CLASSES, copy_function=shutil.copyfile, dirs_exist_ok=True)
-    except OSError:
+    except (OSError, RuntimeError):      # RuntimeError: no home folder to keep a cache in
         pass
 
 
 def _to_cache() -> None:
-    cache = _cache()
+    """target/'s class path and classes copied into the cache, whole or not at all: written beside it
+    and renamed into place (another checkout on the machine may be reading or writing it too)."""
     try:
-        cache.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(CLASSPATH, cache / "classpath.txt")
-        shutil.rmtree(cache / "classes", ignore_errors=True)
-        shutil.copytree(CLASSES, cache / "classes")
+        cache = _cache()
+        if cache.is_dir():
+            return
+        tmp = cache.parent / f".{cache.name}.{os.getpid()}"
+    except (OSError, RuntimeError):
+        return
+    try:
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        shutil.copyfile(CLASSPATH, tmp / "classpath.txt")
+        shutil.copytree(CLASSES, tmp / "classes")
+        os.rename(tmp, cache)
     except OSError:
-        pass
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def build() -> str:
@@ -97,7 +106,6 @@ def build() -> str:
             raise ClusterUnavailable(f"'{tool}' is not installed (the local SolrCloud needs Java 17 and Maven)")
     pom = HERE / "pom.xml"
     _from_cache()
-    built = False
     if not CLASSPATH.is_file() or CLASSPATH.stat().st_mtime < pom.stat().st_mtime or not _jars_present():
         TARGET.mkdir(exist_ok=True)
         run = subprocess.run(["mvn", "-q", "-B", "-f", str(pom), "dependency:build-classpath",
@@ -105,7 +113,6 @@ def build() -> str:
         if run.returncode != 0 or not CLASSPATH.is_file():
             tail = (run.stdout + run.stderr).strip().splitlines()[-5:]
             raise ClusterUnavailable("Maven could not fetch Solr's jars: " + " | ".join(tail))
-        built = True
     stamp = CLASSES / "newsfacet" / "cluster" / "Launcher.class"
     if not stamp.is_file() or stamp.stat().st_mtime < SOURCE.stat().st_mtime:
         CLASSES.mkdir(parents=True, exist_ok=True)
@@ -113,9 +120,7 @@ def build() -> str:
                               str(SOURCE)], capture_output=True, text=True, timeout=600)
         if run.returncode != 0:
             raise ClusterUnavailable("the launcher did not compile: " + run.stderr.strip()[-500:])
-        built = True
-    if built or not (_cache() / "classes").is_dir():
-        _to_cache()
+    _to_cache()                 # unless it is there already
     return f"{CLASSES}{os.pathsep}{CLASSPATH.read_text().strip()}"
 
 
