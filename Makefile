@@ -37,9 +37,9 @@ run: index
 # Two processes (pytest-xdist), each running whole test files so module fixtures are built
 # once; the corpus indexes are built once per run for both (tests/corpora.py, built_once); the
 # costliest files first (tests/conftest.py HEAVY_FIRST; --no-loadscope-reorder keeps that order),
-# so both processes end together. Measured on 2 cores shared with other suites (load 2-8), with
-# the CI flags: 19 min, 15.6 CPU-min with the Solr JVMs (was 25 min, 17.6 CPU-min at load 7-11);
-# idle about 8 min (estimated from the CPU). TEST_PROCS=0: one process.
+# so both processes end together. Measured on 2 cores shared with other suites, with the CI
+# flags: 15-19 min and 14.9-15.6 CPU-min with the Solr JVMs at load 1-8 (was 25 min, 17.4 CPU-min
+# at load 7-11); idle about 8 min (estimated from the CPU). TEST_PROCS=0: one process.
 TEST_PROCS ?= 2
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not soak and not timing" -n $(TEST_PROCS) --dist loadfile --no-loadscope-reorder --durations=15
