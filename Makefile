@@ -35,12 +35,14 @@ run: index
 # No test here asserts a speed (those are marked `timing` and run by make bench); the reliability tests'
 # bounds (2-10 s a request) only catch a request the cost budget failed to stop.
 # Two processes (pytest-xdist), each running whole test files so module fixtures are built
-# once; the corpus indexes are built once per run for both (tests/corpora.py, built_once).
-# Measured on 2 cores shared with other suites (load 8-17): 29 min, 14.3 CPU-min (was 50 min,
-# 16.7 CPU-min, with 25 fixture timeouts); idle, not measured since. TEST_PROCS=0: one process.
+# once; the corpus indexes are built once per run for both (tests/corpora.py, built_once); the
+# costliest files first (tests/conftest.py HEAVY_FIRST; --no-loadscope-reorder keeps that order),
+# so both processes end together. Measured on 2 cores shared with other suites, with the CI
+# flags: 15-19 min and 14.9-15.6 CPU-min with the Solr JVMs at load 1-8 (was 25 min, 17.4 CPU-min
+# at load 7-11); idle about 8 min (estimated from the CPU). TEST_PROCS=0: one process.
 TEST_PROCS ?= 2
 test: $(STAMP)
-	$(BIN)/python -m pytest -q -m "not soak and not timing" -n $(TEST_PROCS) --dist loadfile --durations=15
+	$(BIN)/python -m pytest -q -m "not soak and not timing" -n $(TEST_PROCS) --dist loadfile --no-loadscope-reorder --durations=15
 
 # The imports DESIGN.md allows between the parts (import-linter contracts in pyproject.toml)
 # and ruff's checks (rules chosen there). Neither rewrites a file.

@@ -79,6 +79,33 @@ def _reads_corpus(func, seen: set) -> bool:
     return False
 
 
+# The test files that cost the most CPU (measured on 2 cores, most first), sent to pytest-xdist's two
+# workers before all others: `make test` runs with --dist loadfile --no-loadscope-reorder, so a worker
+# takes the next whole file in this order when it is nearly done with its own. Long files first and
+# short ones last end the two workers together (xdist's own order, by number of tests, left a long
+# file for the end of one worker). Files holding a run-wide build another needs are spread apart (the
+# cluster of tests/solr first, the full-Reuters index second) so that one worker builds while the
+# other runs something else. A file not listed follows, in collection order.
+HEAVY_FIRST = [
+    "solr/test_differential.py", "reliability/test_leading_wildcards.py", "reliability/test_reindex_under_load.py",
+    "test_spelling.py", "test_language.py", "reliability/test_big_stories.py", "test_patterns_as_typed.py",
+    "test_company_source_samples.py", "reliability/test_crashes.py", "test_threads.py", "test_multilingual.py",
+    "reliability/test_corrupt_index.py", "test_install.py", "test_linear_patterns.py", "test_typed_postings.py",
+    "test_dedup_minhash.py", "test_mixed_archive.py", "test_evaluate_sample.py", "reliability/test_budget.py",
+    "reliability/test_hostile_documents.py", "solr/test_node_failure.py", "test_stream.py",
+    "reliability/test_damaged_index.py", "e2e/test_browser.py", "solr/test_languages.py",
+]
+
+
+def _heavy_first(items) -> None:
+    rank = {f"tests/{name}": n for n, name in enumerate(HEAVY_FIRST)}
+    order = {}
+    for item in items:
+        order.setdefault(item.nodeid.split("::", 1)[0], len(order))
+    items.sort(key=lambda item: (rank.get(item.nodeid.split("::", 1)[0], len(rank)),
+                                 order[item.nodeid.split("::", 1)[0]]))
+
+
 def pytest_collection_modifyitems(config, items):
     """The `corpus` marker on every test that reads ../shared/corpus: one that calls a corpus helper of
     corpora.py (`needs_corpus`: corpus_records, shared_corpus, …), itself, through a helper of its
@@ -91,6 +118,7 @@ def pytest_collection_modifyitems(config, items):
         if (CORPUS_FIXTURES & set(getattr(item, "fixturenames", ()))
                 or any(_reads_corpus(f, seen) for f in [getattr(item, "function", None), *fixtures])):
             item.add_marker(pytest.mark.corpus)
+    _heavy_first(items)
 
 
 def pytest_unconfigure(config):

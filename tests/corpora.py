@@ -6,6 +6,7 @@ the one name `conftest`, so `from conftest import ...` would get whichever ran l
 """
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import gzip
 import json
@@ -183,3 +184,25 @@ def reuters_index(tmp_path_factory, n: int) -> Path:
         (root / "report.json").write_text(json.dumps({"documents": report.documents, "skipped": report.skipped}))
     corpus_path()
     return built_once(tmp_path_factory, f"reuters-first-{n}", build) / "ix"
+
+
+@contextlib.contextmanager
+def analyses_remembered():
+    """`entities.analyse` remembered by its arguments and the gazetteer in use (English, or every
+    language) while inside: for a test module whose tests analyse the same thousands of stories again
+    (the judged samples draw from the same Reuters and gnad stories; `extract` analyses once more).
+    `analyse` is a pure function of those, and nothing mutates the `Analysis` it returns: this only
+    saves doing the same work again. Not for a test that changes the gazetteer or the rules."""
+    from indexer.extract import entities, gazetteer
+    done: dict = {}
+    analyse = entities.analyse
+
+    def remembered(title, body, dateline="", date=None):
+        key = (id(gazetteer._gaz()), title, body, dateline, date)
+        if key not in done:
+            done[key] = analyse(title, body, dateline, date)
+        return done[key]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(entities, "analyse", remembered)      # `extract` calls it through the module too
+        yield

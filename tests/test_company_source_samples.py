@@ -15,6 +15,15 @@ from tests.eval import companies as C
 pytestmark = pytest.mark.timeout(900)
 
 
+@pytest.fixture(scope="module", autouse=True)
+def analysed_once():
+    """The company draw analyses every story; the 30-company check analyses those naming one of the
+    companies again: once here (corpora.analyses_remembered)."""
+    from corpora import analyses_remembered
+    with analyses_remembered():
+        yield
+
+
 @pytest.fixture(scope="module")
 def stories():
     from corpora import corpus_path

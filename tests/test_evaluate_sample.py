@@ -7,6 +7,15 @@ import pytest
 from tests.eval import sample as S
 
 
+@pytest.fixture(scope="module", autouse=True)
+def analysed_once():
+    """The three judged samples below analyse Reuters' dev split and gnad (~12,000 stories), the
+    country and organisation draws twice a story (`analyse`, then `extract`): each story once here."""
+    from corpora import analyses_remembered
+    with analyses_remembered():
+        yield
+
+
 def test_verdicts_load_and_cover_both_samples():
     verdicts = S.judged()
     assert sum(1 for (_, v) in verdicts if v.startswith("company:")) >= 200

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_left, insort
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -73,15 +74,19 @@ class Mention:
     currencies: int = 0              # of count: mentions by a currency ("Saudi riyal")
     hosts: int = 0                   # organisations: uses as a meeting's host, not in count (org_uses.json)
     near: bool = False               # a capital mention within a sentence or so of a name mention
-    _pos: list = field(default_factory=list, repr=False)     # (body token, is a capital) of each mention
+    _pos: tuple = field(default_factory=lambda: ([], []), repr=False)   # body tokens of the mentions by name, by capital (sorted)
     forms: set = field(default_factory=set)
 
     def add_position(self, pos: int, is_capital: bool, near: int) -> None:
         """A mention by name or capital at body token `pos`: `near` once a capital and a name
         mention lie within `near` tokens of each other."""
-        if not self.near and any(c != is_capital and abs(p - pos) <= near for p, c in self._pos):
+        if self.near:
+            return
+        other = self._pos[not is_capital]      # the nearest mention of the other kind at or after pos - near
+        i = bisect_left(other, pos - near)      # (a scan of every mention was quadratic in a long story)
+        if i < len(other) and other[i] <= pos + near:
             self.near = True
-        self._pos.append((pos, is_capital))
+        insort(self._pos[is_capital], pos)
 
 
 @dataclass

@@ -51,12 +51,61 @@ class ClusterUnavailable(RuntimeError):
     """Java, Maven or the jars are missing, or the cluster did not start: the reason, for a skip message."""
 
 
+def _cache() -> Path:
+    """Where the class path Maven resolved and the compiled launcher are kept for the next checkout:
+    a fresh clone (CI's) has no target/, and resolving the class path (a Maven run, ~14 s of CPU even
+    offline) and compiling the launcher would be paid again. Keyed by the pom's and the source's
+    contents, so a changed one builds anew; a class path whose jars are gone is not reused."""
+    import hashlib
+    digest = hashlib.sha1((HERE / "pom.xml").read_bytes() + b"\0" + SOURCE.read_bytes()).hexdigest()[:16]
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "newsfacet-solrcluster" / digest
+
+
+def _from_cache() -> None:
+    """target/ filled from the cache (`_cache`) where it is not built yet; best effort."""
+    try:
+        cache = _cache()
+        cached_cp, cached_classes = cache / "classpath.txt", cache / "classes"
+        if not CLASSPATH.is_file() and cached_cp.is_file():
+            if all(Path(p).exists() for p in cached_cp.read_text().strip().split(os.pathsep) if p):
+                TARGET.mkdir(exist_ok=True)
+                shutil.copyfile(cached_cp, CLASSPATH)           # a fresh mtime: newer than the pom
+        stamp = CLASSES / "newsfacet" / "cluster" / "Launcher.class"
+        if CLASSPATH.is_file() and not stamp.is_file() and cached_classes.is_dir():
+            shutil.copytree(cached_classes, CLASSES, copy_function=shutil.copyfile, dirs_exist_ok=True)
+    except (OSError, RuntimeError):      # RuntimeError: no home folder to keep a cache in
+        pass
+
+
+def _to_cache() -> None:
+    """target/'s class path and classes copied into the cache, whole or not at all: written beside it
+    and renamed into place (another checkout on the machine may be reading or writing it too)."""
+    try:
+        cache = _cache()
+        if cache.is_dir():
+            return
+        tmp = cache.parent / f".{cache.name}.{os.getpid()}"
+    except (OSError, RuntimeError):
+        return
+    try:
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        shutil.copyfile(CLASSPATH, tmp / "classpath.txt")
+        shutil.copytree(CLASSES, tmp / "classes")
+        os.rename(tmp, cache)
+    except OSError:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def build() -> str:
-    """The launcher's class path, building it when the sources changed (Maven only the first time)."""
+    """The launcher's class path, building it when the sources changed (Maven only the first time;
+    a new checkout of the same pom and source takes both from `_cache`)."""
     for tool in ("java", "javac", "mvn"):
         if shutil.which(tool) is None:
             raise ClusterUnavailable(f"'{tool}' is not installed (the local SolrCloud needs Java 17 and Maven)")
     pom = HERE / "pom.xml"
+    _from_cache()
     if not CLASSPATH.is_file() or CLASSPATH.stat().st_mtime < pom.stat().st_mtime or not _jars_present():
         TARGET.mkdir(exist_ok=True)
         run = subprocess.run(["mvn", "-q", "-B", "-f", str(pom), "dependency:build-classpath",
@@ -71,6 +120,7 @@ def build() -> str:
                               str(SOURCE)], capture_output=True, text=True, timeout=600)
         if run.returncode != 0:
             raise ClusterUnavailable("the launcher did not compile: " + run.stderr.strip()[-500:])
+    _to_cache()                 # unless it is there already
     return f"{CLASSES}{os.pathsep}{CLASSPATH.read_text().strip()}"
 
 
