@@ -1,16 +1,10 @@
-"""The `newsfacet` command: index, search, stats, check, entities, serve.
+"""The `newsfacet` command: the group, and `index`, `prune`, `serve`; `search`, `stats`, `check` are
+in reading.py, the shared errors and options in base.py.
 
 Only argument handling and printing live here; the work is in build.py, search.py
 and entities.py, which the web app shares.
 
-Exit codes (also in the README), each carried by the exception that ends the command:
-  0  done
-  1  done, but some files or records were skipped (each reported on stderr)
-  2  bad usage: unknown option, a path or parameter that is not valid   (BadUsage, click.UsageError)
-  3  another indexer holds the index folder's lock                       (Locked)
-  4  there is no index yet (run `newsfacet index`)                        (NoIndex)
-  5  the disk filled up; nothing of the run was kept, the index is as it was (DiskFull)
-  6  the index is damaged: a file missing, cut short or not matching its checksum (Damaged)
+Exit codes: base.py (and the README).
 
 The index folder is given once for all commands: `newsfacet --index-dir D search …`,
 or after the command as before (`newsfacet search … --index-dir D`); else
@@ -19,113 +13,23 @@ command says which folder it used, as an absolute path.
 """
 from __future__ import annotations
 
-import functools
-import json
 import os
 from pathlib import Path
 
 import click
 
 from indexer.index import store
-from indexer.engines import EngineError
-from .engines import EngineFailed, setup_cmd
+from .base import (EXIT_SKIPPED, UNSUPPORTED_NAMED, BadUsage, Damaged, DiskFull, IndexCommand,
+                   Locked, NoIndex, INDEX_DIR_OPTION, chosen_engine, chosen_index_dir)
+from .engines import setup_cmd
 from .entities import entities_cmd
-
-EXIT_SKIPPED = 1
-UNSUPPORTED_NAMED = 20      # files of other types named one by one; past that, counted in one line
-
-
-class CliError(click.ClickException):
-    """An error printed as `error: …` on stderr, ending the command with `exit_code`."""
-    exit_code = 2
-
-    def show(self, file=None) -> None:
-        click.echo(f"error: {self.format_message()}", err=True)
-
-
-class BadUsage(CliError):
-    exit_code = 2
-
-
-class Locked(CliError):
-    exit_code = 3
-
-
-class NoIndex(CliError):
-    exit_code = 4
-
-
-class DiskFull(CliError):
-    exit_code = 5
-
-
-class Damaged(CliError):
-    exit_code = 6
-
-
-def _remember_index_dir(ctx: click.Context, param: click.Parameter, value: Path | None) -> None:
-    """Keep the folder where every command finds it (`_index_dir`): given after the command's
-    name, it wins over the group's, which already holds $NEWSFACET_INDEX when that is set."""
-    if value is not None:
-        ctx.ensure_object(dict)["index_dir"] = value
-
-
-# `--index-dir`, declared once: on the group (`newsfacet --index-dir D search ...`, as click has shared
-# options), and by `IndexCommand` after the name of each command that reads the index (`newsfacet index
-# seeds --index-dir D`, the spelling of the README and the Makefile). Either way it lands in `_index_dir`.
-_INDEX_DIR = {"type": click.Path(file_okay=False, path_type=Path), "default": None, "expose_value": False,
-              "callback": _remember_index_dir}
-
-
-class IndexCommand(click.Command):
-    """A command that reads or writes the index folder: it also takes `--index-dir` after its name."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.params.append(click.Option(["--index-dir"], help="Index folder (the same as `newsfacet --index-dir`).",
-                                        **_INDEX_DIR))
-
-
-class QueryCommand(IndexCommand):
-    """A command whose free words are a query: `newsfacet search -brazil coffee` searches for
-    stories without Brazil, as `?q=-brazil coffee` does, instead of failing on an unknown
-    option `-b`. Known options (with their values) are taken wherever they stand; every other
-    word, dashes and all, goes to the query."""
-
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        takes_value = {name: not (p.is_flag or p.count)
-                       for p in self.get_params(ctx) if isinstance(p, click.Option)
-                       for name in p.opts + p.secondary_opts}
-        options: list[str] = []
-        words: list[str] = []
-        rest = iter(args)
-        for arg in rest:
-            if arg == "--":
-                words.extend(rest)
-                break
-            name = arg.split("=", 1)[0] if arg.startswith("--") else arg
-            if name not in takes_value:
-                words.append(arg)
-                continue
-            options.append(arg)
-            if takes_value[name] and name == arg:
-                value = next(rest, None)         # `--country -x` is an option and its value
-                if value is not None:
-                    options.append(value)
-        return super().parse_args(ctx, options + ["--"] + words)
-
-
-def _index_dir() -> Path:
-    """The command's --index-dir, else the group's (or $NEWSFACET_INDEX), else the default; absolute."""
-    ctx = click.get_current_context(silent=True)
-    given = (ctx.find_object(dict) or {}).get("index_dir") if ctx else None
-    return Path(given).absolute() if given is not None else store.default_index_dir()
+from .reading import check_cmd, search_cmd, stats_cmd
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="newsfacet")
 @click.option("--index-dir", envvar=store.ENV_INDEX,
-              help="Index folder [default: $NEWSFACET_INDEX, else the checkout's index/].", **_INDEX_DIR)
+              help="Index folder [default: $NEWSFACET_INDEX, else the checkout's index/].", **INDEX_DIR_OPTION)
 @click.option("--engine", envvar="NEWSFACET_ENGINE", default=None, metavar="URL",
               help="A SolrCloud collection (solr://host:port[,host:port]/collection) instead of the index folder "
                    "[default: $NEWSFACET_ENGINE, else the Whoosh index].")
@@ -163,11 +67,11 @@ def index_cmd(paths, rebuild, max_mb, procs, follow_links, fetch_articles, allow
     from indexer.read.fetch import Fetcher
 
     fetcher = Fetcher(max_bytes=max_mb * 1024 * 1024, deadline=fetch_deadline, allow_private=allow_private)
-    if _engine():
+    if chosen_engine():
         from .engines import index_on_engine
-        return index_on_engine(_engine(), paths, rebuild, max_mb, follow_links, quiet, BadUsage, EXIT_SKIPPED,
+        return index_on_engine(chosen_engine(), paths, rebuild, max_mb, follow_links, quiet, BadUsage, EXIT_SKIPPED,
                                fetch_articles=fetch_articles, fetcher=fetcher)
-    index_dir = _index_dir()
+    index_dir = chosen_index_dir()
     paths = [p if is_url(p) else Path(p) for p in paths] or [Path("seeds")]
     unsupported = []
 
@@ -212,7 +116,7 @@ def prune_cmd(before):
     those of them that had left their feed, and names them.
     """
     from indexer.read import fetched
-    index_dir = _index_dir()
+    index_dir = chosen_index_dir()
     if not index_dir.is_dir():
         raise NoIndex(f"no index at {index_dir}/ - nothing to prune")
     try:
@@ -226,185 +130,6 @@ def prune_cmd(before):
     click.echo(f"pruned {len(gone)} files, {sum(s for _, s in gone):,} bytes; {len(left)} files, "
                f"{sum(p.stat().st_size for p in left):,} bytes kept in {index_dir / fetched.FOLDER}/")
 
-
-def _engine() -> str | None:
-    """The engine URL of `--engine` / $NEWSFACET_ENGINE, checked; None: the Whoosh index folder."""
-    ctx = click.get_current_context(silent=True)
-    url = ((ctx.find_object(dict) or {}).get("engine") if ctx else None) or None
-    if url:
-        from indexer.engines import is_engine_url
-        if not is_engine_url(url):
-            raise BadUsage(f"--engine takes a solr://host:port/collection URL (got {url!r})")
-    return url
-
-
-def _open_archive():
-    from indexer.search import Archive
-    if _engine():
-        from indexer.search import open_archive
-        return open_archive(_engine())
-    archive = Archive(_index_dir())
-    try:
-        archive.generation
-    except store.IndexNotFound as exc:
-        raise NoIndex(str(exc)) from None
-    except store.IndexDamaged as exc:
-        raise Damaged(str(exc)) from None
-    return archive
-
-
-class FacetQueryCommand(QueryCommand):
-    """A query command with one `--<param>` option per facet of the registry (facets.FACETS) as it is
-    when the command runs, after `--match`: a facet registered after this module was imported has
-    its option too."""
-
-    def get_params(self, ctx: click.Context) -> list[click.Parameter]:
-        from indexer.facets import FACETS
-        params = super().get_params(ctx)
-        at = next(i for i, p in enumerate(params) if p.name == "match") + 1
-        return params[:at] + _facet_options(FACETS.version) + params[at:]
-
-
-@functools.lru_cache(maxsize=4)
-def _facet_options(version: int) -> list[click.Option]:
-    from indexer.facets import FACETS
-    return [click.Option([f"--{spec.param}", spec.param], multiple=True, help=spec.cli_help) for spec in FACETS]
-
-
-def _match_option(command):
-    from indexer.facets import DEFAULT_MATCH, MATCHES
-    return click.option("--match", type=click.Choice(MATCHES), default=DEFAULT_MATCH, show_default=True,
-                        help="Facets and filters by every mention, or by what a story is about.")(command)
-
-
-@main.command("search", cls=FacetQueryCommand)
-@click.argument("query", nargs=-1)
-@_match_option
-@click.option("--from", "date_from", default="", help="From this date (YYYY-MM-DD).")
-@click.option("--to", "date_to", default="", help="Up to this date (YYYY-MM-DD).")
-@click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance", show_default=True)
-@click.option("--page", type=click.IntRange(1), default=1, show_default=True)
-@click.option("--per-page", type=click.IntRange(1, 100), default=10, show_default=True)
-@click.option("--json", "as_json", is_flag=True, help="Print the result object (the same as GET /api/search).")
-def search_cmd(query, date_from, date_to, sort, page, per_page, as_json, match, **facets):
-    """Search the index: words (AND), "phrases", OR, NOT, title:/org:/country: fields, prefix*.
-
-    Facet options take a value, a name or an alias (`--country Brazil` is BR), as the web does.
-    """
-    from indexer.search import QueryError, parse_request
-
-    params = {"q": [" ".join(query)], **{k: list(v) for k, v in facets.items()}, "match": [match],
-              "from": [date_from], "to": [date_to], "sort": [sort], "page": [str(page)],
-              "per_page": [str(per_page)]}
-    try:
-        req = parse_request(params)
-        archive = _open_archive()
-        result = archive.search(req)
-    except QueryError as exc:
-        raise BadUsage(str(exc)) from None
-    except store.IndexDamaged as exc:
-        raise Damaged(str(exc)) from None
-    except EngineError as exc:
-        raise EngineFailed(str(exc)) from None
-    if as_json:
-        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
-        return
-    _print_result(result)
-    if not result.total and not _engine() and archive.document_count() == 0:
-        click.echo("note: this archive has no stories yet: add files to a folder and run `newsfacet index FOLDER`")
-    click.echo(f"\nindex: {_engine() or str(_index_dir()) + '/'}")
-
-
-def _plain(snippet_html: str) -> str:
-    import html
-    return html.unescape(snippet_html.replace("<mark>", "[").replace("</mark>", "]"))
-
-
-def _print_result(result) -> None:
-    click.echo(f"{result.total} stories ({result.took_ms} ms), page {result.page} of {result.pages}"
-               + (f", sorted by {result.sort}" if result.sort != "relevance" else ""))
-    if result.notice:
-        click.echo(f"note: {result.notice}")
-    if result.showing_results_for:
-        click.echo(f"showing results for: {result.showing_results_for} (nothing found for {result.query})")
-    elif result.suggestion:
-        click.echo(f"did you mean: {result.suggestion}")
-    for i, hit in enumerate(result.hits, start=(result.page - 1) * len(result.hits) + 1):
-        click.echo("")
-        click.echo(f"{i}. {hit.title}")
-        click.echo(f"   {hit.date or 'undated'}  {hit.dateline}  [{hit.id}]")
-        click.echo(f"   {_plain(hit.snippet)}")
-        tags = [r.label for refs in hit.chips.values() for r in refs]      # every facet with chips on hits
-        if tags:
-            click.echo(f"   {', '.join(tags)}")
-    for name, values in result.facets.items():
-        if values:
-            top = ", ".join(f"{v.label} ({v.count})" for v in values[:8])
-            click.echo(f"\n{name}: {top}")
-
-
-@main.command("stats", cls=IndexCommand)
-@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
-@click.option("--sizes", "with_sizes", is_flag=True,
-              help="Also each field's share of the index: postings, term texts, stored texts (estimated).")
-def stats_cmd(as_json, with_sizes):
-    """Documents, date span, top facet values and index size (the index's checksums verified first)."""
-    try:
-        archive = _open_archive()
-        stats = archive.stats()
-        if with_sizes:
-            stats["sizes"] = archive.sizes()
-    except store.IndexDamaged as exc:
-        raise Damaged(str(exc)) from None
-    if as_json:
-        click.echo(json.dumps(stats, ensure_ascii=False, indent=2))
-        return
-    if _engine():
-        from .engines import print_stats
-        return print_stats(stats)
-    click.echo(f"index:      {_index_dir()}/ ({stats['generation']}, {stats['index_bytes'] / 1e6:.1f} MB)")
-    click.echo(f"documents:  {stats['documents']} ({stats['undated']} undated)")
-    click.echo(f"dates:      {stats['first_date'] or '-'} .. {stats['last_date'] or '-'}")
-    for name, values in stats["facets"].items():
-        click.echo(f"{name + ':':11} " + (", ".join(f"{v['label']} ({v['count']})" for v in values) or "-"))
-    if with_sizes:
-        _print_sizes(stats["sizes"])
-
-
-def _print_sizes(sizes: dict) -> None:
-    total = sizes["total"] or 1
-    click.echo(f"\n{'field':<20} {'terms':>9} {'postings':>12} {'term texts':>11} {'stored~':>11} {'share':>6}")
-    for f in sizes["fields"]:
-        own = f["postings"] + f["term_index"] + f["stored"]
-        if own:
-            click.echo(f"{f['name']:<20} {f['terms']:>9,} {f['postings']:>12,} {f['term_index']:>11,} "
-                       f"{f['stored']:>11,} {100 * own / total:>5.1f}%")
-    parts = ", ".join(f"{k} {v / 1e6:.1f} MB" for k, v in sorted(sizes["parts"].items()) if v)
-    beside = ", ".join(f"{k} {v / 1e6:.1f} MB" for k, v in sorted(sizes["beside"].items()) if v > 1e5)
-    click.echo(f"segments: {parts}; beside them: {beside or '-'}")
-    click.echo(f"(stored~: estimated from {sizes['sampled']:,} stories; the term index also holds each "
-               "term's statistics)")
-
-
-@main.command("check", cls=IndexCommand)
-def check_cmd():
-    """Verify every file of the live index against the checksums written with it (reads it all).
-
-    Exit 0 when it is sound, 6 naming the first damaged file, 4 when there is no index.
-    """
-    from indexer.index import checksums
-    index_dir = _index_dir()
-    gen = store.live_dir(index_dir)
-    if gen is None:
-        raise NoIndex(f"no index at {index_dir}/ - run `newsfacet index` first")
-    try:
-        verified = store.verify_generation(gen)
-    except store.IndexDamaged as exc:
-        raise Damaged(str(exc)) from None
-    if checksums.load(gen) is None:
-        click.echo(f"note: the index at {gen} has no checksums yet (written before they existed); "
-                   "the next `newsfacet index` run adds them", err=True)
-    click.echo(f"ok: {verified} files of {gen} match their checksums")
 
 
 @main.command("serve", cls=IndexCommand)
@@ -429,8 +154,8 @@ def serve_cmd(host, port, workers, base_url):
                    "PORT={port} make run" if os.environ.get("MAKELEVEL") else "--port {port}")
     except CannotListen as exc:
         raise BadUsage(str(exc)) from None
-    index_dir = _engine() or _index_dir()      # a solr:// URL: every worker opens the engine
-    if _engine():
+    index_dir = chosen_engine() or chosen_index_dir()      # a solr:// URL: every worker opens the engine
+    if chosen_engine():
         click.echo(f"serving the engine {index_dir}", err=True)
     elif store.live_dir(index_dir) is None:
         click.echo(f"warning: no index at {index_dir}/ yet; the site says so until `newsfacet index` runs",
@@ -441,6 +166,9 @@ def serve_cmd(host, port, workers, base_url):
     serve(index_dir, **{k: v for k, v in given.items() if v is not None})
 
 
+main.add_command(search_cmd)
+main.add_command(stats_cmd)
+main.add_command(check_cmd)
 main.add_command(setup_cmd)       # `newsfacet --engine URL setup` (cli/engines.py)
 main.add_command(entities_cmd)    # `newsfacet entities FILE [--explain]` (cli/entities.py)
 
