@@ -21,7 +21,7 @@ from whoosh.formats import Positions
 
 from indexer.index import whoosh_ext
 from indexer.index.schema import SCHEMA, codec
-from indexer.index.whoosh_ext import compact
+from indexer.index.whoosh_ext import compact, packing
 
 WORDS = ("coffee oil grain wheat gold bank loan trade price export import tariff quota talks minister "
          "brazil said the a of").split()
@@ -124,7 +124,7 @@ def test_the_packed_index_is_read_with_packed_blocks(pair):
         m = getattr(m, "child", m)
         assert compact.is_packed(m)
         raw = m._postfile.get(m._dataoffset, m._nextoffset - m._dataoffset)
-        assert raw.startswith(compact.MAGIC)
+        assert raw.startswith(packing.MAGIC)
 
 
 @pytest.mark.parametrize("text", ["coffee", "oil price", '"the coffee"', '"said the"~2', "gold OR wheat -bank",
@@ -182,13 +182,13 @@ def test_merging_keeps_every_posting(pair, tmp_path):
 def test_a_value_that_would_not_come_back_identical_keeps_the_pickle():
     odd = struct.pack("!I", 2) + pickle.dumps([3, 4], 2)[:-1]          # no STOP: Positions.encode never writes this
     good = struct.pack("!I", 2) + pickle.dumps([3, 4], 2)
-    data = compact.encode_block([5, 9], [2.0, 2.0], [odd, good], Positions())
-    block = compact.Block(data, 2)
-    assert block.vkind == compact.V_PICKLE
+    data = packing.encode_block([5, 9], [2.0, 2.0], [odd, good], Positions())
+    block = packing.Block(data, 2)
+    assert block.vkind == packing.V_PICKLE
     assert [block.value(0), block.value(1)] == [odd, good]
-    data = compact.encode_block([5, 9, 70000], [1.0, 3.0, 0.5], [good, good, good], Positions())
-    block = compact.Block(data, 3)
-    assert block.vkind == compact.V_POSITIONS and block.ids.tolist() == [5, 9, 70000]
+    data = packing.encode_block([5, 9, 70000], [1.0, 3.0, 0.5], [good, good, good], Positions())
+    block = packing.Block(data, 3)
+    assert block.vkind == packing.V_POSITIONS and block.ids.tolist() == [5, 9, 70000]
     assert block.weights.tolist() == [1.0, 3.0, 0.5] and block.value(2) == good and block.positions(1) == [3, 7]
 
 
@@ -223,7 +223,7 @@ def test_the_term_at_a_time_writer_writes_the_same_bytes_as_whooshs_loop(tmp_pat
     fast = _one_segment(tmp_path / "fast")
     from whoosh.codec import whoosh3
     monkeypatch.setattr(compact.PackedCodec, "field_writer", lambda self, st, seg: whoosh3.W3FieldWriter(self, st, seg))
-    monkeypatch.setattr(compact, "encode_block", compact._encode_numpy)
+    monkeypatch.setattr(compact, "encode_block", packing._encode_numpy)
     slow = _one_segment(tmp_path / "slow")
     assert fast.keys() == slow.keys()
     assert any(k.endswith(".pst") for k in fast)
@@ -243,4 +243,4 @@ def test_small_blocks_pack_as_numpy_does(weights, values, fmt):
     from whoosh.formats import Existence, Frequency
     fmt = {"freq": Frequency(), "pos": Positions(), None: Existence()}[fmt]
     for ids in ([0, 5, 9], [3, 300, 70000], [100000, 200000, 5000000]):
-        assert compact._encode_small(ids, weights, values, fmt) == compact._encode_numpy(ids, weights, values, fmt)
+        assert packing._encode_small(ids, weights, values, fmt) == packing._encode_numpy(ids, weights, values, fmt)

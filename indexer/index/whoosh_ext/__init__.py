@@ -16,6 +16,7 @@ one read position between threads, so an `Archive` is then safe in one thread on
 - `blocks.py`    the one reader of posting blocks (a term's, or a whole field's) and field lengths;
                  a term's matcher with deleted documents left in (`unfiltered_postings`)
 - `compact.py`   the codec the indexer writes with: posting blocks packed as integer arrays
+- `packing.py`   those blocks' bytes: encoding, and `Block` decoding one with numpy
 - `queries.py`   the terms a date range stands for (`range_terms_query`)
 - `segments.py`  a worker's writer without the lock, finishing its segment and committing many in one TOC; the
                  segment files a TOC or a reader names

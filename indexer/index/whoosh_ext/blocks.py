@@ -33,7 +33,7 @@ from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
-from . import compact as packed
+from . import compact, packing
 from .version import supported, warn_unsupported
 
 LENGTH_OF_BYTE = np.array([byte_to_length(i) for i in range(256)], dtype=np.float32)
@@ -87,7 +87,7 @@ def field_postings(leaf, fieldname: str):
         if info.is_inlined():
             yield btext, np.asarray(info.inlined_postings()[0], dtype=np.int32)
         else:
-            matcher = packed.matcher_class(terms._codec)(terms._postfile, info._offset, info._length, fmt)  # noqa: SLF001
+            matcher = compact.matcher_class(terms._codec)(terms._postfile, info._offset, info._length, fmt)  # noqa: SLF001
             yield btext, read_matcher(matcher)[0]
 
 
@@ -99,9 +99,9 @@ def read_matcher(m) -> tuple[np.ndarray, np.ndarray]:
         return _step(m)
     ids_parts, w_parts = [], []
     postfile = m._postfile  # noqa: SLF001
-    if packed.is_packed(m):
+    if compact.is_packed(m):
         while m.is_active():
-            block = packed.Block(postfile.get(m._dataoffset, m._nextoffset - m._dataoffset), m._blocklength,  # noqa: SLF001
+            block = packing.Block(postfile.get(m._dataoffset, m._nextoffset - m._dataoffset), m._blocklength,  # noqa: SLF001
                                  values=False)
             ids_parts.append(block.ids.astype(np.int32))
             w_parts.append(block.weights)
