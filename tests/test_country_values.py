@@ -315,3 +315,37 @@ def test_reuters_stories_naming_inner_mongolia_get_china_not_mongolia():
             got = mentioned(rec.get("title") or "", body)
             assert "MN" not in got and "CN" in got, rec["id"]
     assert seen >= 2, seen
+
+
+# --------------------------------------------------------------------------- recall: punctuation ends a company's run
+
+@pytest.mark.parametrize("body, codes", [
+    ("It will distribute the software in Singapore, the Philippines, Thailand, Malaysia, Indonesia and Brunei."
+     "  Financial terms were undisclosed.", {"SG", "PH", "TH", "MY", "ID", "BN"}),
+    ("It won the route between the U.S. and Japan.  Federal Express said it was pleased.", {"US", "JP"}),
+    ("Airbus resumed talks with U.S. <McDonnell Douglas Corp.> over a new plane.", {"US"}),
+])
+def test_a_comma_a_full_stop_or_a_ticker_ends_the_run_of_a_company_name(body, codes):
+    assert mentioned("", body + FILLER) == codes
+
+
+@pytest.mark.parametrize("body", [
+    "Japan Air Lines said it would buy six jets.",
+    "A unit of U.S. Steel Corp said it would close the plant.",         # an abbreviation's full stop
+    "The shares were placed by Philips Electrical (Ireland) Ltd with investors.",   # a closing bracket
+])
+def test_a_company_named_for_a_country_is_still_no_mention(body):
+    assert mentioned("", body + FILLER) == set()
+
+
+@pytest.mark.corpus
+def test_reuters_stories_whose_lists_of_countries_run_into_a_company_word():
+    """reuters-9396 lists six countries before "Financial terms"; reuters-1742 ends "the U.S. and
+    Japan." before "Federal Express said": every country of the list is a mention."""
+    want = {"reuters-9396": {"SG", "PH", "TH", "MY", "ID", "BN"}, "reuters-1742": {"US", "JP"}}
+    seen = 0
+    for rec in corpus_records(dev_only=True):
+        if rec["id"] in want:
+            seen += 1
+            assert want[rec["id"]] <= mentioned(rec.get("title") or "", rec.get("body") or ""), rec["id"]
+    assert seen == 2
