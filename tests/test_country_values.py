@@ -389,3 +389,11 @@ def test_reuters_datelines_with_a_misspelt_month_get_their_country():
             ent = E.extract(rec.get("title") or "", rec.get("body") or "", date=rec.get("date"))
             assert want[rec["id"]] in {c.code for c in ent.countries}, rec["id"]
     assert seen == 2
+
+
+def test_the_misses_tool_sorts_a_false_negative_by_what_was_read():
+    from tests.eval.misses import classify
+    rec = {"id": "reuters-1", "title": "", "places": ["japan", "usa", "france"],
+           "body": "TOKYO, March 3 - Prices rose." + FILLER + " A French bank bought shares." + FILLER}
+    got = {code: kind for _, code, kind, _ in classify([rec])}
+    assert got == {"US": "b not extracted", "FR": "a mentioned"}
