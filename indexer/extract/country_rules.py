@@ -50,6 +50,11 @@ def _company_run_stops() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def _company_run_breaks() -> frozenset[str]:
+    return frozenset(json.loads((DATA / "ambiguity.json").read_text(encoding="utf-8"))["company_run_breaks"])
+
+
+@lru_cache(maxsize=1)
 def _headline_not_company_next() -> frozenset[str]:
     return frozenset(json.loads((DATA / "ambiguity.json").read_text(encoding="utf-8"))["headline_not_company_next"])
 

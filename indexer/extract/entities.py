@@ -76,9 +76,22 @@ _DATELINE = re.compile(
 _DATELINE_NODATE = re.compile(r"\A[\s*]*(?P<place>[A-Z][A-Z .'’&-]*[A-Z.](?:,\s*[A-Z][A-Za-z .'’&-]*?)?)\s+[-–—]+\s+")
 
 
+# the wire's slips in a dated dateline: a misspelt month ("Mach 4", "Macrh 31", "Jne 19", "ABR 7"), a
+# letter O for a zero ("March 2O"), a stray character before the place ("c CHICAGO, March 9 -",
+# "0 LONDON, April 29 -"), a space before the comma ("OAKLAND , N.J., March 2"): kept only if the
+# place resolves to a country
+_DATELINE_SLIP = re.compile(
+    r"\A[\s*]*(?:[a-z0-9]\s+)?(?P<place>[A-Z][A-Za-z .'’&/-]*[A-Za-z.](?:\s*,\s*[A-Za-z][A-Za-z .'’&-]*?)*)\s*,\s*"
+    r"[A-Za-z]{2,5}\.?\s+\d[\dO]{0,2}(?:,?\s*\d{4})?\s*,?\s*(?:[-–—]+|\.)\s*")
+
+
 def split_dateline(body: str) -> tuple[str, str]:
     """(dateline place, rest of body) when the body starts with a news dateline, else ("", body)."""
     m = _DATELINE.match(body[:160])
+    if not m or not _dateline_country(m.group("place").strip()):
+        slip = _DATELINE_SLIP.match(body[:160])
+        if slip and _dateline_country(slip.group("place").strip()):
+            return slip.group("place").strip(), body[slip.end():]
     if not m:
         m = _DATELINE_NODATE.match(body[:80])
         if not m or not _dateline_country(m.group("place").strip()):

@@ -20,7 +20,7 @@ from . import companies
 from .acronyms import learn_acronyms, national_agency  # noqa: F401  (entities, explain: acronyms a story defines)
 from .gazetteer import (_TOKEN, DATA, Country, _gaz, _OrgEntry)
 # the word lists and look-ups of the country rules (re-exported: entities imports _historic from here)
-from .country_rules import (_company_run_stops, _currency_units, _first_names,  # noqa: F401
+from .country_rules import (_company_run_breaks, _company_run_stops, _currency_units, _first_names,  # noqa: F401
                             _headline_not_company_next, _historic, _is_country_word, _is_name_word,
                             _languages, _names_language, _speech_words)
 
@@ -265,7 +265,7 @@ def _country_ok(country: Country, key: tuple[str, ...], toks: list[str], i: int,
         return None
     if word in _languages()["words"] and _names_language(word, nxt, prv, toks, i, text, spans):
         return None                      # "Spanish for 'Christ Child'", "the French-language daily"
-    if _begins_company(toks, i, caps, g):
+    if _begins_company(toks, i, caps, g, text, spans):
         return None                      # "British Airways"; but "SAUDI OIL MINISTER" is Saudi Arabia
     if word in g.not_prev and not sentence_start and prv.lower() in g.not_prev[word]:
         return None
@@ -296,10 +296,12 @@ def _speaks(prv: str, nxt: str, g) -> bool:
     return nxt in after or prv in before or prv in g.titles
 
 
-def _begins_company(toks: list[str], i: int, caps: bool, g) -> bool:
+def _begins_company(toks: list[str], i: int, caps: bool, g, text: str = "", spans=()) -> bool:
     """The country word at `i` begins a company's name: a company word follows in its run of
     capitalised words. In all-caps text every word is "capitalised": only the next word can make it
-    a company there ("Jersey Central Power and Light Co": "and" and "of" join a company's name)."""
+    a company there ("Jersey Central Power and Light Co": "and" and "of" join a company's name).
+    The run ends at a comma, a full stop, a bracket ("company_run_breaks"): "Singapore, the
+    Philippines, Thailand ... and Brunei.  Financial terms" names no company."""
     j = i + 1
     while j < len(toks) and j < (i + 2 if caps else i + 7) and (
             toks[j][:1].isupper() or (not caps and toks[j] in ("and", "of") and j > i + 1)):
@@ -308,9 +310,20 @@ def _begins_company(toks: list[str], i: int, caps: bool, g) -> bool:
         word = toks[j].upper()
         if word in g.company_words and not (j == i + 1 and word in g.company_words_not_first) and not (
                 caps and j + 1 < len(toks) and toks[j + 1] in _headline_not_company_next()):
-            return True
+            # spans are found lazily: read the gaps only for a run that would make a company
+            return not (text and j < len(spans) and any(
+                _run_break(toks[k - 1], text[spans[k - 1][1]:spans[k][0]]) for k in range(i + 1, j + 1)))
         j += 1
     return False
+
+
+def _run_break(prev: str, gap: str) -> bool:
+    """Punctuation between two words that ends a name's run; an abbreviation's own full stop
+    ("U.S. Steel": the token is "U.S." and the gap starts with its dot) is none."""
+    if prev.endswith(".") and gap.startswith("."):
+        gap = gap[1:]
+    breaks = _company_run_breaks()
+    return any(ch in breaks for ch in gap)
 
 
 def _names_person(prv: str, nxt: str, i: int, text: str, spans: list[tuple[int, int]], sentence_start: bool,
