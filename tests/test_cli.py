@@ -238,3 +238,17 @@ def test_links_out_of_the_folder_are_not_indexed_unless_follow_links(runner, tmp
     assert found.output.startswith("0 stories")
     followed = runner.invoke(main, ["index", str(archive), "--index-dir", str(tmp_path / "ix2"), "--follow-links", "-q"])
     assert followed.exit_code == 0 and "indexed 3 new" in followed.output
+
+
+def test_python_dash_m_runs_the_command(tmp_path, seeds_dir):
+    """`python -m indexer.cli`, the tests' fallback where the venv has no `newsfacet` script, is the
+    same command (it broke when cli.py became a package without a __main__)."""
+    import subprocess
+    import sys
+    run = subprocess.run([sys.executable, "-m", "indexer.cli", "index", str(seeds_dir), "--index-dir",
+                          str(tmp_path / "ix"), "-q"], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert "1 new" in run.stdout
+    usage = subprocess.run([sys.executable, "-m", "indexer.cli", "--help"], capture_output=True, text=True,
+                           timeout=60)
+    assert usage.stdout.startswith("Usage: newsfacet ")

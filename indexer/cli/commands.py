@@ -173,6 +173,3 @@ main.add_command(setup_cmd)       # `newsfacet --engine URL setup` (cli/engines.
 main.add_command(entities_cmd)    # `newsfacet entities FILE [--explain]` (cli/entities.py)
 
 
-if __name__ == "__main__":
-    main()
-
