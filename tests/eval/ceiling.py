@@ -74,32 +74,29 @@ def _ranked(cells, rest=()):
     return order + [c for c in rest if found(c) and c not in cells]
 
 
-def best_f1(pairs, key, fit=None) -> float:
-    """The best F1 of taking the cells of `fit` (default: `pairs` themselves) best first, scored on `pairs`."""
+def _running(pairs, key, fit=None):
+    """(tp, fp, gold) after each cell of `fit` (default: `pairs` themselves) is taken, best first,
+    counted on `pairs`: the one walk both measures below read."""
     cells = _cells(pairs, key)
     order = _ranked(_cells(fit or pairs, key), cells)
     gold = sum(1 for p in pairs if p[3])
     tp = fp = 0
-    best = 0.0
     for c in order:
         tp += cells[c][0] if c in cells else 0
         fp += cells[c][1] if c in cells else 0
-        best = max(best, 2 * tp / (2 * tp + fp + gold - tp) if tp else 0.0)
-    return best
+        yield tp, fp, gold
+
+
+def best_f1(pairs, key, fit=None) -> float:
+    """The best F1 of taking the cells of `fit` (default: `pairs` themselves) best first, scored on `pairs`."""
+    return max((2 * tp / (2 * tp + fp + gold - tp) for tp, fp, gold in _running(pairs, key, fit) if tp),
+               default=0.0)
 
 
 def best_precision(pairs, key, floor: float = 0.90, fit=None) -> float:
-    cells = _cells(pairs, key)
-    order = _ranked(_cells(fit or pairs, key), cells)
-    gold = sum(1 for p in pairs if p[3])
-    tp = fp = 0
-    best = 0.0
-    for c in order:
-        tp += cells[c][0] if c in cells else 0
-        fp += cells[c][1] if c in cells else 0
-        if gold and tp / gold >= floor:
-            best = max(best, tp / (tp + fp))
-    return best
+    """The best precision at recall >= `floor`, the cells taken as in `best_f1`."""
+    return max((tp / (tp + fp) for tp, fp, gold in _running(pairs, key, fit) if gold and tp / gold >= floor),
+               default=0.0)
 
 
 def main(argv: list[str] | None = None) -> int:
