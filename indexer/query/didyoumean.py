@@ -29,11 +29,13 @@ How a correction is chosen, and why:
 """
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 import os
 import re
 import string
+import time
 from typing import NamedTuple
 
 import numpy as np
@@ -114,6 +116,30 @@ def correct(gen, text: str, seconds: float | None = None, within: np.ndarray | N
 
 
 _MISSING = object()
+
+
+def noticed(notice: str | None, cut: bool) -> str | None:
+    """The search's notice, with CUT_NOTICE after it when the correction was cut short (both engines)."""
+    if not cut:
+        return notice
+    said = CUT_NOTICE.format(seconds=SECONDS)
+    return f"{notice}; {said}" if notice else said
+
+
+def showing_correction(search, req, suggestion: str | None, total: int, started: float):
+    """What the correction finds, as search engines show it, when the query found nothing and the
+    request allows it (`req.correct`): `search(req with q=suggestion)` labelled with the query as
+    typed; None when there is none or it finds nothing too. One place for both engines (each passes
+    its own search)."""
+    if not (suggestion and total == 0 and req.correct):
+        return None
+    fixed = search(dataclasses.replace(req, q=suggestion, correct=False))
+    if not fixed.total:
+        return None
+    fixed.query, fixed.suggestion, fixed.showing_results_for = req.q, suggestion, suggestion
+    fixed.took_ms = round((time.perf_counter() - started) * 1000, 1)
+    fixed.params = req
+    return fixed
 
 
 def known_names(gen) -> frozenset[str]:

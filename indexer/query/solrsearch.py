@@ -173,16 +173,10 @@ class SolrEngine:
             scope = repr(req.filter_key()) if base["filter"] or req.languages else ""
             suggestion, cut = didyoumean.correct(gen, req.q, within=base["filter"] or None, scope=scope,
                                                  languages=req.languages)
-            if cut:
-                cut = didyoumean.CUT_NOTICE.format(seconds=didyoumean.SECONDS)
-                notice = f"{notice}; {cut}" if notice else cut
-        if suggestion and total == 0 and req.correct:     # what the correction finds, as on Whoosh
-            fixed = self.search(dataclasses.replace(req, q=suggestion, correct=False))
-            if fixed.total:
-                fixed.query, fixed.suggestion, fixed.showing_results_for = req.q, suggestion, suggestion
-                fixed.took_ms = round((time.perf_counter() - started) * 1000, 1)
-                fixed.params = req
-                return fixed
+            notice = didyoumean.noticed(notice, cut)
+        fixed = didyoumean.showing_correction(self.search, req, suggestion, total, started)
+        if fixed is not None:
+            return fixed
         result = SearchResult(
             query=req.q, total=total, page=req.page, pages=max(1, math.ceil(groups / req.per_page)),
             took_ms=round((time.perf_counter() - started) * 1000, 1), suggestion=suggestion, hits=shown,

@@ -164,16 +164,10 @@ class WhooshEngine:
                 within = mask if within is None else within & mask
             scope = repr(req.filter_key()) if within is not None or req.languages else ""
             suggestion, cut = didyoumean.correct(gen, req.q, within=within, scope=scope, languages=req.languages)
-            if cut:
-                cut = didyoumean.CUT_NOTICE.format(seconds=didyoumean.SECONDS)
-                notice = f"{notice}; {cut}" if notice else cut
-        if suggestion and total == 0 and req.correct:     # show what the correction finds, as search engines do
-            fixed = self._search(gen, dataclasses.replace(req, q=suggestion, correct=False))
-            if fixed.total:
-                fixed.query, fixed.suggestion, fixed.showing_results_for = req.q, suggestion, suggestion
-                fixed.took_ms = round((time.perf_counter() - started) * 1000, 1)
-                fixed.params = req
-                return fixed
+            notice = didyoumean.noticed(notice, cut)
+        fixed = didyoumean.showing_correction(lambda r: self._search(gen, r), req, suggestion, total, started)
+        if fixed is not None:
+            return fixed
         result = SearchResult(
             query=req.q, total=total, page=req.page, pages=pages,
             took_ms=round((time.perf_counter() - started) * 1000, 1),
