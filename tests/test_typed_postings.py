@@ -117,6 +117,59 @@ def test_the_arrays_are_the_postings_whoosh_reads(built):
         archive.close()
 
 
+def test_the_body_counts_are_whooshs_doc_frequencies(built):
+    """Each segment's `body.hashes` / `body.df` (did-you-mean's look-ups): one sorted hash per term
+    of the segment's body, with the stories Whoosh says hold it; over the whole reader the counts
+    are Whoosh's doc_frequency, and a term no story holds is absent."""
+    from indexer.query import didyoumean
+    _, ix = built
+    gen = store.live_dir(ix)
+    archive = Archive(ix)
+    try:
+        generation = archive.current_generation()
+        reader = generation.searcher.reader()
+        held = set()
+        for leaf, _ in reader.leaf_readers():
+            arrays = typedpostings.load(gen, leaf.segment().segment_id(), leaf.doc_count_all())
+            hashes, df = arrays["body.hashes"], arrays["body.df"]
+            terms = list(leaf.lexicon("body"))
+            assert len(hashes) == len(terms) > 100 and np.all(hashes[1:] > hashes[:-1])
+            at = np.searchsorted(hashes, typedpostings.term_hashes(terms))
+            assert df[at].tolist() == [leaf.doc_frequency("body", t) for t in terms]
+            held.update(t.decode("utf-8") for t in terms)
+        variants = {t for w in ("cofee", "exprts", "whaet", "goverment", "oill") for t in didyoumean.edits1(w)}
+        asked = sorted(held)[::7] + sorted(variants)
+        want = {t: reader.doc_frequency("body", t) for t in asked if ("body", t) in reader}
+        assert generation.typed.doc_frequencies("body", asked) == want
+        assert any(t in want for t in variants) and any(t not in want for t in variants)
+    finally:
+        archive.close()
+
+
+def test_corrections_are_the_same_with_the_counts_and_without(built, monkeypatch):
+    """Did-you-mean looks the one-edit variants up in the mapped counts; without them (a segment
+    written before them) in Whoosh's term index: the same corrections either way."""
+    from indexer.query import didyoumean, typedsets
+    _, ix = built
+    typed = ["cofee", "exprts of whaet", "goverment budgt", "oill pricse", "tradde deficit", "centrl bank"]
+    archive = Archive(ix)
+    try:
+        gen = archive.current_generation()
+        looked = []
+        with monkeypatch.context() as mp:
+            mp.setattr(typedsets.TypedSets, "doc_frequencies",
+                       lambda self, f, t, real=typedsets.TypedSets.doc_frequencies: looked.append(f) or real(self, f, t))
+            with_counts = [didyoumean._correct(gen, q) for q in typed]
+        assert looked, "the corrections did not use the mapped counts"
+        with monkeypatch.context() as mp:
+            mp.setattr(typedsets.TypedSets, "doc_frequencies", lambda self, f, t: None)
+            without = [didyoumean._correct(gen, q) for q in typed]
+        assert with_counts == without
+        assert sum(1 for c in with_counts if c) >= 3, with_counts
+    finally:
+        archive.close()
+
+
 def test_docnums_take_the_narrowest_type_that_holds_them():
     assert typedpostings.docs_dtype(65536) is np.uint16 and typedpostings.docs_dtype(65537) is np.uint32
 

@@ -36,10 +36,13 @@ import os
 import re
 import string
 import time
+from collections import Counter
 from typing import NamedTuple
 
 import numpy as np
 from whoosh import query as wq
+
+from indexer.index.analysis import BIGRAMS
 
 from . import budget
 
@@ -50,6 +53,7 @@ _WORD = re.compile(r"(?<![:\w*?\[\]])[^\W\d_]{3,}(?![\w*?:\[\]])")
 LETTERS = {"de": "äöüß", "fr": "éèêàâçîïôûùë", "es": "áéíóúñü", "it": "àèéìòù", "pt": "áâãàçéêíóôõú",
            "nl": "ë", "sv": "åäö", "da": "æøå", "no": "æøå", "fi": "äö", "tr": "çğıöşü"}
 _OPERATORS = ("AND", "OR", "NOT")
+_TOKEN = re.compile(r"\w+(?:\.?\w+)*")      # the analyzers' words (whoosh's default_pattern, no group)
 MAX_CORRECTED = 4            # unknown words looked up (120 of them took 3.4 s): the rest stay as typed
 RARE = 6                     # a word in at most this many stories may be a misspelling
 COMMONER = 10                # ... of a word in this many times more stories
@@ -181,7 +185,10 @@ def _options(gen, text: str, analyzers: list, shown: dict, names) -> tuple[list,
     a few stories make, with a much commoner word close to it (at most MAX_CORRECTED words)."""
     searcher = gen.searcher
     reader = searcher.reader()
+    counts = getattr(gen, "typed", None)      # the body's terms counted when written (typedsets.py)
     spans, options = [], []
+    tried: dict[str, list] = {}
+    terms: dict[tuple[str, str], str | None] = {}      # the sampled stories' words read once (_surface)
 
     def rank(c: Candidate):       # an edit no story writes counts as one more; names weigh more
         surface = shown[c.key] or ("", False)
@@ -200,26 +207,29 @@ def _options(gen, text: str, analyzers: list, shown: dict, names) -> tuple[list,
             continue
         if len(spans) >= MAX_CORRECTED or budget.expired():
             break
-        found = sorted(_screened(searcher, _commoner(reader, analyzers, word, df), shown), key=rank)
+        found = tried.get(word)       # a word typed twice is looked up once
+        if found is None:
+            found = tried[word] = sorted(_screened(searcher, _commoner(reader, analyzers, word, df, counts), shown, terms), key=rank)
         if found:
             spans.append(m.span())
             options.append(found[:PER_WORD])
     return spans, options
 
 
-def _commoner(reader, analyzers: list, word: str, df: int) -> list:
+def _commoner(reader, analyzers: list, word: str, df: int, counts=None) -> list:
     """Candidates for `word` in a story `COMMONER` times commoner than it, closest and commonest first."""
-    found = [c for analyzer in analyzers for c in candidates(reader, analyzer, word, far=len(analyzers) == 1)]
+    found = [c for analyzer in analyzers for c in candidates(reader, analyzer, word, far=len(analyzers) == 1,
+                                                              counts=counts)]
     for analyzer in analyzers if not found and len(analyzers) > 1 else ():
         if budget.expired():          # two edits away: a lexicon walk per language
             break
-        found += candidates(reader, analyzer, word)
+        found += candidates(reader, analyzer, word, counts=counts)
     found = [c for c in found if c.frequency >= COMMONER * df]
     found.sort(key=lambda c: (c.distance, -c.frequency, c.stem))
     return found
 
 
-def _screened(searcher, found: list, shown: dict) -> list:
+def _screened(searcher, found: list, shown: dict, terms: dict) -> list:
     """The first SCREENED candidates that some story writes in their language (`shown` remembers
     each stem's surface word, or None: `voraussetz` read as English)."""
     screened = []
@@ -227,7 +237,7 @@ def _screened(searcher, found: list, shown: dict) -> list:
         if c.key not in shown:
             if budget.expired():      # each reads up to SAMPLE_STORIES stories
                 break
-            shown[c.key] = _surface(searcher, c.analyzer, c)
+            shown[c.key] = _surface(searcher, c.analyzer, c, terms)
         if shown[c.key]:
             screened.append(c)
     return screened
@@ -273,7 +283,7 @@ class Candidate:
         return f"Candidate({self.stem!r}, d={self.distance}, f={self.frequency}, {self.words})"
 
 
-def candidates(reader, analyzer, word: str, far: bool = True) -> list[Candidate]:
+def candidates(reader, analyzer, word: str, far: bool = True, counts=None) -> list[Candidate]:
     """Stems close to `word`, nearest first, then the most frequent; those two edits away only
     when none is one away (and `far`: a caller with other languages to try asks them first)."""
     lower = word.lower()
@@ -288,7 +298,7 @@ def candidates(reader, analyzer, word: str, far: bool = True) -> list[Candidate]
         term = analyzer.term(e)           # not remembered: the stem cache keeps words of stories
         if term is not None:
             stemmed.setdefault(term, {})[e] = w
-    held = _held(reader, "body", stemmed)
+    held = _held(reader, "body", stemmed, counts)
     by_stem = {term: ws for term, ws in stemmed.items() if term in held}
     out = [Candidate(s, 1, held[s], ws, max(ws.values()), analyzer) for s, ws in by_stem.items()]
     if not out and far:
@@ -302,9 +312,13 @@ def candidates(reader, analyzer, word: str, far: bool = True) -> list[Candidate]
     return out
 
 
-def _held(reader, field: str, terms) -> dict[str, int]:
+def _held(reader, field: str, terms, counts=None) -> dict[str, int]:
     """term -> stories, of the terms the index holds. A reader that looks many terms up at once
-    (an engine's, solrgeneration.SolrReader: one request instead of one per variant) does so."""
+    (an engine's, solrgeneration.SolrReader: one request instead of one per variant) does so;
+    `counts` (typedsets.TypedSets), the segments' term counts mapped, looks them all up at once."""
+    found = counts.doc_frequencies(field, terms) if counts is not None else None
+    if found is not None:
+        return found
     many = getattr(reader, "doc_frequencies", None)
     if many is not None:
         return {t: n for (_, t), n in many({field: set(terms)}).items() if n}
@@ -359,11 +373,29 @@ def _count(gen, text: str, within: np.ndarray | None = None, languages=()) -> in
     return int(np.count_nonzero(mask if within is None else mask & within))
 
 
-def _surface(searcher, analyzer, c: Candidate) -> tuple[str, bool] | None:
-    """How stories write the stem, and whether that is one of the candidate's one-edit words."""
+def _surface(searcher, analyzer, c: Candidate, terms: dict | None = None) -> tuple[str, bool] | None:
+    """How stories write the stem, and whether that is one of the candidate's one-edit words.
+
+    Each distinct word of the sampled stories is analysed once, not each of its occurrences (the
+    same tokens and stems as analysing the text: a word's term does not depend on its neighbours,
+    except where ideographs are read as bigrams, which are analysed as text): 40 stories of
+    4,000 characters are ~27,000 words but ~3,000 distinct ones. `terms` remembers them for the
+    other candidates of one correction: (language, word) -> term."""
     seen: dict[str, int] = {}
+    terms = {} if terms is None else terms
+    language = getattr(analyzer, "language", "")
+    per_word = language not in BIGRAMS
     for docnum in itertools.islice(searcher.docs_for_query(wq.Term("body", c.stem)), SAMPLE_STORIES):
         body = searcher.stored_fields(docnum).get("body", "")[:SAMPLE_CHARS]
+        if per_word:
+            for original, n in Counter(_TOKEN.findall(body)).items():
+                term = terms.get((language, original), _MISSING)
+                if term is _MISSING:
+                    term = terms[(language, original)] = _term_of(analyzer, original)
+                if term == c.stem:
+                    w = original.lower()
+                    seen[w] = seen.get(w, 0) + n
+            continue
         for tok in analyzer(body, chars=True, keeporiginal=True):
             if tok.text == c.stem:
                 w = tok.original.lower()
@@ -376,3 +408,11 @@ def _surface(searcher, analyzer, c: Candidate) -> tuple[str, bool] | None:
     if typed:
         return max(sorted(typed), key=lambda w: (c.words[w], seen[w])), True
     return max(sorted(seen), key=seen.get), False
+
+
+def _term_of(analyzer, original: str) -> str | None:
+    """The term one word of a stored text is indexed as (None: a stop word), as the analyzer gives it
+    with offsets (no NFC: the stored text is NFC already)."""
+    for tok in analyzer(original, chars=True):
+        return tok.text
+    return None

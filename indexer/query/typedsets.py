@@ -18,6 +18,7 @@ opened between a commit and its files), and the words are then read from Whoosh.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import field as dc_field
 from pathlib import Path
 
 import numpy as np
@@ -65,6 +66,7 @@ class _Segment:
     offset: int                     # docnum of the segment's first document in the reader
     count: int                      # its documents, deleted ones included
     fields: dict[str, _Field]
+    counted: dict[str, tuple[np.ndarray, np.ndarray]] = dc_field(default_factory=dict)   # field -> (hashes, df)
 
 
 @dataclass
@@ -127,12 +129,14 @@ class TypedSets:
             arrays = typedpostings.load(gen, sid, count)
             if arrays is None:
                 return None
-            fields = {}
+            fields, counted = {}, {}
             for key in arrays:
                 name, part = key.rsplit(".", 1)
                 if part == "text":
                     fields[name] = _Field(*(arrays[f"{name}.{p}"] for p in typedpostings.PARTS))
-            segments.append(_Segment(offset, count, fields))
+                elif part == "hashes":
+                    counted[name] = tuple(arrays[f"{name}.{p}"] for p in typedpostings.COUNTED_PARTS)
+            segments.append(_Segment(offset, count, fields, counted))
             paths.append(Path(gen) / typedpostings.data_name(sid))
         return cls(segments, paths)
 
@@ -148,6 +152,24 @@ class TypedSets:
     def size(self, field: str) -> int:
         """The words a pattern with no letters before its wildcard looks through (every segment's)."""
         return sum(len(seg.fields[field]) for seg in self.segments if field in seg.fields)
+
+    def doc_frequencies(self, fieldname: str, terms) -> dict[str, int] | None:
+        """term -> stories holding it (as Whoosh's doc_frequency: deleted ones included) of the
+        `terms` the field holds, from every segment's mapped hashes (typedpostings.counted_arrays):
+        one searchsorted a segment for all of them. None when a segment has no counts (written
+        before them): the caller asks Whoosh."""
+        if not self.segments or not all(fieldname in seg.counted for seg in self.segments):
+            return None
+        terms = list(terms)
+        wanted = typedpostings.term_hashes(t.encode("utf-8") for t in terms)
+        total = np.zeros(len(terms), dtype=np.int64)
+        for seg in self.segments:
+            hashes, df = seg.counted[fieldname]
+            if not len(hashes):
+                continue
+            at = np.minimum(np.searchsorted(hashes, wanted), len(hashes) - 1)
+            total += np.where(hashes[at] == wanted, df[at], 0)
+        return {t: n for t, n in zip(terms, total.tolist()) if n}
 
     def match(self, field: str, pattern: str, literal: str, node=None) -> Matched:
         """The words of `field` that `pattern` (fnmatch's meaning, folded as the words are) matches;
