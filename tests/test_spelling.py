@@ -7,7 +7,8 @@ import pytest
 
 from corpora import corpus_records, reuters_index
 from indexer.query import budget, didyoumean
-from indexer.query.didyoumean import did_you_mean, edits1
+from indexer.query.didyoumean import did_you_mean
+from indexer.query.spellwords import edits1
 from indexer.search import Archive, SearchRequest, parse_request
 from tests.eval import spelling as S
 

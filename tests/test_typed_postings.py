@@ -121,7 +121,7 @@ def test_the_body_counts_are_whooshs_doc_frequencies(built):
     """Each segment's `body.hashes` / `body.df` (did-you-mean's look-ups): one sorted hash per term
     of the segment's body, with the stories Whoosh says hold it; over the whole reader the counts
     are Whoosh's doc_frequency, and a term no story holds is absent."""
-    from indexer.query import didyoumean
+    from indexer.query import spellwords
     _, ix = built
     gen = store.live_dir(ix)
     archive = Archive(ix)
@@ -137,7 +137,7 @@ def test_the_body_counts_are_whooshs_doc_frequencies(built):
             at = np.searchsorted(hashes, typedpostings.term_hashes(terms))
             assert df[at].tolist() == [leaf.doc_frequency("body", t) for t in terms]
             held.update(t.decode("utf-8") for t in terms)
-        variants = {t for w in ("cofee", "exprts", "whaet", "goverment", "oill") for t in didyoumean.edits1(w)}
+        variants = {t for w in ("cofee", "exprts", "whaet", "goverment", "oill") for t in spellwords.edits1(w)}
         asked = sorted(held)[::7] + sorted(variants)
         want = {t: reader.doc_frequency("body", t) for t in asked if ("body", t) in reader}
         assert generation.typed.doc_frequencies("body", asked) == want

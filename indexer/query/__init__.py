@@ -31,7 +31,7 @@ Evaluation over one index generation (Whoosh)
 - `hits.py`        stored fields -> hits, versions and story records
 - `highlight.py`   snippets and story paragraphs (Whoosh finds the terms, bleach has the last word)
 - `related.py`     related stories (more-like-this as arrays)
-- `suggest.py`, `didyoumean.py`   suggestions while typing; "did you mean"
+- `suggest.py`, `didyoumean.py`, `spellwords.py`   suggestions while typing; "did you mean" (a word's candidates)
 - `export.py`      every hit of a search, in order, without holding them all in memory
 
 The same searches on a SolrCloud collection (the `solr://` engine)

@@ -33,7 +33,7 @@ SOLR_FIELD = {"title": "title_t", "body": "body_t", "title_typed": "title_typed"
 SCORED_FIELD = {"title": "title_f", "body": "body_t"}         # a term's score (title weighted as Whoosh)
 SEP = "\t"
 REFRESH_S = 60.0
-SAMPLED = 40                  # stories read to see how a stem is written (didyoumean.SAMPLE_STORIES)
+SAMPLED = 40                  # stories read to see how a stem is written (spellwords.SAMPLE_STORIES)
 FIRST_READ = 8                # ... of which read first (suggest.SURFACE_STORIES)
 PREFIXES_KEPT = 256           # word lists by prefix kept while a SolrGeneration lives (REFRESH_S)
 

@@ -19,7 +19,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from indexer.query.didyoumean import RARE, did_you_mean, edits1
+from indexer.query.didyoumean import RARE, did_you_mean
+from indexer.query.spellwords import edits1
 
 MIN_COUNT = 20
 MIN_LENGTH = 4
