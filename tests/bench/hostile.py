@@ -20,6 +20,7 @@ import itertools
 import os
 import shutil
 import string
+import threading
 import time
 from pathlib import Path
 
@@ -139,6 +140,9 @@ def first_after_reindex(index_dir: Path, warm_queries: list[dict], seconds: floa
     finally:
         store.swap_live(index_dir, old_gen)
         archive.close()
+        for t in threading.enumerate():   # the new generation's checksums and warming, still reading it
+            if t.name in ("newsfacet-verify", "newsfacet-warm"):
+                t.join(timeout=120)
         shutil.rmtree(new, ignore_errors=True)
     return {"swapped": swapped, "searches_while_warming": len(during),
             "max_while_warming_ms": round(max(during), 1) if during else None,
