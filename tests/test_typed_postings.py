@@ -146,6 +146,31 @@ def test_the_body_counts_are_whooshs_doc_frequencies(built):
         archive.close()
 
 
+def test_a_prefixs_words_by_their_first_bytes_are_those_a_binary_search_finds(built):
+    """`<field>.keys` (each word's first 8 bytes): prefixes of 1 to 12 bytes, ASCII or not, present
+    or not, give the same range of words as the binary search over the words (files without keys),
+    and every word of the range starts with the prefix."""
+    import dataclasses
+    _, ix = built
+    archive = Archive(ix)
+    try:
+        typed = archive.current_generation().typed
+        fields = [f for seg in typed.segments for f in seg.fields.values()]
+        assert fields and all(f.keys is not None and len(f.keys) == len(f) for f in fields)
+        for f in fields:
+            plain = dataclasses.replace(f, keys=None)
+            words = [f.word(i) for i in range(0, len(f), max(1, len(f) // 60))]
+            prefixes = {w[:k] for w in words for k in (1, 2, 3, 8, 9, 12) if w[:k]}
+            prefixes |= {b"zzzzzzzzzz", b"\xc3\xa9", b"a\xc3", b"internationa", b"0"}
+            for prefix in sorted(prefixes):
+                lo, hi = f.prefix_range(prefix)
+                assert (lo, hi) == plain.prefix_range(prefix), prefix
+                assert all(f.word(i).startswith(prefix) for i in range(lo, hi)), prefix
+                assert lo == hi or not f.word(lo - 1).startswith(prefix) if lo else True
+    finally:
+        archive.close()
+
+
 def test_corrections_are_the_same_with_the_counts_and_without(built, monkeypatch):
     """Did-you-mean looks the one-edit variants up in the mapped counts; without them (a segment
     written before them) in Whoosh's term index: the same corrections either way."""

@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from indexer.index import typedpostings
+from indexer.index.typedpostings import KEY_BYTES
 from . import budget
 from .patterns import CHUNK, Pattern
 
@@ -34,6 +35,7 @@ class _Field:
     offsets: np.ndarray     # int64: where word i starts in text (one more: the end)
     indptr: np.ndarray      # int64: word i's documents are docs[indptr[i]:indptr[i + 1]]
     docs: np.ndarray        # uint16 or uint32: the segment's docnums
+    keys: np.ndarray | None = None     # uint64: word i's first 8 bytes (typedpostings.word_keys); None: older file
 
     def __len__(self) -> int:
         return len(self.offsets) - 1
@@ -42,16 +44,27 @@ class _Field:
         return self.text[self.offsets[i]:self.offsets[i + 1] - 1].tobytes()
 
     def prefix_range(self, prefix: bytes) -> tuple[int, int]:
-        """The ordinals [lo, hi) of the words starting with `prefix` (two binary searches)."""
+        """The ordinals [lo, hi) of the words starting with `prefix` (two binary searches: over the
+        words' first 8 bytes in numpy where the file has them, then, for a longer prefix, over the
+        words in that range)."""
         k = len(prefix)
         lo, hi = 0, len(self)
+        if self.keys is not None and k:
+            head = prefix[:KEY_BYTES]
+            low = int.from_bytes(head.ljust(KEY_BYTES, b"\0"), "big")
+            high = int.from_bytes(head.ljust(KEY_BYTES, b"\xff"), "big")
+            lo = int(np.searchsorted(self.keys, np.uint64(low), "left"))
+            hi = int(np.searchsorted(self.keys, np.uint64(high), "right"))
+            if k <= KEY_BYTES:
+                return lo, hi
+        end = hi
         while lo < hi:                       # first word whose start is >= prefix
             mid = (lo + hi) // 2
             if self.word(mid)[:k] < prefix:
                 lo = mid + 1
             else:
                 hi = mid
-        start, hi = lo, len(self)
+        start, hi = lo, end
         while lo < hi:                       # first word whose start is > prefix
             mid = (lo + hi) // 2
             if self.word(mid)[:k] <= prefix:
@@ -133,7 +146,8 @@ class TypedSets:
             for key in arrays:
                 name, part = key.rsplit(".", 1)
                 if part == "text":
-                    fields[name] = _Field(*(arrays[f"{name}.{p}"] for p in typedpostings.PARTS))
+                    fields[name] = _Field(*(arrays[f"{name}.{p}"] for p in typedpostings.PARTS),
+                                          keys=arrays.get(f"{name}.keys"))
                 elif part == "hashes":
                     counted[name] = tuple(arrays[f"{name}.{p}"] for p in typedpostings.COUNTED_PARTS)
             segments.append(_Segment(offset, count, fields, counted))
