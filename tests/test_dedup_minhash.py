@@ -89,3 +89,52 @@ def test_grouping_finds_the_near_duplicates_of_reuters(tmp_path):
     assert figures["near_pairs"] >= 50, figures
     assert figures["recall"] >= 0.95, figures
     assert figures["grouped_pairs_below_0.5"] == 0, figures
+
+
+def _brute_force_groups(sigs: np.ndarray, live: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """What minhash_groups computes, pair by pair: two stories sharing a band's minima whose
+    minima agree on MIN_AGREE and whose dates are within MAX_DAYS (or unknown) are joined."""
+    n = len(sigs)
+    docs = [i for i in range(n) if live[i] and sigs[i].any()]
+    a, b = [], []
+    for x, i in enumerate(docs):
+        for y in range(x + 1, len(docs)):
+            j = docs[y]
+            banded = any((sigs[i, k * dedup.ROWS:(k + 1) * dedup.ROWS] == sigs[j, k * dedup.ROWS:(k + 1) * dedup.ROWS]).all()
+                         for k in range(dedup.BANDS))
+            agree = (sigs[i] == sigs[j]).sum() >= dedup.MIN_AGREE * dedup.NUM_HASHES
+            close = abs(int(day[i]) - int(day[j])) <= dedup.MAX_DAYS or day[i] == 0 or day[j] == 0
+            if banded and agree and close:
+                a.append(x)
+                b.append(y)
+    label = dedup.within_days(dedup._components(len(docs), np.array(a, dtype=np.int64), np.array(b, dtype=np.int64)),
+                              day[docs].astype(np.int64))
+    group = np.arange(n, dtype=np.int32)
+    first = np.full(len(docs), n, dtype=np.int64)
+    np.minimum.at(first, label, np.array(docs))
+    group[docs] = first[label]
+    return group
+
+
+def test_many_copies_group_as_pair_by_pair_whatever_the_chunk_of_pairs(monkeypatch):
+    """Stories copied up to 12 times (the 50x bench copies each 50 times: millions of pairs), near
+    copies, strangers, undated and weeks-apart copies: the groups are those pair by pair, and the
+    same whether the signatures of the pairs are compared all at once or 5 pairs at a time."""
+    rng = np.random.default_rng(20)
+    base = rng.integers(1, 60000, size=(40, dedup.NUM_HASHES), dtype=np.uint16)
+    rows, days = [], []
+    for i, sig in enumerate(base):
+        for c in range(1 + i % 12):
+            row = sig.copy()
+            if c % 3 == 2:                       # a near copy: a few minima differ
+                row[rng.choice(dedup.NUM_HASHES, size=8, replace=False)] = rng.integers(1, 60000, size=8)
+            rows.append(row)
+            days.append(0 if c == 5 else 7000 + i + (30 if c % 4 == 3 else c))
+    sigs, day = np.array(rows), np.array(days, dtype=np.int32)
+    live = np.ones(len(sigs), dtype=bool)
+    live[::17] = False
+    want = _brute_force_groups(sigs, live, day)
+    assert len(set(want.tolist())) < len(sigs) - 100          # most copies are grouped
+    assert dedup.minhash_groups(sigs, live, day).tolist() == want.tolist()
+    monkeypatch.setattr(dedup, "PAIRS_AT_ONCE", 5)
+    assert dedup.minhash_groups(sigs, live, day).tolist() == want.tolist()
