@@ -46,7 +46,7 @@ from .spellwords import MAX_LETTERS, Candidate, candidates, surface
 # `ener?y`, `b[ae]nk`): a pattern says what its letters are; `*ney` was rewritten to "*new" (issue 21).
 _WORD = re.compile(r"(?<![:\w*?\[\]])[^\W\d_]{3,}(?![\w*?:\[\]])")
 _OPERATORS = ("AND", "OR", "NOT")
-MAX_CORRECTED = 4            # unknown words looked up (120 of them took 3.4 s): the rest stay as typed
+MAX_CORRECTED = 4            # unknown words looked up, corrected or not (120 of them took 3.4 s): the rest stay as typed
 RARE = 6                     # a word in at most this many stories may be a misspelling
 COMMONER = 10                # ... of a word in this many times more stories
 SCREENED = 12                # candidates per word whose stories are read to see how they write it
@@ -188,8 +188,8 @@ def _options(gen, text: str, analyzers: list, shown: dict, names) -> tuple[list,
         df = max(reader.doc_frequency("body", s) + reader.doc_frequency("title", s) for s in stems)
         if df > RARE:
             continue
-        if len(spans) >= MAX_CORRECTED or budget.expired():
-            break
+        if len(spans) >= MAX_CORRECTED or (word not in tried and len(tried) >= MAX_CORRECTED) or budget.expired():
+            break                     # MAX_CORRECTED words looked up, found or not (120 unknown ones took 0.6 s)
         found = tried.get(word)       # a word typed twice is looked up once
         if found is None:
             found = tried[word] = sorted(_screened(searcher, _commoner(reader, analyzers, word, df, counts), shown, terms), key=rank)

@@ -241,6 +241,22 @@ def test_a_phrase_cut_short_is_finished_by_the_next_requests(archive, index_dir,
     assert notices > 3 and totals == sorted(totals) and totals[-1] == full
 
 
+def test_did_you_mean_looks_up_max_corrected_words_found_or_not(archive, monkeypatch):
+    """Words with no candidate count too: 120 unknown words, none close to a word of the archive,
+    made it look every one up (a walk of the lexicon each) until its deadline."""
+    from indexer.query import didyoumean
+    monkeypatch.setattr(didyoumean, "SECONDS", 30.0)
+    looked = []
+    monkeypatch.setattr(didyoumean, "_commoner",
+                        lambda *a, real=didyoumean._commoner, **k: looked.append(a[2]) or real(*a, **k))
+    junk = " ".join(f"qy{chr(97 + i % 26)}{chr(97 + i // 26)}vw" for i in range(120))
+    assert archive.search(SearchRequest(q=junk)).suggestion is None
+    assert looked == junk.split()[:didyoumean.MAX_CORRECTED]
+    looked.clear()
+    assert archive.search(SearchRequest(q="qyzzvw qyzyvw cofee brazl qyzxvw")).suggestion is None
+    assert looked == ["qyzzvw", "qyzyvw", "cofee", "brazl"]        # a fifth word stays as typed
+
+
 def test_did_you_mean_looks_up_a_few_words_only(archive, monkeypatch, bound):
     """A query of 120 unknown words made 'did you mean' look each one up (3.4 s at 1x)."""
     from indexer.query import didyoumean
