@@ -139,6 +139,9 @@ class Evaluator:
 
     def _combine(self, q, is_and: bool) -> Scored:
         children = [self._eval(c) for c in q.subqueries]
+        if not is_and and len(children) > 1:     # an Or's children that found nothing add nothing (the
+            found = [c for c in children if c.mask.any() or c.score.any()]    # parts past the deadline:
+            children = found or children[:1]     # 250 prefixes OR-ed were 250 array additions)
         if not children:
             return self._empty()
         mask, score = children[0].mask, children[0].score     # the first child's arrays are reused
