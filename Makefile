@@ -67,7 +67,7 @@ bench: timing
 
 # Issue 20's scale: 10x and 50x Reuters (1,078,900 stories, renamed copies as the 10x run) beside
 # FTS5; the 10x index of an earlier run is reused (its marker keeps the rate it was built at).
-# Needs ~15 GB of disk under .bench/ and about two hours on 2 cores; report in bench-big-report.json.
+# Needs ~9 GB of disk under .bench/ and ~35 minutes on 2 idle cores (32 min on 2026-12-06); report in bench-big-report.json.
 bench-big: $(STAMP)
 	$(BIN)/python -m tests.bench --scale 10,50 --reuse --no-pages --report bench-big-report.json
 
