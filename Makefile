@@ -39,7 +39,8 @@ run: index
 # costliest files first (tests/conftest.py HEAVY_FIRST; --no-loadscope-reorder keeps that order),
 # so both processes end together. Measured on 2 cores shared with other suites, with the CI
 # flags: 15-19 min and 14.9-15.6 CPU-min with the Solr JVMs at load 1-8 (was 25 min, 17.4 CPU-min
-# at load 7-11); idle, from a fresh clone: 2,707 tests in 509 s (2026-12-06). TEST_PROCS=0: one process.
+# at load 7-11); idle, from a fresh clone: 2,707 tests in 509 s on an Intel 2-core machine, 2,714 in 364 s
+# (9.6 CPU-min) on an AMD EPYC one (2026-12-06). TEST_PROCS=0: one process.
 TEST_PROCS ?= 2
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not soak and not timing" -n $(TEST_PROCS) --dist loadfile --no-loadscope-reorder --durations=15
