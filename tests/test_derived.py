@@ -223,14 +223,22 @@ def test_an_incremental_run_with_deletions_writes_the_new_commit_s_tables(built,
     read_from = set()
     fields_read: dict[str, set] = {}
     folded_before = set(derived.load(*_gen(ix))[1]["folded"])     # fields with case twins: read again whole
-    term_postings = whoosh_ext.term_postings
+    term_postings, field_postings = whoosh_ext.term_postings, whoosh_ext.field_postings
 
-    def counted(leaf, field, btext):
+    def read(leaf, field):
         read_from.add(leaf.segment().segment_id())
         fields_read.setdefault(leaf.segment().segment_id(), set()).add(field)
+
+    def counted(leaf, field, btext):           # a term's postings
+        read(leaf, field)
         return term_postings(leaf, field, btext)
 
+    def walked(leaf, field):                   # a field's, whole (derived.read_field, typedpostings)
+        read(leaf, field)
+        return field_postings(leaf, field)
+
     monkeypatch.setattr(whoosh_ext, "term_postings", counted)
+    monkeypatch.setattr(whoosh_ext, "field_postings", walked)
     build_index([docs], ix, progress=False, procs=1)
     monkeypatch.undo()
     gen, number = _gen(ix)
@@ -247,6 +255,7 @@ def test_an_incremental_run_with_deletions_writes_the_new_commit_s_tables(built,
         assert fields_read.get(kept_segment[0], set()) <= folded_before, "the kept segment's postings were read again"
         assert "org" not in folded_before and "person_any" in folded_before
         assert read_from, "the new segment's postings were read"
+        assert "org" in fields_read.get(meta["segments"][-1][0], set()), "the new segment's facets were read"
         computed = _computed(archive)
         _assert_same_tables(tables, computed)
         _assert_same_labels(archive, computed)

@@ -268,7 +268,12 @@ def minhash_groups(sigs: np.ndarray, live: np.ndarray, day: np.ndarray | None = 
         _equal_key_pairs(key, pa, pb)
         if pa:
             a, b = np.concatenate(pa), np.concatenate(pb)
-            pair = np.union1d(pair, np.minimum(a, b) * m + np.maximum(a, b))
+            codes = np.minimum(a, b) * m + np.maximum(a, b)
+            if pair.size:             # most of a band's pairs are an earlier band's: only new ones are merged
+                at = np.minimum(np.searchsorted(pair, codes), pair.size - 1)
+                codes = codes[pair[at] != codes]
+            if codes.size:
+                pair = np.union1d(pair, codes)
     if not pair.size:
         return group
     a, b = pair // m, pair % m

@@ -95,10 +95,8 @@ def read_field(reader, field: str, live: np.ndarray, start: int = 0) -> tuple[li
         for leaf, offset in reader.leaf_readers():
             if offset < start:
                 continue
-            for btext in leaf.lexicon(field):
-                got = whoosh_ext.term_postings(leaf, field, btext)
-                if got is not None:
-                    found.setdefault(btext, []).append(got[0] + offset if offset else got[0])
+            for btext, ids in whoosh_ext.field_postings(leaf, field):    # one walk, not a look-up a term
+                found.setdefault(btext, []).append(ids + offset if offset else ids)
         for btext in sorted(found):
             parts = found[btext]
             ids = parts[0] if len(parts) == 1 else np.concatenate(parts)
